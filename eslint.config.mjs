@@ -1,0 +1,62 @@
+// @ts-check
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'jest.config.js'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { projectService: false } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'off',
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@eventstore/db-client', '@eventstore/db-client/*'],
+              message:
+                'Only src/infrastructure/eventstoredb and its test stand-in may use the EventStoreDB client.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: [
+      'src/infrastructure/eventstoredb/**',
+      'test/support/esdb-standin/**',
+      'test/contract/eventstoredb-*.ts',
+    ],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['src/ledger/**/*.ts', 'src/catalog/**/*.ts', 'src/shared/domain/**/*.ts'],
+    ignores: [
+      '**/*.controller.ts',
+      '**/*.module.ts',
+      '**/*.handler.ts',
+      '**/*.dto.ts',
+      '**/*.projection.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nestjs/*', 'better-sqlite3', '@eventstore/*', '**/infrastructure/**'],
+              message: 'The domain is pure: no framework, no I/O.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);
