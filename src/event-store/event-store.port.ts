@@ -1,0 +1,102 @@
+/**
+ * The event-store port: the only way any code reads or writes events.
+ * Semantics follow EventStoreDB so that both adapters pass one contract suite
+ * (see docs/event-store.md).
+ */
+
+/** JSON that an event's data or metadata may hold. */
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** Revision of the last event in a stream (0-based), or one of EventStoreDB's named states. */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;
+
+export const ANY: ExpectedRevision = 'any';
+export const NO_STREAM: ExpectedRevision = 'no_stream';
+export const STREAM_EXISTS: ExpectedRevision = 'stream_exists';
+
+/** An event to append. The id makes re-appends idempotent. */
+export interface EventData {
+  id: string;
+  type: string;
+  data: JsonValue;
+  metadata?: JsonObject;
+}
+
+/** An event as stored: its envelope. */
+export interface RecordedEvent {
+  id: string;
+  type: string;
+  data: JsonValue;
+  metadata: JsonObject;
+  stream: string;
+  /** 0-based index of the event in its stream. */
+  revision: bigint;
+  /** Global position in `$all`; strictly increasing in commit order. */
+  position: bigint;
+  created: Date;
+}
+
+export interface AppendResult {
+  /** Revision of the last event of the stream after the append: the next expected revision. */
+  nextExpectedRevision: bigint;
+  /** Position of the last event the append wrote (or, for an idempotent re-append, found). */
+  position: bigint;
+}
+
+export type Direction = 'forwards' | 'backwards';
+
+export interface ReadStreamOptions {
+  /** Inclusive. Default: 'start' forwards, 'end' backwards. */
+  fromRevision?: bigint | 'start' | 'end';
+  direction?: Direction;
+  /** Default: all. */
+  maxCount?: number;
+}
+
+/** Exactly one of the two: events whose stream name starts with a prefix, or whose type is listed. */
+export type EventFilter =
+  | { streamNamePrefixes: readonly string[]; eventTypes?: undefined }
+  | { eventTypes: readonly string[]; streamNamePrefixes?: undefined };
+
+export interface ReadAllOptions {
+  /** Inclusive. Default: 'start' forwards, 'end' backwards. */
+  fromPosition?: bigint | 'start' | 'end';
+  direction?: Direction;
+  /** Default: all. */
+  maxCount?: number;
+  filter?: EventFilter;
+}
+
+export interface SubscribeToAllOptions {
+  /** Exclusive: the subscription delivers events after this position. Default: 'start'. */
+  fromPosition?: bigint | 'start' | 'end';
+  filter?: EventFilter;
+}
+
+/**
+ * Every matching event after the start position exactly once, in global order: it catches up,
+ * then goes live. Iterate it with `for await`; `unsubscribe()` ends the iteration.
+ */
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  unsubscribe(): Promise<void>;
+}
+
+export interface EventStore {
+  append(
+    stream: string,
+    events: readonly EventData[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult>;
+  /** A stream that does not exist reads as empty. */
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribeToAll(options?: SubscribeToAllOptions): Subscription;
+  /** Position of the last event in `$all`, or -1n if there is none. */
+  headPosition(): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+/** DI token for the port. */
+export const EVENT_STORE = Symbol('EVENT_STORE');

@@ -1,0 +1,78 @@
+import { EventData, EventFilter, RecordedEvent } from '../../event-store';
+
+/** The columns every event read selects, in the order of EventRow. */
+export const EVENT_COLUMNS = 'position, stream, revision, id, type, data, metadata, created';
+
+/** An event row as read in raw mode (arrays are much cheaper than objects for large reads). */
+export type EventRow = [
+  position: number,
+  stream: string,
+  revision: number,
+  id: string,
+  type: string,
+  data: string,
+  metadata: string,
+  created: number,
+];
+
+/** An event ready to insert: serialized once, before the write transaction. */
+export interface SerializedEvent {
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function serializeEvent(event: EventData): SerializedEvent {
+  if (!UUID.test(event.id)) throw new TypeError(`Event id must be a UUID, got '${event.id}'`);
+  if (typeof event.type !== 'string' || event.type.length === 0) {
+    throw new TypeError('Event type must be a non-empty string');
+  }
+  if (event.data === undefined) throw new TypeError(`Event ${event.id} has no data`);
+  return {
+    id: event.id.toLowerCase(),
+    type: event.type,
+    data: JSON.stringify(event.data),
+    metadata: JSON.stringify(event.metadata ?? {}),
+  };
+}
+
+export function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row[3],
+    type: row[4],
+    data: JSON.parse(row[5]),
+    metadata: JSON.parse(row[6]),
+    stream: row[1],
+    revision: BigInt(row[2]),
+    position: BigInt(row[0]),
+    created: new Date(row[7]),
+  };
+}
+
+/** SQL condition and parameters for a filter; stream prefixes compare UTF-8 bytes, as SQLite stores them. */
+export function filterClause(filter: EventFilter | undefined): {
+  sql: string;
+  params: unknown[];
+  key: string;
+} {
+  if (!filter) return { sql: '1', params: [], key: 'none' };
+  if (filter.streamNamePrefixes) {
+    const prefixes = filter.streamNamePrefixes.map((p) => Buffer.from(p, 'utf8'));
+    if (prefixes.length === 0) return { sql: '0', params: [], key: 'never' };
+    return {
+      sql: `(${prefixes.map(() => 'substr(CAST(stream AS BLOB), 1, ?) = ?').join(' OR ')})`,
+      params: prefixes.flatMap((p) => [p.length, p]),
+      key: `prefix${prefixes.length}`,
+    };
+  }
+  const types = filter.eventTypes;
+  if (types.length === 0) return { sql: '0', params: [], key: 'never' };
+  return {
+    sql: `type IN (${types.map(() => '?').join(',')})`,
+    params: [...types],
+    key: `type${types.length}`,
+  };
+}

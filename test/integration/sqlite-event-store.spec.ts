@@ -1,0 +1,92 @@
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { EVENT_STORE_MIGRATIONS, migrate } from '../../src/infrastructure/sqlite/migrations';
+import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
+
+const event = () => ({ id: randomUUID(), type: 'Tested', data: { at: 1 } });
+
+describe('SQLite event store (adapter-specific guarantees)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'points-ledger-sqlite-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('group-commits concurrent appends into one transaction', async () => {
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    await Promise.all(
+      Array.from({ length: 64 }, (_, i) => store.append(`g-${i}`, [event()], 'no_stream')),
+    );
+    expect(store.stats).toEqual({ appends: 64, commits: 1 });
+    await store.close();
+  });
+
+  it('opens in WAL mode with synchronous=FULL unless told otherwise', async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    await store.close();
+    const db = new Database(path);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    // synchronous is per connection: check what the adapter sets on its own.
+    const probe = SqliteEventStore.open({ path }) as unknown as { db: Database.Database };
+    expect(probe.db.pragma('synchronous', { simple: true })).toBe(2);
+    await (probe as unknown as SqliteEventStore).close();
+  });
+
+  it('applies each schema migration once, in order, and records it', () => {
+    const db = new Database(join(dir, 'm.db'));
+    expect(migrate(db, EVENT_STORE_MIGRATIONS)).toBe(EVENT_STORE_MIGRATIONS.length);
+    expect(migrate(db, EVENT_STORE_MIGRATIONS)).toBe(0);
+    const later = [
+      ...EVENT_STORE_MIGRATIONS,
+      { version: 99, name: 'probe', sql: 'CREATE TABLE probe (x)' },
+    ];
+    expect(migrate(db, later)).toBe(1);
+    const versions = db
+      .prepare('SELECT version FROM schema_migrations ORDER BY version')
+      .pluck()
+      .all();
+    expect(versions).toEqual([...EVENT_STORE_MIGRATIONS.map((m) => m.version), 99]);
+    db.close();
+  });
+
+  it('keeps every acknowledged append when the process is killed mid-stream', async () => {
+    const path = join(dir, 'crash.db');
+    const adapter = resolve(
+      __dirname,
+      '../../dist/src/infrastructure/sqlite/sqlite-event-store.js',
+    );
+    const script = `
+      const { randomUUID } = require('node:crypto');
+      const { SqliteEventStore } = require(${JSON.stringify(adapter)});
+      const store = SqliteEventStore.open({ path: ${JSON.stringify(path)} });
+      for (let w = 0; w < 8; w++) (async () => {
+        for (let i = 0; ; i++) {
+          const id = randomUUID();
+          await store.append('crash-' + w, [{ id, type: 'Acked', data: { i } }], 'any');
+          process.stdout.write(id + '\\n');
+        }
+      })();
+    `;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const acknowledged: string[] = [];
+    for await (const line of createInterface({ input: child.stdout })) {
+      acknowledged.push(line);
+      if (acknowledged.length === 500) break;
+    }
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGKILL');
+    await exited;
+
+    const store = SqliteEventStore.open({ path });
+    const stored = new Set((await store.readAll()).map((e) => e.id));
+    expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+    await store.close();
+  });
+});
