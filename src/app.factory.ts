@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module';
+import { AppConfig } from './config/app-config';
+import { HttpErrorFilter } from './shared/http/http-error.filter';
+import { requestIdFor } from './shared/http/request-id';
+import { validationPipe } from './shared/http/validation';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface CreateAppOptions {
+  logger?: LogLevel[] | false;
+}
+
+/** Builds the HTTP application; main.ts and the end-to-end tests share it. */
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: MAX_BODY_BYTES,
+    genReqId: requestIdFor,
+    trustProxy: false,
+  });
+  adapter.getInstance().addHook('onSend', async (request, reply) => {
+    reply.header('X-Request-Id', request.id);
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: options.logger ?? ['log', 'warn', 'error'],
+    bufferLogs: false,
+  });
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.useGlobalPipes(validationPipe());
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,18 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from './config/app-config';
+import { EventStoreModule } from './event-store/event-store.module';
+import { HealthController } from './health/health.controller';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [EventStoreModule],
+      controllers: [HealthController],
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
+  }
+}

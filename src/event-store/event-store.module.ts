@@ -1,0 +1,57 @@
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { join } from 'node:path';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { EVENT_STORE, EventStore } from './event-store.port';
+
+/** Where events live, for health and logs. */
+export interface EventStoreInfo {
+  kind: 'sqlite' | 'eventstoredb';
+  location: string;
+}
+export const EVENT_STORE_INFO = Symbol('EVENT_STORE_INFO');
+
+async function openEventStore(config: AppConfig): Promise<EventStore> {
+  if (config.eventStoreConnectionString) {
+    const { EventStoreDbEventStore } =
+      await import('../infrastructure/eventstoredb/eventstoredb-event-store');
+    return EventStoreDbEventStore.connect(config.eventStoreConnectionString);
+  }
+  const { SqliteEventStore } = await import('../infrastructure/sqlite/sqlite-event-store');
+  return SqliteEventStore.open({
+    path: join(config.dataDir, 'events.db'),
+    synchronous: config.sqliteSynchronous,
+  });
+}
+
+function describeStore(config: AppConfig): EventStoreInfo {
+  if (config.eventStoreConnectionString) {
+    const url = config.eventStoreConnectionString.replace(/\/\/[^@/]*@/, '//***@');
+    return { kind: 'eventstoredb', location: url };
+  }
+  return { kind: 'sqlite', location: join(config.dataDir, 'events.db') };
+}
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: EVENT_STORE,
+      inject: [APP_CONFIG],
+      useFactory: async (config: AppConfig) => {
+        const store = await openEventStore(config);
+        const info = describeStore(config);
+        new Logger('EventStore').log(`Events are stored in ${info.kind} at ${info.location}`);
+        return store;
+      },
+    },
+    { provide: EVENT_STORE_INFO, inject: [APP_CONFIG], useFactory: describeStore },
+  ],
+  exports: [EVENT_STORE, EVENT_STORE_INFO],
+})
+export class EventStoreModule implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}

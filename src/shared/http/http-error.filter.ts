@@ -1,0 +1,76 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorBody, HTTP_STATUS_CODES } from './error-codes';
+
+/** Something that knows its HTTP answer: a status, a stable code, a message and optional details. */
+export interface HttpProblem {
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+export type ProblemMapper = (error: unknown) => HttpProblem | undefined;
+
+/** Errors Fastify raises before a handler runs (body parsing, size limits) carry a statusCode. */
+function fromFrameworkError(error: unknown): HttpProblem | undefined {
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const body =
+      typeof response === 'object' && response !== null
+        ? (response as Record<string, unknown>)
+        : {};
+    const code = typeof body.code === 'string' ? body.code : (HTTP_STATUS_CODES[status] ?? 'ERROR');
+    const message = typeof body.message === 'string' ? body.message : error.message;
+    return { status, code, message, details: body.details };
+  }
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    if (statusCode === 413)
+      return {
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        message: 'The request body is larger than 1 MiB',
+      };
+    const message = error instanceof Error ? error.message : 'Bad request';
+    return { status: statusCode, code: HTTP_STATUS_CODES[statusCode] ?? 'BAD_REQUEST', message };
+  }
+  return undefined;
+}
+
+/** One place that turns every error into the `{ error: { code, message } }` shape of docs/api.md. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  constructor(private readonly mappers: readonly ProblemMapper[] = []) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const problem = this.problemFor(error);
+    if (problem.status >= 500) {
+      this.logger.error({
+        requestId: request.id,
+        error: error instanceof Error ? error.stack : String(error),
+      });
+    }
+    const body: ErrorBody = {
+      error: { code: problem.code, message: problem.message, requestId: String(request.id) },
+    };
+    if (problem.details !== undefined) body.error.details = problem.details;
+    void reply.status(problem.status).send(body);
+  }
+
+  private problemFor(error: unknown): HttpProblem {
+    for (const map of this.mappers) {
+      const problem = map(error);
+      if (problem) return problem;
+    }
+    return (
+      fromFrameworkError(error) ?? { status: 500, code: 'INTERNAL', message: 'Internal error' }
+    );
+  }
+}
