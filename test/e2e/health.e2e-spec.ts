@@ -1,0 +1,42 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../src/app.factory';
+import { loadConfig } from '../../src/config/app-config';
+
+describe('GET /health (e2e)', () => {
+  let app: NestFastifyApplication;
+  let baseUrl: string;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-e2e-'));
+    app = await createApp(loadConfig({ DATA_DIR: dataDir }), { logger: false });
+    await app.listen(0, '127.0.0.1');
+    baseUrl = await app.getUrl();
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers ok with the store it uses and a request id', async () => {
+    const response = await fetch(`${baseUrl}/health`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await response.json()).toEqual({
+      status: 'ok',
+      eventStore: { kind: 'sqlite', headPosition: '-1' },
+    });
+  });
+
+  it('echoes a safe caller request id and answers unknown routes in the error shape', async () => {
+    const response = await fetch(`${baseUrl}/nope`, { headers: { 'X-Request-Id': 'trace-123' } });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('x-request-id')).toBe('trace-123');
+    expect(await response.json()).toEqual({
+      error: { code: 'NOT_FOUND', message: expect.any(String), requestId: 'trace-123' },
+    });
+  });
+});
