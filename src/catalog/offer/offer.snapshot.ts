@@ -1,0 +1,65 @@
+import { DomainError } from '../../shared/domain/domain-error';
+import { instantMs } from '../../shared/domain/values';
+import type { EffectiveOfferStatus, OfferDefinition } from './offer.events';
+import type { DefinedOffer, OfferState } from './offer.state';
+
+/** What a redemption records of its offer, and all the wallet needs to decide on it. */
+export type OfferSnapshot = Omit<OfferDefinition, 'status' | 'maxTotal'> & {
+  id: string;
+  status: EffectiveOfferStatus;
+  remainingStock: number | null;
+};
+
+export function remainingStock(offer: OfferDefinition, reservedUnits: number): number | null {
+  return offer.maxTotal === null ? null : Math.max(0, offer.maxTotal - reservedUnits);
+}
+
+export function effectiveStatus(
+  offer: OfferDefinition,
+  reservedUnits: number,
+): EffectiveOfferStatus {
+  if (offer.status === 'ACTIVE' && remainingStock(offer, reservedUnits) === 0) {
+    return 'OUT_OF_STOCK';
+  }
+  return offer.status;
+}
+
+export function toOfferSnapshot(state: DefinedOffer): OfferSnapshot;
+export function toOfferSnapshot(state: OfferState): OfferSnapshot | null;
+export function toOfferSnapshot(state: OfferState): OfferSnapshot | null {
+  if (state.status === 'absent') return null;
+  const { status: _status, maxTotal: _maxTotal, ...rest } = state.offer;
+  return {
+    id: state.offerId,
+    ...rest,
+    images: [...rest.images],
+    status: effectiveStatus(state.offer, state.reservedUnits),
+    remainingStock: remainingStock(state.offer, state.reservedUnits),
+  };
+}
+
+type Availability = Pick<
+  OfferSnapshot,
+  'id' | 'status' | 'availableFrom' | 'expiresAt' | 'remainingStock'
+>;
+
+/** OFFER_UNAVAILABLE unless the offer is ACTIVE, in stock and `now` is within [availableFrom, expiresAt). */
+export function offerUnavailability(offer: Availability, now: string): DomainError | null {
+  const unavailable = (reason: string, message: string) =>
+    new DomainError('OFFER_UNAVAILABLE', message, { offerId: offer.id, reason });
+  if (offer.status === 'OUT_OF_STOCK' || offer.remainingStock === 0) {
+    return unavailable('OUT_OF_STOCK', `Offer ${offer.id} is out of stock`);
+  }
+  if (offer.status !== 'ACTIVE') return unavailable('INACTIVE', `Offer ${offer.id} is not active`);
+  const at = instantMs(now);
+  if (offer.availableFrom !== null && at < instantMs(offer.availableFrom)) {
+    return unavailable(
+      'NOT_YET_AVAILABLE',
+      `Offer ${offer.id} is available from ${offer.availableFrom}`,
+    );
+  }
+  if (offer.expiresAt !== null && at >= instantMs(offer.expiresAt)) {
+    return unavailable('EXPIRED', `Offer ${offer.id} expired at ${offer.expiresAt}`);
+  }
+  return null;
+}

@@ -1,0 +1,275 @@
+import { deciderSpec } from '../../shared/domain/decider-spec';
+import type { WalletCommand } from './wallet.commands';
+import { walletDecider } from './wallet.decider';
+import type { WalletEvent } from './wallet.events';
+import { cancel, credited, offer, redeemed, registered, T0 } from './wallet.fixtures';
+
+const spec = deciderSpec(walletDecider);
+const MAX = Number.MAX_SAFE_INTEGER;
+
+const upsert = (
+  data: Partial<Extract<WalletCommand, { type: 'UpsertMemberProfile' }>['data']> = {},
+): WalletCommand => ({
+  type: 'UpsertMemberProfile',
+  data: { externalUserID: 'member-1', now: T0, ...data },
+});
+const credit = (
+  amount: number,
+  data: { reason?: string | null; now?: string } = {},
+): WalletCommand => ({
+  type: 'CreditPoints',
+  data: { transactionId: 'tx-1', amount, now: T0, ...data },
+});
+const archivedEvent = (retainBalance: boolean, forfeitedPoints: number): WalletEvent => ({
+  type: 'MemberArchived',
+  data: { retainBalance, forfeitedPoints, archivedAt: T0 },
+});
+const archive = (retainBalance: boolean): WalletCommand => ({
+  type: 'ArchiveMember',
+  data: { retainBalance, transactionId: 'tx-archive', now: T0 },
+});
+
+describe('wallet: member profile', () => {
+  it('registers an unknown member with a full profile', () => {
+    spec
+      .given()
+      .when(upsert({ displayName: 'Ada', tier: 'gold' }))
+      .then([
+        {
+          type: 'MemberRegistered',
+          data: {
+            externalUserID: 'member-1',
+            displayName: 'Ada',
+            tier: 'gold',
+            attributes: {},
+            email: null,
+            phone: null,
+            posAccountId: null,
+            registeredAt: T0,
+          },
+        },
+      ]);
+  });
+
+  it('registers the profile of a wallet that a credit opened', () => {
+    const state = spec
+      .given([credited(50)])
+      .when(upsert())
+      .then([{ ...registered(), data: { ...registered().data, displayName: null, tier: null } }]);
+    expect(state).toMatchObject({ status: 'active', ledger: { balance: 50 } });
+  });
+
+  it('records only the fields that change', () => {
+    spec
+      .given([registered()])
+      .when(
+        upsert({
+          displayName: 'Ada',
+          tier: 'platinum',
+          attributes: { city: 'Oslo' },
+          phone: '+4712345678',
+        }),
+      )
+      .then([
+        {
+          type: 'MemberProfileUpdated',
+          data: {
+            changes: { tier: 'platinum', attributes: { city: 'Oslo' }, phone: '+4712345678' },
+            updatedAt: T0,
+          },
+        },
+      ]);
+  });
+
+  it('clears a field set to null', () => {
+    spec
+      .given([registered()])
+      .when(upsert({ tier: null }))
+      .then([{ type: 'MemberProfileUpdated', data: { changes: { tier: null }, updatedAt: T0 } }]);
+  });
+
+  it('emits nothing when nothing changes', () => {
+    spec
+      .given([registered()])
+      .when(upsert({ displayName: 'Ada', tier: 'gold', attributes: {} }))
+      .then([]);
+  });
+
+  it('un-archives an archived member, with or without changes', () => {
+    const history = [registered(), archivedEvent(true, 0)];
+    const state = spec
+      .given(history)
+      .when(upsert())
+      .then([{ type: 'MemberUnarchived', data: { unarchivedAt: T0 } }]);
+    expect(state.status).toBe('active');
+    spec
+      .given(history)
+      .when(upsert({ tier: 'silver' }))
+      .then([
+        { type: 'MemberUnarchived', data: { unarchivedAt: T0 } },
+        { type: 'MemberProfileUpdated', data: { changes: { tier: 'silver' }, updatedAt: T0 } },
+      ]);
+  });
+
+  it.each([
+    ['phone', { phone: '0412345678' }],
+    ['email', { email: 'not-an-email' }],
+    ['attributes', { attributes: [] as unknown as Record<string, never> }],
+    ['displayName', { displayName: '' }],
+    ['externalUserID', { externalUserID: ' ' }],
+    ['now', { now: '2025-02-30T00:00:00Z' }],
+  ])('rejects an invalid %s', (field, data) => {
+    const error = spec.given().when(upsert(data)).then('VALIDATION_FAILED');
+    expect(error.details).toEqual({ field });
+  });
+
+  it('refuses a profile for another member on this wallet', () => {
+    spec
+      .given([registered('member-1')])
+      .when(upsert({ externalUserID: 'member-2' }))
+      .then('CONFLICT');
+  });
+});
+
+describe('wallet: crediting points', () => {
+  it('credits an unknown member, opening the wallet', () => {
+    const state = spec
+      .given()
+      .when(credit(120, { reason: 'welcome' }))
+      .then([
+        {
+          type: 'PointsCredited',
+          data: { transactionId: 'tx-1', amount: 120, reason: 'welcome', creditedAt: T0 },
+        },
+      ]);
+    expect(state).toMatchObject({
+      status: 'active',
+      profile: null,
+      ledger: { balance: 120, credited: 120 },
+    });
+  });
+
+  it('adds to the balance', () => {
+    const state = spec
+      .given([credited(100)])
+      .when(credit(20))
+      .then([
+        {
+          type: 'PointsCredited',
+          data: { transactionId: 'tx-1', amount: 20, reason: null, creditedAt: T0 },
+        },
+      ]);
+    expect(state).toMatchObject({
+      ledger: { balance: 120, credited: 120, debited: 0, refunded: 0 },
+    });
+  });
+
+  it.each([0, -5, 1.5, Number.NaN, MAX + 1, '10' as unknown as number])(
+    'rejects the amount %p',
+    (amount) => {
+      spec.given().when(credit(amount)).then('VALIDATION_FAILED');
+    },
+  );
+
+  it('rejects an invalid time', () => {
+    spec
+      .given()
+      .when(credit(10, { now: 'yesterday' }))
+      .then('VALIDATION_FAILED');
+  });
+
+  it('credits up to Number.MAX_SAFE_INTEGER and no further', () => {
+    spec
+      .given([credited(MAX - 10)])
+      .when(credit(10))
+      .then([
+        {
+          type: 'PointsCredited',
+          data: { transactionId: 'tx-1', amount: 10, reason: null, creditedAt: T0 },
+        },
+      ]);
+    const error = spec
+      .given([credited(MAX - 10)])
+      .when(credit(11))
+      .then('VALIDATION_FAILED');
+    expect(error.message).toContain(String(MAX));
+    expect(error.details).toMatchObject({ maxCredit: 10 });
+  });
+
+  it('bounds lifetime points (credited + refunded + still refundable), so the ledger sums stay exact', () => {
+    const cycled: WalletEvent[] = [
+      credited(MAX - 500),
+      ...redeemed('r-1', offer({ pointsPrice: 400 })),
+      ...spec
+        .given([credited(MAX - 500), ...redeemed('r-1', offer({ pointsPrice: 400 }))])
+        .when(cancel('member', 'r-1'))
+        .thenEvents(),
+    ];
+    spec.given(cycled).when(credit(100)).thenEvents();
+    expect(spec.given(cycled).when(credit(101)).then('VALIDATION_FAILED').details).toMatchObject({
+      maxCredit: 100,
+    });
+  });
+
+  it('refuses an archived member', () => {
+    spec
+      .given([credited(10), archivedEvent(true, 0)])
+      .when(credit(5))
+      .then('MEMBER_ARCHIVED');
+  });
+});
+
+describe('wallet: archiving a member', () => {
+  it('refuses an unknown member', () => {
+    spec.given().when(archive(true)).then('NOT_FOUND');
+  });
+
+  it('keeps the balance when asked to', () => {
+    const state = spec
+      .given([registered(), credited(70)])
+      .when(archive(true))
+      .then([archivedEvent(true, 0)]);
+    expect(state).toMatchObject({
+      status: 'archived',
+      balanceRetained: true,
+      ledger: { balance: 70 },
+    });
+  });
+
+  it('forfeits the balance through a debit otherwise', () => {
+    const state = spec
+      .given([registered(), credited(70)])
+      .when(archive(false))
+      .then([
+        archivedEvent(false, 70),
+        {
+          type: 'PointsDebited',
+          data: {
+            transactionId: 'tx-archive',
+            amount: 70,
+            reason: 'member_archived',
+            redemptionId: null,
+            debitedAt: T0,
+          },
+        },
+      ]);
+    expect(state).toMatchObject({
+      status: 'archived',
+      ledger: { balance: 0, credited: 70, debited: 70 },
+    });
+  });
+
+  it('forfeits nothing from an empty balance', () => {
+    spec
+      .given([registered()])
+      .when(archive(false))
+      .then([archivedEvent(false, 0)]);
+  });
+
+  it('treats archiving an archived member as done', () => {
+    spec
+      .given([registered(), credited(5), archivedEvent(true, 0)])
+      .when(archive(false))
+      .then([]);
+  });
+});

@@ -1,0 +1,199 @@
+import { assertNever, Decider } from '../../shared/domain/decider';
+import { DomainError, validationFailed } from '../../shared/domain/domain-error';
+import {
+  isJsonValue,
+  isPlainObject,
+  isPositiveInteger,
+  jsonEqual,
+} from '../../shared/domain/values';
+import type {
+  ArchiveMember,
+  CreditPoints,
+  UpsertMemberProfile,
+  WalletCommand,
+} from './wallet.commands';
+import type { ProfileFields, WalletEvent } from './wallet.events';
+import { commandBasics, optionalText } from './wallet.inputs';
+import { cancelRedemption, changeRedemptionStatus, createRedemption } from './wallet.redemptions';
+import {
+  evolveWallet,
+  initialWalletState,
+  lifetimePoints,
+  walletOf,
+  WalletState,
+} from './wallet.state';
+
+type Decision = WalletEvent[] | DomainError;
+
+const PROFILE_FIELDS = [
+  'displayName',
+  'tier',
+  'attributes',
+  'email',
+  'phone',
+  'posAccountId',
+] as const;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const E164 = /^\+[1-9]\d{1,14}$/;
+const MAX_ATTRIBUTES_LENGTH = 16_384;
+
+function profileError(d: UpsertMemberProfile['data']): DomainError | null {
+  const checks: [boolean, string, string][] = [
+    [
+      optionalText(d.displayName, 200),
+      'displayName',
+      'displayName must be 1-200 characters or null',
+    ],
+    [optionalText(d.tier, 100), 'tier', 'tier must be 1-100 characters or null'],
+    [
+      optionalText(d.posAccountId, 200),
+      'posAccountId',
+      'posAccountId must be 1-200 characters or null',
+    ],
+    [
+      d.email == null || (EMAIL.test(d.email) && d.email.length <= 254),
+      'email',
+      'email must be an email address',
+    ],
+    [
+      d.phone == null || E164.test(d.phone),
+      'phone',
+      'phone must be in E.164 format, e.g. +14155552671',
+    ],
+    [
+      d.attributes === undefined ||
+        (isPlainObject(d.attributes) &&
+          isJsonValue(d.attributes) &&
+          JSON.stringify(d.attributes).length <= MAX_ATTRIBUTES_LENGTH),
+      'attributes',
+      'attributes must be a JSON object of at most 16 KiB',
+    ],
+  ];
+  const failed = checks.find(([ok]) => !ok);
+  return failed ? validationFailed(failed[2], { field: failed[1] }) : null;
+}
+
+function upsertProfile({ data: d }: UpsertMemberProfile, state: WalletState): Decision {
+  const invalid = commandBasics(d.now, { externalUserID: d.externalUserID }) ?? profileError(d);
+  if (invalid) return invalid;
+  const { profile } = walletOf(state);
+  const unarchived: WalletEvent[] =
+    state.status === 'archived'
+      ? [{ type: 'MemberUnarchived', data: { unarchivedAt: d.now } }]
+      : [];
+  if (profile === null) {
+    const registered: WalletEvent = {
+      type: 'MemberRegistered',
+      data: {
+        externalUserID: d.externalUserID,
+        displayName: d.displayName ?? null,
+        tier: d.tier ?? null,
+        attributes: d.attributes ?? {},
+        email: d.email ?? null,
+        phone: d.phone ?? null,
+        posAccountId: d.posAccountId ?? null,
+        registeredAt: d.now,
+      },
+    };
+    return [...unarchived, registered];
+  }
+  if (profile.externalUserID !== d.externalUserID) {
+    return new DomainError('CONFLICT', `This wallet belongs to member ${profile.externalUserID}`);
+  }
+  const changes: Partial<ProfileFields> = {};
+  for (const field of PROFILE_FIELDS) {
+    const value = d[field];
+    if (value !== undefined && !jsonEqual(value, profile[field]))
+      Object.assign(changes, { [field]: value });
+  }
+  if (Object.keys(changes).length === 0) return unarchived;
+  return [...unarchived, { type: 'MemberProfileUpdated', data: { changes, updatedAt: d.now } }];
+}
+
+function archiveMember({ data: d }: ArchiveMember, state: WalletState): Decision {
+  const invalid = commandBasics(d.now, { transactionId: d.transactionId });
+  if (invalid) return invalid;
+  if (typeof d.retainBalance !== 'boolean') {
+    return validationFailed('retainBalance must be a boolean');
+  }
+  if (state.status === 'empty') return new DomainError('NOT_FOUND', 'Member not found');
+  if (state.status === 'archived') return [];
+  const forfeitedPoints = d.retainBalance ? 0 : state.ledger.balance;
+  const archived: WalletEvent = {
+    type: 'MemberArchived',
+    data: { retainBalance: d.retainBalance, forfeitedPoints, archivedAt: d.now },
+  };
+  if (forfeitedPoints === 0) return [archived];
+  return [
+    archived,
+    {
+      type: 'PointsDebited',
+      data: {
+        transactionId: d.transactionId,
+        amount: forfeitedPoints,
+        reason: 'member_archived',
+        redemptionId: null,
+        debitedAt: d.now,
+      },
+    },
+  ];
+}
+
+function creditPoints({ data: d }: CreditPoints, state: WalletState): Decision {
+  const invalid = commandBasics(d.now, { transactionId: d.transactionId });
+  if (invalid) return invalid;
+  if (!isPositiveInteger(d.amount)) {
+    return validationFailed('amount must be a positive integer number of points', {
+      field: 'amount',
+    });
+  }
+  if (!optionalText(d.reason)) {
+    return validationFailed('reason must be 1-500 characters', { field: 'reason' });
+  }
+  if (state.status === 'archived') {
+    return new DomainError('MEMBER_ARCHIVED', 'The member is archived');
+  }
+  const headroom = Number.MAX_SAFE_INTEGER - lifetimePoints(walletOf(state).ledger);
+  if (d.amount > headroom) {
+    return validationFailed(
+      `Crediting ${d.amount} points would take the wallet's lifetime points past ${Number.MAX_SAFE_INTEGER}`,
+      { field: 'amount', maxCredit: headroom },
+    );
+  }
+  return [
+    {
+      type: 'PointsCredited',
+      data: {
+        transactionId: d.transactionId,
+        amount: d.amount,
+        reason: d.reason ?? null,
+        creditedAt: d.now,
+      },
+    },
+  ];
+}
+
+export function decideWallet(command: WalletCommand, state: WalletState): Decision {
+  switch (command.type) {
+    case 'UpsertMemberProfile':
+      return upsertProfile(command, state);
+    case 'ArchiveMember':
+      return archiveMember(command, state);
+    case 'CreditPoints':
+      return creditPoints(command, state);
+    case 'CreateRedemption':
+      return createRedemption(command, state);
+    case 'ChangeRedemptionStatus':
+      return changeRedemptionStatus(command, state);
+    case 'CancelRedemption':
+      return cancelRedemption(command, state);
+    default:
+      return assertNever(command);
+  }
+}
+
+export const walletDecider: Decider<WalletCommand, WalletState, WalletEvent> = {
+  decide: decideWallet,
+  evolve: evolveWallet,
+  initialState: initialWalletState,
+};

@@ -1,0 +1,128 @@
+import type { OfferSnapshot } from '../../catalog/offer/offer.snapshot';
+import type { DomainEvent } from '../../shared/domain/decider';
+import type { JsonObject } from '../../shared/domain/values';
+
+export const REDEMPTION_STATUSES = [
+  'SUBMITTED',
+  'OPEN',
+  'AWAITING_VENDOR',
+  'AWAITING_CUSTOMER',
+  'PURCHASED',
+  'COMPLETED',
+  'CANCELED',
+] as const;
+export type RedemptionStatus = (typeof REDEMPTION_STATUSES)[number];
+
+export type Actor = 'member' | 'org';
+
+export type ProfileFields = {
+  displayName: string | null;
+  tier: string | null;
+  attributes: JsonObject;
+  email: string | null;
+  /** E.164, e.g. +14155552671. */
+  phone: string | null;
+  posAccountId: string | null;
+};
+
+export type ShippingAddress = {
+  name: string;
+  line1: string;
+  line2: string | null;
+  city: string;
+  region: string | null;
+  postalCode: string;
+  country: string;
+};
+
+export type RedemptionArtifact =
+  { type: 'NONE' } | { type: 'COUPON'; couponCode: string } | { type: 'FULFILMENT' };
+
+export type MemberRegistered = DomainEvent<
+  'MemberRegistered',
+  ProfileFields & { externalUserID: string; registeredAt: string }
+>;
+export type MemberProfileUpdated = DomainEvent<
+  'MemberProfileUpdated',
+  { changes: Partial<ProfileFields>; updatedAt: string }
+>;
+export type MemberArchived = DomainEvent<
+  'MemberArchived',
+  { retainBalance: boolean; forfeitedPoints: number; archivedAt: string }
+>;
+export type MemberUnarchived = DomainEvent<'MemberUnarchived', { unarchivedAt: string }>;
+
+export type PointsCredited = DomainEvent<
+  'PointsCredited',
+  { transactionId: string; amount: number; reason: string | null; creditedAt: string }
+>;
+export type PointsDebited = DomainEvent<
+  'PointsDebited',
+  {
+    transactionId: string;
+    amount: number;
+    reason: 'redemption' | 'member_archived';
+    redemptionId: string | null;
+    debitedAt: string;
+  }
+>;
+export type PointsRefunded = DomainEvent<
+  'PointsRefunded',
+  {
+    transactionId: string;
+    amount: number;
+    reason: 'redemption_canceled';
+    redemptionId: string;
+    refundedAt: string;
+  }
+>;
+
+export type RedemptionCreated = DomainEvent<
+  'RedemptionCreated',
+  {
+    redemptionId: string;
+    externalUserID: string;
+    offer: OfferSnapshot;
+    quantity: number;
+    amount: string | null;
+    pointsCost: number;
+    description: string | null;
+    shipping: ShippingAddress | null;
+    artifact: RedemptionArtifact;
+    createdAt: string;
+  }
+>;
+export type RedemptionStatusChanged = DomainEvent<
+  'RedemptionStatusChanged',
+  {
+    redemptionId: string;
+    from: RedemptionStatus;
+    to: RedemptionStatus;
+    startAt: string | null;
+    endAt: string | null;
+    changedAt: string;
+  }
+>;
+export type RedemptionCanceled = DomainEvent<
+  'RedemptionCanceled',
+  {
+    redemptionId: string;
+    from: RedemptionStatus;
+    canceledBy: Actor;
+    reason: string | null;
+    refundedPoints: number;
+    canceledAt: string;
+  }
+>;
+
+export type WalletEvent =
+  | MemberRegistered
+  | MemberProfileUpdated
+  | MemberArchived
+  | MemberUnarchived
+  | PointsCredited
+  | PointsDebited
+  | PointsRefunded
+  | RedemptionCreated
+  | RedemptionStatusChanged
+  | RedemptionCanceled;

@@ -1,0 +1,55 @@
+import { DomainError } from '../../shared/domain/domain-error';
+import type { Actor, RedemptionStatus } from './wallet.events';
+
+/** Seed 001. CANCELED is reached only through a cancel; COMPLETED and CANCELED are terminal. */
+export const STATUS_MOVES: Readonly<Record<RedemptionStatus, readonly RedemptionStatus[]>> = {
+  SUBMITTED: ['OPEN'],
+  OPEN: ['AWAITING_VENDOR', 'AWAITING_CUSTOMER', 'PURCHASED'],
+  AWAITING_VENDOR: ['AWAITING_CUSTOMER', 'OPEN', 'PURCHASED'],
+  AWAITING_CUSTOMER: ['AWAITING_VENDOR', 'OPEN', 'PURCHASED'],
+  PURCHASED: ['COMPLETED'],
+  COMPLETED: [],
+  CANCELED: [],
+};
+
+const MEMBER_CANCELABLE: readonly RedemptionStatus[] = [
+  'SUBMITTED',
+  'OPEN',
+  'AWAITING_VENDOR',
+  'AWAITING_CUSTOMER',
+];
+
+export function statusMoveError(from: RedemptionStatus, to: RedemptionStatus): DomainError | null {
+  if (STATUS_MOVES[from].includes(to)) return null;
+  const allowed = [...STATUS_MOVES[from]];
+  const hint = to === 'CANCELED' ? '; cancel the redemption instead' : '';
+  return new DomainError(
+    'INVALID_STATUS_TRANSITION',
+    `A redemption cannot move from ${from} to ${to}${hint}`,
+    { from, to, allowed },
+  );
+}
+
+export function cancelError(status: RedemptionStatus, actor: Actor): DomainError | null {
+  if (status === 'CANCELED') {
+    return new DomainError('REDEMPTION_ALREADY_CANCELED', 'The redemption is already canceled');
+  }
+  if (status === 'COMPLETED') {
+    return new DomainError(
+      'INVALID_STATUS_TRANSITION',
+      'A COMPLETED redemption cannot be canceled',
+      {
+        from: status,
+        to: 'CANCELED',
+      },
+    );
+  }
+  if (actor === 'member' && !MEMBER_CANCELABLE.includes(status)) {
+    return new DomainError(
+      'INVALID_STATUS_TRANSITION',
+      `A ${status} redemption can no longer be canceled by the member; the organization must cancel it`,
+      { from: status, to: 'CANCELED', actor },
+    );
+  }
+  return null;
+}

@@ -1,0 +1,204 @@
+import { priceRedemption } from '../../catalog/offer/offer.pricing';
+import { offerUnavailability } from '../../catalog/offer/offer.snapshot';
+import { DomainError, isDomainError, validationFailed } from '../../shared/domain/domain-error';
+import {
+  instantMs,
+  isIsoInstant,
+  isNonEmptyString,
+  isPlainObject,
+} from '../../shared/domain/values';
+import type { CancelRedemption, ChangeRedemptionStatus, CreateRedemption } from './wallet.commands';
+import { REDEMPTION_STATUSES, RedemptionCreated, WalletEvent } from './wallet.events';
+import { commandBasics, optionalText, redemptionExtras } from './wallet.inputs';
+import { cancelError, statusMoveError } from './wallet.lifecycle';
+import { lifetimePoints, walletOf, WalletState } from './wallet.state';
+
+type Decision = WalletEvent[] | DomainError;
+
+const notFound = (id: string) =>
+  new DomainError('NOT_FOUND', `Redemption ${id} not found`, { redemptionId: id });
+const archived = () => new DomainError('MEMBER_ARCHIVED', 'The member is archived');
+
+export function createRedemption({ data: d }: CreateRedemption, state: WalletState): Decision {
+  const basics = commandBasics(d.now, {
+    redemptionId: d.redemptionId,
+    transactionId: d.transactionId,
+  });
+  if (basics) return basics;
+  if (!isPlainObject(d.offer) || !isNonEmptyString(d.offer.id, 200)) {
+    return validationFailed('offer is required');
+  }
+  if (!optionalText(d.description)) {
+    return validationFailed('description must be 1-500 characters', { field: 'description' });
+  }
+  if (state.status === 'archived') return archived();
+  const wallet = walletOf(state);
+  if (wallet.redemptions.has(d.redemptionId)) {
+    return new DomainError('CONFLICT', `Redemption ${d.redemptionId} already exists`, {
+      redemptionId: d.redemptionId,
+    });
+  }
+  const { offer } = d;
+  const unavailable = offerUnavailability(offer, d.now);
+  if (unavailable) return unavailable;
+  const price = priceRedemption(offer, { quantity: d.quantity, amount: d.amount });
+  if (isDomainError(price)) return price;
+  if (offer.remainingStock !== null && price.units > offer.remainingStock) {
+    return new DomainError(
+      'OFFER_UNAVAILABLE',
+      `Only ${offer.remainingStock} units of offer ${offer.id} remain`,
+      {
+        offerId: offer.id,
+        reason: 'OUT_OF_STOCK',
+        remainingStock: offer.remainingStock,
+        requested: price.units,
+      },
+    );
+  }
+  const extras = redemptionExtras(d);
+  if (isDomainError(extras)) return extras;
+  const held = wallet.nonCanceledByOffer.get(offer.id) ?? 0;
+  if (offer.maxPerMember !== null && held >= offer.maxPerMember) {
+    return new DomainError(
+      'REDEMPTION_ALREADY_EXISTS',
+      `The member already holds ${held} redemption(s) of offer ${offer.id}, the most allowed`,
+      { offerId: offer.id, maxPerMember: offer.maxPerMember },
+    );
+  }
+  const { balance } = wallet.ledger;
+  if (balance < price.pointsCost) {
+    return new DomainError(
+      'INSUFFICIENT_POINTS',
+      `The balance of ${balance} points is below the ${price.pointsCost} required`,
+      {
+        balance,
+        required: price.pointsCost,
+      },
+    );
+  }
+  const headroom = Number.MAX_SAFE_INTEGER - lifetimePoints(wallet.ledger);
+  if (price.pointsCost > headroom) {
+    return validationFailed(
+      `Redeeming ${price.pointsCost} points would take the wallet's lifetime points past ${Number.MAX_SAFE_INTEGER}`,
+      { field: 'offer', maxCost: headroom },
+    );
+  }
+  const created: RedemptionCreated = {
+    type: 'RedemptionCreated',
+    data: {
+      redemptionId: d.redemptionId,
+      externalUserID: d.externalUserID,
+      offer: { ...offer, images: [...offer.images] },
+      quantity: price.quantity,
+      amount: price.amount,
+      pointsCost: price.pointsCost,
+      description: d.description ?? null,
+      shipping: extras.shipping,
+      artifact: extras.artifact,
+      createdAt: d.now,
+    },
+  };
+  if (price.pointsCost === 0) return [created];
+  return [
+    created,
+    {
+      type: 'PointsDebited',
+      data: {
+        transactionId: d.transactionId,
+        amount: price.pointsCost,
+        reason: 'redemption',
+        redemptionId: d.redemptionId,
+        debitedAt: d.now,
+      },
+    },
+  ];
+}
+
+export function changeRedemptionStatus(
+  { data: d }: ChangeRedemptionStatus,
+  state: WalletState,
+): Decision {
+  const basics = commandBasics(d.now, { redemptionId: d.redemptionId });
+  if (basics) return basics;
+  if (!REDEMPTION_STATUSES.includes(d.status)) {
+    return validationFailed(`status must be one of ${REDEMPTION_STATUSES.join(', ')}`, {
+      field: 'status',
+    });
+  }
+  if (d.actor !== 'org') {
+    return validationFailed('Only the organization moves a redemption through its lifecycle');
+  }
+  for (const field of ['startAt', 'endAt'] as const) {
+    const value = d[field];
+    if (value !== undefined && value !== null && !isIsoInstant(value)) {
+      return validationFailed(`${field} must be an ISO-8601 instant or null`, { field });
+    }
+  }
+  const entry = walletOf(state).redemptions.get(d.redemptionId);
+  if (entry === undefined) return notFound(d.redemptionId);
+  const moveError = statusMoveError(entry.status, d.status);
+  if (moveError) return moveError;
+  const startAt = d.startAt === undefined ? entry.startAt : d.startAt;
+  const endAt = d.endAt === undefined ? entry.endAt : d.endAt;
+  if (startAt !== null && endAt !== null && instantMs(endAt) < instantMs(startAt)) {
+    return validationFailed('endAt must not be before startAt', { field: 'endAt' });
+  }
+  return [
+    {
+      type: 'RedemptionStatusChanged',
+      data: {
+        redemptionId: d.redemptionId,
+        from: entry.status,
+        to: d.status,
+        startAt,
+        endAt,
+        changedAt: d.now,
+      },
+    },
+  ];
+}
+
+export function cancelRedemption({ data: d }: CancelRedemption, state: WalletState): Decision {
+  const basics = commandBasics(d.now, {
+    redemptionId: d.redemptionId,
+    transactionId: d.transactionId,
+  });
+  if (basics) return basics;
+  if (d.actor !== 'member' && d.actor !== 'org') {
+    return validationFailed('actor must be member or org');
+  }
+  if (!optionalText(d.reason)) {
+    return validationFailed('reason must be 1-500 characters', { field: 'reason' });
+  }
+  if (state.status === 'archived' && d.actor === 'member') return archived();
+  const entry = walletOf(state).redemptions.get(d.redemptionId);
+  if (entry === undefined) return notFound(d.redemptionId);
+  const refusal = cancelError(entry.status, d.actor);
+  if (refusal) return refusal;
+  const refundedPoints = entry.pointsDebited - entry.pointsRefunded;
+  const canceled: WalletEvent = {
+    type: 'RedemptionCanceled',
+    data: {
+      redemptionId: d.redemptionId,
+      from: entry.status,
+      canceledBy: d.actor,
+      reason: d.reason ?? null,
+      refundedPoints,
+      canceledAt: d.now,
+    },
+  };
+  if (refundedPoints === 0) return [canceled];
+  return [
+    canceled,
+    {
+      type: 'PointsRefunded',
+      data: {
+        transactionId: d.transactionId,
+        amount: refundedPoints,
+        reason: 'redemption_canceled',
+        redemptionId: d.redemptionId,
+        refundedAt: d.now,
+      },
+    },
+  ];
+}

@@ -1,0 +1,189 @@
+import type {
+  ProfileFields,
+  RedemptionCreated,
+  RedemptionStatus,
+  WalletEvent,
+} from './wallet.events';
+
+export type MemberProfile = ProfileFields & { readonly externalUserID: string };
+
+export type Ledger = {
+  readonly balance: number;
+  readonly credited: number;
+  readonly debited: number;
+  readonly refunded: number;
+  /** Points debited by redemptions and not yet refunded: what cancels could still give back. */
+  readonly refundable: number;
+};
+
+/**
+ * credited + refunded + refundable bounds every total and the balance; keeping it within
+ * Number.MAX_SAFE_INTEGER keeps the ledger's sums exact.
+ */
+export function lifetimePoints(ledger: Ledger): number {
+  return ledger.credited + ledger.refunded + ledger.refundable;
+}
+
+export type RedemptionEntry = {
+  /** What the redemption was created with: the command side answers with it. */
+  readonly created: RedemptionCreated['data'];
+  readonly updatedAt: string;
+  readonly canceledAt: string | null;
+  readonly offerId: string;
+  readonly status: RedemptionStatus;
+  readonly pointsDebited: number;
+  readonly pointsRefunded: number;
+  readonly startAt: string | null;
+  readonly endAt: string | null;
+};
+
+export type Wallet = {
+  /** null until the member's profile is first upserted: a credit can open a wallet. */
+  readonly profile: MemberProfile | null;
+  readonly ledger: Ledger;
+  readonly redemptions: ReadonlyMap<string, RedemptionEntry>;
+  readonly nonCanceledByOffer: ReadonlyMap<string, number>;
+};
+
+export type WalletState =
+  | { readonly status: 'empty' }
+  | ({ readonly status: 'active' } & Wallet)
+  | ({ readonly status: 'archived'; readonly balanceRetained: boolean } & Wallet);
+
+export const initialWalletState: WalletState = { status: 'empty' };
+
+const EMPTY_WALLET: Wallet = {
+  profile: null,
+  ledger: { balance: 0, credited: 0, debited: 0, refunded: 0, refundable: 0 },
+  redemptions: new Map(),
+  nonCanceledByOffer: new Map(),
+};
+
+export function walletOf(state: WalletState): Wallet {
+  if (state.status === 'empty') return EMPTY_WALLET;
+  const { profile, ledger, redemptions, nonCanceledByOffer } = state;
+  return { profile, ledger, redemptions, nonCanceledByOffer };
+}
+
+function withWallet(state: WalletState, wallet: Wallet): WalletState {
+  return state.status === 'archived'
+    ? { status: 'archived', balanceRetained: state.balanceRetained, ...wallet }
+    : { status: 'active', ...wallet };
+}
+
+function updateRedemption(
+  wallet: Wallet,
+  id: string | null,
+  update: (entry: RedemptionEntry) => RedemptionEntry,
+): ReadonlyMap<string, RedemptionEntry> {
+  const entry = id === null ? undefined : wallet.redemptions.get(id);
+  if (id === null || entry === undefined) return wallet.redemptions;
+  return new Map(wallet.redemptions).set(id, update(entry));
+}
+
+function countOffer(counts: ReadonlyMap<string, number>, offerId: string, delta: number) {
+  return new Map(counts).set(offerId, (counts.get(offerId) ?? 0) + delta);
+}
+
+export function evolveWallet(state: WalletState, event: WalletEvent): WalletState {
+  const wallet = walletOf(state);
+  const { ledger } = wallet;
+  switch (event.type) {
+    case 'MemberRegistered': {
+      const { registeredAt: _registeredAt, ...profile } = event.data;
+      return withWallet(state, { ...wallet, profile });
+    }
+    case 'MemberProfileUpdated':
+      if (wallet.profile === null) return state;
+      return withWallet(state, {
+        ...wallet,
+        profile: { ...wallet.profile, ...event.data.changes },
+      });
+    case 'MemberArchived':
+      return { status: 'archived', balanceRetained: event.data.retainBalance, ...wallet };
+    case 'MemberUnarchived':
+      return state.status === 'archived' ? { status: 'active', ...wallet } : state;
+    case 'PointsCredited': {
+      const { amount } = event.data;
+      const next = {
+        ...ledger,
+        balance: ledger.balance + amount,
+        credited: ledger.credited + amount,
+      };
+      return withWallet(state, { ...wallet, ledger: next });
+    }
+    case 'PointsDebited': {
+      const { amount, redemptionId } = event.data;
+      const next = {
+        ...ledger,
+        balance: ledger.balance - amount,
+        debited: ledger.debited + amount,
+        refundable: ledger.refundable + (redemptionId === null ? 0 : amount),
+      };
+      const redemptions = updateRedemption(wallet, redemptionId, (r) => ({
+        ...r,
+        pointsDebited: r.pointsDebited + amount,
+      }));
+      return withWallet(state, { ...wallet, ledger: next, redemptions });
+    }
+    case 'PointsRefunded': {
+      const { amount, redemptionId } = event.data;
+      const next = {
+        ...ledger,
+        balance: ledger.balance + amount,
+        refunded: ledger.refunded + amount,
+        refundable: ledger.refundable - amount,
+      };
+      const redemptions = updateRedemption(wallet, redemptionId, (r) => ({
+        ...r,
+        pointsRefunded: r.pointsRefunded + amount,
+      }));
+      return withWallet(state, { ...wallet, ledger: next, redemptions });
+    }
+    case 'RedemptionCreated': {
+      const { redemptionId, offer } = event.data;
+      if (wallet.redemptions.has(redemptionId)) return state;
+      const entry: RedemptionEntry = {
+        created: event.data,
+        updatedAt: event.data.createdAt,
+        canceledAt: null,
+        offerId: offer.id,
+        status: 'SUBMITTED',
+        pointsDebited: 0,
+        pointsRefunded: 0,
+        startAt: null,
+        endAt: null,
+      };
+      return withWallet(state, {
+        ...wallet,
+        redemptions: new Map(wallet.redemptions).set(redemptionId, entry),
+        nonCanceledByOffer: countOffer(wallet.nonCanceledByOffer, offer.id, 1),
+      });
+    }
+    case 'RedemptionStatusChanged': {
+      const { redemptionId, to, startAt, endAt, changedAt } = event.data;
+      const redemptions = updateRedemption(wallet, redemptionId, (r) => ({
+        ...r,
+        updatedAt: changedAt,
+        status: to,
+        startAt,
+        endAt,
+      }));
+      return withWallet(state, { ...wallet, redemptions });
+    }
+    case 'RedemptionCanceled': {
+      const entry = wallet.redemptions.get(event.data.redemptionId);
+      if (entry === undefined || entry.status === 'CANCELED') return state;
+      return withWallet(state, {
+        ...wallet,
+        redemptions: new Map(wallet.redemptions).set(event.data.redemptionId, {
+          ...entry,
+          status: 'CANCELED',
+          updatedAt: event.data.canceledAt,
+          canceledAt: event.data.canceledAt,
+        }),
+        nonCanceledByOffer: countOffer(wallet.nonCanceledByOffer, entry.offerId, -1),
+      });
+    }
+  }
+}

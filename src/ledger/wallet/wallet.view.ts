@@ -1,0 +1,63 @@
+import { REDEMPTION_STATUSES, RedemptionStatus } from './wallet.events';
+import { Wallet, WalletState, walletOf } from './wallet.state';
+
+export const CURRENCY = { name: 'Points', symbol: 'PTS' } as const;
+export const DEFAULT_TIER = 'default';
+
+export interface WalletView {
+  balance: number;
+  amountReceived: number;
+  amountSpent: number;
+  currency: { name: string; symbol: string };
+  refunded: number;
+}
+
+/** Expys v1: amountReceived is what was credited, amountSpent what redemptions kept (debits less refunds). */
+export function walletView(wallet: Wallet): WalletView {
+  const { ledger } = wallet;
+  return {
+    balance: ledger.balance,
+    amountReceived: ledger.credited,
+    amountSpent: ledger.debited - ledger.refunded,
+    currency: { ...CURRENCY },
+    refunded: ledger.refunded,
+  };
+}
+
+export type RedemptionCounts = Record<RedemptionStatus, number>;
+
+export function redemptionCounts(wallet: Wallet): RedemptionCounts {
+  const counts = Object.fromEntries(REDEMPTION_STATUSES.map((s) => [s, 0])) as RedemptionCounts;
+  for (const entry of wallet.redemptions.values()) counts[entry.status]++;
+  return counts;
+}
+
+export interface MemberSummaryView {
+  externalUserID: string;
+  displayName: string | null;
+  tier: string;
+  attributes: Record<string, unknown>;
+  email: string | null;
+  phone: string | null;
+  posAccountId: string | null;
+  archived: boolean;
+  wallet: WalletView;
+  redemptionCounts: RedemptionCounts;
+}
+
+export function memberSummaryView(state: WalletState, externalUserID: string): MemberSummaryView {
+  const wallet = walletOf(state);
+  const profile = wallet.profile;
+  return {
+    externalUserID,
+    displayName: profile?.displayName ?? null,
+    tier: profile?.tier ?? DEFAULT_TIER,
+    attributes: profile?.attributes ?? {},
+    email: profile?.email ?? null,
+    phone: profile?.phone ?? null,
+    posAccountId: profile?.posAccountId ?? null,
+    archived: state.status === 'archived',
+    wallet: walletView(wallet),
+    redemptionCounts: redemptionCounts(wallet),
+  };
+}
