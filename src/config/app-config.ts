@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { AuthConfig, loadAuthConfig } from '../auth/auth-config';
 import { SqliteSynchronous } from '../infrastructure/sqlite/sqlite-event-store';
 
 export interface AppConfig {
@@ -10,6 +11,8 @@ export interface AppConfig {
   eventStoreConnectionString: string | undefined;
   sqliteSynchronous: SqliteSynchronous;
   production: boolean;
+  /** Org API keys and member-token settings (docs/auth.md). */
+  auth: AuthConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -34,5 +37,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || undefined,
     sqliteSynchronous: synchronous,
     production: env.NODE_ENV === 'production',
+    auth: loadAuthConfig(env),
   };
 }

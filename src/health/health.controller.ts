@@ -1,8 +1,10 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { Public } from '../auth/auth.decorators';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { EVENT_STORE_INFO, EventStoreInfo } from '../event-store/event-store.module';
 
 /** Liveness and store status for load balancers; it names no tenant data, so it needs no key. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,0 +1,76 @@
+import { DEV_MEMBER_TOKEN_SECRET, loadAuthConfig } from './auth-config';
+import { DEV_ORG_API_KEY } from './org-keys';
+
+const KEYS = 'acme:expys_live_aaaaaaaaaaaaaaaa';
+const SECRET = 's'.repeat(32);
+
+describe('loadAuthConfig', () => {
+  it('falls back to the documented development key and secret outside production', () => {
+    const config = loadAuthConfig({});
+    expect(config.usingDevelopmentDefaults).toBe(true);
+    expect(config.developmentDefaults).toEqual(['ORG_API_KEYS', 'MEMBER_TOKEN_SECRET']);
+    expect(config.orgKeys.lookup(DEV_ORG_API_KEY)).toEqual({
+      orgId: 'dev-org',
+      environment: 'sandbox',
+    });
+    expect(config.memberTokenSecret).toBe(DEV_MEMBER_TOKEN_SECRET);
+    expect(config.memberTokenTtlSeconds).toBe(3600);
+  });
+
+  it('treats a blank ORG_API_KEYS as unset', () => {
+    expect(
+      loadAuthConfig({ ORG_API_KEYS: '  ', MEMBER_TOKEN_SECRET: SECRET }).developmentDefaults,
+    ).toEqual(['ORG_API_KEYS']);
+  });
+
+  it('uses what it is given', () => {
+    const config = loadAuthConfig({
+      ORG_API_KEYS: KEYS,
+      MEMBER_TOKEN_SECRET: SECRET,
+      MEMBER_TOKEN_TTL_SECONDS: '600',
+    });
+    expect(config.usingDevelopmentDefaults).toBe(false);
+    expect(config.orgKeys.lookup(DEV_ORG_API_KEY)).toBeUndefined();
+    expect(config.orgKeys.lookup('expys_live_aaaaaaaaaaaaaaaa')).toEqual({
+      orgId: 'acme',
+      environment: 'live',
+    });
+    expect(config.memberTokenSecret).toBe(SECRET);
+    expect(config.memberTokenTtlSeconds).toBe(600);
+  });
+
+  it.each([
+    [{}, /ORG_API_KEYS and MEMBER_TOKEN_SECRET must be set when NODE_ENV=production/],
+    [{ MEMBER_TOKEN_SECRET: SECRET }, /^ORG_API_KEYS must be set/],
+    [{ ORG_API_KEYS: KEYS }, /^MEMBER_TOKEN_SECRET must be set/],
+    [
+      { ORG_API_KEYS: `${KEYS},dev:${DEV_ORG_API_KEY}`, MEMBER_TOKEN_SECRET: SECRET },
+      /published development key/,
+    ],
+    [
+      { ORG_API_KEYS: KEYS, MEMBER_TOKEN_SECRET: DEV_MEMBER_TOKEN_SECRET },
+      /published development secret/,
+    ],
+  ])('refuses to start in production with %p', (env, message) => {
+    expect(() => loadAuthConfig({ NODE_ENV: 'production', ...env })).toThrow(message);
+  });
+
+  it('starts in production when both are set', () => {
+    const config = loadAuthConfig({
+      NODE_ENV: 'production',
+      ORG_API_KEYS: KEYS,
+      MEMBER_TOKEN_SECRET: SECRET,
+    });
+    expect(config.usingDevelopmentDefaults).toBe(false);
+  });
+
+  it('rejects a short secret, a bad key list and a bad lifetime', () => {
+    expect(() => loadAuthConfig({ MEMBER_TOKEN_SECRET: 'short' })).toThrow(/at least 32/);
+    expect(() => loadAuthConfig({ ORG_API_KEYS: 'acme:nope' })).toThrow(/ORG_API_KEYS entry 1/);
+    for (const ttl of ['0', '-5', '1.5', 'abc', '604801']) {
+      expect(() => loadAuthConfig({ MEMBER_TOKEN_TTL_SECONDS: ttl })).toThrow(
+        /MEMBER_TOKEN_TTL_SECONDS/,
+      );
+    }
+  });
+});

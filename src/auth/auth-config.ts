@@ -1,0 +1,86 @@
+import { DEV_ORG_API_KEY, OrgKeyRegistry, developmentOrgKeys, parseOrgApiKeys } from './org-keys';
+
+/** The published development secret (docs/auth.md). Refused in production. */
+export const DEV_MEMBER_TOKEN_SECRET = 'points-ledger-development-member-token-secret';
+export const DEFAULT_MEMBER_TOKEN_TTL_SECONDS = 3600;
+const MIN_SECRET_LENGTH = 32;
+const MAX_TTL_SECONDS = 7 * 24 * 3600;
+
+export interface AuthConfig {
+  orgKeys: OrgKeyRegistry;
+  memberTokenSecret: string;
+  memberTokenTtlSeconds: number;
+  /** True when a published development default stands in for ORG_API_KEYS or MEMBER_TOKEN_SECRET. */
+  usingDevelopmentDefaults: boolean;
+  /** Which of the two variables were defaulted. */
+  developmentDefaults: readonly ('ORG_API_KEYS' | 'MEMBER_TOKEN_SECRET')[];
+}
+
+function ttlFrom(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_MEMBER_TOKEN_TTL_SECONDS;
+  const ttl = Number(value);
+  if (!/^\d+$/.test(value.trim()) || ttl < 1 || ttl > MAX_TTL_SECONDS) {
+    throw new Error(
+      `MEMBER_TOKEN_TTL_SECONDS must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS}, got '${value}'`,
+    );
+  }
+  return ttl;
+}
+
+/**
+ * Reads ORG_API_KEYS, MEMBER_TOKEN_SECRET and MEMBER_TOKEN_TTL_SECONDS. Outside production a
+ * missing key list or secret falls back to the published development values; with
+ * NODE_ENV=production either one missing (or set to the development value) stops start-up.
+ */
+export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
+  const production = env.NODE_ENV === 'production';
+  const keysValue = env.ORG_API_KEYS?.trim() || undefined;
+  const secretValue = env.MEMBER_TOKEN_SECRET || undefined;
+  const defaulted: ('ORG_API_KEYS' | 'MEMBER_TOKEN_SECRET')[] = [];
+
+  if (production && (!keysValue || !secretValue)) {
+    const missing = [!keysValue && 'ORG_API_KEYS', !secretValue && 'MEMBER_TOKEN_SECRET'].filter(
+      Boolean,
+    );
+    throw new Error(
+      `${missing.join(' and ')} must be set when NODE_ENV=production (the development defaults are refused); see docs/auth.md`,
+    );
+  }
+
+  let orgKeys: OrgKeyRegistry;
+  if (keysValue) {
+    orgKeys = parseOrgApiKeys(keysValue);
+    if (production && orgKeys.hasKey(DEV_ORG_API_KEY)) {
+      throw new Error(
+        'ORG_API_KEYS must not contain the published development key when NODE_ENV=production',
+      );
+    }
+  } else {
+    orgKeys = developmentOrgKeys();
+    defaulted.push('ORG_API_KEYS');
+  }
+
+  let memberTokenSecret: string;
+  if (secretValue) {
+    if (secretValue.length < MIN_SECRET_LENGTH) {
+      throw new Error(`MEMBER_TOKEN_SECRET must have at least ${MIN_SECRET_LENGTH} characters`);
+    }
+    if (production && secretValue === DEV_MEMBER_TOKEN_SECRET) {
+      throw new Error(
+        'MEMBER_TOKEN_SECRET must not be the published development secret when NODE_ENV=production',
+      );
+    }
+    memberTokenSecret = secretValue;
+  } else {
+    memberTokenSecret = DEV_MEMBER_TOKEN_SECRET;
+    defaulted.push('MEMBER_TOKEN_SECRET');
+  }
+
+  return {
+    orgKeys,
+    memberTokenSecret,
+    memberTokenTtlSeconds: ttlFrom(env.MEMBER_TOKEN_TTL_SECONDS),
+    usingDevelopmentDefaults: defaulted.length > 0,
+    developmentDefaults: defaulted,
+  };
+}

@@ -1,0 +1,188 @@
+import { Controller, HttpException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { loadAuthConfig } from './auth-config';
+import { OrgOnly, Public } from './auth.decorators';
+import { AuthGuard } from './auth.guard';
+import { Authenticator } from './authenticator';
+import { MemberTokenIssuer } from './member-token';
+
+const SANDBOX_KEY = 'expys_sandbox_acme0000000000000000';
+const LIVE_KEY = 'expys_live_acme1111111111111111';
+const SECRET = 'guard-spec-secret-that-is-long-enough';
+
+@Controller()
+class Routes {
+  open(): void {}
+  @Public() health(): void {}
+  @OrgOnly() orgOnly(): void {}
+}
+
+@Public()
+@Controller()
+class PublicRoutes {
+  anything(): void {}
+}
+
+interface FakeRequest {
+  headers: Record<string, string | string[] | undefined>;
+  principal?: unknown;
+}
+
+function setup() {
+  const config = loadAuthConfig({
+    ORG_API_KEYS: `acme:${SANDBOX_KEY},acme:${LIVE_KEY}`,
+    MEMBER_TOKEN_SECRET: SECRET,
+  });
+  const tokens = new MemberTokenIssuer(config.memberTokenSecret, config.memberTokenTtlSeconds);
+  const guard = new AuthGuard(new Reflector(), new Authenticator(config, tokens));
+  const reply = {
+    headers: {} as Record<string, string>,
+    header(name: string, value: string) {
+      this.headers[name] = value;
+      return this;
+    },
+  };
+  function run(
+    handler: keyof Routes,
+    headers: FakeRequest['headers'],
+    routes: object = Routes.prototype,
+  ) {
+    const request: FakeRequest = { headers };
+    const context = new ExecutionContextHost(
+      [request, reply],
+      routes.constructor as never,
+      (routes as Record<string, never>)[handler],
+    );
+    try {
+      return { allowed: guard.canActivate(context), principal: request.principal };
+    } catch (error) {
+      if (!(error instanceof HttpException)) throw error;
+      return { status: error.getStatus(), body: error.getResponse(), principal: request.principal };
+    }
+  }
+  return { run, tokens, reply };
+}
+
+describe('AuthGuard', () => {
+  it('lets @Public() routes and controllers through without a credential', () => {
+    const { run } = setup();
+    expect(run('health', {})).toEqual({ allowed: true, principal: undefined });
+    expect(run('anything' as keyof Routes, {}, PublicRoutes.prototype)).toEqual({
+      allowed: true,
+      principal: undefined,
+    });
+  });
+
+  it('answers a missing credential 401 UNAUTHORIZED with a Bearer challenge', () => {
+    const { run, reply } = setup();
+    expect(run('open', {})).toMatchObject({
+      status: 401,
+      body: { code: 'UNAUTHORIZED', message: expect.stringMatching(/Missing credential/) },
+    });
+    expect(reply.headers['WWW-Authenticate']).toBe('Bearer realm="points-ledger"');
+  });
+
+  it('resolves a sandbox key to its org in sandbox and a live key to the same org in live', () => {
+    const { run } = setup();
+    expect(run('open', { authorization: `Bearer ${SANDBOX_KEY}` }).principal).toEqual({
+      kind: 'org',
+      tenant: { orgId: 'acme', environment: 'sandbox' },
+    });
+    expect(run('orgOnly', { 'x-api-key': LIVE_KEY }).principal).toEqual({
+      kind: 'org',
+      tenant: { orgId: 'acme', environment: 'live' },
+    });
+  });
+
+  it('reads Authorization: Bearer before X-API-Key, with any scheme case', () => {
+    const { run } = setup();
+    const principal = run('open', {
+      authorization: `bearer  ${LIVE_KEY}`,
+      'x-api-key': SANDBOX_KEY,
+    }).principal;
+    expect(principal).toMatchObject({ tenant: { environment: 'live' } });
+  });
+
+  it('falls back to X-API-Key when Authorization is not a Bearer credential', () => {
+    const { run } = setup();
+    expect(
+      run('open', { authorization: 'Basic Zm9vOmJhcg==', 'x-api-key': SANDBOX_KEY }),
+    ).toMatchObject({ allowed: true });
+  });
+
+  it.each([
+    [
+      'an unknown key',
+      { authorization: 'Bearer expys_sandbox_unknown000000000000' },
+      /Unknown API key/,
+    ],
+    ['a malformed key', { 'x-api-key': 'expys_nope' }, /Unknown API key/],
+    ['a non-Bearer Authorization', { authorization: `Basic ${SANDBOX_KEY}` }, /must be "Bearer/],
+    ['an empty Bearer', { authorization: 'Bearer ' }, /must be "Bearer/],
+    ['two Bearer words', { authorization: `Bearer ${SANDBOX_KEY} ${LIVE_KEY}` }, /must be "Bearer/],
+    ['two X-API-Keys', { 'x-api-key': `${SANDBOX_KEY}, ${LIVE_KEY}` }, /exactly one/],
+    ['an X-API-Key array', { 'x-api-key': [SANDBOX_KEY, LIVE_KEY] }, /exactly one/],
+    ['an empty X-API-Key', { 'x-api-key': '' }, /exactly one/],
+    ['garbage as a member token', { authorization: 'Bearer not-a-token' }, /Invalid member token/],
+  ])('answers %s 401', (_case, headers, message) => {
+    const { run } = setup();
+    expect(run('open', headers)).toMatchObject({
+      status: 401,
+      body: { code: 'UNAUTHORIZED', message: expect.stringMatching(message) },
+    });
+  });
+
+  it('resolves a member token to its member', () => {
+    const { run, tokens } = setup();
+    const { token } = tokens.mint({ orgId: 'acme', environment: 'live' }, 'user-7');
+    expect(run('open', { authorization: `Bearer ${token}` })).toEqual({
+      allowed: true,
+      principal: {
+        kind: 'member',
+        tenant: { orgId: 'acme', environment: 'live' },
+        externalUserID: 'user-7',
+      },
+    });
+  });
+
+  it('answers a member token on an @OrgOnly() route 403 FORBIDDEN', () => {
+    const { run, tokens } = setup();
+    const { token } = tokens.mint({ orgId: 'acme', environment: 'sandbox' }, 'user-7');
+    expect(run('orgOnly', { authorization: `Bearer ${token}` })).toMatchObject({
+      status: 403,
+      body: { code: 'FORBIDDEN' },
+    });
+  });
+
+  it('answers an expired member token 401', () => {
+    const { run, tokens } = setup();
+    const { token } = tokens.mint(
+      { orgId: 'acme', environment: 'sandbox' },
+      'user-7',
+      new Date(Date.now() - 2 * 3600_000),
+    );
+    expect(run('open', { authorization: `Bearer ${token}` })).toMatchObject({
+      status: 401,
+      body: { code: 'UNAUTHORIZED', message: 'The member token has expired' },
+    });
+  });
+
+  it('answers a member token of an org that no longer has a key 401', () => {
+    const { run, tokens } = setup();
+    const { token } = tokens.mint({ orgId: 'gone', environment: 'sandbox' }, 'user-7');
+    expect(run('open', { authorization: `Bearer ${token}` })).toMatchObject({
+      status: 401,
+      body: { message: 'Invalid member token' },
+    });
+  });
+
+  it('answers a token signed with another secret 401', () => {
+    const { run } = setup();
+    const { token } = new MemberTokenIssuer('x'.repeat(40), 60).mint(
+      { orgId: 'acme', environment: 'sandbox' },
+      'user-7',
+    );
+    expect(run('open', { authorization: `Bearer ${token}` })).toMatchObject({ status: 401 });
+  });
+});

@@ -1,0 +1,53 @@
+import { Inject, Logger, Module, OnModuleInit } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AuthConfig } from './auth-config';
+import { AuthController } from './auth.controller';
+import { AuthGuard } from './auth.guard';
+import { AUTH_CONFIG, Authenticator } from './authenticator';
+import { MemberTokenIssuer } from './member-token';
+import { DEV_ORG_API_KEY, DEV_ORG_ID } from './org-keys';
+
+/** Org keys, member tokens and the global AuthGuard. Needs APP_CONFIG (AppModule provides it). */
+@Module({
+  controllers: [AuthController],
+  providers: [
+    {
+      provide: AUTH_CONFIG,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): AuthConfig => config.auth,
+    },
+    {
+      provide: MemberTokenIssuer,
+      inject: [AUTH_CONFIG],
+      useFactory: (auth: AuthConfig) =>
+        new MemberTokenIssuer(auth.memberTokenSecret, auth.memberTokenTtlSeconds),
+    },
+    Authenticator,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [AUTH_CONFIG, MemberTokenIssuer, Authenticator],
+})
+export class AuthModule implements OnModuleInit {
+  private readonly logger = new Logger('Auth');
+
+  constructor(@Inject(AUTH_CONFIG) private readonly auth: AuthConfig) {}
+
+  onModuleInit(): void {
+    const { orgKeys, developmentDefaults } = this.auth;
+    if (developmentDefaults.includes('ORG_API_KEYS')) {
+      this.logger.warn(
+        `ORG_API_KEYS is not set: development default in use, org '${DEV_ORG_ID}' with sandbox key ${DEV_ORG_API_KEY} (refused when NODE_ENV=production; see docs/auth.md)`,
+      );
+    } else {
+      this.logger.log(
+        `${orgKeys.size} API key(s) for ${orgKeys.organizationCount} organization(s)`,
+      );
+    }
+    if (developmentDefaults.includes('MEMBER_TOKEN_SECRET')) {
+      this.logger.warn(
+        'MEMBER_TOKEN_SECRET is not set: member tokens are signed with the published development secret (refused when NODE_ENV=production)',
+      );
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
+import { AuthConfig } from './auth-config';
+import { MemberTokenIssuer } from './member-token';
+import { ORG_KEY_PREFIX } from './org-keys';
+import { Principal } from './principal';
+
+/** The AuthConfig of the running app (APP_CONFIG.auth). */
+export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
+
+export function unauthorized(message: string): UnauthorizedException {
+  return new UnauthorizedException({ code: 'UNAUTHORIZED', message });
+}
+
+const BEARER = /^Bearer +(\S+) *$/i;
+const SINGLE_TOKEN = /^\S+$/;
+
+/**
+ * The credential a request carries: `Authorization: Bearer <credential>` first, then
+ * `X-API-Key: <credential>`. None, or only a malformed one, is 401 UNAUTHORIZED.
+ */
+export function credentialFrom(headers: IncomingHttpHeaders): string {
+  const authorization = headers.authorization?.trim();
+  const bearer = authorization ? BEARER.exec(authorization) : null;
+  if (bearer) return bearer[1];
+  const apiKey = headers['x-api-key'];
+  if (apiKey !== undefined) {
+    const key = Array.isArray(apiKey) ? undefined : apiKey.trim();
+    if (key && SINGLE_TOKEN.test(key)) return key;
+    throw unauthorized('The X-API-Key header must hold exactly one API key');
+  }
+  if (authorization) throw unauthorized('The Authorization header must be "Bearer <credential>"');
+  throw unauthorized(
+    'Missing credential: send "Authorization: Bearer <API key or member token>" or "X-API-Key: <API key>"',
+  );
+}
+
+/**
+ * Turns a credential into a Principal. One starting with `expys_` is an organization's API key
+ * (looked up by digest); anything else is a member token (signature, expiry, and its organization
+ * and environment must still have a configured key).
+ */
+@Injectable()
+export class Authenticator {
+  constructor(
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+    private readonly tokens: MemberTokenIssuer,
+  ) {}
+
+  authenticate(credential: string, now: Date = new Date()): Principal {
+    if (credential.startsWith(ORG_KEY_PREFIX)) {
+      const tenant = this.config.orgKeys.lookup(credential);
+      if (!tenant) throw unauthorized('Unknown API key');
+      return { kind: 'org', tenant };
+    }
+    const check = this.tokens.verify(credential, now);
+    if (!check.ok) {
+      throw unauthorized(
+        check.reason === 'expired' ? 'The member token has expired' : 'Invalid member token',
+      );
+    }
+    if (!this.config.orgKeys.hasTenant(check.principal.tenant))
+      throw unauthorized('Invalid member token');
+    return check.principal;
+  }
+}

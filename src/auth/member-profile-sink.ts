@@ -1,0 +1,13 @@
+import { Tenant } from './principal';
+import type { ExchangeRequest } from './exchange.dto';
+
+/**
+ * Hook for the members context: when a provider for this token is visible to AuthModule (export
+ * it from a @Global() module), POST /v1/auth/exchange calls it before minting the token, so the
+ * member's profile is created or updated from the exchange. Without one, exchange only mints.
+ */
+export const MEMBER_PROFILE_SINK = Symbol('MEMBER_PROFILE_SINK');
+
+export interface MemberProfileSink {
+  upsertFromExchange(tenant: Tenant, profile: ExchangeRequest): Promise<void>;
+}
