@@ -1,0 +1,61 @@
+import { EventContext, toEventData, toTypedEvent, TypedEvent } from '../../event-store/envelope';
+import { EventStore } from '../../event-store/event-store.port';
+import { PlannedAppend } from './command-executor';
+import { StateCache, Versioned } from './state-cache';
+
+/**
+ * Loads an aggregate's state by folding its stream, keeping the result by revision so that a hot
+ * path never reads a whole stream twice: a cached state is caught up from its revision, and an
+ * append we made ourselves is folded in without reading at all.
+ */
+export class AggregateStore<S, E extends TypedEvent> {
+  constructor(
+    private readonly store: EventStore,
+    private readonly cache: StateCache,
+    private readonly evolve: (state: S, event: E) => S,
+    private readonly initialState: S,
+  ) {}
+
+  /**
+   * The cached state, trusted without a read: an append on a stale state fails on its expected
+   * revision, and the executor then drops the entry and decides again on a fresh load.
+   */
+  async load(stream: string): Promise<Versioned<S>> {
+    return (
+      this.cache.get<S>(stream) ??
+      this.catchUp(stream, { state: this.initialState, revision: 'no_stream' })
+    );
+  }
+
+  /** Folds whatever the stream holds past `from`. */
+  private async catchUp(stream: string, from: Versioned<S>): Promise<Versioned<S>> {
+    const fromRevision = from.revision === 'no_stream' ? 0n : from.revision + 1n;
+    const recorded = await this.store.readStream(stream, { fromRevision });
+    let { state, revision } = from;
+    for (const event of recorded) {
+      state = this.evolve(state, toTypedEvent<E>(event));
+      revision = event.revision;
+    }
+    const loaded = { state, revision };
+    this.cache.set(stream, loaded);
+    return loaded;
+  }
+
+  /** An append of `events` on top of `loaded` that, once written, updates the cache without a read. */
+  plan(
+    stream: string,
+    loaded: Versioned<S>,
+    events: readonly E[],
+    context: EventContext,
+  ): PlannedAppend {
+    return {
+      stream,
+      expectedRevision: loaded.revision,
+      events: events.map((e) => toEventData(e, context)),
+      onApplied: (result) => {
+        const state = events.reduce(this.evolve, loaded.state);
+        this.cache.set(stream, { state, revision: result.nextExpectedRevision });
+      },
+    };
+  }
+}

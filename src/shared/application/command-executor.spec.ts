@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { EventStore } from '../../event-store';
+import { SqliteEventStore } from '../../infrastructure/sqlite/sqlite-event-store';
+import {
+  CommandExecutor,
+  Decision,
+  IdempotencyKeyReusedError,
+  IdempotencyScope,
+  idempotencyStream,
+} from './command-executor';
+import { StateCache } from './state-cache';
+
+/** A counter aggregate: the decision appends one event on top of whatever the stream holds. */
+function counterDecision(store: EventStore, stream: string, calls: { count: number }) {
+  return async (): Promise<Decision> => {
+    calls.count++;
+    const existing = await store.readStream(stream);
+    const last = existing.at(-1);
+    return {
+      appends: [
+        {
+          stream,
+          expectedRevision: last ? last.revision : 'no_stream',
+          events: [{ id: randomUUID(), type: 'Incremented', data: { n: existing.length + 1 } }],
+        },
+      ],
+      outcome: { status: 201, body: { n: existing.length + 1 } },
+    };
+  };
+}
+
+const scope = (key: string, fingerprint = 'f1'): IdempotencyScope => ({
+  tenantKey: 'sandbox.org',
+  key,
+  fingerprint,
+  context: {},
+});
+
+describe('CommandExecutor', () => {
+  let store: SqliteEventStore;
+  beforeEach(() => {
+    store = SqliteEventStore.open({ path: ':memory:' });
+  });
+  afterEach(() => store.close());
+
+  const newExecutor = () => new CommandExecutor(store, new StateCache());
+
+  it('writes once for concurrent requests with one key and gives them all the same answer', async () => {
+    const executor = newExecutor();
+    const calls = { count: 0 };
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        executor.run(['c'], counterDecision(store, 'c-1', calls), scope('k1')),
+      ),
+    );
+    expect(await store.readStream('c-1')).toHaveLength(1);
+    expect(new Set(results.map((r) => JSON.stringify(r.outcome)))).toEqual(
+      new Set(['{"status":201,"body":{"n":1}}']),
+    );
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+  });
+
+  it('rejects a key reused for another request, concurrently or later', async () => {
+    const executor = newExecutor();
+    const calls = { count: 0 };
+    const first = executor.run(['c'], counterDecision(store, 'c-2', calls), scope('k2', 'a'));
+    await expect(
+      executor.run(['c'], counterDecision(store, 'c-2', calls), scope('k2', 'b')),
+    ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    await first;
+    await expect(
+      executor.run(['c'], counterDecision(store, 'c-2', calls), scope('k2', 'b')),
+    ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(await store.readStream('c-2')).toHaveLength(1);
+  });
+
+  it('replays after a restart without writing again, and still refuses another request', async () => {
+    const calls = { count: 0 };
+    await newExecutor().run(['c'], counterDecision(store, 'c-3', calls), scope('k3'));
+    await store.append('c-3', [{ id: randomUUID(), type: 'Incremented', data: { n: 2 } }], 0n);
+
+    const restarted = newExecutor();
+    const replay = await restarted.run(['c'], counterDecision(store, 'c-3', calls), scope('k3'));
+    expect(replay).toMatchObject({ replayed: true, outcome: { status: 201, body: { n: 1 } } });
+    expect(await store.readStream('c-3')).toHaveLength(2);
+    await expect(
+      newExecutor().run(['c'], counterDecision(store, 'c-3', calls), scope('k3', 'other')),
+    ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+  });
+
+  it('finishes a decision that was recorded but never applied (a crash in between)', async () => {
+    const calls = { count: 0 };
+    const decision = await counterDecision(store, 'c-4', calls)();
+    await store.append(
+      idempotencyStream('sandbox.org', 'k4'),
+      [
+        {
+          id: randomUUID(),
+          type: 'IdempotentCommandDecided',
+          data: {
+            fingerprint: 'f1',
+            appends: decision.appends.map((a) => ({
+              ...a,
+              expectedRevision: String(a.expectedRevision),
+            })),
+            outcome: decision.outcome,
+          } as never,
+        },
+      ],
+      'no_stream',
+    );
+    const result = await newExecutor().run(
+      ['c'],
+      counterDecision(store, 'c-4', calls),
+      scope('k4'),
+    );
+    expect(result).toMatchObject({ replayed: true, outcome: { body: { n: 1 } } });
+    expect(await store.readStream('c-4')).toHaveLength(1);
+  });
+
+  it('two replicas racing on one key write once', async () => {
+    const calls = { count: 0 };
+    const [a, b] = [newExecutor(), newExecutor()];
+    const results = await Promise.all([
+      a.run(['c'], counterDecision(store, 'c-5', calls), scope('k5')),
+      b.run(['c'], counterDecision(store, 'c-5', calls), scope('k5')),
+    ]);
+    expect(await store.readStream('c-5')).toHaveLength(1);
+    expect(results[0].outcome).toEqual(results[1].outcome);
+  });
+
+  it('decides again when the stream moved under a stale decision', async () => {
+    const calls = { count: 0 };
+    const executor = newExecutor();
+    let first = true;
+    const decide = async (): Promise<Decision> => {
+      const decision = await counterDecision(store, 'c-6', calls)();
+      if (first) {
+        first = false;
+        await store.append(
+          'c-6',
+          [{ id: randomUUID(), type: 'Incremented', data: { n: 1 } }],
+          'no_stream',
+        );
+      }
+      return decision;
+    };
+    const result = await executor.run(['c'], decide, scope('k6'));
+    expect(result.outcome.body).toEqual({ n: 2 });
+    expect(calls.count).toBe(2);
+    expect((await store.readStream('c-6')).map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+});

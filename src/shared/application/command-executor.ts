@@ -1,0 +1,224 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  AppendResult,
+  EventData,
+  EventStore,
+  ExpectedRevision,
+  JsonObject,
+  JsonValue,
+  WrongExpectedVersionError,
+} from '../../event-store';
+import { KeyedMutex } from './keyed-mutex';
+import { LruCache } from './lru-cache';
+import { StateCache } from './state-cache';
+
+/** One append a decision needs; `onApplied` lets the decider's loader update its cache. */
+export interface PlannedAppend {
+  stream: string;
+  expectedRevision: ExpectedRevision;
+  events: EventData[];
+  onApplied?: (result: AppendResult) => void;
+}
+
+/** The answer a command gives, kept verbatim so that a retry gets exactly the same one. */
+export interface Outcome {
+  status: number;
+  body: JsonValue;
+}
+
+export interface Decision {
+  appends: PlannedAppend[];
+  outcome: Outcome;
+}
+
+export interface IdempotencyScope {
+  /** Keys are unique within a tenant (an organization in one environment). */
+  tenantKey: string;
+  key: string;
+  /** Digest of what the request asked for: the same key with another fingerprint is a reuse. */
+  fingerprint: string;
+  context: JsonObject;
+}
+
+export interface ExecutionResult {
+  outcome: Outcome;
+  replayed: boolean;
+  /** Position of the last event written, when the command wrote any (read-your-writes). */
+  position: bigint | null;
+}
+
+export class IdempotencyKeyReusedError extends Error {
+  override readonly name = 'IdempotencyKeyReusedError';
+  constructor() {
+    super('This Idempotency-Key was used with a different request');
+  }
+}
+
+/** Conflicts kept coming back: another writer is busy on the same streams. Retryable. */
+export class ContentionError extends Error {
+  override readonly name = 'ContentionError';
+}
+
+const DECISION_EVENT = 'IdempotentCommandDecided';
+
+interface DecisionRecord {
+  fingerprint: string;
+  appends: Array<{ stream: string; expectedRevision: string; events: EventData[] }>;
+  outcome: Outcome;
+}
+
+export function idempotencyStream(tenantKey: string, key: string): string {
+  const digest = createHash('sha256').update(key).digest('hex').slice(0, 40);
+  return `idempotency-${tenantKey}.${digest}`;
+}
+
+const revisionToJson = (r: ExpectedRevision) => (typeof r === 'bigint' ? r.toString() : r);
+const revisionFromJson = (r: string): ExpectedRevision =>
+  r === 'any' || r === 'no_stream' || r === 'stream_exists' ? r : BigInt(r);
+
+/**
+ * Runs a command: decide on current state, append with expected revisions, decide again on a
+ * conflict. With an idempotency key, the decision (its appends and its answer) is first recorded in
+ * the key's own stream; whoever records first wins, and every retry, replica or restart replays
+ * that record: re-appending its events is a no-op in the store when they are already written, so
+ * points move once whatever crashed where.
+ */
+export class CommandExecutor {
+  private readonly mutex = new KeyedMutex();
+  private readonly settled = new LruCache<string, { fingerprint: string; outcome: Outcome }>(
+    50_000,
+  );
+  private readonly inFlight = new Map<
+    string,
+    { fingerprint: string; result: Promise<ExecutionResult> }
+  >();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly cache: StateCache,
+    private readonly maxAttempts = 8,
+  ) {}
+
+  /** `locks` name the streams the decision will write, so that local requests queue, not conflict. */
+  async run(
+    locks: readonly string[],
+    decide: () => Promise<Decision>,
+    idempotency?: IdempotencyScope,
+  ): Promise<ExecutionResult> {
+    if (!idempotency) return this.mutex.run(locks, () => this.decideAndApply(decide));
+    const stream = idempotencyStream(idempotency.tenantKey, idempotency.key);
+    const settled = this.settled.get(stream);
+    if (settled) return this.replay(settled, idempotency.fingerprint);
+    const running = this.inFlight.get(stream);
+    if (running) {
+      if (running.fingerprint !== idempotency.fingerprint) throw new IdempotencyKeyReusedError();
+      return { ...(await running.result), replayed: true };
+    }
+    const result = this.mutex.run(locks, () => this.runOnce(stream, decide, idempotency));
+    this.inFlight.set(stream, { fingerprint: idempotency.fingerprint, result });
+    try {
+      return await result;
+    } finally {
+      this.inFlight.delete(stream);
+    }
+  }
+
+  private replay(
+    settled: { fingerprint: string; outcome: Outcome },
+    fingerprint: string,
+  ): ExecutionResult {
+    if (settled.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
+    return { outcome: settled.outcome, replayed: true, position: null };
+  }
+
+  private async decideAndApply(decide: () => Promise<Decision>): Promise<ExecutionResult> {
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const decision = await decide();
+      const position = await this.apply(decision.appends);
+      if (position !== undefined) return { outcome: decision.outcome, replayed: false, position };
+    }
+    throw new ContentionError('The command kept conflicting with concurrent writes; retry it');
+  }
+
+  private async runOnce(
+    stream: string,
+    decide: () => Promise<Decision>,
+    scope: IdempotencyScope,
+  ): Promise<ExecutionResult> {
+    let recordRevision: ExpectedRevision = 'no_stream';
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const ours = await decide();
+      let record: DecisionRecord = {
+        fingerprint: scope.fingerprint,
+        appends: ours.appends.map((a) => ({
+          ...a,
+          expectedRevision: revisionToJson(a.expectedRevision),
+        })),
+        outcome: ours.outcome,
+      };
+      let appends = ours.appends;
+      let replayed = false;
+      try {
+        const event = {
+          id: randomUUID(),
+          type: DECISION_EVENT,
+          data: toJson(record),
+          metadata: scope.context,
+        };
+        recordRevision = (await this.store.append(stream, [event], recordRevision))
+          .nextExpectedRevision;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        const latest = await this.latestRecord(stream);
+        if (!latest) throw error;
+        recordRevision = latest.revision;
+        record = latest.record;
+        if (record.fingerprint !== scope.fingerprint) throw new IdempotencyKeyReusedError();
+        appends = record.appends.map((a) => ({
+          ...a,
+          expectedRevision: revisionFromJson(a.expectedRevision),
+        }));
+        replayed = true;
+      }
+      const position = await this.apply(appends);
+      if (position !== undefined) {
+        this.settled.set(stream, { fingerprint: record.fingerprint, outcome: record.outcome });
+        return { outcome: record.outcome, replayed, position };
+      }
+    }
+    throw new ContentionError('The command kept conflicting with concurrent writes; retry it');
+  }
+
+  private async latestRecord(
+    stream: string,
+  ): Promise<{ record: DecisionRecord; revision: bigint } | undefined> {
+    const [last] = await this.store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+    return last && { record: last.data as unknown as DecisionRecord, revision: last.revision };
+  }
+
+  /** Applies appends in order; undefined when one conflicted (the cache entry is dropped). */
+  private async apply(appends: readonly PlannedAppend[]): Promise<bigint | null | undefined> {
+    let position: bigint | null = null;
+    for (const planned of appends) {
+      try {
+        const result = await this.store.append(
+          planned.stream,
+          planned.events,
+          planned.expectedRevision,
+        );
+        position = result.position;
+        if (planned.onApplied) planned.onApplied(result);
+        else this.cache.forget(planned.stream);
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        this.cache.forget(planned.stream);
+        return undefined;
+      }
+    }
+    return position;
+  }
+}
+
+function toJson(record: DecisionRecord): JsonValue {
+  return record as unknown as JsonValue;
+}
