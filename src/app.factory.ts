@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { applicationProblem } from './shared/http/domain-error-status';
 import { HttpErrorFilter } from './shared/http/http-error.filter';
 import { requestIdFor } from './shared/http/request-id';
 import { validationPipe } from './shared/http/validation';
@@ -31,7 +32,7 @@ export async function createApp(
     logger: options.logger ?? ['log', 'warn', 'error'],
     bufferLogs: false,
   });
-  app.useGlobalFilters(new HttpErrorFilter());
+  app.useGlobalFilters(new HttpErrorFilter([applicationProblem]));
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
   return app;

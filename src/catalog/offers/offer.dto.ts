@@ -1,0 +1,150 @@
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { IsDecimalAmount, IsOptionalInstant, MAX_FREE_TEXT } from '../../shared/http/dto-rules';
+import {
+  OFFER_ARTIFACTS,
+  OFFER_STATUSES,
+  OfferArtifact,
+  OfferStatus,
+  PRICE_MODELS,
+  PriceModel,
+} from '../offer/offer.events';
+
+const MAX_POINTS = Number.MAX_SAFE_INTEGER;
+
+/** Fields shared by create and update; on update every field is optional and null clears. */
+class OfferFieldsDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_FREE_TEXT)
+  description?: string | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  shortDescription?: string | null;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsUrl({ require_protocol: true }, { each: true })
+  images?: string[];
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_POINTS)
+  pointsPrice?: number | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_POINTS)
+  unitCost?: number | null;
+
+  @IsOptional()
+  @IsDecimalAmount()
+  minAmount?: string | null;
+
+  @IsOptional()
+  @IsDecimalAmount()
+  maxAmount?: string | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_POINTS)
+  pointsPerAmountUnit?: number | null;
+
+  @IsOptionalInstant()
+  availableFrom?: string | null;
+
+  @IsOptionalInstant()
+  expiresAt?: string | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_POINTS)
+  maxTotal?: number | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_POINTS)
+  maxPerMember?: number | null;
+}
+
+/** POST /v1/offers. */
+export class CreateOfferDto extends OfferFieldsDto {
+  /** Optional: the catalog's own id (e.g. "offer_123"); the service makes one when left out. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'id must be 1-64 letters, digits, "_" or "-"' })
+  id?: string;
+
+  @IsString()
+  @Length(1, 200)
+  title!: string;
+
+  @IsString()
+  @Length(1, 64)
+  kind!: string;
+
+  @IsString()
+  @Length(1, 64)
+  type!: string;
+
+  @IsOptional()
+  @IsIn(PRICE_MODELS)
+  priceModel?: PriceModel;
+
+  @IsOptional()
+  @IsIn(OFFER_STATUSES)
+  status?: OfferStatus;
+
+  @IsOptional()
+  @IsIn(OFFER_ARTIFACTS)
+  artifact?: OfferArtifact;
+}
+
+/** PATCH /v1/offers/{id}. */
+export class UpdateOfferDto extends OfferFieldsDto {
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  title?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  kind?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  type?: string;
+
+  @IsOptional()
+  @IsIn(PRICE_MODELS)
+  priceModel?: PriceModel;
+
+  @IsOptional()
+  @IsIn(OFFER_STATUSES)
+  status?: OfferStatus;
+
+  @IsOptional()
+  @IsIn(OFFER_ARTIFACTS)
+  artifact?: OfferArtifact;
+}

@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { JsonObject } from '../../shared/domain/values';
+import { ExecutionResult } from '../../shared/application/command-executor';
+import { CommandRequest, eventContext } from '../../shared/http/command-request';
+import { Aggregates } from '../application/aggregates';
+import { accepted, isDomainError, refusal } from '../application/decisions';
+import { memberRef, newTransactionId, walletStream } from '../streams';
+import { WalletCommand } from '../wallet/wallet.commands';
+import { decideWallet } from '../wallet/wallet.decider';
+import { evolveWallet, walletOf, WalletState } from '../wallet/wallet.state';
+import { memberSummaryView, walletView } from '../wallet/wallet.view';
+
+export interface ProfileInput {
+  displayName?: string | null;
+  tier?: string | null;
+  attributes?: JsonObject;
+  email?: string | null;
+  phone?: string | null;
+  posAccountId?: string | null;
+}
+
+/** Commands on one member's wallet that need no other aggregate: profile, archive, credit. */
+@Injectable()
+export class MemberCommands {
+  constructor(private readonly aggregates: Aggregates) {}
+
+  credit(
+    req: CommandRequest,
+    externalUserID: string,
+    amount: number,
+    reason: string | null,
+  ): Promise<ExecutionResult> {
+    const transactionId = newTransactionId();
+    return this.onWallet(
+      req,
+      externalUserID,
+      200,
+      (now) => ({
+        type: 'CreditPoints',
+        data: { transactionId, amount, reason, now },
+      }),
+      (state) => {
+        const { balance, currency } = walletView(walletOf(state));
+        return { balance, currency };
+      },
+    );
+  }
+
+  upsertProfile(
+    req: CommandRequest,
+    externalUserID: string,
+    profile: ProfileInput,
+  ): Promise<ExecutionResult> {
+    return this.onWallet(
+      req,
+      externalUserID,
+      200,
+      (now) => ({ type: 'UpsertMemberProfile', data: { externalUserID, ...profile, now } }),
+      (state) => memberSummaryView(state, externalUserID),
+    );
+  }
+
+  archive(
+    req: CommandRequest,
+    externalUserID: string,
+    retainBalance: boolean,
+  ): Promise<ExecutionResult> {
+    const transactionId = newTransactionId();
+    return this.onWallet(
+      req,
+      externalUserID,
+      200,
+      (now) => ({ type: 'ArchiveMember', data: { retainBalance, transactionId, now } }),
+      (state) => ({
+        externalUserID,
+        archived: state.status === 'archived',
+        balanceRetained: state.status === 'archived' && state.balanceRetained,
+      }),
+    );
+  }
+
+  /** Decide one wallet command on current state, append it, answer with a view of the new state. */
+  private onWallet(
+    req: CommandRequest,
+    externalUserID: string,
+    status: number,
+    command: (now: string) => WalletCommand,
+    view: (state: WalletState) => unknown,
+  ): Promise<ExecutionResult> {
+    const { wallets, executor } = this.aggregates;
+    const stream = walletStream(req.tenantKey, memberRef(req.tenantKey, externalUserID));
+    const context = eventContext(req, { externalUserID });
+    return executor.run(
+      [stream],
+      async () => {
+        const loaded = await wallets.load(stream);
+        const events = decideWallet(command(req.now), loaded.state);
+        if (isDomainError(events)) return refusal(events, req.requestId);
+        const next = events.reduce(evolveWallet, loaded.state);
+        const appends = events.length > 0 ? [wallets.plan(stream, loaded, events, context)] : [];
+        return accepted(status, view(next), appends);
+      },
+      req.idempotency,
+    );
+  }
+}

@@ -1,0 +1,58 @@
+import { IsEmail, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsExternalUserID, IsOptionalFreeText, IsPoints } from '../../shared/http/dto-rules';
+
+/** PUT /v1/members/{externalUserID}: a field left out is unchanged, null clears it. */
+export class UpsertMemberDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  displayName?: string | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  tier?: string | null;
+
+  @IsOptional()
+  @IsObject()
+  attributes?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  @IsEmail()
+  email?: string | null;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^\+[1-9]\d{1,14}$/, { message: 'phone must be in E.164 format, e.g. +14155552671' })
+  phone?: string | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  posAccountId?: string | null;
+}
+
+export class ArchiveMemberQuery {
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  retainBalance?: 'true' | 'false';
+}
+
+/** POST /v1/wallet/credit (Expys v1). */
+export class CreditWalletDto {
+  @IsPoints()
+  amount!: number;
+
+  @IsExternalUserID()
+  externalUserID!: string;
+
+  @IsOptionalFreeText()
+  reason?: string;
+}
+
+export class MemberPathParams {
+  @IsExternalUserID()
+  externalUserID!: string;
+}

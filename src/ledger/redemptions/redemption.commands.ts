@@ -1,0 +1,211 @@
+import { Injectable } from '@nestjs/common';
+import { decideOffer } from '../../catalog/offer/offer.decider';
+import { toOfferSnapshot } from '../../catalog/offer/offer.snapshot';
+import { OfferState } from '../../catalog/offer/offer.state';
+import { EventContext } from '../../event-store/envelope';
+import {
+  Decision,
+  ExecutionResult,
+  PlannedAppend,
+} from '../../shared/application/command-executor';
+import { Versioned } from '../../shared/application/state-cache';
+import { DomainError } from '../../shared/domain/domain-error';
+import { CommandRequest, eventContext } from '../../shared/http/command-request';
+import { Aggregates } from '../application/aggregates';
+import { accepted, isDomainError, refusal } from '../application/decisions';
+import {
+  memberRef,
+  memberRefOfRedemption,
+  newCouponCode,
+  newRedemptionId,
+  newTransactionId,
+  offerStream,
+  walletStream,
+} from '../streams';
+import { ShippingInput } from '../wallet/wallet.commands';
+import { decideWallet } from '../wallet/wallet.decider';
+import { Actor, RedemptionStatus, WalletEvent } from '../wallet/wallet.events';
+import { evolveWallet, walletOf, WalletState } from '../wallet/wallet.state';
+import { redemptionView } from './redemption.view';
+
+export interface CreateRedemptionInput {
+  offerId: string;
+  quantity?: number;
+  amount?: string;
+  description?: string;
+  shipping?: ShippingInput;
+}
+
+const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);
+
+/** The view of one redemption in a wallet state (after the events of a decision). */
+function answer(
+  state: WalletState,
+  redemptionId: string,
+  status: number,
+  appends: PlannedAppend[],
+): Decision {
+  const entry = walletOf(state).redemptions.get(redemptionId);
+  if (!entry) throw new Error(`Redemption ${redemptionId} missing after its own decision`);
+  return accepted(status, redemptionView(entry, entry.created.externalUserID), appends);
+}
+
+@Injectable()
+export class RedemptionCommands {
+  constructor(private readonly aggregates: Aggregates) {}
+
+  /**
+   * Debits the wallet and, for an offer with a total stock, reserves a unit on the offer first:
+   * the offer's stream is then the consistency boundary of its stock, as the wallet is of points.
+   */
+  async create(
+    req: CommandRequest,
+    externalUserID: string,
+    input: CreateRedemptionInput,
+  ): Promise<ExecutionResult> {
+    const { wallets, offers, executor } = this.aggregates;
+    const ref = memberRef(req.tenantKey, externalUserID);
+    const wallet = walletStream(req.tenantKey, ref);
+    const offer = offerStream(req.tenantKey, input.offerId);
+    const redemptionId = newRedemptionId(ref);
+    const transactionId = newTransactionId();
+    const context = eventContext(req, { externalUserID });
+    const stockLimited = (await offers.load(offer)).state;
+    const locks =
+      stockLimited.status === 'defined' && stockLimited.offer.maxTotal !== null
+        ? [wallet, offer]
+        : [wallet];
+
+    return executor.run(
+      locks,
+      async () => {
+        const offerLoaded = await offers.load(offer);
+        if (offerLoaded.state.status === 'absent')
+          return refusal(notFound(`Offer ${input.offerId}`), req.requestId);
+        const snapshot = toOfferSnapshot(offerLoaded.state);
+        const walletLoaded = await wallets.load(wallet);
+        const events = decideWallet(
+          {
+            type: 'CreateRedemption',
+            data: {
+              redemptionId,
+              transactionId,
+              externalUserID,
+              offer: snapshot,
+              quantity: input.quantity,
+              amount: input.amount,
+              description: input.description,
+              shipping: input.shipping,
+              couponCode: snapshot.artifact === 'COUPON' ? newCouponCode() : null,
+              now: req.now,
+            },
+          },
+          walletLoaded.state,
+        );
+        const reserved = offerLoaded.state.reservations.has(redemptionId);
+        if (isDomainError(events)) {
+          const release = reserved
+            ? this.releaseStock(offer, offerLoaded, redemptionId, req.now, context)
+            : [];
+          return refusal(events, req.requestId, release);
+        }
+        const appends: PlannedAppend[] = [];
+        if (offerLoaded.state.offer.maxTotal !== null && !reserved) {
+          const units = events.find((e) => e.type === 'RedemptionCreated')?.data.quantity ?? 1;
+          const stock = decideOffer(
+            { type: 'ReserveOfferStock', data: { redemptionId, units, now: req.now } },
+            offerLoaded.state,
+          );
+          if (isDomainError(stock)) return refusal(stock, req.requestId);
+          appends.push(offers.plan(offer, offerLoaded, stock, context));
+        }
+        appends.push(wallets.plan(wallet, walletLoaded, events, context));
+        return answer(events.reduce(evolveWallet, walletLoaded.state), redemptionId, 201, appends);
+      },
+      req.idempotency,
+    );
+  }
+
+  cancel(
+    req: CommandRequest,
+    redemptionId: string,
+    actor: Actor,
+    reason: string | null,
+  ): Promise<ExecutionResult> {
+    const transactionId = newTransactionId();
+    return this.onRedemption(req, redemptionId, (data) => ({
+      type: 'CancelRedemption',
+      data: { ...data, transactionId, actor, reason },
+    }));
+  }
+
+  changeStatus(
+    req: CommandRequest,
+    redemptionId: string,
+    status: RedemptionStatus,
+    schedule: { startAt?: string | null; endAt?: string | null },
+  ): Promise<ExecutionResult> {
+    return this.onRedemption(req, redemptionId, (data) => ({
+      type: 'ChangeRedemptionStatus',
+      data: { ...data, status, ...schedule, actor: 'org' },
+    }));
+  }
+
+  /**
+   * A command on an existing redemption: its id names the wallet. A member reaches only its own;
+   * anything else is NOT_FOUND, never FORBIDDEN, so ids cannot be probed.
+   */
+  private onRedemption(
+    req: CommandRequest,
+    redemptionId: string,
+    command: (base: { redemptionId: string; now: string }) => Parameters<typeof decideWallet>[0],
+  ): Promise<ExecutionResult> {
+    const { wallets, offers, executor } = this.aggregates;
+    const ref = memberRefOfRedemption(redemptionId);
+    const own =
+      req.principal.kind === 'member'
+        ? memberRef(req.tenantKey, req.principal.externalUserID)
+        : ref;
+    if (ref === null || ref !== own) throw notFound(`Redemption ${redemptionId}`);
+    const wallet = walletStream(req.tenantKey, ref);
+
+    return executor.run(
+      [wallet],
+      async () => {
+        const walletLoaded = await wallets.load(wallet);
+        const entry = walletOf(walletLoaded.state).redemptions.get(redemptionId);
+        if (!entry) return refusal(notFound(`Redemption ${redemptionId}`), req.requestId);
+        const context = eventContext(req, { externalUserID: entry.created.externalUserID });
+        const events = decideWallet(command({ redemptionId, now: req.now }), walletLoaded.state);
+        if (isDomainError(events)) return refusal(events, req.requestId);
+        const appends = [wallets.plan(wallet, walletLoaded, events, context)];
+        if (events.some((e: WalletEvent) => e.type === 'RedemptionCanceled')) {
+          const offer = offerStream(req.tenantKey, entry.offerId);
+          appends.push(
+            ...this.releaseStock(offer, await offers.load(offer), redemptionId, req.now, context),
+          );
+        }
+        return answer(events.reduce(evolveWallet, walletLoaded.state), redemptionId, 200, appends);
+      },
+      req.idempotency,
+    );
+  }
+
+  /** Gives back the stock a redemption holds on its offer, if it holds any. */
+  private releaseStock(
+    stream: string,
+    offerLoaded: Versioned<OfferState>,
+    redemptionId: string,
+    now: string,
+    context: EventContext,
+  ): PlannedAppend[] {
+    if (offerLoaded.state.status === 'absent' || !offerLoaded.state.reservations.has(redemptionId))
+      return [];
+    const events = decideOffer(
+      { type: 'ReleaseOfferStock', data: { redemptionId, now } },
+      offerLoaded.state,
+    );
+    if (isDomainError(events) || events.length === 0) return [];
+    return [this.aggregates.offers.plan(stream, offerLoaded, events, context)];
+  }
+}

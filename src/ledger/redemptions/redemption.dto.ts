@@ -1,0 +1,102 @@
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import {
+  IsDecimalAmount,
+  IsExternalUserID,
+  IsOptionalFreeText,
+  IsOptionalInstant,
+} from '../../shared/http/dto-rules';
+import { REDEMPTION_STATUSES, RedemptionStatus } from '../wallet/wallet.events';
+
+export class ShippingDto {
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @IsString()
+  @Length(1, 200)
+  line1!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  line2?: string | null;
+
+  @IsString()
+  @Length(1, 100)
+  city!: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  region?: string | null;
+
+  @IsString()
+  @Length(1, 20)
+  postalCode!: string;
+
+  @IsString()
+  @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code such as "NO"' })
+  country!: string;
+}
+
+/** POST /v1/redemptions: Expys v1's `{ offer, externalUserID? }` plus the other vendors' fields. */
+export class CreateRedemptionDto {
+  @IsString()
+  @Length(1, 64)
+  offer!: string;
+
+  @IsOptional()
+  @IsExternalUserID()
+  externalUserID?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  quantity?: number;
+
+  @IsOptional()
+  @IsDecimalAmount()
+  amount?: string;
+
+  @IsOptionalFreeText()
+  description?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ShippingDto)
+  shipping?: ShippingDto;
+}
+
+export class CancelRedemptionDto {
+  @IsOptionalFreeText()
+  reason?: string;
+}
+
+export class ChangeStatusDto {
+  @IsIn(REDEMPTION_STATUSES)
+  status!: RedemptionStatus;
+
+  @IsOptionalInstant()
+  startAt?: string | null;
+
+  @IsOptionalInstant()
+  endAt?: string | null;
+}
+
+export class RedemptionPathParams {
+  @IsString()
+  @Length(1, 64)
+  id!: string;
+}

@@ -1,0 +1,51 @@
+import { OfferView, offerViewOfSnapshot } from '../../catalog/offer/offer.view';
+import type {
+  RedemptionArtifact,
+  RedemptionStatus,
+  ShippingAddress,
+} from '../wallet/wallet.events';
+import type { RedemptionEntry } from '../wallet/wallet.state';
+
+/** A Redemption as the API shows it: Expys v1's fields first (`offer` is the redeemed Offer), then ours. */
+export interface RedemptionView {
+  id: string;
+  offer: OfferView;
+  status: RedemptionStatus;
+  createdAt: string;
+  startAt: string | null;
+  endAt: string | null;
+  externalUserID: string;
+  offerId: string;
+  quantity: number;
+  amount: string | null;
+  pointsDebited: number;
+  pointsRefunded: number;
+  description: string | null;
+  shipping: ShippingAddress | null;
+  artifact: RedemptionArtifact;
+  canceledAt: string | null;
+  updatedAt: string;
+}
+
+export function redemptionView(entry: RedemptionEntry, externalUserID: string): RedemptionView {
+  const created = entry.created;
+  return {
+    id: created.redemptionId,
+    offer: offerViewOfSnapshot(created.offer, null),
+    status: entry.status,
+    createdAt: created.createdAt,
+    startAt: entry.startAt,
+    endAt: entry.endAt,
+    externalUserID,
+    offerId: created.offer.id,
+    quantity: created.quantity,
+    amount: created.amount,
+    pointsDebited: entry.pointsDebited,
+    pointsRefunded: entry.pointsRefunded,
+    description: created.description,
+    shipping: created.shipping,
+    artifact: created.artifact,
+    canceledAt: entry.canceledAt,
+    updatedAt: entry.updatedAt,
+  };
+}

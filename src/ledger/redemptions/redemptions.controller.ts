@@ -1,0 +1,70 @@
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { AuthenticatedRequest, OrgOnly } from '../../auth/auth.decorators';
+import { resolveMember } from '../../auth/tenancy';
+import { commandRequest, sendOutcome } from '../../shared/http/command-request';
+import {
+  CancelRedemptionDto,
+  ChangeStatusDto,
+  CreateRedemptionDto,
+  RedemptionPathParams,
+} from './redemption.dto';
+import { RedemptionCommands } from './redemption.commands';
+
+@Controller('v1/redemptions')
+export class RedemptionsController {
+  constructor(private readonly redemptions: RedemptionCommands) {}
+
+  /** Member token, or org key naming the member with `externalUserID`. */
+  @Post()
+  @HttpCode(201)
+  async create(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Body() dto: CreateRedemptionDto,
+  ) {
+    const command = commandRequest(req, req.body);
+    const externalUserID = resolveMember(command.principal, dto.externalUserID);
+    const result = await this.redemptions.create(command, externalUserID, {
+      offerId: dto.offer,
+      quantity: dto.quantity,
+      amount: dto.amount,
+      description: dto.description,
+      shipping: dto.shipping && { ...dto.shipping },
+    });
+    return sendOutcome(reply, result);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Param() params: RedemptionPathParams,
+    @Body() dto: CancelRedemptionDto,
+  ) {
+    const command = commandRequest(req, req.body);
+    const actor = command.principal.kind === 'org' ? 'org' : 'member';
+    const result = await this.redemptions.cancel(command, params.id, actor, dto.reason ?? null);
+    return sendOutcome(reply, result);
+  }
+
+  @Post(':id/status')
+  @HttpCode(200)
+  @OrgOnly()
+  async changeStatus(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Param() params: RedemptionPathParams,
+    @Body() dto: ChangeStatusDto,
+  ) {
+    const schedule = { startAt: dto.startAt, endAt: dto.endAt };
+    const result = await this.redemptions.changeStatus(
+      commandRequest(req, req.body),
+      params.id,
+      dto.status,
+      schedule,
+    );
+    return sendOutcome(reply, result);
+  }
+}

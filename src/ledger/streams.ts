@@ -1,0 +1,57 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * Stream names and ids. Streams are `category-<tenantKey>.<id>` (EventStoreDB's category-id form:
+ * the category never contains '-'), so `$ce-wallet` and prefix filters such as
+ * `wallet-sandbox.acme.` select one tenant's wallets.
+ *
+ * A wallet stream is named by a digest of the member, not by the member's own id: a redemption id
+ * embeds that digest, so any redemption leads to its wallet without a lookup and without exposing
+ * the company's member id in ids it hands out.
+ */
+const MEMBER_REF_HEX = 24;
+
+export function memberRef(tenantKey: string, externalUserID: string): string {
+  return createHash('sha256')
+    .update(`${tenantKey}\n${externalUserID}`)
+    .digest('hex')
+    .slice(0, MEMBER_REF_HEX);
+}
+
+export function walletStream(tenantKey: string, ref: string): string {
+  return `wallet-${tenantKey}.${ref}`;
+}
+
+export function walletStreamPrefix(tenantKey: string): string {
+  return `wallet-${tenantKey}.`;
+}
+
+export function offerStream(tenantKey: string, offerId: string): string {
+  return `offer-${tenantKey}.${offerId}`;
+}
+
+export function offerStreamPrefix(tenantKey: string): string {
+  return `offer-${tenantKey}.`;
+}
+
+const REDEMPTION_ID = new RegExp(`^red_([0-9a-f]{${MEMBER_REF_HEX}})[0-9a-f]{16}$`);
+
+export function newRedemptionId(ref: string): string {
+  return `red_${ref}${randomBytes(8).toString('hex')}`;
+}
+
+/** The member digest a redemption id carries, or null when the id is not one of ours. */
+export function memberRefOfRedemption(redemptionId: string): string | null {
+  return REDEMPTION_ID.exec(redemptionId)?.[1] ?? null;
+}
+
+export const newOfferId = () => `off_${randomBytes(10).toString('hex')}`;
+export const newTransactionId = () => `txn_${randomBytes(10).toString('hex')}`;
+
+/** A coupon code a person can read out: no 0/O or 1/I. */
+export function newCouponCode(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = randomBytes(10);
+  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+  return `PL-${chars.slice(0, 5)}-${chars.slice(5)}`;
+}

@@ -1,0 +1,106 @@
+import { BadRequestException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { createHash } from 'node:crypto';
+import { AuthenticatedRequest, principalOf } from '../../auth/auth.decorators';
+import { Principal, Tenant } from '../../auth/principal';
+import { tenantKey } from '../../auth/tenancy';
+import { EventContext } from '../../event-store/envelope';
+import { JsonValue } from '../../event-store/event-store.port';
+import { ExecutionResult, IdempotencyScope, Outcome } from '../application/command-executor';
+import { DomainError } from '../domain/domain-error';
+import { DOMAIN_ERROR_STATUS } from './domain-error-status';
+
+/** Everything a command needs to know about the HTTP request that carries it. */
+export interface CommandRequest {
+  principal: Principal;
+  tenant: Tenant;
+  tenantKey: string;
+  requestId: string;
+  now: string;
+  idempotency: IdempotencyScope | undefined;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+function actorOf(principal: Principal): string {
+  return principal.kind === 'org'
+    ? `org:${principal.tenant.orgId}`
+    : `member:${principal.externalUserID}`;
+}
+
+/**
+ * Reads the principal, the clock and the Idempotency-Key. The fingerprint covers who asks, what
+ * route and what body, so the same key with anything else is a reuse.
+ */
+export function commandRequest(request: AuthenticatedRequest, body: unknown): CommandRequest {
+  const principal = principalOf(request);
+  const key = tenantKey(principal.tenant);
+  const requestId = String(request.id);
+  const header = request.headers['idempotency-key'];
+  let idempotency: IdempotencyScope | undefined;
+  if (header !== undefined) {
+    if (typeof header !== 'string' || !IDEMPOTENCY_KEY.test(header)) {
+      throw new BadRequestException({
+        code: 'VALIDATION_FAILED',
+        message: 'Idempotency-Key must be 1-255 visible ASCII characters',
+        details: {
+          fields: [
+            { field: 'Idempotency-Key', problems: ['must be 1-255 visible ASCII characters'] },
+          ],
+        },
+      });
+    }
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([request.method, request.url, actorOf(principal), body ?? null]))
+      .digest('hex');
+    idempotency = {
+      tenantKey: key,
+      key: header,
+      fingerprint,
+      context: { requestId, actor: actorOf(principal) },
+    };
+  }
+  return {
+    principal,
+    tenant: principal.tenant,
+    tenantKey: key,
+    requestId,
+    now: new Date().toISOString(),
+    idempotency,
+  };
+}
+
+/** Metadata for the events a command writes. */
+export function eventContext(
+  req: CommandRequest,
+  extra: Record<string, JsonValue> = {},
+): EventContext {
+  return {
+    occurredAt: req.now,
+    requestId: req.requestId,
+    idempotencyKey: req.idempotency?.key ?? null,
+    actor: actorOf(req.principal),
+    environment: req.tenant.environment,
+    orgId: req.tenant.orgId,
+    correlationId: req.requestId,
+    causationId: null,
+    ...extra,
+  };
+}
+
+export function errorOutcome(error: DomainError, requestId: string): Outcome {
+  const body: { code: string; message: string; requestId: string; details?: JsonValue } = {
+    code: error.code,
+    message: error.message,
+    requestId,
+  };
+  if (error.details !== undefined) body.details = error.details;
+  return { status: DOMAIN_ERROR_STATUS[error.code], body: { error: body } };
+}
+
+/** Sends an executed command's answer: its status, and `Idempotent-Replayed` on a replay. */
+export function sendOutcome(reply: FastifyReply, result: ExecutionResult): JsonValue {
+  void reply.status(result.outcome.status);
+  if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
+  return result.outcome.body;
+}
