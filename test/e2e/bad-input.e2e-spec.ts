@@ -1,0 +1,419 @@
+import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
+import { createOffer, credit, memberToken } from '../support/fixtures';
+
+interface BadInput {
+  name: string;
+  method?: string;
+  path: string;
+  body: unknown;
+  headers?: Record<string, string>;
+  status: number;
+  code: string;
+  field?: string;
+  as?: 'org' | 'member';
+}
+
+const long = (n: number) => 'x'.repeat(n);
+const MAX = Number.MAX_SAFE_INTEGER;
+
+describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
+  let t: TestApp;
+  let org: ReturnType<typeof api>;
+  let member: ReturnType<typeof api>;
+  let redemptionId: string;
+  let offerId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    org = api(t.baseUrl, KEYS.acmeSandbox);
+    offerId = await createOffer(org, { pointsPrice: 10, maxPerMember: 100 });
+    await credit(org, 'm1', 100);
+    await credit(org, 'rich', MAX);
+    member = api(t.baseUrl, await memberToken(org, 'm1'));
+    redemptionId = (await member('POST', '/v1/redemptions', { offer: offerId })).body.id;
+  });
+  afterAll(() => t.close());
+
+  const credit1 = { amount: 1, externalUserID: 'm1' };
+  const cases = (): BadInput[] => [
+    {
+      name: 'credit: zero points',
+      path: '/v1/wallet/credit',
+      body: { ...credit1, amount: 0 },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'amount',
+    },
+    {
+      name: 'credit: negative points',
+      path: '/v1/wallet/credit',
+      body: { ...credit1, amount: -5 },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'amount',
+    },
+    {
+      name: 'credit: fractional points',
+      path: '/v1/wallet/credit',
+      body: { ...credit1, amount: 1.5 },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'amount',
+    },
+    {
+      name: 'credit: points as a string',
+      path: '/v1/wallet/credit',
+      body: { ...credit1, amount: '100' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'amount',
+    },
+    {
+      name: 'credit: points past MAX_SAFE_INTEGER',
+      path: '/v1/wallet/credit',
+      body: { ...credit1, amount: MAX + 1 },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'amount',
+    },
+    {
+      name: 'credit: points missing',
+      path: '/v1/wallet/credit',
+      body: { externalUserID: 'm1' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'amount',
+    },
+    {
+      name: 'credit: member missing',
+      path: '/v1/wallet/credit',
+      body: { amount: 1 },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'externalUserID',
+    },
+    {
+      name: 'credit: member id of 129 characters',
+      path: '/v1/wallet/credit',
+      body: { ...credit1, externalUserID: long(129) },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'externalUserID',
+    },
+    {
+      name: 'credit: member id with a control character',
+      path: '/v1/wallet/credit',
+      body: { ...credit1, externalUserID: 'a\u0007b' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'externalUserID',
+    },
+    {
+      name: 'credit: reason of 501 characters',
+      path: '/v1/wallet/credit',
+      body: { ...credit1, reason: long(501) },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'reason',
+    },
+    {
+      name: 'credit: unknown field',
+      path: '/v1/wallet/credit',
+      body: { ...credit1, bonus: true },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'bonus',
+    },
+    {
+      name: 'credit: malformed JSON',
+      path: '/v1/wallet/credit',
+      body: '{"amount": 1,',
+      status: 400,
+      code: 'BAD_REQUEST',
+    },
+    {
+      name: 'credit: a JSON array',
+      path: '/v1/wallet/credit',
+      body: [credit1],
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    },
+    {
+      name: 'credit: a body over 1 MiB',
+      path: '/v1/wallet/credit',
+      body: { ...credit1, reason: long(1024 * 1024) },
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    },
+    {
+      name: 'credit: balance would pass MAX_SAFE_INTEGER',
+      path: '/v1/wallet/credit',
+      body: { amount: 1, externalUserID: 'rich' },
+      status: 422,
+      code: 'VALIDATION_FAILED',
+    },
+    {
+      name: 'credit: an Idempotency-Key of 256 characters',
+      path: '/v1/wallet/credit',
+      body: credit1,
+      headers: { 'Idempotency-Key': long(256) },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'Idempotency-Key',
+    },
+    {
+      name: 'credit: a member token',
+      path: '/v1/wallet/credit',
+      body: credit1,
+      as: 'member',
+      status: 403,
+      code: 'FORBIDDEN',
+    },
+    {
+      name: 'redeem: offer missing',
+      path: '/v1/redemptions',
+      body: {},
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'offer',
+    },
+    {
+      name: 'redeem: offer as a number',
+      path: '/v1/redemptions',
+      body: { offer: 123 },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'offer',
+    },
+    {
+      name: 'redeem: zero quantity',
+      path: '/v1/redemptions',
+      body: { offer: 'x', quantity: 0 },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'quantity',
+    },
+    {
+      name: 'redeem: amount as a number',
+      path: '/v1/redemptions',
+      body: { offer: 'x', amount: 50 },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'amount',
+    },
+    {
+      name: 'redeem: amount not a decimal',
+      path: '/v1/redemptions',
+      body: { offer: 'x', amount: '5O.00' },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'amount',
+    },
+    {
+      name: 'redeem: description of 501 characters',
+      path: '/v1/redemptions',
+      body: { offer: 'x', description: long(501) },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'description',
+    },
+    {
+      name: 'redeem: shipping without a city',
+      path: '/v1/redemptions',
+      body: { offer: 'x', shipping: { name: 'A', line1: 'B', postalCode: '1', country: 'NO' } },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'shipping.city',
+    },
+    {
+      name: 'redeem: unknown field',
+      path: '/v1/redemptions',
+      body: { offer: 'x', points: 1 },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'points',
+    },
+    {
+      name: 'redeem: org key without a member',
+      path: '/v1/redemptions',
+      body: { offer: 'x' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'externalUserID',
+    },
+    {
+      name: 'status: unknown status',
+      path: `/v1/redemptions/{id}/status`,
+      body: { status: 'DONE' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'status',
+    },
+    {
+      name: 'status: a start that is not a time',
+      path: `/v1/redemptions/{id}/status`,
+      body: { status: 'OPEN', startAt: 'tomorrow' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'startAt',
+    },
+    {
+      name: 'cancel: reason of 501 characters',
+      path: `/v1/redemptions/{id}/cancel`,
+      body: { reason: long(501) },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'reason',
+    },
+    {
+      name: 'offer: title missing',
+      path: '/v1/offers',
+      body: { kind: 'k', type: 't', pointsPrice: 1 },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'title',
+    },
+    {
+      name: 'offer: negative price',
+      path: '/v1/offers',
+      body: { title: 'T', kind: 'k', type: 't', pointsPrice: -1 },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'pointsPrice',
+    },
+    {
+      name: 'offer: maxPerMember of 0',
+      path: '/v1/offers',
+      body: { title: 'T', kind: 'k', type: 't', pointsPrice: 1, maxPerMember: 0 },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'maxPerMember',
+    },
+    {
+      name: 'offer: images that are not URLs',
+      path: '/v1/offers',
+      body: { title: 'T', kind: 'k', type: 't', pointsPrice: 1, images: ['nope'] },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'images',
+    },
+    {
+      name: 'offer: OUT_OF_STOCK is not settable',
+      path: '/v1/offers',
+      body: { title: 'T', kind: 'k', type: 't', pointsPrice: 1, status: 'OUT_OF_STOCK' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'status',
+    },
+    {
+      name: 'offer: a fixed price model without a price',
+      path: '/v1/offers',
+      body: { title: 'T', kind: 'k', type: 't' },
+      status: 422,
+      code: 'VALIDATION_FAILED',
+    },
+    {
+      name: 'offer: expiry before availability',
+      path: '/v1/offers',
+      body: {
+        title: 'T',
+        kind: 'k',
+        type: 't',
+        pointsPrice: 1,
+        availableFrom: '2030-01-01T00:00:00Z',
+        expiresAt: '2029-01-01T00:00:00Z',
+      },
+      status: 422,
+      code: 'VALIDATION_FAILED',
+    },
+    {
+      name: 'offer: update of an unknown field',
+      method: 'PATCH',
+      path: '/v1/offers/{offer}',
+      body: { price: 3 },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'price',
+    },
+    {
+      name: 'member: phone not E.164',
+      method: 'PUT',
+      path: '/v1/members/m1',
+      body: { phone: '555-1234' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'phone',
+    },
+    {
+      name: 'member: email not an email',
+      method: 'PUT',
+      path: '/v1/members/m1',
+      body: { email: 'not-an-email' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'email',
+    },
+    {
+      name: 'member: attributes as an array',
+      method: 'PUT',
+      path: '/v1/members/m1',
+      body: { attributes: [1] },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'attributes',
+    },
+    {
+      name: 'member: archive with retainBalance=maybe',
+      method: 'DELETE',
+      path: '/v1/members/m1?retainBalance=maybe',
+      body: undefined,
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'retainBalance',
+    },
+    {
+      name: 'exchange: member missing',
+      path: '/v1/auth/exchange',
+      body: { displayName: 'A' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'externalUserID',
+    },
+  ];
+
+  const headPosition = async () => {
+    const health = (await (await fetch(`${t.baseUrl}/health`)).json()) as any;
+    return health.eventStore.headPosition as string;
+  };
+
+  it.each(cases().map((c) => [c.name, c]))('%s', async (_name, bad) => {
+    const before = await headPosition();
+    const client = bad.as === 'member' ? member : org;
+    const path = bad.path.replace('{id}', redemptionId).replace('{offer}', offerId);
+    const response = await client(bad.method ?? 'POST', path, bad.body, bad.headers);
+
+    expect(response.status).toBe(bad.status);
+    expect(response.body.error).toMatchObject({
+      code: bad.code,
+      message: expect.any(String),
+      requestId: expect.any(String),
+    });
+    expect(response.headers.get('x-request-id')).toBe(response.body.error.requestId);
+    if (bad.field) {
+      const fields = (response.body.error.details?.fields ?? []).map(
+        (f: { field: string }) => f.field,
+      );
+      expect(fields).toContain(bad.field);
+    }
+    expect(await headPosition()).toBe(before);
+  });
+});

@@ -1,0 +1,66 @@
+import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
+import { balanceOf, createOffer, credit, memberToken } from '../support/fixtures';
+
+describe('Redemptions under concurrency (e2e)', () => {
+  let t: TestApp;
+  let org: ReturnType<typeof api>;
+  beforeAll(async () => {
+    t = await startTestApp();
+    org = api(t.baseUrl, KEYS.acmeSandbox);
+  });
+  afterAll(() => t.close());
+
+  it('200 concurrent redemptions against 3,700 points: exactly 37 succeed and the balance ends at 0', async () => {
+    const offerId = await createOffer(org, { pointsPrice: 100, maxPerMember: 1000 });
+    await credit(org, 'race', 3_700);
+    const member = api(t.baseUrl, await memberToken(org, 'race'));
+
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        member('POST', '/v1/redemptions', { offer: offerId }, { 'Idempotency-Key': `race-${i}` }),
+      ),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(37);
+    expect(
+      responses.filter((r) => r.status === 422 && r.body.error.code === 'INSUFFICIENT_POINTS'),
+    ).toHaveLength(163);
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    expect(new Set(responses.filter((r) => r.status === 201).map((r) => r.body.id)).size).toBe(37);
+    expect(await balanceOf(org, 'race')).toBe(0);
+  });
+
+  it('50 concurrent requests with one Idempotency-Key create one redemption and debit once', async () => {
+    const offerId = await createOffer(org, { pointsPrice: 100, maxPerMember: 1000 });
+    await credit(org, 'dupes', 1_000);
+    const member = api(t.baseUrl, await memberToken(org, 'dupes'));
+
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        member('POST', '/v1/redemptions', { offer: offerId }, { 'Idempotency-Key': 'one-attempt' }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(201));
+    expect(new Set(responses.map((r) => r.body.id)).size).toBe(1);
+    expect(responses.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(
+      49,
+    );
+    expect(await balanceOf(org, 'dupes')).toBe(900);
+  });
+
+  it('never sells more than maxTotal when many members race for the last units', async () => {
+    const offerId = await createOffer(org, { pointsPrice: 10, maxTotal: 7 });
+    const members = Array.from({ length: 40 }, (_, i) => `stock-${i}`);
+    await Promise.all(members.map((m) => credit(org, m, 10)));
+    const responses = await Promise.all(
+      members.map((m) => org('POST', '/v1/redemptions', { offer: offerId, externalUserID: m })),
+    );
+    expect(responses.filter((r) => r.status === 201)).toHaveLength(7);
+    const refused = responses.filter((r) => r.status !== 201);
+    expect(
+      refused.every((r) => r.status === 422 && r.body.error.code === 'OFFER_UNAVAILABLE'),
+    ).toBe(true);
+    const balances = await Promise.all(members.map((m) => balanceOf(org, m)));
+    expect(balances.filter((b) => b === 0)).toHaveLength(7);
+  });
+});

@@ -1,0 +1,224 @@
+import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
+import { balanceOf, createOffer, credit, memberToken } from '../support/fixtures';
+
+describe('Redemptions over HTTP (e2e)', () => {
+  let t: TestApp;
+  let org: ReturnType<typeof api>;
+  beforeAll(async () => {
+    t = await startTestApp();
+    org = api(t.baseUrl, KEYS.acmeSandbox);
+  });
+  afterAll(() => t.close());
+
+  it("answers seed 001's curl request as written (host and token aside)", async () => {
+    await createOffer(org, { id: 'offer_123', pointsPrice: 500 });
+    await credit(org, 'seed-member', 1_000);
+    const token = await memberToken(org, 'seed-member');
+    const response = await fetch(`${t.baseUrl}/v1/redemptions`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/json',
+        'Idempotency-Key': 'a1b2c3d4-0000-0000-0000-000000000000',
+      },
+      body: '{ "offer": "offer_123" }',
+    });
+    expect(response.status).toBe(201);
+    const redemption = (await response.json()) as any;
+    expect(redemption).toMatchObject({
+      id: expect.stringMatching(/^red_/),
+      status: 'SUBMITTED',
+      startAt: null,
+      endAt: null,
+      offer: {
+        id: 'offer_123',
+        title: 'Sunset kayak tour',
+        pointsPrice: 500,
+        images: [],
+        kind: 'experience',
+      },
+    });
+    expect(new Date(redemption.createdAt).toISOString()).toBe(redemption.createdAt);
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+    expect(await balanceOf(org, 'seed-member')).toBe(500);
+  });
+
+  it('refuses what the rules refuse, with stable codes', async () => {
+    const offerId = await createOffer(org, { pointsPrice: 300 });
+    await credit(org, 'rules', 400);
+    const member = api(t.baseUrl, await memberToken(org, 'rules'));
+
+    const first = await member('POST', '/v1/redemptions', { offer: offerId });
+    expect(first.status).toBe(201);
+    const again = await member('POST', '/v1/redemptions', { offer: offerId });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('REDEMPTION_ALREADY_EXISTS');
+
+    const pricey = await createOffer(org, { pointsPrice: 101 });
+    const poor = await member('POST', '/v1/redemptions', { offer: pricey });
+    expect(poor.status).toBe(422);
+    expect(poor.body.error).toMatchObject({
+      code: 'INSUFFICIENT_POINTS',
+      details: { balance: 100, required: 101 },
+    });
+
+    const inactive = await createOffer(org, { pointsPrice: 1, status: 'INACTIVE' });
+    const expired = await createOffer(org, { pointsPrice: 1, expiresAt: '2020-01-01T00:00:00Z' });
+    const future = await createOffer(org, {
+      pointsPrice: 1,
+      availableFrom: '2999-01-01T00:00:00Z',
+    });
+    for (const offer of [inactive, expired, future]) {
+      const response = await member('POST', '/v1/redemptions', { offer });
+      expect(response.status).toBe(422);
+      expect(response.body.error.code).toBe('OFFER_UNAVAILABLE');
+    }
+    const unknown = await member('POST', '/v1/redemptions', { offer: 'no_such_offer' });
+    expect(unknown.status).toBe(404);
+    expect(await balanceOf(org, 'rules')).toBe(100);
+  });
+
+  it('moves a redemption through its lifecycle and refuses illegal moves with 409', async () => {
+    const offerId = await createOffer(org, { pointsPrice: 50 });
+    await credit(org, 'life', 50);
+    const member = api(t.baseUrl, await memberToken(org, 'life'));
+    const { body: redemption } = await member('POST', '/v1/redemptions', { offer: offerId });
+    const move = (status: string, extra = {}) =>
+      org('POST', `/v1/redemptions/${redemption.id}/status`, { status, ...extra });
+
+    expect((await move('OPEN')).body.status).toBe('OPEN');
+    expect((await move('AWAITING_VENDOR')).body.status).toBe('AWAITING_VENDOR');
+    expect((await move('AWAITING_CUSTOMER')).body.status).toBe('AWAITING_CUSTOMER');
+    const scheduled = await move('PURCHASED', {
+      startAt: '2027-01-01T10:00:00Z',
+      endAt: '2027-01-01T12:00:00Z',
+    });
+    expect(scheduled.body).toMatchObject({
+      status: 'PURCHASED',
+      startAt: '2027-01-01T10:00:00Z',
+      endAt: '2027-01-01T12:00:00Z',
+    });
+
+    const illegal = await move('SUBMITTED');
+    expect(illegal.status).toBe(409);
+    expect(illegal.body.error.code).toBe('INVALID_STATUS_TRANSITION');
+
+    const memberCancel = await member('POST', `/v1/redemptions/${redemption.id}/cancel`, {});
+    expect(memberCancel.status).toBe(409);
+    expect(memberCancel.body.error.code).toBe('INVALID_STATUS_TRANSITION');
+
+    const memberMove = await member('POST', `/v1/redemptions/${redemption.id}/status`, {
+      status: 'COMPLETED',
+    });
+    expect(memberMove.status).toBe(403);
+
+    expect((await move('COMPLETED')).body.status).toBe('COMPLETED');
+    const late = await org('POST', `/v1/redemptions/${redemption.id}/cancel`, {});
+    expect(late.status).toBe(409);
+    expect(await balanceOf(org, 'life')).toBe(0);
+  });
+
+  it('cancels with a refund, once', async () => {
+    const offerId = await createOffer(org, { pointsPrice: 70 });
+    await credit(org, 'cancel', 100);
+    const member = api(t.baseUrl, await memberToken(org, 'cancel'));
+    const { body: redemption } = await member('POST', '/v1/redemptions', { offer: offerId });
+    expect(await balanceOf(org, 'cancel')).toBe(30);
+
+    const canceled = await member('POST', `/v1/redemptions/${redemption.id}/cancel`, {
+      reason: 'changed plans',
+    });
+    expect(canceled.status).toBe(200);
+    expect(canceled.body).toMatchObject({
+      id: redemption.id,
+      status: 'CANCELED',
+      pointsRefunded: 70,
+    });
+    expect(await balanceOf(org, 'cancel')).toBe(100);
+
+    const twice = await org('POST', `/v1/redemptions/${redemption.id}/cancel`, {});
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.code).toBe('REDEMPTION_ALREADY_CANCELED');
+    expect(await balanceOf(org, 'cancel')).toBe(100);
+  });
+
+  it('turns an offer OUT_OF_STOCK at maxTotal and gives stock back on cancel', async () => {
+    const offerId = await createOffer(org, { pointsPrice: 10, maxTotal: 2 });
+    const redeem = async (who: string) => {
+      await credit(org, who, 10);
+      return org('POST', '/v1/redemptions', { offer: offerId, externalUserID: who });
+    };
+    const a = await redeem('stock-a');
+    await redeem('stock-b');
+    const c = await redeem('stock-c');
+    expect(c.status).toBe(422);
+    expect(c.body.error).toMatchObject({
+      code: 'OFFER_UNAVAILABLE',
+      details: { reason: 'OUT_OF_STOCK' },
+    });
+    await org('POST', `/v1/redemptions/${a.body.id}/cancel`, {});
+    expect(
+      (await org('POST', '/v1/redemptions', { offer: offerId, externalUserID: 'stock-c' })).status,
+    ).toBe(201);
+  });
+
+  it("never shows one organization's, environment's or member's redemptions to another (404)", async () => {
+    const offerId = await createOffer(org, { pointsPrice: 5 });
+    await credit(org, 'owner', 5);
+    const { body: redemption } = await org('POST', '/v1/redemptions', {
+      offer: offerId,
+      externalUserID: 'owner',
+    });
+    const path = `/v1/redemptions/${redemption.id}/cancel`;
+
+    const otherOrg = api(t.baseUrl, KEYS.globexSandbox);
+    const live = api(t.baseUrl, KEYS.acmeLive);
+    const otherMember = api(t.baseUrl, await memberToken(org, 'someone-else'));
+    for (const stranger of [otherOrg, live, otherMember]) {
+      const response = await stranger('POST', path, {});
+      expect(response.status).toBe(404);
+      expect(response.body.error.code).toBe('NOT_FOUND');
+    }
+    expect(
+      (await live('POST', '/v1/redemptions', { offer: offerId, externalUserID: 'owner' })).status,
+    ).toBe(404);
+    const memberForOther = await otherMember('POST', '/v1/redemptions', {
+      offer: offerId,
+      externalUserID: 'owner',
+    });
+    expect(memberForOther.status).toBe(404);
+    expect(await balanceOf(org, 'owner')).toBe(0);
+  });
+
+  it('replays a retried POST with the original answer, and refuses the key for another body', async () => {
+    const offerId = await createOffer(org, { pointsPrice: 20 });
+    await credit(org, 'retry', 100);
+    const headers = { 'Idempotency-Key': 'retry-key-1' };
+    const first = await org(
+      'POST',
+      '/v1/redemptions',
+      { offer: offerId, externalUserID: 'retry' },
+      headers,
+    );
+    const second = await org(
+      'POST',
+      '/v1/redemptions',
+      { offer: offerId, externalUserID: 'retry' },
+      headers,
+    );
+    expect(second.status).toBe(201);
+    expect(second.body).toEqual(first.body);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+
+    const reused = await org(
+      'POST',
+      '/v1/redemptions',
+      { offer: offerId, externalUserID: 'other' },
+      headers,
+    );
+    expect(reused.status).toBe(409);
+    expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await balanceOf(org, 'retry')).toBe(80);
+  });
+});

@@ -1,0 +1,82 @@
+import { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { balanceOf, createOffer, credit } from '../support/fixtures';
+import { freePort, kill, startService } from '../support/service-process';
+import { api, ApiResponse, KEYS } from '../support/test-app';
+
+describe('A killed and restarted service (e2e, real process)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-restart-'));
+  let service: ChildProcess | undefined;
+  afterAll(async () => {
+    if (service && service.exitCode === null) await kill(service);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps everything it acknowledged, and a replayed key still returns the original', async () => {
+    const port = await freePort();
+    service = await startService(dataDir, port);
+    const org = api(`http://127.0.0.1:${port}`, KEYS.acmeSandbox);
+    const offerId = await createOffer(org, { pointsPrice: 100, maxPerMember: 1000 });
+    await credit(org, 'crash', 100_000);
+
+    const keys = Array.from({ length: 300 }, (_, i) => `crash-${i}`);
+    const acknowledged = new Map<string, ApiResponse>();
+    const redeem = (key: string) =>
+      org(
+        'POST',
+        '/v1/redemptions',
+        { offer: offerId, externalUserID: 'crash' },
+        { 'Idempotency-Key': key },
+      );
+
+    // Half are answered before the kill; the rest are in flight when it lands.
+    await Promise.all(
+      keys.slice(0, 150).map(async (key) => acknowledged.set(key, await redeem(key))),
+    );
+    let answeredAfter = 0;
+    let killed: Promise<void> | undefined;
+    await Promise.all(
+      keys.slice(150).map(async (key) => {
+        try {
+          const response = await redeem(key);
+          acknowledged.set(key, response);
+          if (++answeredAfter === 20) killed = kill(service!);
+        } catch {
+          // the connection died with the process: not acknowledged
+        }
+      }),
+    );
+    await killed;
+    expect([...acknowledged.values()].every((r) => r.status === 201)).toBe(true);
+    expect(acknowledged.size).toBeGreaterThanOrEqual(170);
+    expect(acknowledged.size).toBeLessThan(keys.length);
+
+    service = await startService(dataDir, port);
+    for (const [key, original] of acknowledged) {
+      const replay = await org(
+        'POST',
+        '/v1/redemptions',
+        { offer: offerId, externalUserID: 'crash' },
+        { 'Idempotency-Key': key },
+      );
+      expect(replay.status).toBe(201);
+      expect(replay.body).toEqual(original.body);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    }
+    const ids = new Set<string>();
+    for (const key of keys) {
+      const response = await org(
+        'POST',
+        '/v1/redemptions',
+        { offer: offerId, externalUserID: 'crash' },
+        { 'Idempotency-Key': key },
+      );
+      expect(response.status).toBe(201);
+      ids.add(response.body.id);
+    }
+    expect(ids.size).toBe(keys.length);
+    expect(await balanceOf(org, 'crash')).toBe(100_000 - 100 * keys.length);
+  });
+});
