@@ -83,12 +83,25 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
   unsubscribe(): Promise<void>;
 }
 
+/** One stream's part of an atomic multi-stream append. */
+export interface AtomicAppend {
+  stream: string;
+  events: readonly EventData[];
+  expectedRevision: ExpectedRevision;
+}
+
 export interface EventStore {
   append(
     stream: string,
     events: readonly EventData[],
     expectedRevision: ExpectedRevision,
   ): Promise<AppendResult>;
+  /**
+   * Optional capability: appends to several streams in one transaction, all or nothing (a
+   * WrongExpectedVersionError on any names its stream, and nothing is written). EventStoreDB has no
+   * multi-stream transactions, so its adapter leaves this undefined and callers append in order.
+   */
+  appendAtomically?(appends: readonly AtomicAppend[]): Promise<AppendResult[]>;
   /** A stream that does not exist reads as empty. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;

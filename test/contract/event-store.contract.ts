@@ -34,6 +34,9 @@ async function take(subscription: Subscription, count: number): Promise<Recorded
   return seen;
 }
 
+/** Matched by name, not class, so the suite also runs a compiled copy of an adapter. */
+const wrongVersion = { name: new WrongExpectedVersionError('', 'any', 'no_stream').name };
+
 async function expectWrongVersion(
   promise: Promise<unknown>,
   actual: bigint | 'no_stream',
@@ -42,7 +45,7 @@ async function expectWrongVersion(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(WrongExpectedVersionError);
+  expect(error).toMatchObject(wrongVersion);
   expect((error as WrongExpectedVersionError).actual).toBe(actual);
 }
 
@@ -50,9 +53,15 @@ async function expectWrongVersion(
  * One suite for every adapter of the event-store port. Streams get a unique prefix per test so the
  * suite also runs against a real server that holds other data.
  */
+export interface ContractOptions {
+  /** The adapter offers appendAtomically (multi-stream transactions). */
+  atomicAppends?: boolean;
+}
+
 export function describeEventStoreContract(
   name: string,
   setup: () => Promise<ContractSetup>,
+  options: ContractOptions = {},
 ): void {
   describe(`event-store contract: ${name}`, () => {
     let store: EventStore;
@@ -168,7 +177,7 @@ export function describeEventStoreContract(
         expect(won).toHaveLength(1);
         expect(lost).toHaveLength(writers - 1);
         for (const o of lost) {
-          expect((o as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersionError);
+          expect((o as PromiseRejectedResult).reason).toMatchObject(wrongVersion);
           expect(((o as PromiseRejectedResult).reason as WrongExpectedVersionError).actual).toBe(
             1n,
           );
@@ -212,6 +221,53 @@ export function describeEventStoreContract(
         await store.append(stream, [event('A')], NO_STREAM);
         await store.append(stream, [event('B')], 0n);
         await expectWrongVersion(store.append(stream, [event('C')], 0n), 1n);
+      });
+    });
+
+    (options.atomicAppends ? describe : describe.skip)('appendAtomically', () => {
+      it('writes to several streams in one transaction', async () => {
+        const [a, b] = await store.appendAtomically!([
+          { stream: streamName('a'), events: [event('A')], expectedRevision: NO_STREAM },
+          { stream: streamName('b'), events: [event('B'), event('B')], expectedRevision: ANY },
+        ]);
+        expect([a.nextExpectedRevision, b.nextExpectedRevision]).toEqual([0n, 1n]);
+        expect(b.position).toBeGreaterThan(a.position);
+        expect(await store.readStream(streamName('b'))).toHaveLength(2);
+      });
+
+      it('writes nothing when any stream conflicts, and names that stream', async () => {
+        await store.append(streamName('taken'), [event('X')], NO_STREAM);
+        const error = await store.appendAtomically!([
+          { stream: streamName('free'), events: [event('A')], expectedRevision: NO_STREAM },
+          { stream: streamName('taken'), events: [event('B')], expectedRevision: NO_STREAM },
+        ]).catch((e: unknown) => e);
+        expect(error).toMatchObject(wrongVersion);
+        expect((error as WrongExpectedVersionError).stream).toBe(streamName('taken'));
+        expect(await store.readStream(streamName('free'))).toEqual([]);
+        const retry = await store.append(streamName('free'), [event('A')], NO_STREAM);
+        expect(retry.nextExpectedRevision).toBe(0n);
+      });
+
+      it('keeps concurrent atomic writers apart: one conflicting writer does not undo the others', async () => {
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, i) =>
+            store.appendAtomically!([
+              {
+                stream: streamName(`own-${i}`),
+                events: [event('Own')],
+                expectedRevision: NO_STREAM,
+              },
+              {
+                stream: streamName('shared'),
+                events: [event('Shared')],
+                expectedRevision: NO_STREAM,
+              },
+            ]),
+          ),
+        );
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        const written = await store.readAll({ filter: { streamNamePrefixes: [`${prefix}-own-`] } });
+        expect(written).toHaveLength(1);
       });
     });
 

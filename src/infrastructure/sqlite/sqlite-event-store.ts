@@ -1,8 +1,9 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   AppendResult,
+  AtomicAppend,
   EventData,
   EventFilter,
   EventStore,
@@ -14,18 +15,19 @@ import {
   Subscription,
   WrongExpectedVersionError,
 } from '../../event-store';
-import { EVENT_STORE_MIGRATIONS, migrate } from './migrations';
+import { openEventsDatabase, SqliteSynchronous } from './sqlite-database';
 import {
   EVENT_COLUMNS,
   EventRow,
-  SerializedEvent,
   filterClause,
   serializeEvent,
   toRecordedEvent,
 } from './sqlite-rows';
 import { SqliteSubscription, SubscriptionSource } from './sqlite-subscription';
+import { InlineWriteChannel, WorkerWriteChannel, WriteChannel } from './sqlite-write-channel';
+import { QueuedAppend, WriteOutcome } from './sqlite-writer';
 
-export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'OFF';
+export type { SqliteSynchronous } from './sqlite-database';
 
 export interface SqliteEventStoreOptions {
   /** File path of the database; ':memory:' for tests that need no durability. */
@@ -34,76 +36,89 @@ export interface SqliteEventStoreOptions {
   synchronous?: SqliteSynchronous;
   /** How often a live subscription also looks for appends made by other processes. */
   pollIntervalMs?: number;
+  /**
+   * 'worker' commits in a writer thread so that fsync never blocks this one; 'inline' commits here.
+   * Default: 'worker' for a file when running compiled code (a worker needs a .js file), else 'inline'.
+   */
+  writer?: 'inline' | 'worker';
 }
 
-interface PendingAppend {
-  stream: string;
-  events: SerializedEvent[];
-  expected: ExpectedRevision;
-  resolve: (result: AppendResult) => void;
+/** One caller's appends: they commit together or not at all. */
+interface PendingWrite {
+  appends: QueuedAppend[];
+  resolve: (results: AppendResult[]) => void;
   reject: (error: unknown) => void;
 }
 
 const NO_LIMIT = -1;
-const MAX_CACHED_STREAMS = 200_000;
+const WORKER_FILE = join(__dirname, 'sqlite-writer.worker.js');
 
 /**
  * The embedded event store: one SQLite file in WAL mode. Appends are queued and group-committed:
- * every append queued while the previous commit ran shares the next transaction and its fsync.
+ * appends made in one turn of the event loop go to the writer together, and the writer thread
+ * merges whatever arrived while it was committing into its next transaction, sharing one fsync.
  */
 export class SqliteEventStore implements EventStore, SubscriptionSource {
-  private queue: PendingAppend[] = [];
+  private queue: PendingWrite[] = [];
   private flushScheduled = false;
+  /** Batches handed to the writer and not yet answered; close() waits for them. */
+  private readonly writing = new Set<Promise<void>>();
   private appendWaiters: Array<() => void> = [];
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly filteredReads = new Map<string, Database.Statement>();
   private closed = false;
-  /** Last revision per stream, valid while no other connection has written (see PRAGMA data_version). */
-  private readonly lastRevisions = new Map<string, number>();
-  private seenDataVersion = -1;
   /** Appends acknowledged and transactions committed: their ratio is the group-commit batch size. */
   readonly stats = { appends: 0, commits: 0 };
 
   private constructor(
     private readonly db: Database.Database,
+    private readonly channel: WriteChannel,
     private readonly pollIntervalMs: number,
   ) {
     this.statements = prepareStatements(db);
   }
 
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    const db = new Database(options.path);
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    db.pragma('busy_timeout = 5000');
-    db.pragma('cache_size = -65536');
-    migrate(db, EVENT_STORE_MIGRATIONS);
-    return new SqliteEventStore(db, options.pollIntervalMs ?? 500);
+    const synchronous = options.synchronous ?? 'FULL';
+    const db = openEventsDatabase(options.path, synchronous);
+    const canUseWorker = options.path !== ':memory:' && existsSync(WORKER_FILE);
+    const useWorker = (options.writer ?? (canUseWorker ? 'worker' : 'inline')) === 'worker';
+    if (useWorker && !canUseWorker)
+      throw new Error('The writer thread needs a file database and compiled code');
+    const channel = useWorker
+      ? new WorkerWriteChannel(WORKER_FILE, options.path, synchronous)
+      : new InlineWriteChannel(db);
+    return new SqliteEventStore(db, channel, options.pollIntervalMs ?? 500);
   }
 
-  append(
+  async append(
     stream: string,
     events: readonly EventData[],
     expectedRevision: ExpectedRevision,
   ): Promise<AppendResult> {
+    const [result] = await this.appendAtomically([{ stream, events, expectedRevision }]);
+    return result;
+  }
+
+  /** Several streams in one transaction: a conflict on any of them writes none of them. */
+  appendAtomically(appends: readonly AtomicAppend[]): Promise<AppendResult[]> {
     if (this.closed) return Promise.reject(new Error('Event store is closed'));
-    let serialized: SerializedEvent[];
+    let queued: QueuedAppend[];
     try {
-      if (typeof stream !== 'string' || stream.length === 0)
-        throw new TypeError('Stream name must be non-empty');
-      if (events.length === 0) throw new TypeError('An append needs at least one event');
-      serialized = events.map(serializeEvent);
+      if (appends.length === 0) throw new TypeError('Nothing to append');
+      queued = appends.map(({ stream, events, expectedRevision }) => {
+        if (typeof stream !== 'string' || stream.length === 0)
+          throw new TypeError('Stream name must be non-empty');
+        if (events.length === 0) throw new TypeError('An append needs at least one event');
+        return { stream, events: events.map(serializeEvent), expected: expectedRevision };
+      });
     } catch (error) {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ stream, events: serialized, expected: expectedRevision, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.queue.push({ appends: queued, resolve, reject });
+      this.scheduleFlush();
     });
   }
 
@@ -152,10 +167,12 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
     this.closed = true;
+    await this.flush();
+    await Promise.all(this.writing);
     await Promise.all([...this.subscriptions].map((s) => s.unsubscribe()));
     this.releaseWaiters();
+    await this.channel.close();
     this.db.close();
   }
 
@@ -206,38 +223,45 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     return (statement.all(bound, ...clause.params, limit) as EventRow[]).map(toRecordedEvent);
   }
 
-  private flush(): void {
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  /**
+   * Hands everything queued in this turn of the event loop to the writer as one batch, without
+   * waiting for earlier batches: the writer commits in arrival order, merging batches that wait.
+   */
+  private flush(): Promise<void> {
     this.flushScheduled = false;
     const batch = this.queue;
-    if (batch.length === 0) return;
+    if (batch.length === 0) return Promise.resolve();
     this.queue = [];
-    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
-    const created = Date.now();
-    try {
-      this.db
-        .transaction(() => {
-          this.dropRevisionsIfOthersWrote();
-          for (const pending of batch) {
-            try {
-              outcomes.push({ ok: true, result: this.appendInTransaction(pending, created) });
-            } catch (error) {
-              if (!(error instanceof WrongExpectedVersionError)) throw error;
-              outcomes.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
-    } catch (error) {
-      this.lastRevisions.clear();
-      for (const pending of batch) pending.reject(error);
-      return;
-    }
+    const written = this.channel
+      .write(
+        batch.map((p) => p.appends),
+        Date.now(),
+      )
+      .then(
+        (outcomes) => this.settle(batch, outcomes),
+        (error: unknown) => batch.forEach((p) => p.reject(error)),
+      );
+    this.writing.add(written);
+    void written.finally(() => this.writing.delete(written));
+    return written;
+  }
+
+  private settle(batch: PendingWrite[], outcomes: WriteOutcome[]): void {
     this.stats.commits++;
     this.stats.appends += batch.length;
     batch.forEach((pending, i) => {
       const outcome = outcomes[i];
-      if (outcome.ok) pending.resolve(outcome.result);
-      else pending.reject(outcome.error);
+      if (outcome.ok) pending.resolve(outcome.results);
+      else {
+        const { stream, expected, actual } = outcome.conflict;
+        pending.reject(new WrongExpectedVersionError(stream, expected, actual));
+      }
     });
     if (outcomes.some((o) => o.ok)) this.releaseWaiters();
   }
@@ -247,111 +271,10 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     this.appendWaiters = [];
     for (const wake of waiters) wake();
   }
-
-  /** Runs inside the write transaction, so no other writer can commit until it ends. */
-  private dropRevisionsIfOthersWrote(): void {
-    const version = this.statements.dataVersion.get() as number;
-    if (version !== this.seenDataVersion || this.lastRevisions.size > MAX_CACHED_STREAMS)
-      this.lastRevisions.clear();
-    this.seenDataVersion = version;
-  }
-
-  private lastRevisionOf(stream: string): number {
-    let revision = this.lastRevisions.get(stream);
-    if (revision === undefined) {
-      revision = (this.statements.lastOfStream.get(stream) as number | undefined) ?? -1;
-      this.lastRevisions.set(stream, revision);
-    }
-    return revision;
-  }
-
-  private appendInTransaction(pending: PendingAppend, created: number): AppendResult {
-    const { stream, events, expected } = pending;
-    const lastRevision = this.lastRevisionOf(stream);
-    const conflict = () =>
-      new WrongExpectedVersionError(
-        stream,
-        expected,
-        lastRevision >= 0 ? BigInt(lastRevision) : 'no_stream',
-      );
-
-    if (expected === 'any' || expected === 'stream_exists') {
-      if (expected === 'stream_exists' && lastRevision < 0) throw conflict();
-      return (
-        this.findRetried(stream, lastRevision - events.length + 1, events) ??
-        this.insert(stream, lastRevision + 1, events, created)
-      );
-    }
-    const expectedLast = expected === 'no_stream' ? -1 : Number(expected);
-    if (lastRevision === expectedLast)
-      return this.insert(stream, expectedLast + 1, events, created);
-    if (lastRevision > expectedLast) {
-      const retried = this.findRetried(stream, expectedLast + 1, events);
-      if (retried) return retried;
-    }
-    throw conflict();
-  }
-
-  /** The result of an earlier append of these very events at this revision, if there was one. */
-  private findRetried(
-    stream: string,
-    fromRevision: number,
-    events: SerializedEvent[],
-  ): AppendResult | undefined {
-    if (fromRevision < 0) return undefined;
-    const found = this.statements.idsFrom.all(stream, fromRevision, events.length) as Array<{
-      id: string;
-      revision: number;
-      position: number;
-    }>;
-    if (found.length !== events.length || found.some((row, i) => row.id !== events[i].id))
-      return undefined;
-    const lastFound = found[found.length - 1];
-    return {
-      nextExpectedRevision: BigInt(lastFound.revision),
-      position: BigInt(lastFound.position),
-    };
-  }
-
-  private insert(
-    stream: string,
-    firstRevision: number,
-    events: SerializedEvent[],
-    created: number,
-  ): AppendResult {
-    let position = 0;
-    events.forEach((e, i) => {
-      const info = this.statements.insert.run(
-        stream,
-        firstRevision + i,
-        e.id,
-        e.type,
-        e.data,
-        e.metadata,
-        created,
-      );
-      position = Number(info.lastInsertRowid);
-    });
-    this.lastRevisions.set(stream, firstRevision + events.length - 1);
-    return {
-      nextExpectedRevision: BigInt(firstRevision + events.length - 1),
-      position: BigInt(position),
-    };
-  }
 }
 
 function prepareStatements(db: Database.Database) {
   return {
-    insert: db.prepare(
-      'INSERT INTO events (stream, revision, id, type, data, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
-    lastOfStream: db
-      .prepare('SELECT revision FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1')
-      .pluck(),
-    dataVersion: db.prepare('PRAGMA data_version').pluck(),
-    idsFrom: db.prepare(
-      'SELECT id, revision, position FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
-    ),
     readStreamForwards: db
       .prepare(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,

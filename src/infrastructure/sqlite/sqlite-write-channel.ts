@@ -1,0 +1,68 @@
+import type Database from 'better-sqlite3';
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { SqliteSynchronous } from './sqlite-database';
+import { QueuedAppend, SqliteWriter, WriteOutcome } from './sqlite-writer';
+import type { WriterReply } from './sqlite-writer.worker';
+
+/** Where batches of appends get written: in this thread, or in the writer thread. */
+export interface WriteChannel {
+  write(batch: QueuedAppend[][], created: number): Promise<WriteOutcome[]>;
+  close(): Promise<void>;
+}
+
+export class InlineWriteChannel implements WriteChannel {
+  private readonly writer: SqliteWriter;
+
+  constructor(db: Database.Database) {
+    this.writer = new SqliteWriter(db);
+  }
+
+  async write(batch: QueuedAppend[][], created: number): Promise<WriteOutcome[]> {
+    return this.writer.writeBatch(batch, created);
+  }
+
+  async close(): Promise<void> {}
+}
+
+export class WorkerWriteChannel implements WriteChannel {
+  private readonly worker: Worker;
+  private readonly pending = new Map<
+    number,
+    { resolve: (o: WriteOutcome[]) => void; reject: (e: Error) => void }
+  >();
+  private nextId = 0;
+
+  constructor(workerFile: string, path: string, synchronous: SqliteSynchronous) {
+    this.worker = new Worker(workerFile, { workerData: { path, synchronous } });
+    this.worker.on('message', (reply: WriterReply) => {
+      const waiting = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (reply.outcomes) waiting?.resolve(reply.outcomes);
+      else waiting?.reject(new Error(`Event store write failed: ${reply.failure}`));
+    });
+    this.worker.on('error', (error) => this.failAll(error));
+    this.worker.on('exit', (code) =>
+      this.failAll(new Error(`Event store writer exited (${code})`)),
+    );
+  }
+
+  write(batch: QueuedAppend[][], created: number): Promise<WriteOutcome[]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, batch, created });
+    });
+  }
+
+  async close(): Promise<void> {
+    const exited = once(this.worker, 'exit');
+    this.worker.postMessage({ close: true });
+    await exited;
+  }
+
+  private failAll(error: Error): void {
+    for (const waiting of this.pending.values()) waiting.reject(error);
+    this.pending.clear();
+  }
+}
