@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 /**
  * Stream names and ids. Streams are `category-<tenantKey>.<id>` (EventStoreDB's category-id form:
@@ -36,8 +36,13 @@ export function offerStreamPrefix(tenantKey: string): string {
 
 const REDEMPTION_ID = new RegExp(`^red_([0-9a-f]{${MEMBER_REF_HEX}})[0-9a-f]{16}$`);
 
+/** Random hex from randomUUID, which draws on a pooled buffer (randomBytes calls the CSPRNG each time). */
+function randomHex(length: number): string {
+  return randomUUID().replace(/-/g, '').slice(0, length);
+}
+
 export function newRedemptionId(ref: string): string {
-  return `red_${ref}${randomBytes(8).toString('hex')}`;
+  return `red_${ref}${randomHex(16)}`;
 }
 
 /** The member digest a redemption id carries, or null when the id is not one of ours. */
@@ -45,13 +50,13 @@ export function memberRefOfRedemption(redemptionId: string): string | null {
   return REDEMPTION_ID.exec(redemptionId)?.[1] ?? null;
 }
 
-export const newOfferId = () => `off_${randomBytes(10).toString('hex')}`;
-export const newTransactionId = () => `txn_${randomBytes(10).toString('hex')}`;
+export const newOfferId = () => `off_${randomHex(20)}`;
+export const newTransactionId = () => `txn_${randomHex(20)}`;
 
 /** A coupon code a person can read out: no 0/O or 1/I. */
 export function newCouponCode(): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-  const bytes = randomBytes(10);
-  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+  const hex = randomHex(20);
+  const chars = Array.from({ length: 10 }, (_, i) => alphabet[parseInt(hex.slice(2 * i, 2 * i + 2), 16) % alphabet.length]).join('');
   return `PL-${chars.slice(0, 5)}-${chars.slice(5)}`;
 }

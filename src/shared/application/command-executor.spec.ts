@@ -99,6 +99,7 @@ describe('CommandExecutor', () => {
           type: 'IdempotentCommandDecided',
           data: {
             fingerprint: 'f1',
+            atomic: false,
             appends: decision.appends.map((a) => ({
               ...a,
               expectedRevision: String(a.expectedRevision),

@@ -63,6 +63,9 @@ const DECISION_EVENT = 'IdempotentCommandDecided';
 
 interface DecisionRecord {
   fingerprint: string;
+  /** True when written in one transaction with its appends: they are then certainly there. */
+  atomic: boolean;
+  /** The appends, kept only when written before them, so that a retry can finish the job. */
   appends: Array<{ stream: string; expectedRevision: string; events: EventData[] }>;
   outcome: Outcome;
 }
@@ -148,45 +151,88 @@ export class CommandExecutor {
     let recordRevision: ExpectedRevision = 'no_stream';
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const ours = await decide();
-      let record: DecisionRecord = {
+      const atomic = this.atomic(ours.appends);
+      const record: DecisionRecord = {
         fingerprint: scope.fingerprint,
-        appends: ours.appends.map((a) => ({
-          ...a,
-          expectedRevision: revisionToJson(a.expectedRevision),
-        })),
+        atomic,
+        appends: atomic
+          ? []
+          : ours.appends.map(({ stream, events, expectedRevision }) => ({
+              stream,
+              events,
+              expectedRevision: revisionToJson(expectedRevision),
+            })),
         outcome: ours.outcome,
       };
-      let appends = ours.appends;
-      let replayed = false;
+      const recordAppend = {
+        stream,
+        events: [
+          { id: randomUUID(), type: DECISION_EVENT, data: toJson(record), metadata: scope.context },
+        ],
+        expectedRevision: recordRevision,
+      };
       try {
-        const event = {
-          id: randomUUID(),
-          type: DECISION_EVENT,
-          data: toJson(record),
-          metadata: scope.context,
-        };
-        recordRevision = (await this.store.append(stream, [event], recordRevision))
-          .nextExpectedRevision;
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        const latest = await this.latestRecord(stream);
-        if (!latest) throw error;
-        recordRevision = latest.revision;
-        record = latest.record;
-        if (record.fingerprint !== scope.fingerprint) throw new IdempotencyKeyReusedError();
-        appends = record.appends.map((a) => ({
-          ...a,
-          expectedRevision: revisionFromJson(a.expectedRevision),
-        }));
-        replayed = true;
-      }
-      const position = await this.apply(appends);
-      if (position !== undefined) {
+        const { position, recorded } = await this.recordAndApply(recordAppend, ours.appends);
+        if (recorded) recordRevision = recorded;
+        if (position === undefined) continue;
         this.settled.set(stream, { fingerprint: record.fingerprint, outcome: record.outcome });
-        return { outcome: record.outcome, replayed, position };
+        return { outcome: record.outcome, replayed: false, position };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError) || error.stream !== stream) throw error;
+      }
+      // Someone recorded a decision for this key first: follow it.
+      const latest = await this.latestRecord(stream);
+      if (!latest) throw new ContentionError('The idempotency record vanished; retry');
+      recordRevision = latest.revision;
+      if (latest.record.fingerprint !== scope.fingerprint) throw new IdempotencyKeyReusedError();
+      const position = latest.record.atomic
+        ? null
+        : await this.apply(
+            latest.record.appends.map((a) => ({
+              ...a,
+              expectedRevision: revisionFromJson(a.expectedRevision),
+            })),
+          );
+      if (position !== undefined) {
+        this.settled.set(stream, {
+          fingerprint: latest.record.fingerprint,
+          outcome: latest.record.outcome,
+        });
+        return { outcome: latest.record.outcome, replayed: true, position };
       }
     }
     throw new ContentionError('The command kept conflicting with concurrent writes; retry it');
+  }
+
+  /**
+   * Writes the decision record and then its appends. Where the store has multi-stream
+   * transactions both go in one, so a decision is never recorded without its events or the other
+   * way round. Undefined: a domain stream conflicted (with the record written only on the
+   * sequential path); a conflict on the record itself is thrown.
+   */
+  private async recordAndApply(
+    recordAppend: { stream: string; events: EventData[]; expectedRevision: ExpectedRevision },
+    appends: readonly PlannedAppend[],
+  ): Promise<{ position: bigint | null | undefined; recorded?: bigint }> {
+    if (this.atomic(appends)) {
+      try {
+        const [record, ...results] = await this.store.appendAtomically!([recordAppend, ...appends]);
+        return { position: this.applied(appends, results), recorded: record.nextExpectedRevision };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError) || error.stream === recordAppend.stream)
+          throw error;
+        this.cache.forget(error.stream);
+        return { position: undefined };
+      }
+    }
+    const { stream, events, expectedRevision } = recordAppend;
+    const record = await this.store.append(stream, events, expectedRevision);
+    return { position: await this.apply(appends), recorded: record.nextExpectedRevision };
+  }
+
+  /** Whether a decision and its appends go to the store in one transaction. */
+  private atomic(appends: readonly PlannedAppend[]): boolean {
+    return this.store.appendAtomically !== undefined && appends.length > 0;
   }
 
   private async latestRecord(
@@ -196,26 +242,37 @@ export class CommandExecutor {
     return last && { record: last.data as unknown as DecisionRecord, revision: last.revision };
   }
 
-  /** Applies appends in order; undefined when one conflicted (the cache entry is dropped). */
+  /** Applies appends (atomically where the store can); undefined when one conflicted. */
   private async apply(appends: readonly PlannedAppend[]): Promise<bigint | null | undefined> {
-    let position: bigint | null = null;
-    for (const planned of appends) {
-      try {
-        const result = await this.store.append(
-          planned.stream,
-          planned.events,
-          planned.expectedRevision,
-        );
-        position = result.position;
-        if (planned.onApplied) planned.onApplied(result);
-        else this.cache.forget(planned.stream);
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        this.cache.forget(planned.stream);
-        return undefined;
+    try {
+      if (this.store.appendAtomically && appends.length > 1) {
+        return this.applied(appends, await this.store.appendAtomically(appends));
       }
+      const results: AppendResult[] = [];
+      for (const planned of appends) {
+        results.push(
+          await this.store.append(planned.stream, planned.events, planned.expectedRevision),
+        );
+        this.applied([planned], results.slice(-1));
+      }
+      return results.at(-1)?.position ?? null;
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      this.cache.forget(error.stream);
+      return undefined;
     }
-    return position;
+  }
+
+  /** Lets each append's loader fold what was written; returns the last position written. */
+  private applied(
+    appends: readonly PlannedAppend[],
+    results: readonly AppendResult[],
+  ): bigint | null {
+    appends.forEach((planned, i) => {
+      if (planned.onApplied) planned.onApplied(results[i]);
+      else this.cache.forget(planned.stream);
+    });
+    return results.at(-1)?.position ?? null;
   }
 }
 
