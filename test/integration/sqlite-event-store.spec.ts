@@ -26,6 +26,34 @@ describe('SQLite event store (adapter-specific guarantees)', () => {
     await store.close();
   });
 
+  it('reads across its internal pages without losing or repeating an event', async () => {
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    for (let b = 0; b < 10; b++) {
+      await store.append(`p-${b % 3}`, Array.from({ length: 1_000 }, event), 'any');
+    }
+    const all = await store.readAll();
+    expect(all.map((e) => e.position)).toEqual(
+      Array.from({ length: 10_000 }, (_, i) => BigInt(i + 1)),
+    );
+    const back = await store.readAll({
+      direction: 'backwards',
+      fromPosition: 9_000n,
+      maxCount: 8_500,
+    });
+    expect(back.map((e) => e.position)).toEqual(
+      Array.from({ length: 8_500 }, (_, i) => BigInt(9_000 - i)),
+    );
+    const filtered = await store.readAll({
+      filter: { streamNamePrefixes: ['p-1'] },
+      fromPosition: 2_000n,
+    });
+    // p-1 holds positions 1001-2000, 4001-5000 and 7001-8000; the read starts at 2000, inclusive.
+    expect(filtered.map((e) => e.position)[0]).toBe(2_000n);
+    expect(filtered).toHaveLength(2_001);
+    expect(filtered.every((e) => e.stream === 'p-1')).toBe(true);
+    await store.close();
+  });
+
   it('opens in WAL mode with synchronous=FULL unless told otherwise', async () => {
     const path = join(dir, 'events.db');
     const store = SqliteEventStore.open({ path });

@@ -51,6 +51,7 @@ interface PendingWrite {
 }
 
 const NO_LIMIT = -1;
+const READ_PAGE = 4096;
 const WORKER_FILE = join(__dirname, 'sqlite-writer.worker.js');
 
 /**
@@ -220,7 +221,20 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
       statement = this.db.prepare(sql).raw();
       this.filteredReads.set(key, statement);
     }
-    return (statement.all(bound, ...clause.params, limit) as EventRow[]).map(toRecordedEvent);
+    // Pages keep each result set small: large reads then create far less long-lived garbage.
+    const events: RecordedEvent[] = [];
+    let remaining = limit === NO_LIMIT ? Number.MAX_SAFE_INTEGER : limit;
+    let from = bound;
+    while (remaining > 0) {
+      const pageSize = Math.min(READ_PAGE, remaining);
+      const rows = statement.all(from, ...clause.params, pageSize) as EventRow[];
+      for (const row of rows) events.push(toRecordedEvent(row));
+      if (rows.length < pageSize) break;
+      remaining -= rows.length;
+      const last = rows[rows.length - 1][0];
+      from = direction === 'forwards' ? last : last - 1;
+    }
+    return events;
   }
 
   private scheduleFlush(): void {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { packBatch } from './sqlite-batch-codec';
 import { SqliteSynchronous } from './sqlite-database';
 import { QueuedAppend, SqliteWriter, WriteOutcome } from './sqlite-writer';
 import type { WriterReply } from './sqlite-writer.worker';
@@ -51,7 +52,9 @@ export class WorkerWriteChannel implements WriteChannel {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, batch, created });
+      const packed = packBatch(batch);
+      const transfer = [packed.lengths.buffer, packed.shape.buffer] as ArrayBuffer[];
+      this.worker.postMessage({ id, packed, created }, transfer);
     });
   }
 

@@ -1,14 +1,14 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { openEventsDatabase, SqliteSynchronous } from './sqlite-database';
-import { QueuedAppend, SqliteWriter } from './sqlite-writer';
+import { PackedBatch, unpackBatch } from './sqlite-batch-codec';
+import { SqliteWriter } from './sqlite-writer';
 
 /** The writer thread: owns the only write connection, so commits (and their fsync) never block HTTP. */
 const { path, synchronous } = workerData as { path: string; synchronous: SqliteSynchronous };
 const db = openEventsDatabase(path, synchronous);
 const writer = new SqliteWriter(db);
 
-export type WriterRequest =
-  { id: number; batch: QueuedAppend[][]; created: number } | { close: true };
+export type WriterRequest = { id: number; packed: PackedBatch; created: number } | { close: true };
 export type WriterReply = {
   id: number;
   outcomes?: ReturnType<SqliteWriter['writeBatch']>;
@@ -16,36 +16,38 @@ export type WriterReply = {
 };
 
 type WriteRequest = Extract<WriterRequest, { id: number }>;
-let waiting: WriteRequest[] = [];
+const port = parentPort!;
 
-/** Batches that arrived while the last commit ran share the next transaction and its fsync. */
-function commitWaiting(): void {
-  const requests = waiting;
-  waiting = [];
+/** Batches that arrived while the last commit ran share this transaction and its fsync. */
+function commit(requests: WriteRequest[]): void {
   try {
-    const outcomes = writer.writeBatch(
-      requests.flatMap((r) => r.batch),
-      requests[requests.length - 1].created,
-    );
+    const batches = requests.map((r) => unpackBatch(r.packed));
+    const outcomes = writer.writeBatch(batches.flat(), requests[requests.length - 1].created);
     let offset = 0;
-    for (const request of requests) {
-      const mine = outcomes.slice(offset, offset + request.batch.length);
-      offset += request.batch.length;
-      parentPort!.postMessage({ id: request.id, outcomes: mine });
-    }
+    requests.forEach((request, i) => {
+      const mine = outcomes.slice(offset, (offset += batches[i].length));
+      port.postMessage({ id: request.id, outcomes: mine });
+    });
   } catch (error) {
     const failure = error instanceof Error ? error.message : String(error);
-    for (const request of requests) parentPort!.postMessage({ id: request.id, failure });
+    for (const request of requests) port.postMessage({ id: request.id, failure });
   }
 }
 
-parentPort!.on('message', (message: WriterRequest) => {
-  if ('close' in message) {
-    if (waiting.length > 0) commitWaiting();
-    db.close();
-    parentPort!.close();
-    return;
+function close(): void {
+  db.close();
+  port.close();
+}
+
+port.on('message', (first: WriterRequest) => {
+  if ('close' in first) return close();
+  const requests = [first];
+  let closing = false;
+  for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) {
+    const message = next.message as WriterRequest;
+    if ('close' in message) closing = true;
+    else requests.push(message);
   }
-  if (waiting.length === 0) setImmediate(commitWaiting);
-  waiting.push(message);
+  commit(requests);
+  if (closing) close();
 });
