@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { LruCache } from '../shared/application/lru-cache';
 
 /**
  * Stream names and ids. Streams are `category-<tenantKey>.<id>` (EventStoreDB's category-id form:
@@ -11,11 +12,17 @@ import { createHash, randomUUID } from 'node:crypto';
  */
 const MEMBER_REF_HEX = 24;
 
+/** Digests of recently seen members: hot members are hashed once. */
+const memberRefs = new LruCache<string, string>(100_000);
+
 export function memberRef(tenantKey: string, externalUserID: string): string {
-  return createHash('sha256')
-    .update(`${tenantKey}\n${externalUserID}`)
-    .digest('hex')
-    .slice(0, MEMBER_REF_HEX);
+  const key = `${tenantKey}\n${externalUserID}`;
+  let ref = memberRefs.get(key);
+  if (ref === undefined) {
+    ref = createHash('sha256').update(key).digest('hex').slice(0, MEMBER_REF_HEX);
+    memberRefs.set(key, ref);
+  }
+  return ref;
 }
 
 export function walletStream(tenantKey: string, ref: string): string {

@@ -25,24 +25,21 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 const ISO_INSTANT =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeapYear = (y: number) => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+
 /** An ISO-8601 instant with date, time to the second and a zone: `2024-01-15T10:30:00Z`. */
 export function isIsoInstant(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   const m = ISO_INSTANT.exec(value);
   if (!m) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  const zoneOk = m[8] === 'Z' || (Number(m[9]) <= 23 && Number(m[10]) <= 59);
-  return (
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysInMonth &&
-    hour <= 23 &&
-    minute <= 59 &&
-    second <= 59 &&
-    zoneOk
-  );
+  const year = +m[1];
+  const month = +m[2];
+  const day = +m[3];
+  if (month < 1 || month > 12 || +m[4] > 23 || +m[5] > 59 || +m[6] > 59) return false;
+  const daysInMonth = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
+  const zoneOk = m[8] === 'Z' || (+m[9] <= 23 && +m[10] <= 59);
+  return day >= 1 && day <= daysInMonth && zoneOk;
 }
 
 /** Milliseconds since the epoch of a valid ISO instant. Pure: parsing, not a clock. */
