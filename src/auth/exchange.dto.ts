@@ -1,29 +1,22 @@
-import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { EXTERNAL_USER_ID_PATTERN } from './member-token';
+import {
+  IsExternalUserID,
+  IsOptionalDisplayName,
+  IsOptionalEmail,
+  IsOptionalTier,
+} from '../shared/http/dto-rules';
 
 /** Body of POST /v1/auth/exchange. */
 export class ExchangeDto {
-  @IsString()
-  @Length(1, 128)
-  @Matches(EXTERNAL_USER_ID_PATTERN, {
-    message: 'externalUserID must not contain control characters',
-  })
+  @IsExternalUserID()
   externalUserID!: string;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @IsOptionalDisplayName()
   displayName?: string | null;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(254)
-  @IsEmail()
+  @IsOptionalEmail()
   email?: string | null;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @IsOptionalTier()
   tier?: string | null;
 }
 

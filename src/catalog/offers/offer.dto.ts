@@ -27,6 +27,18 @@ const MAX_POINTS = Number.MAX_SAFE_INTEGER;
 /** Fields shared by create and update; on update every field is optional and null clears. */
 class OfferFieldsDto {
   @IsOptional()
+  @IsIn(PRICE_MODELS)
+  priceModel?: PriceModel;
+
+  @IsOptional()
+  @IsIn(OFFER_STATUSES)
+  status?: OfferStatus;
+
+  @IsOptional()
+  @IsIn(OFFER_ARTIFACTS)
+  artifact?: OfferArtifact;
+
+  @IsOptional()
   @IsString()
   @MaxLength(MAX_FREE_TEXT)
   description?: string | null;
@@ -105,18 +117,6 @@ export class CreateOfferDto extends OfferFieldsDto {
   @IsString()
   @Length(1, 64)
   type!: string;
-
-  @IsOptional()
-  @IsIn(PRICE_MODELS)
-  priceModel?: PriceModel;
-
-  @IsOptional()
-  @IsIn(OFFER_STATUSES)
-  status?: OfferStatus;
-
-  @IsOptional()
-  @IsIn(OFFER_ARTIFACTS)
-  artifact?: OfferArtifact;
 }
 
 /** PATCH /v1/offers/{id}. */
@@ -135,16 +135,4 @@ export class UpdateOfferDto extends OfferFieldsDto {
   @IsString()
   @Length(1, 64)
   type?: string;
-
-  @IsOptional()
-  @IsIn(PRICE_MODELS)
-  priceModel?: PriceModel;
-
-  @IsOptional()
-  @IsIn(OFFER_STATUSES)
-  status?: OfferStatus;
-
-  @IsOptional()
-  @IsIn(OFFER_ARTIFACTS)
-  artifact?: OfferArtifact;
 }

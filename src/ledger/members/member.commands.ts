@@ -1,23 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { JsonObject } from '../../shared/domain/values';
 import { ExecutionResult } from '../../shared/application/command-executor';
 import { CommandRequest, eventContext } from '../../shared/http/command-request';
 import { Aggregates } from '../application/aggregates';
 import { accepted, isDomainError, refusal } from '../application/decisions';
 import { memberRef, newTransactionId, walletStream } from '../streams';
-import { WalletCommand } from '../wallet/wallet.commands';
+import { UpsertMemberProfile, WalletCommand } from '../wallet/wallet.commands';
 import { decideWallet } from '../wallet/wallet.decider';
 import { evolveWallet, walletOf, WalletState } from '../wallet/wallet.state';
 import { memberSummaryView, walletView } from '../wallet/wallet.view';
 
-export interface ProfileInput {
-  displayName?: string | null;
-  tier?: string | null;
-  attributes?: JsonObject;
-  email?: string | null;
-  phone?: string | null;
-  posAccountId?: string | null;
-}
+/** The profile fields of an upsert: left out is unchanged, null clears. */
+export type ProfileInput = Omit<UpsertMemberProfile['data'], 'externalUserID' | 'now'>;
 
 /** Commands on one member's wallet that need no other aggregate: profile, archive, credit. */
 @Injectable()

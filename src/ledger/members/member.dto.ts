@@ -1,26 +1,26 @@
-import { IsEmail, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { IsExternalUserID, IsOptionalFreeText, IsPoints } from '../../shared/http/dto-rules';
+import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import {
+  IsExternalUserID,
+  IsOptionalDisplayName,
+  IsOptionalEmail,
+  IsOptionalFreeText,
+  IsOptionalTier,
+  IsPoints,
+} from '../../shared/http/dto-rules';
 
 /** PUT /v1/members/{externalUserID}: a field left out is unchanged, null clears it. */
 export class UpsertMemberDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @IsOptionalDisplayName()
   displayName?: string | null;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @IsOptionalTier()
   tier?: string | null;
 
   @IsOptional()
   @IsObject()
   attributes?: Record<string, unknown>;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(254)
-  @IsEmail()
+  @IsOptionalEmail()
   email?: string | null;
 
   @IsOptional()

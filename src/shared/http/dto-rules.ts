@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import {
+  IsEmail,
   IsInt,
   IsISO8601,
   IsOptional,
@@ -39,3 +40,10 @@ export const IsDecimalAmount = () =>
       message: '$property must be a decimal string such as "50.00"',
     }),
   );
+
+/** Profile fields a member token exchange and a member upsert share. */
+export const IsOptionalDisplayName = () =>
+  applyDecorators(IsOptional(), IsString(), MaxLength(200));
+export const IsOptionalTier = () => applyDecorators(IsOptional(), IsString(), MaxLength(64));
+export const IsOptionalEmail = () =>
+  applyDecorators(IsOptional(), IsString(), MaxLength(254), IsEmail());
