@@ -8,6 +8,7 @@ import { MemberProfileSink } from './member-profile-sink';
 import { Principal } from './principal';
 
 const ORG: Principal = { kind: 'org', tenant: { orgId: 'acme', environment: 'live' } };
+const HTTP = { id: 'req-1' };
 const tokens = new MemberTokenIssuer('controller-spec-secret-long-enough-000', 600);
 
 function dto(values: Partial<ExchangeDto>): ExchangeDto {
@@ -16,7 +17,11 @@ function dto(values: Partial<ExchangeDto>): ExchangeDto {
 
 describe('AuthController.exchange', () => {
   it("mints a token for the org key's tenant and answers its expiry as ISO text", async () => {
-    const answer = await new AuthController(tokens).exchange(ORG, dto({ externalUserID: 'u-1' }));
+    const answer = await new AuthController(tokens).exchange(
+      ORG,
+      dto({ externalUserID: 'u-1' }),
+      HTTP,
+    );
     const check = tokens.verify(answer.accessToken);
     expect(check).toMatchObject({
       ok: true,
@@ -35,19 +40,26 @@ describe('AuthController.exchange', () => {
     await controller.exchange(
       ORG,
       dto({ externalUserID: 'u-1', displayName: 'Ada', email: null, tier: 'gold' }),
+      HTTP,
     );
-    expect(upsertFromExchange).toHaveBeenCalledWith(ORG.tenant, {
-      externalUserID: 'u-1',
-      displayName: 'Ada',
-      tier: 'gold',
-    });
+    expect(upsertFromExchange).toHaveBeenCalledWith(
+      ORG.tenant,
+      {
+        externalUserID: 'u-1',
+        displayName: 'Ada',
+        tier: 'gold',
+      },
+      'req-1',
+    );
   });
 
   it('mints nothing when the sink fails', async () => {
     const controller = new AuthController(tokens, {
       upsertFromExchange: () => Promise.reject(new Error('down')),
     });
-    await expect(controller.exchange(ORG, dto({ externalUserID: 'u-1' }))).rejects.toThrow('down');
+    await expect(controller.exchange(ORG, dto({ externalUserID: 'u-1' }), HTTP)).rejects.toThrow(
+      'down',
+    );
   });
 });
 

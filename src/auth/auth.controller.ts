@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Optional, Post } from '@nestjs/common';
+import { Req, Body, Controller, HttpCode, Inject, Optional, Post } from '@nestjs/common';
 import { CurrentPrincipal, OrgOnly } from './auth.decorators';
 import { ExchangeDto, ExchangeResponse, toExchangeRequest } from './exchange.dto';
 import { MemberTokenIssuer } from './member-token';
@@ -19,9 +19,11 @@ export class AuthController {
   async exchange(
     @CurrentPrincipal() principal: Principal,
     @Body() body: ExchangeDto,
+    @Req() http: { id: unknown },
   ): Promise<ExchangeResponse> {
     const request = toExchangeRequest(body);
-    if (this.profiles) await this.profiles.upsertFromExchange(principal.tenant, request);
+    if (this.profiles)
+      await this.profiles.upsertFromExchange(principal.tenant, request, String(http.id));
     const minted = this.tokens.mint(principal.tenant, request.externalUserID);
     return { accessToken: minted.token, expiresAt: minted.expiresAt.toISOString() };
   }

@@ -9,5 +9,6 @@ import type { ExchangeRequest } from './exchange.dto';
 export const MEMBER_PROFILE_SINK = Symbol('MEMBER_PROFILE_SINK');
 
 export interface MemberProfileSink {
-  upsertFromExchange(tenant: Tenant, profile: ExchangeRequest): Promise<void>;
+  /** Throws an error the HTTP layer maps (e.g. a DomainError) when the profile is refused. */
+  upsertFromExchange(tenant: Tenant, profile: ExchangeRequest, requestId: string): Promise<void>;
 }

@@ -6,12 +6,12 @@ const OTHER = 'expys_sandbox_cccccccccccccccc-_9Z';
 
 describe('parseOrgApiKeys', () => {
   it('reads comma-separated <orgId>:<key> pairs and looks keys up to their tenant', () => {
-    const keys = parseOrgApiKeys(` acme:${SANDBOX} , acme:${LIVE},globex.eu_2:${OTHER}`);
+    const keys = parseOrgApiKeys(` acme:${SANDBOX} , acme:${LIVE},globex-eu_2:${OTHER}`);
     expect(keys.size).toBe(3);
     expect(keys.organizationCount).toBe(2);
     expect(keys.lookup(SANDBOX)).toEqual({ orgId: 'acme', environment: 'sandbox' });
     expect(keys.lookup(LIVE)).toEqual({ orgId: 'acme', environment: 'live' });
-    expect(keys.lookup(OTHER)).toEqual({ orgId: 'globex.eu_2', environment: 'sandbox' });
+    expect(keys.lookup(OTHER)).toEqual({ orgId: 'globex-eu_2', environment: 'sandbox' });
   });
 
   it('finds no tenant for an unknown, altered or differently cased key', () => {
@@ -21,6 +21,10 @@ describe('parseOrgApiKeys', () => {
     expect(keys.lookup(`${SANDBOX} `)).toBeUndefined();
     expect(keys.lookup('')).toBeUndefined();
     expect(keys.lookup('x'.repeat(10_000))).toBeUndefined();
+  });
+
+  it('refuses an orgId with a dot, which could make one tenant a stream-name prefix of another', () => {
+    expect(() => parseOrgApiKeys(`acme.eu:${SANDBOX}`)).toThrow(/orgId/);
   });
 
   it('knows which tenants have a key', () => {

@@ -8,7 +8,11 @@ export const DEV_ORG_API_KEY = 'expys_sandbox_dev_0000000000000000';
 
 /** Every org key starts with this; clients classify credentials by it. */
 export const ORG_KEY_PREFIX = 'expys_';
-export const ORG_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+/**
+ * No '.': it separates environment, organization and id in stream names (`wallet-sandbox.acme.<ref>`),
+ * so an org id with a dot could make one tenant's stream prefix match another tenant's streams.
+ */
+export const ORG_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** `expys_<environment>_<random>`, the random part 16 to 256 URL-safe characters. */
 const ORG_KEY_PATTERN = /^expys_(sandbox|live)_([A-Za-z0-9_-]+)$/;
 const MIN_RANDOM_LENGTH = 16;
@@ -51,7 +55,9 @@ export class OrgKeyRegistry {
     entries.forEach((entry, index) => {
       const where = `ORG_API_KEYS entry ${index + 1}`;
       if (!ORG_ID_PATTERN.test(entry.orgId)) {
-        throw new Error(`${where}: the orgId must be 1-64 characters of A-Z a-z 0-9 _ . -`);
+        throw new Error(
+          `${where}: the orgId must be 1-64 characters of A-Z a-z 0-9 _ - (no dot: it separates names in stream ids)`,
+        );
       }
       const kind = classifyOrgKey(entry.key);
       if ('problem' in kind)

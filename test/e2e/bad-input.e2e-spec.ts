@@ -381,6 +381,13 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       field: 'retainBalance',
     },
     {
+      name: 'exchange: a blank display name (refused by the profile rules, not a 500)',
+      path: '/v1/auth/exchange',
+      body: { externalUserID: 'm1', displayName: '   ' },
+      status: 422,
+      code: 'VALIDATION_FAILED',
+    },
+    {
       name: 'exchange: member missing',
       path: '/v1/auth/exchange',
       body: { displayName: 'A' },

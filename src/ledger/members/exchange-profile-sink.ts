@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { ExchangeRequest } from '../../auth/exchange.dto';
 import type { MemberProfileSink } from '../../auth/member-profile-sink';
 import { Tenant } from '../../auth/principal';
 import { tenantKey } from '../../auth/tenancy';
+import { DomainError, DomainErrorCode, DomainErrorDetails } from '../../shared/domain/domain-error';
 import { MemberCommands } from './member.commands';
 
 /** A token exchange names the member's profile; record what it says so GET /v1/members shows it. */
@@ -11,21 +11,32 @@ import { MemberCommands } from './member.commands';
 export class ExchangeProfileSink implements MemberProfileSink {
   constructor(private readonly members: MemberCommands) {}
 
-  async upsertFromExchange(tenant: Tenant, profile: ExchangeRequest): Promise<void> {
+  async upsertFromExchange(
+    tenant: Tenant,
+    profile: ExchangeRequest,
+    requestId: string,
+  ): Promise<void> {
     const { externalUserID, ...fields } = profile;
     const result = await this.members.upsertProfile(
       {
         principal: { kind: 'org', tenant },
         tenant,
         tenantKey: tenantKey(tenant),
-        requestId: randomUUID(),
+        requestId,
         now: new Date().toISOString(),
         idempotency: undefined,
       },
       externalUserID,
       fields,
     );
-    if (result.outcome.status >= 400)
-      throw new Error(`Profile upsert on exchange failed: ${JSON.stringify(result.outcome.body)}`);
+    if (result.outcome.status >= 400) throw refusalOf(result.outcome.body);
   }
+}
+
+/** The domain's refusal of the profile, so the exchange answers with its code (not a 500). */
+function refusalOf(body: unknown): DomainError {
+  const { code, message, details } = (
+    body as { error: { code: DomainErrorCode; message: string; details?: DomainErrorDetails } }
+  ).error;
+  return new DomainError(code, message, details);
 }
