@@ -1,5 +1,10 @@
 import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
 import { balanceOf, createOffer, credit, memberToken } from '../support/fixtures';
+import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
+import { Aggregates } from '../../src/ledger/application/aggregates';
+import { memberRefOfRedemption, walletStream } from '../../src/ledger/streams';
+import { decideWallet } from '../../src/ledger/wallet/wallet.decider';
+import { WalletEvent } from '../../src/ledger/wallet/wallet.events';
 
 describe('Redemptions over HTTP (e2e)', () => {
   let t: TestApp;
@@ -160,6 +165,60 @@ describe('Redemptions over HTTP (e2e)', () => {
     expect(
       (await org('POST', '/v1/redemptions', { offer: offerId, externalUserID: 'stock-c' })).status,
     ).toBe(201);
+  });
+
+  it('finishes a cancel whose stock release did not land (two appends on EventStoreDB)', async () => {
+    const offerId = await createOffer(org, { pointsPrice: 10, maxTotal: 1 });
+    await credit(org, 'half', 10);
+    const { body: redemption } = await org('POST', '/v1/redemptions', {
+      offer: offerId,
+      externalUserID: 'half',
+    });
+    // The wallet side of a cancel lands; the offer side (the stock release) does not.
+    const { wallets } = t.app.get(Aggregates);
+    const stream = walletStream('sandbox.acme', memberRefOfRedemption(redemption.id)!);
+    const loaded = await wallets.load(stream);
+    const cancel = decideWallet(
+      {
+        type: 'CancelRedemption',
+        data: {
+          redemptionId: redemption.id,
+          transactionId: 'txn_half',
+          actor: 'org',
+          now: new Date().toISOString(),
+        },
+      },
+      loaded.state,
+    ) as WalletEvent[];
+    const context = {
+      occurredAt: '',
+      requestId: null,
+      idempotencyKey: null,
+      actor: 'system',
+      environment: 'sandbox',
+      orgId: 'acme',
+      correlationId: null,
+      causationId: null,
+    };
+    const planned = wallets.plan(stream, loaded, cancel, context);
+    planned.onApplied!(
+      await t.app
+        .get<symbol, EventStore>(EVENT_STORE)
+        .append(stream, planned.events, planned.expectedRevision),
+    );
+    await credit(org, 'next', 10);
+    expect(
+      (await org('POST', '/v1/redemptions', { offer: offerId, externalUserID: 'next' })).status,
+    ).toBe(422);
+
+    const finished = await org('POST', `/v1/redemptions/${redemption.id}/cancel`, {});
+    expect(finished.status).toBe(200);
+    expect(finished.body.status).toBe('CANCELED');
+    expect(
+      (await org('POST', '/v1/redemptions', { offer: offerId, externalUserID: 'next' })).status,
+    ).toBe(201);
+    const again = await org('POST', `/v1/redemptions/${redemption.id}/cancel`, {});
+    expect(again.body.error.code).toBe('REDEMPTION_ALREADY_CANCELED');
   });
 
   it("never shows one organization's, environment's or member's redemptions to another (404)", async () => {

@@ -133,10 +133,11 @@ export class RedemptionCommands {
     reason: string | null,
   ): Promise<ExecutionResult> {
     const transactionId = newTransactionId();
-    return this.onRedemption(req, redemptionId, (data) => ({
-      type: 'CancelRedemption',
+    const cancel = (data: { redemptionId: string; now: string }) => ({
+      type: 'CancelRedemption' as const,
       data: { ...data, transactionId, actor, reason },
-    }));
+    });
+    return this.onRedemption(req, redemptionId, cancel, { finishesCancel: true });
   }
 
   changeStatus(
@@ -145,10 +146,11 @@ export class RedemptionCommands {
     status: RedemptionStatus,
     schedule: { startAt?: string | null; endAt?: string | null },
   ): Promise<ExecutionResult> {
-    return this.onRedemption(req, redemptionId, (data) => ({
-      type: 'ChangeRedemptionStatus',
-      data: { ...data, status, ...schedule, actor: 'org' },
-    }));
+    const move = (data: { redemptionId: string; now: string }) => ({
+      type: 'ChangeRedemptionStatus' as const,
+      data: { ...data, status, ...schedule, actor: 'org' as const },
+    });
+    return this.onRedemption(req, redemptionId, move, { finishesCancel: false });
   }
 
   /**
@@ -159,6 +161,7 @@ export class RedemptionCommands {
     req: CommandRequest,
     redemptionId: string,
     command: (base: { redemptionId: string; now: string }) => Parameters<typeof decideWallet>[0],
+    { finishesCancel }: { finishesCancel: boolean },
   ): Promise<ExecutionResult> {
     const { wallets, offers, executor } = this.aggregates;
     const ref = memberRefOfRedemption(redemptionId);
@@ -176,11 +179,23 @@ export class RedemptionCommands {
         const entry = walletOf(walletLoaded.state).redemptions.get(redemptionId);
         if (!entry) return refusal(notFound(`Redemption ${redemptionId}`), req.requestId);
         const context = eventContext(req, { externalUserID: entry.created.externalUserID });
+        const offer = offerStream(req.tenantKey, entry.offerId);
+        if (finishesCancel && entry.status === 'CANCELED') {
+          // Where a cancel and its stock release are two appends (EventStoreDB), a cancel whose
+          // release did not land finishes it instead of answering "already canceled".
+          const release = this.releaseStock(
+            offer,
+            await offers.load(offer),
+            redemptionId,
+            req.now,
+            context,
+          );
+          if (release.length > 0) return answer(walletLoaded.state, redemptionId, 200, release);
+        }
         const events = decideWallet(command({ redemptionId, now: req.now }), walletLoaded.state);
         if (isDomainError(events)) return refusal(events, req.requestId);
         const appends = [wallets.plan(wallet, walletLoaded, events, context)];
         if (events.some((e: WalletEvent) => e.type === 'RedemptionCanceled')) {
-          const offer = offerStream(req.tenantKey, entry.offerId);
           appends.push(
             ...this.releaseStock(offer, await offers.load(offer), redemptionId, req.now, context),
           );
