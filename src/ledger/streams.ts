@@ -64,6 +64,9 @@ export const newTransactionId = () => `txn_${randomHex(20)}`;
 export function newCouponCode(): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
   const hex = randomHex(20);
-  const chars = Array.from({ length: 10 }, (_, i) => alphabet[parseInt(hex.slice(2 * i, 2 * i + 2), 16) % alphabet.length]).join('');
+  const chars = Array.from(
+    { length: 10 },
+    (_, i) => alphabet[parseInt(hex.slice(2 * i, 2 * i + 2), 16) % alphabet.length],
+  ).join('');
   return `PL-${chars.slice(0, 5)}-${chars.slice(5)}`;
 }
