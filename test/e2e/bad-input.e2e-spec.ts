@@ -215,6 +215,23 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       field: 'amount',
     },
     {
+      name: 'redeem: amount with a leading zero',
+      path: '/v1/redemptions',
+      body: { offer: 'x', amount: '025.50' },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'amount',
+    },
+    {
+      name: 'status: a date without a time',
+      path: `/v1/redemptions/{id}/status`,
+      body: { status: 'OPEN', startAt: '2027-06-01' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'startAt',
+    },
+    {
       name: 'redeem: description of 501 characters',
       path: '/v1/redemptions',
       body: { offer: 'x', description: long(501) },

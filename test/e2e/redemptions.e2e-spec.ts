@@ -270,6 +270,15 @@ describe('Redemptions over HTTP (e2e)', () => {
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(first.headers.get('idempotent-replayed')).toBeNull();
 
+    const reordered = await org(
+      'POST',
+      '/v1/redemptions',
+      { externalUserID: 'retry', offer: offerId },
+      headers,
+    );
+    expect(reordered.body).toEqual(first.body);
+    expect(reordered.headers.get('idempotent-replayed')).toBe('true');
+
     const reused = await org(
       'POST',
       '/v1/redemptions',

@@ -51,7 +51,7 @@ export function commandRequest(request: AuthenticatedRequest, body: unknown): Co
       });
     }
     const fingerprint = createHash('sha256')
-      .update(JSON.stringify([request.method, request.url, actorOf(principal), body ?? null]))
+      .update(canonicalJson([request.method, request.url, actorOf(principal), body ?? null]))
       .digest('hex');
     idempotency = {
       tenantKey: key,
@@ -68,6 +68,18 @@ export function commandRequest(request: AuthenticatedRequest, body: unknown): Co
     now: new Date().toISOString(),
     idempotency,
   };
+}
+
+/** JSON with object keys sorted, so a retry whose body lists fields in another order is the same request. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 /** Metadata for the events a command writes. */

@@ -2,7 +2,6 @@ import { applyDecorators } from '@nestjs/common';
 import {
   IsEmail,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   Length,
@@ -10,7 +9,10 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
 } from 'class-validator';
+import { parseDecimal } from '../../catalog/offer/offer.pricing';
+import { isIsoInstant } from '../domain/values';
 import { EXTERNAL_USER_ID_PATTERN } from '../../auth/member-token';
 
 /** Free text (reasons, descriptions): at most 500 characters, as seed 002 sets. */
@@ -29,17 +31,29 @@ export const IsExternalUserID = () =>
 export const IsOptionalFreeText = () =>
   applyDecorators(IsOptional(), IsString(), MaxLength(MAX_FREE_TEXT));
 
+/** The domain's own checks, so the edge refuses with a 400 what the domain would refuse later. */
 export const IsOptionalInstant = () =>
-  applyDecorators(IsOptional(), IsISO8601({ strict: true, strictSeparator: true }));
-
-/** An amount as a decimal string, "50.00" (seed 002). */
-export const IsDecimalAmount = () =>
   applyDecorators(
-    IsString(),
-    Matches(/^\d{1,15}(\.\d{1,6})?$/, {
-      message: '$property must be a decimal string such as "50.00"',
+    IsOptional(),
+    ValidateBy({
+      name: 'isInstant',
+      validator: {
+        validate: (value) => isIsoInstant(value),
+        defaultMessage: () =>
+          '$property must be an ISO-8601 instant with a zone, e.g. 2027-01-01T10:00:00Z',
+      },
     }),
   );
+
+/** An amount as a decimal string, "50.00" (seed 002), as the pricing rules read it. */
+export const IsDecimalAmount = () =>
+  ValidateBy({
+    name: 'isDecimalAmount',
+    validator: {
+      validate: (value) => parseDecimal(value) !== null,
+      defaultMessage: () => '$property must be a decimal string such as "50.00"',
+    },
+  });
 
 /** Profile fields a member token exchange and a member upsert share. */
 export const IsOptionalDisplayName = () =>
