@@ -36,12 +36,29 @@ const scope = (key: string, fingerprint = 'f1'): IdempotencyScope => ({
   context: {},
 });
 
-describe('CommandExecutor', () => {
-  let store: SqliteEventStore;
+/** The same store seen through a port without multi-stream transactions, as EventStoreDB's is. */
+function withoutAtomicAppends(sqlite: SqliteEventStore): EventStore {
+  return {
+    append: (...args) => sqlite.append(...args),
+    readStream: (...args) => sqlite.readStream(...args),
+    readAll: (...args) => sqlite.readAll(...args),
+    subscribeToAll: (...args) => sqlite.subscribeToAll(...args),
+    headPosition: () => sqlite.headPosition(),
+    close: () => sqlite.close(),
+  };
+}
+
+describe.each([
+  ['with atomic multi-stream appends (SQLite)', (s: SqliteEventStore): EventStore => s],
+  ['recording before appending (as on EventStoreDB)', withoutAtomicAppends],
+])('CommandExecutor %s', (_name, portOf) => {
+  let sqlite: SqliteEventStore;
+  let store: EventStore;
   beforeEach(() => {
-    store = SqliteEventStore.open({ path: ':memory:' });
+    sqlite = SqliteEventStore.open({ path: ':memory:' });
+    store = portOf(sqlite);
   });
-  afterEach(() => store.close());
+  afterEach(() => sqlite.close());
 
   const newExecutor = () => new CommandExecutor(store, new StateCache());
 

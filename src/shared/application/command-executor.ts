@@ -173,7 +173,7 @@ export class CommandExecutor {
       };
       try {
         const { position, recorded } = await this.recordAndApply(recordAppend, ours.appends);
-        if (recorded) recordRevision = recorded;
+        if (recorded !== undefined) recordRevision = recorded;
         if (position === undefined) continue;
         this.settled.set(stream, { fingerprint: record.fingerprint, outcome: record.outcome });
         return { outcome: record.outcome, replayed: false, position };
