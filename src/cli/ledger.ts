@@ -1,0 +1,123 @@
+/**
+ * The ledger CLI: `npm run ledger -- rebuild` (or `node dist/src/cli/ledger.js rebuild`).
+ * Reads DATA_DIR (default ./data) and EVENTSTORE_CONNECTION_STRING as the service does.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { EventStore } from '../event-store/event-store.port';
+import { ReadModelDb } from '../projections/read-model-db';
+import { rebuildReadModels } from '../projections/rebuild';
+import { progressBar } from './progress-bar';
+
+export interface CliIo {
+  out: { write(text: string): unknown };
+  err: { write(text: string): unknown; isTTY?: boolean };
+}
+
+const USAGE = `Usage: ledger <command>
+
+Commands:
+  rebuild   drop every read model (DATA_DIR/read-models.db) and replay them from the first event
+  status    each projection's checkpoint against the head of $all, and any error
+
+Environment: DATA_DIR (default ./data), EVENTSTORE_CONNECTION_STRING (EventStoreDB instead of
+DATA_DIR/events.db). See docs/read-models.md.
+`;
+
+async function openStore(env: NodeJS.ProcessEnv, dataDir: string): Promise<EventStore> {
+  const connection = env.EVENTSTORE_CONNECTION_STRING || undefined;
+  if (connection) {
+    const { EventStoreDbEventStore } =
+      await import('../infrastructure/eventstoredb/eventstoredb-event-store');
+    return EventStoreDbEventStore.connect(connection);
+  }
+  const path = join(dataDir, 'events.db');
+  if (!existsSync(path))
+    throw new Error(`No event store at ${path} (set DATA_DIR or EVENTSTORE_CONNECTION_STRING)`);
+  const { SqliteEventStore } = await import('../infrastructure/sqlite/sqlite-event-store');
+  return SqliteEventStore.open({ path });
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+async function rebuild(store: EventStore, readModels: ReadModelDb, io: CliIo): Promise<number> {
+  io.err.write(`Rebuilding the read models in ${readModels.path}\n`);
+  const bar = progressBar(io.err);
+  const result = await rebuildReadModels(store, readModels, {
+    onProgress: (p) => bar.update(p),
+    deferIndexes: true,
+  });
+  bar.done();
+  const rate = result.seconds > 0 ? result.events / result.seconds : 0;
+  io.out.write(
+    `Replayed ${fmt(result.events)} events in ${result.seconds.toFixed(2)} s (${fmt(rate)} events/s)\n`,
+  );
+  for (const table of readModels.readModelTables()) {
+    const rows = readModels.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+    io.out.write(`  ${table.padEnd(24)} ${fmt(rows).padStart(12)} rows\n`);
+  }
+  return report(result.projections, result.head, io);
+}
+
+function report(projections: ReturnType<typeof statusOf>, head: number, io: CliIo): number {
+  let stopped = 0;
+  for (const p of projections) {
+    const state = p.error ? `STOPPED at ${p.error.position}: ${p.error.message}` : 'ok';
+    io.out.write(
+      `  ${p.name.padEnd(14)} checkpoint ${String(p.checkpoint).padStart(12)}  lag ${String(Math.max(0, head - p.checkpoint)).padStart(10)}  ${state}\n`,
+    );
+    if (p.error) stopped++;
+  }
+  return stopped === 0 ? 0 : 1;
+}
+
+function statusOf(readModels: ReadModelDb) {
+  const rows = readModels.db
+    .prepare('SELECT name, position, error_position, error FROM rm_checkpoints ORDER BY name')
+    .all() as Array<{
+    name: string;
+    position: number;
+    error_position: number | null;
+    error: string | null;
+  }>;
+  return rows.map((r) => ({
+    name: r.name,
+    checkpoint: r.position,
+    error: r.error === null ? null : { position: r.error_position ?? -1, message: r.error },
+  }));
+}
+
+/** Runs one command; resolves to the process exit code. */
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+): Promise<number> {
+  const command = argv[0];
+  if (command !== 'rebuild' && command !== 'status') {
+    (command ? io.err : io.out).write(USAGE);
+    return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+  const dataDir = resolve(env.DATA_DIR ?? './data');
+  const store = await openStore(env, dataDir);
+  const readModels = ReadModelDb.open({ path: join(dataDir, 'read-models.db') });
+  try {
+    if (command === 'rebuild') return await rebuild(store, readModels, io);
+    const head = Number(await store.headPosition());
+    io.out.write(`Head of $all: ${head}\n`);
+    return report(statusOf(readModels), head, io);
+  } finally {
+    readModels.close();
+    await store.close();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), process.env, { out: process.stdout, err: process.stderr }).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`ledger: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,170 @@
+import type Database from 'better-sqlite3';
+import type { ProjectedEvent, Projection } from '../engine/projection';
+import { unhandled } from '../engine/projection';
+import { int, record } from '../engine/fields';
+import { Cached, RowCache } from '../engine/row-cache';
+import type { WriteSetBuilder } from '../engine/write-set';
+import { ANALYTICS } from '../names';
+import { INTERVALS, bucketStart } from './buckets';
+
+interface Figures extends Cached {
+  pointsMinted: number;
+  pointsSpent: number;
+  signups: number;
+}
+type TotalsRow = Figures & { tenant: string };
+type BucketRow = Figures & { tenant: string; interval: string; startMs: number };
+
+/**
+ * rm_analytics_totals and rm_analytics_buckets (day, week, month, by the event's occurredAt):
+ * points minted (credits), points spent (debits less refunds, as a wallet's amountSpent) and
+ * signups (redemptions created). Rows are hot, so they are cached and written once per batch.
+ */
+export class AnalyticsProjection implements Projection {
+  readonly name = ANALYTICS;
+  readonly categories = ['wallet'];
+  private readonly totals: RowCache<TotalsRow>;
+  private readonly buckets: RowCache<BucketRow>;
+  private readonly loadTotals: Database.Statement;
+  private readonly loadBucket: Database.Statement;
+  /** Per tenant, the rows last used for each interval: events come in time order, so mostly a hit. */
+  private readonly current = new Map<string, Record<string, BucketRow | undefined>>();
+
+  constructor(db: Database.Database) {
+    this.loadTotals = db.prepare(
+      `SELECT tenant, points_minted AS pointsMinted, points_spent AS pointsSpent, signups
+       FROM rm_analytics_totals WHERE tenant = ?`,
+    );
+    this.loadBucket = db.prepare(
+      `SELECT tenant, interval, start_ms AS startMs, points_minted AS pointsMinted, points_spent AS pointsSpent, signups
+       FROM rm_analytics_buckets WHERE tenant = ? AND interval = ? AND start_ms = ?`,
+    );
+    const saveTotals = `INSERT INTO rm_analytics_totals (tenant, points_minted, points_spent, signups) VALUES (?, ?, ?, ?)
+       ON CONFLICT (tenant) DO UPDATE SET points_minted = excluded.points_minted,
+         points_spent = excluded.points_spent, signups = excluded.signups`;
+    const saveBucket = `INSERT INTO rm_analytics_buckets (tenant, interval, start_ms, points_minted, points_spent, signups)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant, interval, start_ms) DO UPDATE SET points_minted = excluded.points_minted,
+         points_spent = excluded.points_spent, signups = excluded.signups`;
+    this.totals = new RowCache(10_000, (r, out) =>
+      out.values(saveTotals, 4).push(r.tenant, r.pointsMinted, r.pointsSpent, r.signups),
+    );
+    this.buckets = new RowCache(50_000, (r, out) =>
+      out
+        .values(saveBucket, 6, 3)
+        .push(r.tenant, r.interval, r.startMs, r.pointsMinted, r.pointsSpent, r.signups),
+    );
+  }
+
+  apply(event: ProjectedEvent): void {
+    const data = record(event.data);
+    switch (event.type) {
+      case 'PointsCredited':
+        return this.add(event, int(data, 'amount'), 0, 0);
+      case 'PointsDebited':
+        return this.add(event, 0, int(data, 'amount'), 0);
+      case 'PointsRefunded':
+        return this.add(event, 0, -int(data, 'amount'), 0);
+      case 'RedemptionCreated':
+        return this.add(event, 0, 0, 1);
+      case 'MemberRegistered':
+      case 'MemberProfileUpdated':
+      case 'MemberArchived':
+      case 'MemberUnarchived':
+      case 'RedemptionStatusChanged':
+      case 'RedemptionCanceled':
+        return;
+      default:
+        unhandled(this.name, event);
+    }
+  }
+
+  write(out: WriteSetBuilder): void {
+    this.totals.write(out);
+    this.buckets.write(out);
+  }
+
+  pending(): number {
+    return this.totals.pending + this.buckets.pending;
+  }
+
+  trim(): void {
+    this.totals.trim();
+    this.buckets.trim();
+    this.current.clear(); // it may hold a row trim just evicted
+  }
+
+  reset(empty: boolean): void {
+    this.totals.reset(empty);
+    this.buckets.reset(empty);
+    this.current.clear();
+  }
+
+  private add(event: ProjectedEvent, minted: number, spent: number, signups: number): void {
+    const { tenant } = event;
+    const totals =
+      this.totals.get(tenant, '') ??
+      this.keepOr(
+        this.totals,
+        tenant,
+        '',
+        () => this.loadTotals.get(tenant) as TotalsRow | undefined,
+        {
+          tenant,
+          pointsMinted: 0,
+          pointsSpent: 0,
+          signups: 0,
+        },
+      );
+    addTo(totals, minted, spent, signups);
+    this.totals.touch(totals);
+    let current = this.current.get(tenant);
+    if (!current) this.current.set(tenant, (current = {}));
+    for (const interval of INTERVALS) {
+      const startMs = bucketStart(interval, event.occurredAtMs);
+      let bucket = current[interval];
+      if (bucket?.startMs !== startMs) {
+        const id = `${interval}:${startMs}`;
+        bucket =
+          this.buckets.get(tenant, id) ??
+          this.keepOr(
+            this.buckets,
+            tenant,
+            id,
+            () => this.loadBucket.get(tenant, interval, startMs) as BucketRow | undefined,
+            {
+              tenant,
+              interval,
+              startMs,
+              pointsMinted: 0,
+              pointsSpent: 0,
+              signups: 0,
+            },
+          );
+        current[interval] = bucket;
+      }
+      addTo(bucket, minted, spent, signups);
+      this.buckets.touch(bucket);
+    }
+  }
+
+  /** The stored row, or `fresh`; kept either way. */
+  private keepOr<R extends Cached>(
+    cache: RowCache<R>,
+    tenant: string,
+    id: string,
+    load: () => R | undefined,
+    fresh: R,
+  ): R {
+    const stored = cache.absent(tenant, id) ? undefined : load();
+    return cache.keep(tenant, id, stored ?? fresh);
+  }
+}
+
+function addTo(row: Figures, minted: number, spent: number, signups: number): void {
+  row.pointsMinted += minted;
+  row.pointsSpent += spent;
+  row.signups += signups;
+}
+
+export const analyticsProjection = (db: Database.Database) => new AnalyticsProjection(db);

@@ -1,0 +1,38 @@
+import type { Entry } from './engine-types';
+import { CheckpointWrite, WriteSet, WriteSetBuilder } from './write-set';
+
+/** One projection's part of a commit; `position` null: the part records that it stopped. */
+export interface CommitPart {
+  entry: Entry;
+  position: number | null;
+}
+
+/**
+ * What a commit writes: with `all`, every projection that folded something new; otherwise only
+ * those holding at least `minPending` changed rows. A stop is recorded with the next commit.
+ */
+export function planCommit(
+  entries: readonly Entry[],
+  all: boolean,
+  minPending: number,
+): { set: WriteSet; parts: CommitPart[] } {
+  const parts: CommitPart[] = [];
+  const out = new WriteSetBuilder();
+  const checkpoints: CheckpointWrite[] = [];
+  for (const entry of entries) {
+    const { name } = entry.projection;
+    if (entry.errorUnsaved) {
+      checkpoints.push({ name, expected: null, position: entry.committed, error: entry.error });
+      parts.push({ entry, position: null });
+    } else if (
+      !entry.error &&
+      entry.applied > entry.committed &&
+      (all || entry.projection.pending() >= minPending)
+    ) {
+      entry.projection.write(out);
+      checkpoints.push({ name, expected: entry.committed, position: entry.applied, error: null });
+      parts.push({ entry, position: entry.applied });
+    }
+  }
+  return { set: out.build(checkpoints), parts };
+}

@@ -1,0 +1,37 @@
+import type { Projection } from './projection';
+import type { WriteSink } from './write-sink';
+
+export interface ProjectionStatus {
+  name: string;
+  status: 'running' | 'stopped';
+  /** Position of the last event committed (applied or passed over), -1 before the first. */
+  checkpoint: number;
+  error: { position: number; message: string } | null;
+}
+
+export interface EngineOptions {
+  /**
+   * A projection holding this many changed rows commits even while more events are buffered
+   * (default 20,000). Otherwise all commit when the subscription has nothing more buffered.
+   */
+  maxPendingRows?: number;
+  /** Called every few thousand events and after every commit: the position read, events read. */
+  onProgress?: (progress: { position: number; events: number }) => void;
+  /** Wait before resubscribing after a subscription or database failure (default 1 s). */
+  retryDelayMs?: number;
+  /** Where commits are executed (default: inline, on the read models' own connection). */
+  sink?: WriteSink;
+  log?: { error(message: string): void; warn(message: string): void };
+}
+
+/** The engine's bookkeeping of one projection. */
+export interface Entry {
+  projection: Projection;
+  categories: ReadonlySet<string>;
+  /** Last position folded in memory, and last position stored with its rows. */
+  applied: number;
+  committed: number;
+  error: ProjectionStatus['error'];
+  /** A stop not yet recorded in rm_checkpoints. */
+  errorUnsaved: boolean;
+}

@@ -1,0 +1,355 @@
+import type { EventStore, Subscription } from '../../event-store/event-store.port';
+import type { ReadModelDb } from '../read-model-db';
+import { Checkpoints } from './checkpoints';
+import { decode } from './decode';
+import { CommitPart, planCommit } from './commit-plan';
+import type { EngineOptions, Entry, ProjectionStatus } from './engine-types';
+import type { ProjectedEvent, ProjectionFactory } from './projection';
+import { readModelsMatch } from './store-identity';
+import { ProjectionLagError, ProjectionStoppedError, Waiters } from './waiters';
+import { CheckpointsMovedError } from './write-set';
+import { InlineWriteSink, WriteSink } from './write-sink';
+
+export type { EngineOptions, ProjectionStatus } from './engine-types';
+
+const YIELD_EVERY = 2000;
+const CATCH_UP_PAGE = 2000;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Runs projections from one checkpointed subscription to $all. Each event is decoded once and
+ * folded in memory by every projection whose checkpoint is below it; a commit then writes each
+ * projection's changed rows and its checkpoint in one transaction. Every projection commits when the
+ * subscription has nothing more buffered (live: every few events); while catching up, one commits
+ * alone once it holds `maxPendingRows` changed rows, so that a row many events touch is written
+ * once per commit, not once per event. A projection that throws forgets what it had not committed
+ * and stops at its last checkpoint, recording the position and the error; the others go on.
+ */
+export class ProjectionEngine {
+  private readonly entries: Entry[];
+  private readonly checkpoints: Checkpoints;
+  private readonly waiters = new Waiters();
+  private readonly maxPendingRows: number;
+  private readonly sink: WriteSink;
+  private inFlight: Promise<void> | undefined;
+  private subscription: Subscription | undefined;
+  private running = false;
+  private pumping: Promise<void> | undefined;
+  private restartRequested = false;
+  private wake: (() => void) | undefined;
+  private uncommitted = 0;
+  private lastSeen = -1;
+  private idleCheckArmed = false;
+  /** False until the stored read models are known to come from this store: no wait ends before. */
+  private verified = false;
+  private yielding = false;
+  /** Events folded since start, and of those the ones stored. */
+  eventsRead = 0;
+  eventsCommitted = 0;
+  /** The last subscription or database failure, cleared by the next commit. */
+  engineError: string | null = null;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly readModels: ReadModelDb,
+    factories: readonly ProjectionFactory[],
+    private readonly options: EngineOptions = {},
+  ) {
+    this.maxPendingRows = options.maxPendingRows ?? 20_000;
+    this.sink = options.sink ?? new InlineWriteSink(readModels.db);
+    this.checkpoints = new Checkpoints(readModels.db);
+    this.entries = factories.map((factory) => {
+      const projection = factory(readModels.db);
+      return {
+        projection,
+        categories: new Set(projection.categories),
+        applied: -1,
+        committed: -1,
+        error: null,
+        errorUnsaved: false,
+      };
+    });
+    this.reload();
+  }
+
+  get names(): string[] {
+    return this.entries.map((e) => e.projection.name);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.pumping = this.pump();
+  }
+
+  async stop(): Promise<void> {
+    if (this.running) await this.commitNow(true); // what is folded and not yet written
+    while (this.inFlight) await this.inFlight;
+    this.running = false;
+    this.wake?.();
+    await this.subscription?.unsubscribe();
+    await this.pumping;
+    this.pumping = undefined;
+    await this.inFlight;
+    await this.sink.close();
+    this.waiters.rejectAll(new Error('The projection engine stopped'));
+  }
+
+  status(): ProjectionStatus[] {
+    return this.entries.map((e) => ({
+      name: e.projection.name,
+      status: e.error ? 'stopped' : 'running',
+      checkpoint: e.committed,
+      error: e.error,
+    }));
+  }
+
+  /** Resolves once every named projection has committed `position`; rejects if one stops or time runs out. */
+  waitFor(names: readonly string[], position: number, timeoutMs = Infinity): Promise<void> {
+    const entries = names.map((name) => {
+      const entry = this.entries.find((e) => e.projection.name === name);
+      if (!entry) throw new Error(`Unknown projection ${name}`);
+      return entry;
+    });
+    const check = () => {
+      const stopped = entries.find((e) => e.error);
+      if (stopped?.error)
+        return new ProjectionStoppedError(
+          stopped.projection.name,
+          stopped.error.position,
+          stopped.error.message,
+        );
+      return this.verified && entries.every((e) => e.committed >= position);
+    };
+    return this.waiters.wait(
+      check,
+      timeoutMs,
+      () => new ProjectionLagError(names, position, timeoutMs),
+    );
+  }
+
+  private async pump(): Promise<void> {
+    let checkedStore = false;
+    while (this.running) {
+      try {
+        if (!checkedStore) checkedStore = await this.checkStoreIdentity();
+        const from = this.startPosition();
+        if (from === null)
+          await this.pause(Infinity); // every projection stopped: nothing to read for
+        else await this.follow(from);
+        if (this.running && from !== null && !this.restartRequested)
+          throw new Error('The subscription to $all ended');
+        if (this.running && this.engineError) await this.pause(this.options.retryDelayMs ?? 1000);
+      } catch (error) {
+        this.engineError = describe(error);
+        this.options.log?.error(`Projection engine: ${this.engineError}; resubscribing`);
+        await this.pause(this.options.retryDelayMs ?? 1000);
+      }
+      while (this.inFlight) await this.inFlight;
+      this.restartRequested = false;
+      this.reload();
+    }
+  }
+
+  /** Catch-up, then live: pages of $all up to its end, then a subscription from the last one read. */
+  private async follow(from: number): Promise<void> {
+    const last = await this.catchUp(from);
+    if (!this.running || this.restartRequested) return;
+    this.engineError = null; // the store answered and everything read is committed
+    const subscription = this.store.subscribeToAll({
+      fromPosition: last < 0 ? 'start' : BigInt(last),
+    });
+    this.subscription = subscription;
+    let sinceYield = 0;
+    try {
+      for await (const recorded of subscription) {
+        if (!this.running || this.restartRequested) break;
+        this.fold(decode(recorded));
+        if (this.overfull(this.maxPendingRows)) await this.commitNow(false);
+        this.armIdleCheck();
+        if (++sinceYield >= YIELD_EVERY) {
+          // A burst of live events arrives without a macrotask in between: let HTTP in.
+          sinceYield = 0;
+          this.yielding = true;
+          await nextTurn();
+          this.yielding = false;
+          this.armIdleCheck();
+        }
+      }
+    } finally {
+      this.subscription = undefined;
+      await subscription.unsubscribe();
+    }
+  }
+
+  /**
+   * Reads $all a page at a time (one await per page, not per event) until a page comes back
+   * short. Each page starts at the last position read, inclusive, so that it names a position the
+   * store has (EventStoreDB positions are not dense); that event is skipped.
+   */
+  private async catchUp(from: number): Promise<number> {
+    let last = from;
+    const head = Number(await this.store.headPosition());
+    while (this.running && !this.restartRequested) {
+      const fromPosition = last < 0 ? 'start' : BigInt(last);
+      const page = await this.store.readAll({ fromPosition, maxCount: CATCH_UP_PAGE });
+      for (const recorded of page) {
+        const position = Number(recorded.position);
+        if (position <= last) continue;
+        this.fold(decode(recorded));
+        last = position;
+      }
+      if (page.length < CATCH_UP_PAGE) break;
+      // Near the head, smaller commits: the last one is written while nothing else is left to fold.
+      const near = head - last < this.maxPendingRows * 4;
+      if (this.overfull(near ? this.maxPendingRows / 8 : this.maxPendingRows))
+        await this.commitNow(false);
+      this.options.onProgress?.({ position: this.lastSeen, events: this.eventsRead });
+      await nextTurn(); // let HTTP requests in between pages
+    }
+    await this.commitNow(true);
+    return last;
+  }
+
+  /** A macrotask runs only when the subscription waits for I/O (or yields): then nothing is buffered. */
+  private armIdleCheck(): void {
+    if (this.idleCheckArmed) return;
+    this.idleCheckArmed = true;
+    setImmediate(() => {
+      this.idleCheckArmed = false;
+      if (!this.yielding) void this.commitNow(true);
+    });
+  }
+
+  private fold(event: ProjectedEvent): void {
+    for (const entry of this.entries) {
+      if (entry.error || event.position <= entry.applied) continue;
+      if (entry.categories.has(event.category)) {
+        try {
+          if (event.invalid) throw new Error(event.invalid);
+          entry.projection.apply(event);
+        } catch (error) {
+          this.stopProjection(entry, event, error);
+          continue;
+        }
+      }
+      entry.applied = event.position;
+    }
+    this.lastSeen = event.position;
+    this.uncommitted++;
+    this.eventsRead++;
+  }
+
+  /**
+   * Hands what is folded to the sink once the commit in flight is stored (one at a time, so that a
+   * row read back from the database is never older than one still on its way to it), and returns
+   * without waiting for this one: the next events are folded while the writer stores it.
+   */
+  private overfull(limit: number): boolean {
+    return this.entries.some((e) => !e.error && e.projection.pending() >= limit);
+  }
+
+  /** `all`: every projection with something new; else those holding many changed rows. */
+  private async commitNow(all: boolean): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+    if (!this.running || this.restartRequested) return;
+    const { set, parts } = planCommit(this.entries, all, this.maxPendingRows / 8);
+    if (parts.length === 0 && (!all || this.uncommitted === 0)) return;
+    const events = all ? this.uncommitted : 0;
+    const position = this.lastSeen;
+    if (all) this.uncommitted = 0;
+    const commit: Promise<void> = this.sink
+      .commit(set)
+      .then(
+        () => this.committed(parts, events, position),
+        (error: unknown) => this.failed(error),
+      )
+      .finally(() => {
+        if (this.inFlight === commit) this.inFlight = undefined;
+      });
+    this.inFlight = commit;
+  }
+
+  /** `position` null: the part recorded a stop. A projection that stopped meanwhile still has these rows. */
+  private committed(parts: CommitPart[], events: number, position: number): void {
+    for (const { entry, position: stored } of parts) {
+      if (stored === null) entry.errorUnsaved = false;
+      else entry.committed = stored;
+      entry.projection.trim();
+    }
+    this.engineError = null;
+    this.eventsCommitted += events;
+    this.options.onProgress?.({ position, events: this.eventsRead });
+    this.waiters.settle();
+    if (this.startPosition() === null) {
+      this.restartRequested = true; // every projection stopped: stop reading
+      void this.subscription?.unsubscribe();
+    }
+  }
+
+  private failed(error: unknown): void {
+    if (error instanceof CheckpointsMovedError)
+      this.options.log?.warn(
+        'Read-model checkpoints were changed by another process; resubscribing',
+      );
+    else this.engineError = describe(error);
+    this.restartRequested = true; // reload() forgets every cached row and rereads the checkpoints
+    void this.subscription?.unsubscribe();
+  }
+
+  /** Drops what the projection folded since its last commit; the stop is stored with the next commit. */
+  private stopProjection(entry: Entry, event: ProjectedEvent, error: unknown): void {
+    entry.projection.reset(false);
+    entry.applied = entry.committed;
+    entry.error = { position: event.position, message: `${event.type}: ${describe(error)}` };
+    entry.errorUnsaved = true;
+    this.options.log?.error(
+      `Projection ${entry.projection.name} stopped at position ${event.position}: ${entry.error.message}`,
+    );
+    this.waiters.settle();
+  }
+
+  /** Where the subscription starts: the lowest checkpoint of a running projection (null: none runs). */
+  private startPosition(): number | null {
+    const running = this.entries.filter((e) => !e.error);
+    return running.length === 0 ? null : Math.min(...running.map((e) => e.committed));
+  }
+
+  /** Back to what is committed. A projection stopped in an earlier run is tried again at start. */
+  private reload(): void {
+    const stored = this.checkpoints.load();
+    for (const entry of this.entries) {
+      entry.committed = entry.applied = stored.get(entry.projection.name)?.position ?? -1;
+      entry.projection.reset(entry.committed === -1);
+    }
+    this.eventsRead = this.eventsCommitted;
+    this.uncommitted = 0;
+  }
+
+  /** Read models built from another store would be silently wrong: drop them. */
+  private async checkStoreIdentity(): Promise<boolean> {
+    const furthest = Math.max(-1, ...this.entries.map((e) => e.committed));
+    if (!(await readModelsMatch(this.store, this.readModels, furthest))) {
+      this.options.log?.warn('Read models were built from another event store; rebuilding them');
+      this.readModels.dropAndRecreate();
+      this.reload();
+      await readModelsMatch(this.store, this.readModels, -1);
+    }
+    this.verified = true;
+    this.waiters.settle();
+    return true;
+  }
+
+  /** Waits `ms` or until stop; set up synchronously after the check, so a stop cannot slip in between. */
+  private pause(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = Number.isFinite(ms) ? setTimeout(resolve, ms) : undefined;
+      this.wake = () => {
+        if (timer) clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

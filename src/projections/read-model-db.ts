@@ -1,0 +1,114 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrate } from '../infrastructure/sqlite/migrations';
+import { BOOKKEEPING_TABLES, READ_MODEL_MIGRATIONS } from './read-model.migrations';
+
+const MIGRATIONS_TABLE = 'rm_schema_migrations';
+
+export interface ReadModelDbOptions {
+  /** File path; ':memory:' in tests that need no file. */
+  path: string;
+}
+
+/**
+ * The read models' own SQLite file (DATA_DIR/read-models.db), separate from the events: it is
+ * derived data, so it runs with synchronous=NORMAL (a power cut may lose the last commits, which a
+ * replay from the checkpoints restores) and it can be dropped and rebuilt at any time.
+ */
+export class ReadModelDb {
+  /** True when this open dropped the read models (a new schema version): projections replay. */
+  readonly resetAtOpen: boolean;
+
+  private constructor(
+    readonly db: Database.Database,
+    readonly path: string,
+    resetAtOpen: boolean,
+  ) {
+    this.resetAtOpen = resetAtOpen;
+  }
+
+  static open(options: ReadModelDbOptions): ReadModelDb {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    const db = new Database(options.path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('cache_size = -131072');
+    db.pragma('temp_store = MEMORY');
+    const applied = appliedVersions(db);
+    const pending = READ_MODEL_MIGRATIONS.some((m) => !applied.has(m.version));
+    const reset = pending && userTables(db).length > 0;
+    if (reset) dropAll(db);
+    migrate(db, READ_MODEL_MIGRATIONS, MIGRATIONS_TABLE);
+    return new ReadModelDb(db, options.path, reset);
+  }
+
+  /** Drops every read model and its checkpoints, and recreates the empty schema, atomically. */
+  dropAndRecreate(): void {
+    this.db.transaction(() => {
+      dropAll(this.db);
+      migrate(this.db, READ_MODEL_MIGRATIONS, MIGRATIONS_TABLE);
+    })();
+  }
+
+  /** The read-model tables (not the bookkeeping ones), by name. */
+  readModelTables(): string[] {
+    return userTables(this.db).filter(
+      (t) => t !== MIGRATIONS_TABLE && !BOOKKEEPING_TABLES.includes(t),
+    );
+  }
+
+  /** Drops the read-only indexes (`_by_` in their name) and returns the SQL that recreates them. */
+  dropReadIndexes(): string[] {
+    const indexes = this.db
+      .prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name LIKE 'rm\\_%\\_by\\_%' ESCAPE '\\'",
+      )
+      .all() as Array<{ name: string; sql: string }>;
+    for (const index of indexes) this.db.exec(`DROP INDEX ${index.name}`);
+    return indexes.map((i) => i.sql);
+  }
+
+  restoreIndexes(sql: readonly string[]): void {
+    for (const statement of sql) this.db.exec(statement);
+  }
+
+  meta(key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM rm_meta WHERE key = ?').pluck().get(key);
+    return row as string | undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db
+      .prepare(
+        'INSERT INTO rm_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function userTables(db: Database.Database): string[] {
+  return db
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+    )
+    .pluck()
+    .all() as string[];
+}
+
+function appliedVersions(db: Database.Database): Set<number> {
+  const exists = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
+    .get(MIGRATIONS_TABLE);
+  if (!exists) return new Set();
+  return new Set(db.prepare(`SELECT version FROM ${MIGRATIONS_TABLE}`).pluck().all() as number[]);
+}
+
+function dropAll(db: Database.Database): void {
+  for (const table of userTables(db)) db.exec(`DROP TABLE IF EXISTS "${table}"`);
+}

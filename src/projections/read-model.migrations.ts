@@ -1,0 +1,154 @@
+import type { Migration } from '../infrastructure/sqlite/migrations';
+
+/**
+ * The read-model schema, append-only like the event store's. Read models are derived data: when a
+ * start finds a migration it has not applied on a database that already had some, it drops every
+ * table and replays from the first event (see ReadModelDb.open), so a migration never has to
+ * back-fill rows.
+ *
+ * Append-only tables (ledger entries, status history) are keyed by position: rows go in at the end
+ * of the table, so a commit touches its last pages only. An index whose name contains `_by_` only
+ * serves reads; a bulk rebuild may drop it and build it once at the end. Every other key is on the
+ * projections' write path.
+ */
+export const READ_MODEL_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'read models',
+    sql: `
+      CREATE TABLE rm_checkpoints (
+        name           TEXT PRIMARY KEY,
+        position       INTEGER NOT NULL,
+        error_position INTEGER,
+        error          TEXT
+      ) WITHOUT ROWID;
+      CREATE TABLE rm_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+      CREATE TABLE rm_wallets (
+        tenant           TEXT NOT NULL,
+        external_user_id TEXT NOT NULL,
+        balance          INTEGER NOT NULL,
+        credited         INTEGER NOT NULL,
+        debited          INTEGER NOT NULL,
+        refunded         INTEGER NOT NULL,
+        pending          INTEGER NOT NULL,
+        PRIMARY KEY (tenant, external_user_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE rm_members (
+        tenant           TEXT NOT NULL,
+        external_user_id TEXT NOT NULL,
+        profile          TEXT,
+        archived         INTEGER NOT NULL,
+        PRIMARY KEY (tenant, external_user_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE rm_wallet_totals (
+        tenant  TEXT PRIMARY KEY,
+        members INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE rm_transactions (
+        position         INTEGER PRIMARY KEY,
+        tenant           TEXT NOT NULL,
+        external_user_id TEXT NOT NULL,
+        id               TEXT NOT NULL,
+        type             TEXT NOT NULL,
+        amount           INTEGER NOT NULL,
+        reason           TEXT,
+        redemption_id    TEXT,
+        created_at       TEXT NOT NULL
+      );
+      CREATE INDEX rm_transactions_by_member ON rm_transactions (tenant, external_user_id);
+
+      CREATE TABLE rm_redemptions (
+        position         INTEGER PRIMARY KEY,
+        tenant           TEXT NOT NULL,
+        id               TEXT NOT NULL,
+        external_user_id TEXT NOT NULL,
+        offer_id         TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        quantity         INTEGER NOT NULL,
+        amount           TEXT,
+        points_cost      INTEGER NOT NULL,
+        description      TEXT,
+        shipping         TEXT,
+        artifact         TEXT NOT NULL,
+        created_at       TEXT NOT NULL,
+        offer_snapshot   INTEGER NOT NULL,
+        remaining_stock  INTEGER,
+        updated_at       TEXT NOT NULL,
+        canceled_at      TEXT,
+        start_at         TEXT,
+        end_at           TEXT,
+        points_debited   INTEGER NOT NULL,
+        points_refunded  INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX rm_redemptions_id ON rm_redemptions (tenant, id);
+      CREATE INDEX rm_redemptions_by_tenant ON rm_redemptions (tenant);
+      CREATE INDEX rm_redemptions_by_member ON rm_redemptions (tenant, external_user_id);
+      CREATE INDEX rm_redemptions_by_status ON rm_redemptions (tenant, status);
+      CREATE INDEX rm_redemptions_by_offer ON rm_redemptions (tenant, offer_id);
+      CREATE TABLE rm_offer_snapshots (
+        position INTEGER PRIMARY KEY,
+        tenant   TEXT NOT NULL,
+        offer_id TEXT NOT NULL,
+        snapshot TEXT NOT NULL
+      );
+      CREATE INDEX rm_offer_snapshots_latest ON rm_offer_snapshots (tenant, offer_id);
+      CREATE TABLE rm_redemption_history (
+        position      INTEGER PRIMARY KEY,
+        tenant        TEXT NOT NULL,
+        redemption_id TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        at            TEXT NOT NULL
+      );
+      CREATE INDEX rm_redemption_history_by_redemption ON rm_redemption_history (tenant, redemption_id);
+      CREATE TABLE rm_redemption_counts (
+        tenant            TEXT NOT NULL,
+        scope             TEXT NOT NULL,
+        scope_id          TEXT NOT NULL,
+        submitted         INTEGER NOT NULL,
+        open              INTEGER NOT NULL,
+        awaiting_vendor   INTEGER NOT NULL,
+        awaiting_customer INTEGER NOT NULL,
+        purchased         INTEGER NOT NULL,
+        completed         INTEGER NOT NULL,
+        canceled          INTEGER NOT NULL,
+        total             INTEGER NOT NULL,
+        points_spent      INTEGER NOT NULL,
+        PRIMARY KEY (tenant, scope, scope_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE rm_offers (
+        position       INTEGER PRIMARY KEY,
+        tenant         TEXT NOT NULL,
+        offer_id       TEXT NOT NULL,
+        definition     TEXT NOT NULL,
+        reserved_units INTEGER NOT NULL,
+        redeemed_count INTEGER NOT NULL,
+        redeemed_units INTEGER NOT NULL,
+        updated_at     TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX rm_offers_id ON rm_offers (tenant, offer_id);
+      CREATE INDEX rm_offers_by_tenant ON rm_offers (tenant);
+
+      CREATE TABLE rm_analytics_totals (
+        tenant        TEXT PRIMARY KEY,
+        points_minted INTEGER NOT NULL,
+        points_spent  INTEGER NOT NULL,
+        signups       INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE rm_analytics_buckets (
+        tenant        TEXT NOT NULL,
+        interval      TEXT NOT NULL,
+        start_ms      INTEGER NOT NULL,
+        points_minted INTEGER NOT NULL,
+        points_spent  INTEGER NOT NULL,
+        signups       INTEGER NOT NULL,
+        PRIMARY KEY (tenant, interval, start_ms)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+/** Tables that are bookkeeping, not read models: left out of row-for-row comparisons. */
+export const BOOKKEEPING_TABLES: readonly string[] = ['rm_checkpoints', 'rm_meta'];

@@ -1,0 +1,83 @@
+import type { EventStore } from '../event-store/event-store.port';
+import { ALL_PROJECTIONS } from './all-projections';
+import type { ProjectionFactory } from './engine/projection';
+import { ProjectionEngine, ProjectionStatus } from './engine/projection-engine';
+import { recordOrigin } from './engine/store-identity';
+import { openWriteSink } from './engine/write-sink';
+import type { ReadModelDb } from './read-model-db';
+
+export interface RebuildProgress {
+  /** Events read from $all so far. */
+  events: number;
+  /** Position reached, and the range being replayed: [first, head]. */
+  position: number;
+  first: number;
+  head: number;
+  elapsedSeconds: number;
+}
+
+export interface RebuildResult {
+  events: number;
+  seconds: number;
+  head: number;
+  projections: ProjectionStatus[];
+}
+
+export interface RebuildOptions {
+  onProgress?: (progress: RebuildProgress) => void;
+  projections?: readonly ProjectionFactory[];
+  /** Changed rows a projection holds before it commits (default 100,000; see EngineOptions). */
+  maxPendingRows?: number;
+  /** 'auto' (default): rows are written by a writer thread when running compiled code. */
+  writer?: 'auto' | 'inline' | 'worker';
+  /** Drop the read-only indexes and build them at the end (default false). */
+  deferIndexes?: boolean;
+}
+
+/**
+ * Drops every read model and replays $all from its first event up to the head it finds at the
+ * start. For speed the read-only indexes are dropped and built once at the end, rows are written
+ * by a writer thread in commits of many events, and commits skip fsync (synchronous=OFF): a
+ * rebuild that crashes is simply run again.
+ */
+export async function rebuildReadModels(
+  store: EventStore,
+  readModels: ReadModelDb,
+  options: RebuildOptions = {},
+): Promise<RebuildResult> {
+  readModels.dropAndRecreate();
+  const head = Number(await store.headPosition());
+  const [firstEvent] = await store.readAll({ maxCount: 1 });
+  const first = firstEvent ? Number(firstEvent.position) : -1;
+  await recordOrigin(store, readModels);
+  const indexes = options.deferIndexes ? readModels.dropReadIndexes() : [];
+  const sink = openWriteSink(readModels.db, readModels.path, options.writer);
+  await sink.setSynchronous('OFF');
+  const started = process.hrtime.bigint();
+  const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+  const engine = new ProjectionEngine(store, readModels, options.projections ?? ALL_PROJECTIONS, {
+    maxPendingRows: options.maxPendingRows ?? 100_000,
+    sink,
+    onProgress: ({ position, events }) =>
+      options.onProgress?.({ events, position, first, head, elapsedSeconds: elapsed() }),
+  });
+  let failure: unknown;
+  try {
+    engine.start();
+    await engine.waitFor(engine.names, head);
+  } catch (error) {
+    failure = error;
+  } finally {
+    await sink.setSynchronous('NORMAL');
+    await engine.stop(); // closes the sink
+    readModels.restoreIndexes(indexes);
+  }
+  const result = {
+    events: engine.eventsCommitted,
+    seconds: elapsed(),
+    head,
+    projections: engine.status(),
+  };
+  if (failure && !result.projections.some((p) => p.status === 'stopped')) throw failure;
+  return result;
+}

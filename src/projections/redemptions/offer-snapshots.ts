@@ -1,0 +1,77 @@
+import type Database from 'better-sqlite3';
+import { Appends } from '../engine/appends';
+import type { WriteSetBuilder } from '../engine/write-set';
+
+type Snapshot = Record<string, unknown>;
+
+/** Equal as JSON, for the flat values an offer snapshot holds (and a nested value, rarely). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
+  if (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null)
+    return JSON.stringify(a) === JSON.stringify(b);
+  return false;
+}
+
+function sameSnapshot(a: Snapshot, b: Snapshot): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => sameValue(a[k], b[k]));
+}
+
+/**
+ * rm_offer_snapshots: the offer each redemption recorded, stored once per distinct content instead
+ * of once per redemption (it is most of a RedemptionCreated event). A snapshot gets the position of
+ * the first redemption that recorded it; a redemption whose offer matches the offer's latest stored
+ * snapshot refers to it. remainingStock, which moves with every redemption of a limited offer, is
+ * kept on the redemption instead. Deterministic: a replay stores the same rows.
+ */
+export class OfferSnapshots {
+  private readonly latest = new Map<string, Map<string, { fields: Snapshot; id: number }>>();
+  private readonly rows: Appends;
+  private readonly loadLatest: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.rows = new Appends(
+      'INSERT INTO rm_offer_snapshots (position, tenant, offer_id, snapshot) VALUES (?, ?, ?, ?)',
+      4,
+    );
+    this.loadLatest = db.prepare(
+      'SELECT position, snapshot FROM rm_offer_snapshots WHERE tenant = ? AND offer_id = ? ORDER BY position DESC LIMIT 1',
+    );
+  }
+
+  /** The id of the stored snapshot equal to `offer` (without remainingStock), storing it if new. */
+  idOf(tenant: string, offerId: string, offer: Snapshot, position: number): number {
+    const { remainingStock: _stock, ...fields } = offer;
+    let byOffer = this.latest.get(tenant);
+    if (!byOffer) this.latest.set(tenant, (byOffer = new Map()));
+    let known = byOffer.get(offerId);
+    if (!known) {
+      const stored = this.loadLatest.get(tenant, offerId) as
+        { position: number; snapshot: string } | undefined;
+      if (stored)
+        byOffer.set(
+          offerId,
+          (known = { fields: JSON.parse(stored.snapshot) as Snapshot, id: stored.position }),
+        );
+    }
+    if (known && sameSnapshot(known.fields, fields)) return known.id;
+    this.rows.row.push(position, tenant, offerId, JSON.stringify(fields));
+    byOffer.set(offerId, { fields, id: position });
+    return position;
+  }
+
+  get pending(): number {
+    return this.rows.pending;
+  }
+
+  write(out: WriteSetBuilder): void {
+    this.rows.write(out);
+  }
+
+  reset(): void {
+    this.rows.reset();
+    this.latest.clear();
+  }
+}

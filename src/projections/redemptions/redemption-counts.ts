@@ -1,0 +1,126 @@
+import type Database from 'better-sqlite3';
+import { REDEMPTION_STATUSES, RedemptionStatus } from '../../ledger/wallet/wallet.events';
+import { Cached, RowCache } from '../engine/row-cache';
+import type { WriteSetBuilder } from '../engine/write-set';
+
+export type CountScope = 'org' | 'member' | 'offer';
+
+export interface CountsRow extends Cached {
+  tenant: string;
+  scope: CountScope;
+  scopeId: string;
+  /** Redemptions per status, in REDEMPTION_STATUSES order. */
+  byStatus: number[];
+  total: number;
+  /** Points redemptions kept: debits less refunds. */
+  pointsSpent: number;
+}
+
+const STATUS_INDEX = new Map<string, number>(REDEMPTION_STATUSES.map((s, i) => [s, i]));
+export const statusColumn = (status: RedemptionStatus) => status.toLowerCase();
+const COLUMNS = REDEMPTION_STATUSES.map(statusColumn);
+
+export function statusIndex(status: string): number {
+  const index = STATUS_INDEX.get(status);
+  if (index === undefined) throw new Error(`Unknown redemption status ${status}`);
+  return index;
+}
+
+/** The three rows a redemption counts in: its organization (scope id ''), its member, its offer. */
+export interface Scoped {
+  tenant: string;
+  externalUserID: string;
+  offerId: string;
+  /** The three rows, kept on the redemption: most of its events would look them up again. */
+  countRows?: [CountsRow, CountsRow, CountsRow];
+}
+
+/** rm_redemption_counts: redemptions per status and points spent, per organization, member and offer. */
+export class RedemptionCounts {
+  private readonly caches: Record<CountScope, RowCache<CountsRow>>;
+  private readonly load: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.load = db
+      .prepare(
+        `SELECT ${COLUMNS.join(', ')}, total, points_spent FROM rm_redemption_counts
+         WHERE tenant = ? AND scope = ? AND scope_id = ?`,
+      )
+      .raw();
+    const save = `INSERT INTO rm_redemption_counts (tenant, scope, scope_id, ${COLUMNS.join(', ')}, total, points_spent)
+       VALUES (?, ?, ?, ${COLUMNS.map(() => '?').join(', ')}, ?, ?)
+       ON CONFLICT (tenant, scope, scope_id) DO UPDATE SET
+         ${COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')},
+         total = excluded.total, points_spent = excluded.points_spent`;
+    const cache = (capacity: number) =>
+      new RowCache<CountsRow>(capacity, (r, out) =>
+        out
+          .values(save, COLUMNS.length + 5, 3)
+          .push(r.tenant, r.scope, r.scopeId, ...r.byStatus, r.total, r.pointsSpent),
+      );
+    this.caches = { org: cache(10_000), member: cache(500_000), offer: cache(50_000) };
+  }
+
+  /** The organization's, the member's and the offer's rows, for the caller to change. */
+  rowsOf(of: Scoped): [CountsRow, CountsRow, CountsRow] {
+    const kept = of.countRows;
+    if (kept && !kept[0].evicted && !kept[1].evicted && !kept[2].evicted) {
+      this.caches.org.touch(kept[0]);
+      this.caches.member.touch(kept[1]);
+      this.caches.offer.touch(kept[2]);
+      return kept;
+    }
+    return (of.countRows = [
+      this.row(of.tenant, 'org', ''),
+      this.row(of.tenant, 'member', of.externalUserID),
+      this.row(of.tenant, 'offer', of.offerId),
+    ]);
+  }
+
+  write(out: WriteSetBuilder): void {
+    for (const cache of Object.values(this.caches)) cache.write(out);
+  }
+
+  get pending(): number {
+    return Object.values(this.caches).reduce((n, cache) => n + cache.pending, 0);
+  }
+
+  trim(): void {
+    for (const cache of Object.values(this.caches)) cache.trim();
+  }
+
+  reset(empty: boolean): void {
+    for (const cache of Object.values(this.caches)) cache.reset(empty);
+  }
+
+  /** A row, marked changed: every caller changes the rows it asks for. */
+  private row(tenant: string, scope: CountScope, scopeId: string): CountsRow {
+    const cache = this.caches[scope];
+    let row = cache.get(tenant, scopeId);
+    if (!row) cache.keep(tenant, scopeId, (row = this.read(cache, tenant, scope, scopeId)));
+    cache.touch(row);
+    return row;
+  }
+
+  private read(
+    cache: RowCache<CountsRow>,
+    tenant: string,
+    scope: CountScope,
+    scopeId: string,
+  ): CountsRow {
+    const stored = cache.absent(tenant, scopeId)
+      ? undefined
+      : (this.load.get(tenant, scope, scopeId) as number[] | undefined);
+    if (!stored)
+      return { tenant, scope, scopeId, byStatus: COLUMNS.map(() => 0), total: 0, pointsSpent: 0 };
+    const n = COLUMNS.length;
+    return {
+      tenant,
+      scope,
+      scopeId,
+      byStatus: stored.slice(0, n),
+      total: stored[n],
+      pointsSpent: stored[n + 1],
+    };
+  }
+}

@@ -1,0 +1,241 @@
+import type Database from 'better-sqlite3';
+import type { ProjectedEvent, Projection } from '../engine/projection';
+import { unhandled } from '../engine/projection';
+import { int, record, str, strOrNull } from '../engine/fields';
+import { Appends } from '../engine/appends';
+import { Cached, RowCache } from '../engine/row-cache';
+import type { WriteSetBuilder } from '../engine/write-set';
+import { REDEMPTIONS } from '../names';
+import { OfferSnapshots } from './offer-snapshots';
+import { RedemptionCounts, statusIndex } from './redemption-counts';
+
+/** A redemption as rm_redemptions keeps it. */
+export interface RedemptionRow extends Cached {
+  position: number;
+  tenant: string;
+  id: string;
+  externalUserID: string;
+  offerId: string;
+  status: string;
+  /**
+   * What never changes after RedemptionCreated (quantity, amount, points cost, description, shipping,
+   * artifact, createdAt, offer snapshot id, remaining stock): held only until the row is inserted.
+   */
+  fixed: unknown[] | null;
+  updatedAt: string;
+  canceledAt: string | null;
+  startAt: string | null;
+  endAt: string | null;
+  pointsDebited: number;
+  pointsRefunded: number;
+  stored: boolean;
+}
+
+/**
+ * One projection for three read models that must agree: the redemption records (rm_redemptions),
+ * each one's status history (rm_redemption_history) and the counts per status per organization,
+ * member and offer (rm_redemption_counts). Written together, a count never disagrees with a list.
+ * Every rule mirrors evolveWallet (wallet.state.ts), including what it ignores.
+ */
+export class RedemptionsProjection implements Projection {
+  readonly name = REDEMPTIONS;
+  readonly categories = ['wallet'];
+  private readonly rows: RowCache<RedemptionRow>;
+  private readonly counts: RedemptionCounts;
+  private readonly load: Database.Statement;
+  private readonly history: Appends;
+  private readonly snapshots: OfferSnapshots;
+
+  constructor(db: Database.Database) {
+    this.load = db.prepare(
+      `SELECT position, tenant, id, external_user_id AS externalUserID, offer_id AS offerId, status,
+         NULL AS fixed, updated_at AS updatedAt, canceled_at AS canceledAt, start_at AS startAt,
+         end_at AS endAt, points_debited AS pointsDebited, points_refunded AS pointsRefunded
+       FROM rm_redemptions WHERE tenant = ? AND id = ?`,
+    );
+    this.history = new Appends(
+      'INSERT INTO rm_redemption_history (position, tenant, redemption_id, status, at) VALUES (?, ?, ?, ?, ?)',
+      5,
+    );
+    this.snapshots = new OfferSnapshots(db);
+    const insert = `INSERT INTO rm_redemptions (position, tenant, id, external_user_id, offer_id, status, quantity,
+         amount, points_cost, description, shipping, artifact, created_at, offer_snapshot, remaining_stock,
+         updated_at, canceled_at, start_at, end_at, points_debited, points_refunded)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    const update = `UPDATE rm_redemptions SET status = ?, updated_at = ?, canceled_at = ?, start_at = ?, end_at = ?,
+         points_debited = ?, points_refunded = ? WHERE position = ?`;
+    this.rows = new RowCache(500_000, (r, out) => {
+      if (r.stored) {
+        out
+          .values(update, 8)
+          .push(
+            r.status,
+            r.updatedAt,
+            r.canceledAt,
+            r.startAt,
+            r.endAt,
+            r.pointsDebited,
+            r.pointsRefunded,
+            r.position,
+          );
+        return;
+      }
+      out
+        .values(insert, 21)
+        .push(
+          r.position,
+          r.tenant,
+          r.id,
+          r.externalUserID,
+          r.offerId,
+          r.status,
+          ...(r.fixed ?? []),
+          r.updatedAt,
+          r.canceledAt,
+          r.startAt,
+          r.endAt,
+          r.pointsDebited,
+          r.pointsRefunded,
+        );
+      r.stored = true;
+      r.fixed = null;
+    });
+    this.counts = new RedemptionCounts(db);
+  }
+
+  apply(event: ProjectedEvent): void {
+    const data = record(event.data);
+    switch (event.type) {
+      case 'RedemptionCreated':
+        return this.created(event, data);
+      case 'PointsDebited':
+      case 'PointsRefunded': {
+        const id = strOrNull(data, 'redemptionId');
+        const row = id === null ? undefined : this.find(event.tenant, id);
+        if (!row) return; // a forfeit on archiving, or (as evolveWallet) an unknown redemption
+        const amount = int(data, 'amount');
+        const debit = event.type === 'PointsDebited';
+        if (debit) row.pointsDebited += amount;
+        else row.pointsRefunded += amount;
+        const spent = debit ? amount : -amount;
+        this.rows.touch(row);
+        for (const c of this.counts.rowsOf(row)) c.pointsSpent += spent;
+        return;
+      }
+      case 'RedemptionStatusChanged': {
+        const row = this.find(event.tenant, str(data, 'redemptionId'));
+        if (!row) return;
+        const at = str(data, 'changedAt');
+        this.move(event, row, str(data, 'to'), at);
+        row.startAt = strOrNull(data, 'startAt');
+        row.endAt = strOrNull(data, 'endAt');
+        return;
+      }
+      case 'RedemptionCanceled': {
+        const row = this.find(event.tenant, str(data, 'redemptionId'));
+        if (!row || row.status === 'CANCELED') return;
+        const at = str(data, 'canceledAt');
+        this.move(event, row, 'CANCELED', at);
+        row.canceledAt = at;
+        return;
+      }
+      case 'MemberRegistered':
+      case 'MemberProfileUpdated':
+      case 'MemberArchived':
+      case 'MemberUnarchived':
+      case 'PointsCredited':
+        return;
+      default:
+        unhandled(this.name, event);
+    }
+  }
+
+  write(out: WriteSetBuilder): void {
+    this.snapshots.write(out);
+    this.rows.write(out);
+    this.history.write(out);
+    this.counts.write(out);
+  }
+
+  pending(): number {
+    return this.rows.pending + this.history.pending + this.counts.pending + this.snapshots.pending;
+  }
+
+  trim(): void {
+    this.rows.trim();
+    this.counts.trim();
+  }
+
+  reset(empty: boolean): void {
+    this.rows.reset(empty);
+    this.history.reset();
+    this.snapshots.reset();
+    this.counts.reset(empty);
+  }
+
+  private created(event: ProjectedEvent, data: Record<string, unknown>): void {
+    const id = str(data, 'redemptionId');
+    if (this.find(event.tenant, id)) return; // evolveWallet ignores a repeat
+    const createdAt = str(data, 'createdAt');
+    const offer = record(data.offer);
+    const offerId = str(offer, 'id');
+    const shipping =
+      data.shipping === null || data.shipping === undefined ? null : JSON.stringify(data.shipping);
+    const fixed = [
+      int(data, 'quantity'),
+      strOrNull(data, 'amount'),
+      int(data, 'pointsCost'),
+      strOrNull(data, 'description'),
+      shipping,
+      JSON.stringify(record(data.artifact)),
+      createdAt,
+      this.snapshots.idOf(event.tenant, offerId, offer, event.position),
+      offer.remainingStock ?? null,
+    ];
+    const row: RedemptionRow = {
+      position: event.position,
+      tenant: event.tenant,
+      id,
+      externalUserID: str(data, 'externalUserID'),
+      offerId,
+      status: 'SUBMITTED',
+      fixed,
+      updatedAt: createdAt,
+      canceledAt: null,
+      startAt: null,
+      endAt: null,
+      pointsDebited: 0,
+      pointsRefunded: 0,
+      stored: false,
+    };
+    this.rows.put(event.tenant, id, row);
+    this.history.row.push(event.position, event.tenant, id, 'SUBMITTED', createdAt);
+    const submitted = statusIndex('SUBMITTED');
+    for (const c of this.counts.rowsOf(row)) {
+      c.byStatus[submitted]++;
+      c.total++;
+    }
+  }
+
+  private move(event: ProjectedEvent, row: RedemptionRow, to: string, at: string): void {
+    const from = statusIndex(row.status);
+    const next = statusIndex(to);
+    row.status = to;
+    row.updatedAt = at;
+    this.rows.touch(row);
+    this.history.row.push(event.position, row.tenant, row.id, to, at);
+    for (const c of this.counts.rowsOf(row)) {
+      c.byStatus[from]--;
+      c.byStatus[next]++;
+    }
+  }
+
+  private find(tenant: string, id: string): RedemptionRow | undefined {
+    const cached = this.rows.get(tenant, id);
+    if (cached || this.rows.absent(tenant, id)) return cached;
+    const stored = this.load.get(tenant, id) as Omit<RedemptionRow, 'stored'> | undefined;
+    return stored ? this.rows.keep(tenant, id, { ...stored, stored: true }) : undefined;
+  }
+}
+
+export const redemptionsProjection = (db: Database.Database) => new RedemptionsProjection(db);

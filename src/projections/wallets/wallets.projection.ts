@@ -1,0 +1,221 @@
+import type Database from 'better-sqlite3';
+import { int, record } from '../engine/fields';
+import type { ProjectedEvent, Projection } from '../engine/projection';
+import { unhandled } from '../engine/projection';
+import { Cached, RowCache } from '../engine/row-cache';
+import type { WriteSetBuilder } from '../engine/write-set';
+import { WALLETS } from '../names';
+
+/** The profile fields the member summary shows, as stored (JSON) in rm_members.profile. */
+export interface StoredProfile {
+  displayName: string | null;
+  tier: string | null;
+  attributes: Record<string, unknown>;
+  email: string | null;
+  phone: string | null;
+  posAccountId: string | null;
+}
+
+interface LedgerRow extends Cached {
+  tenant: string;
+  externalUserID: string;
+  balance: number;
+  credited: number;
+  debited: number;
+  refunded: number;
+  pending: number;
+}
+
+interface MemberRow extends Cached {
+  tenant: string;
+  externalUserID: string;
+  profile: string | null;
+  archived: number;
+}
+
+interface TotalsRow extends Cached {
+  tenant: string;
+  members: number;
+}
+
+function pickProfile(source: Record<string, unknown>): StoredProfile {
+  const { displayName, tier, attributes, email, phone, posAccountId } = source as Record<
+    string,
+    never
+  >;
+  return { displayName, tier, attributes, email, phone, posAccountId };
+}
+
+/** A member counts while it has a profile and is not archived. */
+const counted = (row: MemberRow) => (row.profile !== null && row.archived === 0 ? 1 : 0);
+
+/**
+ * The fold of wallet.state.ts, kept as rows. rm_wallets: each member's balance and what it
+ * received, spent and got back (rewritten often, so kept narrow); rm_members: its profile and
+ * whether it is archived (rarely); rm_wallet_totals: members per tenant. A wallet row exists from
+ * the member's first event, whatever it is.
+ */
+export class WalletsProjection implements Projection {
+  readonly name = WALLETS;
+  readonly categories = ['wallet'];
+  private readonly ledgers: RowCache<LedgerRow>;
+  private readonly members: RowCache<MemberRow>;
+  private readonly totals: RowCache<TotalsRow>;
+  private readonly loadLedger: Database.Statement;
+  private readonly loadMember: Database.Statement;
+  private readonly loadTotals: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.loadLedger = db.prepare(
+      `SELECT tenant, external_user_id AS externalUserID, balance, credited, debited, refunded, pending
+       FROM rm_wallets WHERE tenant = ? AND external_user_id = ?`,
+    );
+    this.loadMember = db.prepare(
+      `SELECT tenant, external_user_id AS externalUserID, profile, archived FROM rm_members
+       WHERE tenant = ? AND external_user_id = ?`,
+    );
+    this.loadTotals = db.prepare('SELECT tenant, members FROM rm_wallet_totals WHERE tenant = ?');
+    const saveLedger = `INSERT INTO rm_wallets (tenant, external_user_id, balance, credited, debited, refunded, pending)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant, external_user_id) DO UPDATE SET balance = excluded.balance,
+         credited = excluded.credited, debited = excluded.debited, refunded = excluded.refunded,
+         pending = excluded.pending`;
+    const saveMember = `INSERT INTO rm_members (tenant, external_user_id, profile, archived) VALUES (?, ?, ?, ?)
+       ON CONFLICT (tenant, external_user_id) DO UPDATE SET profile = excluded.profile, archived = excluded.archived`;
+    const saveTotals = `INSERT INTO rm_wallet_totals (tenant, members) VALUES (?, ?)
+       ON CONFLICT (tenant) DO UPDATE SET members = excluded.members`;
+    this.ledgers = new RowCache(500_000, (r, out) =>
+      out
+        .values(saveLedger, 7, 2)
+        .push(r.tenant, r.externalUserID, r.balance, r.credited, r.debited, r.refunded, r.pending),
+    );
+    this.members = new RowCache(100_000, (r, out) =>
+      out.values(saveMember, 4, 2).push(r.tenant, r.externalUserID, r.profile, r.archived),
+    );
+    this.totals = new RowCache(10_000, (r, out) =>
+      out.values(saveTotals, 2).push(r.tenant, r.members),
+    );
+  }
+
+  apply(event: ProjectedEvent): void {
+    const { tenant } = event;
+    const member = event.externalUserID as string;
+    const ledger = this.ledgers.get(tenant, member) ?? this.openLedger(tenant, member);
+    const data = record(event.data);
+    switch (event.type) {
+      case 'MemberRegistered':
+        return this.onMember(
+          tenant,
+          member,
+          (row) => (row.profile = JSON.stringify(pickProfile(data))),
+        );
+      case 'MemberProfileUpdated':
+        return this.onMember(tenant, member, (row) => {
+          // As evolveWallet: changes to a wallet without a profile change nothing.
+          if (row.profile === null) return;
+          const merged = { ...(JSON.parse(row.profile) as StoredProfile), ...record(data.changes) };
+          row.profile = JSON.stringify(pickProfile(merged));
+        });
+      case 'MemberArchived':
+        return this.onMember(tenant, member, (row) => (row.archived = 1));
+      case 'MemberUnarchived':
+        return this.onMember(tenant, member, (row) => (row.archived = 0));
+      case 'PointsCredited': {
+        const amount = int(data, 'amount');
+        ledger.balance += amount;
+        ledger.credited += amount;
+        return this.ledgers.touch(ledger);
+      }
+      case 'PointsDebited': {
+        const amount = int(data, 'amount');
+        ledger.balance -= amount;
+        ledger.debited += amount;
+        return this.ledgers.touch(ledger);
+      }
+      case 'PointsRefunded': {
+        const amount = int(data, 'amount');
+        ledger.balance += amount;
+        ledger.refunded += amount;
+        return this.ledgers.touch(ledger);
+      }
+      case 'RedemptionCreated':
+      case 'RedemptionStatusChanged':
+      case 'RedemptionCanceled':
+        return;
+      default:
+        unhandled(this.name, event);
+    }
+  }
+
+  write(out: WriteSetBuilder): void {
+    this.ledgers.write(out);
+    this.members.write(out);
+    this.totals.write(out);
+  }
+
+  pending(): number {
+    return this.ledgers.pending + this.members.pending + this.totals.pending;
+  }
+
+  trim(): void {
+    this.ledgers.trim();
+    this.members.trim();
+    this.totals.trim();
+  }
+
+  reset(empty: boolean): void {
+    this.ledgers.reset(empty);
+    this.members.reset(empty);
+    this.totals.reset(empty);
+  }
+
+  /** The member's ledger row; a new one is written even before points move (the wallet exists). */
+  private openLedger(tenant: string, member: string): LedgerRow {
+    const stored = this.ledgers.absent(tenant, member)
+      ? undefined
+      : (this.loadLedger.get(tenant, member) as LedgerRow | undefined);
+    if (stored) return this.ledgers.keep(tenant, member, stored);
+    const row = {
+      tenant,
+      externalUserID: member,
+      balance: 0,
+      credited: 0,
+      debited: 0,
+      refunded: 0,
+      pending: 0,
+    };
+    this.ledgers.put(tenant, member, row);
+    return row;
+  }
+
+  private onMember(tenant: string, member: string, change: (row: MemberRow) => void): void {
+    let row = this.members.get(tenant, member);
+    if (!row) {
+      const stored = this.members.absent(tenant, member)
+        ? undefined
+        : (this.loadMember.get(tenant, member) as MemberRow | undefined);
+      row = this.members.keep(
+        tenant,
+        member,
+        stored ?? { tenant, externalUserID: member, profile: null, archived: 0 },
+      );
+    }
+    const before = counted(row);
+    change(row);
+    this.members.touch(row);
+    const delta = counted(row) - before;
+    if (delta === 0) return;
+    const totals = this.totals.get(tenant, '') ?? this.openTotals(tenant);
+    totals.members += delta;
+    this.totals.touch(totals);
+  }
+
+  private openTotals(tenant: string): TotalsRow {
+    const stored = this.totals.absent(tenant, '')
+      ? undefined
+      : (this.loadTotals.get(tenant) as TotalsRow | undefined);
+    return this.totals.keep(tenant, '', stored ?? { tenant, members: 0 });
+  }
+}
+
+export const walletsProjection = (db: Database.Database) => new WalletsProjection(db);

@@ -1,0 +1,70 @@
+import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { CurrentPrincipal, OrgOnly } from '../../auth/auth.decorators';
+import type { Principal } from '../../auth/principal';
+import { tenantKey } from '../../auth/tenancy';
+import { Interval, bucketStart, nextBucket } from '../../projections/analytics/buckets';
+import { ANALYTICS, OFFERS, REDEMPTIONS, WALLETS } from '../../projections/names';
+import { Freshness } from '../shared/freshness';
+import { TimeseriesQuery } from './analytics.dto';
+import { AnalyticsQueries } from './analytics.queries';
+
+export const MAX_BUCKETS = 1000;
+
+function invalid(field: string, problem: string): BadRequestException {
+  return new BadRequestException({
+    code: 'VALIDATION_FAILED',
+    message: problem,
+    details: { fields: [{ field, problems: [problem] }] },
+  });
+}
+
+/** The bucket starts covering [from, to), or a 400 when the range is empty or too long. */
+function bucketStarts(
+  query: TimeseriesQuery,
+  interval: Interval,
+): { starts: number[]; toMs: number } {
+  const fromMs = Date.parse(query.from);
+  const toMs = Date.parse(query.to);
+  if (!(fromMs < toMs)) throw invalid('to', 'to must be after from');
+  const starts: number[] = [];
+  for (
+    let start = bucketStart(interval, fromMs);
+    start < toMs;
+    start = nextBucket(interval, start)
+  ) {
+    if (starts.length === MAX_BUCKETS)
+      throw invalid('to', `the range holds more than ${MAX_BUCKETS} ${interval} buckets`);
+    starts.push(start);
+  }
+  return { starts, toMs };
+}
+
+/** Organization-wide figures of its tenant. */
+@Controller('v1/analytics')
+@OrgOnly()
+export class AnalyticsController {
+  constructor(
+    private readonly queries: AnalyticsQueries,
+    private readonly freshness: Freshness,
+  ) {}
+
+  @Get('summary')
+  async summary(@CurrentPrincipal() principal: Principal) {
+    await this.freshness.of([WALLETS, ANALYTICS, REDEMPTIONS]);
+    return this.queries.summary(tenantKey(principal.tenant));
+  }
+
+  @Get('offers')
+  async offers(@CurrentPrincipal() principal: Principal) {
+    await this.freshness.of([OFFERS, REDEMPTIONS]);
+    return this.queries.offerStats(tenantKey(principal.tenant));
+  }
+
+  @Get('timeseries')
+  async timeseries(@CurrentPrincipal() principal: Principal, @Query() query: TimeseriesQuery) {
+    const interval = query.interval ?? 'day';
+    const { starts, toMs } = bucketStarts(query, interval);
+    await this.freshness.of([ANALYTICS]);
+    return this.queries.timeseries(tenantKey(principal.tenant), interval, starts, toMs);
+  }
+}

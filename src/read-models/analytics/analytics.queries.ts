@@ -1,0 +1,98 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Database from 'better-sqlite3';
+import { REDEMPTION_STATUSES } from '../../ledger/wallet/wallet.events';
+import { Interval, nextBucket } from '../../projections/analytics/buckets';
+import type { ReadModelDb } from '../../projections/read-model-db';
+import { statusColumn } from '../../projections/redemptions/redemption-counts';
+import { READ_MODEL_DB } from '../shared/tokens';
+
+export interface Bucket {
+  startTime: string;
+  endTime: string;
+  pointsMinted: number;
+  pointsSpent: number;
+  signups: number;
+}
+
+const STATUS_COLUMNS = REDEMPTION_STATUSES.map(statusColumn);
+
+@Injectable()
+export class AnalyticsQueries {
+  private readonly members: Database.Statement;
+  private readonly totals: Database.Statement;
+  private readonly orgCounts: Database.Statement;
+  private readonly offers: Database.Statement;
+  private readonly buckets: Database.Statement;
+
+  constructor(@Inject(READ_MODEL_DB) readModels: ReadModelDb) {
+    const db = readModels.db;
+    this.members = db.prepare('SELECT members FROM rm_wallet_totals WHERE tenant = ?').pluck();
+    this.totals = db.prepare(
+      'SELECT points_minted, points_spent FROM rm_analytics_totals WHERE tenant = ?',
+    );
+    this.orgCounts = db.prepare(
+      `SELECT ${STATUS_COLUMNS.join(', ')}, total FROM rm_redemption_counts WHERE tenant = ? AND scope = 'org' AND scope_id = ''`,
+    );
+    this.offers = db.prepare(
+      `SELECT o.offer_id AS offerId, coalesce(c.total, 0) AS signups, coalesce(c.completed, 0) AS completions,
+         coalesce(c.canceled, 0) AS cancellations, coalesce(c.points_spent, 0) AS pointsSpent
+       FROM rm_offers o LEFT JOIN rm_redemption_counts c
+         ON c.tenant = o.tenant AND c.scope = 'offer' AND c.scope_id = o.offer_id
+       WHERE o.tenant = ? ORDER BY o.position DESC`,
+    );
+    this.buckets = db.prepare(
+      `SELECT start_ms, points_minted, points_spent, signups FROM rm_analytics_buckets
+       WHERE tenant = ? AND interval = ? AND start_ms >= ? AND start_ms < ?`,
+    );
+  }
+
+  /** completionRate: completed / all redemptions (0 when there are none). */
+  summary(tenant: string) {
+    const totals = this.totals.get(tenant) as
+      { points_minted: number; points_spent: number } | undefined;
+    const counts = (this.orgCounts.get(tenant) as Record<string, number> | undefined) ?? {};
+    const redemptions = Object.fromEntries(
+      [...STATUS_COLUMNS, 'total'].map((c) => [c, counts[c] ?? 0]),
+    );
+    return {
+      memberCount: (this.members.get(tenant) as number | undefined) ?? 0,
+      pointsMinted: totals?.points_minted ?? 0,
+      pointsSpent: totals?.points_spent ?? 0,
+      completionRate: redemptions.total === 0 ? 0 : redemptions.completed / redemptions.total,
+      redemptions,
+    };
+  }
+
+  /** Every offer of the catalog, newest first, with what its redemptions did. */
+  offerStats(tenant: string) {
+    return { offers: this.offers.all(tenant) };
+  }
+
+  /** The buckets from the one holding `fromMs` up to `toMs` (exclusive), empty ones included. */
+  timeseries(
+    tenant: string,
+    interval: Interval,
+    starts: number[],
+    toMs: number,
+  ): { buckets: Bucket[] } {
+    const rows = this.buckets.all(tenant, interval, starts[0], toMs) as Array<{
+      start_ms: number;
+      points_minted: number;
+      points_spent: number;
+      signups: number;
+    }>;
+    const byStart = new Map(rows.map((r) => [r.start_ms, r]));
+    return {
+      buckets: starts.map((start) => {
+        const row = byStart.get(start);
+        return {
+          startTime: new Date(start).toISOString(),
+          endTime: new Date(nextBucket(interval, start)).toISOString(),
+          pointsMinted: row?.points_minted ?? 0,
+          pointsSpent: row?.points_spent ?? 0,
+          signups: row?.signups ?? 0,
+        };
+      }),
+    };
+  }
+}

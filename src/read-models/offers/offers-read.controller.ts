@@ -1,0 +1,34 @@
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { CurrentPrincipal } from '../../auth/auth.decorators';
+import type { Principal } from '../../auth/principal';
+import { tenantKey } from '../../auth/tenancy';
+import { RedemptionPathParams } from '../../ledger/redemptions/redemption.dto';
+import { OFFERS } from '../../projections/names';
+import { Freshness } from '../shared/freshness';
+import { PageQuery, pageOf } from '../shared/paging';
+import { OfferQueries } from './offer.queries';
+
+/** The catalog, for organizations and their members alike. */
+@Controller('v1/offers')
+export class OffersReadController {
+  constructor(
+    private readonly queries: OfferQueries,
+    private readonly freshness: Freshness,
+  ) {}
+
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: PageQuery) {
+    const page = pageOf('offers', query);
+    await this.freshness.of([OFFERS]);
+    return this.queries.list(tenantKey(principal.tenant), page);
+  }
+
+  @Get(':id')
+  async get(@CurrentPrincipal() principal: Principal, @Param() params: RedemptionPathParams) {
+    await this.freshness.of([OFFERS]);
+    const view = this.queries.find(tenantKey(principal.tenant), params.id);
+    if (!view)
+      throw new NotFoundException({ code: 'NOT_FOUND', message: `Offer ${params.id} not found` });
+    return view;
+  }
+}

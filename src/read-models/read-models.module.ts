@@ -1,0 +1,79 @@
+import { Inject, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { join } from 'node:path';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { ALL_PROJECTIONS } from '../projections/all-projections';
+import { ProjectionEngine } from '../projections/engine/projection-engine';
+import { openWriteSink } from '../projections/engine/write-sink';
+import { ReadModelDb } from '../projections/read-model-db';
+import { AnalyticsController } from './analytics/analytics.controller';
+import { AnalyticsQueries } from './analytics/analytics.queries';
+import { OfferQueries } from './offers/offer.queries';
+import { OffersReadController } from './offers/offers-read.controller';
+import { RedemptionQueries } from './redemptions/redemption.queries';
+import { RedemptionsReadController } from './redemptions/redemptions-read.controller';
+import { Freshness } from './shared/freshness';
+import { READ_MODEL_DB } from './shared/tokens';
+import { WalletReadController } from './wallet/wallet-read.controller';
+import { WalletQueries } from './wallet/wallet.queries';
+
+const logger = new Logger('ReadModels');
+
+/**
+ * The read side: the projections (one engine, one subscription to $all) that keep
+ * DATA_DIR/read-models.db, and the GET routes that answer from it. Every replica keeps its own
+ * file, whichever event store it uses (docs/read-models.md).
+ */
+@Module({
+  controllers: [
+    RedemptionsReadController,
+    OffersReadController,
+    WalletReadController,
+    AnalyticsController,
+  ],
+  providers: [
+    {
+      provide: READ_MODEL_DB,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => {
+        const path = join(config.dataDir, 'read-models.db');
+        const readModels = ReadModelDb.open({ path });
+        logger.log(
+          `Read models are kept in sqlite at ${path}${readModels.resetAtOpen ? ' (new schema: rebuilding)' : ''}`,
+        );
+        return readModels;
+      },
+    },
+    {
+      provide: ProjectionEngine,
+      inject: [EVENT_STORE, READ_MODEL_DB],
+      useFactory: (store: EventStore, readModels: ReadModelDb) =>
+        new ProjectionEngine(store, readModels, ALL_PROJECTIONS, {
+          sink: openWriteSink(readModels.db, readModels.path),
+          log: { error: (m) => logger.error(m), warn: (m) => logger.warn(m) },
+        }),
+    },
+    Freshness,
+    RedemptionQueries,
+    OfferQueries,
+    WalletQueries,
+    AnalyticsQueries,
+  ],
+  exports: [ProjectionEngine],
+})
+export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(
+    private readonly engine: ProjectionEngine,
+    @Inject(READ_MODEL_DB) private readonly readModels: ReadModelDb,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.engine.start();
+  }
+
+  /** Before the event store closes (its hook runs at application shutdown, after this one). */
+  async onModuleDestroy(): Promise<void> {
+    await this.engine.stop();
+    this.readModels.close();
+  }
+}

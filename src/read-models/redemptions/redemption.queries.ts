@@ -1,0 +1,144 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Database from 'better-sqlite3';
+import { RedemptionView, redemptionView } from '../../ledger/redemptions/redemption.view';
+import type { OfferSnapshot } from '../../catalog/offer/offer.snapshot';
+import type {
+  RedemptionArtifact,
+  RedemptionCreated,
+  RedemptionStatus,
+  ShippingAddress,
+} from '../../ledger/wallet/wallet.events';
+import type { ReadModelDb } from '../../projections/read-model-db';
+import { Page, beforeParam, paged } from '../shared/paging';
+import { READ_MODEL_DB } from '../shared/tokens';
+
+interface RedemptionRecord {
+  position: number;
+  id: string;
+  external_user_id: string;
+  status: RedemptionStatus;
+  quantity: number;
+  amount: string | null;
+  points_cost: number;
+  description: string | null;
+  shipping: string | null;
+  artifact: string;
+  created_at: string;
+  snapshot: string;
+  remaining_stock: number | null;
+  updated_at: string;
+  canceled_at: string | null;
+  start_at: string | null;
+  end_at: string | null;
+  points_debited: number;
+  points_refunded: number;
+}
+
+const COLUMNS = `r.position, r.id, r.external_user_id, r.status, r.quantity, r.amount, r.points_cost, r.description,
+  r.shipping, r.artifact, r.created_at, s.snapshot, r.remaining_stock, r.updated_at, r.canceled_at, r.start_at,
+  r.end_at, r.points_debited, r.points_refunded`;
+const FROM = 'rm_redemptions r JOIN rm_offer_snapshots s ON s.position = r.offer_snapshot';
+
+export interface RedemptionFilter {
+  externalUserID?: string;
+  status?: RedemptionStatus;
+}
+
+/** The RedemptionCreated data back from its columns and its offer snapshot. */
+function createdOf(row: RedemptionRecord): RedemptionCreated['data'] {
+  const offer = {
+    ...(JSON.parse(row.snapshot) as OfferSnapshot),
+    remainingStock: row.remaining_stock,
+  };
+  return {
+    redemptionId: row.id,
+    externalUserID: row.external_user_id,
+    offer,
+    quantity: row.quantity,
+    amount: row.amount,
+    pointsCost: row.points_cost,
+    description: row.description,
+    shipping: row.shipping === null ? null : (JSON.parse(row.shipping) as ShippingAddress),
+    artifact: JSON.parse(row.artifact) as RedemptionArtifact,
+    createdAt: row.created_at,
+  };
+}
+
+/** The command side's own view function over a stored row: reads and writes answer alike. */
+function toView(row: RedemptionRecord): RedemptionView {
+  const created = createdOf(row);
+  return redemptionView(
+    {
+      created,
+      updatedAt: row.updated_at,
+      canceledAt: row.canceled_at,
+      offerId: created.offer.id,
+      status: row.status,
+      pointsDebited: row.points_debited,
+      pointsRefunded: row.points_refunded,
+      startAt: row.start_at,
+      endAt: row.end_at,
+    },
+    created.externalUserID,
+  );
+}
+
+@Injectable()
+export class RedemptionQueries {
+  private readonly byId: Database.Statement;
+  private readonly ownerOf: Database.Statement;
+  private readonly history: Database.Statement;
+  private readonly lists = new Map<string, Database.Statement>();
+
+  constructor(@Inject(READ_MODEL_DB) private readonly readModels: ReadModelDb) {
+    const db = readModels.db;
+    this.byId = db.prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE r.tenant = ? AND r.id = ?`);
+    this.ownerOf = db
+      .prepare('SELECT external_user_id FROM rm_redemptions WHERE tenant = ? AND id = ?')
+      .pluck();
+    this.history = db.prepare(
+      'SELECT status, at FROM rm_redemption_history WHERE tenant = ? AND redemption_id = ? ORDER BY position',
+    );
+  }
+
+  /** The redemption, if it exists in this tenant and (when `member` is given) is that member's. */
+  find(tenant: string, id: string, member?: string): RedemptionView | undefined {
+    const row = this.byId.get(tenant, id) as RedemptionRecord | undefined;
+    if (!row || (member !== undefined && row.external_user_id !== member)) return undefined;
+    return toView(row);
+  }
+
+  exists(tenant: string, id: string, member?: string): boolean {
+    const owner = this.ownerOf.get(tenant, id) as string | undefined;
+    return owner !== undefined && (member === undefined || owner === member);
+  }
+
+  historyOf(tenant: string, id: string): Array<{ status: RedemptionStatus; at: string }> {
+    return this.history.all(tenant, id) as Array<{ status: RedemptionStatus; at: string }>;
+  }
+
+  /** Newest first: the position of a redemption's creation orders it and is its cursor. */
+  list(
+    tenant: string,
+    filter: RedemptionFilter,
+    page: Page,
+  ): { redemptions: RedemptionView[]; nextCursor: string | null } {
+    const conditions = ['r.tenant = ?'];
+    const params: unknown[] = [tenant];
+    if (filter.externalUserID !== undefined) {
+      conditions.push('r.external_user_id = ?');
+      params.push(filter.externalUserID);
+    }
+    if (filter.status !== undefined) {
+      conditions.push('r.status = ?');
+      params.push(filter.status);
+    }
+    conditions.push('r.position < ?');
+    const sql = `SELECT ${COLUMNS} FROM ${FROM} WHERE ${conditions.join(' AND ')} ORDER BY r.position DESC LIMIT ?`;
+    let statement = this.lists.get(sql);
+    if (!statement) this.lists.set(sql, (statement = this.readModels.db.prepare(sql)));
+    const rows = statement.all(...params, beforeParam(page), page.limit + 1) as RedemptionRecord[];
+    const { rows: kept, nextCursor } = paged('redemptions', rows, page);
+    return { redemptions: kept.map(toView), nextCursor };
+  }
+}

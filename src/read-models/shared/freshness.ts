@@ -1,0 +1,45 @@
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
+import { ProjectionEngine } from '../../projections/engine/projection-engine';
+import { ProjectionLagError, ProjectionStoppedError } from '../../projections/engine/waiters';
+import { READ_YOUR_WRITES_TIMEOUT_MS } from './tokens';
+
+/**
+ * Read-your-writes: before a read, wait until the projections it uses have committed the store's
+ * head as it is now. A write answered before this read started is at or below that head, so the
+ * read sees it. The engine resolves the wait on the commit that reaches it (no polling).
+ */
+@Injectable()
+export class Freshness {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly engine: ProjectionEngine,
+  ) {}
+
+  async of(projections: readonly string[]): Promise<void> {
+    const head = Number(await this.store.headPosition());
+    try {
+      await this.engine.waitFor(projections, head, READ_YOUR_WRITES_TIMEOUT_MS);
+    } catch (error) {
+      if (error instanceof ProjectionStoppedError) {
+        throw new ServiceUnavailableException({
+          code: 'READ_MODEL_UNAVAILABLE',
+          message: `The ${error.projection} read model stopped on an event it cannot apply; see /health`,
+          details: {
+            projection: error.projection,
+            position: String(error.position),
+            error: error.reason,
+          },
+        });
+      }
+      if (error instanceof ProjectionLagError) {
+        throw new ServiceUnavailableException({
+          code: 'READ_MODEL_LAGGING',
+          message: `The read models did not catch up with the latest writes within ${READ_YOUR_WRITES_TIMEOUT_MS} ms; retry`,
+          details: { projections: [...error.projections], position: String(error.position) },
+        });
+      }
+      throw error;
+    }
+  }
+}

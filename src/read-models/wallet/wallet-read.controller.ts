@@ -1,0 +1,50 @@
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { CurrentPrincipal, OrgOnly } from '../../auth/auth.decorators';
+import type { Principal } from '../../auth/principal';
+import { resolveMember, tenantKey } from '../../auth/tenancy';
+import { MemberPathParams } from '../../ledger/members/member.dto';
+import { REDEMPTIONS, TRANSACTIONS, WALLETS } from '../../projections/names';
+import { Freshness } from '../shared/freshness';
+import { pageOf } from '../shared/paging';
+import { MemberQuery, TransactionsQuery } from './wallet-read.dto';
+import { WalletQueries } from './wallet.queries';
+
+/** A member's wallet, ledger, eligibility and (org only) summary. */
+@Controller('v1')
+export class WalletReadController {
+  constructor(
+    private readonly queries: WalletQueries,
+    private readonly freshness: Freshness,
+  ) {}
+
+  @Get('wallet')
+  async wallet(@CurrentPrincipal() principal: Principal, @Query() query: MemberQuery) {
+    const member = resolveMember(principal, query.externalUserID);
+    await this.freshness.of([WALLETS]);
+    return this.queries.wallet(tenantKey(principal.tenant), member);
+  }
+
+  @Get('wallet/transactions')
+  async transactions(@CurrentPrincipal() principal: Principal, @Query() query: TransactionsQuery) {
+    const member = resolveMember(principal, query.externalUserID);
+    const page = pageOf('transactions', query);
+    await this.freshness.of([TRANSACTIONS]);
+    return this.queries.transactionsOf(tenantKey(principal.tenant), member, page);
+  }
+
+  @Get('eligibility')
+  async eligibility(@CurrentPrincipal() principal: Principal, @Query() query: MemberQuery) {
+    const member = resolveMember(principal, query.externalUserID);
+    await this.freshness.of([WALLETS]);
+    return this.queries.eligibility(tenantKey(principal.tenant), member);
+  }
+
+  @Get('members/:externalUserID')
+  @OrgOnly()
+  async member(@CurrentPrincipal() principal: Principal, @Param() params: MemberPathParams) {
+    await this.freshness.of([WALLETS, REDEMPTIONS]);
+    const summary = this.queries.member(tenantKey(principal.tenant), params.externalUserID);
+    if (!summary) throw new NotFoundException({ code: 'NOT_FOUND', message: 'Member not found' });
+    return summary;
+  }
+}

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { credit } from '../support/fixtures';
+import { caughtUp, readSide } from '../support/read-models';
+import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
+
+interface HealthBody {
+  status: string;
+  eventStore: { headPosition: string };
+  projections: Array<{ name: string; status: string; checkpoint: string; lag: number }>;
+}
+
+/** /health shows each projection's checkpoint and lag, and a projection stopped on an event. */
+describe('Projections on /health (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('reports every projection caught up with the head of $all', async () => {
+    await credit(api(t.baseUrl, KEYS.acmeSandbox), 'healthy', 10);
+    await caughtUp(t);
+    const response = await fetch(`${t.baseUrl}/health`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as HealthBody;
+    const head = body.eventStore.headPosition;
+    expect(body.status).toBe('ok');
+    expect(body.projections.map((p: { name: string }) => p.name)).toEqual([
+      'wallets',
+      'transactions',
+      'redemptions',
+      'offers',
+      'analytics',
+    ]);
+    for (const p of body.projections)
+      expect(p).toEqual({ name: p.name, status: 'running', checkpoint: head, lag: 0 });
+  });
+
+  it('answers 503 "degraded" naming the projection, the position and the error when one stops; reads of it are 503', async () => {
+    const { store } = readSide(t);
+    const metadata = {
+      schemaVersion: 1,
+      occurredAt: new Date().toISOString(),
+      environment: 'sandbox',
+      orgId: 'acme',
+      externalUserID: 'healthy',
+    };
+    const event = {
+      id: randomUUID(),
+      type: 'PointsCredited',
+      data: { transactionId: 'txn_x', amount: -1.5, reason: null, creditedAt: metadata.occurredAt },
+      metadata,
+    };
+    const { position } = await store.append(
+      'wallet-sandbox.acme.healthy-broken',
+      [event],
+      'no_stream',
+    );
+
+    const read = await api(t.baseUrl, KEYS.acmeSandbox)('GET', '/v1/wallet?externalUserID=healthy');
+    expect(read.status).toBe(503);
+    expect(read.body.error).toMatchObject({
+      code: 'READ_MODEL_UNAVAILABLE',
+      details: {
+        projection: 'wallets',
+        position: String(position),
+        error: 'PointsCredited: amount is not an integer',
+      },
+    });
+    const response = await fetch(`${t.baseUrl}/health`);
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as HealthBody;
+    expect(body.status).toBe('degraded');
+    const wallets = body.projections.find((p: { name: string }) => p.name === 'wallets');
+    expect(wallets).toEqual({
+      name: 'wallets',
+      status: 'stopped',
+      checkpoint: String(position - 1n),
+      lag: 1,
+      error: { position: String(position), message: 'PointsCredited: amount is not an integer' },
+    });
+    expect(body.projections.find((p: { name: string }) => p.name === 'offers')).toMatchObject({
+      status: 'running',
+      lag: 0,
+    });
+  });
+});

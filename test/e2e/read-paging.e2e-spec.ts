@@ -1,0 +1,112 @@
+import { createOffer, credit, memberToken } from '../support/fixtures';
+import { allPages } from '../support/read-models';
+import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
+
+type Client = ReturnType<typeof api>;
+
+/** Cursor paging: newest first, opaque cursors, stable while new records arrive. */
+describe('Read paging (e2e)', () => {
+  let t: TestApp;
+  let org: Client;
+  let offerId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    org = api(t.baseUrl, KEYS.acmeSandbox);
+    offerId = await createOffer(org, { pointsPrice: 1, maxPerMember: 1000 });
+  });
+  afterAll(() => t.close());
+
+  async function redeem(client: Client, externalUserID?: string): Promise<string> {
+    const response = await client('POST', '/v1/redemptions', {
+      offer: offerId,
+      ...(externalUserID ? { externalUserID } : {}),
+    });
+    expect(response.status).toBe(201);
+    return response.body.id as string;
+  }
+
+  it("runs seed 001's loop: a member's OPEN redemptions, following nextCursor until null", async () => {
+    await credit(org, 'pager', 100);
+    const member = api(t.baseUrl, await memberToken(org, 'pager'));
+    const ids: string[] = [];
+    for (let i = 0; i < 9; i++) ids.push(await redeem(member));
+    const open = ids.filter((_, i) => i % 3 !== 0);
+    for (const id of open)
+      expect((await org('POST', `/v1/redemptions/${id}/status`, { status: 'OPEN' })).status).toBe(
+        200,
+      );
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const query = new URLSearchParams({
+        externalUserID: 'pager',
+        limit: '2',
+        status: 'OPEN',
+        ...(cursor ? { cursor } : {}),
+      });
+      const page = await member('GET', `/v1/redemptions?${query}`);
+      expect(page.status).toBe(200);
+      expect(page.body.redemptions.length).toBeLessThanOrEqual(2);
+      for (const r of page.body.redemptions) {
+        expect(r.status).toBe('OPEN');
+        seen.push(r.id);
+      }
+      cursor = page.body.nextCursor ?? undefined;
+      pages++;
+    } while (cursor);
+    expect(seen).toEqual([...open].reverse());
+    expect(pages).toBe(3);
+  });
+
+  it('never skips nor repeats a record while new ones arrive between pages', async () => {
+    await credit(org, 'busy', 1000);
+    for (let i = 0; i < 10; i++) await redeem(org, 'busy');
+    const before = (
+      await org('GET', '/v1/redemptions?externalUserID=busy&limit=100')
+    ).body.redemptions.map((r: { id: string }) => r.id);
+    expect(before).toHaveLength(10);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await org(
+        'GET',
+        `/v1/redemptions?externalUserID=busy&limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      seen.push(...page.body.redemptions.map((r: { id: string }) => r.id));
+      cursor = page.body.nextCursor ?? undefined;
+      await redeem(org, 'busy');
+      await redeem(org, 'busy');
+    } while (cursor);
+    expect(seen).toEqual(before);
+  });
+
+  it('pages the points ledger and the catalog newest first with the default and a given limit', async () => {
+    for (let i = 1; i <= 25; i++) await credit(org, 'ledger', i);
+    const pages = await allPages<{ amount: number; type: string }>(
+      org,
+      '/v1/wallet/transactions?externalUserID=ledger&limit=10',
+      'transactions',
+    );
+    expect(pages.map((p) => p.length)).toEqual([10, 10, 5]);
+    expect(pages.flat().map((tx) => tx.amount)).toEqual(
+      Array.from({ length: 25 }, (_, i) => 25 - i),
+    );
+
+    for (let i = 0; i < 24; i++) await createOffer(org, { title: `Offer ${i}` });
+    const catalog = await allPages<{ id: string; title: string }>(org, '/v1/offers', 'data');
+    expect(catalog.map((p) => p.length)).toEqual([20, 5]);
+    expect(catalog.flat()[0].title).toBe('Offer 23');
+    expect(catalog.flat()[24].id).toBe(offerId);
+  });
+
+  it('answers an empty list with no cursor', async () => {
+    const response = await org('GET', '/v1/redemptions?externalUserID=nobody-at-all');
+    expect(response.body).toEqual({ redemptions: [], nextCursor: null });
+    const ledger = await org('GET', '/v1/wallet/transactions?externalUserID=nobody-at-all');
+    expect(ledger.body).toEqual({ transactions: [], nextCursor: null });
+  });
+});

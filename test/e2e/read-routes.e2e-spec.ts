@@ -1,0 +1,266 @@
+import { createOffer, memberToken } from '../support/fixtures';
+import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
+
+/** Every GET route over HTTP: its shape, and that it answers exactly as the write it follows. */
+describe('Read routes (e2e)', () => {
+  let t: TestApp;
+  let org: ReturnType<typeof api>;
+  let member: ReturnType<typeof api>;
+  let offerId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    org = api(t.baseUrl, KEYS.acmeSandbox);
+    member = api(t.baseUrl, await memberToken(org, 'ada'));
+    offerId = await createOffer(org, {
+      pointsPrice: 30,
+      maxTotal: 10,
+      maxPerMember: 5,
+      description: 'On the fjord',
+    });
+  });
+  afterAll(() => t.close());
+
+  it('GET /v1/offers/{id} and GET /v1/offers answer with the Offer the write answered with', async () => {
+    const patched = await org('PATCH', `/v1/offers/${offerId}`, {
+      shortDescription: 'Kayaks at dusk',
+    });
+    expect(patched.status).toBe(200);
+    const one = await member('GET', `/v1/offers/${offerId}`);
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual(patched.body);
+    const list = await member('GET', '/v1/offers');
+    expect(list.body).toEqual({ data: [patched.body], nextCursor: null });
+    expect((await org('GET', '/v1/offers/off_nope')).body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('GET /v1/members/{id} answers what PUT answered; GET /v1/wallet and /v1/eligibility follow credits', async () => {
+    const put = await org('PUT', '/v1/members/ada', {
+      displayName: 'Ada',
+      tier: 'gold',
+      attributes: { city: 'Oslo' },
+    });
+    expect(put.status).toBe(200);
+    expect((await org('GET', '/v1/members/ada')).body).toEqual(put.body);
+
+    const credited = await org('POST', '/v1/wallet/credit', {
+      amount: 100,
+      externalUserID: 'ada',
+      reason: 'welcome',
+    });
+    expect(credited.body.balance).toBe(100);
+    const wallet = await member('GET', '/v1/wallet');
+    expect(wallet.body).toEqual({
+      balance: 100,
+      amountReceived: 100,
+      amountSpent: 0,
+      currency: { name: 'Points', symbol: 'PTS' },
+      refunded: 0,
+      pending: 0,
+    });
+    expect((await org('GET', '/v1/wallet?externalUserID=ada')).body).toEqual(wallet.body);
+    expect((await member('GET', '/v1/eligibility')).body).toEqual({
+      tier: 'gold',
+      wallet: wallet.body,
+    });
+    expect((await org('GET', '/v1/eligibility?externalUserID=nobody')).body).toEqual({
+      tier: 'default',
+      wallet: { ...wallet.body, balance: 0, amountReceived: 0 },
+    });
+  });
+
+  it('a redemption reads back as created, moved and canceled, with its history and ledger entries', async () => {
+    const created = await member('POST', '/v1/redemptions', { offer: offerId });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await member('GET', `/v1/redemptions/${id}`)).body).toEqual(created.body);
+
+    const moved = await org('POST', `/v1/redemptions/${id}/status`, {
+      status: 'OPEN',
+      startAt: '2030-01-01T10:00:00Z',
+    });
+    expect((await org('GET', `/v1/redemptions/${id}`)).body).toEqual(moved.body);
+    const canceled = await member('POST', `/v1/redemptions/${id}/cancel`, { reason: 'rain' });
+    expect(canceled.status).toBe(200);
+    expect((await member('GET', `/v1/redemptions/${id}`)).body).toEqual(canceled.body);
+
+    const history = await member('GET', `/v1/redemptions/${id}/history`);
+    expect(history.body).toEqual({
+      id,
+      history: [
+        { status: 'SUBMITTED', at: created.body.createdAt },
+        { status: 'OPEN', at: moved.body.updatedAt },
+        { status: 'CANCELED', at: canceled.body.canceledAt },
+      ],
+    });
+
+    const ledger = await member('GET', '/v1/wallet/transactions');
+    expect(ledger.body.nextCursor).toBeNull();
+    expect(ledger.body.transactions).toEqual([
+      {
+        id: expect.stringMatching(/^txn_/),
+        amount: 30,
+        createdAt: canceled.body.canceledAt,
+        reason: 'redemption_canceled',
+        redemptionID: id,
+        type: 'REFUND',
+      },
+      {
+        id: expect.stringMatching(/^txn_/),
+        amount: -30,
+        createdAt: created.body.createdAt,
+        reason: 'redemption',
+        redemptionID: id,
+        type: 'DEBIT',
+      },
+      {
+        id: expect.stringMatching(/^txn_/),
+        amount: 100,
+        createdAt: expect.any(String),
+        reason: 'welcome',
+        redemptionID: null,
+        type: 'CREDIT',
+      },
+    ]);
+    const summary = await org('GET', '/v1/members/ada');
+    expect(summary.body.redemptionCounts).toEqual({
+      SUBMITTED: 0,
+      OPEN: 0,
+      AWAITING_VENDOR: 0,
+      AWAITING_CUSTOMER: 0,
+      PURCHASED: 0,
+      COMPLETED: 0,
+      CANCELED: 1,
+    });
+    expect(summary.body).toEqual((await org('PUT', '/v1/members/ada', {})).body);
+  });
+
+  it('analytics: summary, offers and time buckets of the organization', async () => {
+    const id = (await member('POST', '/v1/redemptions', { offer: offerId })).body.id;
+    for (const status of ['OPEN', 'PURCHASED', 'COMPLETED']) {
+      expect((await org('POST', `/v1/redemptions/${id}/status`, { status })).status).toBe(200);
+    }
+    const summary = await org('GET', '/v1/analytics/summary');
+    expect(summary.body).toEqual({
+      memberCount: 1,
+      pointsMinted: 100,
+      pointsSpent: 30,
+      completionRate: 0.5,
+      redemptions: {
+        submitted: 0,
+        open: 0,
+        awaiting_vendor: 0,
+        awaiting_customer: 0,
+        purchased: 0,
+        completed: 1,
+        canceled: 1,
+        total: 2,
+      },
+    });
+    const offers = await org('GET', '/v1/analytics/offers');
+    expect(offers.body).toEqual({
+      offers: [{ offerId, signups: 2, completions: 1, cancellations: 1, pointsSpent: 30 }],
+    });
+
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.parse(today) + 86_400_000).toISOString().slice(0, 10);
+    const series = await org(
+      'GET',
+      `/v1/analytics/timeseries?from=${today}&to=${tomorrow}&interval=day`,
+    );
+    expect(series.body).toEqual({
+      buckets: [
+        {
+          startTime: `${today}T00:00:00.000Z`,
+          endTime: `${tomorrow}T00:00:00.000Z`,
+          pointsMinted: 100,
+          pointsSpent: 30,
+          signups: 2,
+        },
+      ],
+    });
+    const weeks = await org(
+      'GET',
+      '/v1/analytics/timeseries?from=2024-01-01&to=2024-01-15T00:00:00Z&interval=week',
+    );
+    expect(weeks.body.buckets.map((b: { startTime: string }) => b.startTime)).toEqual([
+      '2024-01-01T00:00:00.000Z',
+      '2024-01-08T00:00:00.000Z',
+    ]);
+    const months = await org(
+      'GET',
+      '/v1/analytics/timeseries?from=2024-01-15&to=2024-03-01&interval=month',
+    );
+    expect(months.body.buckets).toEqual([
+      {
+        startTime: '2024-01-01T00:00:00.000Z',
+        endTime: '2024-02-01T00:00:00.000Z',
+        pointsMinted: 0,
+        pointsSpent: 0,
+        signups: 0,
+      },
+      {
+        startTime: '2024-02-01T00:00:00.000Z',
+        endTime: '2024-03-01T00:00:00.000Z',
+        pointsMinted: 0,
+        pointsSpent: 0,
+        signups: 0,
+      },
+    ]);
+  });
+
+  it('answers unknown ids 404, member tokens on org routes 403, bad queries 400 with a code', async () => {
+    const cases: Array<[ReturnType<typeof api>, string, number, string]> = [
+      [org, '/v1/redemptions/red_000000000000000000000000aaaaaaaaaaaaaaaa', 404, 'NOT_FOUND'],
+      [
+        org,
+        '/v1/redemptions/red_000000000000000000000000aaaaaaaaaaaaaaaa/history',
+        404,
+        'NOT_FOUND',
+      ],
+      [org, '/v1/members/nobody', 404, 'NOT_FOUND'],
+      [member, '/v1/members/ada', 403, 'FORBIDDEN'],
+      [member, '/v1/analytics/summary', 403, 'FORBIDDEN'],
+      [member, '/v1/analytics/offers', 403, 'FORBIDDEN'],
+      [member, '/v1/wallet?externalUserID=someone-else', 404, 'NOT_FOUND'],
+      [org, '/v1/wallet', 400, 'VALIDATION_FAILED'],
+      [org, '/v1/wallet/transactions', 400, 'VALIDATION_FAILED'],
+      [org, '/v1/redemptions?limit=0', 400, 'VALIDATION_FAILED'],
+      [org, '/v1/redemptions?limit=101', 400, 'VALIDATION_FAILED'],
+      [org, '/v1/redemptions?limit=ten', 400, 'VALIDATION_FAILED'],
+      [org, '/v1/redemptions?status=open', 400, 'VALIDATION_FAILED'],
+      [org, '/v1/redemptions?sort=asc', 400, 'VALIDATION_FAILED'],
+      [org, '/v1/redemptions?cursor=not-a-cursor', 400, 'INVALID_CURSOR'],
+      [
+        org,
+        `/v1/redemptions?cursor=${Buffer.from('offers:5').toString('base64url')}`,
+        400,
+        'INVALID_CURSOR',
+      ],
+      [org, '/v1/offers?limit=1000', 400, 'VALIDATION_FAILED'],
+      [member, '/v1/wallet/transactions?cursor=%24%24', 400, 'INVALID_CURSOR'],
+      [org, '/v1/analytics/timeseries?from=2024-02-01&to=2024-01-01', 400, 'VALIDATION_FAILED'],
+      [
+        org,
+        '/v1/analytics/timeseries?from=2000-01-01&to=2024-01-01&interval=day',
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        org,
+        '/v1/analytics/timeseries?from=2024-01-01&to=2024-02-01&interval=year',
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [org, '/v1/analytics/timeseries?from=yesterday&to=2024-02-01', 400, 'VALIDATION_FAILED'],
+    ];
+    for (const [client, path, status, code] of cases) {
+      const response = await client('GET', path);
+      expect({ path, status: response.status, code: response.body?.error?.code }).toEqual({
+        path,
+        status,
+        code,
+      });
+    }
+  });
+});

@@ -1,0 +1,118 @@
+import { createOffer, credit, memberToken } from '../support/fixtures';
+import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
+
+type Client = ReturnType<typeof api>;
+
+/** Reads never cross a tenant (organization x environment), and a member sees only its own data. */
+describe('Read isolation (e2e)', () => {
+  let t: TestApp;
+  const tenants: Record<
+    string,
+    { org: Client; offerId: string; redemptionId: string; amount: number }
+  > = {};
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const keys = {
+      acmeSandbox: KEYS.acmeSandbox,
+      acmeLive: KEYS.acmeLive,
+      globexSandbox: KEYS.globexSandbox,
+    };
+    let amount = 100;
+    for (const [name, key] of Object.entries(keys)) {
+      const org = api(t.baseUrl, key);
+      const offerId = await createOffer(org, { title: `${name} offer`, pointsPrice: 10 });
+      await credit(org, 'shared-id', amount);
+      const redemption = await org('POST', '/v1/redemptions', {
+        offer: offerId,
+        externalUserID: 'shared-id',
+      });
+      expect(redemption.status).toBe(201);
+      tenants[name] = { org, offerId, redemptionId: redemption.body.id, amount };
+      amount += 100;
+    }
+  });
+  afterAll(() => t.close());
+
+  it('shows each tenant only its own offers, redemptions, wallets and analytics', async () => {
+    for (const [name, own] of Object.entries(tenants)) {
+      const offers = await own.org('GET', '/v1/offers');
+      expect(offers.body.data.map((o: { id: string }) => o.id)).toEqual([own.offerId]);
+      const redemptions = await own.org('GET', '/v1/redemptions');
+      expect(redemptions.body.redemptions.map((r: { id: string }) => r.id)).toEqual([
+        own.redemptionId,
+      ]);
+      const wallet = await own.org('GET', '/v1/wallet?externalUserID=shared-id');
+      expect(wallet.body.balance).toBe(own.amount - 10);
+      const ledger = await own.org('GET', '/v1/wallet/transactions?externalUserID=shared-id');
+      expect(ledger.body.transactions.map((tx: { amount: number }) => tx.amount)).toEqual([
+        -10,
+        own.amount,
+      ]);
+      const summary = await own.org('GET', '/v1/analytics/summary');
+      expect({
+        name,
+        minted: summary.body.pointsMinted,
+        total: summary.body.redemptions.total,
+      }).toEqual({
+        name,
+        minted: own.amount,
+        total: 1,
+      });
+      const stats = await own.org('GET', '/v1/analytics/offers');
+      expect(stats.body.offers.map((o: { offerId: string }) => o.offerId)).toEqual([own.offerId]);
+
+      for (const [otherName, other] of Object.entries(tenants)) {
+        if (otherName === name) continue;
+        expect((await own.org('GET', `/v1/redemptions/${other.redemptionId}`)).status).toBe(404);
+        expect((await own.org('GET', `/v1/redemptions/${other.redemptionId}/history`)).status).toBe(
+          404,
+        );
+        expect((await own.org('GET', `/v1/offers/${other.offerId}`)).status).toBe(404);
+      }
+    }
+  });
+
+  it("keeps a member to its own data: another member's redemption, ledger or list is 404", async () => {
+    const { org, offerId } = tenants.acmeSandbox;
+    await credit(org, 'alice', 50);
+    await credit(org, 'bob', 50);
+    const alice = api(t.baseUrl, await memberToken(org, 'alice'));
+    const bob = api(t.baseUrl, await memberToken(org, 'bob'));
+    const bobs = (await bob('POST', '/v1/redemptions', { offer: offerId })).body.id as string;
+    const alices = (await alice('POST', '/v1/redemptions', { offer: offerId })).body.id as string;
+
+    for (const path of [
+      `/v1/redemptions/${bobs}`,
+      `/v1/redemptions/${bobs}/history`,
+      '/v1/redemptions?externalUserID=bob',
+      '/v1/wallet/transactions?externalUserID=bob',
+      '/v1/wallet?externalUserID=bob',
+      '/v1/eligibility?externalUserID=bob',
+    ]) {
+      const response = await alice('GET', path);
+      expect({ path, status: response.status, code: response.body.error?.code }).toEqual({
+        path,
+        status: 404,
+        code: 'NOT_FOUND',
+      });
+    }
+    const own = await alice('GET', '/v1/redemptions');
+    expect(own.body.redemptions.map((r: { id: string }) => r.id)).toEqual([alices]);
+    expect((await alice('GET', `/v1/redemptions/${alices}`)).body.externalUserID).toBe('alice');
+    const all = await org('GET', '/v1/redemptions');
+    expect(all.body.redemptions.map((r: { id: string }) => r.id)).toEqual([
+      alices,
+      bobs,
+      tenants.acmeSandbox.redemptionId,
+    ]);
+  });
+
+  it('a live key does not see the sandbox member summary of the same externalUserID', async () => {
+    const sandbox = await tenants.acmeSandbox.org('GET', '/v1/members/shared-id');
+    const live = await tenants.acmeLive.org('GET', '/v1/members/shared-id');
+    expect(sandbox.body.wallet.balance).toBe(90);
+    expect(live.body.wallet.balance).toBe(190);
+    expect((await tenants.acmeLive.org('GET', '/v1/members/alice')).status).toBe(404);
+  });
+});

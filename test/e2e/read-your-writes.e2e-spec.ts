@@ -1,0 +1,77 @@
+import type { WriteSink } from '../../src/projections/engine/write-sink';
+import { createOffer, credit, memberToken } from '../support/fixtures';
+import { readSide } from '../support/read-models';
+import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
+
+/**
+ * Commits reach the read models a few milliseconds late, as they may under load or with a writer
+ * thread: a read that did not wait for its write would see the old rows (this test fails then).
+ */
+function delayCommits(t: TestApp): void {
+  const holder = readSide(t).engine as unknown as { sink: WriteSink };
+  const sink = holder.sink;
+  holder.sink = {
+    commit: (set) =>
+      new Promise((resolve, reject) => setTimeout(() => sink.commit(set).then(resolve, reject), 3)),
+    setSynchronous: (mode) => sink.setSynchronous(mode),
+    close: () => sink.close(),
+  };
+}
+
+/** A read sent after a write's answer reflects that write: 1,000 rounds, never a stale answer. */
+describe('Read your writes (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    delayCommits(t);
+  });
+  afterAll(() => t.close());
+
+  it('1,000 write-then-read rounds across wallets, redemptions, lifecycle moves and offers', async () => {
+    const org = api(t.baseUrl, KEYS.acmeSandbox);
+    const member = api(t.baseUrl, await memberToken(org, 'reader'));
+    const offerId = await createOffer(org, { pointsPrice: 1, maxPerMember: 1000 });
+    await credit(org, 'reader', 1000);
+    let lastRedemption = '';
+    const stale: string[] = [];
+    for (let round = 0; round < 1000; round++) {
+      switch (round % 4) {
+        case 0: {
+          const written = await org('POST', '/v1/wallet/credit', {
+            amount: 1,
+            externalUserID: 'reader',
+          });
+          const read = await member('GET', '/v1/wallet');
+          if (read.body.balance !== written.body.balance)
+            stale.push(`round ${round}: wallet ${read.body.balance} != ${written.body.balance}`);
+          break;
+        }
+        case 1: {
+          const written = await member('POST', '/v1/redemptions', { offer: offerId });
+          lastRedemption = written.body.id;
+          const read = await member('GET', `/v1/redemptions/${lastRedemption}`);
+          if (JSON.stringify(read.body) !== JSON.stringify(written.body))
+            stale.push(`round ${round}: redemption`);
+          break;
+        }
+        case 2: {
+          const written = await org('POST', `/v1/redemptions/${lastRedemption}/status`, {
+            status: 'OPEN',
+          });
+          const read = await member('GET', `/v1/redemptions?limit=1&status=OPEN`);
+          if (read.body.redemptions[0]?.updatedAt !== written.body.updatedAt)
+            stale.push(`round ${round}: list`);
+          break;
+        }
+        default: {
+          const written = await org('PATCH', `/v1/offers/${offerId}`, { title: `Title ${round}` });
+          const read = await member('GET', `/v1/offers/${offerId}`);
+          if (read.body.title !== written.body.title)
+            stale.push(`round ${round}: offer ${read.body.title}`);
+        }
+      }
+    }
+    expect(stale).toEqual([]);
+  }, 60_000);
+});

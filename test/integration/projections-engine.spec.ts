@@ -1,0 +1,326 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventData, JsonValue } from '../../src/event-store';
+import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
+import { ALL_PROJECTIONS } from '../../src/projections/all-projections';
+import { ProjectionEngine } from '../../src/projections/engine/projection-engine';
+import { ProjectionLagError, ProjectionStoppedError } from '../../src/projections/engine/waiters';
+import { InlineWriteSink, WriteSink } from '../../src/projections/engine/write-sink';
+import { ReadModelDb } from '../../src/projections/read-model-db';
+import { rebuildReadModels } from '../../src/projections/rebuild';
+import { dumpTables } from '../support/read-models';
+
+const TENANT = { environment: 'sandbox', orgId: 'acme' };
+let serial = 0;
+
+function walletEvent(member: string, type: string, data: JsonValue, tenant = TENANT): EventData {
+  const metadata = {
+    schemaVersion: 1,
+    occurredAt: '2024-03-01T12:00:00.000Z',
+    requestId: null,
+    actor: 'org:acme',
+    ...tenant,
+    externalUserID: member,
+  };
+  return { id: randomUUID(), type, data, metadata };
+}
+
+const credited = (member: string, amount: JsonValue) =>
+  walletEvent(member, 'PointsCredited', {
+    transactionId: `txn_${serial++}`,
+    amount,
+    reason: null,
+    creditedAt: '2024-03-01T12:00:00.000Z',
+  });
+
+async function appendCredits(
+  store: SqliteEventStore,
+  members: string[],
+  amount = 10,
+): Promise<void> {
+  for (const member of members)
+    await store.append(`wallet-sandbox.acme.${member}`, [credited(member, amount)], 'any');
+}
+
+function balances(readModels: ReadModelDb): Record<string, number> {
+  const rows = readModels.db
+    .prepare('SELECT external_user_id AS id, balance FROM rm_wallets ORDER BY id')
+    .all() as Array<{ id: string; balance: number }>;
+  return Object.fromEntries(rows.map((r) => [r.id, r.balance]));
+}
+
+describe('Projection engine (integration)', () => {
+  let store: SqliteEventStore;
+  let readModels: ReadModelDb;
+  const engines: ProjectionEngine[] = [];
+
+  const engineOn = (
+    db = readModels,
+    options: ConstructorParameters<typeof ProjectionEngine>[3] = {},
+  ) => {
+    const engine = new ProjectionEngine(store, db, ALL_PROJECTIONS, {
+      retryDelayMs: 5,
+      ...options,
+    });
+    engines.push(engine);
+    return engine;
+  };
+  const toHead = async (engine: ProjectionEngine, names = engine.names) =>
+    engine.waitFor(names, Number(await store.headPosition()), 10_000);
+
+  beforeEach(() => {
+    store = SqliteEventStore.open({ path: ':memory:' });
+    readModels = ReadModelDb.open({ path: ':memory:' });
+  });
+  afterEach(async () => {
+    for (const engine of engines.splice(0)) await engine.stop();
+    readModels.close();
+    await store.close();
+  });
+
+  it('resumes from each checkpoint, skipping what each projection already applied, and equals a replay from zero', async () => {
+    await appendCredits(store, ['a', 'b', 'c']);
+    const walletsOnly = new ProjectionEngine(store, readModels, [ALL_PROJECTIONS[0]]);
+    walletsOnly.start();
+    await walletsOnly.waitFor(['wallets'], Number(await store.headPosition()));
+    await walletsOnly.stop();
+    await appendCredits(store, ['a', 'd']);
+
+    const first = engineOn();
+    first.start();
+    await toHead(first);
+    await first.stop();
+    const again = engineOn();
+    again.start();
+    await appendCredits(store, ['e']);
+    await toHead(again);
+    await again.stop();
+
+    const fresh = ReadModelDb.open({ path: ':memory:' });
+    await rebuildReadModels(store, fresh, { writer: 'inline' });
+    expect(dumpTables(readModels.db, readModels.readModelTables())).toEqual(
+      dumpTables(fresh.db, fresh.readModelTables()),
+    );
+    expect(balances(readModels)).toEqual({ a: 20, b: 10, c: 10, d: 10, e: 10 });
+    fresh.close();
+  });
+
+  it('writes rows and checkpoint in one transaction: a failed commit leaves neither, and is retried', async () => {
+    await appendCredits(store, ['a', 'b']);
+    let failures = 1;
+    let afterFailure: unknown;
+    const inline = new InlineWriteSink(readModels.db);
+    const count = (sql: string) => readModels.db.prepare(sql).pluck().get();
+    const sink: WriteSink = {
+      commit: async (set) => {
+        if (failures-- <= 0) return inline.commit(set);
+        const tail = {
+          sql: 'INSERT INTO no_such_table VALUES (?)',
+          width: 1,
+          sortKey: 0,
+          values: [1],
+        };
+        try {
+          await inline.commit({ ...set, statements: [...set.statements, tail] });
+        } finally {
+          afterFailure = [
+            count('SELECT count(*) FROM rm_wallets'),
+            count('SELECT count(*) FROM rm_checkpoints'),
+          ];
+        }
+      },
+      setSynchronous: async () => {},
+      close: async () => {},
+    };
+    const engine = engineOn(readModels, { sink });
+    const settled = toHead(engine);
+    engine.start();
+    await settled;
+    expect(failures).toBe(-1);
+    expect(afterFailure).toEqual([0, 0]);
+    expect(balances(readModels)).toEqual({ a: 10, b: 10 });
+    const stored = readModels.db.prepare('SELECT count(*) FROM rm_transactions').pluck().get();
+    expect(stored).toBe(2);
+    expect(engine.engineError).toBeNull();
+  });
+
+  it('stops a projection on an event it cannot apply, records where and why, and keeps the others going', async () => {
+    const engine = engineOn();
+    engine.start();
+    await appendCredits(store, ['a']);
+    await toHead(engine);
+    await store.append('wallet-sandbox.acme.a', [credited('a', 'ten')], 'any');
+    const bad = Number(await store.headPosition());
+    await appendCredits(store, ['a', 'b']);
+    const offer = {
+      id: randomUUID(),
+      type: 'OfferCreated',
+      data: offerData('off_1'),
+      metadata: { schemaVersion: 1, occurredAt: '2024-03-01T12:00:00.000Z', ...TENANT },
+    };
+    await store.append('offer-sandbox.acme.off_1', [offer], 'no_stream');
+
+    await expect(toHead(engine)).rejects.toBeInstanceOf(ProjectionStoppedError);
+    await toHead(engine, ['offers']);
+    const status = Object.fromEntries(engine.status().map((s) => [s.name, s]));
+    for (const name of ['wallets', 'transactions', 'analytics']) {
+      expect(status[name]).toEqual({
+        name,
+        status: 'stopped',
+        checkpoint: bad - 1,
+        error: { position: bad, message: 'PointsCredited: amount is not an integer' },
+      });
+    }
+    expect(status.redemptions.status).toBe('running');
+    expect(status.offers).toMatchObject({
+      status: 'running',
+      checkpoint: Number(await store.headPosition()),
+    });
+    expect(balances(readModels)).toEqual({ a: 10 });
+
+    await engine.stop();
+    const stored = readModels.db
+      .prepare("SELECT error_position, error FROM rm_checkpoints WHERE name = 'wallets'")
+      .get();
+    expect(stored).toEqual({
+      error_position: bad,
+      error: 'PointsCredited: amount is not an integer',
+    });
+    const restarted = engineOn();
+    restarted.start();
+    await expect(toHead(restarted, ['wallets'])).rejects.toMatchObject({
+      projection: 'wallets',
+      position: bad,
+    });
+  });
+
+  it('stops on an event type it has no rule for, and on an envelope without a tenant', async () => {
+    await store.append('wallet-sandbox.acme.a', [walletEvent('a', 'PointsTeleported', {})], 'any');
+    const engine = engineOn();
+    engine.start();
+    await expect(toHead(engine, ['transactions'])).rejects.toMatchObject({
+      reason:
+        'PointsTeleported: transactions has no rule for PointsTeleported events in wallet streams',
+    });
+
+    const other = SqliteEventStore.open({ path: ':memory:' });
+    await other.append(
+      'wallet-x.y',
+      [{ id: randomUUID(), type: 'PointsCredited', data: {}, metadata: {} }],
+      'any',
+    );
+    const db = ReadModelDb.open({ path: ':memory:' });
+    const bare = new ProjectionEngine(other, db, ALL_PROJECTIONS);
+    bare.start();
+    await expect(bare.waitFor(['wallets'], 1)).rejects.toMatchObject({
+      reason: 'PointsCredited: metadata has no environment and orgId',
+    });
+    await bare.stop();
+    db.close();
+    await other.close();
+  });
+
+  it('ignores other categories (idempotency records) but moves every checkpoint past them', async () => {
+    await appendCredits(store, ['a']);
+    await store.append(
+      'idempotency-sandbox.acme.k1',
+      [{ id: randomUUID(), type: 'IdempotentCommandDecided', data: {} }],
+      'any',
+    );
+    const engine = engineOn();
+    engine.start();
+    await toHead(engine);
+    expect(engine.status().every((s) => s.checkpoint === 2)).toBe(true);
+  });
+
+  it('rejects a wait that runs out of time with a lag error', async () => {
+    await appendCredits(store, ['a']);
+    const engine = engineOn();
+    await expect(engine.waitFor(['wallets'], 1, 20)).rejects.toBeInstanceOf(ProjectionLagError);
+  });
+
+  it('notices when another process rebuilt the tables, and replays from the checkpoints it finds', async () => {
+    await appendCredits(store, ['a', 'b']);
+    const engine = engineOn();
+    engine.start();
+    await toHead(engine);
+    readModels.dropAndRecreate();
+    await appendCredits(store, ['c']);
+    await toHead(engine);
+    expect(balances(readModels)).toEqual({ a: 10, b: 10, c: 10 });
+  });
+
+  it('drops read models built from another event store', async () => {
+    await appendCredits(store, ['a']);
+    const engine = engineOn();
+    engine.start();
+    await toHead(engine);
+    await engine.stop();
+
+    const other = SqliteEventStore.open({ path: ':memory:' });
+    await other.append('wallet-sandbox.acme.z', [credited('z', 5)], 'any');
+    const switched = new ProjectionEngine(other, readModels, ALL_PROJECTIONS);
+    switched.start();
+    await switched.waitFor(switched.names, 1);
+    expect(balances(readModels)).toEqual({ z: 5 });
+    await switched.stop();
+    await other.close();
+  });
+});
+
+describe('Read-model database', () => {
+  it('drops and recreates every read model when the schema has a migration the file has not seen', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'read-models-'));
+    const path = join(dir, 'read-models.db');
+    const first = ReadModelDb.open({ path });
+    expect(first.resetAtOpen).toBe(false);
+    first.db
+      .prepare("INSERT INTO rm_wallet_totals (tenant, members) VALUES ('sandbox.acme', 3)")
+      .run();
+    first.db.prepare("INSERT INTO rm_checkpoints (name, position) VALUES ('wallets', 42)").run();
+    first.close();
+    const same = ReadModelDb.open({ path });
+    expect(same.resetAtOpen).toBe(false);
+    expect(same.db.prepare('SELECT count(*) FROM rm_wallet_totals').pluck().get()).toBe(1);
+    // As a file written by an older release would look: it lacks the newest migration.
+    same.db
+      .prepare(
+        'DELETE FROM rm_schema_migrations WHERE version = (SELECT max(version) FROM rm_schema_migrations)',
+      )
+      .run();
+    same.close();
+    const upgraded = ReadModelDb.open({ path });
+    expect(upgraded.resetAtOpen).toBe(true);
+    expect(upgraded.db.prepare('SELECT count(*) FROM rm_wallet_totals').pluck().get()).toBe(0);
+    expect(upgraded.db.prepare('SELECT count(*) FROM rm_checkpoints').pluck().get()).toBe(0);
+    upgraded.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+function offerData(offerId: string): JsonValue {
+  return {
+    offerId,
+    title: 'Kayak',
+    description: null,
+    shortDescription: null,
+    images: [],
+    kind: 'experience',
+    type: 'outdoor',
+    priceModel: 'FIXED',
+    pointsPrice: 10,
+    unitCost: null,
+    minAmount: null,
+    maxAmount: null,
+    pointsPerAmountUnit: null,
+    status: 'ACTIVE',
+    availableFrom: null,
+    expiresAt: null,
+    maxTotal: null,
+    maxPerMember: 1,
+    artifact: 'NONE',
+    createdAt: '2024-03-01T12:00:00.000Z',
+  };
+}

@@ -1,0 +1,134 @@
+import type Database from 'better-sqlite3';
+import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
+import { ProjectionEngine } from '../../src/projections/engine/projection-engine';
+import type { ReadModelDb } from '../../src/projections/read-model-db';
+import { READ_MODEL_DB } from '../../src/read-models/shared/tokens';
+import { api, TestApp } from './test-app';
+
+type Client = ReturnType<typeof api>;
+
+/** The app's read side: its store, its read-model database and its projection engine. */
+export function readSide(t: TestApp): {
+  store: EventStore;
+  readModels: ReadModelDb;
+  engine: ProjectionEngine;
+} {
+  return {
+    store: t.app.get<EventStore>(EVENT_STORE),
+    readModels: t.app.get<ReadModelDb>(READ_MODEL_DB),
+    engine: t.app.get(ProjectionEngine),
+  };
+}
+
+/** Resolves once every projection has committed the store's current head. */
+export async function caughtUp(t: TestApp): Promise<void> {
+  const { store, engine } = readSide(t);
+  await engine.waitFor(engine.names, Number(await store.headPosition()), 10_000);
+}
+
+/** Every row of every read-model table, in primary-key order, for row-for-row comparisons. */
+export function dumpTables(
+  db: Database.Database,
+  tables: readonly string[],
+): Record<string, unknown[]> {
+  return Object.fromEntries(
+    tables.map((table) => {
+      const keys = db
+        .prepare(`SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk`)
+        .pluck()
+        .all(table) as string[];
+      const order = keys.length > 0 ? keys.join(', ') : 'rowid';
+      return [table, db.prepare(`SELECT * FROM ${table} ORDER BY ${order}`).all()];
+    }),
+  );
+}
+
+/** A small deterministic PRNG (mulberry32), so a failing random workload can be replayed. */
+export function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Follows nextCursor until null, as seed 001's loop does; returns every page. */
+export async function allPages<T>(client: Client, path: string, key: string): Promise<T[][]> {
+  const pages: T[][] = [];
+  let cursor: string | undefined;
+  do {
+    const separator = path.includes('?') ? '&' : '?';
+    const url =
+      cursor === undefined ? path : `${path}${separator}cursor=${encodeURIComponent(cursor)}`;
+    const response = await client('GET', url);
+    if (response.status !== 200)
+      throw new Error(`${url}: ${response.status} ${JSON.stringify(response.body)}`);
+    pages.push(response.body[key] as T[]);
+    cursor = response.body.nextCursor ?? undefined;
+  } while (cursor);
+  return pages;
+}
+
+const STEPS = ['OPEN', 'AWAITING_VENDOR', 'AWAITING_CUSTOMER', 'PURCHASED', 'COMPLETED'];
+
+/**
+ * A random workload through the real command side: offers (some with stock), members, credits,
+ * redemptions, lifecycle moves, cancels, profile changes and archives. Returns the requests' statuses.
+ */
+export async function randomWorkload(org: Client, seed: number, steps: number): Promise<number[]> {
+  const random = prng(seed);
+  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+  const members = Array.from({ length: 12 }, (_, i) => `member-${seed}-${i}`);
+  const offers: string[] = [];
+  const redemptions: string[] = [];
+  const statuses: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const response = await org('POST', '/v1/offers', {
+      title: `Offer ${i}`,
+      kind: 'experience',
+      type: 'outdoor',
+      pointsPrice: 10 + 10 * i,
+      maxPerMember: 5,
+      ...(i % 2 === 0 ? { maxTotal: 40 } : {}),
+    });
+    offers.push(response.body.id);
+  }
+  for (let step = 0; step < steps; step++) {
+    const dice = random();
+    const member = pick(members);
+    let response;
+    if (dice < 0.15) {
+      response = await org('PUT', `/v1/members/${member}`, {
+        displayName: `Name ${step}`,
+        tier: pick(['gold', 'silver']),
+      });
+    } else if (dice < 0.45) {
+      response = await org('POST', '/v1/wallet/credit', {
+        amount: 1 + Math.floor(random() * 100),
+        externalUserID: member,
+      });
+    } else if (dice < 0.7) {
+      response = await org('POST', '/v1/redemptions', {
+        offer: pick(offers),
+        externalUserID: member,
+      });
+      if (response.status === 201) redemptions.push(response.body.id);
+    } else if (dice < 0.85 && redemptions.length > 0) {
+      response = await org('POST', `/v1/redemptions/${pick(redemptions)}/status`, {
+        status: pick(STEPS),
+      });
+    } else if (dice < 0.95 && redemptions.length > 0) {
+      response = await org('POST', `/v1/redemptions/${pick(redemptions)}/cancel`, {
+        reason: 'changed plans',
+      });
+    } else if (dice < 0.97) {
+      response = await org('DELETE', `/v1/members/${member}?retainBalance=${random() < 0.5}`);
+    } else {
+      response = await org('PATCH', `/v1/offers/${pick(offers)}`, { title: `Renamed ${step}` });
+    }
+    if (response) statuses.push(response.status);
+  }
+  return statuses;
+}
