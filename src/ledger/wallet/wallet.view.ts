@@ -45,9 +45,25 @@ export interface MemberSummaryView {
   redemptionCounts: RedemptionCounts;
 }
 
-export function memberSummaryView(state: WalletState, externalUserID: string): MemberSummaryView {
-  const wallet = walletOf(state);
-  const profile = wallet.profile;
+/** The profile fields a member summary shows; both the command side and the read models hold them. */
+export interface SummaryProfile {
+  displayName: string | null;
+  tier: string | null;
+  attributes: Record<string, unknown>;
+  email: string | null;
+  phone: string | null;
+  posAccountId: string | null;
+}
+
+/** One definition of the summary, whichever side holds the member. */
+export function memberSummary(parts: {
+  externalUserID: string;
+  profile: SummaryProfile | null;
+  archived: boolean;
+  wallet: WalletView;
+  redemptionCounts: RedemptionCounts;
+}): MemberSummaryView {
+  const { externalUserID, profile, archived, wallet, redemptionCounts } = parts;
   return {
     externalUserID,
     displayName: profile?.displayName ?? null,
@@ -56,8 +72,19 @@ export function memberSummaryView(state: WalletState, externalUserID: string): M
     email: profile?.email ?? null,
     phone: profile?.phone ?? null,
     posAccountId: profile?.posAccountId ?? null,
+    archived,
+    wallet,
+    redemptionCounts,
+  };
+}
+
+export function memberSummaryView(state: WalletState, externalUserID: string): MemberSummaryView {
+  const wallet = walletOf(state);
+  return memberSummary({
+    externalUserID,
+    profile: wallet.profile,
     archived: state.status === 'archived',
     wallet: walletView(wallet),
     redemptionCounts: redemptionCounts(wallet),
-  };
+  });
 }

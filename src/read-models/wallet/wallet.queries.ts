@@ -4,6 +4,7 @@ import { REDEMPTION_STATUSES } from '../../ledger/wallet/wallet.events';
 import {
   DEFAULT_TIER,
   MemberSummaryView,
+  memberSummary,
   RedemptionCounts,
   WalletView,
   walletView,
@@ -112,18 +113,13 @@ export class WalletQueries {
     const redemptionCounts = Object.fromEntries(
       REDEMPTION_STATUSES.map((s) => [s, stored?.[statusColumn(s)] ?? 0]),
     ) as RedemptionCounts;
-    return {
+    return memberSummary({
       externalUserID,
-      displayName: profile?.displayName ?? null,
-      tier: profile?.tier ?? DEFAULT_TIER,
-      attributes: profile?.attributes ?? {},
-      email: profile?.email ?? null,
-      phone: profile?.phone ?? null,
-      posAccountId: profile?.posAccountId ?? null,
+      profile,
       archived: row.archived === 1,
       wallet: toWalletView(row),
       redemptionCounts,
-    };
+    });
   }
 
   /** The points ledger, newest first. */
