@@ -10,6 +10,8 @@ import { requestIdFor } from './shared/http/request-id';
 import { validationPipe } from './shared/http/validation';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** An externalUserID may have 128 characters, each up to 4 UTF-8 bytes percent-encoded (12 chars). */
+const MAX_PARAM_LENGTH = 128 * 12;
 
 export interface CreateAppOptions {
   logger?: LogLevel[] | false;
@@ -22,6 +24,7 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
+    maxParamLength: MAX_PARAM_LENGTH,
     genReqId: requestIdFor,
     trustProxy: false,
   });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ProjectionLagError } from '../../src/projections/engine/waiters';
 import { credit } from '../support/fixtures';
 import { caughtUp, readSide } from '../support/read-models';
 import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
@@ -35,6 +36,33 @@ describe('Projections on /health (e2e)', () => {
     ]);
     for (const p of body.projections)
       expect(p).toEqual({ name: p.name, status: 'running', checkpoint: head, lag: 0 });
+  });
+
+  it('answers a read whose projections lag past the wait 503 READ_MODEL_LAGGING with Retry-After', async () => {
+    const { engine } = readSide(t);
+    const wait = jest
+      .spyOn(engine, 'waitFor')
+      .mockRejectedValueOnce(new ProjectionLagError(['wallets'], 42, 5000));
+    try {
+      const read = await api(t.baseUrl, KEYS.acmeSandbox)(
+        'GET',
+        '/v1/wallet?externalUserID=healthy',
+      );
+      expect(read.status).toBe(503);
+      expect(read.headers.get('retry-after')).toBe('1');
+      expect(read.body.error).toMatchObject({
+        code: 'READ_MODEL_LAGGING',
+        details: { projections: ['wallets'], position: '42' },
+      });
+    } finally {
+      wait.mockRestore();
+    }
+    const after = await api(t.baseUrl, KEYS.acmeSandbox)(
+      'GET',
+      '/v1/wallet?externalUserID=healthy',
+    );
+    expect(after.status).toBe(200);
+    expect(after.headers.get('retry-after')).toBeNull();
   });
 
   it('answers 503 "degraded" naming the projection, the position and the error when one stops; reads of it are 503', async () => {

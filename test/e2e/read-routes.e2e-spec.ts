@@ -209,6 +209,58 @@ describe('Read routes (e2e)', () => {
     ]);
   });
 
+  it('reaches a member whose id has the longest length allowed, even percent-encoded', async () => {
+    for (const id of ['m'.repeat(128), 'é'.repeat(128)]) {
+      const path = `/v1/members/${encodeURIComponent(id)}`;
+      const put = await org('PUT', path, { displayName: 'Long' });
+      expect(put.status).toBe(200);
+      expect(put.body.externalUserID).toBe(id);
+      expect((await org('GET', path)).body).toEqual(put.body);
+    }
+    const tooLong = await org('GET', `/v1/members/${'m'.repeat(129)}`);
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('takes an empty ?externalUserID= as not given', async () => {
+    const own = await member('GET', '/v1/wallet');
+    expect(await member('GET', '/v1/wallet?externalUserID=')).toMatchObject({
+      status: 200,
+      body: own.body,
+    });
+    expect((await member('GET', '/v1/wallet/transactions?externalUserID=')).body).toEqual(
+      (await member('GET', '/v1/wallet/transactions')).body,
+    );
+    expect((await org('GET', '/v1/redemptions?externalUserID=')).body).toEqual(
+      (await org('GET', '/v1/redemptions')).body,
+    );
+    const required = await org('GET', '/v1/wallet?externalUserID=');
+    expect({ status: required.status, message: required.body.error.message }).toEqual({
+      status: 400,
+      message: 'externalUserID is required',
+    });
+  });
+
+  it('names the timeseries bound that is not a date or an instant with a zone', async () => {
+    for (const from of ['2024-W01', '20240101', '2024-01-01T10:00:00', '2024-02-30']) {
+      const response = await org('GET', `/v1/analytics/timeseries?from=${from}&to=2024-03-01`);
+      expect({ from, status: response.status, fields: response.body.error.details.fields }).toEqual(
+        {
+          from,
+          status: 400,
+          fields: [{ field: 'from', problems: [expect.stringContaining('from must be a date')] }],
+        },
+      );
+    }
+    const zoned = await org(
+      'GET',
+      '/v1/analytics/timeseries?from=2024-01-01T23:00:00-01:00&to=2024-01-03T00:00:00%2B00:00',
+    );
+    expect(zoned.body.buckets.map((b: { startTime: string }) => b.startTime)).toEqual([
+      '2024-01-02T00:00:00.000Z',
+    ]);
+  });
+
   it('answers unknown ids 404, member tokens on org routes 403, bad queries 400 with a code', async () => {
     const cases: Array<[ReturnType<typeof api>, string, number, string]> = [
       [org, '/v1/redemptions/red_000000000000000000000000aaaaaaaaaaaaaaaa', 404, 'NOT_FOUND'],
@@ -253,6 +305,13 @@ describe('Read routes (e2e)', () => {
         'VALIDATION_FAILED',
       ],
       [org, '/v1/analytics/timeseries?from=yesterday&to=2024-02-01', 400, 'VALIDATION_FAILED'],
+      [
+        org,
+        '/v1/analytics/timeseries?from=2024-01-01T00:00&to=2024-01-02T00:00',
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [org, '/v1/analytics/timeseries?from=2024-001&to=2024-02-01', 400, 'VALIDATION_FAILED'],
     ];
     for (const [client, path, status, code] of cases) {
       const response = await client('GET', path);

@@ -1,4 +1,5 @@
 import { createOffer, credit, memberToken } from '../support/fixtures';
+import { allPages } from '../support/read-models';
 import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
 
 type Client = ReturnType<typeof api>;
@@ -106,6 +107,54 @@ describe('Read isolation (e2e)', () => {
       bobs,
       tenants.acmeSandbox.redemptionId,
     ]);
+  });
+
+  it('shows a member ACTIVE and OUT_OF_STOCK offers only; an INACTIVE one is 404 to it, not to its organization', async () => {
+    const { org } = tenants.globexSandbox;
+    const created: Array<{ id: string; status: string }> = [];
+    for (let i = 0; i < 6; i++) {
+      const status = i % 3 === 0 ? 'INACTIVE' : 'ACTIVE';
+      created.push({ id: await createOffer(org, { title: `Globex ${i}`, status }), status });
+    }
+    const soldOut = await createOffer(org, { title: 'Last seat', pointsPrice: 5, maxTotal: 1 });
+    const paused = await createOffer(org, { title: 'Paused later' });
+    await credit(org, 'carol', 5);
+    const carol = api(t.baseUrl, await memberToken(org, 'carol'));
+    expect((await carol('POST', '/v1/redemptions', { offer: soldOut })).status).toBe(201);
+    expect((await org('PATCH', `/v1/offers/${paused}`, { status: 'INACTIVE' })).status).toBe(200);
+
+    const everything = (await allPages<{ id: string; status: string }>(org, '/v1/offers', 'data'))
+      .flat()
+      .map((o) => o.id);
+    expect(everything).toEqual([
+      paused,
+      soldOut,
+      ...created.map((o) => o.id).reverse(),
+      tenants.globexSandbox.offerId,
+    ]);
+    const visible = everything.filter(
+      (id) => id !== paused && !created.some((o) => o.id === id && o.status === 'INACTIVE'),
+    );
+    const pages = await allPages<{ id: string; status: string }>(
+      carol,
+      '/v1/offers?limit=2',
+      'data',
+    );
+    expect(pages.flat().map((o) => o.id)).toEqual(visible);
+    expect(pages.map((p) => p.length)).toEqual([2, 2, 2]);
+    expect(pages.flat().find((o) => o.id === soldOut)?.status).toBe('OUT_OF_STOCK');
+
+    for (const id of [paused, created[0].id]) {
+      const hidden = await carol('GET', `/v1/offers/${id}`);
+      expect({ id, status: hidden.status, code: hidden.body.error?.code }).toEqual({
+        id,
+        status: 404,
+        code: 'NOT_FOUND',
+      });
+      expect((await org('GET', `/v1/offers/${id}`)).body.status).toBe('INACTIVE');
+    }
+    expect((await carol('GET', `/v1/offers/${soldOut}`)).body.status).toBe('OUT_OF_STOCK');
+    expect((await carol('GET', `/v1/offers/${created[1].id}`)).body.status).toBe('ACTIVE');
   });
 
   it('a live key does not see the sandbox member summary of the same externalUserID', async () => {

@@ -1,12 +1,16 @@
-import { IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { INTERVALS, Interval } from '../../projections/analytics/buckets';
+import { IsDateOrInstant } from '../shared/query-rules';
 
-/** `?from&to&interval`: ISO-8601 dates or instants, from before to; interval day (default), week or month. */
+/**
+ * `?from&to&interval`: each a date (midnight UTC) or an instant with a zone, so that no answer
+ * depends on the server's time zone; from before to; interval day (default), week or month.
+ */
 export class TimeseriesQuery {
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO-8601 date or instant' })
+  @IsDateOrInstant()
   from!: string;
 
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO-8601 date or instant' })
+  @IsDateOrInstant()
   to!: string;
 
   @IsOptional()

@@ -13,6 +13,12 @@ interface OfferRecord {
   reserved_units: number;
 }
 
+/**
+ * Who reads the catalog: an organization sees every offer; a member sees ACTIVE offers only
+ * (OUT_OF_STOCK included: an ACTIVE offer without stock left), never INACTIVE ones.
+ */
+export type CatalogAudience = 'org' | 'member';
+
 /** The command side's view over the stored definition and stock: reads and writes answer alike. */
 function toView(row: OfferRecord): OfferView {
   return offerView({
@@ -27,26 +33,43 @@ function toView(row: OfferRecord): OfferView {
 @Injectable()
 export class OfferQueries {
   private readonly byId: Database.Statement;
-  private readonly page: Database.Statement;
+  private readonly pages: Record<CatalogAudience, Database.Statement>;
 
   constructor(@Inject(READ_MODEL_DB) readModels: ReadModelDb) {
+    const db = readModels.db;
     const columns = 'position, offer_id, definition, reserved_units';
-    this.byId = readModels.db.prepare(
-      `SELECT ${columns} FROM rm_offers WHERE tenant = ? AND offer_id = ?`,
-    );
-    this.page = readModels.db.prepare(
-      `SELECT ${columns} FROM rm_offers WHERE tenant = ? AND position < ? ORDER BY position DESC LIMIT ?`,
-    );
+    this.byId = db.prepare(`SELECT ${columns} FROM rm_offers WHERE tenant = ? AND offer_id = ?`);
+    const page = (filter: string) =>
+      db.prepare(
+        `SELECT ${columns} FROM rm_offers WHERE tenant = ? AND position < ?${filter} ORDER BY position DESC LIMIT ?`,
+      );
+    this.pages = {
+      org: page(''),
+      member: page(` AND json_extract(definition, '$.status') = 'ACTIVE'`),
+    };
   }
 
-  find(tenant: string, offerId: string): OfferView | undefined {
+  /** The offer, if it exists in this tenant and the audience may see it. */
+  find(tenant: string, offerId: string, audience: CatalogAudience): OfferView | undefined {
     const row = this.byId.get(tenant, offerId) as OfferRecord | undefined;
-    return row && toView(row);
+    if (!row) return undefined;
+    const view = toView(row);
+    const visible =
+      audience === 'org' || view.status === 'ACTIVE' || view.status === 'OUT_OF_STOCK';
+    return visible ? view : undefined;
   }
 
   /** Newest first, by the position of each offer's creation. */
-  list(tenant: string, page: Page): { data: OfferView[]; nextCursor: string | null } {
-    const rows = this.page.all(tenant, beforeParam(page), page.limit + 1) as OfferRecord[];
+  list(
+    tenant: string,
+    audience: CatalogAudience,
+    page: Page,
+  ): { data: OfferView[]; nextCursor: string | null } {
+    const rows = this.pages[audience].all(
+      tenant,
+      beforeParam(page),
+      page.limit + 1,
+    ) as OfferRecord[];
     const { rows: kept, nextCursor } = paged('offers', rows, page);
     return { data: kept.map(toView), nextCursor };
   }

@@ -6,9 +6,12 @@ import { RedemptionPathParams } from '../../ledger/redemptions/redemption.dto';
 import { OFFERS } from '../../projections/names';
 import { Freshness } from '../shared/freshness';
 import { PageQuery, pageOf } from '../shared/paging';
-import { OfferQueries } from './offer.queries';
+import { CatalogAudience, OfferQueries } from './offer.queries';
 
-/** The catalog, for organizations and their members alike. */
+/**
+ * The catalog. An organization sees every offer; a member sees ACTIVE offers (OUT_OF_STOCK ones
+ * included) only, and an INACTIVE one is 404 to it, as an unknown one.
+ */
 @Controller('v1/offers')
 export class OffersReadController {
   constructor(
@@ -20,15 +23,19 @@ export class OffersReadController {
   async list(@CurrentPrincipal() principal: Principal, @Query() query: PageQuery) {
     const page = pageOf('offers', query);
     await this.freshness.of([OFFERS]);
-    return this.queries.list(tenantKey(principal.tenant), page);
+    return this.queries.list(tenantKey(principal.tenant), audienceOf(principal), page);
   }
 
   @Get(':id')
   async get(@CurrentPrincipal() principal: Principal, @Param() params: RedemptionPathParams) {
     await this.freshness.of([OFFERS]);
-    const view = this.queries.find(tenantKey(principal.tenant), params.id);
+    const view = this.queries.find(tenantKey(principal.tenant), params.id, audienceOf(principal));
     if (!view)
       throw new NotFoundException({ code: 'NOT_FOUND', message: `Offer ${params.id} not found` });
     return view;
   }
+}
+
+function audienceOf(principal: Principal): CatalogAudience {
+  return principal.kind;
 }

@@ -1,12 +1,11 @@
 import { IsIn, IsOptional } from 'class-validator';
 import { REDEMPTION_STATUSES, RedemptionStatus } from '../../ledger/wallet/wallet.events';
-import { IsExternalUserID } from '../../shared/http/dto-rules';
 import { PageQuery } from '../shared/paging';
+import { IsOptionalExternalUserIDQuery } from '../shared/query-rules';
 
 /** GET /v1/redemptions: Expys v1's `?limit&cursor&externalUserID&status`. */
 export class ListRedemptionsQuery extends PageQuery {
-  @IsOptional()
-  @IsExternalUserID()
+  @IsOptionalExternalUserIDQuery()
   externalUserID?: string;
 
   @IsOptional()

@@ -4,6 +4,9 @@ import { ProjectionEngine } from '../../projections/engine/projection-engine';
 import { ProjectionLagError, ProjectionStoppedError } from '../../projections/engine/waiters';
 import { READ_YOUR_WRITES_TIMEOUT_MS } from './tokens';
 
+/** Seconds a client should wait before retrying a read that answered 503 READ_MODEL_LAGGING. */
+export const LAGGING_RETRY_AFTER_SECONDS = 1;
+
 /**
  * Read-your-writes: before a read, wait until the projections it uses have committed the store's
  * head as it is now. A write answered before this read started is at or below that head, so the
@@ -37,6 +40,7 @@ export class Freshness {
           code: 'READ_MODEL_LAGGING',
           message: `The read models did not catch up with the latest writes within ${READ_YOUR_WRITES_TIMEOUT_MS} ms; retry`,
           details: { projections: [...error.projections], position: String(error.position) },
+          retryAfterSeconds: LAGGING_RETRY_AFTER_SECONDS,
         });
       }
       throw error;

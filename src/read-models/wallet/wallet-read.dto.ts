@@ -1,16 +1,13 @@
-import { IsOptional } from 'class-validator';
-import { IsExternalUserID } from '../../shared/http/dto-rules';
 import { PageQuery } from '../shared/paging';
+import { IsOptionalExternalUserIDQuery } from '../shared/query-rules';
 
 /** `?externalUserID`: a member's own (or omitted); required of an organization. */
 export class MemberQuery {
-  @IsOptional()
-  @IsExternalUserID()
+  @IsOptionalExternalUserIDQuery()
   externalUserID?: string;
 }
 
 export class TransactionsQuery extends PageQuery {
-  @IsOptional()
-  @IsExternalUserID()
+  @IsOptionalExternalUserIDQuery()
   externalUserID?: string;
 }

@@ -8,6 +8,8 @@ export interface HttpProblem {
   code: string;
   message: string;
   details?: unknown;
+  /** Sent as `Retry-After`: when a retry (with the same Idempotency-Key) may succeed. */
+  retryAfterSeconds?: number;
 }
 
 export type ProblemMapper = (error: unknown) => HttpProblem | undefined;
@@ -23,7 +25,9 @@ function fromFrameworkError(error: unknown): HttpProblem | undefined {
         : {};
     const code = typeof body.code === 'string' ? body.code : (HTTP_STATUS_CODES[status] ?? 'ERROR');
     const message = typeof body.message === 'string' ? body.message : error.message;
-    return { status, code, message, details: body.details };
+    const retryAfterSeconds =
+      typeof body.retryAfterSeconds === 'number' ? body.retryAfterSeconds : undefined;
+    return { status, code, message, details: body.details, retryAfterSeconds };
   }
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
@@ -61,6 +65,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       error: { code: problem.code, message: problem.message, requestId: String(request.id) },
     };
     if (problem.details !== undefined) body.error.details = problem.details;
+    if (problem.retryAfterSeconds !== undefined)
+      void reply.header('Retry-After', String(problem.retryAfterSeconds));
     void reply.status(problem.status).send(body);
   }
 

@@ -1,0 +1,31 @@
+import { applyDecorators } from '@nestjs/common';
+import { ValidateBy, ValidateIf } from 'class-validator';
+import { isIsoInstant } from '../../shared/domain/values';
+import { IsExternalUserID } from '../../shared/http/dto-rules';
+
+/**
+ * `?externalUserID`: optional, and an empty value (`?externalUserID=`, as a client that sends an
+ * empty string writes it) counts as not given, as resolveMember reads it.
+ */
+export const IsOptionalExternalUserIDQuery = () =>
+  applyDecorators(
+    ValidateIf((_object, value) => value !== undefined && value !== null && value !== ''),
+    IsExternalUserID(),
+  );
+
+/** A calendar date `2024-01-15` (midnight UTC) or an instant with a zone `2024-01-15T10:30:00Z`. */
+export function isDateOrInstant(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return isIsoInstant(`${value}T00:00:00Z`);
+  return isIsoInstant(value);
+}
+
+export const IsDateOrInstant = () =>
+  ValidateBy({
+    name: 'isDateOrInstant',
+    validator: {
+      validate: (value) => isDateOrInstant(value),
+      defaultMessage: () =>
+        '$property must be a date (2024-01-15) or an instant with a zone (2024-01-15T10:30:00Z)',
+    },
+  });
