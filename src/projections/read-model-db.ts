@@ -59,7 +59,10 @@ export class ReadModelDb {
     );
   }
 
-  /** Drops the read-only indexes (`_by_` in their name) and returns the SQL that recreates them. */
+  /**
+   * Drops the read-only indexes (`_by_` in their name) and returns the SQL that recreates them
+   * (IF NOT EXISTS: running it again after a partial run finishes the job).
+   */
   dropReadIndexes(): string[] {
     const indexes = this.db
       .prepare(
@@ -67,7 +70,7 @@ export class ReadModelDb {
       )
       .all() as Array<{ name: string; sql: string }>;
     for (const index of indexes) this.db.exec(`DROP INDEX ${index.name}`);
-    return indexes.map((i) => i.sql);
+    return indexes.map((i) => i.sql.replace(/^CREATE (UNIQUE )?INDEX /, '$&IF NOT EXISTS '));
   }
 
   restoreIndexes(sql: readonly string[]): void {

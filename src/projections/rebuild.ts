@@ -68,9 +68,10 @@ export async function rebuildReadModels(
   } catch (error) {
     failure = error;
   } finally {
-    await sink.setSynchronous('NORMAL');
+    // Built by the writer, whose page cache holds the tables it has just written.
+    await sink.exec(indexes).catch(() => readModels.restoreIndexes(indexes));
+    await sink.setSynchronous('NORMAL').catch(() => undefined);
     await engine.stop(); // closes the sink
-    readModels.restoreIndexes(indexes);
   }
   const result = {
     events: engine.eventsCommitted,

@@ -14,6 +14,7 @@ function delayCommits(t: TestApp): void {
     commit: (set) =>
       new Promise((resolve, reject) => setTimeout(() => sink.commit(set).then(resolve, reject), 3)),
     setSynchronous: (mode) => sink.setSynchronous(mode),
+    exec: (statements) => sink.exec(statements),
     close: () => sink.close(),
   };
 }

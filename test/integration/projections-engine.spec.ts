@@ -132,6 +132,7 @@ describe('Projection engine (integration)', () => {
         }
       },
       setSynchronous: async () => {},
+      exec: async () => {},
       close: async () => {},
     };
     const engine = engineOn(readModels, { sink });

@@ -9,6 +9,8 @@ import type { WorkerReply, WorkerRequest } from './write-worker';
 export interface WriteSink {
   commit(set: WriteSet): Promise<void>;
   setSynchronous(mode: 'NORMAL' | 'OFF'): Promise<void>;
+  /** Runs statements (a rebuild's deferred indexes) on the writing connection, whose cache is warm. */
+  exec(statements: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,10 @@ export class InlineWriteSink implements WriteSink {
 
   async setSynchronous(mode: 'NORMAL' | 'OFF'): Promise<void> {
     this.db.pragma(`synchronous = ${mode}`);
+  }
+
+  async exec(statements: readonly string[]): Promise<void> {
+    for (const statement of statements) this.db.exec(statement);
   }
 
   async close(): Promise<void> {}
@@ -64,6 +70,10 @@ export class WorkerWriteSink implements WriteSink {
 
   setSynchronous(synchronous: 'NORMAL' | 'OFF'): Promise<void> {
     return this.request((id) => ({ id, synchronous }));
+  }
+
+  exec(statements: readonly string[]): Promise<void> {
+    return this.request((id) => ({ id, exec: [...statements] }));
   }
 
   async close(): Promise<void> {

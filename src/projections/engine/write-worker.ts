@@ -4,7 +4,9 @@ import { CheckpointsMovedError, WriteSet, WriteSetExecutor } from './write-set';
 
 /** The writer thread: executes the engine's write sets on its own connection to read-models.db. */
 export type WorkerRequest =
-  { id: number; set: WriteSet } | { id: number; synchronous: 'NORMAL' | 'OFF' };
+  | { id: number; set: WriteSet }
+  | { id: number; synchronous: 'NORMAL' | 'OFF' }
+  | { id: number; exec: string[] };
 export type WorkerReply =
   { id: number; ok: true } | { id: number; ok: false; message: string; moved: boolean };
 
@@ -31,6 +33,7 @@ parentPort?.on('message', (request: WorkerRequest | 'close') => {
   let reply: WorkerReply;
   try {
     if ('set' in request) executor.execute(request.set);
+    else if ('exec' in request) for (const statement of request.exec) db.exec(statement);
     else bulk(request.synchronous === 'OFF');
     reply = { id: request.id, ok: true };
   } catch (error) {
