@@ -1,3 +1,4 @@
+import { PersistentMap } from '../../shared/domain/persistent-map';
 import type {
   ProfileFields,
   RedemptionCreated,
@@ -41,8 +42,8 @@ export type Wallet = {
   /** null until the member's profile is first upserted: a credit can open a wallet. */
   readonly profile: MemberProfile | null;
   readonly ledger: Ledger;
-  readonly redemptions: ReadonlyMap<string, RedemptionEntry>;
-  readonly nonCanceledByOffer: ReadonlyMap<string, number>;
+  readonly redemptions: PersistentMap<RedemptionEntry>;
+  readonly nonCanceledByOffer: PersistentMap<number>;
 };
 
 export type WalletState =
@@ -55,8 +56,8 @@ export const initialWalletState: WalletState = { status: 'empty' };
 const EMPTY_WALLET: Wallet = {
   profile: null,
   ledger: { balance: 0, credited: 0, debited: 0, refunded: 0, refundable: 0 },
-  redemptions: new Map(),
-  nonCanceledByOffer: new Map(),
+  redemptions: PersistentMap.empty(),
+  nonCanceledByOffer: PersistentMap.empty(),
 };
 
 export function walletOf(state: WalletState): Wallet {
@@ -75,14 +76,14 @@ function updateRedemption(
   wallet: Wallet,
   id: string | null,
   update: (entry: RedemptionEntry) => RedemptionEntry,
-): ReadonlyMap<string, RedemptionEntry> {
+): PersistentMap<RedemptionEntry> {
   const entry = id === null ? undefined : wallet.redemptions.get(id);
   if (id === null || entry === undefined) return wallet.redemptions;
-  return new Map(wallet.redemptions).set(id, update(entry));
+  return wallet.redemptions.set(id, update(entry));
 }
 
-function countOffer(counts: ReadonlyMap<string, number>, offerId: string, delta: number) {
-  return new Map(counts).set(offerId, (counts.get(offerId) ?? 0) + delta);
+function countOffer(counts: PersistentMap<number>, offerId: string, delta: number) {
+  return counts.set(offerId, (counts.get(offerId) ?? 0) + delta);
 }
 
 export function evolveWallet(state: WalletState, event: WalletEvent): WalletState {
@@ -156,7 +157,7 @@ export function evolveWallet(state: WalletState, event: WalletEvent): WalletStat
       };
       return withWallet(state, {
         ...wallet,
-        redemptions: new Map(wallet.redemptions).set(redemptionId, entry),
+        redemptions: wallet.redemptions.set(redemptionId, entry),
         nonCanceledByOffer: countOffer(wallet.nonCanceledByOffer, offer.id, 1),
       });
     }
@@ -176,7 +177,7 @@ export function evolveWallet(state: WalletState, event: WalletEvent): WalletStat
       if (entry === undefined || entry.status === 'CANCELED') return state;
       return withWallet(state, {
         ...wallet,
-        redemptions: new Map(wallet.redemptions).set(event.data.redemptionId, {
+        redemptions: wallet.redemptions.set(event.data.redemptionId, {
           ...entry,
           status: 'CANCELED',
           updatedAt: event.data.canceledAt,

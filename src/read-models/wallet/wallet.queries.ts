@@ -9,6 +9,7 @@ import {
   WalletView,
   walletView,
 } from '../../ledger/wallet/wallet.view';
+import { PersistentMap } from '../../shared/domain/persistent-map';
 import type { ReadModelDb } from '../../projections/read-model-db';
 import { statusColumn } from '../../projections/redemptions/redemption-counts';
 import type { StoredProfile } from '../../projections/wallets/wallets.projection';
@@ -57,8 +58,8 @@ function toWalletView(row: WalletRecord): WalletView {
   return walletView({
     profile: null,
     ledger,
-    redemptions: new Map(),
-    nonCanceledByOffer: new Map(),
+    redemptions: PersistentMap.empty(),
+    nonCanceledByOffer: PersistentMap.empty(),
   });
 }
 
