@@ -10,7 +10,7 @@ import { SqliteEventStore } from '../src/infrastructure/sqlite/sqlite-event-stor
 import { progressBar } from '../src/cli/progress-bar';
 import { ReadModelDb } from '../src/projections/read-model-db';
 import { rebuildReadModels } from '../src/projections/rebuild';
-import { fmt, rate, row, scratchDir, timed } from './bench-util';
+import { fmt, prng, rate, row, scratchDir, timed } from './bench-util';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
@@ -21,17 +21,6 @@ const TENANTS = [
 ];
 const PAGE = 1000;
 const STEPS = ['OPEN', 'AWAITING_VENDOR', 'PURCHASED', 'COMPLETED'];
-
-/** A small deterministic PRNG (mulberry32), so every run writes the same workload. */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Offer {
   tenant: number;

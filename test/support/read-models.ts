@@ -1,3 +1,4 @@
+import { prng } from '../../bench/bench-util';
 import type Database from 'better-sqlite3';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { ProjectionEngine } from '../../src/projections/engine/projection-engine';
@@ -43,16 +44,7 @@ export function dumpTables(
   );
 }
 
-/** A small deterministic PRNG (mulberry32), so a failing random workload can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 /** Follows nextCursor until null, as seed 001's loop does; returns every page. */
 export async function allPages<T>(client: Client, path: string, key: string): Promise<T[][]> {

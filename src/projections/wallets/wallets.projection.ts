@@ -4,17 +4,8 @@ import type { ProjectedEvent, Projection } from '../engine/projection';
 import { unhandled } from '../engine/projection';
 import { Cached, RowCache } from '../engine/row-cache';
 import type { WriteSetBuilder } from '../engine/write-set';
+import type { SummaryProfile } from '../../ledger/wallet/wallet.view';
 import { WALLETS } from '../names';
-
-/** The profile fields the member summary shows, as stored (JSON) in rm_members.profile. */
-export interface StoredProfile {
-  displayName: string | null;
-  tier: string | null;
-  attributes: Record<string, unknown>;
-  email: string | null;
-  phone: string | null;
-  posAccountId: string | null;
-}
 
 interface LedgerRow extends Cached {
   tenant: string;
@@ -29,6 +20,7 @@ interface LedgerRow extends Cached {
 interface MemberRow extends Cached {
   tenant: string;
   externalUserID: string;
+  /** A SummaryProfile as JSON; null until the member's first upsert. */
   profile: string | null;
   archived: number;
 }
@@ -38,7 +30,7 @@ interface TotalsRow extends Cached {
   members: number;
 }
 
-function pickProfile(source: Record<string, unknown>): StoredProfile {
+function pickProfile(source: Record<string, unknown>): SummaryProfile {
   const { displayName, tier, attributes, email, phone, posAccountId } = source as Record<
     string,
     never
@@ -113,7 +105,10 @@ export class WalletsProjection implements Projection {
         return this.onMember(tenant, member, (row) => {
           // As evolveWallet: changes to a wallet without a profile change nothing.
           if (row.profile === null) return;
-          const merged = { ...(JSON.parse(row.profile) as StoredProfile), ...record(data.changes) };
+          const merged = {
+            ...(JSON.parse(row.profile) as SummaryProfile),
+            ...record(data.changes),
+          };
           row.profile = JSON.stringify(pickProfile(merged));
         });
       case 'MemberArchived':

@@ -6,13 +6,13 @@ import {
   MemberSummaryView,
   memberSummary,
   RedemptionCounts,
+  SummaryProfile,
   WalletView,
   walletView,
 } from '../../ledger/wallet/wallet.view';
 import { PersistentMap } from '../../shared/domain/persistent-map';
 import type { ReadModelDb } from '../../projections/read-model-db';
 import { statusColumn } from '../../projections/redemptions/redemption-counts';
-import type { StoredProfile } from '../../projections/wallets/wallets.projection';
 import { Page, beforeParam, paged } from '../shared/paging';
 import { READ_MODEL_DB } from '../shared/tokens';
 
@@ -47,6 +47,11 @@ const EMPTY: WalletRecord = {
 };
 
 /** The command side's own walletView over the stored totals: reads and writes answer alike. */
+/** The stored profile (JSON in rm_members.profile), null before the member's first upsert. */
+function profileOf(row: WalletRecord): SummaryProfile | null {
+  return row.profile === null ? null : (JSON.parse(row.profile) as SummaryProfile);
+}
+
 function toWalletView(row: WalletRecord): WalletView {
   const ledger = {
     balance: row.balance,
@@ -98,9 +103,8 @@ export class WalletQueries {
     externalUserID: string,
   ): { tier: string; wallet: WalletView & { pending: number } } {
     const row = (this.walletRow.get(tenant, externalUserID) as WalletRecord | undefined) ?? EMPTY;
-    const profile = row.profile === null ? null : (JSON.parse(row.profile) as StoredProfile);
     return {
-      tier: profile?.tier ?? DEFAULT_TIER,
+      tier: profileOf(row)?.tier ?? DEFAULT_TIER,
       wallet: { ...toWalletView(row), pending: row.pending },
     };
   }
@@ -109,14 +113,13 @@ export class WalletQueries {
   member(tenant: string, externalUserID: string): MemberSummaryView | undefined {
     const row = this.walletRow.get(tenant, externalUserID) as WalletRecord | undefined;
     if (!row) return undefined;
-    const profile = row.profile === null ? null : (JSON.parse(row.profile) as StoredProfile);
     const stored = this.counts.get(tenant, externalUserID) as Record<string, number> | undefined;
     const redemptionCounts = Object.fromEntries(
       REDEMPTION_STATUSES.map((s) => [s, stored?.[statusColumn(s)] ?? 0]),
     ) as RedemptionCounts;
     return memberSummary({
       externalUserID,
-      profile,
+      profile: profileOf(row),
       archived: row.archived === 1,
       wallet: toWalletView(row),
       redemptionCounts,
