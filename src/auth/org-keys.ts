@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../shared/application/sha256';
 import { Environment, Tenant } from './principal';
 
 /** The organization a development start-up (no ORG_API_KEYS, NODE_ENV not production) serves. */
@@ -24,7 +24,7 @@ export interface OrgKeyEntry {
 }
 
 function digest(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return sha256Hex(key);
 }
 
 /** A key's environment when it is well formed, otherwise the reason it is not. */

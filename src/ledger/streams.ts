@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { sha256Hex } from '../shared/application/sha256';
 import { LruCache } from '../shared/application/lru-cache';
 
 /**
@@ -19,7 +20,7 @@ export function memberRef(tenantKey: string, externalUserID: string): string {
   const key = `${tenantKey}\n${externalUserID}`;
   let ref = memberRefs.get(key);
   if (ref === undefined) {
-    ref = createHash('sha256').update(key).digest('hex').slice(0, MEMBER_REF_HEX);
+    ref = sha256Hex(key).slice(0, MEMBER_REF_HEX);
     memberRefs.set(key, ref);
   }
   return ref;

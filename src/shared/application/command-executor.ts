@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   AppendResult,
   EventData,
@@ -10,6 +10,7 @@ import {
 } from '../../event-store';
 import { KeyedMutex } from './keyed-mutex';
 import { LruCache } from './lru-cache';
+import { sha256Hex } from './sha256';
 import { StateCache } from './state-cache';
 
 /** One append a decision needs; `onApplied` lets the decider's loader update its cache. */
@@ -71,7 +72,7 @@ interface DecisionRecord {
 }
 
 export function idempotencyStream(tenantKey: string, key: string): string {
-  const digest = createHash('sha256').update(key).digest('hex').slice(0, 40);
+  const digest = sha256Hex(key).slice(0, 40);
   return `idempotency-${tenantKey}.${digest}`;
 }
 

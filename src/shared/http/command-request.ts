@@ -1,12 +1,12 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { createHash } from 'node:crypto';
 import { AuthenticatedRequest, principalOf } from '../../auth/auth.decorators';
 import { Principal, Tenant } from '../../auth/principal';
 import { tenantKey } from '../../auth/tenancy';
 import { EventContext } from '../../event-store/envelope';
 import { JsonValue } from '../../event-store/event-store.port';
 import { ExecutionResult, IdempotencyScope, Outcome } from '../application/command-executor';
+import { sha256Hex } from '../application/sha256';
 import { DomainError } from '../domain/domain-error';
 import { DOMAIN_ERROR_STATUS } from './domain-error-status';
 
@@ -50,9 +50,9 @@ export function commandRequest(request: AuthenticatedRequest, body: unknown): Co
         },
       });
     }
-    const fingerprint = createHash('sha256')
-      .update(canonicalJson([request.method, request.url, actorOf(principal), body ?? null]))
-      .digest('hex');
+    const fingerprint = sha256Hex(
+      canonicalJson([request.method, request.url, actorOf(principal), body ?? null]),
+    );
     idempotency = {
       tenantKey: key,
       key: header,
