@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { EVENT_STORE_INFO, EventStoreInfo } from '../event-store/event-store.module';
-import { ProjectionEngine } from '../projections/engine/projection-engine';
+import { ProjectionRunner } from '../projections/engine/projection-runner';
 
 /**
  * Liveness and store status for load balancers; it names no tenant data, so it needs no key.
@@ -16,7 +16,7 @@ export class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(EVENT_STORE_INFO) private readonly info: EventStoreInfo,
-    @Optional() private readonly projections?: ProjectionEngine,
+    @Optional() private readonly projections?: ProjectionRunner,
   ) {}
 
   @Get()

@@ -1,4 +1,5 @@
 import type { ProjectionFactory } from './engine/projection';
+import { ANALYTICS, OFFERS, REDEMPTIONS, TRANSACTIONS, WALLETS } from './names';
 import { analyticsProjection } from './analytics/analytics.projection';
 import { offersProjection } from './offers/offers.projection';
 import { redemptionsProjection } from './redemptions/redemptions.projection';
@@ -12,4 +13,13 @@ export const ALL_PROJECTIONS: readonly ProjectionFactory[] = [
   redemptionsProjection,
   offersProjection,
   analyticsProjection,
+];
+
+/** Their names, in the same order (the projection thread reports under these). */
+export const PROJECTION_NAMES: readonly string[] = [
+  WALLETS,
+  TRANSACTIONS,
+  REDEMPTIONS,
+  OFFERS,
+  ANALYTICS,
 ];

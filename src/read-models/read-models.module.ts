@@ -2,10 +2,12 @@ import { Inject, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from 
 import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
-import { ALL_PROJECTIONS } from '../projections/all-projections';
+import { ALL_PROJECTIONS, PROJECTION_NAMES } from '../projections/all-projections';
 import { ProjectionEngine } from '../projections/engine/projection-engine';
+import { ProjectionRunner } from '../projections/engine/projection-runner';
 import { openWriteSink } from '../projections/engine/write-sink';
 import { ReadModelDb } from '../projections/read-model-db';
+import { canRunProjectionThread, ProjectionThread } from '../projections/thread/projection-thread';
 import { AnalyticsController } from './analytics/analytics.controller';
 import { AnalyticsQueries } from './analytics/analytics.queries';
 import { OfferQueries } from './offers/offer.queries';
@@ -45,13 +47,18 @@ const logger = new Logger('ReadModels');
       },
     },
     {
-      provide: ProjectionEngine,
+      provide: ProjectionRunner,
       inject: [EVENT_STORE, READ_MODEL_DB],
-      useFactory: (store: EventStore, readModels: ReadModelDb) =>
-        new ProjectionEngine(store, readModels, ALL_PROJECTIONS, {
+      useFactory: (store: EventStore, readModels: ReadModelDb): ProjectionRunner => {
+        const log = { error: (m: string) => logger.error(m), warn: (m: string) => logger.warn(m) };
+        // The embedded store on a file: projections run on their own thread, off the request path.
+        if (canRunProjectionThread(store, readModels))
+          return new ProjectionThread(store, readModels, PROJECTION_NAMES, { log });
+        return new ProjectionEngine(store, readModels, ALL_PROJECTIONS, {
           sink: openWriteSink(readModels.db, readModels.path),
-          log: { error: (m) => logger.error(m), warn: (m) => logger.warn(m) },
-        }),
+          log,
+        });
+      },
     },
     Freshness,
     RedemptionQueries,
@@ -59,11 +66,11 @@ const logger = new Logger('ReadModels');
     WalletQueries,
     AnalyticsQueries,
   ],
-  exports: [ProjectionEngine],
+  exports: [ProjectionRunner],
 })
 export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
-    private readonly engine: ProjectionEngine,
+    private readonly engine: ProjectionRunner,
     @Inject(READ_MODEL_DB) private readonly readModels: ReadModelDb,
   ) {}
 

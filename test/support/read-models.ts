@@ -1,23 +1,23 @@
 import { prng } from '../../bench/bench-util';
 import type Database from 'better-sqlite3';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
-import { ProjectionEngine } from '../../src/projections/engine/projection-engine';
+import { ProjectionRunner } from '../../src/projections/engine/projection-runner';
 import type { ReadModelDb } from '../../src/projections/read-model-db';
 import { READ_MODEL_DB } from '../../src/read-models/shared/tokens';
 import { api, TestApp } from './test-app';
 
 type Client = ReturnType<typeof api>;
 
-/** The app's read side: its store, its read-model database and its projection engine. */
+/** The app's read side: its store, its read-model database and what runs its projections. */
 export function readSide(t: TestApp): {
   store: EventStore;
   readModels: ReadModelDb;
-  engine: ProjectionEngine;
+  engine: ProjectionRunner;
 } {
   return {
     store: t.app.get<EventStore>(EVENT_STORE),
     readModels: t.app.get<ReadModelDb>(READ_MODEL_DB),
-    engine: t.app.get(ProjectionEngine),
+    engine: t.app.get(ProjectionRunner),
   };
 }
 

@@ -65,6 +65,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
   /** Batches handed to the writer and not yet answered; close() waits for them. */
   private readonly writing = new Set<Promise<void>>();
   private appendWaiters: Array<() => void> = [];
+  private readonly commitListeners = new Set<() => void>();
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly filteredReads = new Map<string, Database.Statement>();
@@ -73,6 +74,8 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
   readonly stats = { appends: 0, commits: 0 };
 
   private constructor(
+    /** The database file (or ':memory:'). */
+    readonly path: string,
     private readonly db: Database.Database,
     private readonly channel: WriteChannel,
     private readonly pollIntervalMs: number,
@@ -90,7 +93,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     const channel = useWorker
       ? new WorkerWriteChannel(WORKER_FILE, options.path, synchronous)
       : new InlineWriteChannel(db);
-    return new SqliteEventStore(db, channel, options.pollIntervalMs ?? 500);
+    return new SqliteEventStore(options.path, db, channel, options.pollIntervalMs ?? 500);
   }
 
   async append(
@@ -194,6 +197,20 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     });
   }
 
+  /**
+   * Calls `listener` after every batch in which an append committed, before its callers are
+   * answered: another connection to this file (a projection thread) then knows to read.
+   */
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /** Another connection appended to this file: live subscriptions read now instead of at the next poll. */
+  appendedElsewhere(): void {
+    this.releaseWaiters();
+  }
+
   release(subscription: SqliteSubscription): void {
     this.subscriptions.delete(subscription);
   }
@@ -269,6 +286,8 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
   private settle(batch: PendingWrite[], outcomes: WriteOutcome[]): void {
     this.stats.commits++;
     this.stats.appends += batch.length;
+    const committed = outcomes.some((o) => o.ok);
+    if (committed) for (const listener of this.commitListeners) listener();
     batch.forEach((pending, i) => {
       const outcome = outcomes[i];
       if (outcome.ok) pending.resolve(outcome.results);
@@ -277,7 +296,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
         pending.reject(new WrongExpectedVersionError(stream, expected, actual));
       }
     });
-    if (outcomes.some((o) => o.ok)) this.releaseWaiters();
+    if (committed) this.releaseWaiters();
   }
 
   private releaseWaiters(): void {

@@ -21,6 +21,8 @@ export interface EngineOptions {
   retryDelayMs?: number;
   /** Where commits are executed (default: inline, on the read models' own connection). */
   sink?: WriteSink;
+  /** Called whenever a checkpoint, a stop or readiness changes (what waits and /health see). */
+  onChange?: () => void;
   log?: { error(message: string): void; warn(message: string): void };
 }
 

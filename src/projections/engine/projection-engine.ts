@@ -5,6 +5,7 @@ import { decode } from './decode';
 import { CommitPart, planCommit } from './commit-plan';
 import type { EngineOptions, Entry, ProjectionStatus } from './engine-types';
 import type { ProjectedEvent, ProjectionFactory } from './projection';
+import type { ProjectionRunner } from './projection-runner';
 import { readModelsMatch } from './store-identity';
 import { ProjectionLagError, ProjectionStoppedError, Waiters } from './waiters';
 import { CheckpointsMovedError } from './write-set';
@@ -26,7 +27,7 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
  * once per commit, not once per event. A projection that throws forgets what it had not committed
  * and stops at its last checkpoint, recording the position and the error; the others go on.
  */
-export class ProjectionEngine {
+export class ProjectionEngine implements ProjectionRunner {
   private readonly entries: Entry[];
   private readonly checkpoints: Checkpoints;
   private readonly waiters = new Waiters();
@@ -105,7 +106,11 @@ export class ProjectionEngine {
     }));
   }
 
-  /** Resolves once every named projection has committed `position`; rejects if one stops or time runs out. */
+  /** Whether the stored read models are known to come from this store (no wait ends before). */
+  get ready(): boolean {
+    return this.verified;
+  }
+
   waitFor(names: readonly string[], position: number, timeoutMs = Infinity): Promise<void> {
     const entries = names.map((name) => {
       const entry = this.entries.find((e) => e.projection.name === name);
@@ -143,6 +148,7 @@ export class ProjectionEngine {
         if (this.running && this.engineError) await this.pause(this.options.retryDelayMs ?? 1000);
       } catch (error) {
         this.engineError = describe(error);
+        this.options.onChange?.();
         this.options.log?.error(`Projection engine: ${this.engineError}; resubscribing`);
         await this.pause(this.options.retryDelayMs ?? 1000);
       }
@@ -156,7 +162,10 @@ export class ProjectionEngine {
   private async follow(from: number): Promise<void> {
     const last = await this.catchUp(from);
     if (!this.running || this.restartRequested) return;
-    this.engineError = null; // the store answered and everything read is committed
+    if (this.engineError !== null) {
+      this.engineError = null; // the store answered and everything read is committed
+      this.options.onChange?.();
+    }
     const subscription = this.store.subscribeToAll({
       fromPosition: last < 0 ? 'start' : BigInt(last),
     });
@@ -281,7 +290,7 @@ export class ProjectionEngine {
     this.engineError = null;
     this.eventsCommitted += events;
     this.options.onProgress?.({ position, events: this.eventsRead });
-    this.waiters.settle();
+    this.changed();
     if (this.startPosition() === null) {
       this.restartRequested = true; // every projection stopped: stop reading
       void this.subscription?.unsubscribe();
@@ -293,9 +302,18 @@ export class ProjectionEngine {
       this.options.log?.warn(
         'Read-model checkpoints were changed by another process; resubscribing',
       );
-    else this.engineError = describe(error);
+    else {
+      this.engineError = describe(error);
+      this.options.onChange?.();
+    }
     this.restartRequested = true; // reload() forgets every cached row and rereads the checkpoints
     void this.subscription?.unsubscribe();
+  }
+
+  /** Ends the waits this change satisfies, and tells the owner (a thread mirroring the state). */
+  private changed(): void {
+    this.waiters.settle();
+    this.options.onChange?.();
   }
 
   /** Drops what the projection folded since its last commit; the stop is stored with the next commit. */
@@ -307,7 +325,7 @@ export class ProjectionEngine {
     this.options.log?.error(
       `Projection ${entry.projection.name} stopped at position ${event.position}: ${entry.error.message}`,
     );
-    this.waiters.settle();
+    this.changed();
   }
 
   /** Where the subscription starts: the lowest checkpoint of a running projection (null: none runs). */
@@ -337,7 +355,7 @@ export class ProjectionEngine {
       await readModelsMatch(this.store, this.readModels, -1);
     }
     this.verified = true;
-    this.waiters.settle();
+    this.changed();
     return true;
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
-import { ProjectionEngine } from '../../projections/engine/projection-engine';
+import { ProjectionRunner } from '../../projections/engine/projection-runner';
 import { ProjectionLagError, ProjectionStoppedError } from '../../projections/engine/waiters';
 import { READ_YOUR_WRITES_TIMEOUT_MS } from './tokens';
 
@@ -16,7 +16,7 @@ export const LAGGING_RETRY_AFTER_SECONDS = 1;
 export class Freshness {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    private readonly engine: ProjectionEngine,
+    private readonly engine: ProjectionRunner,
   ) {}
 
   async of(projections: readonly string[]): Promise<void> {

@@ -1,0 +1,71 @@
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { SqliteEventStore } from '../../infrastructure/sqlite/sqlite-event-store';
+import { ALL_PROJECTIONS } from '../all-projections';
+import { ProjectionEngine } from '../engine/projection-engine';
+import { InlineWriteSink } from '../engine/write-sink';
+import { ReadModelDb } from '../read-model-db';
+import type {
+  FromProjectionThread,
+  ProjectionThreadData,
+  ToProjectionThread,
+} from './thread-messages';
+
+/**
+ * The projection thread: an engine with its own connections to events.db (it only reads) and to
+ * read-models.db. The service's thread tells it when appends commit; it answers with its state.
+ */
+const { eventsPath, readModelsPath, retryDelayMs } = workerData as ProjectionThreadData;
+const port = parentPort!;
+
+// Background work: on Linux this lowers this thread (and the writer thread it starts) only, so
+// that under load the request thread and the event writer come first.
+try {
+  setPriority(10);
+} catch {
+  // not permitted here: run at normal priority
+}
+const post = (message: FromProjectionThread) => port.postMessage(message);
+
+const store = SqliteEventStore.open({ path: eventsPath, writer: 'inline' });
+const readModels = ReadModelDb.open({ path: readModelsPath });
+let stateQueued = false;
+const engine: ProjectionEngine = new ProjectionEngine(store, readModels, ALL_PROJECTIONS, {
+  // Rows are written here, not by yet another thread: live commits are small, and on a busy
+  // machine one more thread to wake costs the request path more than it saves (docs/api.md).
+  sink: new InlineWriteSink(readModels.db),
+  retryDelayMs,
+  log: {
+    error: (message) => post({ kind: 'log', level: 'error', message }),
+    warn: (message) => post({ kind: 'log', level: 'warn', message }),
+  },
+  // Several changes in one turn (a commit, then a stop) make one message.
+  onChange: () => {
+    if (stateQueued) return;
+    stateQueued = true;
+    queueMicrotask(() => {
+      stateQueued = false;
+      post({
+        kind: 'state',
+        ready: engine.ready,
+        statuses: engine.status(),
+        engineError: engine.engineError,
+      });
+    });
+  },
+});
+
+port.on('message', (message: ToProjectionThread) => {
+  if (message.kind === 'appended') store.appendedElsewhere();
+  else void stop();
+});
+
+async function stop(): Promise<void> {
+  await engine.stop();
+  readModels.close();
+  await store.close();
+  post({ kind: 'stopped' });
+  port.close();
+}
+
+engine.start();

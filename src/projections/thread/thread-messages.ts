@@ -1,0 +1,17 @@
+import type { ProjectionStatus } from '../engine/engine-types';
+
+/** What the projection thread is started with. */
+export interface ProjectionThreadData {
+  eventsPath: string;
+  readModelsPath: string;
+  retryDelayMs?: number;
+}
+
+/** To the thread: events were appended (read now), or stop (commit what is folded, then exit). */
+export type ToProjectionThread = { kind: 'appended' } | { kind: 'stop' };
+
+/** From the thread: the engine's state after every change, its log lines, and its last word. */
+export type FromProjectionThread =
+  | { kind: 'state'; ready: boolean; statuses: ProjectionStatus[]; engineError: string | null }
+  | { kind: 'log'; level: 'error' | 'warn'; message: string }
+  | { kind: 'stopped' };
