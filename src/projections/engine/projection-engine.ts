@@ -212,7 +212,10 @@ export class ProjectionEngine implements ProjectionRunner {
       if (page.length < CATCH_UP_PAGE) break;
       // Near the head, smaller commits: the last one is written while nothing else is left to fold.
       const near = head - last < this.maxPendingRows * 4;
-      if (this.overfull(near ? this.maxPendingRows / 8 : this.maxPendingRows))
+      const limit = near ? this.maxPendingRows / 8 : this.maxPendingRows;
+      // While the writer stores one commit, fold on (up to 4x the limit) instead of waiting for
+      // it: then both threads work at once, and the next commit goes as soon as the writer is free.
+      if (this.overfull(limit) && (!this.inFlight || this.overfull(limit * 4)))
         await this.commitNow(false);
       this.options.onProgress?.({ position: this.lastSeen, events: this.eventsRead });
       await nextTurn(); // let HTTP requests in between pages
