@@ -7,7 +7,7 @@ import type { EngineOptions, Entry, ProjectionStatus } from './engine-types';
 import type { ProjectedEvent, ProjectionFactory } from './projection';
 import type { ProjectionRunner } from './projection-runner';
 import { readModelsMatch } from './store-identity';
-import { ProjectionLagError, ProjectionStoppedError, Waiters } from './waiters';
+import { Waiters } from './waiters';
 import { CheckpointsMovedError } from './write-set';
 import { InlineWriteSink, WriteSink } from './write-sink';
 
@@ -112,26 +112,10 @@ export class ProjectionEngine implements ProjectionRunner {
   }
 
   waitFor(names: readonly string[], position: number, timeoutMs = Infinity): Promise<void> {
-    const entries = names.map((name) => {
-      const entry = this.entries.find((e) => e.projection.name === name);
-      if (!entry) throw new Error(`Unknown projection ${name}`);
-      return entry;
-    });
-    const check = () => {
-      const stopped = entries.find((e) => e.error);
-      if (stopped?.error)
-        return new ProjectionStoppedError(
-          stopped.projection.name,
-          stopped.error.position,
-          stopped.error.message,
-        );
-      return this.verified && entries.every((e) => e.committed >= position);
-    };
-    return this.waiters.wait(
-      check,
-      timeoutMs,
-      () => new ProjectionLagError(names, position, timeoutMs),
-    );
+    return this.waiters.forProjections(names, position, timeoutMs, () => ({
+      ready: this.verified,
+      statuses: this.status(),
+    }));
   }
 
   private async pump(): Promise<void> {

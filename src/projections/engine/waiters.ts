@@ -22,6 +22,14 @@ export class ProjectionLagError extends Error {
   }
 }
 
+import type { ProjectionStatus } from './engine-types';
+
+/** What a wait for projections looks at: whether the read models are known good, and each one's state. */
+export interface ProjectionView {
+  ready: boolean;
+  statuses: readonly ProjectionStatus[];
+}
+
 /** Answers whether a wait is over: true (reached), false (not yet), or the error that ends it. */
 export type WaitCheck = () => boolean | Error;
 
@@ -53,6 +61,34 @@ export class Waiters {
       }
       this.waiting.add(waiter);
     });
+  }
+
+  /**
+   * Until every named projection has committed `position`: ends early, with an error, when one of
+   * them stops, or when `timeoutMs` runs out.
+   */
+  forProjections(
+    names: readonly string[],
+    position: number,
+    timeoutMs: number,
+    view: () => ProjectionView,
+  ): Promise<void> {
+    const known = view().statuses.map((s) => s.name);
+    for (const name of names)
+      if (!known.includes(name)) throw new Error(`Unknown projection ${name}`);
+    const check = () => {
+      const { ready, statuses } = view();
+      const tracked = statuses.filter((s) => names.includes(s.name));
+      const stopped = tracked.find((s) => s.error);
+      if (stopped?.error)
+        return new ProjectionStoppedError(
+          stopped.name,
+          stopped.error.position,
+          stopped.error.message,
+        );
+      return ready && tracked.every((s) => s.checkpoint >= position);
+    };
+    return this.wait(check, timeoutMs, () => new ProjectionLagError(names, position, timeoutMs));
   }
 
   settle(): void {

@@ -5,7 +5,7 @@ import { SqliteEventStore } from '../../infrastructure/sqlite/sqlite-event-store
 import { Checkpoints } from '../engine/checkpoints';
 import type { ProjectionStatus } from '../engine/engine-types';
 import { ProjectionRunner } from '../engine/projection-runner';
-import { ProjectionLagError, ProjectionStoppedError, Waiters } from '../engine/waiters';
+import { Waiters } from '../engine/waiters';
 import type { ReadModelDb } from '../read-model-db';
 import type {
   FromProjectionThread,
@@ -85,24 +85,10 @@ export class ProjectionThread implements ProjectionRunner {
   }
 
   waitFor(names: readonly string[], position: number, timeoutMs = Infinity): Promise<void> {
-    for (const name of names)
-      if (!this.names.includes(name)) throw new Error(`Unknown projection ${name}`);
-    const check = () => {
-      const tracked = this.statuses.filter((s) => names.includes(s.name));
-      const stopped = tracked.find((s) => s.error);
-      if (stopped?.error)
-        return new ProjectionStoppedError(
-          stopped.name,
-          stopped.error.position,
-          stopped.error.message,
-        );
-      return this.ready && tracked.every((s) => s.checkpoint >= position);
-    };
-    return this.waiters.wait(
-      check,
-      timeoutMs,
-      () => new ProjectionLagError(names, position, timeoutMs),
-    );
+    return this.waiters.forProjections(names, position, timeoutMs, () => ({
+      ready: this.ready,
+      statuses: this.statuses,
+    }));
   }
 
   private receive(message: FromProjectionThread): void {
