@@ -197,9 +197,10 @@ export class ProjectionEngine implements ProjectionRunner {
       // Near the head, smaller commits: the last one is written while nothing else is left to fold.
       const near = head - last < this.maxPendingRows * 4;
       const limit = near ? this.maxPendingRows / 8 : this.maxPendingRows;
-      // While the writer stores one commit, fold on (up to 4x the limit) instead of waiting for
-      // it: then both threads work at once, and the next commit goes as soon as the writer is free.
-      if (this.overfull(limit) && (!this.inFlight || this.overfull(limit * 4)))
+      // Keep the writer busy: once it is free, hand it what is folded (from an eighth of the limit,
+      // so that keyed rows are not rewritten too often); while it stores a commit, fold on, up to 4x
+      // the limit, instead of waiting for it.
+      if (this.inFlight ? this.overfull(limit * 4) : this.overfull(limit / 8))
         await this.commitNow(false);
       this.options.onProgress?.({ position: this.lastSeen, events: this.eventsRead });
       await nextTurn(); // let HTTP requests in between pages
