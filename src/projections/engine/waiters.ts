@@ -1,3 +1,5 @@
+import type { ProjectionStatus } from './engine-types';
+
 /** A read asked for projections that cannot catch up: one of them stopped on an event. */
 export class ProjectionStoppedError extends Error {
   override readonly name = 'ProjectionStoppedError';
@@ -21,8 +23,6 @@ export class ProjectionLagError extends Error {
     super(`Read models did not reach position ${position} within ${waitedMs} ms`);
   }
 }
-
-import type { ProjectionStatus } from './engine-types';
 
 /** What a wait for projections looks at: whether the read models are known good, and each one's state. */
 export interface ProjectionView {

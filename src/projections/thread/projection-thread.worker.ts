@@ -18,7 +18,7 @@ import type {
 const { eventsPath, readModelsPath, retryDelayMs } = workerData as ProjectionThreadData;
 const port = parentPort!;
 
-// Background work: on Linux this lowers this thread (and the writer thread it starts) only, so
+// Background work: on Linux this lowers this thread only (nice values are per thread there), so
 // that under load the request thread and the event writer come first.
 try {
   setPriority(10);
@@ -60,12 +60,15 @@ port.on('message', (message: ToProjectionThread) => {
   else void stop();
 });
 
+/** Commits what is folded and closes both connections; the thread then exits, which is the answer. */
 async function stop(): Promise<void> {
-  await engine.stop();
-  readModels.close();
-  await store.close();
-  post({ kind: 'stopped' });
-  port.close();
+  try {
+    await engine.stop();
+    readModels.close();
+    await store.close();
+  } finally {
+    port.close();
+  }
 }
 
 engine.start();

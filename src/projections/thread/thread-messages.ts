@@ -10,8 +10,7 @@ export interface ProjectionThreadData {
 /** To the thread: events were appended (read now), or stop (commit what is folded, then exit). */
 export type ToProjectionThread = { kind: 'appended' } | { kind: 'stop' };
 
-/** From the thread: the engine's state after every change, its log lines, and its last word. */
+/** From the thread: the engine's state after every change, and its log lines. */
 export type FromProjectionThread =
   | { kind: 'state'; ready: boolean; statuses: ProjectionStatus[]; engineError: string | null }
-  | { kind: 'log'; level: 'error' | 'warn'; message: string }
-  | { kind: 'stopped' };
+  | { kind: 'log'; level: 'error' | 'warn'; message: string };
