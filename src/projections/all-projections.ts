@@ -1,5 +1,5 @@
+import type Database from 'better-sqlite3';
 import type { ProjectionFactory } from './engine/projection';
-import { ANALYTICS, OFFERS, REDEMPTIONS, TRANSACTIONS, WALLETS } from './names';
 import { analyticsProjection } from './analytics/analytics.projection';
 import { offersProjection } from './offers/offers.projection';
 import { redemptionsProjection } from './redemptions/redemptions.projection';
@@ -15,11 +15,7 @@ export const ALL_PROJECTIONS: readonly ProjectionFactory[] = [
   analyticsProjection,
 ];
 
-/** Their names, in the same order (the projection thread reports under these). */
-export const PROJECTION_NAMES: readonly string[] = [
-  WALLETS,
-  TRANSACTIONS,
-  REDEMPTIONS,
-  OFFERS,
-  ANALYTICS,
-];
+/** Their names, in the same order: a projection's name is the one it reports and checkpoints under. */
+export function projectionNames(db: Database.Database): string[] {
+  return ALL_PROJECTIONS.map((factory) => factory(db).name);
+}

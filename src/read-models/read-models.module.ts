@@ -2,7 +2,7 @@ import { Inject, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from 
 import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
-import { ALL_PROJECTIONS, PROJECTION_NAMES } from '../projections/all-projections';
+import { ALL_PROJECTIONS, projectionNames } from '../projections/all-projections';
 import { ProjectionEngine } from '../projections/engine/projection-engine';
 import { ProjectionRunner } from '../projections/engine/projection-runner';
 import { openWriteSink } from '../projections/engine/write-sink';
@@ -53,7 +53,7 @@ const logger = new Logger('ReadModels');
         const log = { error: (m: string) => logger.error(m), warn: (m: string) => logger.warn(m) };
         // The embedded store on a file: projections run on their own thread, off the request path.
         if (canRunProjectionThread(store, readModels))
-          return new ProjectionThread(store, readModels, PROJECTION_NAMES, { log });
+          return new ProjectionThread(store, readModels, projectionNames(readModels.db), { log });
         return new ProjectionEngine(store, readModels, ALL_PROJECTIONS, {
           sink: openWriteSink(readModels.db, readModels.path),
           log,
