@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventData, JsonValue } from '../../src/event-store';
+import { createdWith } from '../../src/catalog/offer/offer.fixtures';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { ALL_PROJECTIONS } from '../../src/projections/all-projections';
 import { ProjectionEngine } from '../../src/projections/engine/projection-engine';
@@ -158,7 +159,7 @@ describe('Projection engine (integration)', () => {
     const offer = {
       id: randomUUID(),
       type: 'OfferCreated',
-      data: offerData('off_1'),
+      data: createdWith({ offerId: 'off_1', title: 'Kayak', pointsPrice: 10 })[0].data,
       metadata: { schemaVersion: 1, occurredAt: '2024-03-01T12:00:00.000Z', ...TENANT },
     };
     await store.append('offer-sandbox.acme.off_1', [offer], 'no_stream');
@@ -300,28 +301,3 @@ describe('Read-model database', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
-
-function offerData(offerId: string): JsonValue {
-  return {
-    offerId,
-    title: 'Kayak',
-    description: null,
-    shortDescription: null,
-    images: [],
-    kind: 'experience',
-    type: 'outdoor',
-    priceModel: 'FIXED',
-    pointsPrice: 10,
-    unitCost: null,
-    minAmount: null,
-    maxAmount: null,
-    pointsPerAmountUnit: null,
-    status: 'ACTIVE',
-    availableFrom: null,
-    expiresAt: null,
-    maxTotal: null,
-    maxPerMember: 1,
-    artifact: 'NONE',
-    createdAt: '2024-03-01T12:00:00.000Z',
-  };
-}
