@@ -5,6 +5,7 @@
  */
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { freePort, kill, startService } from './service-process';
 import { fmt, row, scratchDir } from './bench-util';
 
@@ -15,21 +16,48 @@ const KEY = 'expys_sandbox_benchKey0000000000000001';
 
 interface Figures {
   rate: number;
+  /** The service's CPU time (all its threads) per request, in µs; null without /proc. */
+  cpuPerRequest: number | null;
   p50: number;
   p99: number;
   non2xx: number;
   errors: number;
 }
 
-async function load(url: string, options: Partial<autocannon.Options>): Promise<Figures> {
+/** Linux reports process times in USER_HZ ticks, which are 1/100 s on every architecture. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds a process has used in all its threads, from /proc; null where there is none. */
+function cpuSeconds(pid: number | undefined): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+async function load(
+  url: string,
+  servicePid: number | undefined,
+  options: Partial<autocannon.Options>,
+): Promise<Figures> {
+  const cpuBefore = cpuSeconds(servicePid);
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
     duration: DURATION,
     ...options,
   });
+  const cpuAfter = cpuSeconds(servicePid);
+  const requests = result.requests.total;
   return {
     rate: result.requests.average,
+    cpuPerRequest:
+      cpuBefore === null || cpuAfter === null || requests === 0
+        ? null
+        : ((cpuAfter - cpuBefore) * 1e6) / requests,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -78,9 +106,9 @@ async function main(): Promise<void> {
       );
     }
 
-    const health = await load(`${base}/health`, {});
+    const health = await load(`${base}/health`, service.pid, {});
     let next = 0;
-    const redemptions = await load(`${base}/v1/redemptions`, {
+    const redemptions = await load(`${base}/v1/redemptions`, service.pid, {
       method: 'POST',
       headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
       requests: [
@@ -108,6 +136,10 @@ async function main(): Promise<void> {
         label.startsWith('POST') ? 'p99 <= 50 ms' : undefined,
       );
       row(`${label}  non-2xx / errors`, `${f.non2xx} / ${f.errors}`);
+      row(
+        `${label}  service CPU per request`,
+        f.cpuPerRequest === null ? 'n/a' : `${Math.round(f.cpuPerRequest)} µs`,
+      );
     }
     row('redemptions / health', (redemptions.rate / health.rate).toFixed(2), '>= 0.25');
   } finally {
