@@ -16,6 +16,8 @@ import {
   IsOptionalFreeText,
   IsOptionalInstant,
 } from '../../shared/http/dto-rules';
+import { isPlainObjectWithin } from '../../shared/http/validation';
+import { EXTERNAL_USER_ID_PATTERN } from '../../auth/member-token';
 import { REDEMPTION_STATUSES, RedemptionStatus } from '../wallet/wallet.events';
 
 export class ShippingDto {
@@ -77,6 +79,32 @@ export class CreateRedemptionDto {
   @ValidateNested()
   @Type(() => ShippingDto)
   shipping?: ShippingDto;
+
+  private static readonly FAST_FIELDS = new Set(['offer', 'externalUserID', 'quantity']);
+
+  /**
+   * The usual body, `{ offer, externalUserID?, quantity? }` with valid values, without
+   * class-validator (the rules above still decide everything else; see validation.ts).
+   */
+  static acceptFast(body: unknown): CreateRedemptionDto | undefined {
+    if (!isPlainObjectWithin(body, CreateRedemptionDto.FAST_FIELDS)) return undefined;
+    const { offer, externalUserID, quantity } = body as Record<string, unknown>;
+    const absent = (field: string) => !Object.hasOwn(body as object, field);
+    const valid =
+      typeof offer === 'string' &&
+      offer.length >= 1 &&
+      offer.length <= 64 &&
+      (absent('externalUserID') ||
+        (typeof externalUserID === 'string' &&
+          externalUserID.length <= 128 &&
+          EXTERNAL_USER_ID_PATTERN.test(externalUserID))) &&
+      (absent('quantity') ||
+        (typeof quantity === 'number' &&
+          Number.isInteger(quantity) &&
+          quantity >= 1 &&
+          quantity <= 1_000_000));
+    return valid ? Object.assign(new CreateRedemptionDto(), body) : undefined;
+  }
 }
 
 export class CancelRedemptionDto {

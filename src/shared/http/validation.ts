@@ -1,8 +1,24 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  ArgumentMetadata,
+  BadRequestException,
+  ValidationError,
+  ValidationPipe,
+  ValidationPipeOptions,
+} from '@nestjs/common';
 
 export interface FieldError {
   field: string;
   problems: string[];
+}
+
+/**
+ * A DTO class may offer a cheap check of its common, well-formed body: it returns the DTO only
+ * when the full rules would surely accept the body, and undefined to let them run (they then name
+ * every failing field). A spec holds each such check to the full rules.
+ */
+export interface FastAcceptingDto<T> {
+  new (): T;
+  acceptFast(body: unknown): T | undefined;
 }
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -13,21 +29,47 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
-/** DTO validation at the edge: unknown fields are errors, every failing field is named. */
+function acceptsFast(metatype: unknown): metatype is FastAcceptingDto<unknown> {
+  return typeof (metatype as Partial<FastAcceptingDto<unknown>>)?.acceptFast === 'function';
+}
+
+/** Runs a body DTO's fast check first: class-validator costs a hot route about a tenth of its CPU. */
+class EdgeValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && acceptsFast(metadata.metatype)) {
+      const accepted = metadata.metatype.acceptFast(value);
+      if (accepted !== undefined) return accepted;
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+/** The full rules: unknown fields are errors, every failing field is named. */
+export const VALIDATION_OPTIONS: ValidationPipeOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  transformOptions: { enableImplicitConversion: false },
+  validationError: { target: false, value: false },
+  exceptionFactory: (errors) => {
+    const fields = flatten(errors);
+    return new BadRequestException({
+      code: 'VALIDATION_FAILED',
+      message: `Invalid request: ${fields.map((f) => f.field).join(', ')}`,
+      details: { fields },
+    });
+  },
+};
+
+/** DTO validation at the edge: a DTO's fast check where it has one, else the full rules. */
 export function validationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    transformOptions: { enableImplicitConversion: false },
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => {
-      const fields = flatten(errors);
-      return new BadRequestException({
-        code: 'VALIDATION_FAILED',
-        message: `Invalid request: ${fields.map((f) => f.field).join(', ')}`,
-        details: { fields },
-      });
-    },
-  });
+  return new EdgeValidationPipe(VALIDATION_OPTIONS);
+}
+
+/** Whether `body` is a plain JSON object whose keys are all in `allowed`. */
+export function isPlainObjectWithin(body: unknown, allowed: ReadonlySet<string>): boolean {
+  if (typeof body !== 'object' || body === null || Object.getPrototypeOf(body) !== Object.prototype)
+    return false;
+  for (const key in body) if (!allowed.has(key)) return false;
+  return true;
 }
