@@ -248,6 +248,23 @@ export function describeEventStoreContract(
         expect(retry.nextExpectedRevision).toBe(0n);
       });
 
+      it('checks a later append to the same stream against the earlier one of the same call', async () => {
+        const [first, second] = await store.appendAtomically!([
+          { stream: streamName('twice'), events: [event('A')], expectedRevision: NO_STREAM },
+          { stream: streamName('twice'), events: [event('B')], expectedRevision: 0n },
+        ]);
+        expect([first.nextExpectedRevision, second.nextExpectedRevision]).toEqual([0n, 1n]);
+        const error = await store.appendAtomically!([
+          { stream: streamName('twice'), events: [event('C')], expectedRevision: 1n },
+          { stream: streamName('twice'), events: [event('D')], expectedRevision: 1n },
+        ]).catch((e: unknown) => e);
+        expect(error).toMatchObject(wrongVersion);
+        expect((error as WrongExpectedVersionError).actual).toBe(2n);
+        expect(await store.readStream(streamName('twice'))).toHaveLength(2);
+        const next = await store.append(streamName('twice'), [event('C')], 1n);
+        expect(next.nextExpectedRevision).toBe(2n);
+      });
+
       it('keeps concurrent atomic writers apart: one conflicting writer does not undo the others', async () => {
         const outcomes = await Promise.allSettled(
           Array.from({ length: 10 }, (_, i) =>

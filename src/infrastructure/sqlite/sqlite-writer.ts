@@ -22,6 +22,9 @@ class Conflict {
 
 const MAX_CACHED_STREAMS = 200_000;
 
+/** An append checked and not yet written: insert from this revision, or answer as before. */
+type Plan = { firstRevision: number } | { result: AppendResult };
+
 /**
  * Writes a batch of callers' appends in one transaction: each caller's appends all or none, a
  * conflict failing that caller alone. The only code that writes events.
@@ -31,7 +34,6 @@ export class SqliteWriter {
   /** Last revision per stream, valid while no other connection has written (PRAGMA data_version). */
   private readonly lastRevisions = new Map<string, number>();
   private seenDataVersion = -1;
-  private readonly inSavepoint: (appends: QueuedAppend[], created: number) => AppendResult[];
 
   constructor(private readonly db: Database.Database) {
     this.statements = {
@@ -46,9 +48,6 @@ export class SqliteWriter {
         'SELECT id, revision, position FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
       ),
     };
-    this.inSavepoint = db.transaction((appends: QueuedAppend[], created: number) =>
-      appends.map((a) => this.appendOne(a, created)),
-    );
   }
 
   /** Throws only for a failure of the whole transaction (disk full, corruption). */
@@ -69,25 +68,30 @@ export class SqliteWriter {
   }
 
   /**
-   * A single append checks its revision before it inserts, so it cannot half-write. Several run
-   * under a savepoint, and the revision cache is put back if a later one conflicts.
+   * Checks every append's revision before inserting any, so a conflict leaves nothing to undo: no
+   * savepoint is needed (it cost the writer about a tenth of its CPU per redemption). Within the
+   * write transaction nobody else can move a stream between the check and the insert.
    */
   private writeCaller(appends: QueuedAppend[], created: number): WriteOutcome {
-    const cached = appends.map((a) => [a.stream, this.lastRevisions.get(a.stream)] as const);
+    const planned = new Map<string, number>();
+    let plans: Plan[];
     try {
-      const results =
-        appends.length === 1
-          ? [this.appendOne(appends[0], created)]
-          : this.inSavepoint(appends, created);
-      return { ok: true, results };
+      plans = appends.map((append) => {
+        const plan = this.plan(append, planned.get(append.stream));
+        if ('firstRevision' in plan)
+          planned.set(append.stream, plan.firstRevision + append.events.length - 1);
+        return plan;
+      });
     } catch (error) {
       if (!(error instanceof Conflict)) throw error;
-      for (const [stream, revision] of cached.reverse()) {
-        if (revision === undefined) this.lastRevisions.delete(stream);
-        else this.lastRevisions.set(stream, revision);
-      }
       return error.outcome;
     }
+    const results = plans.map((plan, i) =>
+      'result' in plan
+        ? plan.result
+        : this.insert(appends[i].stream, plan.firstRevision, appends[i].events, created),
+    );
+    return { ok: true, results };
   }
 
   /** Runs inside the write transaction, so no other writer can commit until it ends. */
@@ -108,8 +112,12 @@ export class SqliteWriter {
     return revision;
   }
 
-  private appendOne({ stream, events, expected }: QueuedAppend, created: number): AppendResult {
-    const lastRevision = this.lastRevisionOf(stream);
+  /**
+   * Where an append goes, or the result of its earlier identical append; throws a Conflict.
+   * `plannedLast`: the stream's last revision after appends planned before it in this call.
+   */
+  private plan({ stream, events, expected }: QueuedAppend, plannedLast?: number): Plan {
+    const lastRevision = plannedLast ?? this.lastRevisionOf(stream);
     const conflict = () =>
       new Conflict({
         ok: false,
@@ -122,17 +130,14 @@ export class SqliteWriter {
 
     if (expected === 'any' || expected === 'stream_exists') {
       if (expected === 'stream_exists' && lastRevision < 0) throw conflict();
-      return (
-        this.findRetried(stream, lastRevision - events.length + 1, events) ??
-        this.insert(stream, lastRevision + 1, events, created)
-      );
+      const retried = this.findRetried(stream, lastRevision - events.length + 1, events);
+      return retried ? { result: retried } : { firstRevision: lastRevision + 1 };
     }
     const expectedLast = expected === 'no_stream' ? -1 : Number(expected);
-    if (lastRevision === expectedLast)
-      return this.insert(stream, expectedLast + 1, events, created);
+    if (lastRevision === expectedLast) return { firstRevision: expectedLast + 1 };
     if (lastRevision > expectedLast) {
       const retried = this.findRetried(stream, expectedLast + 1, events);
-      if (retried) return retried;
+      if (retried) return { result: retried };
     }
     throw conflict();
   }
