@@ -237,6 +237,26 @@ describe('Projection engine (integration)', () => {
     expect(engine.status().every((s) => s.checkpoint === 2)).toBe(true);
   });
 
+  it('paces live commits, and commits at once what a waiting reader needs', async () => {
+    const engine = engineOn(readModels, { liveCommitEveryMs: 600_000 });
+    engine.start();
+    await appendCredits(store, ['a']);
+    await toHead(engine);
+    await appendCredits(store, ['b']); // live: a wait commits it, and the pace starts over
+    await toHead(engine);
+    await appendCredits(store, ['c']);
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    while (engine.eventsRead < 3) await turn();
+    for (let i = 0; i < 5; i++) await turn(); // idle turns, where an unpaced engine commits
+    const head = Number(await store.headPosition());
+    expect(engine.status().map((s) => s.checkpoint)).not.toContain(head); // folded, not stored
+    expect(balances(readModels)).toEqual({ a: 10, b: 10 });
+
+    await engine.waitFor(engine.names, head, 10_000);
+    expect(engine.status().map((s) => s.checkpoint)).toEqual(engine.names.map(() => head));
+    expect(balances(readModels)).toEqual({ a: 10, b: 10, c: 10 });
+  });
+
   it('rejects a wait that runs out of time with a lag error', async () => {
     await appendCredits(store, ['a']);
     const engine = engineOn();

@@ -15,6 +15,11 @@ export interface EngineOptions {
    * (default 20,000). Otherwise all commit when the subscription has nothing more buffered.
    */
   maxPendingRows?: number;
+  /**
+   * Live, commit at most this often (default 0: at every idle turn), unless a reader waits for a
+   * position not yet stored (`waitFor`, `hurry`). Fewer, larger commits write each hot page once.
+   */
+  liveCommitEveryMs?: number;
   /** Called every few thousand events and after every commit: the position read, events read. */
   onProgress?: (progress: { position: number; events: number }) => void;
   /** Wait before resubscribing after a subscription or database failure (default 1 s). */

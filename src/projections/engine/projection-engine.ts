@@ -42,6 +42,10 @@ export class ProjectionEngine implements ProjectionRunner {
   private uncommitted = 0;
   private lastSeen = -1;
   private idleCheckArmed = false;
+  /** Live pacing: when the last idle commit started, its timer, and the furthest position waited for. */
+  private lastLiveCommit = 0;
+  private paceTimer: NodeJS.Timeout | undefined;
+  private hurryTo = -1;
   /** False until the stored read models are known to come from this store: no wait ends before. */
   private verified = false;
   private yielding = false;
@@ -88,6 +92,8 @@ export class ProjectionEngine implements ProjectionRunner {
     if (this.running) await this.commitNow(true); // what is folded and not yet written
     while (this.inFlight) await this.inFlight;
     this.running = false;
+    clearTimeout(this.paceTimer);
+    this.paceTimer = undefined;
     this.wake?.();
     await this.subscription?.unsubscribe();
     await this.pumping;
@@ -112,6 +118,7 @@ export class ProjectionEngine implements ProjectionRunner {
   }
 
   waitFor(names: readonly string[], position: number, timeoutMs = Infinity): Promise<void> {
+    this.hurry(position);
     return this.waiters.forProjections(names, position, timeoutMs, () => ({
       ready: this.verified,
       statuses: this.status(),
@@ -209,14 +216,37 @@ export class ProjectionEngine implements ProjectionRunner {
     return last;
   }
 
+  /** A reader waits for `position`: commit at every idle turn, not at the live pace, until it is stored. */
+  hurry(position: number): void {
+    if (position <= this.hurryTo || !this.running) return;
+    this.hurryTo = position;
+    this.armIdleCheck();
+  }
+
   /** A macrotask runs only when the subscription waits for I/O (or yields): then nothing is buffered. */
   private armIdleCheck(): void {
     if (this.idleCheckArmed) return;
     this.idleCheckArmed = true;
     setImmediate(() => {
       this.idleCheckArmed = false;
-      if (!this.yielding) void this.commitNow(true);
+      if (!this.yielding) this.commitWhenDue();
     });
+  }
+
+  /** At an idle turn: commit now if hurried or the pace allows, else once it does. */
+  private commitWhenDue(): void {
+    const every = this.options.liveCommitEveryMs ?? 0;
+    const waited = this.hurryTo > (this.startPosition() ?? Infinity);
+    const wait = waited ? 0 : this.lastLiveCommit + every - Date.now();
+    if (wait <= 0) {
+      this.lastLiveCommit = Date.now();
+      void this.commitNow(true);
+    } else if (!this.paceTimer) {
+      this.paceTimer = setTimeout(() => {
+        this.paceTimer = undefined;
+        this.armIdleCheck();
+      }, wait);
+    }
   }
 
   private fold(event: ProjectedEvent): void {

@@ -26,6 +26,7 @@ try {
   // not permitted here: run at normal priority
 }
 const post = (message: FromProjectionThread) => port.postMessage(message);
+const LIVE_COMMIT_EVERY_MS = 50;
 
 const store = SqliteEventStore.open({ path: eventsPath, writer: 'inline' });
 const readModels = ReadModelDb.open({ path: readModelsPath });
@@ -34,6 +35,9 @@ const engine: ProjectionEngine = new ProjectionEngine(store, readModels, ALL_PRO
   // Rows are written here, not by yet another thread: live commits are small, and on a busy
   // machine one more thread to wake costs the request path more than it saves (docs/api.md).
   sink: new InlineWriteSink(readModels.db),
+  // Live rows commit at most every 50 ms unless a read waits for them (the service asks then):
+  // fewer, larger commits write each hot page once (docs/read-models.md).
+  liveCommitEveryMs: LIVE_COMMIT_EVERY_MS,
   retryDelayMs,
   log: {
     error: (message) => post({ kind: 'log', level: 'error', message }),
@@ -57,6 +61,7 @@ const engine: ProjectionEngine = new ProjectionEngine(store, readModels, ALL_PRO
 
 port.on('message', (message: ToProjectionThread) => {
   if (message.kind === 'appended') store.appendedElsewhere();
+  else if (message.kind === 'hurry') engine.hurry(message.position);
   else void stop();
 });
 

@@ -7,8 +7,12 @@ export interface ProjectionThreadData {
   retryDelayMs?: number;
 }
 
-/** To the thread: events were appended (read now), or stop (commit what is folded, then exit). */
-export type ToProjectionThread = { kind: 'appended' } | { kind: 'stop' };
+/**
+ * To the thread: events were appended (read now); a reader waits for a position (commit at
+ * once until it is stored, not at the live pace); or stop (commit what is folded, then exit).
+ */
+export type ToProjectionThread =
+  { kind: 'appended' } | { kind: 'hurry'; position: number } | { kind: 'stop' };
 
 /** From the thread: the engine's state after every change, and its log lines. */
 export type FromProjectionThread =
