@@ -9,6 +9,11 @@ const MIGRATIONS_TABLE = 'rm_schema_migrations';
 export interface ReadModelDbOptions {
   /** File path; ':memory:' in tests that need no file. */
   path: string;
+  /**
+   * Page cache in KiB (default 128 MiB, for queries). A connection that commits often wants a
+   * small one: a commit that split a B-tree page walks every cached page (docs/read-models.md).
+   */
+  cacheKiB?: number;
 }
 
 /**
@@ -34,7 +39,7 @@ export class ReadModelDb {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
-    db.pragma('cache_size = -131072');
+    db.pragma(`cache_size = ${-(options.cacheKiB ?? 131_072)}`);
     db.pragma('temp_store = MEMORY');
     const applied = appliedVersions(db);
     const pending = READ_MODEL_MIGRATIONS.some((m) => !applied.has(m.version));

@@ -29,7 +29,8 @@ const post = (message: FromProjectionThread) => port.postMessage(message);
 const LIVE_COMMIT_EVERY_MS = 50;
 
 const store = SqliteEventStore.open({ path: eventsPath, writer: 'inline' });
-const readModels = ReadModelDb.open({ path: readModelsPath });
+// Live commits are frequent and small: a small page cache keeps each one cheap.
+const readModels = ReadModelDb.open({ path: readModelsPath, cacheKiB: 16_384 });
 let stateQueued = false;
 const engine: ProjectionEngine = new ProjectionEngine(store, readModels, ALL_PROJECTIONS, {
   // Rows are written here, not by yet another thread: live commits are small, and on a busy
