@@ -11,7 +11,7 @@ export interface ReadModelDbOptions {
   path: string;
   /**
    * Page cache in KiB (default 128 MiB, for queries). A connection that commits often wants a
-   * small one: a commit that split a B-tree page walks every cached page (docs/read-models.md).
+   * small one: a commit that split a B-tree page walks every cached page (docs/api.md).
    */
   cacheKiB?: number;
 }
