@@ -74,6 +74,7 @@ describe('CreateRedemptionDto.acceptFast', () => {
       { offer: 'off_1' },
       { offer: 'off_1', externalUserID: 'member-1' },
       { offer: 'o', externalUserID: 'm', quantity: 3 },
+      Object.assign(Object.create(null) as object, { offer: 'off_1' }),
     ]) {
       const fast = CreateRedemptionDto.acceptFast(value);
       expect(fast).toBeInstanceOf(CreateRedemptionDto);

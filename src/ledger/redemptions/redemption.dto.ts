@@ -88,8 +88,8 @@ export class CreateRedemptionDto {
    */
   static acceptFast(body: unknown): CreateRedemptionDto | undefined {
     if (!isPlainObjectWithin(body, CreateRedemptionDto.FAST_FIELDS)) return undefined;
-    const { offer, externalUserID, quantity } = body as Record<string, unknown>;
-    const absent = (field: string) => !Object.hasOwn(body as object, field);
+    const { offer, externalUserID, quantity } = body;
+    const absent = (field: string) => !Object.hasOwn(body, field);
     const valid =
       typeof offer === 'string' &&
       offer.length >= 1 &&

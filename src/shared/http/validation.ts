@@ -5,6 +5,7 @@ import {
   ValidationPipe,
   ValidationPipeOptions,
 } from '@nestjs/common';
+import { isPlainObject } from '../domain/values';
 
 export interface FieldError {
   field: string;
@@ -66,10 +67,10 @@ export function validationPipe(): ValidationPipe {
   return new EdgeValidationPipe(VALIDATION_OPTIONS);
 }
 
-/** Whether `body` is a plain JSON object whose keys are all in `allowed`. */
-export function isPlainObjectWithin(body: unknown, allowed: ReadonlySet<string>): boolean {
-  if (typeof body !== 'object' || body === null || Object.getPrototypeOf(body) !== Object.prototype)
-    return false;
-  for (const key in body) if (!allowed.has(key)) return false;
-  return true;
+/** Whether `body` is a plain object whose keys are all in `allowed`. */
+export function isPlainObjectWithin(
+  body: unknown,
+  allowed: ReadonlySet<string>,
+): body is Record<string, unknown> {
+  return isPlainObject(body) && Object.keys(body).every((key) => allowed.has(key));
 }
