@@ -8,7 +8,6 @@ import { CommandRequest, eventContext } from '../../shared/http/command-request'
 import { CreateOffer, OfferCommand } from '../offer/offer.commands';
 import { decideOffer } from '../offer/offer.decider';
 import { OfferDefinition } from '../offer/offer.events';
-import { evolveOffer } from '../offer/offer.state';
 import { offerView } from '../offer/offer.view';
 
 export type CreateOfferInput = Omit<CreateOffer['data'], 'offerId' | 'now'>;
@@ -51,12 +50,12 @@ export class OfferCommands {
         }
         const events = decideOffer(command, loaded.state);
         if (isDomainError(events)) return refusal(events, req.requestId);
-        const next = events.reduce(evolveOffer, loaded.state);
+        const planned =
+          events.length > 0 ? offers.plan(stream, loaded, events, eventContext(req)) : undefined;
+        const next = planned?.state ?? loaded.state;
         if (next.status === 'absent')
           throw new Error(`Offer ${offerId} absent after its own decision`);
-        const appends =
-          events.length > 0 ? [offers.plan(stream, loaded, events, eventContext(req))] : [];
-        return accepted(status, offerView(next), appends);
+        return accepted(status, offerView(next), planned ? [planned] : []);
       },
       req.idempotency,
     );

@@ -6,7 +6,7 @@ import { accepted, isDomainError, refusal } from '../application/decisions';
 import { memberRef, newTransactionId, walletStream } from '../streams';
 import { UpsertMemberProfile, WalletCommand } from '../wallet/wallet.commands';
 import { decideWallet } from '../wallet/wallet.decider';
-import { evolveWallet, walletOf, WalletState } from '../wallet/wallet.state';
+import { walletOf, WalletState } from '../wallet/wallet.state';
 import { memberSummaryView, walletView } from '../wallet/wallet.view';
 
 /** The profile fields of an upsert: left out is unchanged, null clears. */
@@ -89,9 +89,9 @@ export class MemberCommands {
         const loaded = await wallets.load(stream);
         const events = decideWallet(command(req.now), loaded.state);
         if (isDomainError(events)) return refusal(events, req.requestId);
-        const next = events.reduce(evolveWallet, loaded.state);
-        const appends = events.length > 0 ? [wallets.plan(stream, loaded, events, context)] : [];
-        return accepted(status, view(next), appends);
+        const planned =
+          events.length > 0 ? wallets.plan(stream, loaded, events, context) : undefined;
+        return accepted(status, view(planned?.state ?? loaded.state), planned ? [planned] : []);
       },
       req.idempotency,
     );

@@ -25,7 +25,7 @@ import {
 import { ShippingInput } from '../wallet/wallet.commands';
 import { decideWallet } from '../wallet/wallet.decider';
 import { Actor, RedemptionStatus, WalletEvent } from '../wallet/wallet.events';
-import { evolveWallet, walletOf, WalletState } from '../wallet/wallet.state';
+import { walletOf, WalletState } from '../wallet/wallet.state';
 import { redemptionView } from './redemption.view';
 
 export interface CreateRedemptionInput {
@@ -119,8 +119,9 @@ export class RedemptionCommands {
           if (isDomainError(stock)) return refusal(stock, req.requestId);
           appends.push(offers.plan(offer, offerLoaded, stock, context));
         }
-        appends.push(wallets.plan(wallet, walletLoaded, events, context));
-        return answer(events.reduce(evolveWallet, walletLoaded.state), redemptionId, 201, appends);
+        const debit = wallets.plan(wallet, walletLoaded, events, context);
+        appends.push(debit);
+        return answer(debit.state, redemptionId, 201, appends);
       },
       req.idempotency,
     );
@@ -194,13 +195,14 @@ export class RedemptionCommands {
         }
         const events = decideWallet(command({ redemptionId, now: req.now }), walletLoaded.state);
         if (isDomainError(events)) return refusal(events, req.requestId);
-        const appends = [wallets.plan(wallet, walletLoaded, events, context)];
+        const move = wallets.plan(wallet, walletLoaded, events, context);
+        const appends: PlannedAppend[] = [move];
         if (events.some((e: WalletEvent) => e.type === 'RedemptionCanceled')) {
           appends.push(
             ...this.releaseStock(offer, await offers.load(offer), redemptionId, req.now, context),
           );
         }
-        return answer(events.reduce(evolveWallet, walletLoaded.state), redemptionId, 200, appends);
+        return answer(move.state, redemptionId, 200, appends);
       },
       req.idempotency,
     );

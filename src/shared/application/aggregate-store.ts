@@ -41,21 +41,24 @@ export class AggregateStore<S, E extends TypedEvent> {
     return loaded;
   }
 
-  /** An append of `events` on top of `loaded` that, once written, updates the cache without a read. */
+  /**
+   * An append of `events` on top of `loaded`, with the state they lead to: folded once, for the
+   * command's answer and, once written, for the cache (no read).
+   */
   plan(
     stream: string,
     loaded: Versioned<S>,
     events: readonly E[],
     context: EventContext,
-  ): PlannedAppend {
+  ): PlannedAppend & { readonly state: S } {
+    const state = events.reduce(this.evolve, loaded.state);
     return {
       stream,
       expectedRevision: loaded.revision,
       events: events.map((e) => toEventData(e, context)),
-      onApplied: (result) => {
-        const state = events.reduce(this.evolve, loaded.state);
-        this.cache.set(stream, { state, revision: result.nextExpectedRevision });
-      },
+      state,
+      onApplied: (result) =>
+        this.cache.set(stream, { state, revision: result.nextExpectedRevision }),
     };
   }
 }
