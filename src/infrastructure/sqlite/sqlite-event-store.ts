@@ -15,6 +15,7 @@ import {
   Subscription,
   WrongExpectedVersionError,
 } from '../../event-store';
+import { LimitedStatements } from './limited-statements';
 import { openEventsDatabase, SqliteSynchronous } from './sqlite-database';
 import {
   EVENT_COLUMNS,
@@ -68,7 +69,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
   private readonly commitListeners = new Set<() => void>();
   private readonly subscriptions = new Set<SqliteSubscription>();
   private readonly statements: ReturnType<typeof prepareStatements>;
-  private readonly filteredReads = new Map<string, Database.Statement>();
+  private readonly filteredReads = new Map<string, LimitedStatements>();
   private closed = false;
   /** Appends acknowledged and transactions committed: their ratio is the group-commit batch size. */
   readonly stats = { appends: 0, commits: 0 };
@@ -131,16 +132,18 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     const from = options.fromRevision ?? (backwards ? 'end' : 'start');
     const limit = options.maxCount ?? NO_LIMIT;
     const rows = backwards
-      ? this.statements.readStreamBackwards.all(
-          stream,
-          from === 'end' ? Number.MAX_SAFE_INTEGER : from === 'start' ? 0 : Number(from),
-          limit,
-        )
-      : this.statements.readStreamForwards.all(
-          stream,
-          from === 'start' ? 0 : from === 'end' ? Number.MAX_SAFE_INTEGER : Number(from),
-          limit,
-        );
+      ? this.statements.readStreamBackwards
+          .limit(limit)
+          .all(
+            stream,
+            from === 'end' ? Number.MAX_SAFE_INTEGER : from === 'start' ? 0 : Number(from),
+          )
+      : this.statements.readStreamForwards
+          .limit(limit)
+          .all(
+            stream,
+            from === 'start' ? 0 : from === 'end' ? Number.MAX_SAFE_INTEGER : Number(from),
+          );
     return (rows as EventRow[]).map(toRecordedEvent);
   }
 
@@ -229,14 +232,14 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
   ): RecordedEvent[] {
     const clause = filterClause(filter);
     const key = `${direction}|${clause.key}`;
-    let statement = this.filteredReads.get(key);
-    if (!statement) {
+    let statements = this.filteredReads.get(key);
+    if (!statements) {
       const sql =
         direction === 'forwards'
-          ? `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND ${clause.sql} ORDER BY position ASC LIMIT ?`
-          : `SELECT ${EVENT_COLUMNS} FROM events WHERE position <= ? AND ${clause.sql} ORDER BY position DESC LIMIT ?`;
-      statement = this.db.prepare(sql).raw();
-      this.filteredReads.set(key, statement);
+          ? `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND ${clause.sql} ORDER BY position ASC`
+          : `SELECT ${EVENT_COLUMNS} FROM events WHERE position <= ? AND ${clause.sql} ORDER BY position DESC`;
+      statements = new LimitedStatements(this.db, sql, true);
+      this.filteredReads.set(key, statements);
     }
     // Pages keep each result set small: large reads then create far less long-lived garbage.
     const events: RecordedEvent[] = [];
@@ -244,7 +247,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     let from = bound;
     while (remaining > 0) {
       const pageSize = Math.min(READ_PAGE, remaining);
-      const rows = statement.all(from, ...clause.params, pageSize) as EventRow[];
+      const rows = statements.limit(pageSize).all(from, ...clause.params) as EventRow[];
       for (const row of rows) events.push(toRecordedEvent(row));
       if (rows.length < pageSize) break;
       remaining -= rows.length;
@@ -308,16 +311,16 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
 
 function prepareStatements(db: Database.Database) {
   return {
-    readStreamForwards: db
-      .prepare(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
-      )
-      .raw(),
-    readStreamBackwards: db
-      .prepare(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
-      )
-      .raw(),
+    readStreamForwards: new LimitedStatements(
+      db,
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC`,
+      true,
+    ),
+    readStreamBackwards: new LimitedStatements(
+      db,
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC`,
+      true,
+    ),
     head: db.prepare('SELECT max(position) FROM events').pluck(),
   };
 }

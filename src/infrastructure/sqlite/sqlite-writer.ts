@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { AppendResult, ExpectedRevision } from '../../event-store/event-store.port';
+import { LimitedStatements } from './limited-statements';
 import { SerializedEvent } from './sqlite-rows';
 
 export interface QueuedAppend {
@@ -44,8 +45,9 @@ export class SqliteWriter {
         .prepare('SELECT revision FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1')
         .pluck(),
       dataVersion: db.prepare('PRAGMA data_version').pluck(),
-      idsFrom: db.prepare(
-        'SELECT id, revision, position FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
+      idsFrom: new LimitedStatements(
+        db,
+        'SELECT id, revision, position FROM events WHERE stream = ? AND revision >= ? ORDER BY revision ASC',
       ),
     };
   }
@@ -149,7 +151,7 @@ export class SqliteWriter {
     events: SerializedEvent[],
   ): AppendResult | undefined {
     if (fromRevision < 0) return undefined;
-    const found = this.statements.idsFrom.all(stream, fromRevision, events.length) as Array<{
+    const found = this.statements.idsFrom.limit(events.length).all(stream, fromRevision) as Array<{
       id: string;
       revision: number;
       position: number;

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import type { OfferDefinition } from '../../catalog/offer/offer.events';
 import { OfferView, offerView } from '../../catalog/offer/offer.view';
+import { LimitedStatements } from '../../infrastructure/sqlite/limited-statements';
 import type { ReadModelDb } from '../../projections/read-model-db';
 import { Page, beforeParam, paged } from '../shared/paging';
 import { READ_MODEL_DB } from '../shared/tokens';
@@ -33,15 +34,16 @@ function toView(row: OfferRecord): OfferView {
 @Injectable()
 export class OfferQueries {
   private readonly byId: Database.Statement;
-  private readonly pages: Record<CatalogAudience, Database.Statement>;
+  private readonly pages: Record<CatalogAudience, LimitedStatements>;
 
   constructor(@Inject(READ_MODEL_DB) readModels: ReadModelDb) {
     const db = readModels.db;
     const columns = 'position, offer_id, definition, reserved_units';
     this.byId = db.prepare(`SELECT ${columns} FROM rm_offers WHERE tenant = ? AND offer_id = ?`);
     const page = (filter: string) =>
-      db.prepare(
-        `SELECT ${columns} FROM rm_offers WHERE tenant = ? AND position < ?${filter} ORDER BY position DESC LIMIT ?`,
+      new LimitedStatements(
+        db,
+        `SELECT ${columns} FROM rm_offers WHERE tenant = ? AND position < ?${filter} ORDER BY position DESC`,
       );
     this.pages = {
       org: page(''),
@@ -65,11 +67,9 @@ export class OfferQueries {
     audience: CatalogAudience,
     page: Page,
   ): { data: OfferView[]; nextCursor: string | null } {
-    const rows = this.pages[audience].all(
-      tenant,
-      beforeParam(page),
-      page.limit + 1,
-    ) as OfferRecord[];
+    const rows = this.pages[audience]
+      .limit(page.limit + 1)
+      .all(tenant, beforeParam(page)) as OfferRecord[];
     const { rows: kept, nextCursor } = paged('offers', rows, page);
     return { data: kept.map(toView), nextCursor };
   }

@@ -8,6 +8,7 @@ import type {
   RedemptionStatus,
   ShippingAddress,
 } from '../../ledger/wallet/wallet.events';
+import { LimitedStatements } from '../../infrastructure/sqlite/limited-statements';
 import type { ReadModelDb } from '../../projections/read-model-db';
 import { Page, beforeParam, paged } from '../shared/paging';
 import { READ_MODEL_DB } from '../shared/tokens';
@@ -88,7 +89,7 @@ export class RedemptionQueries {
   private readonly byId: Database.Statement;
   private readonly ownerOf: Database.Statement;
   private readonly history: Database.Statement;
-  private readonly lists = new Map<string, Database.Statement>();
+  private readonly lists = new Map<string, LimitedStatements>();
 
   constructor(@Inject(READ_MODEL_DB) private readonly readModels: ReadModelDb) {
     const db = readModels.db;
@@ -134,10 +135,13 @@ export class RedemptionQueries {
       params.push(filter.status);
     }
     conditions.push('r.position < ?');
-    const sql = `SELECT ${COLUMNS} FROM ${FROM} WHERE ${conditions.join(' AND ')} ORDER BY r.position DESC LIMIT ?`;
-    let statement = this.lists.get(sql);
-    if (!statement) this.lists.set(sql, (statement = this.readModels.db.prepare(sql)));
-    const rows = statement.all(...params, beforeParam(page), page.limit + 1) as RedemptionRecord[];
+    const sql = `SELECT ${COLUMNS} FROM ${FROM} WHERE ${conditions.join(' AND ')} ORDER BY r.position DESC`;
+    let statements = this.lists.get(sql);
+    if (!statements)
+      this.lists.set(sql, (statements = new LimitedStatements(this.readModels.db, sql)));
+    const rows = statements
+      .limit(page.limit + 1)
+      .all(...params, beforeParam(page)) as RedemptionRecord[];
     const { rows: kept, nextCursor } = paged('redemptions', rows, page);
     return { redemptions: kept.map(toView), nextCursor };
   }

@@ -11,6 +11,7 @@ import {
   walletView,
 } from '../../ledger/wallet/wallet.view';
 import { PersistentMap } from '../../shared/domain/persistent-map';
+import { LimitedStatements } from '../../infrastructure/sqlite/limited-statements';
 import type { ReadModelDb } from '../../projections/read-model-db';
 import { statusColumn } from '../../projections/redemptions/redemption-counts';
 import { Page, beforeParam, paged } from '../shared/paging';
@@ -72,7 +73,7 @@ function toWalletView(row: WalletRecord): WalletView {
 export class WalletQueries {
   private readonly walletRow: Database.Statement;
   private readonly counts: Database.Statement;
-  private readonly transactions: Database.Statement;
+  private readonly transactions: LimitedStatements;
 
   constructor(@Inject(READ_MODEL_DB) readModels: ReadModelDb) {
     const db = readModels.db;
@@ -86,9 +87,10 @@ export class WalletQueries {
       `SELECT ${REDEMPTION_STATUSES.map(statusColumn).join(', ')} FROM rm_redemption_counts
        WHERE tenant = ? AND scope = 'member' AND scope_id = ?`,
     );
-    this.transactions = db.prepare(
+    this.transactions = new LimitedStatements(
+      db,
       `SELECT position, id, amount, created_at AS createdAt, reason, redemption_id AS redemptionID, type
-       FROM rm_transactions WHERE tenant = ? AND external_user_id = ? AND position < ? ORDER BY position DESC LIMIT ?`,
+       FROM rm_transactions WHERE tenant = ? AND external_user_id = ? AND position < ? ORDER BY position DESC`,
     );
   }
 
@@ -132,12 +134,11 @@ export class WalletQueries {
     externalUserID: string,
     page: Page,
   ): { transactions: TransactionView[]; nextCursor: string | null } {
-    const rows = this.transactions.all(
-      tenant,
-      externalUserID,
-      beforeParam(page),
-      page.limit + 1,
-    ) as Array<TransactionView & { position: number }>;
+    const rows = this.transactions
+      .limit(page.limit + 1)
+      .all(tenant, externalUserID, beforeParam(page)) as Array<
+      TransactionView & { position: number }
+    >;
     const { rows: kept, nextCursor } = paged('transactions', rows, page);
     return { transactions: kept.map(({ position: _p, ...t }) => t), nextCursor };
   }
