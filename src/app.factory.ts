@@ -24,7 +24,8 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
-    maxParamLength: MAX_PARAM_LENGTH,
+    // Router options go under routerOptions: fastify 5 deprecates them at the top level and warns.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     genReqId: requestIdFor,
     trustProxy: false,
   });
