@@ -8,13 +8,12 @@ export interface CommitPart {
 }
 
 /**
- * What a commit writes: with `all`, every projection that folded something new; otherwise only
- * those holding at least `minPending` changed rows. A stop is recorded with the next commit.
+ * What a commit writes: each projection that folded something new and that `include` picks. A
+ * stop is recorded with the next commit.
  */
 export function planCommit(
   entries: readonly Entry[],
-  all: boolean,
-  minPending: number,
+  include: (entry: Entry) => boolean,
 ): { set: WriteSet; parts: CommitPart[] } {
   const parts: CommitPart[] = [];
   const out = new WriteSetBuilder();
@@ -24,11 +23,7 @@ export function planCommit(
     if (entry.errorUnsaved) {
       checkpoints.push({ name, expected: null, position: entry.committed, error: entry.error });
       parts.push({ entry, position: null });
-    } else if (
-      !entry.error &&
-      entry.applied > entry.committed &&
-      (all || entry.projection.pending() >= minPending)
-    ) {
+    } else if (!entry.error && entry.applied > entry.committed && include(entry)) {
       entry.projection.write(out);
       checkpoints.push({ name, expected: entry.committed, position: entry.applied, error: null });
       parts.push({ entry, position: entry.applied });

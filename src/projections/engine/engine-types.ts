@@ -16,8 +16,9 @@ export interface EngineOptions {
    */
   maxPendingRows?: number;
   /**
-   * Live, commit at most this often (default 0: at every idle turn), unless a reader waits for a
-   * position not yet stored (`waitFor`, `hurry`). Fewer, larger commits write each hot page once.
+   * Live, commit at most this often (default 0: at every idle turn). A projection that a reader
+   * waits for (`waitFor`, `hurry`) commits at once, alone. Fewer, larger commits write each hot
+   * page once.
    */
   liveCommitEveryMs?: number;
   /** Called every few thousand events and after every commit: the position read, events read. */
@@ -41,4 +42,6 @@ export interface Entry {
   error: ProjectionStatus['error'];
   /** A stop not yet recorded in rm_checkpoints. */
   errorUnsaved: boolean;
+  /** The furthest position a reader waits for in this projection (-1: none). */
+  wantedTo: number;
 }

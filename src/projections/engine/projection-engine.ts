@@ -42,10 +42,9 @@ export class ProjectionEngine implements ProjectionRunner {
   private uncommitted = 0;
   private lastSeen = -1;
   private idleCheckArmed = false;
-  /** Live pacing: when the last idle commit started, its timer, and the furthest position waited for. */
+  /** Live pacing: when the last idle commit of every projection started, and its timer. */
   private lastLiveCommit = 0;
   private paceTimer: NodeJS.Timeout | undefined;
-  private hurryTo = -1;
   /** False until the stored read models are known to come from this store: no wait ends before. */
   private verified = false;
   private yielding = false;
@@ -73,6 +72,7 @@ export class ProjectionEngine implements ProjectionRunner {
         committed: -1,
         error: null,
         errorUnsaved: false,
+        wantedTo: -1,
       };
     });
     this.reload();
@@ -89,7 +89,7 @@ export class ProjectionEngine implements ProjectionRunner {
   }
 
   async stop(): Promise<void> {
-    if (this.running) await this.commitNow(true); // what is folded and not yet written
+    if (this.running) await this.commitNow('all'); // what is folded and not yet written
     while (this.inFlight) await this.inFlight;
     this.running = false;
     clearTimeout(this.paceTimer);
@@ -118,7 +118,7 @@ export class ProjectionEngine implements ProjectionRunner {
   }
 
   waitFor(names: readonly string[], position: number, timeoutMs = Infinity): Promise<void> {
-    this.hurry(position);
+    this.hurry(position, names);
     return this.waiters.forProjections(names, position, timeoutMs, () => ({
       ready: this.verified,
       statuses: this.status(),
@@ -166,7 +166,7 @@ export class ProjectionEngine implements ProjectionRunner {
       for await (const recorded of subscription) {
         if (!this.running || this.restartRequested) break;
         this.fold(decode(recorded));
-        if (this.overfull(this.maxPendingRows)) await this.commitNow(false);
+        if (this.overfull(this.maxPendingRows)) await this.commitNow('full');
         this.armIdleCheck();
         if (++sinceYield >= YIELD_EVERY) {
           // A burst of live events arrives without a macrotask in between: let HTTP in.
@@ -208,19 +208,28 @@ export class ProjectionEngine implements ProjectionRunner {
       // so that keyed rows are not rewritten too often); while it stores a commit, fold on, up to 4x
       // the limit, instead of waiting for it.
       if (this.inFlight ? this.overfull(limit * 4) : this.overfull(limit / 8))
-        await this.commitNow(false);
+        await this.commitNow('full');
       this.options.onProgress?.({ position: this.lastSeen, events: this.eventsRead });
       await nextTurn(); // let HTTP requests in between pages
     }
-    await this.commitNow(true);
+    await this.commitNow('all');
     return last;
   }
 
-  /** A reader waits for `position`: commit at every idle turn, not at the live pace, until it is stored. */
-  hurry(position: number): void {
-    if (position <= this.hurryTo || !this.running) return;
-    this.hurryTo = position;
-    this.armIdleCheck();
+  /**
+   * Readers wait for `position` in `names` (default: every projection): those commit at every idle
+   * turn, alone and not at the live pace, until it is stored.
+   */
+  hurry(position: number, names: readonly string[] = this.names): void {
+    if (!this.running) return;
+    let hurried = false;
+    for (const entry of this.entries) {
+      if (position > entry.wantedTo && names.includes(entry.projection.name)) {
+        entry.wantedTo = position;
+        hurried = true;
+      }
+    }
+    if (hurried) this.armIdleCheck();
   }
 
   /** A macrotask runs only when the subscription waits for I/O (or yields): then nothing is buffered. */
@@ -233,15 +242,21 @@ export class ProjectionEngine implements ProjectionRunner {
     });
   }
 
-  /** At an idle turn: commit now if hurried or the pace allows, else once it does. */
+  /**
+   * At an idle turn: commit every projection if the pace allows, else only those a reader waits
+   * for, and the rest once the pace allows.
+   */
   private commitWhenDue(): void {
     const every = this.options.liveCommitEveryMs ?? 0;
-    const waited = this.hurryTo > (this.startPosition() ?? Infinity);
-    const wait = waited ? 0 : this.lastLiveCommit + every - Date.now();
+    const wait = this.lastLiveCommit + every - Date.now();
     if (wait <= 0) {
       this.lastLiveCommit = Date.now();
-      void this.commitNow(true);
-    } else if (!this.paceTimer) {
+      void this.commitNow('all');
+      return;
+    }
+    if (this.entries.some((e) => waitedFor(e) && !e.error && e.applied > e.committed))
+      void this.commitNow('waited');
+    if (!this.paceTimer) {
       this.paceTimer = setTimeout(() => {
         this.paceTimer = undefined;
         this.armIdleCheck();
@@ -277,11 +292,23 @@ export class ProjectionEngine implements ProjectionRunner {
     return this.entries.some((e) => !e.error && e.projection.pending() >= limit);
   }
 
-  /** `all`: every projection with something new; else those holding many changed rows. */
-  private async commitNow(all: boolean): Promise<void> {
+  /**
+   * Commits the projections that have something new and are in `scope`: all of them, those holding
+   * many changed rows ('full'), or those a reader waits for ('waited').
+   */
+  private async commitNow(scope: 'all' | 'full' | 'waited'): Promise<void> {
     while (this.inFlight) await this.inFlight;
     if (!this.running || this.restartRequested) return;
-    const { set, parts } = planCommit(this.entries, all, this.maxPendingRows / 8);
+    const all = scope === 'all';
+    const minPending = this.maxPendingRows / 8;
+    const { set, parts } = planCommit(
+      this.entries,
+      all
+        ? () => true
+        : scope === 'waited'
+          ? waitedFor
+          : (e) => e.projection.pending() >= minPending,
+    );
     if (parts.length === 0 && (!all || this.uncommitted === 0)) return;
     const events = all ? this.uncommitted : 0;
     const position = this.lastSeen;
@@ -388,4 +415,9 @@ export class ProjectionEngine implements ProjectionRunner {
       };
     });
   }
+}
+
+/** A reader waits for a position this projection has not stored. */
+function waitedFor(entry: Entry): boolean {
+  return entry.wantedTo > entry.committed;
 }

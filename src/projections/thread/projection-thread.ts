@@ -84,10 +84,10 @@ export class ProjectionThread implements ProjectionRunner {
     return this.statuses;
   }
 
-  /** Asks the thread to commit now when what it has stored is short of `position`. */
+  /** Asks the thread to commit `names` now when what they have stored is short of `position`. */
   waitFor(names: readonly string[], position: number, timeoutMs = Infinity): Promise<void> {
     if (this.statuses.some((s) => names.includes(s.name) && s.checkpoint < position))
-      this.tell({ kind: 'hurry', position });
+      this.tell({ kind: 'hurry', position, names });
     return this.waiters.forProjections(names, position, timeoutMs, () => ({
       ready: this.ready,
       statuses: this.statuses,

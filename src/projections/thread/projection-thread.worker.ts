@@ -26,7 +26,7 @@ try {
   // not permitted here: run at normal priority
 }
 const post = (message: FromProjectionThread) => port.postMessage(message);
-const LIVE_COMMIT_EVERY_MS = 50;
+const LIVE_COMMIT_EVERY_MS = 250;
 
 const store = SqliteEventStore.open({ path: eventsPath, writer: 'inline' });
 // Live commits are frequent and small: a small page cache keeps each one cheap.
@@ -36,8 +36,8 @@ const engine: ProjectionEngine = new ProjectionEngine(store, readModels, ALL_PRO
   // Rows are written here, not by yet another thread: live commits are small, and on a busy
   // machine one more thread to wake costs the request path more than it saves (docs/api.md).
   sink: new InlineWriteSink(readModels.db),
-  // Live rows commit at most every 50 ms unless a read waits for them (the service asks then):
-  // fewer, larger commits write each hot page once (docs/read-models.md).
+  // Live rows commit at most every 250 ms, except those of a projection that a read waits for
+  // (the service asks then): fewer, larger commits write each hot page once (docs/read-models.md).
   liveCommitEveryMs: LIVE_COMMIT_EVERY_MS,
   retryDelayMs,
   log: {
@@ -62,7 +62,7 @@ const engine: ProjectionEngine = new ProjectionEngine(store, readModels, ALL_PRO
 
 port.on('message', (message: ToProjectionThread) => {
   if (message.kind === 'appended') store.appendedElsewhere();
-  else if (message.kind === 'hurry') engine.hurry(message.position);
+  else if (message.kind === 'hurry') engine.hurry(message.position, message.names);
   else void stop();
 });
 

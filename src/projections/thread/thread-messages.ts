@@ -8,11 +8,14 @@ export interface ProjectionThreadData {
 }
 
 /**
- * To the thread: events were appended (read now); a reader waits for a position (commit at
- * once until it is stored, not at the live pace); or stop (commit what is folded, then exit).
+ * To the thread: events were appended (read now); a reader waits for a position in the named
+ * projections (commit those at once until it is stored, not at the live pace); or stop (commit
+ * what is folded, then exit).
  */
 export type ToProjectionThread =
-  { kind: 'appended' } | { kind: 'hurry'; position: number } | { kind: 'stop' };
+  | { kind: 'appended' }
+  | { kind: 'hurry'; position: number; names: readonly string[] }
+  | { kind: 'stop' };
 
 /** From the thread: the engine's state after every change, and its log lines. */
 export type FromProjectionThread =
