@@ -7,6 +7,11 @@ export interface CommitPart {
   position: number | null;
 }
 
+/** A running projection that has folded events it has not stored. */
+export function hasUnstored(entry: Entry): boolean {
+  return !entry.error && entry.applied > entry.committed;
+}
+
 /**
  * What a commit writes: each projection that folded something new and that `include` picks. A
  * stop is recorded with the next commit.
@@ -23,7 +28,7 @@ export function planCommit(
     if (entry.errorUnsaved) {
       checkpoints.push({ name, expected: null, position: entry.committed, error: entry.error });
       parts.push({ entry, position: null });
-    } else if (!entry.error && entry.applied > entry.committed && include(entry)) {
+    } else if (hasUnstored(entry) && include(entry)) {
       entry.projection.write(out);
       checkpoints.push({ name, expected: entry.committed, position: entry.applied, error: null });
       parts.push({ entry, position: entry.applied });

@@ -2,7 +2,7 @@ import type { EventStore, Subscription } from '../../event-store/event-store.por
 import type { ReadModelDb } from '../read-model-db';
 import { Checkpoints } from './checkpoints';
 import { decode } from './decode';
-import { CommitPart, planCommit } from './commit-plan';
+import { CommitPart, hasUnstored, planCommit } from './commit-plan';
 import type { EngineOptions, Entry, ProjectionStatus } from './engine-types';
 import type { ProjectedEvent, ProjectionFactory } from './projection';
 import type { ProjectionRunner } from './projection-runner';
@@ -217,10 +217,10 @@ export class ProjectionEngine implements ProjectionRunner {
   }
 
   /**
-   * Readers wait for `position` in `names` (default: every projection): those commit at every idle
-   * turn, alone and not at the live pace, until it is stored.
+   * Readers wait for `position` in `names`: those commit at every idle turn, alone and not at the
+   * live pace, until it is stored.
    */
-  hurry(position: number, names: readonly string[] = this.names): void {
+  hurry(position: number, names: readonly string[]): void {
     if (!this.running) return;
     let hurried = false;
     for (const entry of this.entries) {
@@ -254,8 +254,7 @@ export class ProjectionEngine implements ProjectionRunner {
       void this.commitNow('all');
       return;
     }
-    if (this.entries.some((e) => waitedFor(e) && !e.error && e.applied > e.committed))
-      void this.commitNow('waited');
+    if (this.entries.some((e) => hasUnstored(e) && waitedFor(e))) void this.commitNow('waited');
     if (!this.paceTimer) {
       this.paceTimer = setTimeout(() => {
         this.paceTimer = undefined;
