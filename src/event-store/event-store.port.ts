@@ -67,12 +67,20 @@ export interface ReadAllOptions {
   /** Default: all. */
   maxCount?: number;
   filter?: EventFilter;
+  /**
+   * A hint for readers that use the bodies of some events only: events outside this filter may
+   * come with empty `data` and `metadata` ({}), their position, stream, revision and type intact.
+   * The embedded store then leaves them undecoded; EventStoreDB returns every body.
+   */
+  bodies?: EventFilter;
 }
 
 export interface SubscribeToAllOptions {
   /** Exclusive: the subscription delivers events after this position. Default: 'start'. */
   fromPosition?: bigint | 'start' | 'end';
   filter?: EventFilter;
+  /** As for readAll. */
+  bodies?: EventFilter;
 }
 
 /**

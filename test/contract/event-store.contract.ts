@@ -56,6 +56,8 @@ async function expectWrongVersion(
 export interface ContractOptions {
   /** The adapter offers appendAtomically (multi-stream transactions). */
   atomicAppends?: boolean;
+  /** The adapter leaves the bodies outside a read's `bodies` filter empty (else it returns them). */
+  skipsBodies?: boolean;
 }
 
 export function describeEventStoreContract(
@@ -355,6 +357,50 @@ export function describeEventStoreContract(
           fromPosition: first.position,
         });
         expect(aAndB.map((e) => e.type)).toEqual([typeB, typeA]);
+      });
+    });
+
+    describe('reads with a bodies filter', () => {
+      // Every event comes, in order; those outside the filter may come without data and metadata.
+      const appendMixed = async () => {
+        await store.append(streamName('keep-1'), [event('Kept', { n: 1 }, { m: 1 })], ANY);
+        await store.append(streamName('skip-1'), [event('Skipped', { n: 2 }, { m: 2 })], ANY);
+        await store.append(streamName('keep-2'), [event('Kept', { n: 3 }, { m: 3 })], ANY);
+      };
+      const skipped = {
+        data: options.skipsBodies ? {} : { n: 2 },
+        meta: options.skipsBodies ? {} : { m: 2 },
+      };
+      const expectMixed = (events: RecordedEvent[]) => {
+        expect(events.map((e) => [e.stream, e.revision, e.type, e.data, e.metadata])).toEqual([
+          [streamName('keep-1'), 0n, 'Kept', { n: 1 }, { m: 1 }],
+          [streamName('skip-1'), 0n, 'Skipped', skipped.data, skipped.meta],
+          [streamName('keep-2'), 0n, 'Kept', { n: 3 }, { m: 3 }],
+        ]);
+      };
+
+      it('readAll, with bodies chosen by stream-name prefix', async () => {
+        await appendMixed();
+        const events = await store.readAll({
+          filter: { streamNamePrefixes: [`${prefix}-`] },
+          bodies: { streamNamePrefixes: [`${prefix}-keep-`] },
+        });
+        expectMixed(events);
+        const backwards = await store.readAll({
+          filter: { streamNamePrefixes: [`${prefix}-`] },
+          bodies: { streamNamePrefixes: [`${prefix}-keep-`] },
+          direction: 'backwards',
+        });
+        expectMixed(backwards.reverse());
+      });
+
+      it('subscribeToAll, with bodies chosen by event type', async () => {
+        await appendMixed();
+        const subscription = store.subscribeToAll({
+          filter: { streamNamePrefixes: [`${prefix}-`] },
+          bodies: { eventTypes: ['Kept'] },
+        });
+        expectMixed(await take(subscription, 3));
       });
     });
 

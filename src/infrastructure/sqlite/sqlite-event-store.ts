@@ -5,7 +5,6 @@ import {
   AppendResult,
   AtomicAppend,
   EventData,
-  EventFilter,
   EventStore,
   ExpectedRevision,
   ReadAllOptions,
@@ -19,12 +18,13 @@ import { LimitedStatements } from './limited-statements';
 import { openEventsDatabase, SqliteSynchronous } from './sqlite-database';
 import {
   EVENT_COLUMNS,
+  eventColumnsWithBodiesWhere,
   EventRow,
   filterClause,
   serializeEvent,
   toRecordedEvent,
 } from './sqlite-rows';
-import { SqliteSubscription, SubscriptionSource } from './sqlite-subscription';
+import { EventSelection, SqliteSubscription, SubscriptionSource } from './sqlite-subscription';
 import { InlineWriteChannel, WorkerWriteChannel, WriteChannel } from './sqlite-write-channel';
 import { QueuedAppend, WriteOutcome } from './sqlite-writer';
 
@@ -155,7 +155,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     return this.readFiltered(
       backwards ? 'backwards' : 'forwards',
       bound,
-      options.filter,
+      options,
       options.maxCount ?? NO_LIMIT,
     );
   }
@@ -163,7 +163,8 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
     const from = options.fromPosition ?? 'start';
     const start = from === 'start' ? 0n : from === 'end' ? this.head() : from;
-    const subscription = new SqliteSubscription(this, start, options.filter);
+    const { filter, bodies } = options;
+    const subscription = new SqliteSubscription(this, start, { filter, bodies });
     this.subscriptions.add(subscription);
     return subscription;
   }
@@ -184,9 +185,9 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
   }
 
   // SubscriptionSource
-  readAfter(position: bigint, filter: EventFilter | undefined, limit: number): RecordedEvent[] {
+  readAfter(position: bigint, selection: EventSelection, limit: number): RecordedEvent[] {
     if (this.closed) return [];
-    return this.readFiltered('forwards', Number(position), filter, limit);
+    return this.readFiltered('forwards', Number(position), selection, limit);
   }
 
   nextAppend(): Promise<void> {
@@ -223,31 +224,40 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     return max === null ? -1n : BigInt(max);
   }
 
-  /** Forwards reads positions > bound, backwards reads positions <= bound. */
+  /**
+   * Forwards reads positions > bound, backwards reads positions <= bound. Bodies outside
+   * `selection.bodies` stay in the database: SQLite hands over NULL instead of the JSON text.
+   */
   private readFiltered(
     direction: 'forwards' | 'backwards',
     bound: number,
-    filter: EventFilter | undefined,
+    { filter, bodies }: EventSelection,
     limit: number,
   ): RecordedEvent[] {
     const clause = filterClause(filter);
-    const key = `${direction}|${clause.key}`;
+    const withBodies = bodies === undefined ? undefined : filterClause(bodies);
+    const key = `${direction}|${clause.key}|${withBodies?.key ?? 'all'}`;
     let statements = this.filteredReads.get(key);
     if (!statements) {
+      const columns = withBodies ? eventColumnsWithBodiesWhere(withBodies.sql) : EVENT_COLUMNS;
       const sql =
         direction === 'forwards'
-          ? `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? AND ${clause.sql} ORDER BY position ASC`
-          : `SELECT ${EVENT_COLUMNS} FROM events WHERE position <= ? AND ${clause.sql} ORDER BY position DESC`;
+          ? `SELECT ${columns} FROM events WHERE position > ? AND ${clause.sql} ORDER BY position ASC`
+          : `SELECT ${columns} FROM events WHERE position <= ? AND ${clause.sql} ORDER BY position DESC`;
       statements = new LimitedStatements(this.db, sql, true);
       this.filteredReads.set(key, statements);
     }
+    // The select list's parameters come first: the condition once for data, once for metadata.
+    const columnParams = withBodies ? [...withBodies.params, ...withBodies.params] : [];
     // Pages keep each result set small: large reads then create far less long-lived garbage.
     const events: RecordedEvent[] = [];
     let remaining = limit === NO_LIMIT ? Number.MAX_SAFE_INTEGER : limit;
     let from = bound;
     while (remaining > 0) {
       const pageSize = Math.min(READ_PAGE, remaining);
-      const rows = statements.limit(pageSize).all(from, ...clause.params) as EventRow[];
+      const rows = statements
+        .limit(pageSize)
+        .all(...columnParams, from, ...clause.params) as EventRow[];
       for (const row of rows) events.push(toRecordedEvent(row));
       if (rows.length < pageSize) break;
       remaining -= rows.length;

@@ -1,7 +1,12 @@
-import { EventData, EventFilter, RecordedEvent } from '../../event-store';
+import { EventData, EventFilter, JsonObject, RecordedEvent } from '../../event-store';
 
 /** The columns every event read selects, in the order of EventRow. */
 export const EVENT_COLUMNS = 'position, stream, revision, id, type, data, metadata, created';
+
+/** EVENT_COLUMNS, with data and metadata NULL in the rows where `condition` does not hold. */
+export function eventColumnsWithBodiesWhere(condition: string): string {
+  return `position, stream, revision, id, type, CASE WHEN ${condition} THEN data END, CASE WHEN ${condition} THEN metadata END, created`;
+}
 
 /** An event row as read in raw mode (arrays are much cheaper than objects for large reads). */
 export type EventRow = [
@@ -10,10 +15,14 @@ export type EventRow = [
   revision: number,
   id: string,
   type: string,
-  data: string,
-  metadata: string,
+  /** Null when the read did not ask for this event's body (ReadAllOptions.bodies). */
+  data: string | null,
+  metadata: string | null,
   created: number,
 ];
+
+/** The body of an event read without it: shared, and frozen so that nobody fills it in. */
+const NO_BODY: JsonObject = Object.freeze({});
 
 /** An event ready to insert: serialized once, before the write transaction. */
 export interface SerializedEvent {
@@ -43,8 +52,8 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
   return {
     id: row[3],
     type: row[4],
-    data: JSON.parse(row[5]),
-    metadata: JSON.parse(row[6]),
+    data: row[5] === null ? NO_BODY : JSON.parse(row[5]),
+    metadata: row[6] === null ? NO_BODY : JSON.parse(row[6]),
     stream: row[1],
     revision: BigInt(row[2]),
     position: BigInt(row[0]),

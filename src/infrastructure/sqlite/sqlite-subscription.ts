@@ -1,8 +1,14 @@
 import { EventFilter, RecordedEvent, Subscription } from '../../event-store';
 
+/** Which events a read returns, and which of them with their bodies (ReadAllOptions). */
+export interface EventSelection {
+  filter?: EventFilter;
+  bodies?: EventFilter;
+}
+
 /** What a subscription needs from the store: pages after a position, and a signal of new appends. */
 export interface SubscriptionSource {
-  readAfter(position: bigint, filter: EventFilter | undefined, limit: number): RecordedEvent[];
+  readAfter(position: bigint, selection: EventSelection, limit: number): RecordedEvent[];
   /** Resolves after the next append commits (or after a poll interval, for writers in other processes). */
   nextAppend(): Promise<void>;
   release(subscription: SqliteSubscription): void;
@@ -21,13 +27,13 @@ export class SqliteSubscription implements Subscription {
   constructor(
     private readonly source: SubscriptionSource,
     private position: bigint,
-    private readonly filter: EventFilter | undefined,
+    private readonly selection: EventSelection,
   ) {}
 
   async *[Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
     try {
       while (!this.closed) {
-        const page = this.source.readAfter(this.position, this.filter, PAGE_SIZE);
+        const page = this.source.readAfter(this.position, this.selection, PAGE_SIZE);
         if (page.length === 0) {
           await new Promise<void>((resolve) => {
             this.wake = resolve;
