@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventData, JsonValue } from '../../src/event-store';
+import { EventData, JsonValue, RecordedEvent } from '../../src/event-store';
 import { createdWith } from '../../src/catalog/offer/offer.fixtures';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { ALL_PROJECTIONS } from '../../src/projections/all-projections';
@@ -79,6 +79,28 @@ describe('Projection engine (integration)', () => {
     for (const engine of engines.splice(0)) await engine.stop();
     readModels.close();
     await store.close();
+  });
+
+  it('decodes the bodies of the categories its projections read, and of no other events', async () => {
+    await appendCredits(store, ['a']);
+    const decision = { id: randomUUID(), type: 'IdempotentCommandDecided', data: { n: 1 } };
+    await store.append('idempotency-sandbox.acme.k1', [decision], 'any');
+    await store.append('wallet', [credited('z', 5)], 'any'); // a stream named just its category
+    const read: RecordedEvent[] = [];
+    const readAll = store.readAll.bind(store);
+    jest.spyOn(store, 'readAll').mockImplementation(async (options) => {
+      const page = await readAll(options);
+      read.push(...page);
+      return page;
+    });
+    const engine = engineOn();
+    engine.start();
+    await toHead(engine);
+    expect(balances(readModels)).toEqual({ a: 10, z: 5 });
+    expect(engine.status().filter((p) => p.status !== 'running')).toEqual([]);
+    const bodies = (stream: string) => read.find((e) => e.stream === stream)?.data;
+    expect(bodies('idempotency-sandbox.acme.k1')).toEqual({});
+    expect(bodies('wallet')).toMatchObject({ amount: 5 });
   });
 
   it('resumes from each checkpoint, skipping what each projection already applied, and equals a replay from zero', async () => {

@@ -1,4 +1,4 @@
-import type { EventStore, Subscription } from '../../event-store/event-store.port';
+import type { EventFilter, EventStore, Subscription } from '../../event-store/event-store.port';
 import type { ReadModelDb } from '../read-model-db';
 import { Checkpoints } from './checkpoints';
 import { decode } from './decode';
@@ -33,6 +33,8 @@ export class ProjectionEngine implements ProjectionRunner {
   private readonly waiters = new Waiters();
   private readonly maxPendingRows: number;
   private readonly sink: WriteSink;
+  /** Streams of the categories that some projection reads: only their events' bodies are decoded. */
+  private readonly bodies: EventFilter;
   private inFlight: Promise<void> | undefined;
   private subscription: Subscription | undefined;
   private running = false;
@@ -75,6 +77,9 @@ export class ProjectionEngine implements ProjectionRunner {
         wantedTo: -1,
       };
     });
+    // The category itself as the prefix: it also matches a stream named just that category.
+    const categories = new Set(this.entries.flatMap((e) => [...e.categories]));
+    this.bodies = { streamNamePrefixes: [...categories] };
     this.reload();
   }
 
@@ -159,6 +164,7 @@ export class ProjectionEngine implements ProjectionRunner {
     }
     const subscription = this.store.subscribeToAll({
       fromPosition: last < 0 ? 'start' : BigInt(last),
+      bodies: this.bodies,
     });
     this.subscription = subscription;
     let sinceYield = 0;
@@ -193,7 +199,11 @@ export class ProjectionEngine implements ProjectionRunner {
     const head = Number(await this.store.headPosition());
     while (this.running && !this.restartRequested) {
       const fromPosition = last < 0 ? 'start' : BigInt(last);
-      const page = await this.store.readAll({ fromPosition, maxCount: CATCH_UP_PAGE });
+      const page = await this.store.readAll({
+        fromPosition,
+        maxCount: CATCH_UP_PAGE,
+        bodies: this.bodies,
+      });
       for (const recorded of page) {
         const position = Number(recorded.position);
         if (position <= last) continue;
