@@ -54,6 +54,24 @@ describe('SQLite event store (adapter-specific guarantees)', () => {
     await store.close();
   });
 
+  it('parses metadata once for consecutive events that carry the same, and apart otherwise', async () => {
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    const withMetadata = (requestId: string) => ({ ...event(), metadata: { requestId } });
+    await store.append('m-1', [withMetadata('a'), withMetadata('a')], 'any');
+    await store.append('m-2', [withMetadata('b')], 'any');
+    for (const events of [await store.readAll(), await store.readStream('m-1')]) {
+      expect(events.slice(0, 2).map((e) => e.metadata)).toEqual([
+        { requestId: 'a' },
+        { requestId: 'a' },
+      ]);
+      expect(events[1].metadata).toBe(events[0].metadata);
+    }
+    const [, second, third] = await store.readAll();
+    expect(third.metadata).toEqual({ requestId: 'b' });
+    expect(third.metadata).not.toBe(second.metadata);
+    await store.close();
+  });
+
   it('opens in WAL mode with synchronous=FULL unless told otherwise', async () => {
     const path = join(dir, 'events.db');
     const store = SqliteEventStore.open({ path });

@@ -22,7 +22,7 @@ import {
   EventRow,
   filterClause,
   serializeEvent,
-  toRecordedEvent,
+  pushRecordedEvents,
 } from './sqlite-rows';
 import { EventSelection, SqliteSubscription, SubscriptionSource } from './sqlite-subscription';
 import { InlineWriteChannel, WorkerWriteChannel, WriteChannel } from './sqlite-write-channel';
@@ -144,7 +144,9 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
             stream,
             from === 'start' ? 0 : from === 'end' ? Number.MAX_SAFE_INTEGER : Number(from),
           );
-    return (rows as EventRow[]).map(toRecordedEvent);
+    const events: RecordedEvent[] = [];
+    pushRecordedEvents(rows as EventRow[], events);
+    return events;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
@@ -258,7 +260,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
       const rows = statements
         .limit(pageSize)
         .all(...columnParams, from, ...clause.params) as EventRow[];
-      for (const row of rows) events.push(toRecordedEvent(row));
+      pushRecordedEvents(rows, events);
       if (rows.length < pageSize) break;
       remaining -= rows.length;
       const last = rows[rows.length - 1][0];

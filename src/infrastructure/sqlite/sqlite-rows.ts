@@ -48,17 +48,30 @@ export function serializeEvent(event: EventData): SerializedEvent {
   };
 }
 
-export function toRecordedEvent(row: EventRow): RecordedEvent {
-  return {
-    id: row[3],
-    type: row[4],
-    data: row[5] === null ? NO_BODY : JSON.parse(row[5]),
-    metadata: row[6] === null ? NO_BODY : JSON.parse(row[6]),
-    stream: row[1],
-    revision: BigInt(row[2]),
-    position: BigInt(row[0]),
-    created: new Date(row[7]),
-  };
+/**
+ * Appends the events of `rows` to `out`. The events of one append carry the same metadata, so a
+ * metadata text equal to the one before is parsed once and its object shared: recorded events are
+ * read-only.
+ */
+export function pushRecordedEvents(rows: readonly EventRow[], out: RecordedEvent[]): void {
+  let metadataText: string | null = null;
+  let metadata = NO_BODY;
+  for (const row of rows) {
+    if (row[6] !== metadataText) {
+      metadataText = row[6];
+      metadata = metadataText === null ? NO_BODY : JSON.parse(metadataText);
+    }
+    out.push({
+      id: row[3],
+      type: row[4],
+      data: row[5] === null ? NO_BODY : JSON.parse(row[5]),
+      metadata,
+      stream: row[1],
+      revision: BigInt(row[2]),
+      position: BigInt(row[0]),
+      created: new Date(row[7]),
+    });
+  }
 }
 
 /** SQL condition and parameters for a filter; stream prefixes compare UTF-8 bytes, as SQLite stores them. */
