@@ -131,19 +131,11 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     const backwards = options.direction === 'backwards';
     const from = options.fromRevision ?? (backwards ? 'end' : 'start');
     const limit = options.maxCount ?? NO_LIMIT;
-    const rows = backwards
+    const revision = from === 'start' ? 0 : from === 'end' ? Number.MAX_SAFE_INTEGER : Number(from);
+    const statements = backwards
       ? this.statements.readStreamBackwards
-          .limit(limit)
-          .all(
-            stream,
-            from === 'end' ? Number.MAX_SAFE_INTEGER : from === 'start' ? 0 : Number(from),
-          )
-      : this.statements.readStreamForwards
-          .limit(limit)
-          .all(
-            stream,
-            from === 'start' ? 0 : from === 'end' ? Number.MAX_SAFE_INTEGER : Number(from),
-          );
+      : this.statements.readStreamForwards;
+    const rows = statements.limit(limit).all(stream, revision);
     const events: RecordedEvent[] = [];
     pushRecordedEvents(rows as EventRow[], events);
     return events;

@@ -1,11 +1,18 @@
 import { EventData, EventFilter, JsonObject, RecordedEvent } from '../../event-store';
 
-/** The columns every event read selects, in the order of EventRow. */
-export const EVENT_COLUMNS = 'position, stream, revision, id, type, data, metadata, created';
+/** The columns an event read selects, in the order of EventRow, with what it takes as the body. */
+const eventColumns = (data: string, metadata: string) =>
+  `position, stream, revision, id, type, ${data}, ${metadata}, created`;
+
+/** The columns every event read selects. */
+export const EVENT_COLUMNS = eventColumns('data', 'metadata');
 
 /** EVENT_COLUMNS, with data and metadata NULL in the rows where `condition` does not hold. */
 export function eventColumnsWithBodiesWhere(condition: string): string {
-  return `position, stream, revision, id, type, CASE WHEN ${condition} THEN data END, CASE WHEN ${condition} THEN metadata END, created`;
+  return eventColumns(
+    `CASE WHEN ${condition} THEN data END`,
+    `CASE WHEN ${condition} THEN metadata END`,
+  );
 }
 
 /** An event row as read in raw mode (arrays are much cheaper than objects for large reads). */
