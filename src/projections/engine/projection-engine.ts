@@ -310,14 +310,12 @@ export class ProjectionEngine implements ProjectionRunner {
     if (!this.running || this.restartRequested) return;
     const all = scope === 'all';
     const minPending = this.maxPendingRows / 8;
-    const { set, parts } = planCommit(
-      this.entries,
-      all
-        ? () => true
-        : scope === 'waited'
-          ? waitedFor
-          : (e) => e.projection.pending() >= minPending,
-    );
+    const inScope: Record<typeof scope, (entry: Entry) => boolean> = {
+      all: () => true,
+      full: (e) => e.projection.pending() >= minPending,
+      waited: waitedFor,
+    };
+    const { set, parts } = planCommit(this.entries, inScope[scope]);
     if (parts.length === 0 && (!all || this.uncommitted === 0)) return;
     const events = all ? this.uncommitted : 0;
     const position = this.lastSeen;
