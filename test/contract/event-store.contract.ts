@@ -381,16 +381,12 @@ export function describeEventStoreContract(
 
       it('readAll, with bodies chosen by stream-name prefix', async () => {
         await appendMixed();
-        const events = await store.readAll({
+        const selection = {
           filter: { streamNamePrefixes: [`${prefix}-`] },
           bodies: { streamNamePrefixes: [`${prefix}-keep-`] },
-        });
-        expectMixed(events);
-        const backwards = await store.readAll({
-          filter: { streamNamePrefixes: [`${prefix}-`] },
-          bodies: { streamNamePrefixes: [`${prefix}-keep-`] },
-          direction: 'backwards',
-        });
+        };
+        expectMixed(await store.readAll(selection));
+        const backwards = await store.readAll({ ...selection, direction: 'backwards' });
         expectMixed(backwards.reverse());
       });
 
