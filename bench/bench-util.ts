@@ -20,8 +20,28 @@ export async function timed<T>(
 export const rate = (count: number, seconds: number) => Math.round(count / seconds);
 export const fmt = (n: number) => n.toLocaleString('en-US');
 
-export function row(label: string, value: string, target?: string): void {
-  console.log(`${label.padEnd(58)} ${value.padStart(16)}${target ? `   (target ${target})` : ''}`);
+/** A benchmark's target for one figure, and whether this run met it. */
+export interface Target {
+  text: string;
+  met: boolean;
+}
+
+export const atLeast = (value: number, min: number, text = `>= ${min}`): Target => ({
+  text,
+  met: value >= min,
+});
+
+export const atMost = (value: number, max: number, text = `<= ${max}`): Target => ({
+  text,
+  met: value <= max,
+});
+
+/** A ratio with three digits, so that 0.246 is never shown as a 0.25 that a target asks for. */
+export const ratio = (value: number) => value.toFixed(3);
+
+export function row(label: string, value: string, target?: Target): void {
+  const verdict = target ? `   (target ${target.text}: ${target.met ? 'met' : 'NOT met'})` : '';
+  console.log(`${label.padEnd(58)} ${value.padStart(16)}${verdict}`);
 }
 
 /** A small deterministic PRNG (mulberry32): a benchmark writes the same workload every run, and a
