@@ -318,12 +318,11 @@ export class ProjectionEngine implements ProjectionRunner {
     const { set, parts } = planCommit(this.entries, inScope[scope]);
     if (parts.length === 0 && (!all || this.uncommitted === 0)) return;
     const events = all ? this.uncommitted : 0;
-    const position = this.lastSeen;
     if (all) this.uncommitted = 0;
     const commit: Promise<void> = this.sink
       .commit(set)
       .then(
-        () => this.committed(parts, events, position),
+        () => this.committed(parts, events),
         (error: unknown) => this.failed(error),
       )
       .finally(() => {
@@ -333,7 +332,7 @@ export class ProjectionEngine implements ProjectionRunner {
   }
 
   /** `position` null: the part recorded a stop. A projection that stopped meanwhile still has these rows. */
-  private committed(parts: CommitPart[], events: number, position: number): void {
+  private committed(parts: CommitPart[], events: number): void {
     for (const { entry, position: stored } of parts) {
       if (stored === null) entry.errorUnsaved = false;
       else entry.committed = stored;
@@ -341,7 +340,8 @@ export class ProjectionEngine implements ProjectionRunner {
     }
     this.engineError = null;
     this.eventsCommitted += events;
-    this.options.onProgress?.({ position, events: this.eventsRead });
+    // What has been read by now, as the read loop reports it: the commit's own position lags it.
+    this.options.onProgress?.({ position: this.lastSeen, events: this.eventsRead });
     this.changed();
     if (this.startPosition() === null) {
       this.restartRequested = true; // every projection stopped: stop reading
