@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { EventData } from '../../src/event-store';
 import type { SqliteEventStore as Store } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { projectionNames } from '../../src/projections/all-projections';
 import type { ReadModelDb as Db } from '../../src/projections/read-model-db';
@@ -19,26 +17,7 @@ const { ProjectionThread, canRunProjectionThread } = require(
   dist('projections/thread/projection-thread'),
 ) as { ProjectionThread: typeof Thread; canRunProjectionThread: (s: unknown, r: Db) => boolean };
 /* eslint-enable @typescript-eslint/no-require-imports */
-
-function credited(member: string, amount: unknown): EventData {
-  return {
-    id: randomUUID(),
-    type: 'PointsCredited',
-    data: {
-      transactionId: `txn_${randomUUID()}`,
-      amount,
-      reason: null,
-      creditedAt: '2024-03-01T12:00:00.000Z',
-    } as never,
-    metadata: {
-      schemaVersion: 1,
-      occurredAt: '2024-03-01T12:00:00.000Z',
-      environment: 'sandbox',
-      orgId: 'acme',
-      externalUserID: member,
-    },
-  };
-}
+import { credited } from '../support/wallet-events';
 
 describe('Projection thread (integration, compiled)', () => {
   let dir: string;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventData, JsonValue, RecordedEvent } from '../../src/event-store';
+import { RecordedEvent } from '../../src/event-store';
 import { createdWith } from '../../src/catalog/offer/offer.fixtures';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { ALL_PROJECTIONS } from '../../src/projections/all-projections';
@@ -12,29 +12,7 @@ import { InlineWriteSink, WriteSink } from '../../src/projections/engine/write-s
 import { ReadModelDb } from '../../src/projections/read-model-db';
 import { rebuildReadModels } from '../../src/projections/rebuild';
 import { dumpTables } from '../support/read-models';
-
-const TENANT = { environment: 'sandbox', orgId: 'acme' };
-let serial = 0;
-
-function walletEvent(member: string, type: string, data: JsonValue, tenant = TENANT): EventData {
-  const metadata = {
-    schemaVersion: 1,
-    occurredAt: '2024-03-01T12:00:00.000Z',
-    requestId: null,
-    actor: 'org:acme',
-    ...tenant,
-    externalUserID: member,
-  };
-  return { id: randomUUID(), type, data, metadata };
-}
-
-const credited = (member: string, amount: JsonValue) =>
-  walletEvent(member, 'PointsCredited', {
-    transactionId: `txn_${serial++}`,
-    amount,
-    reason: null,
-    creditedAt: '2024-03-01T12:00:00.000Z',
-  });
+import { credited, TENANT, walletEvent } from '../support/wallet-events';
 
 async function appendCredits(
   store: SqliteEventStore,

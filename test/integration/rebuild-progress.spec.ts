@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { EventData } from '../../src/event-store';
 import type { SqliteEventStore as Store } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import type { ReadModelDb as Db } from '../../src/projections/read-model-db';
 import type { rebuildReadModels as Rebuild, RebuildProgress } from '../../src/projections/rebuild';
@@ -19,29 +17,10 @@ const { rebuildReadModels } = require(dist('projections/rebuild')) as {
   rebuildReadModels: typeof Rebuild;
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
+import { credited } from '../support/wallet-events';
 
 const MEMBERS = 500;
 const CREDITS_EACH = 30;
-
-function credit(member: string): EventData {
-  return {
-    id: randomUUID(),
-    type: 'PointsCredited',
-    data: {
-      transactionId: `txn_${randomUUID()}`,
-      amount: 10,
-      reason: null,
-      creditedAt: '2024-03-01T12:00:00.000Z',
-    },
-    metadata: {
-      schemaVersion: 1,
-      occurredAt: '2024-03-01T12:00:00.000Z',
-      environment: 'sandbox',
-      orgId: 'acme',
-      externalUserID: member,
-    },
-  };
-}
 
 describe('Rebuild progress (integration, compiled)', () => {
   let dir: string;
@@ -52,7 +31,7 @@ describe('Rebuild progress (integration, compiled)', () => {
     store = SqliteEventStore.open({ path: join(dir, 'events.db') });
     for (let m = 0; m < MEMBERS; m++) {
       const member = `member-${m}`;
-      const events = Array.from({ length: CREDITS_EACH }, () => credit(member));
+      const events = Array.from({ length: CREDITS_EACH }, () => credited(member, 10));
       await store.append(`wallet-sandbox.acme.${member}`, events, 'no_stream');
     }
   });
