@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EventStore } from '../event-store/event-store.port';
+import { projectionNames } from '../projections/all-projections';
 import { ReadModelDb } from '../projections/read-model-db';
 import { rebuildReadModels } from '../projections/rebuild';
 import { progressBar } from './progress-bar';
@@ -71,20 +72,28 @@ function report(projections: ReturnType<typeof statusOf>, head: number, io: CliI
   return stopped === 0 ? 0 : 1;
 }
 
+/** Every projection, also one that has not stored a checkpoint yet (-1: nothing applied). */
 function statusOf(readModels: ReadModelDb) {
   const rows = readModels.db
-    .prepare('SELECT name, position, error_position, error FROM rm_checkpoints ORDER BY name')
+    .prepare('SELECT name, position, error_position, error FROM rm_checkpoints')
     .all() as Array<{
     name: string;
     position: number;
     error_position: number | null;
     error: string | null;
   }>;
-  return rows.map((r) => ({
-    name: r.name,
-    checkpoint: r.position,
-    error: r.error === null ? null : { position: r.error_position ?? -1, message: r.error },
-  }));
+  const stored = new Map(rows.map((r) => [r.name, r]));
+  return projectionNames(readModels.db)
+    .sort()
+    .map((name) => {
+      const r = stored.get(name);
+      return {
+        name,
+        checkpoint: r?.position ?? -1,
+        error:
+          r && r.error !== null ? { position: r.error_position ?? -1, message: r.error } : null,
+      };
+    });
 }
 
 /** Runs one command; resolves to the process exit code. */

@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/ledger';
+import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
+import { credited } from '../support/wallet-events';
+
+describe('ledger CLI (integration)', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-cli-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const run = async (argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(
+      argv,
+      { DATA_DIR: dir },
+      { out: { write: (s: string) => out.push(s) }, err: { write: (s: string) => err.push(s) } },
+    );
+    return { code, out: out.join(''), err: err.join('') };
+  };
+
+  it('lists every projection in status, also before any has stored a checkpoint', async () => {
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    await store.append('wallet-sandbox.acme.a', [credited('a', 10), credited('a', 5)], 'no_stream');
+    await store.close();
+
+    const before = await run(['status']);
+    expect(before.code).toBe(0);
+    const lines = before.out.trim().split('\n');
+    expect(lines[0]).toBe('Head of $all: 2');
+    expect(lines.slice(1).map((l) => l.trim().split(/\s+/))).toEqual(
+      ['analytics', 'offers', 'redemptions', 'transactions', 'wallets'].map((name) => [
+        name,
+        'checkpoint',
+        '-1',
+        'lag',
+        '3',
+        'ok',
+      ]),
+    );
+
+    expect((await run(['rebuild'])).code).toBe(0);
+    const after = await run(['status']);
+    expect(after.out).toMatch(/wallets\s+checkpoint\s+2\s+lag\s+0\s+ok/);
+  });
+
+  it('answers an unknown command with the usage and exit code 2, and a missing store with an error', async () => {
+    const unknown = await run(['rebuld']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('Usage: ledger <command>');
+    await expect(run(['status'])).rejects.toThrow(/No event store at .*events\.db/);
+  });
+});
