@@ -1,14 +1,13 @@
 import { Inject, Logger, Module, OnModuleInit } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { AuthConfig } from './auth-config';
 import { AuthController } from './auth.controller';
-import { AuthGuard } from './auth.guard';
+import { AuthHook } from './auth.hook';
 import { AUTH_CONFIG, Authenticator } from './authenticator';
 import { MemberTokenIssuer } from './member-token';
 import { DEV_ORG_API_KEY, DEV_ORG_ID } from './org-keys';
 
-/** Org keys, member tokens and the global AuthGuard. Needs APP_CONFIG (AppModule provides it). */
+/** Org keys, member tokens and the auth hook every request passes. Needs APP_CONFIG (AppModule provides it). */
 @Module({
   controllers: [AuthController],
   providers: [
@@ -24,7 +23,7 @@ import { DEV_ORG_API_KEY, DEV_ORG_ID } from './org-keys';
         new MemberTokenIssuer(auth.memberTokenSecret, auth.memberTokenTtlSeconds),
     },
     Authenticator,
-    { provide: APP_GUARD, useClass: AuthGuard },
+    AuthHook,
   ],
   exports: [AUTH_CONFIG, MemberTokenIssuer, Authenticator],
 })

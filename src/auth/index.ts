@@ -1,6 +1,6 @@
 /** What the rest of the app uses from auth. */
 export { AuthModule } from './auth.module';
-export { AuthGuard } from './auth.guard';
+export { AuthHook } from './auth.hook';
 export { CurrentPrincipal, OrgOnly, Public, principalOf } from './auth.decorators';
 export type { AuthenticatedRequest } from './auth.decorators';
 export { AUTH_CONFIG, Authenticator } from './authenticator';

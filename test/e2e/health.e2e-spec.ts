@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.factory';
+import { DEV_ORG_API_KEY } from '../../src/auth/org-keys';
 import { loadConfig } from '../../src/config/app-config';
 
 describe('GET /health (e2e)', () => {
@@ -34,11 +35,19 @@ describe('GET /health (e2e)', () => {
   });
 
   it('echoes a safe caller request id and answers unknown routes in the error shape', async () => {
-    const response = await fetch(`${baseUrl}/nope`, { headers: { 'X-Request-Id': 'trace-123' } });
+    const response = await fetch(`${baseUrl}/nope`, {
+      headers: { 'X-Request-Id': 'trace-123', Authorization: `Bearer ${DEV_ORG_API_KEY}` },
+    });
     expect(response.status).toBe(404);
     expect(response.headers.get('x-request-id')).toBe('trace-123');
     expect(await response.json()).toEqual({
       error: { code: 'NOT_FOUND', message: expect.any(String), requestId: 'trace-123' },
     });
+  });
+
+  it('does not tell a caller without a credential which routes exist', async () => {
+    const response = await fetch(`${baseUrl}/nope`);
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as any).error.code).toBe('UNAUTHORIZED');
   });
 });

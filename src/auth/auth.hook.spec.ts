@@ -1,33 +1,39 @@
-import { Controller, HttpException } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { HttpException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { loadAuthConfig } from './auth-config';
-import { OrgOnly, Public } from './auth.decorators';
-import { AuthGuard } from './auth.guard';
+import { AuthenticatedRequest, OrgOnly, Public, RouteAccess } from './auth.decorators';
+import { AuthHook } from './auth.hook';
 import { Authenticator } from './authenticator';
 import { MemberTokenIssuer } from './member-token';
 
 const SANDBOX_KEY = 'expys_sandbox_acme0000000000000000';
 const LIVE_KEY = 'expys_live_acme1111111111111111';
-const SECRET = 'guard-spec-secret-that-is-long-enough';
+const SECRET = 'hook-spec-secret-that-is-long-enough';
 
-@Controller()
+/** The route config @nestjs/platform-fastify hands Fastify for a handler. */
+const routeConfigOf = (handler: unknown): unknown =>
+  Reflect.getMetadata('__fastify_route_config__', handler as object);
+
 class Routes {
   open(): void {}
   @Public() health(): void {}
   @OrgOnly() orgOnly(): void {}
 }
 
-@Public()
-@Controller()
-class PublicRoutes {
+@OrgOnly()
+class OrgRoutes {
   anything(): void {}
+  @Public() health(): void {}
 }
 
-interface FakeRequest {
-  headers: Record<string, string | string[] | undefined>;
-  principal?: unknown;
-}
+/** Routes named by their access, as the hook finds it in the route config. */
+const ACCESS: Record<'open' | 'health' | 'orgOnly', RouteAccess | undefined> = {
+  open: undefined,
+  health: 'public',
+  orgOnly: 'org-only',
+};
+
+type Headers = Record<string, string | string[] | undefined>;
 
 function setup() {
   const config = loadAuthConfig({
@@ -35,7 +41,7 @@ function setup() {
     MEMBER_TOKEN_SECRET: SECRET,
   });
   const tokens = new MemberTokenIssuer(config.memberTokenSecret, config.memberTokenTtlSeconds);
-  const guard = new AuthGuard(new Reflector(), new Authenticator(config, tokens));
+  const hook = new AuthHook(new Authenticator(config, tokens));
   const reply = {
     headers: {} as Record<string, string>,
     header(name: string, value: string) {
@@ -43,35 +49,36 @@ function setup() {
       return this;
     },
   };
-  function run(
-    handler: keyof Routes,
-    headers: FakeRequest['headers'],
-    routes: object = Routes.prototype,
-  ) {
-    const request: FakeRequest = { headers };
-    const context = new ExecutionContextHost(
-      [request, reply],
-      routes.constructor as never,
-      (routes as Record<string, never>)[handler],
-    );
+  function run(route: keyof typeof ACCESS, headers: Headers) {
+    const request = { headers, routeOptions: { config: { access: ACCESS[route] } } };
     try {
-      return { allowed: guard.canActivate(context), principal: request.principal };
+      hook.authorize(request as unknown as AuthenticatedRequest, reply as unknown as FastifyReply);
+      return { allowed: true, principal: (request as AuthenticatedRequest).principal };
     } catch (error) {
       if (!(error instanceof HttpException)) throw error;
-      return { status: error.getStatus(), body: error.getResponse(), principal: request.principal };
+      return { status: error.getStatus(), body: error.getResponse(), principal: undefined };
     }
   }
   return { run, tokens, reply };
 }
 
-describe('AuthGuard', () => {
-  it('lets @Public() routes and controllers through without a credential', () => {
+describe('@Public() and @OrgOnly()', () => {
+  it('put the access into the Fastify route config of a route', () => {
+    expect(routeConfigOf(Routes.prototype.open)).toBeUndefined();
+    expect(routeConfigOf(Routes.prototype.health)).toEqual({ access: 'public' });
+    expect(routeConfigOf(Routes.prototype.orgOnly)).toEqual({ access: 'org-only' });
+  });
+
+  it('on a controller, reach every route that names no access of its own', () => {
+    expect(routeConfigOf(OrgRoutes.prototype.anything)).toEqual({ access: 'org-only' });
+    expect(routeConfigOf(OrgRoutes.prototype.health)).toEqual({ access: 'public' });
+  });
+});
+
+describe('AuthHook', () => {
+  it('lets @Public() routes through without a credential', () => {
     const { run } = setup();
     expect(run('health', {})).toEqual({ allowed: true, principal: undefined });
-    expect(run('anything' as keyof Routes, {}, PublicRoutes.prototype)).toEqual({
-      allowed: true,
-      principal: undefined,
-    });
   });
 
   it('answers a missing credential 401 UNAUTHORIZED with a Bearer challenge', () => {

@@ -1,0 +1,65 @@
+import { ForbiddenException, HttpException, Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, HookHandlerDoneFunction } from 'fastify';
+import { AccessRouteConfig, AuthenticatedRequest } from './auth.decorators';
+import { Authenticator, credentialFrom } from './authenticator';
+import { Principal } from './principal';
+
+/**
+ * Authenticates every request in Fastify's onRequest hook, before its body is read: a request
+ * without a valid credential is 401 and a member token on an @OrgOnly() route is 403, whatever
+ * its body holds (bad JSON, too large, wrong media type). Routes that name no access, unknown
+ * paths included, need a credential. It puts the Principal on `request.principal`.
+ */
+@Injectable()
+export class AuthHook implements OnModuleInit {
+  constructor(
+    private readonly authenticator: Authenticator,
+    private readonly adapterHost?: HttpAdapterHost,
+  ) {}
+
+  onModuleInit(): void {
+    // An application context without HTTP (the CLI) has no requests to authenticate.
+    this.adapterHost?.httpAdapter
+      ?.getInstance<FastifyInstance>()
+      .addHook('onRequest', this.onRequest);
+  }
+
+  /** The hook as Fastify calls it; an error goes to the app's exception filter. */
+  readonly onRequest = (
+    request: AuthenticatedRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): void => {
+    try {
+      this.authorize(request, reply);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  };
+
+  authorize(request: AuthenticatedRequest, reply: FastifyReply): void {
+    const access = (request.routeOptions.config as AccessRouteConfig).access;
+    if (access === 'public') return;
+    const principal = this.authenticateOrChallenge(request, reply);
+    if (principal.kind === 'member' && access === 'org-only') {
+      throw new ForbiddenException({
+        code: 'FORBIDDEN',
+        message: 'This route needs an organization API key; a member token cannot use it',
+      });
+    }
+    request.principal = principal;
+  }
+
+  private authenticateOrChallenge(request: AuthenticatedRequest, reply: FastifyReply): Principal {
+    try {
+      return this.authenticator.authenticate(credentialFrom(request.headers));
+    } catch (error) {
+      if (error instanceof HttpException && error.getStatus() === 401) {
+        void reply.header('WWW-Authenticate', 'Bearer realm="points-ledger"');
+      }
+      throw error;
+    }
+  }
+}
