@@ -6,7 +6,9 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { applicationProblem } from './shared/http/domain-error-status';
 import { HttpErrorFilter } from './shared/http/http-error.filter';
+import { acceptJsonBodiesOnly } from './shared/http/json-body';
 import { requestIdFor } from './shared/http/request-id';
+import { answerRoutingError } from './shared/http/routing-errors';
 import { validationPipe } from './shared/http/validation';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -28,6 +30,7 @@ export async function createApp(
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     genReqId: requestIdFor,
     trustProxy: false,
+    frameworkErrors: answerRoutingError,
   });
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
@@ -35,7 +38,10 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],
     bufferLogs: false,
+    // Nest's parsers would also read form bodies; acceptJsonBodiesOnly sets the app's one parser.
+    bodyParser: false,
   });
+  acceptJsonBodiesOnly(adapter.getInstance(), MAX_BODY_BYTES);
   app.useGlobalFilters(new HttpErrorFilter([applicationProblem]));
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();

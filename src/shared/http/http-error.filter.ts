@@ -37,10 +37,27 @@ function fromFrameworkError(error: unknown): HttpProblem | undefined {
         code: 'PAYLOAD_TOO_LARGE',
         message: 'The request body is larger than 1 MiB',
       };
+    if (statusCode === 415)
+      return {
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'Request bodies must be JSON, sent with Content-Type: application/json',
+      };
     const message = error instanceof Error ? error.message : 'Bad request';
     return { status: statusCode, code: HTTP_STATUS_CODES[statusCode] ?? 'BAD_REQUEST', message };
   }
   return undefined;
+}
+
+/** Sends a problem in the `{ error: { code, message, requestId } }` shape of docs/api.md. */
+export function sendProblem(reply: FastifyReply, requestId: string, problem: HttpProblem): void {
+  const body: ErrorBody = {
+    error: { code: problem.code, message: problem.message, requestId },
+  };
+  if (problem.details !== undefined) body.error.details = problem.details;
+  if (problem.retryAfterSeconds !== undefined)
+    void reply.header('Retry-After', String(problem.retryAfterSeconds));
+  void reply.status(problem.status).send(body);
 }
 
 /** One place that turns every error into the `{ error: { code, message } }` shape of docs/api.md. */
@@ -61,13 +78,7 @@ export class HttpErrorFilter implements ExceptionFilter {
         error: error instanceof Error ? error.stack : String(error),
       });
     }
-    const body: ErrorBody = {
-      error: { code: problem.code, message: problem.message, requestId: String(request.id) },
-    };
-    if (problem.details !== undefined) body.error.details = problem.details;
-    if (problem.retryAfterSeconds !== undefined)
-      void reply.header('Retry-After', String(problem.retryAfterSeconds));
-    void reply.status(problem.status).send(body);
+    sendProblem(reply, String(request.id), problem);
   }
 
   private problemFor(error: unknown): HttpProblem {

@@ -1,0 +1,103 @@
+import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
+import { memberToken } from '../support/fixtures';
+
+/** What reaches the service before a route runs: credential, media type, body shape, URL. */
+describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500', () => {
+  let t: TestApp;
+  let org: ReturnType<typeof api>;
+  let token: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    org = api(t.baseUrl, KEYS.acmeSandbox);
+    token = await memberToken(org, 'm1');
+  });
+  afterAll(() => t.close());
+
+  const headPosition = async (): Promise<string> =>
+    ((await (await fetch(`${t.baseUrl}/health`)).json()) as any).eventStore.headPosition;
+
+  /** A raw request: the body and headers go out exactly as given. */
+  async function send(
+    path: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string | URLSearchParams },
+  ) {
+    const response = await fetch(`${t.baseUrl}${path}`, { method: 'POST', ...init });
+    const body = (await response.json()) as any;
+    expect(response.headers.get('x-request-id')).toBe(body.error?.requestId);
+    return { status: response.status, code: body.error?.code, body };
+  }
+
+  const orgKey = { authorization: `Bearer ${KEYS.acmeSandbox}` };
+  const json = { 'content-type': 'application/json' };
+  const deep = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+
+  it.each([
+    ['malformed JSON', { headers: json, body: '{"amount":' }],
+    ['a body over 1 MiB', { headers: json, body: JSON.stringify({ r: 'x'.repeat(1 << 20) }) }],
+    ['a form body', { body: new URLSearchParams({ amount: '5', externalUserID: 'm1' }) }],
+    ['a text body', { headers: { 'content-type': 'text/plain' }, body: 'hi' }],
+  ])('answers %s without a credential 401', async (_name, init) => {
+    expect(await send('/v1/wallet/credit', init)).toMatchObject({
+      status: 401,
+      code: 'UNAUTHORIZED',
+    });
+  });
+
+  it('answers a member token on an org-only route 403 whatever its body', async () => {
+    const memberAuth = { authorization: `Bearer ${token}` };
+    expect(
+      await send('/v1/wallet/credit', { headers: { ...memberAuth, ...json }, body: '{"a":' }),
+    ).toMatchObject({ status: 403, code: 'FORBIDDEN' });
+  });
+
+  it.each([
+    ['POST', '/v1/wallet/credit', new URLSearchParams({ amount: '5', externalUserID: 'm1' })],
+    ['PUT', '/v1/members/m1', new URLSearchParams({ tier: 'silver' })],
+    ['POST', '/v1/wallet/credit', JSON.stringify({ amount: 5, externalUserID: 'm1' })],
+  ])('refuses a %s %s body that is not application/json with 415', async (method, path, body) => {
+    const before = await headPosition();
+    const answer = await send(path, { method, headers: orgKey, body });
+    expect(answer).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(await headPosition()).toBe(before);
+  });
+
+  it.each([
+    ['PUT', '/v1/members/m1', (d: string) => `{"attributes":{"a":${d}}}`],
+    ['POST', '/v1/wallet/credit', (d: string) => `{"amount":1,"externalUserID":"m1","x":${d}}`],
+    ['POST', '/v1/redemptions', (d: string) => `{"offer":${d}}`],
+  ])('refuses JSON nested 5,000 deep on %s %s with 400, not a 500', async (method, path, body) => {
+    const before = await headPosition();
+    const answer = await send(path, {
+      method,
+      headers: { ...orgKey, ...json },
+      body: body(deep(5000)),
+    });
+    expect(answer).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(answer.body.error.details.fields).toEqual([
+      { field: 'body', problems: [expect.stringMatching(/64 levels/)] },
+    ]);
+    expect(await headPosition()).toBe(before);
+  });
+
+  it('still reads JSON nested 64 levels deep (and lets validation judge it)', async () => {
+    const answer = await send('/v1/members/m1', {
+      method: 'PUT',
+      headers: { ...orgKey, ...json },
+      body: `{"attributes":{"a":${deep(62)}}}`,
+    });
+    // Attribute values must be scalars: the member rules refuse it, not the depth limit.
+    expect(answer).toMatchObject({ status: 422, code: 'VALIDATION_FAILED' });
+    expect(answer.body.error.details).toMatchObject({ field: 'attributes' });
+  });
+
+  it.each([
+    ['a malformed percent-escape', '/v1/redemptions/%ZZ'],
+    ['a path parameter over 1,536 characters', `/v1/members/${'a'.repeat(1600)}`],
+  ])('answers %s 400 BAD_REQUEST in the usual shape', async (_name, path) => {
+    expect(await send(path, { method: 'GET', headers: orgKey })).toMatchObject({
+      status: 400,
+      code: 'BAD_REQUEST',
+    });
+  });
+});
