@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { loadAuthConfig } from './auth-config';
+import type { FastifyReply } from 'fastify';
 import { AuthController } from './auth.controller';
+import { AuthenticatedRequest } from './auth.decorators';
 import { AuthModule } from './auth.module';
 import { ExchangeDto } from './exchange.dto';
 import { MemberTokenIssuer } from './member-token';
@@ -8,20 +10,36 @@ import { MemberProfileSink } from './member-profile-sink';
 import { Principal } from './principal';
 
 const ORG: Principal = { kind: 'org', tenant: { orgId: 'acme', environment: 'live' } };
-const HTTP = { id: 'req-1' };
 const tokens = new MemberTokenIssuer('controller-spec-secret-long-enough-000', 600);
 
 function dto(values: Partial<ExchangeDto>): ExchangeDto {
   return Object.assign(new ExchangeDto(), values);
 }
 
+/** The exchange as the HTTP layer hands it over: the request (after the auth hook) and its reply. */
+function exchange(controller: AuthController, body: ExchangeDto, headers = {}) {
+  const request = {
+    id: 'req-1',
+    method: 'POST',
+    url: '/v1/auth/exchange',
+    headers,
+    body,
+    principal: ORG,
+  } as unknown as AuthenticatedRequest;
+  const replyHeaders: Record<string, string> = {};
+  const reply = {
+    header(name: string, value: string) {
+      replyHeaders[name] = value;
+      return this;
+    },
+  } as unknown as FastifyReply;
+  return { answer: controller.exchange(request, reply, body), replyHeaders };
+}
+
 describe('AuthController.exchange', () => {
   it("mints a token for the org key's tenant and answers its expiry as ISO text", async () => {
-    const answer = await new AuthController(tokens).exchange(
-      ORG,
-      dto({ externalUserID: 'u-1' }),
-      HTTP,
-    );
+    const answer = await exchange(new AuthController(tokens), dto({ externalUserID: 'u-1' }))
+      .answer;
     const check = tokens.verify(answer.accessToken);
     expect(check).toMatchObject({
       ok: true,
@@ -30,34 +48,45 @@ describe('AuthController.exchange', () => {
     expect(answer.expiresAt).toBe(check.ok && check.expiresAt.toISOString());
   });
 
-  it('hands the profile to the MEMBER_PROFILE_SINK when one is provided, leaving out nulls', async () => {
+  it('hands the profile, leaving out nulls, and the command with its key to the MEMBER_PROFILE_SINK', async () => {
     const upsertFromExchange = jest.fn<
-      Promise<void>,
+      Promise<{ replayed: boolean }>,
       Parameters<MemberProfileSink['upsertFromExchange']>
     >();
-    upsertFromExchange.mockResolvedValue(undefined);
+    upsertFromExchange.mockResolvedValue({ replayed: false });
     const controller = new AuthController(tokens, { upsertFromExchange });
-    await controller.exchange(
-      ORG,
+    const { answer, replyHeaders } = exchange(
+      controller,
       dto({ externalUserID: 'u-1', displayName: 'Ada', email: null, tier: 'gold' }),
-      HTTP,
+      { 'idempotency-key': 'k-1' },
     );
-    expect(upsertFromExchange).toHaveBeenCalledWith(
-      ORG.tenant,
-      {
-        externalUserID: 'u-1',
-        displayName: 'Ada',
-        tier: 'gold',
-      },
-      'req-1',
-    );
+    await answer;
+    const [command, profile] = upsertFromExchange.mock.calls[0];
+    expect(profile).toEqual({ externalUserID: 'u-1', displayName: 'Ada', tier: 'gold' });
+    expect(command).toMatchObject({
+      tenant: ORG.tenant,
+      requestId: 'req-1',
+      idempotency: { key: 'k-1', tenantKey: 'live.acme' },
+    });
+    expect(replyHeaders).toEqual({});
+  });
+
+  it('marks a replayed exchange Idempotent-Replayed and still mints a token', async () => {
+    const controller = new AuthController(tokens, {
+      upsertFromExchange: () => Promise.resolve({ replayed: true }),
+    });
+    const { answer, replyHeaders } = exchange(controller, dto({ externalUserID: 'u-1' }), {
+      'idempotency-key': 'k-1',
+    });
+    expect(tokens.verify((await answer).accessToken)).toMatchObject({ ok: true });
+    expect(replyHeaders).toEqual({ 'Idempotent-Replayed': 'true' });
   });
 
   it('mints nothing when the sink fails', async () => {
     const controller = new AuthController(tokens, {
       upsertFromExchange: () => Promise.reject(new Error('down')),
     });
-    await expect(controller.exchange(ORG, dto({ externalUserID: 'u-1' }), HTTP)).rejects.toThrow(
+    await expect(exchange(controller, dto({ externalUserID: 'u-1' })).answer).rejects.toThrow(
       'down',
     );
   });

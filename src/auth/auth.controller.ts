@@ -1,9 +1,10 @@
-import { Req, Body, Controller, HttpCode, Inject, Optional, Post } from '@nestjs/common';
-import { CurrentPrincipal, OrgOnly } from './auth.decorators';
+import { Body, Controller, HttpCode, Inject, Optional, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { commandRequest } from '../shared/http/command-request';
+import { AuthenticatedRequest, OrgOnly, principalOf } from './auth.decorators';
 import { ExchangeDto, ExchangeResponse, toExchangeRequest } from './exchange.dto';
 import { MemberTokenIssuer } from './member-token';
 import { MEMBER_PROFILE_SINK, MemberProfileSink } from './member-profile-sink';
-import { Principal } from './principal';
 
 @Controller('v1/auth')
 export class AuthController {
@@ -12,19 +13,28 @@ export class AuthController {
     @Optional() @Inject(MEMBER_PROFILE_SINK) private readonly profiles?: MemberProfileSink,
   ) {}
 
-  /** An org key mints a member token for one of its members, in the key's environment. */
+  /**
+   * An org key mints a member token for one of its members, in the key's environment, after
+   * recording the profile the exchange names. An Idempotency-Key covers the profile write; a
+   * replay mints a fresh token, since tokens are never stored.
+   */
   @Post('exchange')
   @HttpCode(200)
   @OrgOnly()
   async exchange(
-    @CurrentPrincipal() principal: Principal,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Body() body: ExchangeDto,
-    @Req() http: { id: unknown },
   ): Promise<ExchangeResponse> {
     const request = toExchangeRequest(body);
-    if (this.profiles)
-      await this.profiles.upsertFromExchange(principal.tenant, request, String(http.id));
-    const minted = this.tokens.mint(principal.tenant, request.externalUserID);
+    if (this.profiles) {
+      const { replayed } = await this.profiles.upsertFromExchange(
+        commandRequest(req, req.body),
+        request,
+      );
+      if (replayed) void reply.header('Idempotent-Replayed', 'true');
+    }
+    const minted = this.tokens.mint(principalOf(req).tenant, request.externalUserID);
     return { accessToken: minted.token, expiresAt: minted.expiresAt.toISOString() };
   }
 }

@@ -1,4 +1,4 @@
-import { Tenant } from './principal';
+import type { CommandRequest } from '../shared/http/command-request';
 import type { ExchangeRequest } from './exchange.dto';
 
 /**
@@ -9,6 +9,13 @@ import type { ExchangeRequest } from './exchange.dto';
 export const MEMBER_PROFILE_SINK = Symbol('MEMBER_PROFILE_SINK');
 
 export interface MemberProfileSink {
-  /** Throws an error the HTTP layer maps (e.g. a DomainError) when the profile is refused. */
-  upsertFromExchange(tenant: Tenant, profile: ExchangeRequest, requestId: string): Promise<void>;
+  /**
+   * Runs the profile write as the exchange's command (its Idempotency-Key included) and says
+   * whether it was a replay. Throws an error the HTTP layer maps (e.g. a DomainError) when the
+   * profile is refused or the key was used for another request.
+   */
+  upsertFromExchange(
+    command: CommandRequest,
+    profile: ExchangeRequest,
+  ): Promise<{ replayed: boolean }>;
 }

@@ -100,4 +100,39 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       code: 'BAD_REQUEST',
     });
   });
+
+  it('replays an exchange with the same Idempotency-Key and refuses the key for another body', async () => {
+    const key = { 'Idempotency-Key': 'exchange-once' };
+    const first = await org(
+      'POST',
+      '/v1/auth/exchange',
+      { externalUserID: 'ex-1', tier: 'gold' },
+      key,
+    );
+    expect(first.status).toBe(200);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const head = await headPosition();
+
+    const again = await org(
+      'POST',
+      '/v1/auth/exchange',
+      { tier: 'gold', externalUserID: 'ex-1' },
+      key,
+    );
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const replayedToken = api(t.baseUrl, again.body.accessToken);
+    expect((await replayedToken('GET', '/v1/wallet')).status).toBe(200);
+
+    const other = await org(
+      'POST',
+      '/v1/auth/exchange',
+      { externalUserID: 'ex-1', tier: 'silver' },
+      key,
+    );
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await headPosition()).toBe(head);
+    expect((await org('GET', '/v1/members/ex-1')).body.tier).toBe('gold');
+  });
 });

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ExchangeRequest } from '../../auth/exchange.dto';
 import type { MemberProfileSink } from '../../auth/member-profile-sink';
-import { Tenant } from '../../auth/principal';
-import { tenantKey } from '../../auth/tenancy';
+import type { CommandRequest } from '../../shared/http/command-request';
 import { DomainError, DomainErrorCode, DomainErrorDetails } from '../../shared/domain/domain-error';
 import { MemberCommands } from './member.commands';
 
@@ -12,24 +11,13 @@ export class ExchangeProfileSink implements MemberProfileSink {
   constructor(private readonly members: MemberCommands) {}
 
   async upsertFromExchange(
-    tenant: Tenant,
+    command: CommandRequest,
     profile: ExchangeRequest,
-    requestId: string,
-  ): Promise<void> {
+  ): Promise<{ replayed: boolean }> {
     const { externalUserID, ...fields } = profile;
-    const result = await this.members.upsertProfile(
-      {
-        principal: { kind: 'org', tenant },
-        tenant,
-        tenantKey: tenantKey(tenant),
-        requestId,
-        now: new Date().toISOString(),
-        idempotency: undefined,
-      },
-      externalUserID,
-      fields,
-    );
+    const result = await this.members.upsertProfile(command, externalUserID, fields);
     if (result.outcome.status >= 400) throw refusalOf(result.outcome.body);
+    return { replayed: result.replayed };
   }
 }
 
