@@ -48,10 +48,10 @@ describe('resolveMember', () => {
   });
 
   it('answers an org that names an invalid member 400 VALIDATION_FAILED', () => {
-    for (const given of ['x'.repeat(129), 'a\u0000b', 'line\nbreak']) {
+    for (const given of ['x'.repeat(129), 'a\u0000b', 'line\nbreak', ' ', '   ', '\u00a0\u3000']) {
       expect(failure(() => resolveMember(ORG, given))).toMatchObject({
         status: 400,
-        body: { code: 'VALIDATION_FAILED' },
+        body: { code: 'VALIDATION_FAILED', details: { fields: [{ field: 'externalUserID' }] } },
       });
     }
   });

@@ -1,5 +1,5 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { EXTERNAL_USER_ID_PATTERN } from './member-token';
+import { EXTERNAL_USER_ID_PATTERN, EXTERNAL_USER_ID_RULE } from './member-token';
 import { Principal, Tenant, isEnvironment } from './principal';
 
 /**
@@ -28,17 +28,11 @@ export function resolveMember(
     });
   }
   if (!EXTERNAL_USER_ID_PATTERN.test(given)) {
+    const problem = `externalUserID must be ${EXTERNAL_USER_ID_RULE}`;
     throw new BadRequestException({
       code: 'VALIDATION_FAILED',
-      message: 'externalUserID must be 1-128 characters without control characters',
-      details: {
-        fields: [
-          {
-            field: 'externalUserID',
-            problems: ['externalUserID must be 1-128 characters without control characters'],
-          },
-        ],
-      },
+      message: problem,
+      details: { fields: [{ field: 'externalUserID', problems: [problem] }] },
     });
   }
   return given;

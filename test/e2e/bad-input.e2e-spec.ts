@@ -10,10 +10,35 @@ interface BadInput {
   status: number;
   code: string;
   field?: string;
+  /** What the message must say, e.g. the limit a check applies. */
+  message?: RegExp;
   as?: 'org' | 'member';
 }
 
+/** Whitespace-only externalUserIDs, each tried on every route that takes one. */
+const BLANK_IDS = [
+  ['spaces', '   '],
+  ['no-break and ideographic spaces', '\u00a0\u3000'],
+];
+const blankId = (route: string, make: (id: string) => Partial<BadInput>): BadInput[] =>
+  BLANK_IDS.map(([label, id]) => ({
+    name: `${route}: a member id of only ${label}`,
+    path: '',
+    body: undefined,
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    field: 'externalUserID',
+    ...make(id),
+  }));
+const q = (id: string) => encodeURIComponent(id);
+
 const long = (n: number) => 'x'.repeat(n);
+
+/** The fields an error names: a 400 lists them (`fields`), a domain 422 names one (`field`). */
+const namedFields = (details?: { field?: string; fields?: Array<{ field: string }> }) => [
+  ...(details?.field === undefined ? [] : [details.field]),
+  ...(details?.fields ?? []).map((f) => f.field),
+];
 const MAX = Number.MAX_SAFE_INTEGER;
 
 describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
@@ -35,6 +60,15 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
   afterAll(() => t.close());
 
   const credit1 = { amount: 1, externalUserID: 'm1' };
+  const amountOffer = {
+    title: 'T',
+    kind: 'k',
+    type: 't',
+    priceModel: 'AMOUNT_BASED',
+    minAmount: '1',
+    maxAmount: '99',
+    pointsPerAmountUnit: 1,
+  };
   const cases = (): BadInput[] => [
     {
       name: 'credit: zero points',
@@ -108,6 +142,45 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       code: 'VALIDATION_FAILED',
       field: 'externalUserID',
     },
+    ...blankId('credit', (id) => ({
+      path: '/v1/wallet/credit',
+      body: { ...credit1, externalUserID: id },
+    })),
+    ...blankId('redeem', (id) => ({
+      path: '/v1/redemptions',
+      body: { offer: 'x', externalUserID: id },
+    })),
+    ...blankId('redeem as a member', (id) => ({
+      path: '/v1/redemptions',
+      body: { offer: 'x', externalUserID: id },
+      as: 'member',
+    })),
+    ...blankId('wallet', (id) => ({ method: 'GET', path: `/v1/wallet?externalUserID=${q(id)}` })),
+    ...blankId('wallet as a member', (id) => ({
+      method: 'GET',
+      path: `/v1/wallet?externalUserID=${q(id)}`,
+      as: 'member',
+    })),
+    ...blankId('transactions', (id) => ({
+      method: 'GET',
+      path: `/v1/wallet/transactions?externalUserID=${q(id)}`,
+    })),
+    ...blankId('eligibility', (id) => ({
+      method: 'GET',
+      path: `/v1/eligibility?externalUserID=${q(id)}`,
+    })),
+    ...blankId('redemptions', (id) => ({
+      method: 'GET',
+      path: `/v1/redemptions?externalUserID=${q(id)}`,
+    })),
+    ...blankId('member summary', (id) => ({ method: 'GET', path: `/v1/members/${q(id)}` })),
+    ...blankId('member upsert', (id) => ({
+      method: 'PUT',
+      path: `/v1/members/${q(id)}`,
+      body: { displayName: 'A' },
+    })),
+    ...blankId('member archive', (id) => ({ method: 'DELETE', path: `/v1/members/${q(id)}` })),
+    ...blankId('exchange', (id) => ({ path: '/v1/auth/exchange', body: { externalUserID: id } })),
     {
       name: 'credit: reason of 501 characters',
       path: '/v1/wallet/credit',
@@ -222,6 +295,50 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       status: 400,
       code: 'VALIDATION_FAILED',
       field: 'amount',
+    },
+    {
+      name: 'redeem: amount with 16 digits before the point',
+      path: '/v1/redemptions',
+      body: { offer: 'x', amount: '1234567890123456' },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'amount',
+      message: /amount/,
+    },
+    {
+      name: 'redeem: amount with 7 digits after the point',
+      path: '/v1/redemptions',
+      body: { offer: 'x', amount: '25.5000001' },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'amount',
+    },
+    {
+      name: 'offer: minAmount with 16 digits before the point',
+      path: '/v1/offers',
+      body: { ...amountOffer, minAmount: '1000000000000000' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'minAmount',
+    },
+    {
+      name: 'offer: maxAmount with 7 digits after the point',
+      path: '/v1/offers',
+      body: { ...amountOffer, maxAmount: '99.0000001' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'maxAmount',
+    },
+    {
+      name: 'offer update: maxAmount with 16 digits before the point',
+      method: 'PATCH',
+      path: '/v1/offers/{offer}',
+      body: { maxAmount: '9999999999999999' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'maxAmount',
     },
     {
       name: 'status: a date without a time',
@@ -353,6 +470,51 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       code: 'VALIDATION_FAILED',
     },
     {
+      name: 'offer: a blank kind states its limit of 64',
+      path: '/v1/offers',
+      body: { title: 'T', kind: '   ', type: 't', pointsPrice: 1 },
+      status: 422,
+      code: 'VALIDATION_FAILED',
+      field: 'kind',
+      message: /^kind must be 1-64 characters$/,
+    },
+    {
+      name: 'offer: a blank type states its limit of 64',
+      path: '/v1/offers',
+      body: { title: 'T', kind: 'k', type: ' ', pointsPrice: 1 },
+      status: 422,
+      code: 'VALIDATION_FAILED',
+      field: 'type',
+      message: /^type must be 1-64 characters$/,
+    },
+    {
+      name: 'offer: a blank description states its limit of 500',
+      path: '/v1/offers',
+      body: { title: 'T', kind: 'k', type: 't', pointsPrice: 1, description: ' ' },
+      status: 422,
+      code: 'VALIDATION_FAILED',
+      field: 'description',
+      message: /^description must be 1-500 characters or null$/,
+    },
+    {
+      name: 'offer: a blank shortDescription states its limit of 200',
+      path: '/v1/offers',
+      body: { title: 'T', kind: 'k', type: 't', pointsPrice: 1, shortDescription: ' ' },
+      status: 422,
+      code: 'VALIDATION_FAILED',
+      field: 'shortDescription',
+      message: /^shortDescription must be 1-200 characters or null$/,
+    },
+    {
+      name: 'offer update: priceModel null names the field',
+      method: 'PATCH',
+      path: '/v1/offers/{offer}',
+      body: { priceModel: null },
+      status: 422,
+      code: 'VALIDATION_FAILED',
+      field: 'priceModel',
+    },
+    {
       name: 'offer: update of an unknown field',
       method: 'PATCH',
       path: '/v1/offers/{offer}',
@@ -387,6 +549,35 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       status: 400,
       code: 'VALIDATION_FAILED',
       field: 'attributes',
+    },
+    {
+      name: 'member: a blank tier states its limit of 64',
+      method: 'PUT',
+      path: '/v1/members/m1',
+      body: { tier: '  ' },
+      status: 422,
+      code: 'VALIDATION_FAILED',
+      field: 'tier',
+      message: /^tier must be 1-64 characters or null$/,
+    },
+    {
+      name: 'member: a blank posAccountId states its limit of 128',
+      method: 'PUT',
+      path: '/v1/members/m1',
+      body: { posAccountId: '  ' },
+      status: 422,
+      code: 'VALIDATION_FAILED',
+      field: 'posAccountId',
+      message: /^posAccountId must be 1-128 characters or null$/,
+    },
+    {
+      name: 'exchange: a blank tier states its limit of 64',
+      path: '/v1/auth/exchange',
+      body: { externalUserID: 'm1', tier: '  ' },
+      status: 422,
+      code: 'VALIDATION_FAILED',
+      field: 'tier',
+      message: /^tier must be 1-64 characters or null$/,
     },
     {
       name: 'member: archive with retainBalance=maybe',
@@ -432,12 +623,8 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       requestId: expect.any(String),
     });
     expect(response.headers.get('x-request-id')).toBe(response.body.error.requestId);
-    if (bad.field) {
-      const fields = (response.body.error.details?.fields ?? []).map(
-        (f: { field: string }) => f.field,
-      );
-      expect(fields).toContain(bad.field);
-    }
+    if (bad.field) expect(namedFields(response.body.error.details)).toContain(bad.field);
+    if (bad.message) expect(response.body.error.message).toMatch(bad.message);
     expect(await headPosition()).toBe(before);
   });
 });

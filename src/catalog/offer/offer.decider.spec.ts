@@ -126,6 +126,39 @@ describe('offer: creating', () => {
     });
   });
 
+  it.each<[string, Partial<CreateOffer['data']>, Partial<CreateOffer['data']>, string]>([
+    [
+      'title',
+      { title: 'x'.repeat(200) },
+      { title: 'x'.repeat(201) },
+      'title must be 1-200 characters',
+    ],
+    ['kind', { kind: 'x'.repeat(64) }, { kind: 'x'.repeat(65) }, 'kind must be 1-64 characters'],
+    ['type', { type: 'x'.repeat(64) }, { type: 'x'.repeat(65) }, 'type must be 1-64 characters'],
+    [
+      'description',
+      { description: 'x'.repeat(500) },
+      { description: 'x'.repeat(501) },
+      'description must be 1-500 characters or null',
+    ],
+    [
+      'shortDescription',
+      { shortDescription: 'x'.repeat(200) },
+      { shortDescription: 'x'.repeat(201) },
+      'shortDescription must be 1-200 characters or null',
+    ],
+  ])(
+    'takes a %s up to its limit and states that limit past it',
+    (field, longest, tooLong, message) => {
+      createdWith(longest);
+      const error = spec.given().when(create(tooLong)).then('VALIDATION_FAILED');
+      expect({ message: error.message, details: error.details }).toEqual({
+        message,
+        details: { field },
+      });
+    },
+  );
+
   it('refuses an offer id that exists', () => {
     spec.given(createdWith()).when(create()).then('CONFLICT');
   });
@@ -171,6 +204,14 @@ describe('offer: updating', () => {
       .given(createdWith())
       .when(update({ priceModel: 'UNIT_BASED', unitCost: 10, pointsPrice: null }))
       .thenEvents();
+  });
+
+  it('names priceModel when an update clears it', () => {
+    const error = spec
+      .given(createdWith())
+      .when(update({ priceModel: null as unknown as 'FIXED' }))
+      .then('VALIDATION_FAILED');
+    expect(error.details).toEqual({ field: 'priceModel' });
   });
 
   it('refuses unknown or read-only fields, and an unknown offer', () => {

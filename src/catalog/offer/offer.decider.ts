@@ -7,6 +7,7 @@ import {
   isPositiveInteger,
   instantMs,
   jsonEqual,
+  textCheck,
 } from '../../shared/domain/values';
 import type {
   CreateOffer,
@@ -19,6 +20,7 @@ import {
   OFFER_ARTIFACTS,
   OFFER_FIELDS,
   OFFER_STATUSES,
+  OFFER_TEXT_LIMITS,
   OfferDefinition,
   OfferEvent,
 } from './offer.events';
@@ -28,31 +30,21 @@ import { DefinedOffer, evolveOffer, initialOfferState, OfferState } from './offe
 
 type Decision = OfferEvent[] | DomainError;
 
-const optionalText = (value: unknown, max: number): boolean =>
-  value === null || isNonEmptyString(value, max);
 const optionalInstant = (value: unknown): boolean => value === null || isIsoInstant(value);
 const optionalLimit = (value: unknown): boolean => value === null || isPositiveInteger(value);
 
 function validateDefinition(o: OfferDefinition): DomainError | null {
   const checks: [boolean, keyof OfferDefinition, string][] = [
-    [isNonEmptyString(o.title, 200), 'title', 'title must be 1-200 characters'],
-    [
-      optionalText(o.description, 5000),
-      'description',
-      'description must be 1-5000 characters or null',
-    ],
-    [
-      optionalText(o.shortDescription, 500),
-      'shortDescription',
-      'shortDescription must be 1-500 characters or null',
-    ],
+    textCheck('title', o.title, OFFER_TEXT_LIMITS.title),
+    textCheck('description', o.description, OFFER_TEXT_LIMITS.description, true),
+    textCheck('shortDescription', o.shortDescription, OFFER_TEXT_LIMITS.shortDescription, true),
     [
       Array.isArray(o.images) && o.images.every((i) => isNonEmptyString(i, 2048)),
       'images',
       'images must be a list of URLs',
     ],
-    [isNonEmptyString(o.kind, 100), 'kind', 'kind must be 1-100 characters'],
-    [isNonEmptyString(o.type, 100), 'type', 'type must be 1-100 characters'],
+    textCheck('kind', o.kind, OFFER_TEXT_LIMITS.kind),
+    textCheck('type', o.type, OFFER_TEXT_LIMITS.type),
     [
       OFFER_STATUSES.includes(o.status),
       'status',

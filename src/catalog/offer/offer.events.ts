@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../../shared/domain/decider';
+import { MAX_TEXT_LENGTH } from '../../shared/domain/values';
 
 export const PRICE_MODELS = ['FIXED', 'UNIT_BASED', 'AMOUNT_BASED'] as const;
 export type PriceModel = (typeof PRICE_MODELS)[number];
@@ -9,6 +10,15 @@ export type EffectiveOfferStatus = OfferStatus | 'OUT_OF_STOCK';
 
 export const OFFER_ARTIFACTS = ['NONE', 'COUPON', 'FULFILMENT'] as const;
 export type OfferArtifact = (typeof OFFER_ARTIFACTS)[number];
+
+/** Most characters of an offer's text fields, at the edge (offer.dto.ts) and in the decider. */
+export const OFFER_TEXT_LIMITS = {
+  title: 200,
+  description: MAX_TEXT_LENGTH,
+  shortDescription: 200,
+  kind: 64,
+  type: 64,
+} as const;
 
 /** Amounts are decimal strings ("50.00"); points are integers. */
 export type PriceFields = {

@@ -29,16 +29,33 @@ const amounts: PriceFields = {
 const codeOf = (outcome: unknown) => (isDomainError(outcome) ? outcome.code : 'ok');
 
 describe('decimal amounts', () => {
-  it.each(['0', '7', '50.00', '1234.5678'])('parses %s', (text) => {
-    expect(parseDecimal(text)).not.toBeNull();
-  });
-
-  it.each(['', '-1', '+1', '1e3', '01', '1.', '.5', ' 1', '1,5', 'NaN', '9'.repeat(41)])(
-    'refuses %p',
+  it.each(['0', '7', '0.5', '25.50', '50.00', '1234.5678', `${'9'.repeat(15)}.${'9'.repeat(6)}`])(
+    'parses %s',
     (text) => {
-      expect(parseDecimal(text)).toBeNull();
+      expect(parseDecimal(text)).not.toBeNull();
     },
   );
+
+  it.each([
+    '',
+    '-1',
+    '+1',
+    '1e3',
+    '01',
+    '025.50',
+    '1.',
+    '.5',
+    ' 1',
+    '1,5',
+    'NaN',
+    '9'.repeat(41),
+    '1'.repeat(16),
+    `${'1'.repeat(16)}.5`,
+    '1.1234567',
+    '0.0000001',
+  ])('refuses %p (at most 15 digits before the point and 6 after)', (text) => {
+    expect(parseDecimal(text)).toBeNull();
+  });
 
   it('compares across scales', () => {
     const d = (s: string) => parseDecimal(s)!;

@@ -1,18 +1,23 @@
 import { DomainError, validationFailed } from '../../shared/domain/domain-error';
 import { isNonNegativeInteger, isPositiveInteger } from '../../shared/domain/values';
-import type { PriceFields } from './offer.events';
+import { PRICE_MODELS, type PriceFields } from './offer.events';
 
 export type Decimal = { readonly units: bigint; readonly scale: number };
 
-const DECIMAL = /^(0|[1-9]\d*)(\.\d+)?$/;
-const MAX_DECIMAL_LENGTH = 40;
+/** Digits a decimal string may have before and after its point. */
+export const DECIMAL_DIGITS = { integer: 15, fraction: 6 } as const;
+const DECIMAL = new RegExp(
+  `^(0|[1-9]\\d{0,${DECIMAL_DIGITS.integer - 1}})(\\.\\d{1,${DECIMAL_DIGITS.fraction}})?$`,
+);
+export const DECIMAL_RULE = `a decimal string such as "50.00", with at most ${DECIMAL_DIGITS.integer} digits before the point and ${DECIMAL_DIGITS.fraction} after`;
 const MAX_POINTS = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** A non-negative decimal string such as "50" or "50.25"; no sign, exponent or leading zeros. */
+/**
+ * A non-negative decimal string such as "50" or "50.25"; no sign, exponent or leading zeros, at
+ * most DECIMAL_DIGITS before and after the point.
+ */
 export function parseDecimal(text: unknown): Decimal | null {
-  if (typeof text !== 'string' || text.length > MAX_DECIMAL_LENGTH || !DECIMAL.test(text)) {
-    return null;
-  }
+  if (typeof text !== 'string' || !DECIMAL.test(text)) return null;
   const [whole, fraction = ''] = text.split('.');
   return { units: BigInt(whole + fraction), scale: fraction.length };
 }
@@ -53,7 +58,11 @@ const PRICE_VALUES = [
 /** The price fields must match the price model: the model's own fields set, the others null. */
 export function validatePriceShape(p: PriceFields): DomainError | null {
   const own: readonly string[] | undefined = FIELDS_BY_MODEL[p.priceModel];
-  if (!own) return validationFailed(`Unknown priceModel '${String(p.priceModel)}'`);
+  if (!own) {
+    return validationFailed(`priceModel must be one of ${PRICE_MODELS.join(', ')}`, {
+      field: 'priceModel',
+    });
+  }
   for (const field of PRICE_VALUES) {
     if (own.includes(field) && p[field] === null) {
       return validationFailed(`A ${p.priceModel} offer needs ${field}`, { field });
@@ -142,7 +151,7 @@ function priceAmount(p: PriceFields, amount: string | undefined): Price | Domain
   }
   const value = parseDecimal(amount);
   if (!value) {
-    return validationFailed('amount must be a decimal string such as "50.00"', { field: 'amount' });
+    return validationFailed(`amount must be ${DECIMAL_RULE}`, { field: 'amount' });
   }
   const min = parseDecimal(p.minAmount) as Decimal;
   const max = parseDecimal(p.maxAmount) as Decimal;

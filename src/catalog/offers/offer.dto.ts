@@ -12,10 +12,11 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { IsDecimalAmount, IsOptionalInstant, MAX_FREE_TEXT } from '../../shared/http/dto-rules';
+import { IsDecimalAmount, IsOptionalInstant } from '../../shared/http/dto-rules';
 import {
   OFFER_ARTIFACTS,
   OFFER_STATUSES,
+  OFFER_TEXT_LIMITS,
   OfferArtifact,
   OfferStatus,
   PRICE_MODELS,
@@ -40,12 +41,12 @@ class OfferFieldsDto {
 
   @IsOptional()
   @IsString()
-  @MaxLength(MAX_FREE_TEXT)
+  @MaxLength(OFFER_TEXT_LIMITS.description)
   description?: string | null;
 
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @MaxLength(OFFER_TEXT_LIMITS.shortDescription)
   shortDescription?: string | null;
 
   @IsOptional()
@@ -107,15 +108,15 @@ export class CreateOfferDto extends OfferFieldsDto {
   id?: string;
 
   @IsString()
-  @Length(1, 200)
+  @Length(1, OFFER_TEXT_LIMITS.title)
   title!: string;
 
   @IsString()
-  @Length(1, 64)
+  @Length(1, OFFER_TEXT_LIMITS.kind)
   kind!: string;
 
   @IsString()
-  @Length(1, 64)
+  @Length(1, OFFER_TEXT_LIMITS.type)
   type!: string;
 }
 
@@ -123,16 +124,16 @@ export class CreateOfferDto extends OfferFieldsDto {
 export class UpdateOfferDto extends OfferFieldsDto {
   @IsOptional()
   @IsString()
-  @Length(1, 200)
+  @Length(1, OFFER_TEXT_LIMITS.title)
   title?: string;
 
   @IsOptional()
   @IsString()
-  @Length(1, 64)
+  @Length(1, OFFER_TEXT_LIMITS.kind)
   kind?: string;
 
   @IsOptional()
   @IsString()
-  @Length(1, 64)
+  @Length(1, OFFER_TEXT_LIMITS.type)
   type?: string;
 }

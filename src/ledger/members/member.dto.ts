@@ -7,6 +7,7 @@ import {
   IsOptionalTier,
   IsPoints,
 } from '../../shared/http/dto-rules';
+import { PROFILE_TEXT_LIMITS } from '../wallet/wallet.events';
 
 /** PUT /v1/members/{externalUserID}: a field left out is unchanged, null clears it. */
 export class UpsertMemberDto {
@@ -30,7 +31,7 @@ export class UpsertMemberDto {
 
   @IsOptional()
   @IsString()
-  @MaxLength(128)
+  @MaxLength(PROFILE_TEXT_LIMITS.posAccountId)
   posAccountId?: string | null;
 }
 

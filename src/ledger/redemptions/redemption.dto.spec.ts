@@ -27,6 +27,8 @@ const tricky = fc.constantFrom<unknown>(
   '😀'.repeat(64),
   'bad\u0007id',
   'tab\tid',
+  ' ',
+  '  \u00a0 ',
   0,
   1,
   2,

@@ -123,6 +123,25 @@ describe('wallet: member profile', () => {
     expect(error.details).toEqual({ field });
   });
 
+  it.each([
+    ['displayName', 200],
+    ['tier', 64],
+    ['posAccountId', 128],
+  ])('takes a %s of up to %i characters and states that limit past it', (field, max) => {
+    spec
+      .given()
+      .when(upsert({ [field]: 'x'.repeat(max) }))
+      .thenEvents();
+    const error = spec
+      .given()
+      .when(upsert({ [field]: 'x'.repeat(max + 1) }))
+      .then('VALIDATION_FAILED');
+    expect({ message: error.message, details: error.details }).toEqual({
+      message: `${field} must be 1-${max} characters or null`,
+      details: { field },
+    });
+  });
+
   it('refuses a profile for another member on this wallet', () => {
     spec
       .given([registered('member-1')])

@@ -5,6 +5,8 @@ import {
   isPlainObject,
   isPositiveInteger,
   jsonEqual,
+  MAX_TEXT_LENGTH,
+  textCheck,
 } from '../../shared/domain/values';
 import type {
   ArchiveMember,
@@ -12,7 +14,7 @@ import type {
   UpsertMemberProfile,
   WalletCommand,
 } from './wallet.commands';
-import type { ProfileFields, WalletEvent } from './wallet.events';
+import { PROFILE_TEXT_LIMITS, type ProfileFields, type WalletEvent } from './wallet.events';
 import { commandBasics, optionalText } from './wallet.inputs';
 import { cancelRedemption, changeRedemptionStatus, createRedemption } from './wallet.redemptions';
 import {
@@ -39,17 +41,9 @@ const MAX_ATTRIBUTES_LENGTH = 16_384;
 
 function profileError(d: UpsertMemberProfile['data']): DomainError | null {
   const checks: [boolean, string, string][] = [
-    [
-      optionalText(d.displayName, 200),
-      'displayName',
-      'displayName must be 1-200 characters or null',
-    ],
-    [optionalText(d.tier, 100), 'tier', 'tier must be 1-100 characters or null'],
-    [
-      optionalText(d.posAccountId, 200),
-      'posAccountId',
-      'posAccountId must be 1-200 characters or null',
-    ],
+    textCheck('displayName', d.displayName, PROFILE_TEXT_LIMITS.displayName, true),
+    textCheck('tier', d.tier, PROFILE_TEXT_LIMITS.tier, true),
+    textCheck('posAccountId', d.posAccountId, PROFILE_TEXT_LIMITS.posAccountId, true),
     [
       d.email == null || (EMAIL.test(d.email) && d.email.length <= 254),
       'email',
@@ -148,7 +142,7 @@ function creditPoints({ data: d }: CreditPoints, state: WalletState): Decision {
     });
   }
   if (!optionalText(d.reason)) {
-    return validationFailed('reason must be 1-500 characters', { field: 'reason' });
+    return validationFailed(`reason must be 1-${MAX_TEXT_LENGTH} characters`, { field: 'reason' });
   }
   if (state.status === 'archived') {
     return new DomainError('MEMBER_ARCHIVED', 'The member is archived');

@@ -15,6 +15,9 @@ export type RedemptionStatus = (typeof REDEMPTION_STATUSES)[number];
 
 export type Actor = 'member' | 'org';
 
+/** Most characters of a member's text profile fields, at the edge (dto-rules.ts) and in the decider. */
+export const PROFILE_TEXT_LIMITS = { displayName: 200, tier: 64, posAccountId: 128 } as const;
+
 export type ProfileFields = {
   displayName: string | null;
   tier: string | null;

@@ -1,9 +1,14 @@
 import { DomainError, isDomainError, validationFailed } from '../../shared/domain/domain-error';
-import { isIsoInstant, isNonEmptyString, isPlainObject } from '../../shared/domain/values';
+import {
+  isIsoInstant,
+  isNonEmptyString,
+  isPlainObject,
+  MAX_TEXT_LENGTH,
+} from '../../shared/domain/values';
 import type { CreateRedemption, ShippingInput } from './wallet.commands';
 import type { RedemptionArtifact, ShippingAddress } from './wallet.events';
 
-export const optionalText = (value: unknown, max = 500): boolean =>
+export const optionalText = (value: unknown, max = MAX_TEXT_LENGTH): boolean =>
   value === undefined || value === null || isNonEmptyString(value, max);
 
 /** `now` is an ISO-8601 instant and every id is a non-empty string. */

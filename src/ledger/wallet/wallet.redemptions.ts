@@ -6,6 +6,7 @@ import {
   isIsoInstant,
   isNonEmptyString,
   isPlainObject,
+  MAX_TEXT_LENGTH,
 } from '../../shared/domain/values';
 import type { CancelRedemption, ChangeRedemptionStatus, CreateRedemption } from './wallet.commands';
 import { REDEMPTION_STATUSES, RedemptionCreated, WalletEvent } from './wallet.events';
@@ -29,7 +30,9 @@ export function createRedemption({ data: d }: CreateRedemption, state: WalletSta
     return validationFailed('offer is required');
   }
   if (!optionalText(d.description)) {
-    return validationFailed('description must be 1-500 characters', { field: 'description' });
+    return validationFailed(`description must be 1-${MAX_TEXT_LENGTH} characters`, {
+      field: 'description',
+    });
   }
   if (state.status === 'archived') return archived();
   const wallet = walletOf(state);
@@ -168,7 +171,7 @@ export function cancelRedemption({ data: d }: CancelRedemption, state: WalletSta
     return validationFailed('actor must be member or org');
   }
   if (!optionalText(d.reason)) {
-    return validationFailed('reason must be 1-500 characters', { field: 'reason' });
+    return validationFailed(`reason must be 1-${MAX_TEXT_LENGTH} characters`, { field: 'reason' });
   }
   if (state.status === 'archived' && d.actor === 'member') return archived();
   const entry = walletOf(state).redemptions.get(d.redemptionId);

@@ -16,6 +16,20 @@ export function isNonEmptyString(value: unknown, maxLength = MAX_TEXT_LENGTH): v
   return typeof value === 'string' && value.trim().length > 0 && value.length <= maxLength;
 }
 
+/**
+ * A text field's check, `[ok, field, message]`: 1 to `max` characters and not blank, or (when
+ * `nullable`) null or left out. The message states the very limit the check applies.
+ */
+export function textCheck<F extends string>(
+  field: F,
+  value: unknown,
+  max: number,
+  nullable = false,
+): [boolean, F, string] {
+  const ok = (nullable && value == null) || isNonEmptyString(value, max);
+  return [ok, field, `${field} must be 1-${max} characters${nullable ? ' or null' : ''}`];
+}
+
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);

@@ -11,12 +11,10 @@ import {
   Min,
   ValidateBy,
 } from 'class-validator';
-import { parseDecimal } from '../../catalog/offer/offer.pricing';
-import { isIsoInstant } from '../domain/values';
-import { EXTERNAL_USER_ID_PATTERN } from '../../auth/member-token';
-
-/** Free text (reasons, descriptions): at most 500 characters, as seed 002 sets. */
-export const MAX_FREE_TEXT = 500;
+import { DECIMAL_RULE, parseDecimal } from '../../catalog/offer/offer.pricing';
+import { isIsoInstant, MAX_TEXT_LENGTH } from '../domain/values';
+import { EXTERNAL_USER_ID_PATTERN, EXTERNAL_USER_ID_RULE } from '../../auth/member-token';
+import { PROFILE_TEXT_LIMITS } from '../../ledger/wallet/wallet.events';
 
 /** A positive whole number of points that JavaScript holds exactly. */
 export const IsPoints = () => applyDecorators(IsInt(), Min(1), Max(Number.MAX_SAFE_INTEGER));
@@ -25,11 +23,12 @@ export const IsExternalUserID = () =>
   applyDecorators(
     IsString(),
     Length(1, 128),
-    Matches(EXTERNAL_USER_ID_PATTERN, { message: '$property must not contain control characters' }),
+    Matches(EXTERNAL_USER_ID_PATTERN, { message: `$property must be ${EXTERNAL_USER_ID_RULE}` }),
   );
 
+/** Free text (reasons, descriptions): at most 500 characters, as seed 002 sets. */
 export const IsOptionalFreeText = () =>
-  applyDecorators(IsOptional(), IsString(), MaxLength(MAX_FREE_TEXT));
+  applyDecorators(IsOptional(), IsString(), MaxLength(MAX_TEXT_LENGTH));
 
 /** The domain's own checks, so the edge refuses with a 400 what the domain would refuse later. */
 export const IsOptionalInstant = () =>
@@ -51,13 +50,14 @@ export const IsDecimalAmount = () =>
     name: 'isDecimalAmount',
     validator: {
       validate: (value) => parseDecimal(value) !== null,
-      defaultMessage: () => '$property must be a decimal string such as "50.00"',
+      defaultMessage: () => `$property must be ${DECIMAL_RULE}`,
     },
   });
 
 /** Profile fields a member token exchange and a member upsert share. */
 export const IsOptionalDisplayName = () =>
-  applyDecorators(IsOptional(), IsString(), MaxLength(200));
-export const IsOptionalTier = () => applyDecorators(IsOptional(), IsString(), MaxLength(64));
+  applyDecorators(IsOptional(), IsString(), MaxLength(PROFILE_TEXT_LIMITS.displayName));
+export const IsOptionalTier = () =>
+  applyDecorators(IsOptional(), IsString(), MaxLength(PROFILE_TEXT_LIMITS.tier));
 export const IsOptionalEmail = () =>
   applyDecorators(IsOptional(), IsString(), MaxLength(254), IsEmail());
