@@ -148,6 +148,30 @@ export const READ_MODEL_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'exact analytics sums',
+    // Points sums without a declared type: an INTEGER, or digits past 2^53 (see exact-sum.ts).
+    sql: `
+      DROP TABLE rm_analytics_totals;
+      CREATE TABLE rm_analytics_totals (
+        tenant        TEXT PRIMARY KEY,
+        points_minted NOT NULL,
+        points_spent  NOT NULL,
+        signups       INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      DROP TABLE rm_analytics_buckets;
+      CREATE TABLE rm_analytics_buckets (
+        tenant        TEXT NOT NULL,
+        interval      TEXT NOT NULL,
+        start_ms      INTEGER NOT NULL,
+        points_minted NOT NULL,
+        points_spent  NOT NULL,
+        signups       INTEGER NOT NULL,
+        PRIMARY KEY (tenant, interval, start_ms)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Tables that are bookkeeping, not read models: left out of row-for-row comparisons. */

@@ -1,4 +1,4 @@
-import { createOffer, memberToken } from '../support/fixtures';
+import { createOffer, credit, memberToken } from '../support/fixtures';
 import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
 
 /** Every GET route over HTTP: its shape, and that it answers exactly as the write it follows. */
@@ -206,6 +206,40 @@ describe('Read routes (e2e)', () => {
         pointsSpent: 0,
         signups: 0,
       },
+    ]);
+  });
+
+  it('answers analytics points sums past 2^53 as exact JSON integers', async () => {
+    const globex = api(t.baseUrl, KEYS.globexSandbox);
+    const max = Number.MAX_SAFE_INTEGER;
+    for (const id of ['g1', 'g2', 'g3']) await credit(globex, id, max);
+    const exact = (3n * BigInt(max)).toString();
+    const raw = async (path: string) => {
+      const response = await fetch(`${t.baseUrl}${path}`, {
+        headers: { Authorization: `Bearer ${KEYS.globexSandbox}` },
+      });
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      return response.text();
+    };
+    expect(await raw('/v1/analytics/summary')).toContain(`"pointsMinted":${exact},`);
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.parse(today) + 86_400_000).toISOString().slice(0, 10);
+    const series = await raw(`/v1/analytics/timeseries?from=${today}&to=${tomorrow}`);
+    expect(series).toContain(`"pointsMinted":${exact},`);
+  });
+
+  it('answers monthly timeseries in the years 0001-0099', async () => {
+    const months = await org(
+      'GET',
+      '/v1/analytics/timeseries?from=0050-01-01&to=0051-01-01&interval=month',
+    );
+    expect(months.status).toBe(200);
+    const starts = months.body.buckets.map((b: { startTime: string }) => b.startTime);
+    expect(starts).toHaveLength(12);
+    expect([starts[0], starts[11], months.body.buckets[11].endTime]).toEqual([
+      '0050-01-01T00:00:00.000Z',
+      '0050-12-01T00:00:00.000Z',
+      '0051-01-01T00:00:00.000Z',
     ]);
   });
 

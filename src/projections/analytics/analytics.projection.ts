@@ -6,10 +6,11 @@ import { Cached, RowCache } from '../engine/row-cache';
 import type { WriteSetBuilder } from '../engine/write-set';
 import { ANALYTICS } from '../names';
 import { INTERVALS, bucketStart } from './buckets';
+import { ExactSum, loadedSum, plus, storedSum } from './exact-sum';
 
 interface Figures extends Cached {
-  pointsMinted: number;
-  pointsSpent: number;
+  pointsMinted: ExactSum;
+  pointsSpent: ExactSum;
   signups: number;
 }
 type TotalsRow = Figures & { tenant: string };
@@ -47,12 +48,21 @@ export class AnalyticsProjection implements Projection {
        ON CONFLICT (tenant, interval, start_ms) DO UPDATE SET points_minted = excluded.points_minted,
          points_spent = excluded.points_spent, signups = excluded.signups`;
     this.totals = new RowCache(10_000, (r, out) =>
-      out.values(saveTotals, 4).push(r.tenant, r.pointsMinted, r.pointsSpent, r.signups),
+      out
+        .values(saveTotals, 4)
+        .push(r.tenant, storedSum(r.pointsMinted), storedSum(r.pointsSpent), r.signups),
     );
     this.buckets = new RowCache(50_000, (r, out) =>
       out
         .values(saveBucket, 6, 3)
-        .push(r.tenant, r.interval, r.startMs, r.pointsMinted, r.pointsSpent, r.signups),
+        .push(
+          r.tenant,
+          r.interval,
+          r.startMs,
+          storedSum(r.pointsMinted),
+          storedSum(r.pointsSpent),
+          r.signups,
+        ),
     );
   }
 
@@ -108,7 +118,7 @@ export class AnalyticsProjection implements Projection {
         this.totals,
         tenant,
         '',
-        () => this.loadTotals.get(tenant) as TotalsRow | undefined,
+        () => loaded(this.loadTotals.get(tenant) as TotalsRow | undefined),
         {
           tenant,
           pointsMinted: 0,
@@ -131,7 +141,7 @@ export class AnalyticsProjection implements Projection {
             this.buckets,
             tenant,
             id,
-            () => this.loadBucket.get(tenant, interval, startMs) as BucketRow | undefined,
+            () => loaded(this.loadBucket.get(tenant, interval, startMs) as BucketRow | undefined),
             {
               tenant,
               interval,
@@ -162,9 +172,18 @@ export class AnalyticsProjection implements Projection {
 }
 
 function addTo(row: Figures, minted: number, spent: number, signups: number): void {
-  row.pointsMinted += minted;
-  row.pointsSpent += spent;
+  if (minted !== 0) row.pointsMinted = plus(row.pointsMinted, minted);
+  if (spent !== 0) row.pointsSpent = plus(row.pointsSpent, spent);
   row.signups += signups;
+}
+
+/** A row as stored, whose sums may be digits (see storedSum). */
+function loaded<R extends Figures>(row: R | undefined): R | undefined {
+  if (row) {
+    row.pointsMinted = loadedSum(row.pointsMinted as number | string);
+    row.pointsSpent = loadedSum(row.pointsSpent as number | string);
+  }
+  return row;
 }
 
 export const analyticsProjection = (db: Database.Database) => new AnalyticsProjection(db);

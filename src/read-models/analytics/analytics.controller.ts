@@ -1,9 +1,11 @@
-import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, OrgOnly } from '../../auth/auth.decorators';
 import type { Principal } from '../../auth/principal';
 import { tenantKey } from '../../auth/tenancy';
 import { Interval, bucketStart, nextBucket } from '../../projections/analytics/buckets';
 import { ANALYTICS, OFFERS, REDEMPTIONS, WALLETS } from '../../projections/names';
+import { sendExactJson } from '../../shared/http/exact-json';
 import { Freshness } from '../shared/freshness';
 import { TimeseriesQuery } from './analytics.dto';
 import { AnalyticsQueries } from './analytics.queries';
@@ -39,7 +41,7 @@ function bucketStarts(
   return { starts, toMs };
 }
 
-/** Organization-wide figures of its tenant. */
+/** Organization-wide figures of its tenant. Points sums are exact JSON integers, even past 2^53. */
 @Controller('v1/analytics')
 @OrgOnly()
 export class AnalyticsController {
@@ -49,7 +51,11 @@ export class AnalyticsController {
   ) {}
 
   @Get('summary')
-  async summary(@CurrentPrincipal() principal: Principal) {
+  async summary(
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    sendExactJson(reply);
     await this.freshness.of([WALLETS, ANALYTICS, REDEMPTIONS]);
     return this.queries.summary(tenantKey(principal.tenant));
   }
@@ -61,7 +67,12 @@ export class AnalyticsController {
   }
 
   @Get('timeseries')
-  async timeseries(@CurrentPrincipal() principal: Principal, @Query() query: TimeseriesQuery) {
+  async timeseries(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: TimeseriesQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    sendExactJson(reply);
     const interval = query.interval ?? 'day';
     const { starts, toMs } = bucketStarts(query, interval);
     await this.freshness.of([ANALYTICS]);

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import { REDEMPTION_STATUSES } from '../../ledger/wallet/wallet.events';
 import { Interval, nextBucket } from '../../projections/analytics/buckets';
+import { ExactSum, loadedSum } from '../../projections/analytics/exact-sum';
 import type { ReadModelDb } from '../../projections/read-model-db';
 import { statusColumn } from '../../projections/redemptions/redemption-counts';
 import { READ_MODEL_DB } from '../shared/tokens';
@@ -9,10 +10,13 @@ import { READ_MODEL_DB } from '../shared/tokens';
 export interface Bucket {
   startTime: string;
   endTime: string;
-  pointsMinted: number;
-  pointsSpent: number;
+  pointsMinted: ExactSum;
+  pointsSpent: ExactSum;
   signups: number;
 }
+
+/** Sums as stored: a safe integer, or the digits of a larger one (exact-sum.ts). */
+type StoredSums = { points_minted: number | string; points_spent: number | string };
 
 const STATUS_COLUMNS = REDEMPTION_STATUSES.map(statusColumn);
 
@@ -48,16 +52,15 @@ export class AnalyticsQueries {
 
   /** completionRate: completed / all redemptions (0 when there are none). */
   summary(tenant: string) {
-    const totals = this.totals.get(tenant) as
-      { points_minted: number; points_spent: number } | undefined;
+    const totals = this.totals.get(tenant) as StoredSums | undefined;
     const counts = (this.orgCounts.get(tenant) as Record<string, number> | undefined) ?? {};
     const redemptions = Object.fromEntries(
       [...STATUS_COLUMNS, 'total'].map((c) => [c, counts[c] ?? 0]),
     );
     return {
       memberCount: (this.members.get(tenant) as number | undefined) ?? 0,
-      pointsMinted: totals?.points_minted ?? 0,
-      pointsSpent: totals?.points_spent ?? 0,
+      pointsMinted: totals ? loadedSum(totals.points_minted) : 0,
+      pointsSpent: totals ? loadedSum(totals.points_spent) : 0,
       completionRate: redemptions.total === 0 ? 0 : redemptions.completed / redemptions.total,
       redemptions,
     };
@@ -75,12 +78,9 @@ export class AnalyticsQueries {
     starts: number[],
     toMs: number,
   ): { buckets: Bucket[] } {
-    const rows = this.buckets.all(tenant, interval, starts[0], toMs) as Array<{
-      start_ms: number;
-      points_minted: number;
-      points_spent: number;
-      signups: number;
-    }>;
+    const rows = this.buckets.all(tenant, interval, starts[0], toMs) as Array<
+      StoredSums & { start_ms: number; signups: number }
+    >;
     const byStart = new Map(rows.map((r) => [r.start_ms, r]));
     return {
       buckets: starts.map((start) => {
@@ -88,8 +88,8 @@ export class AnalyticsQueries {
         return {
           startTime: new Date(start).toISOString(),
           endTime: new Date(nextBucket(interval, start)).toISOString(),
-          pointsMinted: row?.points_minted ?? 0,
-          pointsSpent: row?.points_spent ?? 0,
+          pointsMinted: row ? loadedSum(row.points_minted) : 0,
+          pointsSpent: row ? loadedSum(row.points_spent) : 0,
           signups: row?.signups ?? 0,
         };
       }),

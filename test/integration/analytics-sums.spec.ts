@@ -1,0 +1,80 @@
+import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
+import { bucketStart, nextBucket } from '../../src/projections/analytics/buckets';
+import { ALL_PROJECTIONS } from '../../src/projections/all-projections';
+import { ProjectionEngine } from '../../src/projections/engine/projection-engine';
+import { ReadModelDb } from '../../src/projections/read-model-db';
+import { rebuildReadModels } from '../../src/projections/rebuild';
+import { AnalyticsQueries } from '../../src/read-models/analytics/analytics.queries';
+import { dumpTables } from '../support/read-models';
+import { credited } from '../support/wallet-events';
+
+const MAX = Number.MAX_SAFE_INTEGER;
+const TENANT_KEY = 'sandbox.acme';
+const IN_0050 = '0050-03-15T10:00:00.000Z';
+
+/** A credit of `amount` to `member` that occurred at `occurredAt`. */
+function creditAt(member: string, amount: number, occurredAt: string) {
+  const event = credited(member, amount);
+  return { ...event, metadata: { ...(event.metadata as object), occurredAt } };
+}
+
+describe('Analytics sums (integration)', () => {
+  let store: SqliteEventStore;
+  let readModels: ReadModelDb;
+
+  beforeEach(() => {
+    store = SqliteEventStore.open({ path: ':memory:' });
+    readModels = ReadModelDb.open({ path: ':memory:' });
+  });
+  afterEach(async () => {
+    readModels.close();
+    await store.close();
+  });
+
+  const credit = async (members: number, from = 0) => {
+    for (let i = from; i < from + members; i++) {
+      await store.append(`wallet-sandbox.acme.m${i}`, [creditAt(`m${i}`, MAX, IN_0050)], 'any');
+    }
+  };
+  const project = async () => {
+    const engine = new ProjectionEngine(store, readModels, ALL_PROJECTIONS, { retryDelayMs: 5 });
+    engine.start();
+    await engine.waitFor(engine.names, Number(await store.headPosition()), 20_000);
+    expect(engine.status().filter((p) => p.status !== 'running')).toEqual([]);
+    await engine.stop();
+  };
+  const march0050 = (queries: AnalyticsQueries) => {
+    const start = bucketStart('month', Date.parse(IN_0050));
+    return queries.timeseries(TENANT_KEY, 'month', [start], nextBucket('month', start)).buckets;
+  };
+
+  it('keeps points sums exact past 2^53 and 2^63, in the totals and the month of an event in the year 0050', async () => {
+    const queries = new AnalyticsQueries(readModels);
+    await credit(3);
+    await project();
+    expect(queries.summary(TENANT_KEY).pointsMinted).toBe(3n * BigInt(MAX));
+
+    // A new engine reads the stored sums back before adding to them.
+    await credit(1027, 3);
+    await project();
+    const sum = 1030n * BigInt(MAX);
+    expect(sum > 2n ** 63n).toBe(true);
+    expect(queries.summary(TENANT_KEY)).toMatchObject({ pointsMinted: sum, pointsSpent: 0 });
+    expect(march0050(queries)).toEqual([
+      {
+        startTime: '0050-03-01T00:00:00.000Z',
+        endTime: '0050-04-01T00:00:00.000Z',
+        pointsMinted: sum,
+        pointsSpent: 0,
+        signups: 0,
+      },
+    ]);
+
+    const rebuilt = ReadModelDb.open({ path: ':memory:' });
+    await rebuildReadModels(store, rebuilt);
+    const tables = ['rm_analytics_totals', 'rm_analytics_buckets'];
+    expect(dumpTables(rebuilt.db, tables)).toEqual(dumpTables(readModels.db, tables));
+    expect(march0050(new AnalyticsQueries(rebuilt))[0].pointsMinted).toBe(sum);
+    rebuilt.close();
+  });
+});
