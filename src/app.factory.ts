@@ -6,9 +6,9 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { applicationProblem } from './shared/http/domain-error-status';
 import { HttpErrorFilter } from './shared/http/http-error.filter';
+import { answerClientError, answerRoutingError } from './shared/http/early-errors';
 import { acceptJsonBodiesOnly } from './shared/http/json-body';
 import { requestIdFor } from './shared/http/request-id';
-import { answerRoutingError } from './shared/http/routing-errors';
 import { validationPipe } from './shared/http/validation';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -31,6 +31,7 @@ export async function createApp(
     genReqId: requestIdFor,
     trustProxy: false,
     frameworkErrors: answerRoutingError,
+    clientErrorHandler: answerClientError,
   });
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);

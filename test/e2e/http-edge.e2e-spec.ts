@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
 import { memberToken } from '../support/fixtures';
 
@@ -91,6 +92,35 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     expect(answer.body.error.details).toMatchObject({ field: 'attributes' });
   });
 
+  it("refuses a lone UTF-16 surrogate, which UTF-8 would turn into another member's id", async () => {
+    await org('POST', '/v1/wallet/credit', { amount: 777, externalUserID: 'victim\ufffd' });
+    const before = await headPosition();
+    const answer = await send('/v1/wallet/credit', {
+      headers: { ...orgKey, ...json },
+      body: '{"amount":1,"externalUserID":"victim\\ud800"}',
+    });
+    expect(answer).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(answer.body.error.details.fields).toEqual([
+      { field: 'body', problems: [expect.stringMatching(/lone UTF-16 surrogate/)] },
+    ]);
+    expect(await headPosition()).toBe(before);
+    const paired = await org('POST', '/v1/wallet/credit', {
+      amount: 1,
+      externalUserID: 'emoji\ud83d\ude00',
+    });
+    expect(paired.status).toBe(200);
+  });
+
+  it('refuses JSON declared in another charset than UTF-8 with 415', async () => {
+    const before = await headPosition();
+    const answer = await send('/v1/wallet/credit', {
+      headers: { ...orgKey, 'content-type': 'application/json; charset=latin1' },
+      body: '{"amount":1,"externalUserID":"m1"}',
+    });
+    expect(answer).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(await headPosition()).toBe(before);
+  });
+
   it.each([
     ['a malformed percent-escape', '/v1/redemptions/%ZZ'],
     ['a path parameter over 1,536 characters', `/v1/members/${'a'.repeat(1600)}`],
@@ -99,6 +129,46 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       status: 400,
       code: 'BAD_REQUEST',
     });
+  });
+
+  /** Bytes straight onto a socket, for what Node's HTTP parser refuses before any route. */
+  function rawRequest(bytes: string): Promise<string> {
+    const { hostname, port } = new URL(t.baseUrl);
+    return new Promise((resolve, reject) => {
+      let answer = '';
+      const socket = connect(Number(port), hostname, () => socket.write(bytes));
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  }
+
+  it.each([
+    [
+      'a request line and headers over 16 KiB',
+      431,
+      'REQUEST_HEADER_FIELDS_TOO_LARGE',
+      `GET /v1/redemptions?x=${'a'.repeat(60_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    ],
+    ['a malformed request line', 400, 'BAD_REQUEST', 'FOO /health HTTP/1.1\r\nHost: x\r\n\r\n'],
+  ])('answers %s in the usual shape', async (_name, status, code, bytes) => {
+    const answer = await rawRequest(bytes);
+    const [head, body] = answer.split('\r\n\r\n');
+    expect(head).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    const requestId = /x-request-id: (\S+)/i.exec(head)?.[1];
+    expect(JSON.parse(body)).toEqual({
+      error: { code, message: expect.any(String), requestId },
+    });
+  });
+
+  it('takes a bodiless POST or DELETE whatever Content-Type it names', async () => {
+    const auth = `Authorization: Bearer ${KEYS.acmeSandbox}\r\n`;
+    const bodiless = (line: string) =>
+      rawRequest(
+        `${line} HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: text/plain\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
+    expect(await bodiless('DELETE /v1/members/m1?retainBalance=true')).toMatch(/^HTTP\/1.1 200 /);
+    expect(await bodiless('POST /v1/redemptions/nope/cancel')).toMatch(/^HTTP\/1.1 404 /);
   });
 
   it('replays an exchange with the same Idempotency-Key and refuses the key for another body', async () => {

@@ -37,12 +37,6 @@ function fromFrameworkError(error: unknown): HttpProblem | undefined {
         code: 'PAYLOAD_TOO_LARGE',
         message: 'The request body is larger than 1 MiB',
       };
-    if (statusCode === 415)
-      return {
-        status: 415,
-        code: 'UNSUPPORTED_MEDIA_TYPE',
-        message: 'Request bodies must be JSON, sent with Content-Type: application/json',
-      };
     const message = error instanceof Error ? error.message : 'Bad request';
     return { status: statusCode, code: HTTP_STATUS_CODES[statusCode] ?? 'BAD_REQUEST', message };
   }

@@ -1,23 +1,46 @@
-import { BadRequestException } from '@nestjs/common';
-import type { FastifyBodyParser, FastifyInstance } from 'fastify';
+import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
+import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify';
 
 /** Deeper JSON is refused: no body of the API nests past a few levels, and validation recurses. */
 export const MAX_JSON_DEPTH = 64;
 
-/** Whether `value` nests arrays and objects more than `limit` levels deep (a scalar is level 0). */
-export function nestsDeeperThan(value: unknown, limit: number): boolean {
+/** Text JSON.parse accepts that a body must not hold, found by walking the parsed value. */
+export type BodyFlaw = 'too-deep' | 'lone-surrogate';
+
+/** A lone surrogate (half of a UTF-16 pair): UTF-8 cannot store it, so it would become U+FFFD. */
+const LONE_SURROGATE = /\p{Cs}/u;
+/** Only a \uD800-\uDFFF escape can put a surrogate into parsed JSON text. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * The first flaw of a parsed body: nesting past `maxDepth` (a scalar is level 0), or, when
+ * `strings` is set, a key or string holding a lone surrogate. It walks without recursion.
+ */
+export function bodyFlaw(value: unknown, maxDepth: number, strings: boolean): BodyFlaw | undefined {
   const pending: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 0 }];
   for (let next = pending.pop(); next; next = pending.pop()) {
     const { node, depth } = next;
+    if (typeof node === 'string') {
+      if (strings && LONE_SURROGATE.test(node)) return 'lone-surrogate';
+      continue;
+    }
     if (node === null || typeof node !== 'object') continue;
-    if (depth + 1 > limit) return true;
-    for (const child of Object.values(node)) pending.push({ node: child, depth: depth + 1 });
+    if (depth + 1 > maxDepth) return 'too-deep';
+    for (const [key, child] of Object.entries(node)) {
+      if (strings && LONE_SURROGATE.test(key)) return 'lone-surrogate';
+      pending.push({ node: child, depth: depth + 1 });
+    }
   }
-  return false;
+  return undefined;
 }
 
-function tooDeep(): BadRequestException {
-  const problem = `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep`;
+const FLAW_PROBLEMS: Record<BodyFlaw, string> = {
+  'too-deep': `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep`,
+  'lone-surrogate': 'must not hold a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape)',
+};
+
+function refusal(flaw: BodyFlaw): BadRequestException {
+  const problem = FLAW_PROBLEMS[flaw];
   return new BadRequestException({
     code: 'VALIDATION_FAILED',
     message: `The JSON body ${problem}`,
@@ -25,22 +48,49 @@ function tooDeep(): BadRequestException {
   });
 }
 
+const unsupported = (message: string) =>
+  new UnsupportedMediaTypeException({ code: 'UNSUPPORTED_MEDIA_TYPE', message });
+
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
+
+/** JSON is UTF-8 (RFC 8259); a body declared in another charset would be read wrongly. */
+function declaresOtherCharset(request: FastifyRequest): boolean {
+  const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1].toLowerCase();
+  return charset !== undefined && charset !== 'utf-8' && charset !== 'utf8';
+}
+
+/** Whether the request announces no body bytes (a Content-Type on a bodiless cancel or DELETE). */
+function hasNoBody(request: FastifyRequest): boolean {
+  const { 'content-length': length, 'transfer-encoding': chunked } = request.headers;
+  return chunked === undefined && (length === undefined || length === '0');
+}
+
 /**
- * Makes `application/json` the only media type the app reads: Fastify's own JSON parser (with its
- * prototype-poisoning checks and its errors for empty or malformed bodies), then the depth limit.
- * Any other media type with a body, form and text included, is 415 UNSUPPORTED_MEDIA_TYPE.
+ * Makes `application/json` (UTF-8) the only media type the app reads: Fastify's own JSON parser
+ * (with its prototype-poisoning checks and its errors for empty or malformed bodies), then the
+ * checks of bodyFlaw. Any other media type with a body, form and text included, is 415; with no
+ * body at all, the Content-Type does not matter.
  */
 export function acceptJsonBodiesOnly(http: FastifyInstance, bodyLimit: number): void {
   const parseJson = http.getDefaultJsonParser('error', 'error');
   const parser: FastifyBodyParser<string> = (request, text, done) => {
+    if (declaresOtherCharset(request))
+      return done(unsupported('JSON bodies must be UTF-8: send charset=utf-8 or no charset'));
     parseJson(request, text, (error, value) => {
       if (error) return done(error);
-      // Nesting n levels takes at least 2n characters, so a short body needs no walk.
-      if (text.length > 2 * MAX_JSON_DEPTH && nestsDeeperThan(value, MAX_JSON_DEPTH))
-        return done(tooDeep());
+      // Nesting n levels takes at least 2n characters, so a short body needs no depth walk.
+      const deepEnough = text.length > 2 * MAX_JSON_DEPTH;
+      const surrogates = SURROGATE_ESCAPE.test(text);
+      const flaw =
+        deepEnough || surrogates ? bodyFlaw(value, MAX_JSON_DEPTH, surrogates) : undefined;
+      if (flaw) return done(refusal(flaw));
       done(null, value);
     });
   };
   http.removeAllContentTypeParsers();
   http.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, parser);
+  http.addContentTypeParser('*', (request, _payload, done) => {
+    if (hasNoBody(request)) return done(null, undefined);
+    done(unsupported('Request bodies must be JSON, sent with Content-Type: application/json'));
+  });
 }
