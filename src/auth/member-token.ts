@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { EXTERNAL_USER_ID_PATTERN } from '../shared/domain/external-user-id';
 import { ORG_ID_PATTERN } from './org-keys';
 import { Principal, Tenant, isEnvironment } from './principal';
 
@@ -7,12 +8,8 @@ export const MEMBER_TOKEN_PREFIX = 'mt_';
 const TOKEN_PATTERN = /^mt_([A-Za-z0-9_-]{1,1400})\.([A-Za-z0-9_-]{43})$/;
 const PAYLOAD_VERSION = 1;
 
-/**
- * 1 to 128 characters, not all whitespace, no control characters: the rule for an externalUserID
- * everywhere (request bodies, paths and queries, member tokens). EXTERNAL_USER_ID_RULE says it.
- */
-export const EXTERNAL_USER_ID_PATTERN = /^(?!\s*$)[^\p{Cc}]{1,128}$/u;
-export const EXTERNAL_USER_ID_RULE = '1-128 characters, not blank, without control characters';
+/** The externalUserID rule is the domain's; the edge takes it from here. */
+export { EXTERNAL_USER_ID_PATTERN, EXTERNAL_USER_ID_RULE } from '../shared/domain/external-user-id';
 
 export interface MemberTokenPayload {
   v: typeof PAYLOAD_VERSION;

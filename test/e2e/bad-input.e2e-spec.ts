@@ -33,6 +33,10 @@ const blankId = (route: string, make: (id: string) => Partial<BadInput>): BadInp
 const q = (id: string) => encodeURIComponent(id);
 
 const long = (n: number) => 'x'.repeat(n);
+/** An object nesting `levels` levels of objects: `{"a":{"a":{}}}` is 3. */
+const nested = (levels: number): object => (levels === 1 ? {} : { a: nested(levels - 1) });
+/** Offer fields that cannot be cleared: null for them is a type error. */
+const NOT_NULLABLE_OFFER_FIELDS = ['title', 'kind', 'type', 'status', 'artifact', 'images'];
 
 /** The fields an error names: a 400 lists them (`fields`), a domain 422 names one (`field`). */
 const namedFields = (details?: { field?: string; fields?: Array<{ field: string }> }) => [
@@ -188,6 +192,22 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       status: 400,
       code: 'VALIDATION_FAILED',
       field: 'reason',
+    },
+    {
+      name: 'credit: an empty reason',
+      path: '/v1/wallet/credit',
+      body: { ...credit1, reason: '' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'reason',
+    },
+    {
+      name: 'credit: a member id of 129 emoji',
+      path: '/v1/wallet/credit',
+      body: { ...credit1, externalUserID: '😀'.repeat(129) },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'externalUserID',
     },
     {
       name: 'credit: unknown field',
@@ -358,6 +378,15 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       field: 'description',
     },
     {
+      name: 'redeem: an empty description',
+      path: '/v1/redemptions',
+      body: { offer: 'x', description: '' },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'description',
+    },
+    {
       name: 'redeem: shipping without a city',
       path: '/v1/redemptions',
       body: { offer: 'x', shipping: { name: 'A', line1: 'B', postalCode: '1', country: 'NO' } },
@@ -403,6 +432,15 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       name: 'cancel: reason of 501 characters',
       path: `/v1/redemptions/{id}/cancel`,
       body: { reason: long(501) },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'reason',
+    },
+    {
+      name: 'cancel: an empty reason',
+      path: `/v1/redemptions/{id}/cancel`,
+      body: { reason: '' },
       as: 'member',
       status: 400,
       code: 'VALIDATION_FAILED',
@@ -510,10 +548,19 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       method: 'PATCH',
       path: '/v1/offers/{offer}',
       body: { priceModel: null },
-      status: 422,
+      status: 400,
       code: 'VALIDATION_FAILED',
       field: 'priceModel',
     },
+    ...NOT_NULLABLE_OFFER_FIELDS.map((field): BadInput => ({
+      name: `offer update: ${field} null is a type error`,
+      method: 'PATCH',
+      path: '/v1/offers/{offer}',
+      body: { [field]: null },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field,
+    })),
     {
       name: 'offer: update of an unknown field',
       method: 'PATCH',
@@ -549,6 +596,17 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       status: 400,
       code: 'VALIDATION_FAILED',
       field: 'attributes',
+    },
+    {
+      name: 'member: attributes nested 33 levels deep states both limits',
+      method: 'PUT',
+      path: '/v1/members/m1',
+      body: { attributes: nested(33) },
+      status: 422,
+      code: 'VALIDATION_FAILED',
+      field: 'attributes',
+      message:
+        /^attributes must be a JSON object of at most 16 KiB, nested at most 32 levels deep$/,
     },
     {
       name: 'member: a blank tier states its limit of 64',
@@ -589,6 +647,41 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       field: 'retainBalance',
     },
     {
+      name: 'member: archive with retainBalance in a body (it is a query parameter)',
+      method: 'DELETE',
+      path: '/v1/members/m1',
+      body: { retainBalance: true },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'retainBalance',
+    },
+    {
+      name: 'member: archive with a JSON array body',
+      method: 'DELETE',
+      path: '/v1/members/m1',
+      body: [1],
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'body',
+    },
+    {
+      name: 'member: upsert of a member id of 129 emoji',
+      method: 'PUT',
+      path: `/v1/members/${q('😀'.repeat(129))}`,
+      body: {},
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'externalUserID',
+    },
+    {
+      name: 'exchange: a member id of 129 emoji',
+      path: '/v1/auth/exchange',
+      body: { externalUserID: '😀'.repeat(129) },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'externalUserID',
+    },
+    {
       name: 'exchange: a blank display name (refused by the profile rules, not a 500)',
       path: '/v1/auth/exchange',
       body: { externalUserID: 'm1', displayName: '   ' },
@@ -626,5 +719,32 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
     if (bad.field) expect(namedFields(response.body.error.details)).toContain(bad.field);
     if (bad.message) expect(response.body.error.message).toMatch(bad.message);
     expect(await headPosition()).toBe(before);
+  });
+
+  it('keeps member attributes exactly as sent, keys named like Object.prototype members too', async () => {
+    const attributes = {
+      valueOf: 1,
+      toString: 'x',
+      constructor: 'y',
+      a: { constructor: 1, hasOwnProperty: [{ prototype: null }] },
+      prototype: { __defineGetter__: true },
+    };
+    const put = await org('PUT', '/v1/members/attrs', { attributes });
+    expect(put.status).toBe(200);
+    expect(put.body.attributes).toEqual(attributes);
+    expect((await org('GET', '/v1/members/attrs')).body.attributes).toEqual(attributes);
+  });
+
+  it('takes a member id of 128 emoji (256 UTF-16 code units) on every route', async () => {
+    const id = '😀'.repeat(128);
+    const path = `/v1/members/${q(id)}`;
+    expect((await org('PUT', path, { displayName: 'Emoji' })).status).toBe(200);
+    expect((await org('POST', '/v1/auth/exchange', { externalUserID: id })).status).toBe(200);
+    const credited = await org('POST', '/v1/wallet/credit', { amount: 10, externalUserID: id });
+    expect(credited.status).toBe(200);
+    const redeemed = await org('POST', '/v1/redemptions', { offer: offerId, externalUserID: id });
+    expect(redeemed.status).toBe(201);
+    expect((await org('GET', path)).body).toMatchObject({ externalUserID: id });
+    expect((await org('DELETE', path)).status).toBe(200);
   });
 });

@@ -12,7 +12,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { IsDecimalAmount, IsOptionalInstant } from '../../shared/http/dto-rules';
+import { IsDecimalAmount, IsOptionalInstant, IsOptionalNonNull } from '../../shared/http/dto-rules';
 import {
   OFFER_ARTIFACTS,
   OFFER_STATUSES,
@@ -25,17 +25,20 @@ import {
 
 const MAX_POINTS = Number.MAX_SAFE_INTEGER;
 
-/** Fields shared by create and update; on update every field is optional and null clears. */
+/**
+ * Fields shared by create and update; on update every field is optional. null clears a nullable
+ * field and is refused for the others.
+ */
 class OfferFieldsDto {
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsIn(PRICE_MODELS)
   priceModel?: PriceModel;
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsIn(OFFER_STATUSES)
   status?: OfferStatus;
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsIn(OFFER_ARTIFACTS)
   artifact?: OfferArtifact;
 
@@ -49,7 +52,7 @@ class OfferFieldsDto {
   @MaxLength(OFFER_TEXT_LIMITS.shortDescription)
   shortDescription?: string | null;
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsArray()
   @ArrayMaxSize(20)
   @IsUrl({ require_protocol: true }, { each: true })
@@ -122,17 +125,17 @@ export class CreateOfferDto extends OfferFieldsDto {
 
 /** PATCH /v1/offers/{id}. */
 export class UpdateOfferDto extends OfferFieldsDto {
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsString()
   @Length(1, OFFER_TEXT_LIMITS.title)
   title?: string;
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsString()
   @Length(1, OFFER_TEXT_LIMITS.kind)
   kind?: string;
 
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsString()
   @Length(1, OFFER_TEXT_LIMITS.type)
   type?: string;

@@ -1,9 +1,10 @@
-import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import {
   IsExternalUserID,
   IsOptionalDisplayName,
   IsOptionalEmail,
   IsOptionalFreeText,
+  IsOptionalJsonObject,
   IsOptionalTier,
   IsPoints,
 } from '../../shared/http/dto-rules';
@@ -17,8 +18,7 @@ export class UpsertMemberDto {
   @IsOptionalTier()
   tier?: string | null;
 
-  @IsOptional()
-  @IsObject()
+  @IsOptionalJsonObject()
   attributes?: Record<string, unknown>;
 
   @IsOptionalEmail()

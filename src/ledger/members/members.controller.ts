@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, OrgOnly } from '../../auth/auth.decorators';
 import { commandRequest, sendOutcome } from '../../shared/http/command-request';
 import { definedFields } from '../../shared/http/defined-fields';
+import { NoBody } from '../../shared/http/no-body';
 import { MemberCommands } from './member.commands';
 import {
   ArchiveMemberQuery,
@@ -34,6 +35,7 @@ export class MembersController {
   }
 
   @Delete('members/:externalUserID')
+  @NoBody()
   async archive(
     @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,

@@ -142,6 +142,40 @@ describe('wallet: member profile', () => {
     });
   });
 
+  it('takes an externalUserID of up to 128 characters, counting an emoji once', () => {
+    spec
+      .given()
+      .when(upsert({ externalUserID: '😀'.repeat(128) }))
+      .thenEvents();
+    const error = spec
+      .given()
+      .when(upsert({ externalUserID: '😀'.repeat(129) }))
+      .then('VALIDATION_FAILED');
+    expect({ message: error.message, details: error.details }).toEqual({
+      message: 'externalUserID must be 1-128 characters, not blank, without control characters',
+      details: { field: 'externalUserID' },
+    });
+  });
+
+  it('takes attributes with any keys, and states both limits past them', () => {
+    const attributes = { valueOf: 1, toString: 'x', constructor: 'y', a: { constructor: 1 } };
+    spec.given().when(upsert({ attributes })).thenEvents();
+    const nest = (levels: number): Record<string, never> =>
+      (levels === 1 ? {} : { a: nest(levels - 1) }) as Record<string, never>;
+    spec
+      .given()
+      .when(upsert({ attributes: nest(32) }))
+      .thenEvents();
+    const error = spec
+      .given()
+      .when(upsert({ attributes: nest(33) }))
+      .then('VALIDATION_FAILED');
+    expect({ message: error.message, details: error.details }).toEqual({
+      message: 'attributes must be a JSON object of at most 16 KiB, nested at most 32 levels deep',
+      details: { field: 'attributes' },
+    });
+  });
+
   it('refuses a profile for another member on this wallet', () => {
     spec
       .given([registered('member-1')])

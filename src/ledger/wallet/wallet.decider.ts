@@ -1,10 +1,12 @@
 import { assertNever, Decider } from '../../shared/domain/decider';
 import { DomainError, validationFailed } from '../../shared/domain/domain-error';
+import { EXTERNAL_USER_ID_RULE, isExternalUserID } from '../../shared/domain/external-user-id';
 import {
   isJsonValue,
   isPlainObject,
   isPositiveInteger,
   jsonEqual,
+  MAX_JSON_VALUE_DEPTH,
   MAX_TEXT_LENGTH,
   textCheck,
 } from '../../shared/domain/values';
@@ -41,6 +43,11 @@ const MAX_ATTRIBUTES_LENGTH = 16_384;
 
 function profileError(d: UpsertMemberProfile['data']): DomainError | null {
   const checks: [boolean, string, string][] = [
+    [
+      isExternalUserID(d.externalUserID),
+      'externalUserID',
+      `externalUserID must be ${EXTERNAL_USER_ID_RULE}`,
+    ],
     textCheck('displayName', d.displayName, PROFILE_TEXT_LIMITS.displayName, true),
     textCheck('tier', d.tier, PROFILE_TEXT_LIMITS.tier, true),
     textCheck('posAccountId', d.posAccountId, PROFILE_TEXT_LIMITS.posAccountId, true),
@@ -60,7 +67,7 @@ function profileError(d: UpsertMemberProfile['data']): DomainError | null {
           isJsonValue(d.attributes) &&
           JSON.stringify(d.attributes).length <= MAX_ATTRIBUTES_LENGTH),
       'attributes',
-      'attributes must be a JSON object of at most 16 KiB',
+      `attributes must be a JSON object of at most ${MAX_ATTRIBUTES_LENGTH / 1024} KiB, nested at most ${MAX_JSON_VALUE_DEPTH} levels deep`,
     ],
   ];
   const failed = checks.find(([ok]) => !ok);
@@ -68,7 +75,7 @@ function profileError(d: UpsertMemberProfile['data']): DomainError | null {
 }
 
 function upsertProfile({ data: d }: UpsertMemberProfile, state: WalletState): Decision {
-  const invalid = commandBasics(d.now, { externalUserID: d.externalUserID }) ?? profileError(d);
+  const invalid = commandBasics(d.now, {}) ?? profileError(d);
   if (invalid) return invalid;
   const { profile } = walletOf(state);
   const unarchived: WalletEvent[] =

@@ -1,4 +1,4 @@
-import { isIsoInstant, isJsonValue, jsonEqual } from './values';
+import { isIsoInstant, isJsonValue, jsonEqual, MAX_JSON_VALUE_DEPTH } from './values';
 
 describe('ISO-8601 instants', () => {
   it.each([
@@ -32,5 +32,18 @@ describe('JSON values', () => {
     expect(isJsonValue({ a: new Date(0) })).toBe(false);
     expect(isJsonValue({ a: Number.NaN })).toBe(false);
     expect(isJsonValue({ a: undefined })).toBe(false);
+  });
+
+  it('takes JSON nested up to MAX_JSON_VALUE_DEPTH levels, innermost empty or not', () => {
+    /** `levels` objects around `inner`: nest(2, {}) is `{"a":{"a":{}}}`, 3 levels. */
+    const nest = (levels: number, inner: unknown): unknown =>
+      levels === 0 ? inner : { a: nest(levels - 1, inner) };
+    expect(MAX_JSON_VALUE_DEPTH).toBe(32);
+    expect(isJsonValue(nest(32, 1))).toBe(true);
+    expect(isJsonValue(nest(31, {}))).toBe(true);
+    expect(isJsonValue(nest(31, []))).toBe(true);
+    expect(isJsonValue(nest(33, 1))).toBe(false);
+    expect(isJsonValue(nest(32, {}))).toBe(false);
+    expect(isJsonValue(nest(32, []))).toBe(false);
   });
 });

@@ -61,10 +61,17 @@ export function instantMs(iso: string): number {
   return Date.parse(iso);
 }
 
+/** How many levels of arrays and objects a JSON value checked by isJsonValue may nest. */
+export const MAX_JSON_VALUE_DEPTH = 32;
+
+/**
+ * A JSON value that nests arrays and objects at most MAX_JSON_VALUE_DEPTH levels deep (`{}` is
+ * one level, a scalar none). `depth` is how many arrays and objects enclose `value`.
+ */
 export function isJsonValue(value: unknown, depth = 0): value is JsonValue {
-  if (depth > 32) return false;
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value);
+  if (depth >= MAX_JSON_VALUE_DEPTH) return false;
   if (Array.isArray(value)) return value.every((v) => isJsonValue(v, depth + 1));
   return isPlainObject(value) && Object.values(value).every((v) => isJsonValue(v, depth + 1));
 }

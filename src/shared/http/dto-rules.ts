@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import {
   IsEmail,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -10,11 +11,13 @@ import {
   MaxLength,
   Min,
   ValidateBy,
+  ValidateIf,
 } from 'class-validator';
 import { DECIMAL_RULE, parseDecimal } from '../../catalog/offer/offer.pricing';
 import { isIsoInstant, MAX_TEXT_LENGTH } from '../domain/values';
 import { EXTERNAL_USER_ID_PATTERN, EXTERNAL_USER_ID_RULE } from '../../auth/member-token';
 import { PROFILE_TEXT_LIMITS } from '../../ledger/wallet/wallet.events';
+import { KeptAsSent } from './validation';
 
 /** A positive whole number of points that JavaScript holds exactly. */
 export const IsPoints = () => applyDecorators(IsInt(), Min(1), Max(Number.MAX_SAFE_INTEGER));
@@ -26,9 +29,15 @@ export const IsExternalUserID = () =>
     Matches(EXTERNAL_USER_ID_PATTERN, { message: `$property must be ${EXTERNAL_USER_ID_RULE}` }),
   );
 
-/** Free text (reasons, descriptions): at most 500 characters, as seed 002 sets. */
+/** Free text (reasons, descriptions): 1 to 500 characters, as seed 002 sets. */
 export const IsOptionalFreeText = () =>
-  applyDecorators(IsOptional(), IsString(), MaxLength(MAX_TEXT_LENGTH));
+  applyDecorators(IsOptional(), IsString(), Length(1, MAX_TEXT_LENGTH));
+
+/** A free JSON object (member attributes), handed to the handler exactly as sent. */
+export const IsOptionalJsonObject = () => applyDecorators(IsOptional(), IsObject(), KeptAsSent());
+
+/** May be left out (unchanged), but not null: the field cannot be cleared. */
+export const IsOptionalNonNull = () => ValidateIf((_object, value) => value !== undefined);
 
 /** The domain's own checks, so the edge refuses with a 400 what the domain would refuse later. */
 export const IsOptionalInstant = () =>

@@ -34,14 +34,46 @@ function acceptsFast(metatype: unknown): metatype is FastAcceptingDto<unknown> {
   return typeof (metatype as Partial<FastAcceptingDto<unknown>>)?.acceptFast === 'function';
 }
 
-/** Runs a body DTO's fast check first: class-validator costs a hot route about a tenth of its CPU. */
+const KEPT_AS_SENT = Symbol('keptAsSent');
+
+/**
+ * A body field of free JSON (member attributes) reaches the handler exactly as sent. The pipe
+ * would change it: Nest deletes keys named `constructor` and `prototype` at any depth, and
+ * class-transformer drops keys named like other Object.prototype members (`valueOf`, `toString`).
+ */
+export const KeptAsSent = (): PropertyDecorator => (target, key) => {
+  const keys = (Reflect.getMetadata(KEPT_AS_SENT, target) as (string | symbol)[] | undefined) ?? [];
+  Reflect.defineMetadata(KEPT_AS_SENT, [...keys, key], target);
+};
+
+/** The fields of `body` its DTO class keeps as sent. */
+function keptAsSent(metatype: unknown, body: unknown): string[] {
+  if (typeof metatype !== 'function' || !isPlainObject(body)) return [];
+  const keys = Reflect.getMetadata(KEPT_AS_SENT, metatype.prototype as object) as
+    (string | symbol)[] | undefined;
+  return (keys ?? []).filter(
+    (key): key is string => typeof key === 'string' && Object.hasOwn(body, key),
+  );
+}
+
+/**
+ * Runs a body DTO's fast check first: class-validator costs a hot route about a tenth of its CPU.
+ * Fields kept as sent are validated on copies and handed over as sent.
+ */
 class EdgeValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && acceptsFast(metadata.metatype)) {
+    if (metadata.type !== 'body') return super.transform(value, metadata);
+    if (acceptsFast(metadata.metatype)) {
       const accepted = metadata.metatype.acceptFast(value);
       if (accepted !== undefined) return accepted;
     }
-    return super.transform(value, metadata);
+    const kept = keptAsSent(metadata.metatype, value);
+    if (kept.length === 0) return super.transform(value, metadata);
+    const body = value as Record<string, unknown>;
+    const copies = Object.fromEntries(kept.map((key) => [key, structuredClone(body[key])]));
+    const dto: Record<string, unknown> = await super.transform({ ...body, ...copies }, metadata);
+    for (const key of kept) dto[key] = body[key];
+    return dto;
   }
 }
 
@@ -52,15 +84,17 @@ export const VALIDATION_OPTIONS: ValidationPipeOptions = {
   transform: true,
   transformOptions: { enableImplicitConversion: false },
   validationError: { target: false, value: false },
-  exceptionFactory: (errors) => {
-    const fields = flatten(errors);
-    return new BadRequestException({
-      code: 'VALIDATION_FAILED',
-      message: `Invalid request: ${fields.map((f) => f.field).join(', ')}`,
-      details: { fields },
-    });
-  },
+  exceptionFactory: (errors) => invalidFields(flatten(errors)),
 };
+
+/** The 400 VALIDATION_FAILED that names every failing field. */
+export function invalidFields(fields: FieldError[]): BadRequestException {
+  return new BadRequestException({
+    code: 'VALIDATION_FAILED',
+    message: `Invalid request: ${fields.map((f) => f.field).join(', ')}`,
+    details: { fields },
+  });
+}
 
 /** DTO validation at the edge: a DTO's fast check where it has one, else the full rules. */
 export function validationPipe(): ValidationPipe {
