@@ -173,33 +173,19 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
 
   it('replays an exchange with the same Idempotency-Key and refuses the key for another body', async () => {
     const key = { 'Idempotency-Key': 'exchange-once' };
-    const first = await org(
-      'POST',
-      '/v1/auth/exchange',
-      { externalUserID: 'ex-1', tier: 'gold' },
-      key,
-    );
+    const exchange = (body: object) => org('POST', '/v1/auth/exchange', body, key);
+    const first = await exchange({ externalUserID: 'ex-1', tier: 'gold' });
     expect(first.status).toBe(200);
     expect(first.headers.get('idempotent-replayed')).toBeNull();
     const head = await headPosition();
 
-    const again = await org(
-      'POST',
-      '/v1/auth/exchange',
-      { tier: 'gold', externalUserID: 'ex-1' },
-      key,
-    );
+    const again = await exchange({ tier: 'gold', externalUserID: 'ex-1' });
     expect(again.status).toBe(200);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     const replayedToken = api(t.baseUrl, again.body.accessToken);
     expect((await replayedToken('GET', '/v1/wallet')).status).toBe(200);
 
-    const other = await org(
-      'POST',
-      '/v1/auth/exchange',
-      { externalUserID: 'ex-1', tier: 'silver' },
-      key,
-    );
+    const other = await exchange({ externalUserID: 'ex-1', tier: 'silver' });
     expect(other.status).toBe(409);
     expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(await headPosition()).toBe(head);
