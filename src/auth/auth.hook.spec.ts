@@ -53,7 +53,7 @@ function setup() {
     const request = { headers, routeOptions: { config: { access: ACCESS[route] } } };
     try {
       hook.authorize(request as unknown as AuthenticatedRequest, reply as unknown as FastifyReply);
-      return { allowed: true, principal: (request as AuthenticatedRequest).principal };
+      return { allowed: true, principal: (request as unknown as AuthenticatedRequest).principal };
     } catch (error) {
       if (!(error instanceof HttpException)) throw error;
       return { status: error.getStatus(), body: error.getResponse(), principal: undefined };

@@ -184,6 +184,7 @@ describe('Redemptions over HTTP (e2e)', () => {
         data: {
           redemptionId: redemption.id,
           transactionId: 'txn_half',
+          forfeitTransactionId: 'txn_half_forfeit',
           actor: 'org',
           now: new Date().toISOString(),
         },

@@ -134,9 +134,10 @@ export class RedemptionCommands {
     reason: string | null,
   ): Promise<ExecutionResult> {
     const transactionId = newTransactionId();
+    const forfeitTransactionId = newTransactionId();
     const cancel = (data: { redemptionId: string; now: string }) => ({
       type: 'CancelRedemption' as const,
-      data: { ...data, transactionId, actor, reason },
+      data: { ...data, transactionId, forfeitTransactionId, actor, reason },
     });
     return this.onRedemption(req, redemptionId, cancel, { finishesCancel: true });
   }

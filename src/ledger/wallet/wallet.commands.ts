@@ -73,7 +73,15 @@ export type ChangeRedemptionStatus = DomainCommand<
 
 export type CancelRedemption = DomainCommand<
   'CancelRedemption',
-  { redemptionId: string; transactionId: string; actor: Actor; reason?: string | null; now: string }
+  {
+    redemptionId: string;
+    transactionId: string;
+    /** The forfeit's id, used when the member is archived with its balance forfeited. */
+    forfeitTransactionId: string;
+    actor: Actor;
+    reason?: string | null;
+    now: string;
+  }
 >;
 
 export type WalletCommand =

@@ -1,4 +1,5 @@
 import { deciderSpec } from '../../shared/domain/decider-spec';
+import { fold } from '../../shared/domain/decider';
 import type { WalletCommand } from './wallet.commands';
 import { walletDecider } from './wallet.decider';
 import type { WalletEvent } from './wallet.events';
@@ -310,6 +311,45 @@ describe('wallet: archiving a member', () => {
       status: 'archived',
       ledger: { balance: 0, credited: 70, debited: 70 },
     });
+  });
+
+  it('forfeits a refund that reaches a member archived with its balance forfeited', () => {
+    const forfeit = (amount: number, transactionId: string): WalletEvent => ({
+      type: 'PointsDebited',
+      data: { transactionId, amount, reason: 'member_archived', redemptionId: null, debitedAt: T0 },
+    });
+    const given = [
+      registered(),
+      credited(100),
+      ...redeemed('r-1', offer({ pointsPrice: 10 })),
+      archivedEvent(false, 90),
+      forfeit(90, 'tx-archive'),
+    ];
+    const events = spec.given(given).when(cancel('org', 'r-1')).thenEvents();
+    expect(events.map((e) => e.type)).toEqual([
+      'RedemptionCanceled',
+      'PointsRefunded',
+      'PointsDebited',
+    ]);
+    expect(events[1].data).toMatchObject({ amount: 10 });
+    expect(events[2]).toEqual(forfeit(10, 'tx-forfeit'));
+    expect(fold(walletDecider, [...given, ...events])).toMatchObject({
+      status: 'archived',
+      ledger: { balance: 0, refunded: 10 },
+    });
+  });
+
+  it('keeps a refund that reaches a member archived with its balance retained', () => {
+    const events = spec
+      .given([
+        registered(),
+        credited(100),
+        ...redeemed('r-1', offer({ pointsPrice: 10 })),
+        archivedEvent(true, 0),
+      ])
+      .when(cancel('org', 'r-1'))
+      .thenEvents();
+    expect(events.map((e) => e.type)).toEqual(['RedemptionCanceled', 'PointsRefunded']);
   });
 
   it('forfeits nothing from an empty balance', () => {

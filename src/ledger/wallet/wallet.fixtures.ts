@@ -109,5 +109,12 @@ export const registered = (externalUserID = 'member-1'): MemberRegistered => ({
 
 export const cancel = (actor: 'member' | 'org', redemptionId = 'r-1'): WalletCommand => ({
   type: 'CancelRedemption',
-  data: { redemptionId, transactionId: 'tx-refund', actor, reason: 'changed plans', now: T0 },
+  data: {
+    redemptionId,
+    transactionId: 'tx-refund',
+    forfeitTransactionId: 'tx-forfeit',
+    actor,
+    reason: 'changed plans',
+    now: T0,
+  },
 });

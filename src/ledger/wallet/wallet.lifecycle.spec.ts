@@ -182,10 +182,10 @@ describe('wallet: canceling a redemption', () => {
     spec.given().when(cancel('member')).then('NOT_FOUND');
   });
 
-  it('lets only the organization cancel for an archived member; the refund still lands', () => {
+  it('lets only the organization cancel for an archived member; a retained balance takes the refund', () => {
     const archived: WalletEvent = {
       type: 'MemberArchived',
-      data: { retainBalance: false, forfeitedPoints: 0, archivedAt: T0 },
+      data: { retainBalance: true, forfeitedPoints: 0, archivedAt: T0 },
     };
     spec
       .given([...history('OPEN'), archived])

@@ -276,7 +276,13 @@ function toCommand(s: Step, i: number, id: string | undefined): WalletCommand {
     case 'cancel':
       return {
         type: 'CancelRedemption',
-        data: { redemptionId: ref, transactionId: `tx-${i}`, actor: s.actor, now },
+        data: {
+          redemptionId: ref,
+          transactionId: `tx-${i}`,
+          forfeitTransactionId: `tx-${i}-forfeit`,
+          actor: s.actor,
+          now,
+        },
       };
     case 'move':
       return {
@@ -330,6 +336,8 @@ function runStep(
     if (event.type === 'RedemptionCreated') ids.push(event.data.redemptionId);
   }
   assert.ok(model.balance >= 0, `negative balance ${model.balance}`);
+  if (run.state.status === 'archived' && !run.state.balanceRetained)
+    assert.equal(model.balance, 0, 'a member archived with its balance forfeited holds no points');
   assert.ok(model.lifetime <= MAX);
   if (run.state.status !== 'empty') {
     assert.deepStrictEqual(run.state.ledger, {

@@ -165,6 +165,7 @@ export function cancelRedemption({ data: d }: CancelRedemption, state: WalletSta
   const basics = commandBasics(d.now, {
     redemptionId: d.redemptionId,
     transactionId: d.transactionId,
+    forfeitTransactionId: d.forfeitTransactionId,
   });
   if (basics) return basics;
   if (d.actor !== 'member' && d.actor !== 'org') {
@@ -191,17 +192,27 @@ export function cancelRedemption({ data: d }: CancelRedemption, state: WalletSta
     },
   };
   if (refundedPoints === 0) return [canceled];
-  return [
-    canceled,
-    {
-      type: 'PointsRefunded',
-      data: {
-        transactionId: d.transactionId,
-        amount: refundedPoints,
-        reason: 'redemption_canceled',
-        redemptionId: d.redemptionId,
-        refundedAt: d.now,
-      },
+  const refunded: WalletEvent = {
+    type: 'PointsRefunded',
+    data: {
+      transactionId: d.transactionId,
+      amount: refundedPoints,
+      reason: 'redemption_canceled',
+      redemptionId: d.redemptionId,
+      refundedAt: d.now,
     },
-  ];
+  };
+  // A member archived with its balance forfeited holds no points: the refund is forfeited too.
+  if (state.status !== 'archived' || state.balanceRetained) return [canceled, refunded];
+  const forfeited: WalletEvent = {
+    type: 'PointsDebited',
+    data: {
+      transactionId: d.forfeitTransactionId,
+      amount: refundedPoints,
+      reason: 'member_archived',
+      redemptionId: null,
+      debitedAt: d.now,
+    },
+  };
+  return [canceled, refunded, forfeited];
 }
