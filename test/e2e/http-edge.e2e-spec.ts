@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
-import { memberToken } from '../support/fixtures';
+import { createOffer, credit, memberToken } from '../support/fixtures';
 
 /** What reaches the service before a route runs: credential, media type, body shape, URL. */
 describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500', () => {
@@ -169,6 +169,19 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       );
     expect(await bodiless('DELETE /v1/members/m1?retainBalance=true')).toMatch(/^HTTP\/1.1 200 /);
     expect(await bodiless('POST /v1/redemptions/nope/cancel')).toMatch(/^HTTP\/1.1 404 /);
+  });
+
+  it('takes a cancel with no body and one with {} under one Idempotency-Key as the same request', async () => {
+    const offer = await createOffer(org, { pointsPrice: 10 });
+    await credit(org, 'canceler', 10);
+    const member = api(t.baseUrl, await memberToken(org, 'canceler'));
+    const { id } = (await member('POST', '/v1/redemptions', { offer })).body;
+    const key = { 'Idempotency-Key': 'cancel-once' };
+    const first = await member('POST', `/v1/redemptions/${id}/cancel`, undefined, key);
+    const again = await member('POST', `/v1/redemptions/${id}/cancel`, {}, key);
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
   });
 
   it('replays an exchange with the same Idempotency-Key and refuses the key for another body', async () => {

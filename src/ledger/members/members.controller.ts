@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, OrgOnly } from '../../auth/auth.decorators';
 import { commandRequest, sendOutcome } from '../../shared/http/command-request';
 import { definedFields } from '../../shared/http/defined-fields';
-import { NoBody } from '../../shared/http/no-body';
+import { NoBody } from '../../shared/http/no-input';
 import { MemberCommands } from './member.commands';
 import {
   ArchiveMemberQuery,

@@ -9,6 +9,7 @@ import { sendExactJson } from '../../shared/http/exact-json';
 import { Freshness } from '../shared/freshness';
 import { TimeseriesQuery } from './analytics.dto';
 import { AnalyticsQueries } from './analytics.queries';
+import { NoQuery } from '../../shared/http/no-input';
 
 export const MAX_BUCKETS = 1000;
 
@@ -51,6 +52,7 @@ export class AnalyticsController {
   ) {}
 
   @Get('summary')
+  @NoQuery()
   async summary(
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -61,6 +63,7 @@ export class AnalyticsController {
   }
 
   @Get('offers')
+  @NoQuery()
   async offers(@CurrentPrincipal() principal: Principal) {
     await this.freshness.of([OFFERS, REDEMPTIONS]);
     return this.queries.offerStats(tenantKey(principal.tenant));

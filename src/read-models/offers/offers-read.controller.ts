@@ -7,6 +7,7 @@ import { OFFERS } from '../../projections/names';
 import { Freshness } from '../shared/freshness';
 import { PageQuery, pageOf } from '../shared/paging';
 import { CatalogAudience, OfferQueries } from './offer.queries';
+import { NoQuery } from '../../shared/http/no-input';
 
 /**
  * The catalog. An organization sees every offer; a member sees ACTIVE offers (OUT_OF_STOCK ones
@@ -27,6 +28,7 @@ export class OffersReadController {
   }
 
   @Get(':id')
+  @NoQuery()
   async get(@CurrentPrincipal() principal: Principal, @Param() params: RedemptionPathParams) {
     await this.freshness.of([OFFERS]);
     const view = this.queries.find(tenantKey(principal.tenant), params.id, audienceOf(principal));

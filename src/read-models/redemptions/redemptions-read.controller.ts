@@ -8,6 +8,7 @@ import { Freshness } from '../shared/freshness';
 import { pageOf } from '../shared/paging';
 import { ListRedemptionsQuery } from './redemption-read.dto';
 import { RedemptionQueries } from './redemption.queries';
+import { NoQuery } from '../../shared/http/no-input';
 
 const notFound = (id: string) =>
   new NotFoundException({ code: 'NOT_FOUND', message: `Redemption ${id} not found` });
@@ -36,6 +37,7 @@ export class RedemptionsReadController {
   }
 
   @Get(':id')
+  @NoQuery()
   async get(@CurrentPrincipal() principal: Principal, @Param() params: RedemptionPathParams) {
     await this.freshness.of([REDEMPTIONS]);
     const view = this.queries.find(tenantKey(principal.tenant), params.id, memberOf(principal));
@@ -44,6 +46,7 @@ export class RedemptionsReadController {
   }
 
   @Get(':id/history')
+  @NoQuery()
   async history(@CurrentPrincipal() principal: Principal, @Param() params: RedemptionPathParams) {
     await this.freshness.of([REDEMPTIONS]);
     const tenant = tenantKey(principal.tenant);

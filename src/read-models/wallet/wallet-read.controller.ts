@@ -8,6 +8,7 @@ import { Freshness } from '../shared/freshness';
 import { pageOf } from '../shared/paging';
 import { MemberQuery, TransactionsQuery } from './wallet-read.dto';
 import { WalletQueries } from './wallet.queries';
+import { NoQuery } from '../../shared/http/no-input';
 
 /** A member's wallet, ledger, eligibility and (org only) summary. */
 @Controller('v1')
@@ -40,6 +41,7 @@ export class WalletReadController {
   }
 
   @Get('members/:externalUserID')
+  @NoQuery()
   @OrgOnly()
   async member(@CurrentPrincipal() principal: Principal, @Param() params: MemberPathParams) {
     await this.freshness.of([WALLETS, REDEMPTIONS]);

@@ -8,6 +8,7 @@ import { JsonValue } from '../../event-store/event-store.port';
 import { ExecutionResult, IdempotencyScope, Outcome } from '../application/command-executor';
 import { sha256Hex } from '../application/sha256';
 import { DomainError } from '../domain/domain-error';
+import { isPlainObject } from '../domain/values';
 import { DOMAIN_ERROR_STATUS } from './domain-error-status';
 
 /** Everything a command needs to know about the HTTP request that carries it. */
@@ -51,7 +52,7 @@ export function commandRequest(request: AuthenticatedRequest, body: unknown): Co
       });
     }
     const fingerprint = sha256Hex(
-      canonicalJson([request.method, request.url, actorOf(principal), body ?? null]),
+      canonicalJson([request.method, request.url, actorOf(principal), askedFor(body)]),
     );
     idempotency = {
       tenantKey: key,
@@ -68,6 +69,11 @@ export function commandRequest(request: AuthenticatedRequest, body: unknown): Co
     now: new Date().toISOString(),
     idempotency,
   };
+}
+
+/** A body of `{}` asks for what no body does (a cancel without a reason), so they fingerprint alike. */
+function askedFor(body: unknown): unknown {
+  return body == null || (isPlainObject(body) && Object.keys(body).length === 0) ? null : body;
 }
 
 /** JSON with object keys sorted, so a retry whose body lists fields in another order is the same request. */
