@@ -309,6 +309,41 @@ describe('Projection engine (integration)', () => {
     await switched.stop();
     await other.close();
   });
+
+  it('records the origin of read models that started on an empty store, so a swapped store is caught', async () => {
+    const engine = engineOn();
+    engine.start();
+    await appendCredits(store, ['a']);
+    await toHead(engine);
+    await engine.stop();
+    const [first] = await store.readAll({ maxCount: 1 });
+    expect(readModels.meta('first_event_id')).toBe(first.id);
+
+    const other = SqliteEventStore.open({ path: ':memory:' });
+    await other.append('wallet-sandbox.acme.z', [credited('z', 5)], 'any');
+    const switched = new ProjectionEngine(other, readModels, ALL_PROJECTIONS);
+    switched.start();
+    await switched.waitFor(switched.names, 1);
+    expect(balances(readModels)).toEqual({ z: 5 });
+    await switched.stop();
+    await other.close();
+  });
+
+  it('does not vouch for rows whose origin was never recorded: they are replayed', async () => {
+    await appendCredits(store, ['a']);
+    const engine = engineOn();
+    engine.start();
+    await toHead(engine);
+    await engine.stop();
+    readModels.db.prepare("DELETE FROM rm_meta WHERE key = 'first_event_id'").run();
+    readModels.db.prepare('UPDATE rm_wallets SET balance = 999').run();
+
+    const again = engineOn();
+    again.start();
+    await toHead(again);
+    expect(balances(readModels)).toEqual({ a: 10 });
+    await again.stop();
+  });
 });
 
 describe('Read-model database', () => {

@@ -6,7 +6,7 @@ import { CommitPart, hasUnstored, planCommit } from './commit-plan';
 import type { EngineOptions, Entry, ProjectionStatus } from './engine-types';
 import type { ProjectedEvent, ProjectionFactory } from './projection';
 import type { ProjectionRunner } from './projection-runner';
-import { readModelsMatch } from './store-identity';
+import { originUnknown, readModelsMatch, recordFirstEvent } from './store-identity';
 import { Waiters } from './waiters';
 import { CheckpointsMovedError } from './write-set';
 import { InlineWriteSink, WriteSink } from './write-sink';
@@ -49,6 +49,8 @@ export class ProjectionEngine implements ProjectionRunner {
   private paceTimer: NodeJS.Timeout | undefined;
   /** False until the stored read models are known to come from this store: no wait ends before. */
   private verified = false;
+  /** The read models record no origin yet: the next event read is the store's first. */
+  private originPending = false;
   private yielding = false;
   /** Events folded since start, and of those the ones stored. */
   eventsRead = 0;
@@ -171,6 +173,7 @@ export class ProjectionEngine implements ProjectionRunner {
     try {
       for await (const recorded of subscription) {
         if (!this.running || this.restartRequested) break;
+        this.noteOrigin(recorded.id);
         this.fold(decode(recorded));
         if (this.overfull(this.maxPendingRows)) await this.commitNow('full');
         this.armIdleCheck();
@@ -207,6 +210,7 @@ export class ProjectionEngine implements ProjectionRunner {
       for (const recorded of page) {
         const position = Number(recorded.position);
         if (position <= last) continue;
+        this.noteOrigin(recorded.id);
         this.fold(decode(recorded));
         last = position;
       }
@@ -406,9 +410,18 @@ export class ProjectionEngine implements ProjectionRunner {
       this.reload();
       await readModelsMatch(this.store, this.readModels, -1);
     }
+    // Started on an empty store: every projection reads from the start, so the first event the
+    // engine meets is the store's first, which the read models then record as their origin.
+    this.originPending = originUnknown(this.readModels);
     this.verified = true;
     this.changed();
     return true;
+  }
+
+  private noteOrigin(eventId: string): void {
+    if (!this.originPending) return;
+    this.originPending = false;
+    recordFirstEvent(this.readModels, eventId);
   }
 
   /** Waits `ms` or until stop; set up synchronously after the check, so a stop cannot slip in between. */
