@@ -4,8 +4,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { runningServiceIn, SERVICE_PID_FILE } from '../config/service-marker';
 import type { EventStore } from '../event-store/event-store.port';
 import { projectionNames } from '../projections/all-projections';
+import { lagBehind } from '../projections/engine/checkpoints';
 import { ReadModelDb } from '../projections/read-model-db';
 import { rebuildReadModels } from '../projections/rebuild';
 import { progressBar } from './progress-bar';
@@ -65,25 +67,38 @@ function report(projections: ReturnType<typeof statusOf>, head: number, io: CliI
   for (const p of projections) {
     const state = p.error ? `STOPPED at ${p.error.position}: ${p.error.message}` : 'ok';
     io.out.write(
-      `  ${p.name.padEnd(14)} checkpoint ${String(p.checkpoint).padStart(12)}  lag ${String(Math.max(0, head - p.checkpoint)).padStart(10)}  ${state}\n`,
+      `  ${p.name.padEnd(14)} checkpoint ${String(p.checkpoint).padStart(12)}  lag ${String(lagBehind(head, p.checkpoint)).padStart(10)}  ${state}\n`,
     );
     if (p.error) stopped++;
   }
   return stopped === 0 ? 0 : 1;
 }
 
-/** Every projection, also one that has not stored a checkpoint yet (-1: nothing applied). */
-function statusOf(readModels: ReadModelDb) {
-  const rows = readModels.db
+/** The names of every projection the code has, from an empty in-memory schema. */
+function allProjectionNames(): string[] {
+  const empty = ReadModelDb.open({ path: ':memory:' });
+  try {
+    return projectionNames(empty.db);
+  } finally {
+    empty.close();
+  }
+}
+
+/**
+ * Every projection, also one that has not stored a checkpoint yet (-1: nothing applied), or
+ * whose read models do not exist yet (`readModels` undefined).
+ */
+function statusOf(readModels: ReadModelDb | undefined) {
+  const rows = (readModels?.db
     .prepare('SELECT name, position, error_position, error FROM rm_checkpoints')
-    .all() as Array<{
+    .all() ?? []) as Array<{
     name: string;
     position: number;
     error_position: number | null;
     error: string | null;
   }>;
   const stored = new Map(rows.map((r) => [r.name, r]));
-  return projectionNames(readModels.db)
+  return allProjectionNames()
     .sort()
     .map((name) => {
       const r = stored.get(name);
@@ -108,15 +123,36 @@ export async function main(
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
   }
   const dataDir = resolve(env.DATA_DIR ?? './data');
+  const service = command === 'rebuild' ? runningServiceIn(dataDir) : undefined;
+  if (service !== undefined) {
+    io.err.write(
+      `ledger: the service (pid ${service}) serves ${dataDir}; stop it before a rebuild, which would otherwise drop the tables it answers from. (No such service? Delete ${join(dataDir, SERVICE_PID_FILE)}.)\n`,
+    );
+    return 1;
+  }
   const store = await openStore(env, dataDir);
-  const readModels = ReadModelDb.open({ path: join(dataDir, 'read-models.db') });
+  const path = join(dataDir, 'read-models.db');
   try {
-    if (command === 'rebuild') return await rebuild(store, readModels, io);
-    const head = Number(await store.headPosition());
-    io.out.write(`Head of $all: ${head}\n`);
-    return report(statusOf(readModels), head, io);
+    if (command === 'rebuild') {
+      const readModels = ReadModelDb.open({ path });
+      try {
+        if (readModels.corruptFileMovedTo)
+          io.err.write(`The read models were corrupt: moved to ${readModels.corruptFileMovedTo}\n`);
+        return await rebuild(store, readModels, io);
+      } finally {
+        readModels.close();
+      }
+    }
+    // status only looks: it opens no file that is not there, and migrates or writes nothing.
+    const readModels = existsSync(path) ? ReadModelDb.open({ path, readonly: true }) : undefined;
+    try {
+      const head = Number(await store.headPosition());
+      io.out.write(`Head of $all: ${head}\n`);
+      return report(statusOf(readModels), head, io);
+    } finally {
+      readModels?.close();
+    }
   } finally {
-    readModels.close();
     await store.close();
   }
 }

@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { EVENT_STORE_INFO, EventStoreInfo } from '../event-store/event-store.module';
+import { lagBehind } from '../projections/engine/checkpoints';
 import { ProjectionRunner } from '../projections/engine/projection-runner';
 
 /**
@@ -26,7 +27,7 @@ export class HealthController {
       name: p.name,
       status: p.status,
       checkpoint: String(p.checkpoint),
-      lag: Math.max(0, Number(head) - p.checkpoint),
+      lag: lagBehind(Number(head), p.checkpoint),
       ...(p.error
         ? { error: { position: String(p.error.position), message: p.error.message } }
         : {}),

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrate } from '../infrastructure/sqlite/migrations';
 import { BOOKKEEPING_TABLES, READ_MODEL_MIGRATIONS } from './read-model.migrations';
@@ -14,7 +14,15 @@ export interface ReadModelDbOptions {
    * small one: a commit that split a B-tree page walks every cached page (docs/api.md).
    */
   cacheKiB?: number;
+  /** Only to look (`ledger status`): the file must exist, and nothing is migrated or written. */
+  readonly?: boolean;
 }
+
+/** SQLite's answers for a file that is not a sound database. */
+const UNSOUND = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);
+
+/** Where a dropped index's SQL waits for an interrupted rebuild to be finished. */
+const DROPPED_INDEXES = 'dropped_indexes';
 
 /**
  * The read models' own SQLite file (DATA_DIR/read-models.db), separate from the events: it is
@@ -22,20 +30,46 @@ export interface ReadModelDbOptions {
  * replay from the checkpoints restores) and it can be dropped and rebuilt at any time.
  */
 export class ReadModelDb {
-  /** True when this open dropped the read models (a new schema version): projections replay. */
-  readonly resetAtOpen: boolean;
-
   private constructor(
     readonly db: Database.Database,
     readonly path: string,
-    resetAtOpen: boolean,
-  ) {
-    this.resetAtOpen = resetAtOpen;
-  }
+    /** True when this open dropped the read models (a new schema version): projections replay. */
+    readonly resetAtOpen: boolean,
+    /** Where this open moved a corrupt file it found (it then started from an empty one). */
+    readonly corruptFileMovedTo?: string,
+  ) {}
 
   static open(options: ReadModelDbOptions): ReadModelDb {
+    if (options.readonly) {
+      const db = new Database(options.path, { readonly: true, fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+      return new ReadModelDb(db, options.path, false);
+    }
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    try {
+      return ReadModelDb.openWritable(options);
+    } catch (error) {
+      // Derived data: a corrupt file is set aside, and the read models replay into a new one.
+      if (!UNSOUND.has((error as { code?: string }).code ?? '')) throw error;
+      const movedTo = `${options.path}.corrupt-${Date.now()}`;
+      renameSync(options.path, movedTo);
+      for (const suffix of ['-wal', '-shm']) rmSync(options.path + suffix, { force: true });
+      const fresh = ReadModelDb.openWritable(options);
+      return new ReadModelDb(fresh.db, fresh.path, true, movedTo);
+    }
+  }
+
+  private static openWritable(options: ReadModelDbOptions): ReadModelDb {
     const db = new Database(options.path);
+    try {
+      return ReadModelDb.prepare(db, options);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  private static prepare(db: Database.Database, options: ReadModelDbOptions): ReadModelDb {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
@@ -74,12 +108,28 @@ export class ReadModelDb {
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name LIKE 'rm\\_%\\_by\\_%' ESCAPE '\\'",
       )
       .all() as Array<{ name: string; sql: string }>;
-    for (const index of indexes) this.db.exec(`DROP INDEX ${index.name}`);
-    return indexes.map((i) => i.sql.replace(/^CREATE (UNIQUE )?INDEX /, '$&IF NOT EXISTS '));
+    const sql = indexes.map((i) => i.sql.replace(/^CREATE (UNIQUE )?INDEX /, '$&IF NOT EXISTS '));
+    // Kept in the file, so that a rebuild that is interrupted leaves them to be built at next open.
+    this.db.transaction(() => {
+      this.setMeta(DROPPED_INDEXES, JSON.stringify(sql));
+      for (const index of indexes) this.db.exec(`DROP INDEX ${index.name}`);
+    })();
+    return sql;
   }
 
   restoreIndexes(sql: readonly string[]): void {
     for (const statement of sql) this.db.exec(statement);
+  }
+
+  /** Builds the indexes an interrupted rebuild dropped, if any; true when there were some. */
+  restoreDroppedIndexes(): boolean {
+    const pending = this.meta(DROPPED_INDEXES);
+    if (pending === undefined) return false;
+    this.db.transaction(() => {
+      this.restoreIndexes(JSON.parse(pending) as string[]);
+      this.db.prepare('DELETE FROM rm_meta WHERE key = ?').run(DROPPED_INDEXES);
+    })();
+    return true;
   }
 
   meta(key: string): string | undefined {

@@ -70,6 +70,7 @@ export async function rebuildReadModels(
   } finally {
     // Built by the writer, whose page cache holds the tables it has just written.
     await sink.exec(indexes).catch(() => readModels.restoreIndexes(indexes));
+    readModels.restoreDroppedIndexes(); // built: forget them
     await sink.setSynchronous('NORMAL').catch(() => undefined);
     await engine.stop(); // closes the sink
   }

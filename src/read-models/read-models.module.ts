@@ -43,6 +43,12 @@ const logger = new Logger('ReadModels');
         logger.log(
           `Read models are kept in sqlite at ${path}${readModels.resetAtOpen ? ' (new schema: rebuilding)' : ''}`,
         );
+        if (readModels.corruptFileMovedTo)
+          logger.warn(
+            `The read models were corrupt: moved to ${readModels.corruptFileMovedTo}; replaying`,
+          );
+        if (readModels.restoreDroppedIndexes())
+          logger.warn('Built the indexes that an interrupted rebuild had dropped');
         return readModels;
       },
     },

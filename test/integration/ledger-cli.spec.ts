@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/ledger';
+import { SERVICE_PID_FILE } from '../../src/config/service-marker';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { credited } from '../support/wallet-events';
 
@@ -31,6 +33,7 @@ describe('ledger CLI (integration)', () => {
 
     const before = await run(['status']);
     expect(before.code).toBe(0);
+    expect(existsSync(join(dir, 'read-models.db'))).toBe(false); // status only looks
     const lines = before.out.trim().split('\n');
     expect(lines[0]).toBe('Head of $all: 2');
     expect(lines.slice(1).map((l) => l.trim().split(/\s+/))).toEqual(
@@ -39,7 +42,7 @@ describe('ledger CLI (integration)', () => {
         'checkpoint',
         '-1',
         'lag',
-        '3',
+        '2',
         'ok',
       ]),
     );
@@ -47,6 +50,23 @@ describe('ledger CLI (integration)', () => {
     expect((await run(['rebuild'])).code).toBe(0);
     const after = await run(['status']);
     expect(after.out).toMatch(/wallets\s+checkpoint\s+2\s+lag\s+0\s+ok/);
+  });
+
+  it('refuses to rebuild beside a live service on the same DATA_DIR, and ignores a dead one', async () => {
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
+    await store.close();
+    expect((await run(['rebuild'])).code).toBe(0);
+
+    writeFileSync(join(dir, SERVICE_PID_FILE), `${process.ppid}\n`); // a live process
+    const refused = await run(['rebuild']);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain(`the service (pid ${process.ppid}) serves ${dir}; stop it`);
+    expect((await run(['status'])).out).toMatch(/wallets\s+checkpoint\s+1\s/);
+
+    const gone = spawnSync(process.execPath, ['-e', '']).pid; // a process that has exited
+    writeFileSync(join(dir, SERVICE_PID_FILE), `${gone}\n`);
+    expect((await run(['rebuild'])).code).toBe(0);
   });
 
   it('answers an unknown command with the usage and exit code 2, and a missing store with an error', async () => {

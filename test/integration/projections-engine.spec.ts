@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordedEvent } from '../../src/event-store';
@@ -347,6 +347,44 @@ describe('Projection engine (integration)', () => {
 });
 
 describe('Read-model database', () => {
+  it('sets a corrupt file aside and starts from an empty one, which the projections replay', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'read-models-'));
+    const path = join(dir, 'read-models.db');
+    ReadModelDb.open({ path }).close();
+    const bytes = readFileSync(path);
+    writeFileSync(path, bytes.subarray(0, 5000)); // truncated mid-page
+    const reopened = ReadModelDb.open({ path });
+    expect(reopened.resetAtOpen).toBe(true);
+    expect(reopened.corruptFileMovedTo).toMatch(/read-models\.db\.corrupt-\d+$/);
+    expect(existsSync(reopened.corruptFileMovedTo!)).toBe(true);
+    expect(reopened.db.prepare('SELECT count(*) FROM rm_checkpoints').pluck().get()).toBe(0);
+    reopened.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the indexes a rebuild dropped in the file, so an interrupted one is finished at next open', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'read-models-'));
+    const path = join(dir, 'read-models.db');
+    const indexNames = (db: ReadModelDb) =>
+      db.db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%_by_%'")
+        .pluck()
+        .all();
+    const rebuilding = ReadModelDb.open({ path });
+    const all = indexNames(rebuilding);
+    expect(all.length).toBeGreaterThan(0);
+    rebuilding.dropReadIndexes();
+    expect(indexNames(rebuilding)).toEqual([]);
+    rebuilding.close(); // interrupted: the indexes were never built
+
+    const next = ReadModelDb.open({ path });
+    expect(next.restoreDroppedIndexes()).toBe(true);
+    expect(indexNames(next).sort()).toEqual([...all].sort());
+    expect(next.restoreDroppedIndexes()).toBe(false);
+    next.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('drops and recreates every read model when the schema has a migration the file has not seen', () => {
     const dir = mkdtempSync(join(tmpdir(), 'read-models-'));
     const path = join(dir, 'read-models.db');

@@ -5,6 +5,15 @@ export interface StoredCheckpoint {
   error: { position: number; message: string } | null;
 }
 
+/**
+ * How far a checkpoint is behind the head of $all. -1 (nothing applied) counts as 0: positions
+ * start above it, so from -1 the lag is the head itself (the number of events on the embedded
+ * store), not one more.
+ */
+export function lagBehind(head: number, checkpoint: number): number {
+  return Math.max(0, head - Math.max(checkpoint, 0));
+}
+
 /** rm_checkpoints: one row per projection, written in the same transaction as its rows. */
 export class Checkpoints {
   private readonly readAll: Database.Statement;
