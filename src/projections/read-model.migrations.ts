@@ -172,6 +172,29 @@ export const READ_MODEL_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'exact points spent per organization and offer',
+    // As in migration 2: points_spent without a declared type (see exact-sum.ts).
+    sql: `
+      DROP TABLE rm_redemption_counts;
+      CREATE TABLE rm_redemption_counts (
+        tenant            TEXT NOT NULL,
+        scope             TEXT NOT NULL,
+        scope_id          TEXT NOT NULL,
+        submitted         INTEGER NOT NULL,
+        open              INTEGER NOT NULL,
+        awaiting_vendor   INTEGER NOT NULL,
+        awaiting_customer INTEGER NOT NULL,
+        purchased         INTEGER NOT NULL,
+        completed         INTEGER NOT NULL,
+        canceled          INTEGER NOT NULL,
+        total             INTEGER NOT NULL,
+        points_spent      NOT NULL,
+        PRIMARY KEY (tenant, scope, scope_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Tables that are bookkeeping, not read models: left out of row-for-row comparisons. */

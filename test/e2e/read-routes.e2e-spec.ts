@@ -226,6 +226,18 @@ describe('Read routes (e2e)', () => {
     const tomorrow = new Date(Date.parse(today) + 86_400_000).toISOString().slice(0, 10);
     const series = await raw(`/v1/analytics/timeseries?from=${today}&to=${tomorrow}`);
     expect(series).toContain(`"pointsMinted":${exact},`);
+
+    // Three members spend 2^52 - 1 each on one offer: its points spent pass 2^53 too.
+    const price = 2 ** 52 - 1;
+    const offer = await createOffer(globex, { pointsPrice: price, maxPerMember: 1 });
+    for (const id of ['h1', 'h2', 'h3']) {
+      await credit(globex, id, price);
+      const redeemed = await globex('POST', '/v1/redemptions', { offer, externalUserID: id });
+      expect(redeemed.status).toBe(201);
+    }
+    const spent = (3n * BigInt(price)).toString();
+    expect(await raw('/v1/analytics/offers')).toContain(`"pointsSpent":${spent}}`);
+    expect(await raw('/v1/analytics/summary')).toContain(`"pointsSpent":${spent},`);
   });
 
   it('answers monthly timeseries in the years 0001-0099', async () => {

@@ -6,7 +6,7 @@ import { Cached, RowCache } from '../engine/row-cache';
 import type { WriteSetBuilder } from '../engine/write-set';
 import { ANALYTICS } from '../names';
 import { INTERVALS, bucketStart } from './buckets';
-import { ExactSum, loadedSum, plus, storedSum } from './exact-sum';
+import { ExactSum, loadedSum, plus, storedSum } from '../exact-sum';
 
 interface Figures extends Cached {
   pointsMinted: ExactSum;

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { REDEMPTION_STATUSES, RedemptionStatus } from '../../ledger/wallet/wallet.events';
+import { ExactSum, loadedSum, storedSum } from '../exact-sum';
 import { Cached, RowCache } from '../engine/row-cache';
 import type { WriteSetBuilder } from '../engine/write-set';
 
@@ -12,8 +13,8 @@ export interface CountsRow extends Cached {
   /** Redemptions per status, in REDEMPTION_STATUSES order. */
   byStatus: number[];
   total: number;
-  /** Points redemptions kept: debits less refunds. */
-  pointsSpent: number;
+  /** Points redemptions kept: debits less refunds; exact past 2^53 for an organization or offer. */
+  pointsSpent: ExactSum;
 }
 
 const STATUS_INDEX = new Map<string, number>(REDEMPTION_STATUSES.map((s, i) => [s, i]));
@@ -56,7 +57,7 @@ export class RedemptionCounts {
       new RowCache<CountsRow>(capacity, (r, out) =>
         out
           .values(save, COLUMNS.length + 5, 3)
-          .push(r.tenant, r.scope, r.scopeId, ...r.byStatus, r.total, r.pointsSpent),
+          .push(r.tenant, r.scope, r.scopeId, ...r.byStatus, r.total, storedSum(r.pointsSpent)),
       );
     this.caches = { org: cache(10_000), member: cache(500_000), offer: cache(50_000) };
   }
@@ -110,7 +111,7 @@ export class RedemptionCounts {
   ): CountsRow {
     const stored = cache.absent(tenant, scopeId)
       ? undefined
-      : (this.load.get(tenant, scope, scopeId) as number[] | undefined);
+      : (this.load.get(tenant, scope, scopeId) as Array<number | string> | undefined);
     if (!stored)
       return { tenant, scope, scopeId, byStatus: COLUMNS.map(() => 0), total: 0, pointsSpent: 0 };
     const n = COLUMNS.length;
@@ -118,9 +119,9 @@ export class RedemptionCounts {
       tenant,
       scope,
       scopeId,
-      byStatus: stored.slice(0, n),
-      total: stored[n],
-      pointsSpent: stored[n + 1],
+      byStatus: stored.slice(0, n) as number[],
+      total: stored[n] as number,
+      pointsSpent: loadedSum(stored[n + 1]),
     };
   }
 }

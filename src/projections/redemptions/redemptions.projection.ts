@@ -8,6 +8,7 @@ import type { WriteSetBuilder } from '../engine/write-set';
 import { REDEMPTIONS } from '../names';
 import { OfferSnapshots } from './offer-snapshots';
 import { RedemptionCounts, statusIndex } from './redemption-counts';
+import { plus } from '../exact-sum';
 
 /** A redemption as rm_redemptions keeps it. */
 export interface RedemptionRow extends Cached {
@@ -119,7 +120,7 @@ export class RedemptionsProjection implements Projection {
         else row.pointsRefunded += amount;
         const spent = debit ? amount : -amount;
         this.rows.touch(row);
-        for (const c of this.counts.rowsOf(row)) c.pointsSpent += spent;
+        for (const c of this.counts.rowsOf(row)) c.pointsSpent = plus(c.pointsSpent, spent);
         return;
       }
       case 'RedemptionStatusChanged': {

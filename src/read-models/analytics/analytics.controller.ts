@@ -64,7 +64,11 @@ export class AnalyticsController {
 
   @Get('offers')
   @NoQuery()
-  async offers(@CurrentPrincipal() principal: Principal) {
+  async offers(
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    sendExactJson(reply);
     await this.freshness.of([OFFERS, REDEMPTIONS]);
     return this.queries.offerStats(tenantKey(principal.tenant));
   }

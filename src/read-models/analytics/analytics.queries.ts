@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import { REDEMPTION_STATUSES } from '../../ledger/wallet/wallet.events';
 import { Interval, nextBucket } from '../../projections/analytics/buckets';
-import { ExactSum, loadedSum } from '../../projections/analytics/exact-sum';
+import { ExactSum, loadedSum } from '../../projections/exact-sum';
 import type { ReadModelDb } from '../../projections/read-model-db';
 import { statusColumn } from '../../projections/redemptions/redemption-counts';
 import { READ_MODEL_DB } from '../shared/tokens';
@@ -68,7 +68,8 @@ export class AnalyticsQueries {
 
   /** Every offer of the catalog, newest first, with what its redemptions did. */
   offerStats(tenant: string) {
-    return { offers: this.offers.all(tenant) };
+    const offers = this.offers.all(tenant) as Array<{ pointsSpent: number | string }>;
+    return { offers: offers.map((o) => ({ ...o, pointsSpent: loadedSum(o.pointsSpent) })) };
   }
 
   /** The buckets from the one holding `fromMs` up to `toMs` (exclusive), empty ones included. */
