@@ -161,7 +161,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     });
   });
 
-  it('takes a bodiless POST or DELETE whatever Content-Type it names', async () => {
+  it('takes a bodiless POST or DELETE whatever Content-Type it names, application/json too', async () => {
     const auth = `Authorization: Bearer ${KEYS.acmeSandbox}\r\n`;
     const bodiless = (line: string) =>
       rawRequest(
@@ -169,6 +169,15 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       );
     expect(await bodiless('DELETE /v1/members/m1?retainBalance=true')).toMatch(/^HTTP\/1.1 200 /);
     expect(await bodiless('POST /v1/redemptions/nope/cancel')).toMatch(/^HTTP\/1.1 404 /);
+    const bodilessJson = (line: string) =>
+      rawRequest(
+        `${line} HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
+    expect(await bodilessJson('DELETE /v1/members/m1')).toMatch(/^HTTP\/1.1 200 /);
+    expect(await bodilessJson('POST /v1/redemptions/nope/cancel')).toMatch(/^HTTP\/1.1 404 /);
+    const credit = await bodilessJson('POST /v1/wallet/credit');
+    expect(credit).toMatch(/^HTTP\/1.1 400 /);
+    expect(credit).toContain('"field":"amount"');
   });
 
   it('takes a cancel with no body and one with {} under one Idempotency-Key as the same request', async () => {

@@ -76,6 +76,8 @@ export function acceptJsonBodiesOnly(http: FastifyInstance, bodyLimit: number): 
   const parser: FastifyBodyParser<string> = (request, text, done) => {
     if (declaresOtherCharset(request))
       return done(unsupported('JSON bodies must be UTF-8: send charset=utf-8 or no charset'));
+    // Many clients name application/json on every request: a bodiless DELETE or cancel is fine.
+    if (hasNoBody(request)) return done(null, undefined);
     parseJson(request, text, (error, value) => {
       if (error) return done(error);
       // Nesting n levels takes at least 2n characters, so a short body needs no depth walk.
