@@ -39,6 +39,8 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],
     bufferLogs: false,
+    // A start that fails (a rebuild holds the read models) throws to the caller, which reports it.
+    abortOnError: false,
     // Nest's parsers would also read form bodies; acceptJsonBodiesOnly sets the app's one parser.
     bodyParser: false,
   });

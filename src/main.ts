@@ -1,13 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { loadConfig } from './config/app-config';
-import { markServing } from './config/service-marker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   await app.listen(config.port, config.host);
-  markServing(config.dataDir);
   new Logger('Main').log(`points-ledger listening on http://${config.host}:${config.port}`);
 }
 

@@ -4,11 +4,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { runningServiceIn, SERVICE_PID_FILE } from '../config/service-marker';
 import type { EventStore } from '../event-store/event-store.port';
 import { projectionNames } from '../projections/all-projections';
 import { lagBehind } from '../projections/engine/checkpoints';
 import { ReadModelDb } from '../projections/read-model-db';
+import { isHolder, lockReadModels, READ_MODELS_LOCK_FILE } from '../projections/read-models-lock';
 import { rebuildReadModels } from '../projections/rebuild';
 import { progressBar } from './progress-bar';
 
@@ -123,17 +123,17 @@ export async function main(
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
   }
   const dataDir = resolve(env.DATA_DIR ?? './data');
-  const service = command === 'rebuild' ? runningServiceIn(dataDir) : undefined;
-  if (service !== undefined) {
-    io.err.write(
-      `ledger: the service (pid ${service}) serves ${dataDir}; stop it before a rebuild, which would otherwise drop the tables it answers from. (No such service? Delete ${join(dataDir, SERVICE_PID_FILE)}.)\n`,
-    );
-    return 1;
-  }
   const store = await openStore(env, dataDir);
   const path = join(dataDir, 'read-models.db');
   try {
     if (command === 'rebuild') {
+      const lock = lockReadModels(dataDir, 'rebuild');
+      if (isHolder(lock)) {
+        io.err.write(
+          `ledger: a ${lock.role} (pid ${lock.pid}) writes the read models in ${dataDir}; stop it first: a rebuild drops the tables it uses. (No such process? Delete ${join(dataDir, READ_MODELS_LOCK_FILE)}.)\n`,
+        );
+        return 1;
+      }
       const readModels = ReadModelDb.open({ path });
       try {
         if (readModels.corruptFileMovedTo)
@@ -141,6 +141,7 @@ export async function main(
         return await rebuild(store, readModels, io);
       } finally {
         readModels.close();
+        lock.release();
       }
     }
     // status only looks: it opens no file that is not there, and migrates or writes nothing.

@@ -7,6 +7,7 @@ import { ProjectionEngine } from '../projections/engine/projection-engine';
 import { ProjectionRunner } from '../projections/engine/projection-runner';
 import { openWriteSink } from '../projections/engine/write-sink';
 import { ReadModelDb } from '../projections/read-model-db';
+import { isHolder, lockReadModels, ReadModelsLock } from '../projections/read-models-lock';
 import { canRunProjectionThread, ProjectionThread } from '../projections/thread/projection-thread';
 import { AnalyticsController } from './analytics/analytics.controller';
 import { AnalyticsQueries } from './analytics/analytics.queries';
@@ -20,6 +21,9 @@ import { WalletReadController } from './wallet/wallet-read.controller';
 import { WalletQueries } from './wallet/wallet.queries';
 
 const logger = new Logger('ReadModels');
+
+/** This process's lock on DATA_DIR's read models (read-models-lock.ts). */
+const READ_MODELS_LOCK = Symbol('READ_MODELS_LOCK');
 
 /**
  * The read side: the projections (one engine, one subscription to $all) that keep
@@ -35,8 +39,21 @@ const logger = new Logger('ReadModels');
   ],
   providers: [
     {
-      provide: READ_MODEL_DB,
+      provide: READ_MODELS_LOCK,
       inject: [APP_CONFIG],
+      useFactory: (config: AppConfig): ReadModelsLock => {
+        const lock = lockReadModels(config.dataDir, 'service');
+        if (isHolder(lock))
+          throw new Error(
+            `A ${lock.role} (pid ${lock.pid}) is writing the read models in ${config.dataDir}: start the service when it has finished`,
+          );
+        return lock;
+      },
+    },
+    {
+      provide: READ_MODEL_DB,
+      // The lock first: nothing opens the read models while a rebuild writes them.
+      inject: [APP_CONFIG, READ_MODELS_LOCK],
       useFactory: (config: AppConfig) => {
         const path = join(config.dataDir, 'read-models.db');
         const readModels = ReadModelDb.open({ path });
@@ -78,6 +95,7 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     private readonly engine: ProjectionRunner,
     @Inject(READ_MODEL_DB) private readonly readModels: ReadModelDb,
+    @Inject(READ_MODELS_LOCK) private readonly lock: ReadModelsLock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -88,5 +106,6 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
   async onModuleDestroy(): Promise<void> {
     await this.engine.stop();
     this.readModels.close();
+    this.lock.release();
   }
 }

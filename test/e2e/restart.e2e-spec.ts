@@ -1,8 +1,8 @@
 import { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runningServiceIn } from '../../src/config/service-marker';
+import { READ_MODELS_LOCK_FILE } from '../../src/projections/read-models-lock';
 import { balanceOf, createOffer, credit } from '../support/fixtures';
 import { freePort, kill, startService } from '../support/service-process';
 import { api, ApiResponse, KEYS } from '../support/test-app';
@@ -18,8 +18,10 @@ describe('A killed and restarted service (e2e, real process)', () => {
   it('keeps everything it acknowledged, and a replayed key still returns the original', async () => {
     const port = await freePort();
     service = await startService(dataDir, port);
-    // It marks the data directory as served, so that `ledger rebuild` refuses to run beside it.
-    expect(runningServiceIn(dataDir)).toBe(service.pid);
+    // It holds the read models' lock, so that `ledger rebuild` refuses to run beside it.
+    expect(readFileSync(join(dataDir, READ_MODELS_LOCK_FILE), 'utf8')).toBe(
+      `service ${service.pid}\n`,
+    );
     const org = api(`http://127.0.0.1:${port}`, KEYS.acmeSandbox);
     const offerId = await createOffer(org, { pointsPrice: 100, maxPerMember: 1000 });
     await credit(org, 'crash', 100_000);

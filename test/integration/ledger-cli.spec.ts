@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/ledger';
-import { SERVICE_PID_FILE } from '../../src/config/service-marker';
+import { createApp } from '../../src/app.factory';
+import { loadConfig } from '../../src/config/app-config';
+import { READ_MODELS_LOCK_FILE } from '../../src/projections/read-models-lock';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { credited } from '../support/wallet-events';
 
@@ -57,16 +59,26 @@ describe('ledger CLI (integration)', () => {
     await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
     await store.close();
     expect((await run(['rebuild'])).code).toBe(0);
+    expect(existsSync(join(dir, READ_MODELS_LOCK_FILE))).toBe(false); // released
 
-    writeFileSync(join(dir, SERVICE_PID_FILE), `${process.ppid}\n`); // a live process
+    writeFileSync(join(dir, READ_MODELS_LOCK_FILE), `service ${process.ppid}\n`); // a live process
     const refused = await run(['rebuild']);
     expect(refused.code).toBe(1);
-    expect(refused.err).toContain(`the service (pid ${process.ppid}) serves ${dir}; stop it`);
+    expect(refused.err).toContain(
+      `a service (pid ${process.ppid}) writes the read models in ${dir}`,
+    );
     expect((await run(['status'])).out).toMatch(/wallets\s+checkpoint\s+1\s/);
 
     const gone = spawnSync(process.execPath, ['-e', '']).pid; // a process that has exited
-    writeFileSync(join(dir, SERVICE_PID_FILE), `${gone}\n`);
+    writeFileSync(join(dir, READ_MODELS_LOCK_FILE), `service ${gone}\n`);
     expect((await run(['rebuild'])).code).toBe(0);
+  });
+
+  it('keeps the service from starting while a rebuild writes the read models', async () => {
+    writeFileSync(join(dir, READ_MODELS_LOCK_FILE), `rebuild ${process.ppid}\n`);
+    await expect(createApp(loadConfig({ DATA_DIR: dir }), { logger: false })).rejects.toThrow(
+      `A rebuild (pid ${process.ppid}) is writing the read models in ${dir}`,
+    );
   });
 
   it('answers an unknown command with the usage and exit code 2, and a missing store with an error', async () => {
