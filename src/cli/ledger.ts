@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EventStore } from '../event-store/event-store.port';
 import { projectionNames } from '../projections/all-projections';
-import { lagBehind } from '../projections/engine/checkpoints';
+import { Checkpoints, lagBehind, StoredCheckpoint } from '../projections/engine/checkpoints';
 import { ReadModelDb } from '../projections/read-model-db';
 import { isHolder, lockReadModels, READ_MODELS_LOCK_FILE } from '../projections/read-models-lock';
 import { rebuildReadModels } from '../projections/rebuild';
@@ -89,26 +89,16 @@ function allProjectionNames(): string[] {
  * whose read models do not exist yet (`readModels` undefined).
  */
 function statusOf(readModels: ReadModelDb | undefined) {
-  const rows = (readModels?.db
-    .prepare('SELECT name, position, error_position, error FROM rm_checkpoints')
-    .all() ?? []) as Array<{
-    name: string;
-    position: number;
-    error_position: number | null;
-    error: string | null;
-  }>;
-  const stored = new Map(rows.map((r) => [r.name, r]));
+  const stored = readModels
+    ? new Checkpoints(readModels.db).load()
+    : new Map<string, StoredCheckpoint>();
   return allProjectionNames()
     .sort()
-    .map((name) => {
-      const r = stored.get(name);
-      return {
-        name,
-        checkpoint: r?.position ?? -1,
-        error:
-          r && r.error !== null ? { position: r.error_position ?? -1, message: r.error } : null,
-      };
-    });
+    .map((name) => ({
+      name,
+      checkpoint: stored.get(name)?.position ?? -1,
+      error: stored.get(name)?.error ?? null,
+    }));
 }
 
 /** Runs one command; resolves to the process exit code. */
