@@ -19,7 +19,7 @@ export async function readModelsMatch(
   const known = readModels.meta(FIRST_EVENT);
   const mismatch = known === undefined ? furthest >= 0 : first?.id !== known;
   if (mismatch || furthest > head) return false;
-  if (first && known === undefined) readModels.setMeta(FIRST_EVENT, first.id);
+  if (first && known === undefined) recordFirstEvent(readModels, first.id);
   return true;
 }
 
