@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/ledger';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
-import { READ_MODELS_LOCK_FILE } from '../../src/projections/read-models-lock';
+import { READ_MODELS_LOCK_FILE, startTimeOf } from '../../src/projections/read-models-lock';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { credited } from '../support/wallet-events';
 
@@ -72,6 +72,27 @@ describe('ledger CLI (integration)', () => {
     const gone = spawnSync(process.execPath, ['-e', '']).pid; // a process that has exited
     writeFileSync(join(dir, READ_MODELS_LOCK_FILE), `service ${gone}\n`);
     expect((await run(['rebuild'])).code).toBe(0);
+  });
+
+  it('knows a live holder by its start time, so that a crashed one is stale even once its pid is reused', async () => {
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
+    await store.close();
+    const namespace = readlinkSync('/proc/self/ns/pid');
+    const lock = (text: string) => writeFileSync(join(dir, READ_MODELS_LOCK_FILE), `${text}\n`);
+
+    lock(`service ${process.ppid} ${startTimeOf(process.ppid)} ${namespace}`); // alive
+    expect((await run(['rebuild'])).code).toBe(1);
+
+    // The pid of a holder that crashed, now another process's (it started at another time).
+    lock(`service ${process.ppid} 1 ${namespace}`);
+    expect((await run(['rebuild'])).code).toBe(0);
+    expect(existsSync(join(dir, READ_MODELS_LOCK_FILE))).toBe(false);
+
+    // A pid from another pid namespace (a container) cannot be checked here: never taken over.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    lock(`service ${gone} - pid:[1]`);
+    expect((await run(['rebuild'])).code).toBe(1);
   });
 
   it('keeps the service from starting while a rebuild writes the read models', async () => {
