@@ -38,7 +38,8 @@ async function openStore(env: NodeJS.ProcessEnv, dataDir: string): Promise<Event
   if (!existsSync(path))
     throw new Error(`No event store at ${path} (set DATA_DIR or EVENTSTORE_CONNECTION_STRING)`);
   const { SqliteEventStore } = await import('../infrastructure/sqlite/sqlite-event-store');
-  return SqliteEventStore.open({ path });
+  // Both commands only read the events: the CLI never writes or migrates the event store.
+  return SqliteEventStore.open({ path, readonly: true });
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

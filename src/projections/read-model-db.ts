@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { migrate } from '../infrastructure/sqlite/migrations';
+import { migrate, pendingMigrations } from '../infrastructure/sqlite/migrations';
 import { BOOKKEEPING_TABLES, READ_MODEL_MIGRATIONS } from './read-model.migrations';
 
 const MIGRATIONS_TABLE = 'rm_schema_migrations';
@@ -75,8 +75,7 @@ export class ReadModelDb {
     db.pragma('busy_timeout = 5000');
     db.pragma(`cache_size = ${-(options.cacheKiB ?? 131_072)}`);
     db.pragma('temp_store = MEMORY');
-    const applied = appliedVersions(db);
-    const pending = READ_MODEL_MIGRATIONS.some((m) => !applied.has(m.version));
+    const pending = pendingMigrations(db, READ_MODEL_MIGRATIONS, MIGRATIONS_TABLE).length > 0;
     const reset = pending && userTables(db).length > 0;
     if (reset) dropAll(db);
     migrate(db, READ_MODEL_MIGRATIONS, MIGRATIONS_TABLE);
@@ -157,14 +156,6 @@ function userTables(db: Database.Database): string[] {
     )
     .pluck()
     .all() as string[];
-}
-
-function appliedVersions(db: Database.Database): Set<number> {
-  const exists = db
-    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
-    .get(MIGRATIONS_TABLE);
-  if (!exists) return new Set();
-  return new Set(db.prepare(`SELECT version FROM ${MIGRATIONS_TABLE}`).pluck().all() as number[]);
 }
 
 function dropAll(db: Database.Database): void {

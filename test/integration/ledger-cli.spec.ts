@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,5 +108,20 @@ describe('ledger CLI (integration)', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('Usage: ledger <command>');
     await expect(run(['status'])).rejects.toThrow(/No event store at .*events\.db/);
+  });
+
+  it('only reads the event store: one that needs a migration is refused, not migrated', async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
+    await store.close();
+    const db = new Database(path);
+    db.exec('DELETE FROM schema_migrations');
+    db.close();
+    for (const command of ['status', 'rebuild'])
+      await expect(run([command])).rejects.toThrow(/has an older schema: start the service once/);
+    const after = new Database(path, { readonly: true });
+    expect(after.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(0);
+    after.close();
   });
 });

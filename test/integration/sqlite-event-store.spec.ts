@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -100,6 +100,35 @@ describe('SQLite event store (adapter-specific guarantees)', () => {
       .all();
     expect(versions).toEqual([...EVENT_STORE_MIGRATIONS.map((m) => m.version), 99]);
     db.close();
+  });
+
+  it('opened read-only, reads and refuses appends, and refuses a file it would have to migrate', async () => {
+    const path = join(dir, 'events.db');
+    const writer = SqliteEventStore.open({ path });
+    await writer.append('s', [event(), event()], 'no_stream');
+    await writer.close(); // the last connection: the -wal and -shm files are gone
+    const bytes = readFileSync(path);
+
+    const reader = SqliteEventStore.open({ path, readonly: true });
+    expect((await reader.readAll()).map((e) => e.revision)).toEqual([0n, 1n]);
+    expect(await reader.headPosition()).toBe(2n);
+    await expect(reader.append('s', [event()], 1n)).rejects.toThrow(
+      `The event store at ${path} is open read-only`,
+    );
+    await reader.close();
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+
+    // A store of an older schema (a migration not yet applied) is refused, and left as it is.
+    const old = new Database(path);
+    old.prepare('DELETE FROM schema_migrations WHERE version = ?').run(1);
+    old.close();
+    const before = readFileSync(path);
+    expect(() => SqliteEventStore.open({ path, readonly: true })).toThrow(
+      /has an older schema: start the service once to migrate it/,
+    );
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(() => SqliteEventStore.open({ path: join(dir, 'none.db'), readonly: true })).toThrow();
+    expect(existsSync(join(dir, 'none.db'))).toBe(false);
   });
 
   it('keeps every acknowledged append when the process is killed mid-stream', async () => {

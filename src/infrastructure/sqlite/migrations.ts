@@ -27,6 +27,23 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+/** The migrations a database has not seen yet, in order (all of them when it has none). */
+export function pendingMigrations(
+  db: Database.Database,
+  migrations: readonly Migration[],
+  table = 'schema_migrations',
+): Migration[] {
+  const exists = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
+    .get(table);
+  const applied = new Set(
+    exists ? (db.prepare(`SELECT version FROM ${table}`).pluck().all() as number[]) : [],
+  );
+  return [...migrations]
+    .filter((m) => !applied.has(m.version))
+    .sort((a, b) => a.version - b.version);
+}
+
 /** Applies the migrations a database has not seen yet, each in its own transaction. */
 export function migrate(
   db: Database.Database,
@@ -36,16 +53,13 @@ export function migrate(
   db.exec(
     `CREATE TABLE IF NOT EXISTS ${table} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
   );
-  const applied = new Set(db.prepare(`SELECT version FROM ${table}`).pluck().all() as number[]);
   const record = db.prepare(`INSERT INTO ${table} (version, name, applied_at) VALUES (?, ?, ?)`);
-  let count = 0;
-  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (applied.has(m.version)) continue;
+  const pending = pendingMigrations(db, migrations, table);
+  for (const m of pending) {
     db.transaction(() => {
       db.exec(m.sql);
       record.run(m.version, m.name, new Date().toISOString());
     })();
-    count++;
   }
-  return count;
+  return pending.length;
 }

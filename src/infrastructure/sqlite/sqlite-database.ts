@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { EVENT_STORE_MIGRATIONS, migrate } from './migrations';
+import { EVENT_STORE_MIGRATIONS, migrate, pendingMigrations } from './migrations';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'OFF';
 
@@ -20,5 +20,22 @@ export function openEventsDatabase(
   // balance_nonroot renumbers a page through the lock-byte page), 17% of its CPU at 64 MiB.
   db.pragma('cache_size = -16384');
   migrate(db, EVENT_STORE_MIGRATIONS);
+  return db;
+}
+
+/**
+ * Opens the events database only to read it (the ledger CLI): the file must exist with the
+ * current schema, and nothing is written to it, not even a migration.
+ */
+export function openEventsDatabaseReadOnly(path: string): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -16384');
+  if (pendingMigrations(db, EVENT_STORE_MIGRATIONS).length > 0) {
+    db.close();
+    throw new Error(
+      `The event store at ${path} has an older schema: start the service once to migrate it`,
+    );
+  }
   return db;
 }

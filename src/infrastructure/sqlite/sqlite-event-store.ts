@@ -15,7 +15,11 @@ import {
   WrongExpectedVersionError,
 } from '../../event-store';
 import { LimitedStatements } from './limited-statements';
-import { openEventsDatabase, SqliteSynchronous } from './sqlite-database';
+import {
+  openEventsDatabase,
+  openEventsDatabaseReadOnly,
+  SqliteSynchronous,
+} from './sqlite-database';
 import {
   EVENT_COLUMNS,
   eventColumnsWithBodiesWhere,
@@ -25,7 +29,12 @@ import {
   pushRecordedEvents,
 } from './sqlite-rows';
 import { EventSelection, SqliteSubscription, SubscriptionSource } from './sqlite-subscription';
-import { InlineWriteChannel, WorkerWriteChannel, WriteChannel } from './sqlite-write-channel';
+import {
+  InlineWriteChannel,
+  ReadOnlyChannel,
+  WorkerWriteChannel,
+  WriteChannel,
+} from './sqlite-write-channel';
 import { QueuedAppend, WriteOutcome } from './sqlite-writer';
 
 export type { SqliteSynchronous } from './sqlite-database';
@@ -42,6 +51,8 @@ export interface SqliteEventStoreOptions {
    * Default: 'worker' for a file when running compiled code (a worker needs a .js file), else 'inline'.
    */
   writer?: 'inline' | 'worker';
+  /** Only to read (the ledger CLI): the file must exist and be migrated; appends are refused. */
+  readonly?: boolean;
 }
 
 /** One caller's appends: they commit together or not at all. */
@@ -85,6 +96,16 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
   }
 
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
+    const pollIntervalMs = options.pollIntervalMs ?? 500;
+    if (options.readonly) {
+      const db = openEventsDatabaseReadOnly(options.path);
+      return new SqliteEventStore(
+        options.path,
+        db,
+        new ReadOnlyChannel(options.path),
+        pollIntervalMs,
+      );
+    }
     const synchronous = options.synchronous ?? 'FULL';
     const db = openEventsDatabase(options.path, synchronous);
     const canUseWorker = options.path !== ':memory:' && existsSync(WORKER_FILE);
@@ -94,7 +115,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     const channel = useWorker
       ? new WorkerWriteChannel(WORKER_FILE, options.path, synchronous)
       : new InlineWriteChannel(db);
-    return new SqliteEventStore(options.path, db, channel, options.pollIntervalMs ?? 500);
+    return new SqliteEventStore(options.path, db, channel, pollIntervalMs);
   }
 
   async append(

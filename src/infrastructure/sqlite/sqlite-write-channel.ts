@@ -12,6 +12,17 @@ export interface WriteChannel {
   close(): Promise<void>;
 }
 
+/** A store opened read-only: every append is refused, and nothing is written. */
+export class ReadOnlyChannel implements WriteChannel {
+  constructor(private readonly path: string) {}
+
+  write(): Promise<WriteOutcome[]> {
+    return Promise.reject(new Error(`The event store at ${this.path} is open read-only`));
+  }
+
+  async close(): Promise<void> {}
+}
+
 export class InlineWriteChannel implements WriteChannel {
   private readonly writer: SqliteWriter;
 
