@@ -312,6 +312,22 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       code: 'BAD_REQUEST',
     },
     {
+      name: 'credit: a __proto__ key',
+      path: '/v1/wallet/credit',
+      body: '{"externalUserID":"m","amount":1,"reason":"r","__proto__":{"isAdmin":true}}',
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: /must not hold a "__proto__" key/,
+    },
+    {
+      name: 'credit: a constructor.prototype key',
+      path: '/v1/wallet/credit',
+      body: '{"externalUserID":"m","amount":1,"constructor":{"prototype":{"x":1}}}',
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: /or a "constructor" with a "prototype"/,
+    },
+    {
       name: 'credit: a JSON array',
       path: '/v1/wallet/credit',
       body: [credit1],

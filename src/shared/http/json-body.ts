@@ -48,6 +48,22 @@ function refusal(flaw: BodyFlaw): BadRequestException {
   });
 }
 
+/** Valid JSON that Fastify's parser still refused: its prototype-poisoning check. */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const forbiddenKey = () =>
+  new BadRequestException({
+    code: 'BAD_REQUEST',
+    message: 'The JSON body must not hold a "__proto__" key, or a "constructor" with a "prototype"',
+  });
+
 const unsupported = (message: string) =>
   new UnsupportedMediaTypeException({ code: 'UNSUPPORTED_MEDIA_TYPE', message });
 
@@ -79,7 +95,7 @@ export function acceptJsonBodiesOnly(http: FastifyInstance, bodyLimit: number): 
     // Many clients name application/json on every request: a bodiless DELETE or cancel is fine.
     if (hasNoBody(request)) return done(null, undefined);
     parseJson(request, text, (error, value) => {
-      if (error) return done(error);
+      if (error) return done(isJson(text) ? forbiddenKey() : error);
       // Nesting n levels takes at least 2n characters, so a short body needs no depth walk.
       const deepEnough = text.length > 2 * MAX_JSON_DEPTH;
       const surrogates = SURROGATE_ESCAPE.test(text);
