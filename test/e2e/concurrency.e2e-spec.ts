@@ -63,4 +63,22 @@ describe('Redemptions under concurrency (e2e)', () => {
     const balances = await Promise.all(members.map((m) => balanceOf(org, m)));
     expect(balances.filter((b) => b === 0)).toHaveLength(7);
   });
+
+  it("cancels many members' redemptions of one limited offer at once, each refunded and its stock released", async () => {
+    const offerId = await createOffer(org, { pointsPrice: 10, maxTotal: 1000 });
+    const members = Array.from({ length: 40 }, (_, i) => `release-${i}`);
+    await Promise.all(members.map((m) => credit(org, m, 10)));
+    const redemptions = await Promise.all(
+      members.map((m) => org('POST', '/v1/redemptions', { offer: offerId, externalUserID: m })),
+    );
+    expect(redemptions.map((r) => r.status)).toEqual(members.map(() => 201));
+
+    const cancels = await Promise.all(
+      redemptions.map((r) => org('POST', `/v1/redemptions/${r.body.id}/cancel`)),
+    );
+    expect(cancels.map((r) => r.status)).toEqual(members.map(() => 200));
+    const balances = await Promise.all(members.map((m) => balanceOf(org, m)));
+    expect(balances).toEqual(members.map(() => 10));
+    expect((await org('GET', `/v1/offers/${offerId}`)).body.remainingStock).toBe(1000);
+  });
 });

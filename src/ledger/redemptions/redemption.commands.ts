@@ -159,7 +159,7 @@ export class RedemptionCommands {
    * A command on an existing redemption: its id names the wallet. A member reaches only its own;
    * anything else is NOT_FOUND, never FORBIDDEN, so ids cannot be probed.
    */
-  private onRedemption(
+  private async onRedemption(
     req: CommandRequest,
     redemptionId: string,
     command: (base: { redemptionId: string; now: string }) => Parameters<typeof decideWallet>[0],
@@ -173,9 +173,10 @@ export class RedemptionCommands {
         : ref;
     if (ref === null || ref !== own) throw notFound(`Redemption ${redemptionId}`);
     const wallet = walletStream(req.tenantKey, ref);
+    const locks = finishesCancel ? await this.cancelLocks(req, wallet, redemptionId) : [wallet];
 
     return executor.run(
-      [wallet],
+      locks,
       async () => {
         const walletLoaded = await wallets.load(wallet);
         const entry = walletOf(walletLoaded.state).redemptions.get(redemptionId);
@@ -207,6 +208,27 @@ export class RedemptionCommands {
       },
       req.idempotency,
     );
+  }
+
+  /**
+   * A cancel writes the wallet and, when the redemption holds stock, its offer too: it then queues
+   * on both, as a redemption of that offer does, so that cancels of many members' redemptions do
+   * not keep conflicting on the offer's stream. (A reservation is written with its redemption and
+   * only its cancel releases it, so what is read here still holds inside the locks.)
+   */
+  private async cancelLocks(
+    req: CommandRequest,
+    wallet: string,
+    redemptionId: string,
+  ): Promise<string[]> {
+    const { wallets, offers } = this.aggregates;
+    const entry = walletOf((await wallets.load(wallet)).state).redemptions.get(redemptionId);
+    if (!entry) return [wallet];
+    const offer = offerStream(req.tenantKey, entry.offerId);
+    const { state } = await offers.load(offer);
+    return state.status !== 'absent' && state.reservations.has(redemptionId)
+      ? [wallet, offer]
+      : [wallet];
   }
 
   /** Gives back the stock a redemption holds on its offer, if it holds any. */
