@@ -121,7 +121,7 @@ export async function main(
       const lock = lockReadModels(dataDir, 'rebuild');
       if (isHolder(lock)) {
         io.err.write(
-          `ledger: a ${lock.role} (pid ${lock.pid}) writes the read models in ${dataDir}; stop it first: a rebuild drops the tables it uses. (No such process? Delete ${join(dataDir, READ_MODELS_LOCK_FILE)}.)\n`,
+          `ledger: a ${lock.role} (pid ${lock.pid}) writes the read models in ${dataDir}; stop it first: a rebuild drops the tables it uses. (A process of another pid namespace, such as a container, that no longer runs? Delete ${join(dataDir, READ_MODELS_LOCK_FILE)}.)\n`,
         );
         return 1;
       }
