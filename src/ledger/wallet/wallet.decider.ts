@@ -16,7 +16,12 @@ import type {
   UpsertMemberProfile,
   WalletCommand,
 } from './wallet.commands';
-import { PROFILE_TEXT_LIMITS, type ProfileFields, type WalletEvent } from './wallet.events';
+import {
+  pointsForfeited,
+  PROFILE_TEXT_LIMITS,
+  type ProfileFields,
+  type WalletEvent,
+} from './wallet.events';
 import { commandBasics, optionalText } from './wallet.inputs';
 import { cancelRedemption, changeRedemptionStatus, createRedemption } from './wallet.redemptions';
 import {
@@ -125,19 +130,7 @@ function archiveMember({ data: d }: ArchiveMember, state: WalletState): Decision
     data: { retainBalance: d.retainBalance, forfeitedPoints, archivedAt: d.now },
   };
   if (forfeitedPoints === 0) return [archived];
-  return [
-    archived,
-    {
-      type: 'PointsDebited',
-      data: {
-        transactionId: d.transactionId,
-        amount: forfeitedPoints,
-        reason: 'member_archived',
-        redemptionId: null,
-        debitedAt: d.now,
-      },
-    },
-  ];
+  return [archived, pointsForfeited(d.transactionId, forfeitedPoints, d.now)];
 }
 
 function creditPoints({ data: d }: CreditPoints, state: WalletState): Decision {

@@ -69,6 +69,16 @@ export type PointsDebited = DomainEvent<
     debitedAt: string;
   }
 >;
+
+/** Points a member archived without retaining its balance gives up: what it held, or a later refund. */
+export const pointsForfeited = (
+  transactionId: string,
+  amount: number,
+  at: string,
+): PointsDebited => ({
+  type: 'PointsDebited',
+  data: { transactionId, amount, reason: 'member_archived', redemptionId: null, debitedAt: at },
+});
 export type PointsRefunded = DomainEvent<
   'PointsRefunded',
   {

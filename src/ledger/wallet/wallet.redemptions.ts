@@ -9,7 +9,12 @@ import {
   MAX_TEXT_LENGTH,
 } from '../../shared/domain/values';
 import type { CancelRedemption, ChangeRedemptionStatus, CreateRedemption } from './wallet.commands';
-import { REDEMPTION_STATUSES, RedemptionCreated, WalletEvent } from './wallet.events';
+import {
+  pointsForfeited,
+  REDEMPTION_STATUSES,
+  RedemptionCreated,
+  WalletEvent,
+} from './wallet.events';
 import { commandBasics, optionalText, redemptionExtras } from './wallet.inputs';
 import { cancelError, statusMoveError } from './wallet.lifecycle';
 import { lifetimePoints, walletOf, WalletState } from './wallet.state';
@@ -204,15 +209,5 @@ export function cancelRedemption({ data: d }: CancelRedemption, state: WalletSta
   };
   // A member archived with its balance forfeited holds no points: the refund is forfeited too.
   if (state.status !== 'archived' || state.balanceRetained) return [canceled, refunded];
-  const forfeited: WalletEvent = {
-    type: 'PointsDebited',
-    data: {
-      transactionId: d.forfeitTransactionId,
-      amount: refundedPoints,
-      reason: 'member_archived',
-      redemptionId: null,
-      debitedAt: d.now,
-    },
-  };
-  return [canceled, refunded, forfeited];
+  return [canceled, refunded, pointsForfeited(d.forfeitTransactionId, refundedPoints, d.now)];
 }
