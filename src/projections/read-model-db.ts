@@ -116,16 +116,12 @@ export class ReadModelDb {
     return sql;
   }
 
-  restoreIndexes(sql: readonly string[]): void {
-    for (const statement of sql) this.db.exec(statement);
-  }
-
   /** Builds the indexes an interrupted rebuild dropped, if any; true when there were some. */
   restoreDroppedIndexes(): boolean {
     const pending = this.meta(DROPPED_INDEXES);
     if (pending === undefined) return false;
     this.db.transaction(() => {
-      this.restoreIndexes(JSON.parse(pending) as string[]);
+      for (const statement of JSON.parse(pending) as string[]) this.db.exec(statement);
       this.db.prepare('DELETE FROM rm_meta WHERE key = ?').run(DROPPED_INDEXES);
     })();
     return true;

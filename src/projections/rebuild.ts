@@ -68,9 +68,10 @@ export async function rebuildReadModels(
   } catch (error) {
     failure = error;
   } finally {
-    // Built by the writer, whose page cache holds the tables it has just written.
-    await sink.exec(indexes).catch(() => readModels.restoreIndexes(indexes));
-    readModels.restoreDroppedIndexes(); // built: forget them
+    // Built by the writer, whose page cache holds the tables it has just written. Should that
+    // fail, restoreDroppedIndexes builds them here; either way it then forgets them.
+    await sink.exec(indexes).catch(() => undefined);
+    readModels.restoreDroppedIndexes();
     await sink.setSynchronous('NORMAL').catch(() => undefined);
     await engine.stop(); // closes the sink
   }
