@@ -8,6 +8,7 @@ import {
   jsonEqual,
   MAX_JSON_VALUE_DEPTH,
   MAX_TEXT_LENGTH,
+  optionalText,
   textCheck,
 } from '../../shared/domain/values';
 import type {
@@ -22,7 +23,7 @@ import {
   type ProfileFields,
   type WalletEvent,
 } from './wallet.events';
-import { commandBasics, optionalText } from './wallet.inputs';
+import { commandBasics } from './wallet.inputs';
 import { cancelRedemption, changeRedemptionStatus, createRedemption } from './wallet.redemptions';
 import {
   evolveWallet,

@@ -3,13 +3,10 @@ import {
   isIsoInstant,
   isNonEmptyString,
   isPlainObject,
-  MAX_TEXT_LENGTH,
+  optionalText,
 } from '../../shared/domain/values';
 import type { CreateRedemption, ShippingInput } from './wallet.commands';
 import type { RedemptionArtifact, ShippingAddress } from './wallet.events';
-
-export const optionalText = (value: unknown, max = MAX_TEXT_LENGTH): boolean =>
-  value === undefined || value === null || isNonEmptyString(value, max);
 
 /** `now` is an ISO-8601 instant and every id is a non-empty string. */
 export function commandBasics(now: unknown, ids: Record<string, unknown>): DomainError | null {

@@ -7,6 +7,7 @@ import {
   isNonEmptyString,
   isPlainObject,
   MAX_TEXT_LENGTH,
+  optionalText,
 } from '../../shared/domain/values';
 import type { CancelRedemption, ChangeRedemptionStatus, CreateRedemption } from './wallet.commands';
 import {
@@ -15,7 +16,7 @@ import {
   RedemptionCreated,
   WalletEvent,
 } from './wallet.events';
-import { commandBasics, optionalText, redemptionExtras } from './wallet.inputs';
+import { commandBasics, redemptionExtras } from './wallet.inputs';
 import { cancelError, statusMoveError } from './wallet.lifecycle';
 import { lifetimePoints, walletOf, WalletState } from './wallet.state';
 

@@ -16,6 +16,10 @@ export function isNonEmptyString(value: unknown, maxLength = MAX_TEXT_LENGTH): v
   return typeof value === 'string' && value.trim().length > 0 && value.length <= maxLength;
 }
 
+/** Left out, null, or 1 to `max` characters and not blank. */
+export const optionalText = (value: unknown, max = MAX_TEXT_LENGTH): boolean =>
+  value == null || isNonEmptyString(value, max);
+
 /**
  * A text field's check, `[ok, field, message]`: 1 to `max` characters and not blank, or (when
  * `nullable`) null or left out. The message states the very limit the check applies.
@@ -26,7 +30,7 @@ export function textCheck<F extends string>(
   max: number,
   nullable = false,
 ): [boolean, F, string] {
-  const ok = (nullable && value == null) || isNonEmptyString(value, max);
+  const ok = nullable ? optionalText(value, max) : isNonEmptyString(value, max);
   return [ok, field, `${field} must be 1-${max} characters${nullable ? ' or null' : ''}`];
 }
 
