@@ -6,7 +6,7 @@ export type { AuthenticatedRequest } from './auth.decorators';
 export { AUTH_CONFIG, Authenticator } from './authenticator';
 export { loadAuthConfig } from './auth-config';
 export type { AuthConfig } from './auth-config';
-export { MemberTokenIssuer, EXTERNAL_USER_ID_PATTERN } from './member-token';
+export { MemberTokenIssuer } from './member-token';
 export { MEMBER_PROFILE_SINK } from './member-profile-sink';
 export type { MemberProfileSink } from './member-profile-sink';
 export type { ExchangeRequest } from './exchange.dto';

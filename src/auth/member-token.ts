@@ -8,9 +8,6 @@ export const MEMBER_TOKEN_PREFIX = 'mt_';
 const TOKEN_PATTERN = /^mt_([A-Za-z0-9_-]{1,1400})\.([A-Za-z0-9_-]{43})$/;
 const PAYLOAD_VERSION = 1;
 
-/** The externalUserID rule is the domain's; the edge takes it from here. */
-export { EXTERNAL_USER_ID_PATTERN, EXTERNAL_USER_ID_RULE } from '../shared/domain/external-user-id';
-
 export interface MemberTokenPayload {
   v: typeof PAYLOAD_VERSION;
   orgId: string;

@@ -1,5 +1,5 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { EXTERNAL_USER_ID_PATTERN, EXTERNAL_USER_ID_RULE } from './member-token';
+import { EXTERNAL_USER_ID_PATTERN, EXTERNAL_USER_ID_RULE } from '../shared/domain/external-user-id';
 import { Principal, Tenant, isEnvironment } from './principal';
 
 /**

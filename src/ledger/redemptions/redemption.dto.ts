@@ -17,7 +17,7 @@ import {
   IsOptionalInstant,
 } from '../../shared/http/dto-rules';
 import { isPlainObjectWithin } from '../../shared/http/validation';
-import { EXTERNAL_USER_ID_PATTERN } from '../../auth/member-token';
+import { EXTERNAL_USER_ID_PATTERN } from '../../shared/domain/external-user-id';
 import { REDEMPTION_STATUSES, RedemptionStatus } from '../wallet/wallet.events';
 
 export class ShippingDto {

@@ -15,7 +15,7 @@ import {
 } from 'class-validator';
 import { DECIMAL_RULE, parseDecimal } from '../../catalog/offer/offer.pricing';
 import { isIsoInstant, MAX_TEXT_LENGTH } from '../domain/values';
-import { EXTERNAL_USER_ID_PATTERN, EXTERNAL_USER_ID_RULE } from '../../auth/member-token';
+import { EXTERNAL_USER_ID_PATTERN, EXTERNAL_USER_ID_RULE } from '../domain/external-user-id';
 import { PROFILE_TEXT_LIMITS } from '../../ledger/wallet/wallet.events';
 import { KeptAsSent } from './validation';
 
