@@ -30,6 +30,24 @@ const blankId = (route: string, make: (id: string) => Partial<BadInput>): BadInp
     field: 'externalUserID',
     ...make(id),
   }));
+/** A blank text field (a domain rule): 422 naming the field, its message stating the limit. */
+const blankText = (
+  route: string,
+  request: Pick<BadInput, 'method' | 'path'> & { body: Record<string, unknown> },
+  field: string,
+  limit: number,
+  nullable: boolean,
+): BadInput => ({
+  name: `${route}: a blank ${field} states its limit of ${limit}`,
+  ...request,
+  body: { ...request.body, [field]: '   ' },
+  status: 422,
+  code: 'VALIDATION_FAILED',
+  field,
+  message: new RegExp(`^${field} must be 1-${limit} characters${nullable ? ' or null' : ''}$`),
+});
+/** A valid offer's required fields. */
+const offerBody = { title: 'T', kind: 'k', type: 't', pointsPrice: 1 };
 const q = (id: string) => encodeURIComponent(id);
 
 const long = (n: number) => 'x'.repeat(n);
@@ -610,42 +628,16 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       status: 422,
       code: 'VALIDATION_FAILED',
     },
-    {
-      name: 'offer: a blank kind states its limit of 64',
-      path: '/v1/offers',
-      body: { title: 'T', kind: '   ', type: 't', pointsPrice: 1 },
-      status: 422,
-      code: 'VALIDATION_FAILED',
-      field: 'kind',
-      message: /^kind must be 1-64 characters$/,
-    },
-    {
-      name: 'offer: a blank type states its limit of 64',
-      path: '/v1/offers',
-      body: { title: 'T', kind: 'k', type: ' ', pointsPrice: 1 },
-      status: 422,
-      code: 'VALIDATION_FAILED',
-      field: 'type',
-      message: /^type must be 1-64 characters$/,
-    },
-    {
-      name: 'offer: a blank description states its limit of 500',
-      path: '/v1/offers',
-      body: { title: 'T', kind: 'k', type: 't', pointsPrice: 1, description: ' ' },
-      status: 422,
-      code: 'VALIDATION_FAILED',
-      field: 'description',
-      message: /^description must be 1-500 characters or null$/,
-    },
-    {
-      name: 'offer: a blank shortDescription states its limit of 200',
-      path: '/v1/offers',
-      body: { title: 'T', kind: 'k', type: 't', pointsPrice: 1, shortDescription: ' ' },
-      status: 422,
-      code: 'VALIDATION_FAILED',
-      field: 'shortDescription',
-      message: /^shortDescription must be 1-200 characters or null$/,
-    },
+    ...(
+      [
+        ['kind', 64, false],
+        ['type', 64, false],
+        ['description', 500, true],
+        ['shortDescription', 200, true],
+      ] as const
+    ).map(([field, limit, nullable]) =>
+      blankText('offer', { path: '/v1/offers', body: offerBody }, field, limit, nullable),
+    ),
     {
       name: 'offer update: priceModel null names the field',
       method: 'PATCH',
@@ -711,35 +703,21 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       message:
         /^attributes must be a JSON object of at most 16 KiB, nested at most 32 levels deep$/,
     },
-    {
-      name: 'member: a blank tier states its limit of 64',
-      method: 'PUT',
-      path: '/v1/members/m1',
-      body: { tier: '  ' },
-      status: 422,
-      code: 'VALIDATION_FAILED',
-      field: 'tier',
-      message: /^tier must be 1-64 characters or null$/,
-    },
-    {
-      name: 'member: a blank posAccountId states its limit of 128',
-      method: 'PUT',
-      path: '/v1/members/m1',
-      body: { posAccountId: '  ' },
-      status: 422,
-      code: 'VALIDATION_FAILED',
-      field: 'posAccountId',
-      message: /^posAccountId must be 1-128 characters or null$/,
-    },
-    {
-      name: 'exchange: a blank tier states its limit of 64',
-      path: '/v1/auth/exchange',
-      body: { externalUserID: 'm1', tier: '  ' },
-      status: 422,
-      code: 'VALIDATION_FAILED',
-      field: 'tier',
-      message: /^tier must be 1-64 characters or null$/,
-    },
+    blankText('member', { method: 'PUT', path: '/v1/members/m1', body: {} }, 'tier', 64, true),
+    blankText(
+      'member',
+      { method: 'PUT', path: '/v1/members/m1', body: {} },
+      'posAccountId',
+      128,
+      true,
+    ),
+    blankText(
+      'exchange',
+      { path: '/v1/auth/exchange', body: { externalUserID: 'm1' } },
+      'tier',
+      64,
+      true,
+    ),
     {
       name: 'member: archive with retainBalance=maybe',
       method: 'DELETE',
