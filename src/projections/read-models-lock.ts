@@ -1,5 +1,13 @@
-import { mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /**
  * DATA_DIR/read-models.lock: which process writes the read models, as
@@ -44,18 +52,21 @@ function holderOf(dataDir: string): LockHolder | undefined {
   }
 }
 
-/**
- * When process `pid` started, in clock ticks since boot (field 22 of /proc/<pid>/stat); undefined
- * when it does not exist or the system has no /proc.
- */
-export function startTimeOf(pid: number): string | undefined {
+/** Fields 3 (state) and 22 (start time, in clock ticks since boot) of /proc/<pid>/stat. */
+function statOf(pid: number): { state: string; started: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Field 2, the command, may hold spaces and parentheses: count from the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0], started: fields[19] };
   } catch {
     return undefined;
   }
+}
+
+/** When process `pid` started; undefined when it does not exist or the system has no /proc. */
+export function startTimeOf(pid: number): string | undefined {
+  return statOf(pid)?.started;
 }
 
 function ownPidNamespace(): string | undefined {
@@ -70,7 +81,13 @@ function ownPidNamespace(): string | undefined {
 function alive({ pid, started, namespace }: LockHolder): boolean {
   // A pid from another namespace says nothing here: the holder is taken to be alive.
   if (namespace !== undefined && namespace !== ownPidNamespace()) return true;
-  if (started !== undefined) return startTimeOf(pid) === started;
+  if (started !== undefined) {
+    // A zombie (Z) or dying (X) process has exited: its parent just has not reaped it yet.
+    const stat = statOf(pid);
+    return (
+      stat !== undefined && stat.started === started && stat.state !== 'Z' && stat.state !== 'X'
+    );
+  }
   try {
     // Where start times are unknown: any process with this id (EPERM: someone else's) counts.
     process.kill(pid, 0);
@@ -81,35 +98,94 @@ function alive({ pid, started, namespace }: LockHolder): boolean {
 }
 
 /**
+ * Creates `path` holding `text`, or fails with EEXIST: the text is written to a file of this
+ * process's own first and linked in, so nobody ever sees the lock half written.
+ */
+function createWith(path: string, text: string): void {
+  const draft = `${path}.${process.pid}.${Date.now()}`;
+  writeFileSync(draft, text, { flag: 'wx' });
+  try {
+    linkSync(draft, path);
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
+/**
  * Takes the lock on the read models of `dataDir` for `role`, or answers the live process that
  * holds it: the service and a rebuild must never write them at once. A lock naming a dead process
- * (a crash), another process under a reused pid, or this one is stale and taken over. Creating
- * the file is atomic, so two processes that start together cannot both take it.
+ * (a crash), another process under a reused pid, or this one is stale and taken over. Creating the
+ * lock is atomic, and so is taking over a stale one: a process first creates `<lock>.takeover`,
+ * then checks the lock again, so that two processes that start together cannot both take it.
  */
 export function lockReadModels(dataDir: string, role: LockRole): ReadModelsLock | LockHolder {
   mkdirSync(dataDir, { recursive: true });
-  for (let attempt = 0; attempt < 3; attempt++) {
+  const path = lockPath(dataDir);
+  const identity = [role, process.pid, startTimeOf(process.pid) ?? '-', ownPidNamespace() ?? '-'];
+  const text = `${identity.join(' ')}\n`;
+  const lock: ReadModelsLock = {
+    release: () => {
+      if (holderOf(dataDir)?.pid === process.pid) rmSync(path, { force: true });
+    },
+  };
+  for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
     try {
-      const identity = [
-        role,
-        process.pid,
-        startTimeOf(process.pid) ?? '-',
-        ownPidNamespace() ?? '-',
-      ];
-      writeFileSync(lockPath(dataDir), `${identity.join(' ')}\n`, { flag: 'wx' });
-      return {
-        release: () => {
-          if (holderOf(dataDir)?.pid === process.pid) rmSync(lockPath(dataDir), { force: true });
-        },
-      };
+      createWith(path, text);
+      return lock;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = holderOf(dataDir);
     if (holder && holder.pid !== process.pid && alive(holder)) return holder;
-    rmSync(lockPath(dataDir), { force: true });
+    if (takeOver(path, text)) return lock;
+    pause(TAKEOVER_PAUSE_MS); // another process is taking it over: see what it ends with
   }
-  throw new Error(`Could not take ${lockPath(dataDir)}: other processes keep taking it`);
+  throw new Error(`Could not take ${path}: other processes keep taking it`);
+}
+
+const TAKEOVER_ATTEMPTS = 50;
+const TAKEOVER_PAUSE_MS = 10;
+/** A takeover takes microseconds: a marker older than this was left by a process that died in one. */
+const TAKEOVER_STALE_MS = 5_000;
+
+const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Replaces a lock found stale, unless another process is doing so: only the one that creates
+ * `<lock>.takeover` may, and it checks under that marker that the lock is still stale.
+ */
+function takeOver(path: string, text: string): boolean {
+  const marker = `${path}.takeover`;
+  try {
+    createWith(marker, text);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if (Date.now() - modifiedMs(marker) > TAKEOVER_STALE_MS) rmSync(marker, { force: true });
+    return false;
+  }
+  try {
+    const holder = holderOf(dirname(path));
+    if (holder && holder.pid !== process.pid && alive(holder)) return false;
+    rmSync(path, { force: true });
+    try {
+      createWith(path, text);
+      return true;
+    } catch (error) {
+      // A process that found no lock at all took it in the meantime.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
+  } finally {
+    rmSync(marker, { force: true });
+  }
+}
+
+function modifiedMs(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return Date.now();
+  }
 }
 
 export const isHolder = (lock: ReadModelsLock | LockHolder): lock is LockHolder => 'pid' in lock;
