@@ -81,6 +81,36 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     expect(await headPosition()).toBe(before);
   });
 
+  /** `{"k0":1,"k1":1,...}` with `count` keys. */
+  const keyed = (count: number) =>
+    `{${Array.from({ length: count }, (_, i) => `"k${i}":1`).join(',')}}`;
+
+  it.each([
+    ['90,000 keys in one object', keyed(90_000)],
+    ['1,001 keys in one object', `{"offer":"o1","x":${keyed(1001)}}`],
+    ['11 objects of 1,000 keys', `{"offer":"o1","x":[${Array(11).fill(keyed(1000)).join(',')}]}`],
+  ])(
+    'refuses %s before validation, which would take time growing with their square',
+    async (_name, body) => {
+      const before = await headPosition();
+      const answer = await send('/v1/redemptions', {
+        headers: { ...orgKey, ...json },
+        body,
+      });
+      expect(answer).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+      expect(answer.body.error.details.fields).toEqual([
+        { field: 'body', problems: [expect.stringMatching(/10000 keys in all, or 1000 in one/)] },
+      ]);
+      expect(await headPosition()).toBe(before);
+    },
+  );
+
+  it('leaves an object of 1,000 keys to validation', async () => {
+    const attributes = JSON.parse(keyed(1000)) as Record<string, number>;
+    const answer = await org('PUT', '/v1/members/m1', { attributes });
+    expect(answer.status).toBe(200);
+  });
+
   it('still reads JSON nested 64 levels deep (and lets validation judge it)', async () => {
     const answer = await send('/v1/members/m1', {
       method: 'PUT',

@@ -3,9 +3,16 @@ import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify
 
 /** Deeper JSON is refused: no body of the API nests past a few levels, and validation recurses. */
 export const MAX_JSON_DEPTH = 64;
+/**
+ * More keys in one object, or in the whole body, are refused before validation: class-transformer
+ * takes time that grows with the square of an object's keys (a 1 MiB body of 90,000 keys held the
+ * event loop 5 s). Within both limits a body costs it about 10 ms at most.
+ */
+export const MAX_JSON_OBJECT_KEYS = 1000;
+export const MAX_JSON_BODY_KEYS = 10_000;
 
 /** Text JSON.parse accepts that a body must not hold, found by walking the parsed value. */
-export type BodyFlaw = 'too-deep' | 'lone-surrogate';
+export type BodyFlaw = 'too-deep' | 'too-many-keys' | 'lone-surrogate';
 
 /** A lone surrogate (half of a UTF-16 pair): UTF-8 cannot store it, so it would become U+FFFD. */
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -13,11 +20,13 @@ const LONE_SURROGATE = /\p{Cs}/u;
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
 /**
- * The first flaw of a parsed body: nesting past `maxDepth` (a scalar is level 0), or, when
- * `strings` is set, a key or string holding a lone surrogate. It walks without recursion.
+ * The first flaw of a parsed body: nesting past `maxDepth` (a scalar is level 0), more keys than
+ * MAX_JSON_OBJECT_KEYS in an object or MAX_JSON_BODY_KEYS in all, or, when `strings` is set, a key
+ * or string holding a lone surrogate. It walks without recursion.
  */
 export function bodyFlaw(value: unknown, maxDepth: number, strings: boolean): BodyFlaw | undefined {
   const pending: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 0 }];
+  let keys = 0;
   for (let next = pending.pop(); next; next = pending.pop()) {
     const { node, depth } = next;
     if (typeof node === 'string') {
@@ -26,7 +35,13 @@ export function bodyFlaw(value: unknown, maxDepth: number, strings: boolean): Bo
     }
     if (node === null || typeof node !== 'object') continue;
     if (depth + 1 > maxDepth) return 'too-deep';
-    for (const [key, child] of Object.entries(node)) {
+    const entries = Object.entries(node);
+    if (!Array.isArray(node)) {
+      keys += entries.length;
+      if (entries.length > MAX_JSON_OBJECT_KEYS || keys > MAX_JSON_BODY_KEYS)
+        return 'too-many-keys';
+    }
+    for (const [key, child] of entries) {
       if (strings && LONE_SURROGATE.test(key)) return 'lone-surrogate';
       pending.push({ node: child, depth: depth + 1 });
     }
@@ -36,6 +51,7 @@ export function bodyFlaw(value: unknown, maxDepth: number, strings: boolean): Bo
 
 const FLAW_PROBLEMS: Record<BodyFlaw, string> = {
   'too-deep': `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep`,
+  'too-many-keys': `must not hold more than ${MAX_JSON_BODY_KEYS} keys in all, or ${MAX_JSON_OBJECT_KEYS} in one object`,
   'lone-surrogate': 'must not hold a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape)',
 };
 
