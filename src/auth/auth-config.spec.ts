@@ -42,7 +42,7 @@ describe('loadAuthConfig', () => {
   it.each([
     [{}, /ORG_API_KEYS and MEMBER_TOKEN_SECRET must be set when NODE_ENV=production/],
     [{ MEMBER_TOKEN_SECRET: SECRET }, /^ORG_API_KEYS must be set/],
-    [{ ORG_API_KEYS: KEYS }, /^MEMBER_TOKEN_SECRET must be set/],
+    [{ ORG_API_KEYS: KEYS }, /^MEMBER_TOKEN_SECRET must be set when NODE_ENV=production/],
     [
       { ORG_API_KEYS: `${KEYS},dev:${DEV_ORG_API_KEY}`, MEMBER_TOKEN_SECRET: SECRET },
       /published development key/,
@@ -53,6 +53,22 @@ describe('loadAuthConfig', () => {
     ],
   ])('refuses to start in production with %p', (env, message) => {
     expect(() => loadAuthConfig({ NODE_ENV: 'production', ...env })).toThrow(message);
+  });
+
+  it.each([
+    [{ ORG_API_KEYS: KEYS }],
+    [{ ORG_API_KEYS: KEYS, MEMBER_TOKEN_SECRET: '' }],
+    [{ ORG_API_KEYS: KEYS, MEMBER_TOKEN_SECRET: DEV_MEMBER_TOKEN_SECRET }],
+  ])('refuses real keys without a real secret outside production too: %p', (env) => {
+    expect(() => loadAuthConfig({ NODE_ENV: 'development', ...env })).toThrow(
+      /^MEMBER_TOKEN_SECRET must be set, and not to the published development secret, when ORG_API_KEYS is/,
+    );
+  });
+
+  it('keeps the development secret with the development key only', () => {
+    expect(loadAuthConfig({ MEMBER_TOKEN_SECRET: DEV_MEMBER_TOKEN_SECRET }).memberTokenSecret).toBe(
+      DEV_MEMBER_TOKEN_SECRET,
+    );
   });
 
   it('starts in production when both are set', () => {
@@ -66,6 +82,7 @@ describe('loadAuthConfig', () => {
 
   it('rejects a short secret, a bad key list and a bad lifetime', () => {
     expect(() => loadAuthConfig({ MEMBER_TOKEN_SECRET: 'short' })).toThrow(/at least 32/);
+    expect(() => loadAuthConfig({ MEMBER_TOKEN_SECRET: ' '.repeat(40) })).toThrow(/white space/);
     expect(() => loadAuthConfig({ ORG_API_KEYS: 'acme:nope' })).toThrow(/ORG_API_KEYS entry 1/);
     for (const ttl of ['0', '-5', '1.5', 'abc', '604801']) {
       expect(() => loadAuthConfig({ MEMBER_TOKEN_TTL_SECONDS: ttl })).toThrow(

@@ -29,8 +29,10 @@ function ttlFrom(value: string | undefined): number {
 
 /**
  * Reads ORG_API_KEYS, MEMBER_TOKEN_SECRET and MEMBER_TOKEN_TTL_SECONDS. Outside production a
- * missing key list or secret falls back to the published development values; with
- * NODE_ENV=production either one missing (or set to the development value) stops start-up.
+ * missing key list falls back to the published development key, and with it a missing secret to
+ * the published development secret. Real keys need a real secret whatever NODE_ENV says: signed
+ * with the published one, anybody could mint tokens for their members. With NODE_ENV=production
+ * either one missing (or set to the development value) stops start-up.
  */
 export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
   const production = env.NODE_ENV === 'production';
@@ -61,9 +63,16 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
   }
 
   let memberTokenSecret: string;
+  if (keysValue && (!secretValue || secretValue === DEV_MEMBER_TOKEN_SECRET)) {
+    throw new Error(
+      'MEMBER_TOKEN_SECRET must be set, and not to the published development secret, when ORG_API_KEYS is (anybody could sign member tokens for your organizations); see docs/auth.md',
+    );
+  }
   if (secretValue) {
-    if (secretValue.length < MIN_SECRET_LENGTH) {
-      throw new Error(`MEMBER_TOKEN_SECRET must have at least ${MIN_SECRET_LENGTH} characters`);
+    if (secretValue.trim().length < MIN_SECRET_LENGTH) {
+      throw new Error(
+        `MEMBER_TOKEN_SECRET must have at least ${MIN_SECRET_LENGTH} characters that are not white space`,
+      );
     }
     if (production && secretValue === DEV_MEMBER_TOKEN_SECRET) {
       throw new Error(
