@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { renameSync, rmSync } from 'node:fs';
+import { makePrivateFile } from '../infrastructure/private-files';
 import { migrate, pendingMigrations } from '../infrastructure/sqlite/migrations';
 import { BOOKKEEPING_TABLES, READ_MODEL_MIGRATIONS } from './read-model.migrations';
 
@@ -45,7 +45,7 @@ export class ReadModelDb {
       db.pragma('busy_timeout = 5000');
       return new ReadModelDb(db, options.path, false);
     }
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    if (options.path !== ':memory:') makePrivateFile(options.path);
     try {
       return ReadModelDb.openWritable(options);
     } catch (error) {
@@ -54,6 +54,7 @@ export class ReadModelDb {
       const movedTo = `${options.path}.corrupt-${Date.now()}`;
       renameSync(options.path, movedTo);
       for (const suffix of ['-wal', '-shm']) rmSync(options.path + suffix, { force: true });
+      makePrivateFile(options.path);
       const fresh = ReadModelDb.openWritable(options);
       return new ReadModelDb(fresh.db, fresh.path, true, movedTo);
     }

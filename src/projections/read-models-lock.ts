@@ -1,13 +1,6 @@
-import {
-  linkSync,
-  mkdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { linkSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { makePrivateDirectory, PRIVATE_FILE_MODE } from '../infrastructure/private-files';
 
 /**
  * DATA_DIR/read-models.lock: which process writes the read models, as
@@ -103,7 +96,7 @@ function alive({ pid, started, namespace }: LockHolder): boolean {
  */
 function createWith(path: string, text: string): void {
   const draft = `${path}.${process.pid}.${Date.now()}`;
-  writeFileSync(draft, text, { flag: 'wx' });
+  writeFileSync(draft, text, { flag: 'wx', mode: PRIVATE_FILE_MODE });
   try {
     linkSync(draft, path);
   } finally {
@@ -119,7 +112,7 @@ function createWith(path: string, text: string): void {
  * then checks the lock again, so that two processes that start together cannot both take it.
  */
 export function lockReadModels(dataDir: string, role: LockRole): ReadModelsLock | LockHolder {
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDirectory(dataDir);
   const path = lockPath(dataDir);
   const identity = [role, process.pid, startTimeOf(process.pid) ?? '-', ownPidNamespace() ?? '-'];
   const text = `${identity.join(' ')}\n`;

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { makePrivateFile } from '../private-files';
 import { EVENT_STORE_MIGRATIONS, migrate, pendingMigrations } from './migrations';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'OFF';
@@ -10,7 +9,7 @@ export function openEventsDatabase(
   path: string,
   synchronous: SqliteSynchronous,
 ): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') makePrivateFile(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);
