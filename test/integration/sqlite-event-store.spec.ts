@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EVENT_STORE_MIGRATIONS, migrate } from '../../src/infrastructure/sqlite/migrations';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
+import { EventStoreUnavailableError } from '../../src/event-store/event-store.errors';
 
 const event = () => ({ id: randomUUID(), type: 'Tested', data: { at: 1 } });
 
@@ -69,6 +70,20 @@ describe('SQLite event store (adapter-specific guarantees)', () => {
     const [, second, third] = await store.readAll();
     expect(third.metadata).toEqual({ requestId: 'b' });
     expect(third.metadata).not.toBe(second.metadata);
+    await store.close();
+  });
+
+  it('refuses an append on a full disk as unavailable (503, retry with the key), storing nothing', async () => {
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    await store.append('full-0', [event()], 'no_stream');
+    const { db } = store as unknown as { db: Database.Database };
+    // SQLite's page limit fails the transaction as a full disk does: SQLITE_FULL.
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    const big = { ...event(), data: { text: 'x'.repeat(64 * 1024) } };
+    const refused = store.append('full-1', [big], 'no_stream');
+    await expect(refused).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await expect(refused).rejects.toThrow(/Event store write failed: database or disk is full/);
+    expect(await store.readStream('full-1')).toEqual([]);
     await store.close();
   });
 

@@ -5,6 +5,14 @@ import { packBatch } from './sqlite-batch-codec';
 import { SqliteSynchronous } from './sqlite-database';
 import { QueuedAppend, SqliteWriter, WriteOutcome } from './sqlite-writer';
 import type { WriterReply } from './sqlite-writer.worker';
+import { EventStoreUnavailableError } from '../../event-store/event-store.errors';
+
+/**
+ * A batch whose whole transaction failed (a full disk, an I/O error): the client gets 503 and
+ * retries with its Idempotency-Key, which is safe whether or not the batch was stored.
+ */
+const writeFailed = (reason: string, cause?: unknown) =>
+  new EventStoreUnavailableError(`Event store write failed: ${reason}`, cause);
 
 /** Where batches of appends get written: in this thread, or in the writer thread. */
 export interface WriteChannel {
@@ -31,7 +39,11 @@ export class InlineWriteChannel implements WriteChannel {
   }
 
   async write(batch: QueuedAppend[][], created: number): Promise<WriteOutcome[]> {
-    return this.writer.writeBatch(batch, created);
+    try {
+      return this.writer.writeBatch(batch, created);
+    } catch (error) {
+      throw writeFailed(error instanceof Error ? error.message : String(error), error);
+    }
   }
 
   async close(): Promise<void> {}
@@ -51,12 +63,10 @@ export class WorkerWriteChannel implements WriteChannel {
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       if (reply.outcomes) waiting?.resolve(reply.outcomes);
-      else waiting?.reject(new Error(`Event store write failed: ${reply.failure}`));
+      else waiting?.reject(writeFailed(reply.failure ?? 'unknown'));
     });
-    this.worker.on('error', (error) => this.failAll(error));
-    this.worker.on('exit', (code) =>
-      this.failAll(new Error(`Event store writer exited (${code})`)),
-    );
+    this.worker.on('error', (error) => this.failAll(writeFailed(error.message, error)));
+    this.worker.on('exit', (code) => this.failAll(writeFailed(`the writer exited (${code})`)));
   }
 
   write(batch: QueuedAppend[][], created: number): Promise<WriteOutcome[]> {
