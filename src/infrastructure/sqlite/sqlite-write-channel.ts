@@ -42,7 +42,9 @@ export class InlineWriteChannel implements WriteChannel {
     try {
       return this.writer.writeBatch(batch, created);
     } catch (error) {
-      throw writeFailed(error instanceof Error ? error.message : String(error), error);
+      // Duck-typed: under jest a SqliteError is not an instance of this realm's Error.
+      const { message } = error as { message?: unknown };
+      throw writeFailed(typeof message === 'string' ? message : String(error), error);
     }
   }
 
