@@ -1,6 +1,8 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+export const PRIVATE_FILE_MODE = 0o600;
+
 /**
  * The data directory and its files hold every tenant's members' data: what this process creates
  * there only its own user may read (0700 and 0600, whatever the umask). Existing ones are left as
@@ -14,10 +16,8 @@ export function makePrivateDirectory(dir: string): void {
 export function makePrivateFile(path: string): void {
   makePrivateDirectory(dirname(path));
   try {
-    closeSync(openSync(path, 'wx', 0o600));
+    closeSync(openSync(path, 'wx', PRIVATE_FILE_MODE));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
 }
-
-export const PRIVATE_FILE_MODE = 0o600;
