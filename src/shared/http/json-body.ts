@@ -112,11 +112,12 @@ export function acceptJsonBodiesOnly(http: FastifyInstance, bodyLimit: number): 
     if (hasNoBody(request)) return done(null, undefined);
     parseJson(request, text, (error, value) => {
       if (error) return done(isJson(text) ? forbiddenKey() : error);
-      // Nesting n levels takes at least 2n characters, so a short body needs no depth walk.
-      const deepEnough = text.length > 2 * MAX_JSON_DEPTH;
+      // Nesting n levels takes at least 2n characters, and a thousand keys far more: a short
+      // body can break neither limit, so it needs no walk.
+      const longEnough = text.length > 2 * MAX_JSON_DEPTH;
       const surrogates = SURROGATE_ESCAPE.test(text);
       const flaw =
-        deepEnough || surrogates ? bodyFlaw(value, MAX_JSON_DEPTH, surrogates) : undefined;
+        longEnough || surrogates ? bodyFlaw(value, MAX_JSON_DEPTH, surrogates) : undefined;
       if (flaw) return done(refusal(flaw));
       done(null, value);
     });
