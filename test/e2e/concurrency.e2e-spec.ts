@@ -10,6 +10,17 @@ describe('Redemptions under concurrency (e2e)', () => {
   });
   afterAll(() => t.close());
 
+  /** 40 members, each credited the price of one unit, redeem one offer of `maxTotal` units at once. */
+  async function fortyMembersRedeem(prefix: string, maxTotal: number) {
+    const offerId = await createOffer(org, { pointsPrice: 10, maxTotal });
+    const members = Array.from({ length: 40 }, (_, i) => `${prefix}-${i}`);
+    await Promise.all(members.map((m) => credit(org, m, 10)));
+    const responses = await Promise.all(
+      members.map((m) => org('POST', '/v1/redemptions', { offer: offerId, externalUserID: m })),
+    );
+    return { offerId, members, responses };
+  }
+
   it('200 concurrent redemptions against 3,700 points: exactly 37 succeed and the balance ends at 0', async () => {
     const offerId = await createOffer(org, { pointsPrice: 100, maxPerMember: 1000 });
     await credit(org, 'race', 3_700);
@@ -49,12 +60,7 @@ describe('Redemptions under concurrency (e2e)', () => {
   });
 
   it('never sells more than maxTotal when many members race for the last units', async () => {
-    const offerId = await createOffer(org, { pointsPrice: 10, maxTotal: 7 });
-    const members = Array.from({ length: 40 }, (_, i) => `stock-${i}`);
-    await Promise.all(members.map((m) => credit(org, m, 10)));
-    const responses = await Promise.all(
-      members.map((m) => org('POST', '/v1/redemptions', { offer: offerId, externalUserID: m })),
-    );
+    const { members, responses } = await fortyMembersRedeem('stock', 7);
     expect(responses.filter((r) => r.status === 201)).toHaveLength(7);
     const refused = responses.filter((r) => r.status !== 201);
     expect(
@@ -65,12 +71,7 @@ describe('Redemptions under concurrency (e2e)', () => {
   });
 
   it("cancels many members' redemptions of one limited offer at once, each refunded and its stock released", async () => {
-    const offerId = await createOffer(org, { pointsPrice: 10, maxTotal: 1000 });
-    const members = Array.from({ length: 40 }, (_, i) => `release-${i}`);
-    await Promise.all(members.map((m) => credit(org, m, 10)));
-    const redemptions = await Promise.all(
-      members.map((m) => org('POST', '/v1/redemptions', { offer: offerId, externalUserID: m })),
-    );
+    const { offerId, members, responses: redemptions } = await fortyMembersRedeem('release', 1000);
     expect(redemptions.map((r) => r.status)).toEqual(members.map(() => 201));
 
     const cancels = await Promise.all(
