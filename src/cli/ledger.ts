@@ -3,7 +3,7 @@
  * Reads DATA_DIR (default ./data) and EVENTSTORE_CONNECTION_STRING as the service does.
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { EventStore } from '../event-store/event-store.port';
 import { projectionNames } from '../projections/all-projections';
 import { Checkpoints, lagBehind, StoredCheckpoint } from '../projections/engine/checkpoints';
@@ -39,7 +39,25 @@ async function openStore(env: NodeJS.ProcessEnv, dataDir: string): Promise<Event
     throw new Error(`No event store at ${path} (set DATA_DIR or EVENTSTORE_CONNECTION_STRING)`);
   const { SqliteEventStore } = await import('../infrastructure/sqlite/sqlite-event-store');
   // Both commands only read the events: the CLI never writes or migrates the event store.
-  return SqliteEventStore.open({ path, readonly: true });
+  return openExplained(path, () => SqliteEventStore.open({ path, readonly: true }));
+}
+
+/**
+ * Opens a database file; when SQLite cannot, says which file and what to do, where SQLite's own
+ * message ("attempt to write a readonly database", for a read) names neither.
+ */
+export function openExplained<T>(path: string, open: () => T): T {
+  try {
+    return open();
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code !== 'string' || !/^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|IOERR)/.test(code))
+      throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `Cannot open ${path}: ${message} (${code}). The CLI must be able to read it and to write in ${dirname(path)}, where SQLite keeps ${basename(path)}-shm even for a read: run it as the user the service runs as.`,
+    );
+  }
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -125,18 +143,21 @@ export async function main(
         );
         return 1;
       }
-      const readModels = ReadModelDb.open({ path });
+      let readModels: ReadModelDb | undefined;
       try {
+        readModels = openExplained(path, () => ReadModelDb.open({ path }));
         if (readModels.corruptFileMovedTo)
           io.err.write(`The read models were corrupt: moved to ${readModels.corruptFileMovedTo}\n`);
         return await rebuild(store, readModels, io);
       } finally {
-        readModels.close();
-        lock.release();
+        readModels?.close();
+        lock.release(); // also when the file could not be opened
       }
     }
     // status only looks: it opens no file that is not there, and migrates or writes nothing.
-    const readModels = existsSync(path) ? ReadModelDb.open({ path, readonly: true }) : undefined;
+    const readModels = existsSync(path)
+      ? openExplained(path, () => ReadModelDb.open({ path, readonly: true }))
+      : undefined;
     try {
       const head = Number(await store.headPosition());
       io.out.write(`Head of $all: ${head}\n`);

@@ -42,7 +42,12 @@ export class ReadModelDb {
   static open(options: ReadModelDbOptions): ReadModelDb {
     if (options.readonly) {
       const db = new Database(options.path, { readonly: true, fileMustExist: true });
-      db.pragma('busy_timeout = 5000');
+      try {
+        db.pragma('busy_timeout = 5000'); // the first statement: where a file SQLite cannot read fails
+      } catch (error) {
+        db.close();
+        throw error;
+      }
       return new ReadModelDb(db, options.path, false);
     }
     if (options.path !== ':memory:') makePrivateFile(options.path);

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/ledger';
@@ -108,6 +108,26 @@ describe('ledger CLI (integration)', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('Usage: ledger <command>');
     await expect(run(['status'])).rejects.toThrow(/No event store at .*events\.db/);
+  });
+
+  it('names the file and the fix when SQLite cannot open one, and leaves no lock behind', async () => {
+    // A directory where a file should be fails as root too: a read-only DATA_DIR, which gives
+    // SQLITE_READONLY_DIRECTORY ("attempt to write a readonly database"), does not.
+    mkdirSync(join(dir, 'events.db'));
+    await expect(run(['status'])).rejects.toThrow(
+      /^Cannot open .*events\.db: disk I\/O error \(SQLITE_IOERR_READ\)\. .* run it as the user the service runs as\.$/,
+    );
+    rmSync(join(dir, 'events.db'), { recursive: true });
+
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
+    await store.close();
+    mkdirSync(join(dir, 'read-models.db'));
+    for (const command of ['status', 'rebuild'])
+      await expect(run([command])).rejects.toThrow(
+        /^Cannot open .*read-models\.db: .* \(SQLITE_(IOERR_READ|CANTOPEN)\)\. /,
+      );
+    expect(existsSync(join(dir, READ_MODELS_LOCK_FILE))).toBe(false);
   });
 
   it('only reads the event store: one that needs a migration is refused, not migrated', async () => {

@@ -28,13 +28,17 @@ export function openEventsDatabase(
  */
 export function openEventsDatabaseReadOnly(path: string): Database.Database {
   const db = new Database(path, { readonly: true, fileMustExist: true });
-  db.pragma('busy_timeout = 5000');
-  db.pragma('cache_size = -16384');
-  if (pendingMigrations(db, EVENT_STORE_MIGRATIONS).length > 0) {
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('cache_size = -16384');
+    if (pendingMigrations(db, EVENT_STORE_MIGRATIONS).length > 0) {
+      throw new Error(
+        `The event store at ${path} has an older schema: start the service once to migrate it`,
+      );
+    }
+  } catch (error) {
     db.close();
-    throw new Error(
-      `The event store at ${path} has an older schema: start the service once to migrate it`,
-    );
+    throw error;
   }
   return db;
 }
