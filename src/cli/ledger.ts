@@ -50,12 +50,12 @@ export function openExplained<T>(path: string, open: () => T): T {
   try {
     return open();
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
+    // Duck-typed: under jest a SqliteError may come from another realm's Error.
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
     if (typeof code !== 'string' || !/^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|IOERR)/.test(code))
       throw error;
-    const message = error instanceof Error ? error.message : String(error);
     throw new Error(
-      `Cannot open ${path}: ${message} (${code}). The CLI must be able to read it and to write in ${dirname(path)}, where SQLite keeps ${basename(path)}-shm even for a read: run it as the user the service runs as.`,
+      `Cannot open ${path}: ${String(message)} (${code}). The CLI must be able to read it and to write in ${dirname(path)}, where SQLite keeps ${basename(path)}-shm even for a read: run it as the user the service runs as.`,
     );
   }
 }
