@@ -5,6 +5,7 @@ import { AuthenticatedRequest, OrgOnly, principalOf } from './auth.decorators';
 import { ExchangeDto, ExchangeResponse, toExchangeRequest } from './exchange.dto';
 import { MemberTokenIssuer } from './member-token';
 import { MEMBER_PROFILE_SINK, MemberProfileSink } from './member-profile-sink';
+import { NoQuery } from '../shared/http/no-input';
 
 @Controller('v1/auth')
 export class AuthController {
@@ -19,6 +20,7 @@ export class AuthController {
    * replay mints a fresh token, since tokens are never stored.
    */
   @Post('exchange')
+  @NoQuery()
   @HttpCode(200)
   @OrgOnly()
   async exchange(

@@ -46,6 +46,28 @@ const blankText = (
   field,
   message: new RegExp(`^${field} must be 1-${limit} characters${nullable ? ' or null' : ''}$`),
 });
+/** Write routes with a body they accept: none of them takes a query parameter. */
+const WRITES_WITHOUT_QUERY: Array<[string, string, unknown]> = [
+  ['POST', '/v1/offers', { title: 'T', kind: 'k', type: 't', pointsPrice: 1 }],
+  ['PATCH', '/v1/offers/{offer}', { title: 'U' }],
+  ['POST', '/v1/auth/exchange', { externalUserID: 'm1' }],
+  ['PUT', '/v1/members/m1', {}],
+  ['POST', '/v1/wallet/credit', { amount: 1, externalUserID: 'm1' }],
+  ['POST', '/v1/redemptions', { offer: 'o1', externalUserID: 'm1' }],
+  ['POST', '/v1/redemptions/{id}/cancel', {}],
+  ['POST', '/v1/redemptions/{id}/status', { status: 'OPEN' }],
+];
+const queryOnWrite = (): BadInput[] =>
+  WRITES_WITHOUT_QUERY.map(([method, path, body]) => ({
+    name: `${method} ${path}: a query parameter, which no write route takes`,
+    method,
+    path: `${path}?externalUserID=m1`,
+    body,
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    field: 'externalUserID',
+  }));
+
 /** A valid offer's required fields. */
 const offerBody = { title: 'T', kind: 'k', type: 't', pointsPrice: 1 };
 const q = (id: string) => encodeURIComponent(id);
@@ -92,6 +114,7 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
     pointsPerAmountUnit: 1,
   };
   const cases = (): BadInput[] => [
+    ...queryOnWrite(),
     {
       name: 'credit: zero points',
       path: '/v1/wallet/credit',

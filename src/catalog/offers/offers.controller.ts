@@ -6,6 +6,7 @@ import { definedFields } from '../../shared/http/defined-fields';
 import { RedemptionPathParams } from '../../ledger/redemptions/redemption.dto';
 import { OfferCommands } from './offer-commands.service';
 import { CreateOfferDto, UpdateOfferDto } from './offer.dto';
+import { NoQuery } from '../../shared/http/no-input';
 
 @Controller('v1/offers')
 @OrgOnly()
@@ -13,6 +14,7 @@ export class OffersController {
   constructor(private readonly offers: OfferCommands) {}
 
   @Post()
+  @NoQuery()
   @HttpCode(201)
   async create(
     @Req() req: AuthenticatedRequest,
@@ -47,6 +49,7 @@ export class OffersController {
   }
 
   @Patch(':id')
+  @NoQuery()
   async update(
     @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,

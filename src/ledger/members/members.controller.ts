@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, OrgOnly } from '../../auth/auth.decorators';
 import { commandRequest, sendOutcome } from '../../shared/http/command-request';
 import { definedFields } from '../../shared/http/defined-fields';
-import { NoBody } from '../../shared/http/no-input';
+import { NoBody, NoQuery } from '../../shared/http/no-input';
 import { MemberCommands } from './member.commands';
 import {
   ArchiveMemberQuery,
@@ -18,6 +18,7 @@ export class MembersController {
   constructor(private readonly members: MemberCommands) {}
 
   @Put('members/:externalUserID')
+  @NoQuery()
   async upsert(
     @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -52,6 +53,7 @@ export class MembersController {
   }
 
   @Post('wallet/credit')
+  @NoQuery()
   async credit(
     @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,

@@ -10,6 +10,7 @@ import {
   RedemptionPathParams,
 } from './redemption.dto';
 import { RedemptionCommands } from './redemption.commands';
+import { NoQuery } from '../../shared/http/no-input';
 
 @Controller('v1/redemptions')
 export class RedemptionsController {
@@ -17,6 +18,7 @@ export class RedemptionsController {
 
   /** Member token, or org key naming the member with `externalUserID`. */
   @Post()
+  @NoQuery()
   @HttpCode(201)
   async create(
     @Req() req: AuthenticatedRequest,
@@ -36,6 +38,7 @@ export class RedemptionsController {
   }
 
   @Post(':id/cancel')
+  @NoQuery()
   @HttpCode(200)
   async cancel(
     @Req() req: AuthenticatedRequest,
@@ -50,6 +53,7 @@ export class RedemptionsController {
   }
 
   @Post(':id/status')
+  @NoQuery()
   @HttpCode(200)
   @OrgOnly()
   async changeStatus(
