@@ -1,11 +1,11 @@
 import { Body, Controller, HttpCode, Inject, Optional, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { commandRequest } from '../shared/http/command-request';
+import { NoQuery } from '../shared/http/no-input';
 import { AuthenticatedRequest, OrgOnly, principalOf } from './auth.decorators';
 import { ExchangeDto, ExchangeResponse, toExchangeRequest } from './exchange.dto';
 import { MemberTokenIssuer } from './member-token';
 import { MEMBER_PROFILE_SINK, MemberProfileSink } from './member-profile-sink';
-import { NoQuery } from '../shared/http/no-input';
 
 @Controller('v1/auth')
 export class AuthController {

@@ -46,9 +46,11 @@ const blankText = (
   field,
   message: new RegExp(`^${field} must be 1-${limit} characters${nullable ? ' or null' : ''}$`),
 });
+/** A valid offer's required fields. */
+const offerBody = { title: 'T', kind: 'k', type: 't', pointsPrice: 1 };
 /** Write routes with a body they accept: none of them takes a query parameter. */
 const WRITES_WITHOUT_QUERY: Array<[string, string, unknown]> = [
-  ['POST', '/v1/offers', { title: 'T', kind: 'k', type: 't', pointsPrice: 1 }],
+  ['POST', '/v1/offers', offerBody],
   ['PATCH', '/v1/offers/{offer}', { title: 'U' }],
   ['POST', '/v1/auth/exchange', { externalUserID: 'm1' }],
   ['PUT', '/v1/members/m1', {}],
@@ -67,9 +69,6 @@ const queryOnWrite = (): BadInput[] =>
     code: 'VALIDATION_FAILED',
     field: 'externalUserID',
   }));
-
-/** A valid offer's required fields. */
-const offerBody = { title: 'T', kind: 'k', type: 't', pointsPrice: 1 };
 const q = (id: string) => encodeURIComponent(id);
 
 const long = (n: number) => 'x'.repeat(n);

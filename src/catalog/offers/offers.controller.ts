@@ -3,10 +3,10 @@ import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, OrgOnly } from '../../auth/auth.decorators';
 import { commandRequest, sendOutcome } from '../../shared/http/command-request';
 import { definedFields } from '../../shared/http/defined-fields';
+import { NoQuery } from '../../shared/http/no-input';
 import { RedemptionPathParams } from '../../ledger/redemptions/redemption.dto';
 import { OfferCommands } from './offer-commands.service';
 import { CreateOfferDto, UpdateOfferDto } from './offer.dto';
-import { NoQuery } from '../../shared/http/no-input';
 
 @Controller('v1/offers')
 @OrgOnly()

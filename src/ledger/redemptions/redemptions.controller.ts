@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, OrgOnly } from '../../auth/auth.decorators';
 import { resolveMember } from '../../auth/tenancy';
 import { commandRequest, sendOutcome } from '../../shared/http/command-request';
+import { NoQuery } from '../../shared/http/no-input';
 import {
   CancelRedemptionDto,
   ChangeStatusDto,
@@ -10,7 +11,6 @@ import {
   RedemptionPathParams,
 } from './redemption.dto';
 import { RedemptionCommands } from './redemption.commands';
-import { NoQuery } from '../../shared/http/no-input';
 
 @Controller('v1/redemptions')
 export class RedemptionsController {
