@@ -103,6 +103,39 @@ describe('Read paging (e2e)', () => {
     expect(catalog.flat()[24].id).toBe(offerId);
   });
 
+  it('binds a cursor to the filters of its list: with others it is a 400, not a page that skips rows', async () => {
+    await credit(org, 'binder', 100);
+    for (let i = 0; i < 3; i++) await redeem(org, 'binder');
+    const list = '/v1/redemptions?externalUserID=binder&limit=1';
+    const cursor = (await org('GET', list)).body.nextCursor as string;
+    const member = api(t.baseUrl, await memberToken(org, 'binder'));
+    // The member's own list is the same list, so the same cursor serves it.
+    expect((await member('GET', `/v1/redemptions?limit=1&cursor=${cursor}`)).status).toBe(200);
+    expect((await org('GET', `${list}&cursor=${cursor}`)).status).toBe(200);
+
+    await createOffer(org, { pointsPrice: 1 });
+    await createOffer(org, { pointsPrice: 1 });
+    const offersCursor = (await org('GET', '/v1/offers?limit=1')).body.nextCursor as string;
+    const elsewhere: Array<[Client, string]> = [
+      [org, `${list}&status=OPEN&cursor=${cursor}`],
+      [org, `/v1/redemptions?externalUserID=someone-else&limit=1&cursor=${cursor}`],
+      [org, `/v1/redemptions?limit=1&cursor=${cursor}`],
+      [api(t.baseUrl, KEYS.acmeLive), `${list}&cursor=${cursor}`],
+      [org, `/v1/wallet/transactions?externalUserID=binder&cursor=${cursor}`],
+      [member, `/v1/offers?limit=1&cursor=${offersCursor}`], // a member sees other offers
+      // The format before cursors named their filters.
+      [org, `${list}&cursor=${Buffer.from('redemptions:99999').toString('base64url')}`],
+    ];
+    for (const [client, path] of elsewhere) {
+      const response = await client('GET', path);
+      expect([path, response.status, response.body.error?.code]).toEqual([
+        path,
+        400,
+        'INVALID_CURSOR',
+      ]);
+    }
+  });
+
   it('answers an empty list with no cursor', async () => {
     const response = await org('GET', '/v1/redemptions?externalUserID=nobody-at-all');
     expect(response.body).toEqual({ redemptions: [], nextCursor: null });

@@ -70,7 +70,7 @@ export class OfferQueries {
     const rows = this.pages[audience]
       .limit(page.limit + 1)
       .all(tenant, beforeParam(page)) as OfferRecord[];
-    const { rows: kept, nextCursor } = paged('offers', rows, page);
+    const { rows: kept, nextCursor } = paged(rows, page);
     return { data: kept.map(toView), nextCursor };
   }
 }

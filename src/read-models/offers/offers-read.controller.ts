@@ -22,9 +22,11 @@ export class OffersReadController {
 
   @Get()
   async list(@CurrentPrincipal() principal: Principal, @Query() query: PageQuery) {
-    const page = pageOf('offers', query);
+    const tenant = tenantKey(principal.tenant);
+    const audience = audienceOf(principal);
+    const page = pageOf('offers', [tenant, audience], query);
     await this.freshness.of([OFFERS]);
-    return this.queries.list(tenantKey(principal.tenant), audienceOf(principal), page);
+    return this.queries.list(tenant, audience, page);
   }
 
   @Get(':id')

@@ -142,7 +142,7 @@ export class RedemptionQueries {
     const rows = statements
       .limit(page.limit + 1)
       .all(...params, beforeParam(page)) as RedemptionRecord[];
-    const { rows: kept, nextCursor } = paged('redemptions', rows, page);
+    const { rows: kept, nextCursor } = paged(rows, page);
     return { redemptions: kept.map(toView), nextCursor };
   }
 }

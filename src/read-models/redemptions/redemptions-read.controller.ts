@@ -23,17 +23,14 @@ export class RedemptionsReadController {
 
   @Get()
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListRedemptionsQuery) {
-    const page = pageOf('redemptions', query);
     const externalUserID =
       principal.kind === 'member'
         ? resolveMember(principal, query.externalUserID)
         : query.externalUserID || undefined;
+    const tenant = tenantKey(principal.tenant);
+    const page = pageOf('redemptions', [tenant, externalUserID, query.status], query);
     await this.freshness.of([REDEMPTIONS]);
-    return this.queries.list(
-      tenantKey(principal.tenant),
-      { externalUserID, status: query.status },
-      page,
-    );
+    return this.queries.list(tenant, { externalUserID, status: query.status }, page);
   }
 
   @Get(':id')

@@ -1,5 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { sha256Hex } from '../../shared/application/sha256';
 
 export const DEFAULT_LIMIT = 20;
 
@@ -19,46 +20,64 @@ export interface Page {
   limit: number;
   /** Rows strictly older (lower position) than this; Infinity on the first page. */
   before: number;
+  /** The list this page is of, as its cursors name it. */
+  list: ListKey;
+}
+
+interface ListKey {
+  name: string;
+  /** A digest of what selects the list's rows (tenant, filters, audience). */
+  selection: string;
+}
+
+const invalidCursor = () =>
+  new BadRequestException({
+    code: 'INVALID_CURSOR',
+    message: 'cursor is not a nextCursor this list returned',
+    details: {
+      fields: [{ field: 'cursor', problems: ['cursor is not a nextCursor this list returned'] }],
+    },
+  });
+
+/**
+ * A cursor is base64url(`<list>:<position>:<selection>`): the position of the last row served,
+ * which is the row's sort key (newest first). A row's position never changes and new rows get
+ * higher ones, so following cursors never skips nor repeats a row, however many arrive meanwhile.
+ * The list's name and a digest of what selects its rows make a cursor of one list a 400 on
+ * another, also on the same route with another filter, where it would skip rows silently.
+ */
+function encodeCursor(list: ListKey, position: number): string {
+  return Buffer.from(`${list.name}:${position}:${list.selection}`, 'utf8').toString('base64url');
 }
 
 /**
- * A cursor is base64url(`<list>:<position>`): the position of the last row served, which is the
- * row's sort key (newest first). A row's position never changes and new rows get higher ones, so
- * following cursors never skips nor repeats a row, however many arrive meanwhile. The list name
- * makes a cursor of one list a 400 on another.
+ * The page `query` asks for, of the list `name` whose rows `selection` picks (the tenant, the
+ * filters, who reads): the same values, in the same order, on every page of one list.
  */
-export function encodeCursor(list: string, position: number): string {
-  return Buffer.from(`${list}:${position}`, 'utf8').toString('base64url');
-}
-
-export function pageOf(list: string, query: PageQuery): Page {
+export function pageOf(
+  name: string,
+  selection: ReadonlyArray<string | undefined>,
+  query: PageQuery,
+): Page {
   const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
-  if (query.cursor === undefined || query.cursor === '') return { limit, before: Infinity };
+  const list = { name, selection: sha256Hex(JSON.stringify(selection)).slice(0, 16) };
+  if (query.cursor === undefined || query.cursor === '') return { limit, before: Infinity, list };
   const decoded = /^[A-Za-z0-9_-]+$/.test(query.cursor)
     ? Buffer.from(query.cursor, 'base64url').toString('utf8')
     : '';
-  const match = /^([a-z]+):(\d{1,16})$/.exec(decoded);
-  if (!match || match[1] !== list) {
-    throw new BadRequestException({
-      code: 'INVALID_CURSOR',
-      message: 'cursor is not a nextCursor this list returned',
-      details: {
-        fields: [{ field: 'cursor', problems: ['cursor is not a nextCursor this list returned'] }],
-      },
-    });
-  }
-  return { limit, before: Number(match[2]) };
+  const match = /^([a-z]+):(\d{1,16}):([0-9a-f]{16})$/.exec(decoded);
+  if (!match || match[1] !== list.name || match[3] !== list.selection) throw invalidCursor();
+  return { limit, before: Number(match[2]), list };
 }
 
 /** Cuts a page fetched with one row too many; the extra row only says that there is more. */
 export function paged<R extends { position: number }>(
-  list: string,
   rows: R[],
   page: Page,
 ): { rows: R[]; nextCursor: string | null } {
   if (rows.length <= page.limit) return { rows, nextCursor: null };
   const kept = rows.slice(0, page.limit);
-  return { rows: kept, nextCursor: encodeCursor(list, kept[kept.length - 1].position) };
+  return { rows: kept, nextCursor: encodeCursor(page.list, kept[kept.length - 1].position) };
 }
 
 /** SQLite takes no Infinity: the first page reads below the largest safe integer. */

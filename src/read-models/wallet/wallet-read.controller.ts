@@ -28,9 +28,10 @@ export class WalletReadController {
   @Get('wallet/transactions')
   async transactions(@CurrentPrincipal() principal: Principal, @Query() query: TransactionsQuery) {
     const member = resolveMember(principal, query.externalUserID);
-    const page = pageOf('transactions', query);
+    const tenant = tenantKey(principal.tenant);
+    const page = pageOf('transactions', [tenant, member], query);
     await this.freshness.of([TRANSACTIONS]);
-    return this.queries.transactionsOf(tenantKey(principal.tenant), member, page);
+    return this.queries.transactionsOf(tenant, member, page);
   }
 
   @Get('eligibility')

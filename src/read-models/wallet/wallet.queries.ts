@@ -139,7 +139,7 @@ export class WalletQueries {
       .all(tenant, externalUserID, beforeParam(page)) as Array<
       TransactionView & { position: number }
     >;
-    const { rows: kept, nextCursor } = paged('transactions', rows, page);
+    const { rows: kept, nextCursor } = paged(rows, page);
     return { transactions: kept.map(({ position: _p, ...t }) => t), nextCursor };
   }
 }
