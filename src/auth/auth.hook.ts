@@ -9,7 +9,9 @@ import { Principal } from './principal';
  * Authenticates every request in Fastify's onRequest hook, before its body is read: a request
  * without a valid credential is 401 and a member token on an @OrgOnly() route is 403, whatever
  * its body holds (bad JSON, too large, wrong media type). Routes that name no access, unknown
- * paths included, need a credential. It puts the Principal on `request.principal`.
+ * paths included, need a credential. A @Public() route needs none, but one that is sent is
+ * checked (a wrong one is 401), so that the route may show more to whom it knows. It puts the
+ * Principal on `request.principal`.
  */
 @Injectable()
 export class AuthHook implements OnModuleInit {
@@ -41,7 +43,7 @@ export class AuthHook implements OnModuleInit {
 
   authorize(request: AuthenticatedRequest, reply: FastifyReply): void {
     const access = (request.routeOptions.config as AccessRouteConfig).access;
-    if (access === 'public') return;
+    if (access === 'public' && !hasCredential(request)) return;
     const principal = this.authenticateOrChallenge(request, reply);
     if (principal.kind === 'member' && access === 'org-only') {
       throw new ForbiddenException({
@@ -63,3 +65,6 @@ export class AuthHook implements OnModuleInit {
     }
   }
 }
+
+const hasCredential = (request: AuthenticatedRequest): boolean =>
+  request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;

@@ -1,15 +1,16 @@
-import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../auth/auth.decorators';
+import { AuthenticatedRequest, Public } from '../auth/auth.decorators';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { EVENT_STORE_INFO, EventStoreInfo } from '../event-store/event-store.module';
 import { lagBehind } from '../projections/engine/checkpoints';
 import { ProjectionRunner } from '../projections/engine/projection-runner';
 
 /**
- * Liveness and store status for load balancers; it names no tenant data, so it needs no key.
- * Each projection shows its checkpoint and its lag behind the head of $all; one that stopped on an
- * event (with that event's position and the error) makes the status "degraded" and the answer 503.
+ * Liveness and store status, for load balancers and operators. Anyone gets `status` ("ok", or
+ * "degraded" with 503 when a projection stopped on an event); an organization's key also gets the
+ * head of $all and each projection's checkpoint, lag and error. Those are the deployment's, across
+ * tenants, and an error may quote an event: they are not for anonymous callers, nor for members.
  */
 @Public()
 @Controller('health')
@@ -21,24 +22,29 @@ export class HealthController {
   ) {}
 
   @Get()
-  async health(@Res({ passthrough: true }) reply: FastifyReply) {
-    const head = await this.store.headPosition();
-    const projections = (this.projections?.status() ?? []).map((p) => ({
-      name: p.name,
-      status: p.status,
-      checkpoint: String(p.checkpoint),
-      lag: lagBehind(Number(head), p.checkpoint),
-      ...(p.error
-        ? { error: { position: String(p.error.position), message: p.error.message } }
-        : {}),
-    }));
+  async health(
+    @Req() request: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const head = await this.store.headPosition(); // also the liveness check of the store
+    const statuses = this.projections?.status() ?? [];
     const engineError = this.projections?.engineError ?? null;
-    const degraded = projections.some((p) => p.status === 'stopped') || engineError !== null;
+    const degraded = statuses.some((p) => p.status === 'stopped') || engineError !== null;
     if (degraded) void reply.status(503);
+    const status = degraded ? 'degraded' : 'ok';
+    if (request.principal?.kind !== 'org') return { status };
     return {
-      status: degraded ? 'degraded' : 'ok',
+      status,
       eventStore: { kind: this.info.kind, headPosition: head.toString() },
-      projections,
+      projections: statuses.map((p) => ({
+        name: p.name,
+        status: p.status,
+        checkpoint: String(p.checkpoint),
+        lag: lagBehind(Number(head), p.checkpoint),
+        ...(p.error
+          ? { error: { position: String(p.error.position), message: p.error.message } }
+          : {}),
+      })),
       ...(engineError ? { projectionEngine: { error: engineError } } : {}),
     };
   }

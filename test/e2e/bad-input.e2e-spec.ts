@@ -801,10 +801,8 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
     },
   ];
 
-  const headPosition = async () => {
-    const health = (await (await fetch(`${t.baseUrl}/health`)).json()) as any;
-    return health.eventStore.headPosition as string;
-  };
+  const headPosition = async () =>
+    (await org('GET', '/health')).body.eventStore.headPosition as string;
 
   it.each(cases().map((c) => [c.name, c]))('%s', async (_name, bad) => {
     const before = await headPosition();

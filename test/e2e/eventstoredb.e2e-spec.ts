@@ -44,8 +44,8 @@ describe('The service on the EventStoreDB adapter (e2e, gRPC stand-in)', () => {
   });
 
   it('reports the EventStoreDB store on /health', async () => {
-    const health = (await (await fetch(`${baseUrl}/health`)).json()) as any;
-    expect(health.eventStore.kind).toBe('eventstoredb');
+    const health = await org('GET', '/health');
+    expect(health.body.eventStore.kind).toBe('eventstoredb');
   });
 
   it('200 concurrent redemptions against 3,700 points: exactly 37 succeed and the balance ends at 0', async () => {

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { createApp } from '../../src/app.factory';
 import { DEV_ORG_API_KEY } from '../../src/auth/org-keys';
 import { loadConfig } from '../../src/config/app-config';
+import { memberToken } from '../support/fixtures';
+import { api } from '../support/test-app';
 
 describe('GET /health (e2e)', () => {
   let app: NestFastifyApplication;
@@ -22,8 +24,11 @@ describe('GET /health (e2e)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('answers ok with the store it uses and a request id', async () => {
-    const response = await fetch(`${baseUrl}/health`);
+  const health = (headers: Record<string, string> = {}) => fetch(`${baseUrl}/health`, { headers });
+  const orgKey = { Authorization: `Bearer ${DEV_ORG_API_KEY}` };
+
+  it('answers an organization key ok, with the store it uses, and a request id', async () => {
+    const response = await health(orgKey);
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const body = (await response.json()) as any;
@@ -31,7 +36,25 @@ describe('GET /health (e2e)', () => {
       status: 'ok',
       eventStore: { kind: 'sqlite', headPosition: '-1' },
     });
-    expect(Array.isArray(body.projections) || typeof body.projections === 'object').toBe(true);
+    expect(body.projections.map((p: { name: string }) => p.name)).toContain('wallets');
+  });
+
+  it('answers anyone else, a member too, with the status alone, and a wrong credential with 401', async () => {
+    const token = await memberToken(api(baseUrl, DEV_ORG_API_KEY), 'm1');
+    for (const headers of [{}, { Authorization: `Bearer ${token}` }] as Array<
+      Record<string, string>
+    >) {
+      const response = await health(headers);
+      expect([response.status, await response.json()]).toEqual([200, { status: 'ok' }]);
+    }
+    for (const headers of [
+      { Authorization: 'Bearer expys_sandbox_wrong' },
+      { 'X-API-Key': '' },
+    ] as Array<Record<string, string>>) {
+      const response = await health(headers);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="points-ledger"');
+    }
   });
 
   it('echoes a safe caller request id and answers unknown routes in the error shape', async () => {

@@ -16,7 +16,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
   afterAll(() => t.close());
 
   const headPosition = async (): Promise<string> =>
-    ((await (await fetch(`${t.baseUrl}/health`)).json()) as any).eventStore.headPosition;
+    (await org('GET', '/health')).body.eventStore.headPosition;
 
   /** A raw request: the body and headers go out exactly as given. */
   async function send(
