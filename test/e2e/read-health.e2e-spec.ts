@@ -91,14 +91,9 @@ describe('Projections on /health (e2e)', () => {
 
     const read = await api(t.baseUrl, KEYS.acmeSandbox)('GET', '/v1/wallet?externalUserID=healthy');
     expect(read.status).toBe(503);
-    expect(read.body.error).toMatchObject({
-      code: 'READ_MODEL_UNAVAILABLE',
-      details: {
-        projection: 'wallets',
-        position: String(position),
-        error: 'PointsCredited: amount is not an integer',
-      },
-    });
+    expect(read.body.error).toMatchObject({ code: 'READ_MODEL_UNAVAILABLE' });
+    // The reason, which may quote an event of any tenant, is on /health for an org key only.
+    expect(read.body.error.details).toEqual({ projection: 'wallets', position: String(position) });
     const response = await operator('GET', '/health');
     expect(response.status).toBe(503);
     const body = response.body as HealthBody;

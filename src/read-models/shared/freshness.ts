@@ -28,11 +28,8 @@ export class Freshness {
         throw new ServiceUnavailableException({
           code: 'READ_MODEL_UNAVAILABLE',
           message: `The ${error.projection} read model stopped on an event it cannot apply; see /health`,
-          details: {
-            projection: error.projection,
-            position: String(error.position),
-            error: error.reason,
-          },
+          // Not the error itself: it may quote an event of any tenant. /health shows it to an org key.
+          details: { projection: error.projection, position: String(error.position) },
         });
       }
       if (error instanceof ProjectionLagError) {
