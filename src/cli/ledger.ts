@@ -11,6 +11,7 @@ import { ReadModelDb } from '../projections/read-model-db';
 import { isHolder, lockReadModels, READ_MODELS_LOCK_FILE } from '../projections/read-models-lock';
 import { rebuildReadModels } from '../projections/rebuild';
 import { progressBar } from './progress-bar';
+import { messageOf } from '../shared/application/error-message';
 
 export interface CliIo {
   out: { write(text: string): unknown };
@@ -50,12 +51,11 @@ export function openExplained<T>(path: string, open: () => T): T {
   try {
     return open();
   } catch (error) {
-    // Duck-typed: under jest a SqliteError may come from another realm's Error.
-    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    const code = (error as { code?: unknown } | null)?.code;
     if (typeof code !== 'string' || !/^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|IOERR)/.test(code))
       throw error;
     throw new Error(
-      `Cannot open ${path}: ${String(message)} (${code}). The CLI must be able to read it and to write in ${dirname(path)}, where SQLite keeps ${basename(path)}-shm even for a read: run it as the user the service runs as.`,
+      `Cannot open ${path}: ${messageOf(error)} (${code}). The CLI must be able to read it and to write in ${dirname(path)}, where SQLite keeps ${basename(path)}-shm even for a read: run it as the user the service runs as.`,
     );
   }
 }
@@ -174,7 +174,7 @@ if (require.main === module) {
   main(process.argv.slice(2), process.env, { out: process.stdout, err: process.stderr }).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      process.stderr.write(`ledger: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`ledger: ${messageOf(error)}\n`);
       process.exit(1);
     },
   );

@@ -36,6 +36,7 @@ import {
   RecordedEvent,
   WrongExpectedVersionError,
 } from '../../event-store';
+import { messageOf } from '../../shared/application/error-message';
 
 /** EventStoreDB sends u64::MAX (i.e. -1) where it has no position, e.g. stream reads before 22.6. */
 export const NO_POSITION = 2n ** 64n - 1n;
@@ -162,8 +163,7 @@ export function toPortError(error: unknown, stream?: string, expected?: Expected
     );
   }
   if (isTransientError(error)) {
-    const message = error instanceof Error ? error.message : String(error);
-    return new EventStoreUnavailableError(`EventStoreDB unavailable: ${message}`, error);
+    return new EventStoreUnavailableError(`EventStoreDB unavailable: ${messageOf(error)}`, error);
   }
   return error;
 }

@@ -6,6 +6,7 @@ import { SqliteSynchronous } from './sqlite-database';
 import { QueuedAppend, SqliteWriter, WriteOutcome } from './sqlite-writer';
 import type { WriterReply } from './sqlite-writer.worker';
 import { EventStoreUnavailableError } from '../../event-store/event-store.errors';
+import { messageOf } from '../../shared/application/error-message';
 
 /**
  * A batch whose whole transaction failed (a full disk, an I/O error): the client gets 503 and
@@ -42,9 +43,7 @@ export class InlineWriteChannel implements WriteChannel {
     try {
       return this.writer.writeBatch(batch, created);
     } catch (error) {
-      // Duck-typed: under jest a SqliteError is not an instance of this realm's Error.
-      const { message } = error as { message?: unknown };
-      throw writeFailed(typeof message === 'string' ? message : String(error), error);
+      throw writeFailed(messageOf(error), error);
     }
   }
 

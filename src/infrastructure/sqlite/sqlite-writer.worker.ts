@@ -2,6 +2,7 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import { openEventsDatabase, SqliteSynchronous } from './sqlite-database';
 import { PackedBatch, unpackBatch } from './sqlite-batch-codec';
 import { SqliteWriter } from './sqlite-writer';
+import { messageOf } from '../../shared/application/error-message';
 
 /** The writer thread: owns the only write connection, so commits (and their fsync) never block HTTP. */
 const { path, synchronous } = workerData as { path: string; synchronous: SqliteSynchronous };
@@ -29,7 +30,7 @@ function commit(requests: WriteRequest[]): void {
       port.postMessage({ id: request.id, outcomes: mine });
     });
   } catch (error) {
-    const failure = error instanceof Error ? error.message : String(error);
+    const failure = messageOf(error);
     for (const request of requests) port.postMessage({ id: request.id, failure });
   }
 }

@@ -10,13 +10,13 @@ import { originUnknown, readModelsMatch, recordFirstEvent } from './store-identi
 import { Waiters } from './waiters';
 import { CheckpointsMovedError } from './write-set';
 import { InlineWriteSink, WriteSink } from './write-sink';
+import { messageOf } from '../../shared/application/error-message';
 
 export type { EngineOptions, ProjectionStatus } from './engine-types';
 
 const YIELD_EVERY = 2000;
 const CATCH_UP_PAGE = 2000;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * Runs projections from one checkpointed subscription to $all. Each event is decoded once and
@@ -145,7 +145,7 @@ export class ProjectionEngine implements ProjectionRunner {
           throw new Error('The subscription to $all ended');
         if (this.running && this.engineError) await this.pause(this.options.retryDelayMs ?? 1000);
       } catch (error) {
-        this.engineError = describe(error);
+        this.engineError = messageOf(error);
         this.options.onChange?.();
         this.options.log?.error(`Projection engine: ${this.engineError}; resubscribing`);
         await this.pause(this.options.retryDelayMs ?? 1000);
@@ -359,7 +359,7 @@ export class ProjectionEngine implements ProjectionRunner {
         'Read-model checkpoints were changed by another process; resubscribing',
       );
     else {
-      this.engineError = describe(error);
+      this.engineError = messageOf(error);
       this.options.onChange?.();
     }
     this.restartRequested = true; // reload() forgets every cached row and rereads the checkpoints
@@ -376,7 +376,7 @@ export class ProjectionEngine implements ProjectionRunner {
   private stopProjection(entry: Entry, event: ProjectedEvent, error: unknown): void {
     entry.projection.reset(false);
     entry.applied = entry.committed;
-    entry.error = { position: event.position, message: `${event.type}: ${describe(error)}` };
+    entry.error = { position: event.position, message: `${event.type}: ${messageOf(error)}` };
     entry.errorUnsaved = true;
     this.options.log?.error(
       `Projection ${entry.projection.name} stopped at position ${event.position}: ${entry.error.message}`,

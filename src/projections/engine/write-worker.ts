@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CheckpointsMovedError, WriteSet, WriteSetExecutor } from './write-set';
+import { messageOf } from '../../shared/application/error-message';
 
 /** The writer thread: executes the engine's write sets on its own connection to read-models.db. */
 export type WorkerRequest =
@@ -37,8 +38,12 @@ parentPort?.on('message', (request: WorkerRequest | 'close') => {
     else bulk(request.synchronous === 'OFF');
     reply = { id: request.id, ok: true };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    reply = { id: request.id, ok: false, message, moved: error instanceof CheckpointsMovedError };
+    reply = {
+      id: request.id,
+      ok: false,
+      message: messageOf(error),
+      moved: error instanceof CheckpointsMovedError,
+    };
   }
   parentPort?.postMessage(reply);
 });

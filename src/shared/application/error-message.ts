@@ -1,0 +1,9 @@
+/**
+ * The message of anything thrown. Read from the object, not by `instanceof Error`: an error made
+ * in another realm (a worker's, or jest's module registry holding better-sqlite3's SqliteError)
+ * is no Error of this one, and String() of it would prefix its class name.
+ */
+export function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
+}
