@@ -83,6 +83,9 @@ describe('loadAuthConfig', () => {
   it('rejects a short secret, a bad key list and a bad lifetime', () => {
     expect(() => loadAuthConfig({ MEMBER_TOKEN_SECRET: 'short' })).toThrow(/at least 32/);
     expect(() => loadAuthConfig({ MEMBER_TOKEN_SECRET: ' '.repeat(40) })).toThrow(/white space/);
+    // White space anywhere does not count, not only at the ends.
+    const padded = `a${' '.repeat(30)}b${'\t'.repeat(10)}c`;
+    expect(() => loadAuthConfig({ MEMBER_TOKEN_SECRET: padded })).toThrow(/white space/);
     expect(() => loadAuthConfig({ ORG_API_KEYS: 'acme:nope' })).toThrow(/ORG_API_KEYS entry 1/);
     for (const ttl of ['0', '-5', '1.5', 'abc', '604801']) {
       expect(() => loadAuthConfig({ MEMBER_TOKEN_TTL_SECONDS: ttl })).toThrow(

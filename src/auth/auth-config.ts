@@ -69,7 +69,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
     );
   }
   if (secretValue) {
-    if (secretValue.trim().length < MIN_SECRET_LENGTH) {
+    if (secretValue.replace(/\s/gu, '').length < MIN_SECRET_LENGTH) {
       throw new Error(
         `MEMBER_TOKEN_SECRET must have at least ${MIN_SECRET_LENGTH} characters that are not white space`,
       );
