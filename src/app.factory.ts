@@ -15,8 +15,12 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** An externalUserID may have 128 characters, each up to 4 UTF-8 bytes percent-encoded (12 chars). */
 const MAX_PARAM_LENGTH = 128 * 12;
 
+/** How long a request may take to arrive, headers and body: a slow sender must not hold a connection. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 export interface CreateAppOptions {
   logger?: LogLevel[] | false;
+  requestTimeoutMs?: number;
 }
 
 /** Builds the HTTP application; main.ts and the end-to-end tests share it. */
@@ -24,8 +28,17 @@ export async function createApp(
   config: AppConfig,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
+    requestTimeout,
+    // Node enforces requestTimeout only when headersTimeout (60 s by default) is not longer. It
+    // looks for late requests at the checking interval (30 s by default), which would make a
+    // timeout of 30 s one of 30 to 60 s.
+    http: {
+      headersTimeout: requestTimeout,
+      connectionsCheckingInterval: Math.max(50, requestTimeout / 10),
+    },
     // Router options go under routerOptions: fastify 5 deprecates them at the top level and warns.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     genReqId: requestIdFor,

@@ -162,8 +162,8 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
   });
 
   /** Bytes straight onto a socket, for what Node's HTTP parser refuses before any route. */
-  function rawRequest(bytes: string): Promise<string> {
-    const { hostname, port } = new URL(t.baseUrl);
+  function rawRequest(bytes: string, baseUrl = t.baseUrl): Promise<string> {
+    const { hostname, port } = new URL(baseUrl);
     return new Promise((resolve, reject) => {
       let answer = '';
       const socket = connect(Number(port), hostname, () => socket.write(bytes));
@@ -189,6 +189,26 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     expect(JSON.parse(body)).toEqual({
       error: { code, message: expect.any(String), requestId },
     });
+  });
+
+  it('answers a request whose body stops arriving 408 REQUEST_TIMEOUT, and writes nothing', async () => {
+    const slow = await startTestApp(undefined, { requestTimeoutMs: 300 });
+    try {
+      const slowOrg = api(slow.baseUrl, KEYS.acmeSandbox);
+      const before = (await slowOrg('GET', '/health')).body.eventStore.headPosition;
+      // 14 of the 40 bytes announced, then nothing: the socket stays open until the server ends it.
+      const answer = await rawRequest(
+        `POST /v1/wallet/credit HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEYS.acmeSandbox}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: 40\r\n\r\n{"amount":100,`,
+        slow.baseUrl,
+      );
+      const [head, body] = answer.split('\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1.1 408 /);
+      expect(JSON.parse(body).error.code).toBe('REQUEST_TIMEOUT');
+      expect((await slowOrg('GET', '/health')).body.eventStore.headPosition).toBe(before);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('takes a bodiless POST or DELETE whatever Content-Type it names, application/json too', async () => {

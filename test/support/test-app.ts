@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../src/app.factory';
+import { createApp, CreateAppOptions } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
 
 /** Org keys the end-to-end tests authenticate with (never used outside tests). */
@@ -27,8 +27,12 @@ export interface TestApp {
 /** The real application on the embedded store in a fresh data directory, listening on a free port. */
 export async function startTestApp(
   dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-e2e-')),
+  options: CreateAppOptions = {},
 ): Promise<TestApp> {
-  const app = await createApp(loadConfig({ ...TEST_ENV, DATA_DIR: dataDir }), { logger: false });
+  const app = await createApp(loadConfig({ ...TEST_ENV, DATA_DIR: dataDir }), {
+    logger: false,
+    ...options,
+  });
   await app.listen(0, '127.0.0.1');
   const baseUrl = await app.getUrl();
   return {
