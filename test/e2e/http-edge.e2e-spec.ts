@@ -21,7 +21,11 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
   /** A raw request: the body and headers go out exactly as given. */
   async function send(
     path: string,
-    init: { method?: string; headers?: Record<string, string>; body?: string | URLSearchParams },
+    init: {
+      method?: string;
+      headers?: Record<string, string>;
+      body?: string | URLSearchParams | Uint8Array;
+    },
   ) {
     const response = await fetch(`${t.baseUrl}${path}`, { method: 'POST', ...init });
     const body = (await response.json()) as any;
@@ -139,6 +143,27 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       externalUserID: 'emoji\ud83d\ude00',
     });
     expect(paired.status).toBe(200);
+  });
+
+  it('refuses bytes that are not UTF-8, which decoding would turn into U+FFFD and merge ids', async () => {
+    const before = await headPosition();
+    for (const bad of [[0xff], [0xfe], [0xed, 0xa0, 0x80], [0xc0, 0xaf]]) {
+      const body = Buffer.concat([
+        Buffer.from('{"amount":1,"externalUserID":"bad'),
+        Buffer.from(bad),
+        Buffer.from('"}'),
+      ]);
+      const answer = await send('/v1/wallet/credit', { headers: { ...orgKey, ...json }, body });
+      expect(answer).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
+      expect(answer.body.error.message).toMatch(/not valid UTF-8/);
+    }
+    expect(await headPosition()).toBe(before);
+    // U+FFFD sent as itself is valid UTF-8, and taken.
+    const literal = await org('POST', '/v1/wallet/credit', {
+      amount: 1,
+      externalUserID: 'ok\ufffd',
+    });
+    expect(literal.status).toBe(200);
   });
 
   it('refuses JSON declared in another charset than UTF-8 with 415', async () => {

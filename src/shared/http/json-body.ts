@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify';
 
@@ -80,6 +81,10 @@ const forbiddenKey = () =>
     message: 'The JSON body must not hold a "__proto__" key, or a "constructor" with a "prototype"',
   });
 
+/** Decoding would replace each bad byte with U+FFFD: two different ids could become one. */
+const notUtf8 = () =>
+  new BadRequestException({ code: 'BAD_REQUEST', message: 'The JSON body is not valid UTF-8' });
+
 const unsupported = (message: string) =>
   new UnsupportedMediaTypeException({ code: 'UNSUPPORTED_MEDIA_TYPE', message });
 
@@ -105,11 +110,13 @@ function hasNoBody(request: FastifyRequest): boolean {
  */
 export function acceptJsonBodiesOnly(http: FastifyInstance, bodyLimit: number): void {
   const parseJson = http.getDefaultJsonParser('error', 'error');
-  const parser: FastifyBodyParser<string> = (request, text, done) => {
+  const parser: FastifyBodyParser<Buffer> = (request, body, done) => {
     if (declaresOtherCharset(request))
       return done(unsupported('JSON bodies must be UTF-8: send charset=utf-8 or no charset'));
     // Many clients name application/json on every request: a bodiless DELETE or cancel is fine.
     if (hasNoBody(request)) return done(null, undefined);
+    if (!isUtf8(body)) return done(notUtf8());
+    const text = body.toString('utf8');
     parseJson(request, text, (error, value) => {
       if (error) return done(isJson(text) ? forbiddenKey() : error);
       // Nesting n levels takes at least 2n characters, and a thousand keys far more: a short
@@ -123,7 +130,7 @@ export function acceptJsonBodiesOnly(http: FastifyInstance, bodyLimit: number): 
     });
   };
   http.removeAllContentTypeParsers();
-  http.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, parser);
+  http.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, parser);
   http.addContentTypeParser('*', (request, _payload, done) => {
     if (hasNoBody(request)) return done(null, undefined);
     done(unsupported('Request bodies must be JSON, sent with Content-Type: application/json'));
