@@ -49,8 +49,13 @@ function setup() {
       return this;
     },
   };
-  function run(route: keyof typeof ACCESS, headers: Headers) {
-    const request = { headers, routeOptions: { config: { access: ACCESS[route] } } };
+  /** rawHeaders as Node gives them: names and values in turn, every header as sent. */
+  function run(route: keyof typeof ACCESS, headers: Headers, rawHeaders: string[] = []) {
+    const request = {
+      headers,
+      raw: { rawHeaders },
+      routeOptions: { config: { access: ACCESS[route] } },
+    };
     try {
       hook.authorize(request as unknown as AuthenticatedRequest, reply as unknown as FastifyReply);
       return { allowed: true, principal: (request as unknown as AuthenticatedRequest).principal };
@@ -137,6 +142,26 @@ describe('AuthHook', () => {
     expect(run('open', headers)).toMatchObject({
       status: 401,
       body: { code: 'UNAUTHORIZED', message: expect.stringMatching(message) },
+    });
+  });
+
+  it('answers two Authorization headers 401, whichever credential comes first', () => {
+    const { run, tokens } = setup();
+    const { token } = tokens.mint({ orgId: 'acme', environment: 'sandbox' }, 'm1');
+    for (const [first, second] of [
+      [SANDBOX_KEY, token],
+      [token, SANDBOX_KEY],
+    ]) {
+      // Node keeps the first of them in `headers`; rawHeaders has both.
+      const raw = ['Authorization', `Bearer ${first}`, 'authorization', `Bearer ${second}`];
+      expect(run('open', { authorization: `Bearer ${first}` }, raw)).toMatchObject({
+        status: 401,
+        body: { code: 'UNAUTHORIZED', message: expect.stringMatching(/one Authorization header/) },
+      });
+    }
+    const one = ['Host', 'x', 'Authorization', `Bearer ${SANDBOX_KEY}`];
+    expect(run('open', { authorization: `Bearer ${SANDBOX_KEY}` }, one)).toMatchObject({
+      allowed: true,
     });
   });
 

@@ -56,7 +56,9 @@ export class AuthHook implements OnModuleInit {
 
   private authenticateOrChallenge(request: AuthenticatedRequest, reply: FastifyReply): Principal {
     try {
-      return this.authenticator.authenticate(credentialFrom(request.headers));
+      return this.authenticator.authenticate(
+        credentialFrom(request.headers, request.raw.rawHeaders),
+      );
     } catch (error) {
       if (error instanceof HttpException && error.getStatus() === 401) {
         void reply.header('WWW-Authenticate', 'Bearer realm="points-ledger"');

@@ -17,9 +17,16 @@ const SINGLE_TOKEN = /^\S+$/;
 
 /**
  * The credential a request carries: `Authorization: Bearer <credential>` first, then
- * `X-API-Key: <credential>`. None, or only a malformed one, is 401 UNAUTHORIZED.
+ * `X-API-Key: <credential>`. None, or only a malformed one, is 401 UNAUTHORIZED. Node keeps only
+ * the first of several Authorization headers, so `rawHeaders` is read to refuse them, as two
+ * X-API-Key headers are: which credential counts must not depend on their order.
  */
-export function credentialFrom(headers: IncomingHttpHeaders): string {
+export function credentialFrom(
+  headers: IncomingHttpHeaders,
+  rawHeaders: readonly string[] = [],
+): string {
+  if (headers.authorization !== undefined && countHeader(rawHeaders, 'authorization') > 1)
+    throw unauthorized('Send one Authorization header, not several');
   const authorization = headers.authorization?.trim();
   const bearer = authorization ? BEARER.exec(authorization) : null;
   if (bearer) return bearer[1];
@@ -33,6 +40,14 @@ export function credentialFrom(headers: IncomingHttpHeaders): string {
   throw unauthorized(
     'Missing credential: send "Authorization: Bearer <API key or member token>" or "X-API-Key: <API key>"',
   );
+}
+
+/** How often a header is sent; rawHeaders alternates names and values. */
+function countHeader(rawHeaders: readonly string[], lowerCaseName: string): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2)
+    if (rawHeaders[i].toLowerCase() === lowerCaseName) count++;
+  return count;
 }
 
 /**

@@ -236,6 +236,20 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     }
   });
 
+  it('answers two Authorization headers 401, where Node would keep the first', async () => {
+    for (const [first, second] of [
+      [KEYS.acmeSandbox, token],
+      [token, KEYS.acmeSandbox],
+    ]) {
+      const answer = await rawRequest(
+        `GET /v1/members/m1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${first}\r\n` +
+          `Authorization: Bearer ${second}\r\nConnection: close\r\n\r\n`,
+      );
+      expect(answer).toMatch(/^HTTP\/1.1 401 /);
+      expect(answer).toMatch(/one Authorization header/);
+    }
+  });
+
   it('takes a bodiless POST or DELETE whatever Content-Type it names, application/json too', async () => {
     const auth = `Authorization: Bearer ${KEYS.acmeSandbox}\r\n`;
     const bodiless = (line: string) =>
