@@ -6,7 +6,11 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { applicationProblem } from './shared/http/domain-error-status';
 import { HttpErrorFilter } from './shared/http/http-error.filter';
-import { answerClientError, answerRoutingError } from './shared/http/early-errors';
+import {
+  answerClientError,
+  answerRoutingError,
+  refuseMalformedQuery,
+} from './shared/http/early-errors';
 import { acceptJsonBodiesOnly } from './shared/http/json-body';
 import { requestIdFor } from './shared/http/request-id';
 import { validationPipe } from './shared/http/validation';
@@ -49,6 +53,8 @@ export async function createApp(
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
   });
+  // Before authentication, as a bad escape in the path is refused before it.
+  adapter.getInstance().addHook('onRequest', refuseMalformedQuery);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],
     bufferLogs: false,

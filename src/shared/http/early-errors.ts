@@ -29,6 +29,35 @@ export function answerRoutingError(
   });
 }
 
+/** Whether a query string decodes: Fastify's parser keeps a bad escape (`%ZZ`, `%FF`) as text. */
+function decodes(query: string): boolean {
+  if (!query.includes('%')) return true;
+  try {
+    decodeURIComponent(query);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An onRequest hook: a query string with a malformed percent-escape is 400 BAD_REQUEST, as the
+ * same escape in the path is, instead of a parameter that names something else than was meant.
+ */
+export function refuseMalformedQuery(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: () => void,
+): void {
+  const start = request.url.indexOf('?');
+  if (start < 0 || decodes(request.url.slice(start + 1))) return done();
+  sendProblem(reply, String(request.id), {
+    status: 400,
+    code: 'BAD_REQUEST',
+    message: 'The query string holds a malformed percent-escape',
+  });
+}
+
 const CLIENT_ERRORS: Record<string, { status: number; message: string }> = {
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, message: 'The request took too long to arrive' },
   HPE_HEADER_OVERFLOW: {
