@@ -8,6 +8,7 @@ import { applicationProblem } from './shared/http/domain-error-status';
 import { HttpErrorFilter } from './shared/http/http-error.filter';
 import {
   answerClientError,
+  answerConnect,
   answerRoutingError,
   refuseMalformedQuery,
 } from './shared/http/early-errors';
@@ -55,6 +56,7 @@ export async function createApp(
   });
   // Before authentication, as a bad escape in the path is refused before it.
   adapter.getInstance().addHook('onRequest', refuseMalformedQuery);
+  adapter.getInstance().server.on('connect', answerConnect);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],
     bufferLogs: false,

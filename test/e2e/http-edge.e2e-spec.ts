@@ -209,6 +209,12 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       `GET /v1/redemptions?x=${'a'.repeat(60_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
     ],
     ['a malformed request line', 400, 'BAD_REQUEST', 'FOO /health HTTP/1.1\r\nHost: x\r\n\r\n'],
+    [
+      'a CONNECT request',
+      400,
+      'BAD_REQUEST',
+      'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n',
+    ],
   ])('answers %s in the usual shape', async (_name, status, code, bytes) => {
     const answer = await rawRequest(bytes);
     const [head, body] = answer.split('\r\n\r\n');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorBody, HTTP_STATUS_CODES } from './error-codes';
 import { sendProblem } from './http-error.filter';
@@ -74,6 +75,19 @@ const MALFORMED = { status: 400, message: 'The request is not well-formed HTTP' 
 export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const { status, message } = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
+  answerOnSocket(socket, status, message, error);
+}
+
+/**
+ * Node's 'connect' event: a CONNECT request (a proxy tunnel), which no route can take. Without a
+ * listener Node closes the socket without a word.
+ */
+export function answerConnect(_request: unknown, socket: Duplex): void {
+  answerOnSocket(socket as Socket, 400, 'CONNECT is not supported: this is not a proxy');
+}
+
+/** The usual error body, written on the socket itself, which is then closed. */
+function answerOnSocket(socket: Socket, status: number, message: string, error?: Error): void {
   const requestId = randomUUID();
   const body: ErrorBody = { error: { code: HTTP_STATUS_CODES[status], message, requestId } };
   const text = JSON.stringify(body);
