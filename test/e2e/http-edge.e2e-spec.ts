@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
 import { createOffer, credit, memberToken } from '../support/fixtures';
 
@@ -164,6 +165,28 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       externalUserID: 'ok\ufffd',
     });
     expect(literal.status).toBe(200);
+  });
+
+  it('refuses a compressed body with 415, which it would otherwise read as bad JSON', async () => {
+    const before = await headPosition();
+    for (const [coding, body] of [
+      ['gzip', gzipSync('{"amount":1,"externalUserID":"m1"}')],
+      ['br', '{"amount":1,"externalUserID":"m1"}'],
+    ] as const) {
+      const answer = await send('/v1/wallet/credit', {
+        headers: { ...orgKey, ...json, 'content-encoding': coding },
+        body,
+      });
+      expect(answer).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    }
+    expect(await headPosition()).toBe(before);
+    const identity = await org(
+      'POST',
+      '/v1/wallet/credit',
+      { amount: 1, externalUserID: 'm1' },
+      { 'Content-Encoding': 'identity' },
+    );
+    expect(identity.status).toBe(200);
   });
 
   it('refuses JSON declared in another charset than UTF-8 with 415', async () => {

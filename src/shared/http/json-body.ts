@@ -96,6 +96,12 @@ function declaresOtherCharset(request: FastifyRequest): boolean {
   return charset !== undefined && charset !== 'utf-8' && charset !== 'utf8';
 }
 
+/** A compressed body (RFC 9110 says 415 for a coding the server does not take) would be read as text. */
+function isEncoded(request: FastifyRequest): boolean {
+  const coding = request.headers['content-encoding'];
+  return coding !== undefined && coding.trim().toLowerCase() !== 'identity';
+}
+
 /** Whether the request announces no body bytes (a Content-Type on a bodiless cancel or DELETE). */
 function hasNoBody(request: FastifyRequest): boolean {
   const { 'content-length': length, 'transfer-encoding': chunked } = request.headers;
@@ -115,6 +121,8 @@ export function acceptJsonBodiesOnly(http: FastifyInstance, bodyLimit: number): 
       return done(unsupported('JSON bodies must be UTF-8: send charset=utf-8 or no charset'));
     // Many clients name application/json on every request: a bodiless DELETE or cancel is fine.
     if (hasNoBody(request)) return done(null, undefined);
+    if (isEncoded(request))
+      return done(unsupported('Request bodies must not be compressed: send no Content-Encoding'));
     if (!isUtf8(body)) return done(notUtf8());
     const text = body.toString('utf8');
     parseJson(request, text, (error, value) => {
