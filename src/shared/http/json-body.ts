@@ -109,10 +109,11 @@ function hasNoBody(request: FastifyRequest): boolean {
 }
 
 /**
- * Makes `application/json` (UTF-8) the only media type the app reads: Fastify's own JSON parser
- * (with its prototype-poisoning checks and its errors for empty or malformed bodies), then the
- * checks of bodyFlaw. Any other media type with a body, form and text included, is 415; with no
- * body at all, the Content-Type does not matter.
+ * Makes `application/json` (UTF-8) the only media type the app reads: a compressed body is 415 and
+ * bytes that are not UTF-8 are 400, then Fastify's own JSON parser (with its prototype-poisoning
+ * checks and its errors for empty or malformed bodies), then the checks of bodyFlaw. Any other
+ * media type with a body, form and text included, is 415; with no body at all, the Content-Type
+ * does not matter.
  */
 export function acceptJsonBodiesOnly(http: FastifyInstance, bodyLimit: number): void {
   const parseJson = http.getDefaultJsonParser('error', 'error');
