@@ -118,6 +118,7 @@ describe('Read paging (e2e)', () => {
     const offersCursor = (await org('GET', '/v1/offers?limit=1')).body.nextCursor as string;
     const elsewhere: Array<[Client, string]> = [
       [org, `${list}&status=OPEN&cursor=${cursor}`],
+      [org, `${list}&offerId=${offerId}&cursor=${cursor}`],
       [org, `/v1/redemptions?externalUserID=someone-else&limit=1&cursor=${cursor}`],
       [org, `/v1/redemptions?limit=1&cursor=${cursor}`],
       [api(t.baseUrl, KEYS.acmeLive), `${list}&cursor=${cursor}`],

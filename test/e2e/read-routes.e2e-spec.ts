@@ -268,6 +268,41 @@ describe('Read routes (e2e)', () => {
     expect(tooLong.body.error.code).toBe('VALIDATION_FAILED');
   });
 
+  it('lists the redemptions of one offer with ?offerId, for the org and for a member', async () => {
+    const other = await createOffer(org, { pointsPrice: 1, maxPerMember: 10 });
+    await credit(org, 'by-offer', 10);
+    await credit(org, 'ada', 10);
+    const ids: string[] = [];
+    for (const externalUserID of ['by-offer', 'ada', 'by-offer']) {
+      const made = await org('POST', '/v1/redemptions', { offer: other, externalUserID });
+      ids.push(made.body.id);
+    }
+    const ofOffer = await org('GET', `/v1/redemptions?offerId=${other}`);
+    expect(ofOffer.body.redemptions.map((r: { id: string }) => r.id)).toEqual([...ids].reverse());
+    expect(new Set(ofOffer.body.redemptions.map((r: { offerId: string }) => r.offerId))).toEqual(
+      new Set([other]),
+    );
+    const mine = await member('GET', `/v1/redemptions?offerId=${other}`);
+    expect(mine.body.redemptions.map((r: { externalUserID: string }) => r.externalUserID)).toEqual([
+      'ada',
+    ]);
+    const paged = await org(
+      'GET',
+      `/v1/redemptions?offerId=${other}&externalUserID=by-offer&limit=1`,
+    );
+    expect(paged.body.redemptions).toHaveLength(1);
+    const next = await org(
+      'GET',
+      `/v1/redemptions?offerId=${other}&externalUserID=by-offer&limit=1&cursor=${paged.body.nextCursor}`,
+    );
+    expect(next.body).toMatchObject({ redemptions: [{ id: ids[0] }], nextCursor: null });
+    expect((await org('GET', '/v1/redemptions?offerId=off_nope')).body).toEqual({
+      redemptions: [],
+      nextCursor: null,
+    });
+    expect((await org('GET', `/v1/redemptions?offerId=${'x'.repeat(65)}`)).status).toBe(400);
+  });
+
   it('takes an empty ?externalUserID= as not given', async () => {
     const own = await member('GET', '/v1/wallet');
     expect(await member('GET', '/v1/wallet?externalUserID=')).toMatchObject({

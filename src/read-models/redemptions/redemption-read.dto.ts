@@ -1,9 +1,9 @@
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { REDEMPTION_STATUSES, RedemptionStatus } from '../../ledger/wallet/wallet.events';
 import { PageQuery } from '../shared/paging';
 import { IsOptionalExternalUserIDQuery } from '../shared/query-rules';
 
-/** GET /v1/redemptions: Expys v1's `?limit&cursor&externalUserID&status`. */
+/** GET /v1/redemptions: Expys v1's `?limit&cursor&externalUserID&status`, and `offerId`. */
 export class ListRedemptionsQuery extends PageQuery {
   @IsOptionalExternalUserIDQuery()
   externalUserID?: string;
@@ -11,4 +11,10 @@ export class ListRedemptionsQuery extends PageQuery {
   @IsOptional()
   @IsIn(REDEMPTION_STATUSES, { message: `status must be one of ${REDEMPTION_STATUSES.join(', ')}` })
   status?: RedemptionStatus;
+
+  /** The redemptions of one offer (an id as `POST /v1/redemptions` takes it). */
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  offerId?: string;
 }

@@ -43,6 +43,7 @@ const FROM = 'rm_redemptions r JOIN rm_offer_snapshots s ON s.position = r.offer
 export interface RedemptionFilter {
   externalUserID?: string;
   status?: RedemptionStatus;
+  offerId?: string;
 }
 
 /** The RedemptionCreated data back from its columns and its offer snapshot. */
@@ -82,6 +83,36 @@ function toView(row: RedemptionRecord): RedemptionView {
     },
     created.externalUserID,
   );
+}
+
+/**
+ * The page query of a list, newest first. SQLite keeps no statistics here, so with several filters
+ * it may pick any of their indexes. A member's own redemptions are few, so with a member its index
+ * must drive the search: through the status or offer index, a member's page would walk every
+ * redemption of the tenant in that status, or of that offer. A `+` keeps a term off an index.
+ */
+export function listQuery(
+  tenant: string,
+  filter: RedemptionFilter,
+): { sql: string; params: unknown[] } {
+  const conditions = ['r.tenant = ?'];
+  const params: unknown[] = [tenant];
+  const member = filter.externalUserID !== undefined;
+  if (member) {
+    conditions.push('r.external_user_id = ?');
+    params.push(filter.externalUserID);
+  }
+  if (filter.status !== undefined) {
+    conditions.push(member ? '+r.status = ?' : 'r.status = ?');
+    params.push(filter.status);
+  }
+  if (filter.offerId !== undefined) {
+    conditions.push(member ? '+r.offer_id = ?' : 'r.offer_id = ?');
+    params.push(filter.offerId);
+  }
+  conditions.push('r.position < ?');
+  const sql = `SELECT ${COLUMNS} FROM ${FROM} WHERE ${conditions.join(' AND ')} ORDER BY r.position DESC`;
+  return { sql, params };
 }
 
 @Injectable()
@@ -124,18 +155,7 @@ export class RedemptionQueries {
     filter: RedemptionFilter,
     page: Page,
   ): { redemptions: RedemptionView[]; nextCursor: string | null } {
-    const conditions = ['r.tenant = ?'];
-    const params: unknown[] = [tenant];
-    if (filter.externalUserID !== undefined) {
-      conditions.push('r.external_user_id = ?');
-      params.push(filter.externalUserID);
-    }
-    if (filter.status !== undefined) {
-      conditions.push('r.status = ?');
-      params.push(filter.status);
-    }
-    conditions.push('r.position < ?');
-    const sql = `SELECT ${COLUMNS} FROM ${FROM} WHERE ${conditions.join(' AND ')} ORDER BY r.position DESC`;
+    const { sql, params } = listQuery(tenant, filter);
     let statements = this.lists.get(sql);
     if (!statements)
       this.lists.set(sql, (statements = new LimitedStatements(this.readModels.db, sql)));

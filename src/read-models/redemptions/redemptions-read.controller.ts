@@ -27,10 +27,13 @@ export class RedemptionsReadController {
       principal.kind === 'member'
         ? resolveMember(principal, query.externalUserID)
         : query.externalUserID || undefined;
+    const { status, offerId } = query;
     const tenant = tenantKey(principal.tenant);
-    const page = pageOf('redemptions', [tenant, externalUserID, query.status], query);
+    // offerId joins the selection only when given, so that cursors issued before it still serve.
+    const selection = [tenant, externalUserID, status, ...(offerId === undefined ? [] : [offerId])];
+    const page = pageOf('redemptions', selection, query);
     await this.freshness.of([REDEMPTIONS]);
-    return this.queries.list(tenant, { externalUserID, status: query.status }, page);
+    return this.queries.list(tenant, { externalUserID, status, offerId }, page);
   }
 
   @Get(':id')
