@@ -37,7 +37,7 @@ export async function startService(
 }
 
 export async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return; // it has exited
   const exited = once(child, 'exit');
   child.kill('SIGKILL');
   await exited;

@@ -37,6 +37,9 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
     requestTimeout,
+    // While the server drains at shutdown, a request on an open connection is still served (with
+    // Connection: close), not answered with Fastify's bare 503: the modules still run (main.ts).
+    return503OnClosing: false,
     // Node enforces requestTimeout only when headersTimeout (60 s by default) is not longer. It
     // looks for late requests at the checking interval (30 s by default), which would make a
     // timeout of 30 s one of 30 to 60 s.
@@ -51,8 +54,16 @@ export async function createApp(
     frameworkErrors: answerRoutingError,
     clientErrorHandler: answerClientError,
   });
+  // From the start of a shutdown, each answer closes its connection: the server's close waits for
+  // every connection, and one kept alive after its last answer would hold it for keepAliveTimeout.
+  let draining = false;
+  adapter.getInstance().addHook('preClose', (done) => {
+    draining = true;
+    done();
+  });
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
+    if (draining) reply.header('Connection', 'close');
   });
   // Before authentication, as a bad escape in the path is refused before it.
   adapter.getInstance().addHook('onRequest', refuseMalformedQuery);
@@ -68,6 +79,5 @@ export async function createApp(
   acceptJsonBodiesOnly(adapter.getInstance(), MAX_BODY_BYTES);
   app.useGlobalFilters(new HttpErrorFilter([applicationProblem]));
   app.useGlobalPipes(validationPipe());
-  app.enableShutdownHooks();
   return app;
 }

@@ -7,7 +7,7 @@ import type { EngineOptions, Entry, ProjectionStatus } from './engine-types';
 import type { ProjectedEvent, ProjectionFactory } from './projection';
 import type { ProjectionRunner } from './projection-runner';
 import { originUnknown, readModelsMatch, recordFirstEvent } from './store-identity';
-import { Waiters } from './waiters';
+import { EngineStoppedError, Waiters } from './waiters';
 import { CheckpointsMovedError } from './write-set';
 import { InlineWriteSink, WriteSink } from './write-sink';
 import { messageOf } from '../../shared/application/error-message';
@@ -107,7 +107,7 @@ export class ProjectionEngine implements ProjectionRunner {
     this.pumping = undefined;
     await this.inFlight;
     await this.sink.close();
-    this.waiters.rejectAll(new Error('The projection engine stopped'));
+    this.waiters.rejectAll(new EngineStoppedError());
   }
 
   status(): ProjectionStatus[] {

@@ -13,6 +13,14 @@ export class ProjectionStoppedError extends Error {
 }
 
 /** The projections did not reach the position within the wait. */
+/** The engine was stopped (the service shuts down) while a reader waited for it. */
+export class EngineStoppedError extends Error {
+  override readonly name = 'EngineStoppedError';
+  constructor() {
+    super('The projection engine stopped');
+  }
+}
+
 export class ProjectionLagError extends Error {
   override readonly name = 'ProjectionLagError';
   constructor(

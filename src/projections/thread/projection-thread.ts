@@ -5,7 +5,7 @@ import { SqliteEventStore } from '../../infrastructure/sqlite/sqlite-event-store
 import { Checkpoints } from '../engine/checkpoints';
 import type { ProjectionStatus } from '../engine/engine-types';
 import { ProjectionRunner } from '../engine/projection-runner';
-import { Waiters } from '../engine/waiters';
+import { EngineStoppedError, Waiters } from '../engine/waiters';
 import type { ReadModelDb } from '../read-model-db';
 import type {
   FromProjectionThread,
@@ -132,7 +132,7 @@ export class ProjectionThread implements ProjectionRunner {
       worker.postMessage({ kind: 'stop' } satisfies ToProjectionThread);
       await exited;
     }
-    this.waiters.rejectAll(new Error('The projection engine stopped'));
+    this.waiters.rejectAll(new EngineStoppedError());
   }
 }
 

@@ -1,7 +1,11 @@
 import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { ProjectionRunner } from '../../projections/engine/projection-runner';
-import { ProjectionLagError, ProjectionStoppedError } from '../../projections/engine/waiters';
+import {
+  EngineStoppedError,
+  ProjectionLagError,
+  ProjectionStoppedError,
+} from '../../projections/engine/waiters';
 import { READ_YOUR_WRITES_TIMEOUT_MS } from './tokens';
 
 /** Seconds a client should wait before retrying a read that answered 503 READ_MODEL_LAGGING. */
@@ -37,6 +41,13 @@ export class Freshness {
           code: 'READ_MODEL_LAGGING',
           message: `The read models did not catch up with the latest writes within ${READ_YOUR_WRITES_TIMEOUT_MS} ms; retry`,
           details: { projections: [...error.projections], position: String(error.position) },
+          retryAfterSeconds: LAGGING_RETRY_AFTER_SECONDS,
+        });
+      }
+      if (error instanceof EngineStoppedError) {
+        throw new ServiceUnavailableException({
+          code: 'SERVICE_UNAVAILABLE',
+          message: 'The service is shutting down; retry',
           retryAfterSeconds: LAGGING_RETRY_AFTER_SECONDS,
         });
       }

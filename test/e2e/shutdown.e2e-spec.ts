@@ -1,0 +1,78 @@
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { READ_MODELS_LOCK_FILE } from '../../src/projections/read-models-lock';
+import { freePort, kill, startService } from '../support/service-process';
+import { KEYS } from '../support/test-app';
+
+interface Answer {
+  status: number;
+  requestId: string | null;
+  body: { error?: { code?: string; requestId?: string } };
+}
+
+describe('SIGTERM under load (e2e, real process)', () => {
+  it('finishes or refuses in the usual shape every request, reads waiting for projections too', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-shutdown-'));
+    const port = await freePort();
+    const service = await startService(dataDir, port);
+    const base = `http://127.0.0.1:${port}`;
+    const headers = {
+      Authorization: `Bearer ${KEYS.acmeSandbox}`,
+      'Content-Type': 'application/json',
+    };
+    const answers: Answer[] = [];
+    let signalled = false;
+    let reachedLoad: () => void = () => {};
+    const loaded = new Promise<void>((resolve) => (reachedLoad = resolve));
+    // Half the workers write, half read (each read waits for the projections to catch up).
+    const worker = async (index: number) => {
+      for (let round = 0; ; round++) {
+        const member = `m${index}`;
+        const request =
+          index % 2 === 0
+            ? fetch(`${base}/v1/wallet/credit`, {
+                method: 'POST',
+                headers,
+                body: JSON.stringify({ externalUserID: member, amount: 1 }),
+              })
+            : fetch(`${base}/v1/wallet/transactions?externalUserID=${member}&limit=5`, { headers });
+        let response: Response;
+        try {
+          response = await request;
+        } catch {
+          if (signalled) return; // the server stopped taking connections
+          throw new Error(`request ${round} of worker ${index} failed before the signal`);
+        }
+        answers.push({
+          status: response.status,
+          requestId: response.headers.get('x-request-id'),
+          body: (await response.json()) as Answer['body'],
+        });
+        if (answers.length >= 300) reachedLoad();
+      }
+    };
+    try {
+      const workers = Array.from({ length: 32 }, (_, i) => worker(i));
+      await loaded;
+      const exited = once(service, 'exit');
+      signalled = true;
+      service.kill('SIGTERM');
+      await Promise.all(workers);
+      const [code, signal] = (await exited) as [number | null, string | null];
+      expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
+
+      const failures = answers.filter((a) => a.status >= 300);
+      expect(failures.filter((a) => a.status >= 500 && a.status !== 503)).toEqual([]);
+      for (const failure of failures) {
+        expect(failure.body.error?.code).toEqual(expect.any(String));
+        expect(failure.body.error?.requestId).toBe(failure.requestId);
+      }
+      expect(existsSync(join(dataDir, READ_MODELS_LOCK_FILE))).toBe(false);
+    } finally {
+      await kill(service);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
