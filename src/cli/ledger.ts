@@ -12,6 +12,7 @@ import { isHolder, lockReadModels, READ_MODELS_LOCK_FILE } from '../projections/
 import { rebuildReadModels } from '../projections/rebuild';
 import { progressBar } from './progress-bar';
 import { messageOf } from '../shared/application/error-message';
+import { openNamingTheFile } from '../infrastructure/sqlite/open-errors';
 
 export interface CliIo {
   out: { write(text: string): unknown };
@@ -43,21 +44,13 @@ async function openStore(env: NodeJS.ProcessEnv, dataDir: string): Promise<Event
   return openExplained(path, () => SqliteEventStore.open({ path, readonly: true }));
 }
 
-/**
- * Opens a database file; when SQLite cannot, says which file and what to do, where SQLite's own
- * message ("attempt to write a readonly database", for a read) names neither.
- */
+/** Opens a database file for the CLI; when SQLite cannot, names the file and what to do. */
 export function openExplained<T>(path: string, open: () => T): T {
-  try {
-    return open();
-  } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (typeof code !== 'string' || !/^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|IOERR)/.test(code))
-      throw error;
-    throw new Error(
-      `Cannot open ${path}: ${messageOf(error)} (${code}). The CLI must be able to read it and to write in ${dirname(path)}, where SQLite keeps ${basename(path)}-shm even for a read: run it as the user the service runs as.`,
-    );
-  }
+  return openNamingTheFile(
+    path,
+    `The CLI must be able to read it and to write in ${dirname(path)}, where SQLite keeps ${basename(path)}-shm even for a read: run it as the user the service runs as.`,
+    open,
+  );
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -143,6 +136,13 @@ export async function main(
         );
         return 1;
       }
+      // Ctrl-C or a SIGTERM: give the lock up, then end by the signal as before.
+      const interrupted = (signal: NodeJS.Signals) => {
+        lock.release();
+        process.kill(process.pid, signal);
+      };
+      process.once('SIGINT', interrupted);
+      process.once('SIGTERM', interrupted);
       let readModels: ReadModelDb | undefined;
       try {
         readModels = openExplained(path, () => ReadModelDb.open({ path }));
@@ -150,6 +150,8 @@ export async function main(
           io.err.write(`The read models were corrupt: moved to ${readModels.corruptFileMovedTo}\n`);
         return await rebuild(store, readModels, io);
       } finally {
+        process.removeListener('SIGINT', interrupted);
+        process.removeListener('SIGTERM', interrupted);
         readModels?.close();
         lock.release(); // also when the file could not be opened
       }

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export const PRIVATE_FILE_MODE = 0o600;
@@ -12,12 +12,23 @@ export function makePrivateDirectory(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
 
-/** Creates `path` empty, readable by this user only, unless it exists (then it is left alone). */
+/**
+ * Creates `path` empty, readable by this user only, unless it exists (then it is left alone). One
+ * this user may not write is refused: SQLite would open it read-only without a word, and every
+ * write would fail later.
+ */
 export function makePrivateFile(path: string): void {
   makePrivateDirectory(dirname(path));
   try {
     closeSync(openSync(path, 'wx', PRIVATE_FILE_MODE));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  try {
+    accessSync(path, constants.R_OK | constants.W_OK);
+  } catch {
+    throw new Error(
+      `Cannot write ${path}: this user (uid ${process.getuid?.() ?? '?'}) may not. Run the service as the user that owns it, or give that user read and write access`,
+    );
   }
 }

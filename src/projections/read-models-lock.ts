@@ -116,21 +116,28 @@ export function lockReadModels(dataDir: string, role: LockRole): ReadModelsLock 
   const path = lockPath(dataDir);
   const identity = [role, process.pid, startTimeOf(process.pid) ?? '-', ownPidNamespace() ?? '-'];
   const text = `${identity.join(' ')}\n`;
+  // Also when the process exits without releasing it (a start that fails, process.exit).
+  const releaseAtExit = () => lock.release();
   const lock: ReadModelsLock = {
     release: () => {
+      process.removeListener('exit', releaseAtExit);
       if (holderOf(dataDir)?.pid === process.pid) rmSync(path, { force: true });
     },
+  };
+  const taken = () => {
+    process.once('exit', releaseAtExit);
+    return lock;
   };
   for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
     try {
       createWith(path, text);
-      return lock;
+      return taken();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = holderOf(dataDir);
     if (holder && holder.pid !== process.pid && alive(holder)) return holder;
-    if (takeOver(path, text)) return lock;
+    if (takeOver(path, text)) return taken();
     pause(TAKEOVER_PAUSE_MS); // another process is taking it over: see what it ends with
   }
   throw new Error(`Could not take ${path}: other processes keep taking it`);

@@ -1,5 +1,5 @@
 import { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { READ_MODELS_LOCK_FILE } from '../../src/projections/read-models-lock';
@@ -83,5 +83,16 @@ describe('A killed and restarted service (e2e, real process)', () => {
     }
     expect(ids.size).toBe(keys.length);
     expect(await balanceOf(org, 'crash')).toBe(100_000 - 100 * keys.length);
+  });
+
+  it('gives the read models lock up when a start fails after taking it', async () => {
+    const failing = mkdtempSync(join(tmpdir(), 'points-ledger-failed-start-'));
+    try {
+      mkdirSync(join(failing, 'events.db')); // a directory: SQLite cannot open it
+      await expect(startService(failing, await freePort())).rejects.toThrow(/events\.db/);
+      expect(readdirSync(failing)).not.toContain(READ_MODELS_LOCK_FILE);
+    } finally {
+      rmSync(failing, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startTestApp } from '../support/test-app';
 
 describe('data files (integration)', () => {
@@ -33,6 +34,28 @@ describe('data files (integration)', () => {
     } finally {
       process.umask(umask);
       rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a database file this user may not write, which SQLite would open read-only', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'points-ledger-readonly-'));
+    const path = join(dir, 'events.db');
+    try {
+      writeFileSync(path, '');
+      // Root may write any file, so the check then runs as nobody, on a file of root's.
+      const asRoot = process.getuid?.() === 0;
+      chmodSync(dir, 0o755);
+      chmodSync(path, asRoot ? 0o600 : 0o400);
+      const compiled = resolve(__dirname, '../../dist/src/infrastructure/private-files.js');
+      const check = spawnSync(
+        process.execPath,
+        ['-e', `require(${JSON.stringify(compiled)}).makePrivateFile(${JSON.stringify(path)})`],
+        { encoding: 'utf8', ...(asRoot ? { uid: 65534, gid: 65534 } : {}) },
+      );
+      expect(check.status).not.toBe(0);
+      expect(check.stderr).toContain(`Cannot write ${path}: this user (uid`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,8 +1,10 @@
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { main } from '../../src/cli/ledger';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
@@ -127,6 +129,28 @@ describe('ledger CLI (integration)', () => {
       await expect(run([command])).rejects.toThrow(
         /^Cannot open .*read-models\.db: .* \(SQLITE_(IOERR_READ|CANTOPEN)\)\. /,
       );
+    expect(existsSync(join(dir, READ_MODELS_LOCK_FILE))).toBe(false);
+  });
+
+  it('gives its lock up when a rebuild is interrupted by Ctrl-C', async () => {
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    for (let batch = 0; batch < 150; batch++) {
+      const member = `m${batch}`;
+      const events = Array.from({ length: 1000 }, () => credited(member, 1));
+      await store.append(`wallet-sandbox.acme.${member}`, events, 'no_stream');
+    }
+    await store.close();
+    const compiled = resolve(__dirname, '../../dist/src/cli/ledger.js');
+    const cli = spawn(process.execPath, [compiled, 'rebuild'], {
+      env: { ...process.env, DATA_DIR: dir },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = once(cli, 'exit');
+    // Interrupted at its first progress line (10%), with 135,000 events still to go.
+    for await (const line of createInterface({ input: cli.stderr! })) if (line.includes('%')) break;
+    expect(existsSync(join(dir, READ_MODELS_LOCK_FILE))).toBe(true);
+    cli.kill('SIGINT');
+    expect(await exited).toEqual([null, 'SIGINT']);
     expect(existsSync(join(dir, READ_MODELS_LOCK_FILE))).toBe(false);
   });
 

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { makePrivateFile } from '../private-files';
+import { openNamingTheFile } from './open-errors';
 import { EVENT_STORE_MIGRATIONS, migrate, pendingMigrations } from './migrations';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'OFF';
@@ -10,8 +11,20 @@ export function openEventsDatabase(
   synchronous: SqliteSynchronous,
 ): Database.Database {
   if (path !== ':memory:') makePrivateFile(path);
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
+  const db = openNamingTheFile(
+    path,
+    'The service must be able to read and write it, and write in its directory.',
+    () => {
+      const opened = new Database(path);
+      try {
+        opened.pragma('journal_mode = WAL'); // the first statement: a file that is no database fails here
+        return opened;
+      } catch (error) {
+        opened.close();
+        throw error;
+      }
+    },
+  );
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 5000');
   // 16 MiB holds the indexes' inner pages. A larger cache costs the writer more than it saves:

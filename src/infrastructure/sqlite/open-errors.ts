@@ -1,0 +1,18 @@
+import { messageOf } from '../../shared/application/error-message';
+
+/** SQLite's codes for a file it cannot open or use, as opposed to a bug or a bad statement. */
+const FILE_CODES = /^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|IOERR|NOTADB|CORRUPT)/;
+
+/**
+ * Opens a database file; when SQLite cannot, names the file, SQLite's code and `hint`, where
+ * SQLite's own message ("unable to open database file") names neither file nor cure.
+ */
+export function openNamingTheFile<T>(path: string, hint: string, open: () => T): T {
+  try {
+    return open();
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code !== 'string' || !FILE_CODES.test(code)) throw error;
+    throw new Error(`Cannot open ${path}: ${messageOf(error)} (${code}). ${hint}`);
+  }
+}
