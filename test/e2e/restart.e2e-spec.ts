@@ -89,7 +89,9 @@ describe('A killed and restarted service (e2e, real process)', () => {
     const failing = mkdtempSync(join(tmpdir(), 'points-ledger-failed-start-'));
     try {
       mkdirSync(join(failing, 'events.db')); // a directory: SQLite cannot open it
-      await expect(startService(failing, await freePort())).rejects.toThrow(/events\.db/);
+      await expect(startService(failing, await freePort())).rejects.toThrow(
+        /Cannot open .*events\.db: .*\(SQLITE_CANTOPEN\)/,
+      );
       expect(readdirSync(failing)).not.toContain(READ_MODELS_LOCK_FILE);
     } finally {
       rmSync(failing, { recursive: true, force: true });
