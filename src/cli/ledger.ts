@@ -2,7 +2,7 @@
  * The ledger CLI: `npm run ledger -- rebuild` (or `node dist/src/cli/ledger.js rebuild`).
  * Reads DATA_DIR (default ./data) and EVENTSTORE_CONNECTION_STRING as the service does.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { EventStore } from '../event-store/event-store.port';
 import { projectionNames } from '../projections/all-projections';
@@ -51,6 +51,15 @@ export function openExplained<T>(path: string, open: () => T): T {
     `The CLI must be able to read it and to write in ${dirname(path)}, where SQLite keeps ${basename(path)}-shm even for a read: run it as the user the service runs as.`,
     open,
   );
+}
+
+/**
+ * A rebuild replaces every read model, so it starts from a new file: one damaged past what an
+ * open checks (a corrupt page deep in a table) would otherwise stop it at the first drop.
+ */
+function discardReadModels(path: string): void {
+  if (!existsSync(path) || !statSync(path).isFile()) return; // not a file: the open names it
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -145,9 +154,8 @@ export async function main(
       process.once('SIGTERM', interrupted);
       let readModels: ReadModelDb | undefined;
       try {
+        discardReadModels(path);
         readModels = openExplained(path, () => ReadModelDb.open({ path }));
-        if (readModels.corruptFileMovedTo)
-          io.err.write(`The read models were corrupt: moved to ${readModels.corruptFileMovedTo}\n`);
         return await rebuild(store, readModels, io);
       } finally {
         process.removeListener('SIGINT', interrupted);

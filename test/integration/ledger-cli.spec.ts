@@ -1,7 +1,19 @@
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -130,6 +142,26 @@ describe('ledger CLI (integration)', () => {
         /^Cannot open .*read-models\.db: .* \(SQLITE_(IOERR_READ|CANTOPEN)\)\. /,
       );
     expect(existsSync(join(dir, READ_MODELS_LOCK_FILE))).toBe(false);
+  });
+
+  it('rebuilds over read models damaged deep inside, where an open sees nothing wrong', async () => {
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    for (let member = 0; member < 400; member++) {
+      const events = Array.from({ length: 50 }, () => credited(`m${member}`, 1));
+      await store.append(`wallet-sandbox.acme.m${member}`, events, 'no_stream');
+    }
+    await store.close();
+    expect((await run(['rebuild'])).code).toBe(0);
+    const path = join(dir, 'read-models.db');
+    const pages = Math.floor(statSync(path).size / 4096);
+    const file = openSync(path, 'r+');
+    for (let page = Math.floor(pages / 3); page < Math.floor((pages * 2) / 3); page += 2)
+      writeSync(file, randomBytes(4096), 0, 4096, page * 4096);
+    closeSync(file);
+
+    const again = await run(['rebuild']);
+    expect({ code: again.code, err: again.err }).toEqual({ code: 0, err: expect.any(String) });
+    expect((await run(['status'])).out).toMatch(/wallets\s+checkpoint\s+20000\s+lag\s+0\s+ok/);
   });
 
   it('gives its lock up when a rebuild is interrupted by Ctrl-C', async () => {
