@@ -1,7 +1,13 @@
 import { messageOf } from '../../shared/application/error-message';
 
 /** SQLite's codes for a file it cannot open or use, as opposed to a bug or a bad statement. */
-const FILE_CODES = /^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|IOERR|NOTADB|CORRUPT)/;
+const FILE_CODES = /^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|IOERR|NOTADB|CORRUPT|FULL)/;
+
+/** The SQLite code of `error` when it says a database file cannot be used (damaged, full, …). */
+export function sqliteFileFailure(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && FILE_CODES.test(code) ? code : undefined;
+}
 
 /**
  * Opens a database file; when SQLite cannot, names the file, SQLite's code and `hint`, where
@@ -11,8 +17,8 @@ export function openNamingTheFile<T>(path: string, hint: string, open: () => T):
   try {
     return open();
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (typeof code !== 'string' || !FILE_CODES.test(code)) throw error;
+    const code = sqliteFileFailure(error);
+    if (code === undefined) throw error;
     throw new Error(`Cannot open ${path}: ${messageOf(error)} (${code}). ${hint}`);
   }
 }
