@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.factory';
 import { loadConfig } from './config/app-config';
+import { messageOf } from './shared/application/error-message';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -38,7 +39,8 @@ function stopOnSignals(app: NestFastifyApplication): void {
   for (const signal of signals) process.on(signal, stop);
 }
 
+// Nest has logged a failed start with its stack already: one line that says what stopped it.
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(`points-ledger did not start: ${messageOf(error)}`);
   process.exit(1);
 });
