@@ -4,39 +4,64 @@ import { createApp } from './app.factory';
 import { loadConfig } from './config/app-config';
 import { messageOf } from './shared/application/error-message';
 
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/**
+ * How long the requests in flight at a shutdown may take to finish; then their connections are
+ * cut. Node stops enforcing the request timeout once its server closes, so a stalled upload would
+ * otherwise hold the shutdown for as long as its client waits.
+ */
+const DRAIN_DEADLINE_MS = 10_000;
+
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Listening from the start: a signal that comes while the app starts (it holds the read models'
+  // lock by then) stops it as soon as it can be stopped, instead of killing it with its lock.
+  let stopApp: ((signal: NodeJS.Signals) => void) | undefined = undefined;
+  let early: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => (stopApp ? stopApp(signal) : (early ??= signal));
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+
   const app = await createApp(config);
-  stopOnSignals(app);
-  await app.listen(config.port, config.host);
+  let listening: Promise<unknown> = Promise.resolve();
+  let stopping = false;
+  stopApp = (signal) => {
+    if (stopping) return;
+    stopping = true;
+    void stop(app, listening, signal).finally(() => {
+      for (const each of SIGNALS) process.removeListener(each, onSignal);
+      process.kill(process.pid, signal); // ends by the signal, for the exit status
+    });
+  };
+  if (early) return stopApp(early);
+  listening = app.listen(config.port, config.host);
+  await listening;
   new Logger('Main').log(`points-ledger listening on http://${config.host}:${config.port}`);
 }
 
 /**
- * SIGTERM or SIGINT: first the HTTP server stops taking connections and lets the requests in flight
- * finish, then the modules stop (the projections, the event store). Nest's own shutdown hooks stop
- * the modules first: reads waiting for the projections then failed, and requests arriving
- * meanwhile got Fastify's bare 503. The signal is raised again at the end, for the exit status.
+ * First the HTTP server stops taking connections and lets the requests in flight finish, then the
+ * modules stop (the projections, the event store). Nest's own shutdown hooks stop the modules
+ * first: reads waiting for the projections then failed, and requests arriving meanwhile got
+ * Fastify's bare 503.
  */
-function stopOnSignals(app: NestFastifyApplication): void {
-  const signals = ['SIGTERM', 'SIGINT'] as const;
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    void (async () => {
-      try {
-        await app.getHttpAdapter().close();
-        await app.close();
-      } catch (error) {
-        new Logger('Main').error(`Shutdown failed: ${String(error)}`);
-        process.exitCode = 1;
-      }
-      for (const each of signals) process.removeListener(each, stop);
-      process.kill(process.pid, signal);
-    })();
-  };
-  for (const signal of signals) process.on(signal, stop);
+async function stop(
+  app: NestFastifyApplication,
+  listening: Promise<unknown>,
+  signal: NodeJS.Signals,
+): Promise<void> {
+  const server = app.getHttpServer();
+  const deadline = setTimeout(() => server.closeAllConnections(), DRAIN_DEADLINE_MS);
+  try {
+    await listening.catch(() => undefined);
+    await app.getHttpAdapter().close();
+    clearTimeout(deadline);
+    await app.close();
+  } catch (error) {
+    new Logger('Main').error(`Shutdown on ${signal} failed: ${messageOf(error)}`);
+    process.exitCode = 1;
+  } finally {
+    clearTimeout(deadline);
+  }
 }
 
 // Nest has logged a failed start with its stack already: one line that says what stopped it.

@@ -1,10 +1,13 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { READ_MODELS_LOCK_FILE } from '../../src/projections/read-models-lock';
 import { freePort, kill, startService } from '../support/service-process';
-import { KEYS } from '../support/test-app';
+import { KEYS, TEST_ENV } from '../support/test-app';
 
 interface Answer {
   status: number;
@@ -12,7 +15,7 @@ interface Answer {
   body: { error?: { code?: string; requestId?: string } };
 }
 
-describe('SIGTERM under load (e2e, real process)', () => {
+describe('SIGTERM (e2e, real process)', () => {
   it('finishes or refuses in the usual shape every request, reads waiting for projections too', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-shutdown-'));
     const port = await freePort();
@@ -69,6 +72,58 @@ describe('SIGTERM under load (e2e, real process)', () => {
         expect(failure.body.error?.code).toEqual(expect.any(String));
         expect(failure.body.error?.requestId).toBe(failure.requestId);
       }
+      expect(existsSync(join(dataDir, READ_MODELS_LOCK_FILE))).toBe(false);
+    } finally {
+      await kill(service);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('cuts a stalled upload at the drain deadline instead of waiting for its client', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-stalled-'));
+    const port = await freePort();
+    const service = await startService(dataDir, port);
+    // Headers and 10 of the 100 bytes announced, then nothing: the client waits for ever.
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(
+      `POST /v1/wallet/credit HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEYS.acmeSandbox}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"amount":',
+    );
+    socket.on('error', () => undefined); // the cut may reset it
+    // A service that waits for the client would wait for ever: the client gives up at 20 s.
+    const giveUp = setTimeout(() => socket.destroy(), 20_000);
+    try {
+      const exited = once(service, 'exit');
+      const signalledAt = Date.now();
+      service.kill('SIGTERM');
+      expect(await exited).toEqual([null, 'SIGTERM']);
+      expect(Date.now() - signalledAt).toBeLessThan(20_000); // the deadline is 10 s
+      expect(existsSync(join(dataDir, READ_MODELS_LOCK_FILE))).toBe(false);
+    } finally {
+      clearTimeout(giveUp);
+      socket.destroy();
+      await kill(service);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('stops cleanly on a SIGTERM that comes while it starts, holding the lock already', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-early-signal-'));
+    const main = resolve(__dirname, '../../dist/src/main.js');
+    const service = spawn(process.execPath, [main], {
+      env: { ...process.env, ...TEST_ENV, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const exited = once(service, 'exit');
+      // Logged once the read models are open, under their lock, before the app listens.
+      for await (const line of createInterface({ input: service.stdout! }))
+        if (line.includes('Read models are kept in sqlite')) break;
+      expect(existsSync(join(dataDir, READ_MODELS_LOCK_FILE))).toBe(true);
+      service.stdout!.resume();
+      service.kill('SIGTERM');
+      expect(await exited).toEqual([null, 'SIGTERM']);
       expect(existsSync(join(dataDir, READ_MODELS_LOCK_FILE))).toBe(false);
     } finally {
       await kill(service);
