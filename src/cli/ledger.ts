@@ -158,10 +158,11 @@ export async function main(
         readModels = openExplained(path, () => ReadModelDb.open({ path }));
         return await rebuild(store, readModels, io);
       } finally {
-        process.removeListener('SIGINT', interrupted);
-        process.removeListener('SIGTERM', interrupted);
         readModels?.close();
         lock.release(); // also when the file could not be opened
+        // Only now: a signal while the file closes must still give the lock up.
+        process.removeListener('SIGINT', interrupted);
+        process.removeListener('SIGTERM', interrupted);
       }
     }
     // status only looks: it opens no file that is not there, and migrates or writes nothing.

@@ -28,7 +28,7 @@ export function makePrivateFile(path: string): void {
     accessSync(path, constants.R_OK | constants.W_OK);
   } catch {
     throw new Error(
-      `Cannot write ${path}: this user (uid ${process.getuid?.() ?? '?'}) may not. Run the service as the user that owns it, or give that user read and write access`,
+      `Cannot write ${path}: this user (uid ${process.getuid?.() ?? '?'}) may not. Give it read and write access (chmod 600, as its owner), or run the service as a user that has them`,
     );
   }
 }

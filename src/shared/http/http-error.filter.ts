@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorBody, HTTP_STATUS_CODES } from './error-codes';
+import { messageOf } from '../application/error-message';
 
 /** Something that knows its HTTP answer: a status, a stable code, a message and optional details. */
 export interface HttpProblem {
@@ -66,11 +67,14 @@ export class HttpErrorFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const problem = this.problemFor(error);
-    if (problem.status >= 500) {
+    if (problem.status === 500) {
       this.logger.error({
         requestId: request.id,
         error: error instanceof Error ? error.stack : String(error),
       });
+    } else if (problem.status > 500) {
+      // Known conditions (lagging read models, an unusable file): one line, not a bug's stack.
+      this.logger.warn(`${problem.code} (request ${String(request.id)}): ${messageOf(error)}`);
     }
     sendProblem(reply, String(request.id), problem);
   }
