@@ -12,7 +12,7 @@ import { isHolder, lockReadModels, READ_MODELS_LOCK_FILE } from '../projections/
 import { rebuildReadModels } from '../projections/rebuild';
 import { progressBar } from './progress-bar';
 import { messageOf } from '../shared/application/error-message';
-import { openNamingTheFile } from '../infrastructure/sqlite/open-errors';
+import { openNamingTheFile } from '../infrastructure/sqlite/open-database';
 
 export interface CliIo {
   out: { write(text: string): unknown };

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { renameSync, rmSync } from 'node:fs';
 import { makePrivateFile } from '../infrastructure/private-files';
+import { openDatabase } from '../infrastructure/sqlite/open-database';
 import { migrate, pendingMigrations } from '../infrastructure/sqlite/migrations';
 import { BOOKKEEPING_TABLES, READ_MODEL_MIGRATIONS } from './read-model.migrations';
 
@@ -41,13 +42,10 @@ export class ReadModelDb {
 
   static open(options: ReadModelDbOptions): ReadModelDb {
     if (options.readonly) {
-      const db = new Database(options.path, { readonly: true, fileMustExist: true });
-      try {
-        db.pragma('busy_timeout = 5000'); // the first statement: where a file SQLite cannot read fails
-      } catch (error) {
-        db.close();
-        throw error;
-      }
+      const db = openDatabase(options.path, { readonly: true, fileMustExist: true }, (opened) => {
+        opened.pragma('busy_timeout = 5000'); // the first statement: where a file SQLite cannot read fails
+        return opened;
+      });
       return new ReadModelDb(db, options.path, false);
     }
     if (options.path !== ':memory:') makePrivateFile(options.path);
@@ -66,13 +64,7 @@ export class ReadModelDb {
   }
 
   private static openWritable(options: ReadModelDbOptions): ReadModelDb {
-    const db = new Database(options.path);
-    try {
-      return ReadModelDb.prepare(db, options);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    return openDatabase(options.path, {}, (db) => ReadModelDb.prepare(db, options));
   }
 
   private static prepare(db: Database.Database, options: ReadModelDbOptions): ReadModelDb {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { makePrivateFile } from '../private-files';
-import { openNamingTheFile } from './open-errors';
+import { openDatabase, openNamingTheFile } from './open-database';
 import { EVENT_STORE_MIGRATIONS, migrate, pendingMigrations } from './migrations';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'OFF';
@@ -14,16 +14,11 @@ export function openEventsDatabase(
   const db = openNamingTheFile(
     path,
     'The service must be able to read and write it, and write in its directory.',
-    () => {
-      const opened = new Database(path);
-      try {
+    () =>
+      openDatabase(path, {}, (opened) => {
         opened.pragma('journal_mode = WAL'); // the first statement: a file that is no database fails here
         return opened;
-      } catch (error) {
-        opened.close();
-        throw error;
-      }
-    },
+      }),
   );
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 5000');
@@ -40,8 +35,7 @@ export function openEventsDatabase(
  * current schema, and nothing is written to it, not even a migration.
  */
 export function openEventsDatabaseReadOnly(path: string): Database.Database {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
+  return openDatabase(path, { readonly: true, fileMustExist: true }, (db) => {
     db.pragma('busy_timeout = 5000');
     db.pragma('cache_size = -16384');
     if (pendingMigrations(db, EVENT_STORE_MIGRATIONS).length > 0) {
@@ -49,9 +43,6 @@ export function openEventsDatabaseReadOnly(path: string): Database.Database {
         `The event store at ${path} has an older schema: start the service once to migrate it`,
       );
     }
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  return db;
+    return db;
+  });
 }

@@ -2,7 +2,7 @@ import { DomainError, DomainErrorCode } from '../domain/domain-error';
 import { EventStoreUnavailableError } from '../../event-store/event-store.errors';
 import { ContentionError, IdempotencyKeyReusedError } from '../application/command-executor';
 import type { HttpProblem } from './http-error.filter';
-import { sqliteFileFailure } from '../../infrastructure/sqlite/open-errors';
+import { sqliteFileFailure } from '../../infrastructure/sqlite/open-database';
 
 /** The HTTP status of each domain error code (docs/api.md). */
 export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { messageOf } from '../../shared/application/error-message';
 
 /** SQLite's codes for a file it cannot open or use, as opposed to a bug or a bad statement. */
@@ -20,5 +21,23 @@ export function openNamingTheFile<T>(path: string, hint: string, open: () => T):
     const code = sqliteFileFailure(error);
     if (code === undefined) throw error;
     throw new Error(`Cannot open ${path}: ${messageOf(error)} (${code}). ${hint}`);
+  }
+}
+
+/**
+ * Opens a database and prepares it (its first statements, pragmas, checks, migrations): when the
+ * preparation fails, the connection is closed before the error is thrown.
+ */
+export function openDatabase<T>(
+  path: string,
+  options: Database.Options,
+  prepare: (db: Database.Database) => T,
+): T {
+  const db = new Database(path, options);
+  try {
+    return prepare(db);
+  } catch (error) {
+    db.close();
+    throw error;
   }
 }
