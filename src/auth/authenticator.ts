@@ -42,11 +42,16 @@ export function credentialFrom(
   );
 }
 
-/** How often a header is sent; rawHeaders alternates names and values. */
+/**
+ * How often a header is sent; rawHeaders alternates names and values. Every authenticated request
+ * runs this: only a name of the right length is lowercased (a new string) to compare it.
+ */
 function countHeader(rawHeaders: readonly string[], lowerCaseName: string): number {
   let count = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2)
-    if (rawHeaders[i].toLowerCase() === lowerCaseName) count++;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
+    if (name.length === lowerCaseName.length && name.toLowerCase() === lowerCaseName) count++;
+  }
   return count;
 }
 
