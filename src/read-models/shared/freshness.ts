@@ -8,8 +8,8 @@ import {
 } from '../../projections/engine/waiters';
 import { READ_YOUR_WRITES_TIMEOUT_MS } from './tokens';
 
-/** Seconds a client should wait before retrying a read that answered 503 READ_MODEL_LAGGING. */
-export const LAGGING_RETRY_AFTER_SECONDS = 1;
+/** Seconds a client should wait before retrying a read that answered 503 (lagging, shutting down). */
+export const RETRY_AFTER_SECONDS = 1;
 
 /**
  * Read-your-writes: before a read, wait until the projections it uses have committed the store's
@@ -41,14 +41,14 @@ export class Freshness {
           code: 'READ_MODEL_LAGGING',
           message: `The read models did not catch up with the latest writes within ${READ_YOUR_WRITES_TIMEOUT_MS} ms; retry`,
           details: { projections: [...error.projections], position: String(error.position) },
-          retryAfterSeconds: LAGGING_RETRY_AFTER_SECONDS,
+          retryAfterSeconds: RETRY_AFTER_SECONDS,
         });
       }
       if (error instanceof EngineStoppedError) {
         throw new ServiceUnavailableException({
           code: 'SERVICE_UNAVAILABLE',
           message: 'The service is shutting down; retry',
-          retryAfterSeconds: LAGGING_RETRY_AFTER_SECONDS,
+          retryAfterSeconds: RETRY_AFTER_SECONDS,
         });
       }
       throw error;
