@@ -1,16 +1,25 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.factory';
 import { MemberTokenIssuer, decodeMemberTokenPayload } from '../../src/auth/member-token';
 import { DEV_ORG_API_KEY } from '../../src/auth/org-keys';
 import { loadConfig } from '../../src/config/app-config';
+import { balanceOf, createOffer, credit } from '../support/fixtures';
+import { api } from '../support/test-app';
 
 const ACME_SANDBOX = 'expys_sandbox_acme_e2e_0000000000';
 const ACME_LIVE = 'expys_live_acme_e2e_1111111111111';
 const GLOBEX_SANDBOX = 'expys_sandbox_globex_e2e_22222222';
 const SECRET = 'auth-e2e-member-token-secret-0123456789';
+
+/** The routes docs/api.md gives to "org" only, as `METHOD /path`, from both of its route tables. */
+function orgOnlyRoutesOfApiMd(): string[] {
+  const doc = readFileSync(join(__dirname, '../../docs/api.md'), 'utf8');
+  const row = /^\|\s*`(GET|POST|PUT|PATCH|DELETE)`?\s*\|?\s*`?(\/v1\/\S*?)`\s*\|\s*org\s*\|/gm;
+  return [...doc.matchAll(row)].map(([, method, path]) => `${method} ${path}`);
+}
 
 async function startApp(env: NodeJS.ProcessEnv) {
   const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-auth-e2e-'));
@@ -136,6 +145,81 @@ describe('auth (e2e)', () => {
     expect(await response.json()).toMatchObject({
       error: { code: 'FORBIDDEN', requestId: expect.any(String) },
     });
+  });
+
+  it('answers a member token 403 on every org-only route of api.md, and writes nothing', async () => {
+    const org = api(baseUrl, ACME_SANDBOX);
+    const who = 'org-only-member';
+    const offerId = await createOffer(org, { pointsPrice: 10 });
+    await credit(org, who, 100);
+    const { body: redemption } = await org('POST', '/v1/redemptions', {
+      offer: offerId,
+      externalUserID: who,
+    });
+    // For each org-only route of api.md, a request the org key is answered 2xx for (most of them
+    // write), the member's own id where one is named; the archive goes last.
+    const requests: Record<string, [method: string, path: string, body: unknown, org: number]> = {
+      'POST /v1/auth/exchange': ['POST', '/v1/auth/exchange', { externalUserID: who }, 200],
+      'PUT /v1/members/{externalUserID}': ['PUT', `/v1/members/${who}`, { tier: 'gold' }, 200],
+      'POST /v1/wallet/credit': [
+        'POST',
+        '/v1/wallet/credit',
+        { amount: 1000, externalUserID: who },
+        200,
+      ],
+      'POST /v1/offers': [
+        'POST',
+        '/v1/offers',
+        { title: 'T', kind: 'k', type: 't', pointsPrice: 1 },
+        201,
+      ],
+      'PATCH /v1/offers/{id}': ['PATCH', `/v1/offers/${offerId}`, { title: 'Renamed' }, 200],
+      'POST /v1/redemptions/{id}/status': [
+        'POST',
+        `/v1/redemptions/${redemption.id}/status`,
+        { status: 'OPEN' },
+        200,
+      ],
+      'GET /v1/members/{externalUserID}': ['GET', `/v1/members/${who}`, undefined, 200],
+      'GET /v1/analytics/summary': ['GET', '/v1/analytics/summary', undefined, 200],
+      'GET /v1/analytics/offers': ['GET', '/v1/analytics/offers', undefined, 200],
+      'GET /v1/analytics/timeseries': [
+        'GET',
+        '/v1/analytics/timeseries?from=2024-01-01&to=2024-01-02',
+        undefined,
+        200,
+      ],
+      'DELETE /v1/members/{externalUserID}': [
+        'DELETE',
+        `/v1/members/${who}?retainBalance=false`,
+        undefined,
+        200,
+      ],
+    };
+    // A route api.md documents as org-only later fails here until it is added above.
+    expect(Object.keys(requests).sort()).toEqual(orgOnlyRoutesOfApiMd().sort());
+
+    const member = api(baseUrl, await memberToken(ACME_SANDBOX, who));
+    const written = async () => ({
+      head: (await org('GET', '/health')).body.eventStore.headPosition as string,
+      balance: await balanceOf(org, who),
+    });
+    const before = await written();
+    expect(before.balance).toBe(90);
+    for (const [route, [method, path, body]] of Object.entries(requests)) {
+      const response = await member(method, path, body);
+      expect({ route, status: response.status, code: response.body?.error?.code }).toEqual({
+        route,
+        status: 403,
+        code: 'FORBIDDEN',
+      });
+    }
+    expect(await written()).toEqual(before);
+
+    // The org key gets the same requests through: each 403 above was the guard, not the request.
+    for (const [route, [method, path, body, status]] of Object.entries(requests)) {
+      expect({ route, status: (await org(method, path, body)).status }).toEqual({ route, status });
+    }
   });
 
   it('answers an expired member token 401', async () => {
