@@ -290,4 +290,31 @@ describe('Redemptions over HTTP (e2e)', () => {
     expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(await balanceOf(org, 'retry')).toBe(80);
   });
+
+  it('keeps an Idempotency-Key to its tenant: another organization or environment gets its own answer', async () => {
+    const tenants = [KEYS.acmeSandbox, KEYS.acmeLive, KEYS.globexSandbox].map((key) =>
+      api(t.baseUrl, key),
+    );
+    // The same offer id, member and body in each tenant: only the tenant tells the requests apart.
+    const request = { offer: 'tenant_key_offer', externalUserID: 'tenant-key' };
+    for (const tenant of tenants) {
+      await createOffer(tenant, { id: request.offer, pointsPrice: 30 });
+      await credit(tenant, request.externalUserID, 100);
+    }
+    const key = { 'Idempotency-Key': 'one-key-three-tenants' };
+    const answers = [];
+    for (const tenant of tenants)
+      answers.push(await tenant('POST', '/v1/redemptions', request, key));
+    for (const answer of answers) {
+      expect(answer.status).toBe(201);
+      expect(answer.headers.get('idempotent-replayed')).toBeNull();
+    }
+    expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(3);
+    for (const tenant of tenants) expect(await balanceOf(tenant, request.externalUserID)).toBe(70);
+
+    // Within its own tenant, the key still replays.
+    const retry = await tenants[1]('POST', '/v1/redemptions', request, key);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body).toEqual(answers[1].body);
+  });
 });
