@@ -317,4 +317,45 @@ describe('Redemptions over HTTP (e2e)', () => {
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
     expect(retry.body).toEqual(answers[1].body);
   });
+
+  it('refuses an Idempotency-Key reused on another path or query 409, and leaves that target alone', async () => {
+    const offerId = await createOffer(org, { pointsPrice: 10, maxPerMember: 2 });
+    await credit(org, 'reused-url', 20);
+    const member = api(t.baseUrl, await memberToken(org, 'reused-url'));
+    const a = await member('POST', '/v1/redemptions', { offer: offerId });
+    const b = await member('POST', '/v1/redemptions', { offer: offerId });
+    const cancelKey = { 'Idempotency-Key': 'cancel-a-only' };
+
+    const canceled = await member('POST', `/v1/redemptions/${a.body.id}/cancel`, {}, cancelKey);
+    expect(canceled.body).toMatchObject({ id: a.body.id, status: 'CANCELED' });
+    const otherPath = await member('POST', `/v1/redemptions/${b.body.id}/cancel`, {}, cancelKey);
+    expect(otherPath.status).toBe(409);
+    expect(otherPath.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(otherPath.headers.get('idempotent-replayed')).toBeNull();
+    // Only A was refunded; B is still SUBMITTED and debited, so it cancels now.
+    // (Checked on the command side: a test above stops the read models of this app.)
+    expect(await balanceOf(org, 'reused-url')).toBe(10);
+    const cancelB = await member('POST', `/v1/redemptions/${b.body.id}/cancel`, {});
+    expect(cancelB.body).toMatchObject({ id: b.body.id, status: 'CANCELED', pointsRefunded: 10 });
+
+    // The query string is part of the request too: keeping the balance is not forfeiting it.
+    const archiveKey = { 'Idempotency-Key': 'archive-retaining' };
+    const retained = await org(
+      'DELETE',
+      '/v1/members/reused-url?retainBalance=true',
+      undefined,
+      archiveKey,
+    );
+    expect(retained.body).toMatchObject({ archived: true, balanceRetained: true });
+    const otherQuery = await org(
+      'DELETE',
+      '/v1/members/reused-url?retainBalance=false',
+      undefined,
+      archiveKey,
+    );
+    expect(otherQuery.status).toBe(409);
+    expect(otherQuery.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    // The balance was kept, not forfeited (this PUT unarchives the member; forfeits stay).
+    expect(await balanceOf(org, 'reused-url')).toBe(20);
+  });
 });
