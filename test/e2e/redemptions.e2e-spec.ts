@@ -192,7 +192,9 @@ describe('Redemptions over HTTP (e2e)', () => {
       loaded.state,
     ) as WalletEvent[];
     const context = {
-      occurredAt: '',
+      // Valid metadata, as the command side writes it: the projections of this app go on.
+      occurredAt: new Date().toISOString(),
+      externalUserID: 'half',
       requestId: null,
       idempotencyKey: null,
       actor: 'system',
@@ -333,7 +335,6 @@ describe('Redemptions over HTTP (e2e)', () => {
     expect(otherPath.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(otherPath.headers.get('idempotent-replayed')).toBeNull();
     // Only A was refunded; B is still SUBMITTED and debited, so it cancels now.
-    // (Checked on the command side: a test above stops the read models of this app.)
     expect(await balanceOf(org, 'reused-url')).toBe(10);
     const cancelB = await member('POST', `/v1/redemptions/${b.body.id}/cancel`, {});
     expect(cancelB.body).toMatchObject({ id: b.body.id, status: 'CANCELED', pointsRefunded: 10 });
@@ -357,5 +358,13 @@ describe('Redemptions over HTTP (e2e)', () => {
     expect(otherQuery.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     // The balance was kept, not forfeited (this PUT unarchives the member; forfeits stay).
     expect(await balanceOf(org, 'reused-url')).toBe(20);
+  });
+
+  it('leaves every projection of this app running: no event above is one they cannot apply', async () => {
+    const health = await org('GET', '/health');
+    expect({ status: health.status, body: health.body.status }).toEqual({
+      status: 200,
+      body: 'ok',
+    });
   });
 });
