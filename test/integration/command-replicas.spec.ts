@@ -1,0 +1,163 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateOfferInput, OfferCommands } from '../../src/catalog/offers/offer-commands.service';
+import { EventStore, WrongExpectedVersionError } from '../../src/event-store';
+import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
+import { Aggregates } from '../../src/ledger/application/aggregates';
+import { MemberCommands } from '../../src/ledger/members/member.commands';
+import { RedemptionCommands } from '../../src/ledger/redemptions/redemption.commands';
+import { memberRef, offerStream, walletStream } from '../../src/ledger/streams';
+import { walletOf } from '../../src/ledger/wallet/wallet.state';
+import { ExecutionResult } from '../../src/shared/application/command-executor';
+import { CommandRequest } from '../../src/shared/http/command-request';
+
+const TENANT = { orgId: 'acme', environment: 'sandbox' as const };
+const TENANT_KEY = 'sandbox.acme';
+const NOW = '2025-03-01T10:00:00.000Z';
+
+let requests = 0;
+function orgRequest(key?: string): CommandRequest {
+  const requestId = `req-${++requests}`;
+  return {
+    principal: { kind: 'org', tenant: TENANT },
+    tenant: TENANT,
+    tenantKey: TENANT_KEY,
+    requestId,
+    now: NOW,
+    idempotency: key
+      ? { tenantKey: TENANT_KEY, key, fingerprint: key, context: { requestId } }
+      : undefined,
+  };
+}
+
+const offer = (input: Partial<CreateOfferInput>): CreateOfferInput => ({
+  title: 'Sunset kayak tour',
+  kind: 'EXPERIENCE',
+  type: 'OUTDOOR',
+  priceModel: 'FIXED',
+  status: 'ACTIVE',
+  artifact: 'NONE',
+  maxPerMember: null,
+  ...input,
+});
+
+/** The real store, with the expected-revision conflicts it answered counted. */
+function countingConflicts(store: SqliteEventStore): { port: EventStore; conflicts: () => number } {
+  let conflicts = 0;
+  const counted = <T>(promise: Promise<T>): Promise<T> =>
+    promise.catch((error: unknown) => {
+      if (error instanceof WrongExpectedVersionError) conflicts++;
+      throw error;
+    });
+  const port: EventStore = {
+    append: (...args) => counted(store.append(...args)),
+    appendAtomically: (appends) => counted(store.appendAtomically(appends)),
+    readStream: (...args) => store.readStream(...args),
+    readAll: (...args) => store.readAll(...args),
+    subscribeToAll: (...args) => store.subscribeToAll(...args),
+    headPosition: () => store.headPosition(),
+    close: () => store.close(),
+  };
+  return { port, conflicts: () => conflicts };
+}
+
+/**
+ * One replica of the service's command side, built as the app builds it: its own store connection
+ * on the shared file, its own state cache, executor and local lock.
+ */
+function replica(path: string) {
+  const store = SqliteEventStore.open({ path, writer: 'inline' });
+  const { port, conflicts } = countingConflicts(store);
+  const aggregates = new Aggregates(port);
+  return {
+    store,
+    aggregates,
+    conflicts,
+    members: new MemberCommands(aggregates),
+    offers: new OfferCommands(aggregates),
+    redemptions: new RedemptionCommands(aggregates),
+    close: () => store.close(),
+  };
+}
+
+const codeOf = (r: ExecutionResult) =>
+  r.outcome.status === 201 ? 'created' : (r.outcome.body as { error: { code: string } }).error.code;
+
+/**
+ * Each replica trusts its cached state without a read (docs/architecture.md, "Load by revision"),
+ * and its local lock only queues its own requests. What keeps two replicas from spending the same
+ * points or the same unit of stock is the expected revision each append names: a decision made on
+ * state another replica has since moved must conflict, be decided again on fresh state, and be
+ * refused.
+ */
+describe('Two replicas of the command side on one event store', () => {
+  let dir: string;
+  let a: ReturnType<typeof replica>;
+  let b: ReturnType<typeof replica>;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'points-ledger-replicas-'));
+    const path = join(dir, 'events.db');
+    a = replica(path);
+    b = replica(path);
+  });
+  afterEach(async () => {
+    await a.close();
+    await b.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The balance the stored events add up to, folded by a command side with an empty cache. */
+  const balanceInStore = async (wallet: string) =>
+    walletOf((await new Aggregates(a.store).wallets.load(wallet)).state).ledger.balance;
+
+  it('never spends a balance twice when both redeem from one wallet at once', async () => {
+    const created = await a.offers.create(orgRequest(), offer({ pointsPrice: 30 }), 'off_kayak');
+    expect(created.outcome.status).toBe(201);
+    expect((await a.members.credit(orgRequest(), 'ann', 100, null)).outcome.status).toBe(200);
+    const wallet = walletStream(TENANT_KEY, memberRef(TENANT_KEY, 'ann'));
+    // Both replicas have seen the credited wallet (balance 100) and trust it from here on.
+    for (const r of [a, b])
+      expect(walletOf((await r.aggregates.wallets.load(wallet)).state).ledger.balance).toBe(100);
+
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        (i % 2 === 0 ? a : b).redemptions.create(
+          orgRequest(i < 2 ? `kayak-${i}` : undefined),
+          'ann',
+          { offerId: 'off_kayak' },
+        ),
+      ),
+    );
+
+    const codes = results.map(codeOf);
+    expect(codes.filter((c) => c === 'created')).toHaveLength(3);
+    expect(codes.filter((c) => c === 'INSUFFICIENT_POINTS')).toHaveLength(3);
+    // 100 - 3 x 30: never below zero, whichever replica decided which redemption.
+    expect(await balanceInStore(wallet)).toBe(10);
+    // A stale decision was caught by its expected revision and decided again.
+    expect(a.conflicts() + b.conflicts()).toBeGreaterThan(0);
+  });
+
+  it('never sells the last unit of an offer twice when members redeem it on both at once', async () => {
+    const limited = offer({ pointsPrice: 10, maxTotal: 1 });
+    expect((await a.offers.create(orgRequest(), limited, 'off_last')).outcome.status).toBe(201);
+    for (const m of ['bea', 'cal']) await a.members.credit(orgRequest(), m, 100, null);
+    // Both replicas have seen one unit left.
+    for (const r of [a, b]) await r.aggregates.offers.load(offerStream(TENANT_KEY, 'off_last'));
+
+    const results = await Promise.all([
+      a.redemptions.create(orgRequest(), 'bea', { offerId: 'off_last' }),
+      b.redemptions.create(orgRequest('cal-last'), 'cal', { offerId: 'off_last' }),
+    ]);
+
+    expect(results.map(codeOf).sort()).toEqual(['OFFER_UNAVAILABLE', 'created']);
+    const offerEvents = await a.store.readStream(offerStream(TENANT_KEY, 'off_last'));
+    expect(offerEvents.filter((e) => e.type === 'OfferStockReserved')).toHaveLength(1);
+    const balances = await Promise.all(
+      ['bea', 'cal'].map((m) => balanceInStore(walletStream(TENANT_KEY, memberRef(TENANT_KEY, m)))),
+    );
+    expect(balances.sort((x, y) => x - y)).toEqual([90, 100]);
+    expect(a.conflicts() + b.conflicts()).toBeGreaterThan(0);
+  });
+});
