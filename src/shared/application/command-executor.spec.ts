@@ -3,6 +3,7 @@ import { EventStore } from '../../event-store';
 import { SqliteEventStore } from '../../infrastructure/sqlite/sqlite-event-store';
 import {
   CommandExecutor,
+  ContentionError,
   Decision,
   IdempotencyKeyReusedError,
   IdempotencyScope,
@@ -167,5 +168,63 @@ describe.each([
     expect(result.outcome.body).toEqual({ n: 2 });
     expect(calls.count).toBe(2);
     expect((await store.readStream('c-6')).map((e) => e.data)).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  /** A decision on the stream as read, after which another writer appends to it through the store. */
+  function overtaken(stream: string, calls: { count: number }, times: number) {
+    return async (): Promise<Decision> => {
+      const decision = await counterDecision(store, stream, calls)();
+      if (calls.count > times) return decision;
+      const [last] = await store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+      await store.append(
+        stream,
+        [{ id: randomUUID(), type: 'Incremented', data: { n: 0 } }],
+        last ? last.revision : 'no_stream',
+      );
+      return decision;
+    };
+  }
+
+  it('decides again when the stream moved under a stale decision, without a key too', async () => {
+    const calls = { count: 0 };
+    const result = await newExecutor().run(['c'], overtaken('c-7', calls, 1));
+    expect(result).toMatchObject({ replayed: false, outcome: { body: { n: 2 } } });
+    expect(calls.count).toBe(2);
+    expect((await store.readStream('c-7')).map((e) => e.data)).toEqual([{ n: 0 }, { n: 2 }]);
+  });
+
+  describe.each([
+    ['without a key', undefined],
+    ['with a key', 'k8'],
+  ])('when every attempt conflicts (%s)', (_how, key) => {
+    const maxAttempts = 3;
+
+    it(`gives up with ContentionError after exactly ${maxAttempts} attempts, none of its events written`, async () => {
+      const executor = new CommandExecutor(store, new StateCache(), maxAttempts);
+      const calls = { count: 0 };
+      const decide = overtaken('c-8', calls, Infinity);
+      const bounded = async (): Promise<Decision> => {
+        if (calls.count === maxAttempts) throw new Error('decided more often than allowed');
+        return decide();
+      };
+      const run = executor.run(['c'], bounded, key === undefined ? undefined : scope(key));
+
+      await expect(run).rejects.toBeInstanceOf(ContentionError);
+      await expect(run).rejects.toThrow('The command kept conflicting with concurrent writes');
+      expect(calls.count).toBe(maxAttempts);
+      // Only the other writer's events: none of the command's decisions got in.
+      expect((await store.readStream('c-8')).map((e) => e.data)).toEqual(
+        Array(maxAttempts).fill({ n: 0 }),
+      );
+
+      // Retryable: once the other writer is done, the same request (and key) goes through.
+      const retried = await executor.run(
+        ['c'],
+        counterDecision(store, 'c-8', calls),
+        key === undefined ? undefined : scope(key),
+      );
+      expect(retried).toMatchObject({ replayed: false, outcome: { body: { n: maxAttempts + 1 } } });
+      expect(await store.readStream('c-8')).toHaveLength(maxAttempts + 1);
+    });
   });
 });
