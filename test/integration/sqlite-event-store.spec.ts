@@ -7,7 +7,10 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EVENT_STORE_MIGRATIONS, migrate } from '../../src/infrastructure/sqlite/migrations';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
-import { EventStoreUnavailableError } from '../../src/event-store/event-store.errors';
+import {
+  EventStoreUnavailableError,
+  WrongExpectedVersionError,
+} from '../../src/event-store/event-store.errors';
 
 const event = () => ({ id: randomUUID(), type: 'Tested', data: { at: 1 } });
 
@@ -25,6 +28,36 @@ describe('SQLite event store (adapter-specific guarantees)', () => {
     );
     expect(store.stats).toEqual({ appends: 64, commits: 1 });
     await store.close();
+  });
+
+  it('checks expected revisions against what another connection on the file appended', async () => {
+    // Two stores on one file, as two processes would open it: each writer caches last revisions,
+    // valid only while PRAGMA data_version says the other has not written since.
+    const path = join(dir, 'events.db');
+    const [a, b] = [SqliteEventStore.open({ path }), SqliteEventStore.open({ path })];
+    const ids: string[] = [];
+    const next = () => {
+      const e = event();
+      ids.push(e.id);
+      return [e];
+    };
+    await b.append('shared', next(), 'no_stream'); // b's writer now has revision 0 cached
+    await a.append('shared', next(), 0n);
+
+    // The revision a's append made current is the one b must accept...
+    expect(await b.append('shared', next(), 1n)).toMatchObject({ nextExpectedRevision: 2n });
+    expect(await a.append('shared', next(), 2n)).toMatchObject({ nextExpectedRevision: 3n });
+    // ...and the one b saw last is stale: refused with the actual revision, nothing written.
+    const stale = b.append('shared', [event()], 2n);
+    await expect(stale).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    await expect(stale).rejects.toMatchObject({ stream: 'shared', actual: 3n });
+
+    for (const store of [a, b]) {
+      const stored = await store.readStream('shared');
+      expect(stored.map((e) => [e.revision, e.id])).toEqual(ids.map((id, i) => [BigInt(i), id]));
+    }
+    await a.close();
+    await b.close();
   });
 
   it('reads across its internal pages without losing or repeating an event', async () => {
