@@ -53,4 +53,40 @@ describe('WriteSetExecutor', () => {
       db.close();
     },
   );
+
+  it('stores the rows only with their checkpoint: a checkpoint that fails rolls the rows back', () => {
+    const db = database();
+    const executor = new WriteSetExecutor(db);
+    const commit = (position: number, expected: number | null) => {
+      const out = new WriteSetBuilder();
+      out.values(APPEND, 2).push(position, `note ${position}`);
+      out.values(UPSERT, 3, 2).push('acme', 'member-1', position);
+      return out.build([{ name: 'p', expected, position, error: null }]);
+    };
+    const stored = () => ({
+      log: db.prepare('SELECT position FROM log ORDER BY position').pluck().all(),
+      totals: db.prepare('SELECT amount FROM totals').pluck().all(),
+      checkpoints: db.prepare('SELECT name, position FROM rm_checkpoints').all(),
+    });
+    executor.execute(commit(1, null));
+
+    // The fault is SQLite's own: the checkpoint's upsert is aborted as a full disk would abort it.
+    db.exec(`
+      CREATE TRIGGER refuse_insert BEFORE INSERT ON rm_checkpoints
+        BEGIN SELECT RAISE(ABORT, 'checkpoint refused'); END;
+      CREATE TRIGGER refuse_update BEFORE UPDATE ON rm_checkpoints
+        BEGIN SELECT RAISE(ABORT, 'checkpoint refused'); END;`);
+    expect(() => executor.execute(commit(2, 1))).toThrow('checkpoint refused');
+    expect(stored()).toEqual({ log: [1], totals: [1], checkpoints: [{ name: 'p', position: 1 }] });
+
+    // So the commit can be made again from the checkpoint, without a row applied twice.
+    db.exec('DROP TRIGGER refuse_insert; DROP TRIGGER refuse_update;');
+    executor.execute(commit(2, 1));
+    expect(stored()).toEqual({
+      log: [1, 2],
+      totals: [2],
+      checkpoints: [{ name: 'p', position: 2 }],
+    });
+    db.close();
+  });
 });
