@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { packBatch } from './sqlite-batch-codec';
 import { SqliteSynchronous } from './sqlite-database';
 import { QueuedAppend, SqliteWriter, WriteOutcome } from './sqlite-writer';
-import type { WriterReply } from './sqlite-writer.worker';
+import type { WriterReply, WriterRequest, WriterSettings } from './sqlite-writer.worker';
 import { EventStoreUnavailableError } from '../../event-store/event-store.errors';
 import { messageOf } from '../../shared/application/error-message';
 
@@ -54,7 +54,7 @@ export class WorkerWriteChannel implements WriteChannel {
   private readonly worker: Worker;
   private readonly pending = new Map<
     number,
-    { resolve: (o: WriteOutcome[]) => void; reject: (e: Error) => void }
+    { resolve: (reply: WriterReply) => void; reject: (e: Error) => void }
   >();
   private nextId = 0;
 
@@ -63,8 +63,7 @@ export class WorkerWriteChannel implements WriteChannel {
     this.worker.on('message', (reply: WriterReply) => {
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
-      if (reply.outcomes) waiting?.resolve(reply.outcomes);
-      else waiting?.reject(writeFailed(reply.failure ?? 'unknown'));
+      waiting?.resolve(reply);
     });
     this.worker.on('error', (error) => this.failAll(writeFailed(error.message, error)));
     this.worker.on('exit', (code) => this.failAll(writeFailed(`the writer exited (${code})`)));
@@ -73,10 +72,34 @@ export class WorkerWriteChannel implements WriteChannel {
   write(batch: QueuedAppend[][], created: number): Promise<WriteOutcome[]> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, {
+        resolve: (reply) =>
+          reply.outcomes
+            ? resolve(reply.outcomes)
+            : reject(writeFailed(reply.failure ?? 'unknown')),
+        reject,
+      });
       const packed = packBatch(batch);
       const transfer = [packed.lengths.buffer, packed.shape.buffer] as ArrayBuffer[];
       this.worker.postMessage({ id, packed, created }, transfer);
+    });
+  }
+
+  /**
+   * The write connection's own settings. Durability (synchronous) is set per connection, and the
+   * one that commits lives in the writer thread: this is the only way to see what it runs with.
+   */
+  settings(): Promise<WriterSettings> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, {
+        resolve: (reply) =>
+          reply.settings
+            ? resolve(reply.settings)
+            : reject(new Error('The writer sent no settings')),
+        reject,
+      });
+      this.worker.postMessage({ id, settings: true } satisfies WriterRequest);
     });
   }
 

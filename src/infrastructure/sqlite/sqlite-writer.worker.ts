@@ -9,15 +9,30 @@ const { path, synchronous } = workerData as { path: string; synchronous: SqliteS
 const db = openEventsDatabase(path, synchronous);
 const writer = new SqliteWriter(db);
 
-export type WriterRequest = { id: number; packed: PackedBatch; created: number } | { close: true };
+/** What the write connection runs with: pragmas are per connection, so only this thread can tell. */
+export interface WriterSettings {
+  /** PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL. */
+  synchronous: number;
+}
+
+export type WriterRequest =
+  | { id: number; packed: PackedBatch; created: number }
+  | { id: number; settings: true }
+  | { close: true };
 export type WriterReply = {
   id: number;
   outcomes?: ReturnType<SqliteWriter['writeBatch']>;
   failure?: string;
+  settings?: WriterSettings;
 };
 
-type WriteRequest = Extract<WriterRequest, { id: number }>;
+type WriteRequest = Extract<WriterRequest, { packed: PackedBatch }>;
 const port = parentPort!;
+
+function answerSettings(id: number): void {
+  const synchronous = db.pragma('synchronous', { simple: true }) as number;
+  port.postMessage({ id, settings: { synchronous } });
+}
 
 /** Batches that arrived while the last commit ran share this transaction and its fsync. */
 function commit(requests: WriteRequest[]): void {
@@ -42,11 +57,13 @@ function close(): void {
 
 port.on('message', (first: WriterRequest) => {
   if ('close' in first) return close();
+  if ('settings' in first) return answerSettings(first.id);
   const requests = [first];
   let closing = false;
   for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) {
     const message = next.message as WriterRequest;
     if ('close' in message) closing = true;
+    else if ('settings' in message) answerSettings(message.id);
     else requests.push(message);
   }
   commit(requests);
