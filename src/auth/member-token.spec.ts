@@ -122,6 +122,27 @@ describe('MemberTokenIssuer', () => {
     });
   });
 
+  it.each([
+    ['without exp', { exp: undefined }],
+    ['with exp as text', { exp: '9999999999' }],
+    ['with a fractional exp', { exp: 1_900_000_000.5 }],
+    ['without iat', { iat: undefined }],
+    ['of another payload version', { v: 2 }],
+  ])('calls a correctly signed payload %s malformed, never valid forever', (_case, change) => {
+    const iat = NOW.getTime() / 1000;
+    const payload = {
+      ...{ v: 1, orgId: 'acme', environment: 'live', externalUserID: 'user-1', iat },
+      exp: iat + 60,
+      ...change,
+    };
+    const body = `mt_${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+    const signature = createHmac('sha256', SECRET).update(body).digest('base64url');
+    expect(issuer().verify(`${body}.${signature}`, NOW)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+  });
+
   it('refuses to mint for an invalid member or tenant', () => {
     expect(() => issuer().mint(TENANT, '', NOW)).toThrow();
     expect(() => issuer().mint(TENANT, 'a\nb', NOW)).toThrow();
