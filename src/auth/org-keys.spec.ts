@@ -23,6 +23,20 @@ describe('parseOrgApiKeys', () => {
     expect(keys.lookup('x'.repeat(10_000))).toBeUndefined();
   });
 
+  it('takes random parts of 16 to 256 characters, and looks the longest up too', () => {
+    const shortest = `expys_live_${'s'.repeat(16)}`;
+    const longest = `expys_sandbox_${'L'.repeat(256)}`;
+    const keys = parseOrgApiKeys(`acme:${shortest},acme:${longest}`);
+    expect(keys.lookup(shortest)).toEqual({ orgId: 'acme', environment: 'live' });
+    expect(keys.lookup(longest)).toEqual({ orgId: 'acme', environment: 'sandbox' });
+  });
+
+  it('ignores white space around the colon of an entry', () => {
+    const keys = parseOrgApiKeys(`acme :\t${SANDBOX} ,globex: ${LIVE}`);
+    expect(keys.lookup(SANDBOX)).toEqual({ orgId: 'acme', environment: 'sandbox' });
+    expect(keys.lookup(LIVE)).toEqual({ orgId: 'globex', environment: 'live' });
+  });
+
   it('refuses an orgId with a dot, which could make one tenant a stream-name prefix of another', () => {
     expect(() => parseOrgApiKeys(`acme.eu:${SANDBOX}`)).toThrow(/orgId/);
   });
@@ -55,6 +69,11 @@ describe('parseOrgApiKeys', () => {
     ['a key of an unknown environment', 'acme:expys_test_aaaaaaaaaaaaaaaa', /must look like/],
     ['a key with an upper-case environment', 'acme:expys_LIVE_aaaaaaaaaaaaaaaa', /must look like/],
     ['a key with a short random part', 'acme:expys_live_aaaaaaaaaaaaaaa', /at least 16/],
+    [
+      'a key with a random part of 257 characters',
+      `acme:expys_live_${'a'.repeat(257)}`,
+      /at most 256/,
+    ],
     ['a key with odd characters', 'acme:expys_live_aaaaaaaaaaaaaaaa!', /must look like/],
     ['a key with an inner space', 'acme:expys_live_aaaaaaaa aaaaaaaa', /must look like/],
     [
