@@ -80,6 +80,13 @@ describe('loadAuthConfig', () => {
     expect(config.usingDevelopmentDefaults).toBe(false);
   });
 
+  it('takes a lifetime from 1 second to 7 days, both ends included', () => {
+    for (const ttl of [1, 604_800]) {
+      const env = { MEMBER_TOKEN_TTL_SECONDS: String(ttl) };
+      expect(loadAuthConfig(env).memberTokenTtlSeconds).toBe(ttl);
+    }
+  });
+
   it('rejects a short secret, a bad key list and a bad lifetime', () => {
     expect(() => loadAuthConfig({ MEMBER_TOKEN_SECRET: 'short' })).toThrow(/at least 32/);
     expect(() => loadAuthConfig({ MEMBER_TOKEN_SECRET: ' '.repeat(40) })).toThrow(/white space/);
