@@ -1,10 +1,17 @@
-import { isIsoInstant, isJsonValue, jsonEqual, MAX_JSON_VALUE_DEPTH } from './values';
+import {
+  isIsoInstant,
+  isJsonValue,
+  isPositiveInteger,
+  jsonEqual,
+  MAX_JSON_VALUE_DEPTH,
+} from './values';
 
 describe('ISO-8601 instants', () => {
   it.each([
     '2025-03-01T10:00:00Z',
     '2025-03-01T10:00:00.123Z',
     '2024-02-29T23:59:59+01:00',
+    '2000-02-29T00:00:00Z',
     '2025-03-01T10:00:00.123456789-05:30',
   ])('accepts %s', (text) => expect(isIsoInstant(text)).toBe(true));
 
@@ -13,6 +20,8 @@ describe('ISO-8601 instants', () => {
     '2025-03-01T10:00Z',
     '2025-03-01T10:00:00',
     '2025-02-29T00:00:00Z',
+    '1900-02-29T00:00:00Z',
+    '2100-02-29T00:00:00Z',
     '2025-03-01T24:00:00Z',
     '2025-03-01 10:00:00Z',
     1_700_000_000,
@@ -46,4 +55,15 @@ describe('JSON values', () => {
     expect(isJsonValue(nest(32, {}))).toBe(false);
     expect(isJsonValue(nest(32, []))).toBe(false);
   });
+});
+
+describe('positive integers', () => {
+  it.each([1, 42, Number.MAX_SAFE_INTEGER])('accepts %p', (value) =>
+    expect(isPositiveInteger(value)).toBe(true),
+  );
+
+  it.each([0, -0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1, NaN, Infinity, '1', null])(
+    'refuses %p',
+    (value) => expect(isPositiveInteger(value)).toBe(false),
+  );
 });
