@@ -86,6 +86,20 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     expect(await headPosition()).toBe(before);
   });
 
+  it('refuses JSON nested 65 levels deep even in a body short enough to skip the walk', async () => {
+    // 65 levels take 130 characters: the shortest body past the limit must still be walked.
+    const before = await headPosition();
+    const answer = await send('/v1/wallet/credit', {
+      headers: { ...orgKey, ...json },
+      body: deep(65),
+    });
+    expect(answer).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(answer.body.error.details.fields).toEqual([
+      { field: 'body', problems: [expect.stringMatching(/64 levels/)] },
+    ]);
+    expect(await headPosition()).toBe(before);
+  });
+
   /** `{"k0":1,"k1":1,...}` with `count` keys. */
   const keyed = (count: number) =>
     `{${Array.from({ length: count }, (_, i) => `"k${i}":1`).join(',')}}`;
@@ -187,7 +201,29 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       { 'Content-Encoding': 'identity' },
     );
     expect(identity.status).toBe(200);
+    // Content codings are case-insensitive (RFC 9110), and white space around one is not part of it.
+    for (const coding of ['Identity', ' IDENTITY ']) {
+      const answer = await org(
+        'POST',
+        '/v1/wallet/credit',
+        { amount: 1, externalUserID: 'm1' },
+        { 'Content-Encoding': coding },
+      );
+      expect(answer.status).toBe(200);
+    }
   });
+
+  it.each(['utf-8', 'UTF-8', 'utf8', 'UTF8', '"utf-8"'])(
+    'reads JSON declared with charset=%s',
+    async (charset) => {
+      const response = await fetch(`${t.baseUrl}/v1/wallet/credit`, {
+        method: 'POST',
+        headers: { ...orgKey, 'content-type': `application/json; charset=${charset}` },
+        body: '{"amount":1,"externalUserID":"m1"}',
+      });
+      expect(response.status).toBe(200);
+    },
+  );
 
   it('refuses JSON declared in another charset than UTF-8 with 415', async () => {
     const before = await headPosition();
