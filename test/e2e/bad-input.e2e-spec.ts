@@ -697,6 +697,15 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       field: 'phone',
     },
     {
+      name: 'member: phone with a leading zero country code, not E.164',
+      method: 'PUT',
+      path: '/v1/members/m1',
+      body: { phone: '+0123456789' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'phone',
+    },
+    {
       name: 'member: email not an email',
       method: 'PUT',
       path: '/v1/members/m1',
