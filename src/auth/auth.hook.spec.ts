@@ -86,6 +86,18 @@ describe('AuthHook', () => {
     expect(run('health', {})).toEqual({ allowed: true, principal: undefined });
   });
 
+  it('checks a credential sent to a @Public() route, in either header', () => {
+    const { run } = setup();
+    const unknown = 'expys_sandbox_unknown000000000000';
+    for (const headers of [{ authorization: `Bearer ${unknown}` }, { 'x-api-key': unknown }]) {
+      expect(run('health', headers)).toMatchObject({ status: 401, body: { code: 'UNAUTHORIZED' } });
+    }
+    expect(run('health', { 'x-api-key': SANDBOX_KEY }).principal).toEqual({
+      kind: 'org',
+      tenant: { orgId: 'acme', environment: 'sandbox' },
+    });
+  });
+
   it('answers a missing credential 401 UNAUTHORIZED with a Bearer challenge', () => {
     const { run, reply } = setup();
     expect(run('open', {})).toMatchObject({
