@@ -55,6 +55,17 @@ describe('MemberTokenIssuer', () => {
     });
   });
 
+  it('mints and verifies a token for the longest orgId and externalUserID', () => {
+    // 64 + 128 * 4 bytes of UTF-8 in the payload: its base64url text is well past 800 characters.
+    const tenant: Tenant = { orgId: 'o'.repeat(64), environment: 'sandbox' };
+    const { token } = issuer().mint(tenant, '😀'.repeat(128), NOW);
+    expect(token.length).toBeGreaterThan(800);
+    expect(issuer().verify(token, NOW)).toMatchObject({
+      ok: true,
+      principal: { tenant, externalUserID: '😀'.repeat(128) },
+    });
+  });
+
   it('refuses a token signed with another secret', () => {
     const { token } = issuer('another-secret-that-is-long-enough-456').mint(TENANT, 'user-1', NOW);
     expect(issuer().verify(token, NOW)).toEqual({ ok: false, reason: 'bad_signature' });
