@@ -121,6 +121,17 @@ describe('auth (e2e)', () => {
     }
   });
 
+  it('leaves a profile field sent as null in an exchange unchanged, as if left out', async () => {
+    const headers = { authorization: `Bearer ${ACME_SANDBOX}` };
+    const given = { displayName: 'Grace', email: 'grace@example.com', tier: 'gold' };
+    expect((await exchange(headers, { externalUserID: 'null-fields', ...given })).status).toBe(200);
+    const nulls = { displayName: null, email: null, tier: null };
+    expect((await exchange(headers, { externalUserID: 'null-fields', ...nulls })).status).toBe(200);
+    const profile = await api(baseUrl, ACME_SANDBOX)('PUT', '/v1/members/null-fields', {});
+    expect(profile.status).toBe(200);
+    expect(profile.body).toMatchObject(given);
+  });
+
   it("mints a token in the key's organization and environment: sandbox for a sandbox key, live for a live key", async () => {
     expect(decodeMemberTokenPayload(await memberToken(ACME_SANDBOX, 'user-1'))).toMatchObject({
       orgId: 'acme',
