@@ -225,6 +225,17 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     },
   );
 
+  it('takes a JSON null body on a route that takes no body as no body, not a 500', async () => {
+    await credit(org, 'null-body', 5);
+    const response = await fetch(`${t.baseUrl}/v1/members/null-body?retainBalance=true`, {
+      method: 'DELETE',
+      headers: { ...orgKey, ...json },
+      body: 'null',
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ archived: true, balanceRetained: true });
+  });
+
   it('refuses JSON declared in another charset than UTF-8 with 415', async () => {
     const before = await headPosition();
     const answer = await send('/v1/wallet/credit', {
