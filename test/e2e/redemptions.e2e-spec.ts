@@ -320,6 +320,27 @@ describe('Redemptions over HTTP (e2e)', () => {
     expect(retry.body).toEqual(answers[1].body);
   });
 
+  it("refuses an Idempotency-Key reused by another member 409, never replaying the first member's redemption", async () => {
+    const offerId = await createOffer(org, { pointsPrice: 10 });
+    const [alice, bob] = await Promise.all(
+      ['idem-alice', 'idem-bob'].map(async (who) => {
+        await credit(org, who, 50);
+        return api(t.baseUrl, await memberToken(org, who));
+      }),
+    );
+    // The same path and the same body: only the caller tells the two requests apart.
+    const key = { 'Idempotency-Key': 'one-key-two-members' };
+    const first = await alice('POST', '/v1/redemptions', { offer: offerId }, key);
+    expect(first.status).toBe(201);
+    const other = await bob('POST', '/v1/redemptions', { offer: offerId }, key);
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(other.headers.get('idempotent-replayed')).toBeNull();
+    expect(JSON.stringify(other.body)).not.toContain(first.body.id);
+    expect(await balanceOf(org, 'idem-alice')).toBe(40);
+    expect(await balanceOf(org, 'idem-bob')).toBe(50);
+  });
+
   it('refuses an Idempotency-Key reused on another path or query 409, and leaves that target alone', async () => {
     const offerId = await createOffer(org, { pointsPrice: 10, maxPerMember: 2 });
     await credit(org, 'reused-url', 20);
