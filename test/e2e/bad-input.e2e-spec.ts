@@ -380,6 +380,7 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       body: { ...credit1, reason: long(1024 * 1024) },
       status: 413,
       code: 'PAYLOAD_TOO_LARGE',
+      message: /larger than 1 MiB/,
     },
     {
       name: 'credit: balance would pass MAX_SAFE_INTEGER',

@@ -15,8 +15,21 @@ export interface HttpProblem {
 
 export type ProblemMapper = (error: unknown) => HttpProblem | undefined;
 
+/** The status an error carries: Nest's exceptions, or Fastify's own (which Nest may wrap). */
+function statusOf(error: unknown): unknown {
+  return error instanceof HttpException
+    ? error.getStatus()
+    : (error as { statusCode?: unknown } | null)?.statusCode;
+}
+
 /** Errors Fastify raises before a handler runs (body parsing, size limits) carry a statusCode. */
 function fromFrameworkError(error: unknown): HttpProblem | undefined {
+  if (statusOf(error) === 413)
+    return {
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'The request body is larger than 1 MiB',
+    };
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
@@ -32,12 +45,6 @@ function fromFrameworkError(error: unknown): HttpProblem | undefined {
   }
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
-    if (statusCode === 413)
-      return {
-        status: 413,
-        code: 'PAYLOAD_TOO_LARGE',
-        message: 'The request body is larger than 1 MiB',
-      };
     const message = error instanceof Error ? error.message : 'Bad request';
     return { status: statusCode, code: HTTP_STATUS_CODES[statusCode] ?? 'BAD_REQUEST', message };
   }
