@@ -59,6 +59,14 @@ describe('offer: creating', () => {
     createdWith(data);
   });
 
+  it('records maxPerMember null as unlimited, not as the default of 1', () => {
+    const [created] = spec
+      .given()
+      .when(create({ maxPerMember: null }))
+      .thenEvents();
+    expect(created.data).toMatchObject({ maxPerMember: null });
+  });
+
   it.each<[string, Partial<CreateOffer['data']>]>([
     ['pointsPrice', { pointsPrice: undefined }],
     ['pointsPrice', { pointsPrice: -1 }],
