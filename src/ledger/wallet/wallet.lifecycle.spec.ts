@@ -102,6 +102,14 @@ describe('wallet: redemption lifecycle', () => {
       .then('VALIDATION_FAILED');
   });
 
+  it('accepts an end at the very instant of the start (only an end before it is refused)', () => {
+    const [scheduled] = spec
+      .given(reach('SUBMITTED'))
+      .when(move('OPEN', { startAt: at(60), endAt: at(60) }))
+      .thenEvents();
+    expect(scheduled.data).toMatchObject({ startAt: at(60), endAt: at(60) });
+  });
+
   it('lets the organization move redemptions of an archived member', () => {
     const archived: WalletEvent = {
       type: 'MemberArchived',
