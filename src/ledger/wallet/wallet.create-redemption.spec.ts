@@ -123,6 +123,14 @@ describe('wallet: creating a redemption', () => {
       expect(error.details).toMatchObject({ reason });
     });
 
+    it('checks stock before status: a sold-out INACTIVE offer is OUT_OF_STOCK (api.md order)', () => {
+      const error = spec
+        .given([credited(500)])
+        .when(redeem(offer({ status: 'INACTIVE', remainingStock: 0 })))
+        .then('OFFER_UNAVAILABLE');
+      expect(error.details).toEqual({ offerId: 'offer-1', reason: 'OUT_OF_STOCK' });
+    });
+
     it.each([
       ['opens', at(0)],
       ['closes', at(59)],
