@@ -33,4 +33,10 @@ describe('read paging: cursors', () => {
     const cursor = cursorOf('transactions', selection);
     expect(codeOf(() => pageOf('offers', selection, { cursor }))).toBe('INVALID_CURSOR');
   });
+
+  it('reads an empty ?cursor= as no cursor: the first page', () => {
+    expect(pageOf('offers', ['sandbox.acme', 'org'], { cursor: '' })).toMatchObject({
+      before: Infinity,
+    });
+  });
 });
