@@ -79,6 +79,11 @@ describe('read-models lock', () => {
     });
     try {
       const pid = Number(await new Promise<string>((done) => parent.stdout.once('data', done)));
+      // Until sh has exec'd, it would reap the child itself: kill the child only once it has.
+      const comm = () => readFileSync(`/proc/${parent.pid}/comm`, 'utf8').trim();
+      const execDeadline = Date.now() + 10_000;
+      while (comm() !== 'sleep' && Date.now() < execDeadline) await new Promise(setImmediate);
+      expect(comm()).toBe('sleep');
       const started = startTimeOf(pid);
       process.kill(pid, 'SIGKILL');
       const state = () => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[0];
