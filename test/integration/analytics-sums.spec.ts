@@ -1,11 +1,9 @@
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { bucketStart, nextBucket } from '../../src/projections/analytics/buckets';
-import { ALL_PROJECTIONS } from '../../src/projections/all-projections';
-import { ProjectionEngine } from '../../src/projections/engine/projection-engine';
 import { ReadModelDb } from '../../src/projections/read-model-db';
 import { rebuildReadModels } from '../../src/projections/rebuild';
 import { AnalyticsQueries } from '../../src/read-models/analytics/analytics.queries';
-import { dumpTables } from '../support/read-models';
+import { dumpTables, projectToHead } from '../support/read-models';
 import { credited } from '../support/wallet-events';
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -36,13 +34,7 @@ describe('Analytics sums (integration)', () => {
       await store.append(`wallet-sandbox.acme.m${i}`, [creditAt(`m${i}`, MAX, IN_0050)], 'any');
     }
   };
-  const project = async () => {
-    const engine = new ProjectionEngine(store, readModels, ALL_PROJECTIONS, { retryDelayMs: 5 });
-    engine.start();
-    await engine.waitFor(engine.names, Number(await store.headPosition()), 20_000);
-    expect(engine.status().filter((p) => p.status !== 'running')).toEqual([]);
-    await engine.stop();
-  };
+  const project = () => projectToHead(store, readModels);
   const march0050 = (queries: AnalyticsQueries) => {
     const start = bucketStart('month', Date.parse(IN_0050));
     return queries.timeseries(TENANT_KEY, 'month', [start], nextBucket('month', start)).buckets;

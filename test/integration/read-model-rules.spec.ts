@@ -5,12 +5,11 @@ import type { WalletEvent } from '../../src/ledger/wallet/wallet.events';
 import { cancel, credited, movedTo, redeemed } from '../../src/ledger/wallet/wallet.fixtures';
 import { isDomainError } from '../../src/shared/domain/domain-error';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
-import { ALL_PROJECTIONS } from '../../src/projections/all-projections';
-import { ProjectionEngine } from '../../src/projections/engine/projection-engine';
 import { ReadModelDb } from '../../src/projections/read-model-db';
 import { OfferQueries } from '../../src/read-models/offers/offer.queries';
 import { AnalyticsQueries } from '../../src/read-models/analytics/analytics.queries';
 import { WalletQueries } from '../../src/read-models/wallet/wallet.queries';
+import { projectToHead } from '../support/read-models';
 import { TENANT, walletEvent } from '../support/wallet-events';
 
 const TENANT_KEY = 'sandbox.acme';
@@ -59,13 +58,7 @@ describe('Read-model rules (integration)', () => {
 
   const append = (member: string, ...events: ReturnType<typeof walletEvent>[]) =>
     store.append(`wallet-sandbox.acme.${member}`, events, 'any');
-  const project = async () => {
-    const engine = new ProjectionEngine(store, readModels, ALL_PROJECTIONS, { retryDelayMs: 5 });
-    engine.start();
-    await engine.waitFor(engine.names, Number(await store.headPosition()), 20_000);
-    expect(engine.status().filter((p) => p.status !== 'running')).toEqual([]);
-    await engine.stop();
-  };
+  const project = () => projectToHead(store, readModels);
 
   it('memberCount counts registered members that are not archived, and an unarchived one again', async () => {
     const analytics = new AnalyticsQueries(readModels);

@@ -1,6 +1,8 @@
 import { prng } from '../../bench/bench-util';
 import type Database from 'better-sqlite3';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
+import { ALL_PROJECTIONS } from '../../src/projections/all-projections';
+import { ProjectionEngine } from '../../src/projections/engine/projection-engine';
 import { ProjectionRunner } from '../../src/projections/engine/projection-runner';
 import type { ReadModelDb } from '../../src/projections/read-model-db';
 import { READ_MODEL_DB } from '../../src/read-models/shared/tokens';
@@ -25,6 +27,15 @@ export function readSide(t: TestApp): {
 export async function caughtUp(t: TestApp): Promise<void> {
   const { store, engine } = readSide(t);
   await engine.waitFor(engine.names, Number(await store.headPosition()), 10_000);
+}
+
+/** Runs every projection over `store` up to its head, then stops; fails if one stopped on an event. */
+export async function projectToHead(store: EventStore, readModels: ReadModelDb): Promise<void> {
+  const engine = new ProjectionEngine(store, readModels, ALL_PROJECTIONS, { retryDelayMs: 5 });
+  engine.start();
+  await engine.waitFor(engine.names, Number(await store.headPosition()), 20_000);
+  expect(engine.status().filter((p) => p.status !== 'running')).toEqual([]);
+  await engine.stop();
 }
 
 /** Every row of every read-model table, in primary-key order, for row-for-row comparisons. */
