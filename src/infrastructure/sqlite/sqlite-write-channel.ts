@@ -70,19 +70,14 @@ export class WorkerWriteChannel implements WriteChannel {
   }
 
   write(batch: QueuedAppend[][], created: number): Promise<WriteOutcome[]> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, {
-        resolve: (reply) =>
-          reply.outcomes
-            ? resolve(reply.outcomes)
-            : reject(writeFailed(reply.failure ?? 'unknown')),
-        reject,
-      });
-      const packed = packBatch(batch);
-      const transfer = [packed.lengths.buffer, packed.shape.buffer] as ArrayBuffer[];
-      this.worker.postMessage({ id, packed, created }, transfer);
-    });
+    return this.ask<WriteOutcome[]>(
+      (id) => {
+        const packed = packBatch(batch);
+        const transfer = [packed.lengths.buffer, packed.shape.buffer] as ArrayBuffer[];
+        this.worker.postMessage({ id, packed, created }, transfer);
+      },
+      (reply) => reply.outcomes ?? writeFailed(reply.failure ?? 'unknown'),
+    );
   }
 
   /**
@@ -90,16 +85,28 @@ export class WorkerWriteChannel implements WriteChannel {
    * one that commits lives in the writer thread: this is the only way to see what it runs with.
    */
   settings(): Promise<WriterSettings> {
+    return this.ask<WriterSettings>(
+      (id) => this.worker.postMessage({ id, settings: true } satisfies WriterRequest),
+      (reply) => reply.settings ?? new Error('The writer sent no settings'),
+    );
+  }
+
+  /** Posts a request under a new id; `answer` turns its reply into the result, or an error. */
+  private ask<T>(
+    post: (id: number) => void,
+    answer: (reply: WriterReply) => T | Error,
+  ): Promise<T> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, {
-        resolve: (reply) =>
-          reply.settings
-            ? resolve(reply.settings)
-            : reject(new Error('The writer sent no settings')),
+        resolve: (reply) => {
+          const result = answer(reply);
+          if (result instanceof Error) reject(result);
+          else resolve(result);
+        },
         reject,
       });
-      this.worker.postMessage({ id, settings: true } satisfies WriterRequest);
+      post(id);
     });
   }
 
