@@ -12,7 +12,6 @@ export class ProjectionStoppedError extends Error {
   }
 }
 
-/** The projections did not reach the position within the wait. */
 /** The engine was stopped (the service shuts down) while a reader waited for it. */
 export class EngineStoppedError extends Error {
   override readonly name = 'EngineStoppedError';
@@ -21,6 +20,7 @@ export class EngineStoppedError extends Error {
   }
 }
 
+/** The projections did not reach the position within the wait. */
 export class ProjectionLagError extends Error {
   override readonly name = 'ProjectionLagError';
   constructor(
