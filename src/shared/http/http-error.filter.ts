@@ -24,7 +24,8 @@ function statusOf(error: unknown): unknown {
 
 /** Errors Fastify raises before a handler runs (body parsing, size limits) carry a statusCode. */
 function fromFrameworkError(error: unknown): HttpProblem | undefined {
-  if (statusOf(error) === 413)
+  const statusCode = statusOf(error);
+  if (statusCode === 413)
     return {
       status: 413,
       code: 'PAYLOAD_TOO_LARGE',
@@ -43,7 +44,6 @@ function fromFrameworkError(error: unknown): HttpProblem | undefined {
       typeof body.retryAfterSeconds === 'number' ? body.retryAfterSeconds : undefined;
     return { status, code, message, details: body.details, retryAfterSeconds };
   }
-  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     const message = error instanceof Error ? error.message : 'Bad request';
     return { status: statusCode, code: HTTP_STATUS_CODES[statusCode] ?? 'BAD_REQUEST', message };
