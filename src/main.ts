@@ -54,7 +54,6 @@ async function stop(
   try {
     await listening.catch(() => undefined);
     await app.getHttpAdapter().close();
-    clearTimeout(deadline);
     await app.close();
   } catch (error) {
     new Logger('Main').error(`Shutdown on ${signal} failed: ${messageOf(error)}`);
