@@ -12,7 +12,7 @@ import { isHolder, lockReadModels, READ_MODELS_LOCK_FILE } from '../projections/
 import { rebuildReadModels } from '../projections/rebuild';
 import { progressBar } from './progress-bar';
 import { messageOf } from '../shared/application/error-message';
-import { openNamingTheFile } from '../infrastructure/sqlite/open-database';
+import { openNamingTheFile, removeSideFiles } from '../infrastructure/sqlite/open-database';
 
 export interface CliIo {
   out: { write(text: string): unknown };
@@ -59,7 +59,8 @@ export function openExplained<T>(path: string, open: () => T): T {
  */
 function discardReadModels(path: string): void {
   if (!existsSync(path) || !statSync(path).isFile()) return; // not a file: the open names it
-  for (const file of [path, `${path}-wal`, `${path}-shm`]) rmSync(file, { force: true });
+  rmSync(path, { force: true });
+  removeSideFiles(path);
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

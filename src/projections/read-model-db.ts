@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { renameSync, rmSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { makePrivateFile } from '../infrastructure/private-files';
-import { openDatabase } from '../infrastructure/sqlite/open-database';
+import { openDatabase, removeSideFiles } from '../infrastructure/sqlite/open-database';
 import { migrate, pendingMigrations } from '../infrastructure/sqlite/migrations';
 import { BOOKKEEPING_TABLES, READ_MODEL_MIGRATIONS } from './read-model.migrations';
 
@@ -56,7 +56,7 @@ export class ReadModelDb {
       if (!UNSOUND.has((error as { code?: string }).code ?? '')) throw error;
       const movedTo = `${options.path}.corrupt-${Date.now()}`;
       renameSync(options.path, movedTo);
-      for (const suffix of ['-wal', '-shm']) rmSync(options.path + suffix, { force: true });
+      removeSideFiles(options.path);
       makePrivateFile(options.path);
       const fresh = ReadModelDb.openWritable(options);
       return new ReadModelDb(fresh.db, fresh.path, true, movedTo);

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
 import { messageOf } from '../../shared/application/error-message';
 
 /** SQLite's codes for a file it cannot open or use, as opposed to a bug or a bad statement. */
@@ -40,4 +41,9 @@ export function openDatabase<T>(
     db.close();
     throw error;
   }
+}
+
+/** Removes the -wal and -shm files SQLite keeps beside `path` (a missing one is fine). */
+export function removeSideFiles(path: string): void {
+  for (const suffix of ['-wal', '-shm']) rmSync(path + suffix, { force: true });
 }
