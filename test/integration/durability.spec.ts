@@ -1,14 +1,14 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { createApp as CreateApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
 import type { SqliteEventStore as Store } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import type { WorkerWriteChannel } from '../../src/infrastructure/sqlite/sqlite-write-channel';
+import { dist } from '../support/compiled';
 
 // The writer thread runs JavaScript, so this suite uses the compiled modules (`npm test` builds first).
-const dist = (path: string) => resolve(__dirname, '../../dist/src', path);
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { SqliteEventStore } = require(dist('infrastructure/sqlite/sqlite-event-store')) as {
   SqliteEventStore: typeof Store;

@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { SqliteEventStore as Store } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { projectionNames } from '../../src/projections/all-projections';
 import type { ReadModelDb as Db } from '../../src/projections/read-model-db';
 import type { ProjectionThread as Thread } from '../../src/projections/thread/projection-thread';
+import { dist } from '../support/compiled';
 
 // A worker thread runs JavaScript, so this suite uses the compiled modules (`npm test` builds first).
-const dist = (path: string) => resolve(__dirname, '../../dist/src', path);
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { SqliteEventStore } = require(dist('infrastructure/sqlite/sqlite-event-store')) as {
   SqliteEventStore: typeof Store;

@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { SqliteEventStore as Store } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import type { ReadModelDb as Db } from '../../src/projections/read-model-db';
 import type { rebuildReadModels as Rebuild, RebuildProgress } from '../../src/projections/rebuild';
+import { dist } from '../support/compiled';
 
 // The rebuild's writer thread runs JavaScript, so this suite uses the compiled modules (`npm test`
 // builds first): with the thread, commits are stored while the next pages are read.
-const dist = (path: string) => resolve(__dirname, '../../dist/src', path);
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { SqliteEventStore } = require(dist('infrastructure/sqlite/sqlite-event-store')) as {
   SqliteEventStore: typeof Store;
