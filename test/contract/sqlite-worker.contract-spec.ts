@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { SqliteEventStore as Store } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { describeEventStoreContract } from './event-store.contract';
+import { dist } from '../support/compiled';
 
 // A worker thread runs JavaScript, so this suite uses the compiled adapter (`npm test` builds first).
-const compiled = resolve(__dirname, '../../dist/src/infrastructure/sqlite/sqlite-event-store.js');
+const compiled = dist('infrastructure/sqlite/sqlite-event-store.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { SqliteEventStore } = require(compiled) as { SqliteEventStore: typeof Store };
 

@@ -3,11 +3,12 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { READ_MODELS_LOCK_FILE } from '../../src/projections/read-models-lock';
 import { freePort, kill, startService } from '../support/service-process';
 import { KEYS, TEST_ENV } from '../support/test-app';
+import { dist } from '../support/compiled';
 
 interface Answer {
   status: number;
@@ -110,7 +111,7 @@ describe('SIGTERM (e2e, real process)', () => {
 
   it('stops cleanly on a SIGTERM that comes while it starts, holding the lock already', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-early-signal-'));
-    const main = resolve(__dirname, '../../dist/src/main.js');
+    const main = dist('main.js');
     const service = spawn(process.execPath, [main], {
       env: { ...process.env, ...TEST_ENV, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startTestApp } from '../support/test-app';
+import { dist } from '../support/compiled';
 
 describe('data files (integration)', () => {
   it("keeps every tenant's data from other local users, whatever the umask", async () => {
@@ -46,7 +47,7 @@ describe('data files (integration)', () => {
       const asRoot = process.getuid?.() === 0;
       chmodSync(dir, 0o755);
       chmodSync(path, asRoot ? 0o600 : 0o400);
-      const compiled = resolve(__dirname, '../../dist/src/infrastructure/private-files.js');
+      const compiled = dist('infrastructure/private-files.js');
       const check = spawnSync(
         process.execPath,
         ['-e', `require(${JSON.stringify(compiled)}).makePrivateFile(${JSON.stringify(path)})`],

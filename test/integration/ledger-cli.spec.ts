@@ -15,7 +15,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { main } from '../../src/cli/ledger';
 import { createApp } from '../../src/app.factory';
@@ -23,6 +23,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { READ_MODELS_LOCK_FILE, startTimeOf } from '../../src/projections/read-models-lock';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { credited } from '../support/wallet-events';
+import { dist } from '../support/compiled';
 
 describe('ledger CLI (integration)', () => {
   let dir: string;
@@ -176,7 +177,7 @@ describe('ledger CLI (integration)', () => {
       await store.append(`wallet-sandbox.acme.${member}`, events, 'no_stream');
     }
     await store.close();
-    const compiled = resolve(__dirname, '../../dist/src/cli/ledger.js');
+    const compiled = dist('cli/ledger.js');
     const cli = spawn(process.execPath, [compiled, 'rebuild'], {
       env: { ...process.env, DATA_DIR: dir },
       stdio: ['ignore', 'ignore', 'pipe'],

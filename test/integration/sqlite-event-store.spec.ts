@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { EVENT_STORE_MIGRATIONS, migrate } from '../../src/infrastructure/sqlite/migrations';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
@@ -11,6 +11,7 @@ import {
   EventStoreUnavailableError,
   WrongExpectedVersionError,
 } from '../../src/event-store/event-store.errors';
+import { dist } from '../support/compiled';
 
 const event = () => ({ id: randomUUID(), type: 'Tested', data: { at: 1 } });
 
@@ -181,10 +182,7 @@ describe('SQLite event store (adapter-specific guarantees)', () => {
 
   it('keeps every acknowledged append when the process is killed mid-stream', async () => {
     const path = join(dir, 'crash.db');
-    const adapter = resolve(
-      __dirname,
-      '../../dist/src/infrastructure/sqlite/sqlite-event-store.js',
-    );
+    const adapter = dist('infrastructure/sqlite/sqlite-event-store.js');
     const script = `
       const { randomUUID } = require('node:crypto');
       const { SqliteEventStore } = require(${JSON.stringify(adapter)});
