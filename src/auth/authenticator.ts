@@ -23,7 +23,7 @@ const SINGLE_TOKEN = /^\S+$/;
  */
 export function credentialFrom(
   headers: IncomingHttpHeaders,
-  rawHeaders: readonly string[] = [],
+  rawHeaders: readonly string[],
 ): string {
   if (headers.authorization !== undefined && countHeader(rawHeaders, 'authorization') > 1)
     throw unauthorized('Send one Authorization header, not several');
