@@ -12,11 +12,10 @@ import {
   answerRoutingError,
   refuseMalformedQuery,
 } from './shared/http/early-errors';
-import { acceptJsonBodiesOnly } from './shared/http/json-body';
+import { acceptJsonBodiesOnly, MAX_BODY_BYTES } from './shared/http/json-body';
 import { requestIdFor } from './shared/http/request-id';
 import { validationPipe } from './shared/http/validation';
 
-export const MAX_BODY_BYTES = 1024 * 1024;
 /** An externalUserID may have 128 characters, each up to 4 UTF-8 bytes percent-encoded (12 chars). */
 const MAX_PARAM_LENGTH = 128 * 12;
 

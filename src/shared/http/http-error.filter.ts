@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorBody, HTTP_STATUS_CODES } from './error-codes';
 import { messageOf } from '../application/error-message';
+import { MAX_BODY_BYTES } from './json-body';
 
 /** Something that knows its HTTP answer: a status, a stable code, a message and optional details. */
 export interface HttpProblem {
@@ -29,7 +30,7 @@ function fromFrameworkError(error: unknown): HttpProblem | undefined {
     return {
       status: 413,
       code: 'PAYLOAD_TOO_LARGE',
-      message: 'The request body is larger than 1 MiB',
+      message: `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`,
     };
   if (error instanceof HttpException) {
     const status = error.getStatus();

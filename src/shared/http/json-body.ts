@@ -2,6 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify';
 
+/** A larger request body is refused 413 PAYLOAD_TOO_LARGE, before it is parsed. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 /** Deeper JSON is refused: no body of the API nests past a few levels, and validation recurses. */
 export const MAX_JSON_DEPTH = 64;
 /**
