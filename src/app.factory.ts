@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { sqliteFileProblem } from './infrastructure/sqlite/open-database';
 import { applicationProblem } from './shared/http/domain-error-status';
 import { HttpErrorFilter } from './shared/http/http-error.filter';
 import {
@@ -76,7 +77,7 @@ export async function createApp(
     bodyParser: false,
   });
   acceptJsonBodiesOnly(adapter.getInstance(), MAX_BODY_BYTES);
-  app.useGlobalFilters(new HttpErrorFilter([applicationProblem]));
+  app.useGlobalFilters(new HttpErrorFilter([applicationProblem, sqliteFileProblem]));
   app.useGlobalPipes(validationPipe());
   return app;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ProjectionLagError } from '../../src/projections/engine/waiters';
+import { WalletQueries } from '../../src/read-models/wallet/wallet.queries';
 import { credit } from '../support/fixtures';
 import { caughtUp, readSide } from '../support/read-models';
 import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
@@ -66,6 +67,30 @@ describe('Projections on /health (e2e)', () => {
     );
     expect(after.status).toBe(200);
     expect(after.headers.get('retry-after')).toBeNull();
+  });
+
+  it('answers a read that meets a database file SQLite cannot use 503 SERVICE_UNAVAILABLE, not a 500', async () => {
+    const queries = t.app.get(WalletQueries);
+    // As better-sqlite3 raises it for a damaged page.
+    const damaged = Object.assign(new Error('database disk image is malformed'), {
+      code: 'SQLITE_CORRUPT',
+    });
+    const read = jest.spyOn(queries, 'wallet').mockImplementationOnce(() => {
+      throw damaged;
+    });
+    try {
+      const response = await api(t.baseUrl, KEYS.acmeSandbox)(
+        'GET',
+        '/v1/wallet?externalUserID=healthy',
+      );
+      expect(response.status).toBe(503);
+      expect(response.body.error).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        message: expect.stringContaining('(SQLITE_CORRUPT)'),
+      });
+    } finally {
+      read.mockRestore();
+    }
   });
 
   it('answers 503 "degraded" naming the projection, the position and the error when one stops; reads of it are 503', async () => {

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { messageOf } from '../../shared/application/error-message';
+import type { HttpProblem } from '../../shared/http/http-error.filter';
 
 /** SQLite's codes for a file it cannot open or use, as opposed to a bug or a bad statement. */
 const FILE_CODES = /^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|IOERR|NOTADB|CORRUPT|FULL)/;
@@ -9,6 +10,17 @@ const FILE_CODES = /^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|IOERR|NOTADB|CORRUPT|FU
 export function sqliteFileFailure(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && FILE_CODES.test(code) ? code : undefined;
+}
+
+/** A database file that cannot be used (damaged, a full disk) is the operator's to fix, not a bug. */
+export function sqliteFileProblem(error: unknown): HttpProblem | undefined {
+  const code = sqliteFileFailure(error);
+  if (code === undefined) return undefined;
+  return {
+    status: 503,
+    code: 'SERVICE_UNAVAILABLE',
+    message: `A database file of the service cannot be used (${code}); its operator is told in the log`,
+  };
 }
 
 /**

@@ -2,7 +2,6 @@ import { DomainError, DomainErrorCode } from '../domain/domain-error';
 import { EventStoreUnavailableError } from '../../event-store/event-store.errors';
 import { ContentionError, IdempotencyKeyReusedError } from '../application/command-executor';
 import type { HttpProblem } from './http-error.filter';
-import { sqliteFileFailure } from '../../infrastructure/sqlite/open-database';
 
 /** The HTTP status of each domain error code (docs/api.md). */
 export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
@@ -37,15 +36,6 @@ export function applicationProblem(error: unknown): HttpProblem | undefined {
       status: 503,
       code: 'SERVICE_UNAVAILABLE',
       message: 'The event store is unavailable; retry with the same Idempotency-Key',
-    };
-  }
-  // A database file that cannot be used (damaged, a full disk): the operator's to fix, not a bug.
-  const sqliteCode = sqliteFileFailure(error);
-  if (sqliteCode !== undefined) {
-    return {
-      status: 503,
-      code: 'SERVICE_UNAVAILABLE',
-      message: `A database file of the service cannot be used (${sqliteCode}); its operator is told in the log`,
     };
   }
   return undefined;

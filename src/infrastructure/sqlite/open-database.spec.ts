@@ -1,16 +1,16 @@
-import { applicationProblem } from './domain-error-status';
+import { sqliteFileProblem } from './open-database';
 
 /** An error as better-sqlite3 raises it: a message and SQLite's extended code. */
 const sqliteError = (code: string, message: string) => Object.assign(new Error(message), { code });
 
-describe('applicationProblem', () => {
+describe('sqliteFileProblem', () => {
   it.each([
     ['SQLITE_CORRUPT', 'database disk image is malformed'],
     ['SQLITE_NOTADB', 'file is not a database'],
     ['SQLITE_IOERR_SHORT_READ', 'disk I/O error'],
     ['SQLITE_FULL', 'database or disk is full'],
   ])('answers a database file SQLite cannot use (%s) 503, not a 500', (code, message) => {
-    expect(applicationProblem(sqliteError(code, message))).toEqual({
+    expect(sqliteFileProblem(sqliteError(code, message))).toEqual({
       status: 503,
       code: 'SERVICE_UNAVAILABLE',
       message: expect.stringContaining(`(${code})`),
@@ -18,7 +18,7 @@ describe('applicationProblem', () => {
   });
 
   it('leaves a bad statement, which is a bug, to the 500 of the filter', () => {
-    expect(applicationProblem(sqliteError('SQLITE_ERROR', 'no such column: x'))).toBeUndefined();
-    expect(applicationProblem(new TypeError('bug'))).toBeUndefined();
+    expect(sqliteFileProblem(sqliteError('SQLITE_ERROR', 'no such column: x'))).toBeUndefined();
+    expect(sqliteFileProblem(new TypeError('bug'))).toBeUndefined();
   });
 });
