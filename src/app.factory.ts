@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
-import { sqliteFileProblem } from './infrastructure/sqlite/open-database';
+import { SqliteFileFailures } from './infrastructure/sqlite/file-failures';
 import { applicationProblem } from './shared/http/domain-error-status';
 import { HttpErrorFilter } from './shared/http/http-error.filter';
 import {
@@ -77,7 +77,9 @@ export async function createApp(
     bodyParser: false,
   });
   acceptJsonBodiesOnly(adapter.getInstance(), MAX_BODY_BYTES);
-  app.useGlobalFilters(new HttpErrorFilter([applicationProblem, sqliteFileProblem]));
+  // A file failure a request meets is also noted for /health, which then reports the replica degraded.
+  const fileFailures = app.get(SqliteFileFailures);
+  app.useGlobalFilters(new HttpErrorFilter([applicationProblem, fileFailures.problems()]));
   app.useGlobalPipes(validationPipe());
   return app;
 }

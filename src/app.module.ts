@@ -3,6 +3,7 @@ import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HealthController } from './health/health.controller';
+import { SqliteFileFailures } from './infrastructure/sqlite/file-failures';
 import { LedgerModule } from './ledger/ledger.module';
 import { ReadModelsModule } from './read-models/read-models.module';
 
@@ -14,8 +15,8 @@ export class AppModule {
       global: true,
       imports: [EventStoreModule, AuthModule, LedgerModule, ReadModelsModule],
       controllers: [HealthController],
-      providers: [{ provide: APP_CONFIG, useValue: config }],
-      exports: [APP_CONFIG],
+      providers: [{ provide: APP_CONFIG, useValue: config }, SqliteFileFailures],
+      exports: [APP_CONFIG, SqliteFileFailures],
     };
   }
 }

@@ -3,14 +3,16 @@ import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, Public } from '../auth/auth.decorators';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { EVENT_STORE_INFO, EventStoreInfo } from '../event-store/event-store.module';
+import { SqliteFileFailures } from '../infrastructure/sqlite/file-failures';
 import { lagBehind } from '../projections/engine/checkpoints';
 import { ProjectionRunner } from '../projections/engine/projection-runner';
 
 /**
  * Liveness and store status, for load balancers and operators. Anyone gets `status` ("ok", or
- * "degraded" with 503 when a projection stopped on an event); an organization's key also gets the
- * head of $all and each projection's checkpoint, lag and error. Those are the deployment's, across
- * tenants, and an error may quote an event: they are not for anonymous callers, nor for members.
+ * "degraded" with 503 when a projection stopped on an event or a request met a database file that
+ * cannot be used); an organization's key also gets the head of $all, each projection's checkpoint,
+ * lag and error, and the file failure. Those are the deployment's, across tenants, and an error
+ * may quote an event: they are not for anonymous callers, nor for members.
  */
 @Public()
 @Controller('health')
@@ -18,6 +20,7 @@ export class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(EVENT_STORE_INFO) private readonly info: EventStoreInfo,
+    private readonly fileFailures: SqliteFileFailures,
     @Optional() private readonly projections?: ProjectionRunner,
   ) {}
 
@@ -29,7 +32,9 @@ export class HealthController {
     const head = await this.store.headPosition(); // also the liveness check of the store
     const statuses = this.projections?.status() ?? [];
     const engineError = this.projections?.engineError ?? null;
-    const degraded = statuses.some((p) => p.status === 'stopped') || engineError !== null;
+    const fileFailure = this.fileFailures.current();
+    const degraded =
+      statuses.some((p) => p.status === 'stopped') || engineError !== null || fileFailure !== null;
     if (degraded) void reply.status(503);
     const status = degraded ? 'degraded' : 'ok';
     if (request.principal?.kind !== 'org') return { status };
@@ -46,6 +51,7 @@ export class HealthController {
           : {}),
       })),
       ...(engineError ? { projectionEngine: { error: engineError } } : {}),
+      ...(fileFailure ? { fileFailure } : {}),
     };
   }
 }

@@ -69,30 +69,6 @@ describe('Projections on /health (e2e)', () => {
     expect(after.headers.get('retry-after')).toBeNull();
   });
 
-  it('answers a read that meets a database file SQLite cannot use 503 SERVICE_UNAVAILABLE, not a 500', async () => {
-    const queries = t.app.get(WalletQueries);
-    // As better-sqlite3 raises it for a damaged page.
-    const damaged = Object.assign(new Error('database disk image is malformed'), {
-      code: 'SQLITE_CORRUPT',
-    });
-    const read = jest.spyOn(queries, 'wallet').mockImplementationOnce(() => {
-      throw damaged;
-    });
-    try {
-      const response = await api(t.baseUrl, KEYS.acmeSandbox)(
-        'GET',
-        '/v1/wallet?externalUserID=healthy',
-      );
-      expect(response.status).toBe(503);
-      expect(response.body.error).toMatchObject({
-        code: 'SERVICE_UNAVAILABLE',
-        message: expect.stringContaining('(SQLITE_CORRUPT)'),
-      });
-    } finally {
-      read.mockRestore();
-    }
-  });
-
   it('answers 503 "degraded" naming the projection, the position and the error when one stops; reads of it are 503', async () => {
     const { store } = readSide(t);
     const metadata = {
@@ -136,6 +112,50 @@ describe('Projections on /health (e2e)', () => {
       lag: 0,
     });
     // A load balancer sees that the service is degraded, not where or why.
+    const anonymous = await fetch(`${t.baseUrl}/health`);
+    expect([anonymous.status, await anonymous.json()]).toEqual([503, { status: 'degraded' }]);
+  });
+});
+
+/** A read that meets a database file SQLite cannot use: its answer, and /health after it. */
+describe('A damaged read-model file on /health (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers the read 503 SERVICE_UNAVAILABLE, not a 500, and /health then says degraded', async () => {
+    const operator = api(t.baseUrl, KEYS.acmeSandbox);
+    await credit(operator, 'damaged', 10);
+    expect((await operator('GET', '/health')).status).toBe(200);
+    const queries = t.app.get(WalletQueries);
+    // As better-sqlite3 raises it for a damaged page.
+    const damaged = Object.assign(new Error('database disk image is malformed'), {
+      code: 'SQLITE_CORRUPT',
+    });
+    const read = jest.spyOn(queries, 'wallet').mockImplementationOnce(() => {
+      throw damaged;
+    });
+    try {
+      const response = await operator('GET', '/v1/wallet?externalUserID=damaged');
+      expect(response.status).toBe(503);
+      expect(response.body.error).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        message: expect.stringContaining('(SQLITE_CORRUPT)'),
+      });
+    } finally {
+      read.mockRestore();
+    }
+    // Other reads still work, but the file is damaged: the replica must leave the load balancer.
+    expect((await operator('GET', '/v1/wallet?externalUserID=damaged')).status).toBe(200);
+    const health = await operator('GET', '/health');
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({
+      status: 'degraded',
+      fileFailure: { code: 'SQLITE_CORRUPT', at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+    });
+    expect((health.body as HealthBody).projections.every((p) => p.status === 'running')).toBe(true);
     const anonymous = await fetch(`${t.baseUrl}/health`);
     expect([anonymous.status, await anonymous.json()]).toEqual([503, { status: 'degraded' }]);
   });
