@@ -1,7 +1,11 @@
 import Database from 'better-sqlite3';
 import { renameSync } from 'node:fs';
 import { makePrivateFile } from '../infrastructure/private-files';
-import { openDatabase, removeSideFiles } from '../infrastructure/sqlite/open-database';
+import {
+  openDatabase,
+  removeSideFiles,
+  sqliteDamage,
+} from '../infrastructure/sqlite/open-database';
 import { migrate, pendingMigrations } from '../infrastructure/sqlite/migrations';
 import { BOOKKEEPING_TABLES, READ_MODEL_MIGRATIONS } from './read-model.migrations';
 
@@ -18,9 +22,6 @@ export interface ReadModelDbOptions {
   /** Only to look (`ledger status`): the file must exist, and nothing is migrated or written. */
   readonly?: boolean;
 }
-
-/** SQLite's answers for a file that is not a sound database. */
-const UNSOUND = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);
 
 /** Where a dropped index's SQL waits for an interrupted rebuild to be finished. */
 const DROPPED_INDEXES = 'dropped_indexes';
@@ -53,7 +54,7 @@ export class ReadModelDb {
       return ReadModelDb.openWritable(options);
     } catch (error) {
       // Derived data: a corrupt file is set aside, and the read models replay into a new one.
-      if (!UNSOUND.has((error as { code?: string }).code ?? '')) throw error;
+      if (sqliteDamage(error) === undefined) throw error;
       const movedTo = `${options.path}.corrupt-${Date.now()}`;
       renameSync(options.path, movedTo);
       removeSideFiles(options.path);

@@ -1,8 +1,5 @@
 import type { ProblemMapper } from '../../shared/http/http-error.filter';
-import { sqliteFileFailure, sqliteFileProblem } from './open-database';
-
-/** A file SQLite found damaged stays damaged while the service runs: a restart sets it aside. */
-const DAMAGE = /^SQLITE_(CORRUPT|NOTADB)/;
+import { isDamage, sqliteFileFailure, sqliteFileProblem } from './open-database';
 
 /** How long a passing failure (a full disk, an I/O error) keeps the service degraded after the last one. */
 export const PASSING_FAILURE_HOLD_MS = 60_000;
@@ -31,7 +28,8 @@ export class SqliteFileFailures {
   note(code: string): void {
     const atMs = this.now();
     const at = new Date(atMs).toISOString();
-    if (DAMAGE.test(code)) this.damage = { code, at };
+    // Damage stays while the service runs (a restart sets a damaged read-model file aside).
+    if (isDamage(code)) this.damage = { code, at };
     else this.passing = { code, at, atMs };
   }
 

@@ -6,10 +6,24 @@ import type { HttpProblem } from '../../shared/http/http-error.filter';
 /** SQLite's codes for a file it cannot open or use, as opposed to a bug or a bad statement. */
 const FILE_CODES = /^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|IOERR|NOTADB|CORRUPT|FULL)/;
 
+/** SQLite's codes for a file that is not a sound database: it stays so until it is replaced. */
+const DAMAGE_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
+
+/** True when SQLite's `code` says the file is damaged, as opposed to full, locked or unreadable. */
+export function isDamage(code: string): boolean {
+  return DAMAGE_CODES.test(code);
+}
+
 /** The SQLite code of `error` when it says a database file cannot be used (damaged, full, …). */
 export function sqliteFileFailure(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && FILE_CODES.test(code) ? code : undefined;
+}
+
+/** The SQLite code of `error` when it says the file is damaged (not full, locked or unreadable). */
+export function sqliteDamage(error: unknown): string | undefined {
+  const code = sqliteFileFailure(error);
+  return code !== undefined && isDamage(code) ? code : undefined;
 }
 
 /** A database file that cannot be used (damaged, a full disk) is the operator's to fix, not a bug. */
@@ -59,3 +73,4 @@ export function openDatabase<T>(
 export function removeSideFiles(path: string): void {
   for (const suffix of ['-wal', '-shm']) rmSync(path + suffix, { force: true });
 }
+
