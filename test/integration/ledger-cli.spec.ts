@@ -163,10 +163,48 @@ describe('ledger CLI (integration)', () => {
     for (let page = Math.floor(pages / 3); page < Math.floor((pages * 2) / 3); page += 2)
       writeSync(file, randomBytes(4096), 0, 4096, page * 4096);
     closeSync(file);
+    // status reads the checkpoints only; check finds the damage.
+    expect((await run(['status'])).code).toBe(0);
+    const found = await run(['check']);
+    expect(found.code).toBe(1);
+    expect(found.out).toMatch(/^ {2}events\.db\s+ok\n {2}read-models\.db\s+DAMAGED\n {4}\S/);
+    expect(found.out).toContain('is rebuilt by `ledger rebuild`');
 
     const again = await run(['rebuild']);
     expect({ code: again.code, err: again.err }).toEqual({ code: 0, err: expect.any(String) });
     expect((await run(['status'])).out).toMatch(/wallets\s+checkpoint\s+20000\s+lag\s+0\s+ok/);
+    expect(await run(['check'])).toEqual({
+      code: 0,
+      out: '  events.db        ok\n  read-models.db   ok\n',
+      err: '',
+    });
+  });
+
+  it('checks the files it finds, and names a file that is not a database at all', async () => {
+    expect(await run(['check'])).toEqual({
+      code: 0,
+      out: '  events.db        none\n  read-models.db   none\n',
+      err: '',
+    });
+    writeFileSync(join(dir, 'events.db'), randomBytes(8192));
+    const found = await run(['check']);
+    expect(found.code).toBe(1);
+    expect(found.out).toContain(
+      '  events.db        DAMAGED\n    file is not a database (SQLITE_NOTADB)\n',
+    );
+    expect(found.out).toContain('a damaged events.db must be restored from a backup');
+
+    // With EventStoreDB the events are not in DATA_DIR: only the read models are checked.
+    const out: string[] = [];
+    const code = await main(
+      ['check'],
+      { DATA_DIR: dir, EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false' },
+      { out: { write: (text: string) => out.push(text) }, err: { write: () => true } },
+    );
+    expect([code, out.join('')]).toEqual([
+      0,
+      '  events are on EventStoreDB: not checked\n  read-models.db   none\n',
+    ]);
   });
 
   it('gives its lock up when a rebuild is interrupted by Ctrl-C', async () => {

@@ -74,3 +74,24 @@ export function removeSideFiles(path: string): void {
   for (const suffix of ['-wal', '-shm']) rmSync(path + suffix, { force: true });
 }
 
+/**
+ * SQLite's quick check of a database file, opened read-only: [] when it is sound, else what SQLite
+ * found (at most `limit` lines), or the error that stopped it when the damage goes that deep.
+ */
+export function damageIn(path: string, limit = 10): string[] {
+  try {
+    return openDatabase(path, { readonly: true, fileMustExist: true }, (db) => {
+      try {
+        const found = db.prepare(`PRAGMA quick_check(${limit})`).pluck().all() as string[];
+        // A row may hold several lines ("*** in database main ***" and the first problem).
+        return found.length === 1 && found[0] === 'ok' ? [] : found.flatMap((r) => r.split('\n'));
+      } finally {
+        db.close();
+      }
+    });
+  } catch (error) {
+    const code = sqliteDamage(error);
+    if (code === undefined) throw error;
+    return [`${messageOf(error)} (${code})`];
+  }
+}
