@@ -2,26 +2,37 @@
  * The ledger CLI: `npm run ledger -- rebuild` (or `node dist/src/cli/ledger.js rebuild`).
  * Reads DATA_DIR (default ./data) and EVENTSTORE_CONNECTION_STRING as the service does.
  */
-import { existsSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { EventStore } from '../event-store/event-store.port';
 import { projectionNames } from '../projections/all-projections';
 import { Checkpoints, lagBehind, StoredCheckpoint } from '../projections/engine/checkpoints';
 import { ReadModelDb } from '../projections/read-model-db';
-import { isHolder, lockReadModels, READ_MODELS_LOCK_FILE } from '../projections/read-models-lock';
+import {
+  isHolder,
+  LockRole,
+  lockReadModels,
+  READ_MODELS_LOCK_FILE,
+} from '../projections/read-models-lock';
+import { backupEvents, restoreEvents } from './events-backup';
 import { rebuildReadModels } from '../projections/rebuild';
 import { progressBar } from './progress-bar';
 import { messageOf } from '../shared/application/error-message';
-import {
-  damageIn,
-  openNamingTheFile,
-  removeSideFiles,
-} from '../infrastructure/sqlite/open-database';
+import { damageIn } from '../infrastructure/sqlite/open-database';
+import { discardReadModels, openExplained } from './data-files';
 
 export interface CliIo {
   out: { write(text: string): unknown };
   err: { write(text: string): unknown; isTTY?: boolean };
 }
+
+const COMMANDS: ReadonlyArray<string | undefined> = [
+  'rebuild',
+  'status',
+  'check',
+  'backup',
+  'restore',
+];
 
 const USAGE = `Usage: ledger <command>
 
@@ -29,6 +40,12 @@ Commands:
   rebuild   drop every read model (DATA_DIR/read-models.db) and replay them from the first event
   status    each projection's checkpoint against the head of $all, and any error
   check     SQLite's integrity check of events.db and read-models.db; exit 1 if one is damaged
+  backup <file>
+            copy events.db to <file>, a new file, while the service runs (the read models are
+            not copied: they are rebuilt from the events)
+  restore <file>
+            with the service stopped, make the backup <file> the event store; the events.db it
+            replaces is kept beside it, and the read models are dropped, to be rebuilt
 
 Environment: DATA_DIR (default ./data), EVENTSTORE_CONNECTION_STRING (EventStoreDB instead of
 DATA_DIR/events.db). See docs/read-models.md.
@@ -45,27 +62,8 @@ async function openStore(env: NodeJS.ProcessEnv, dataDir: string): Promise<Event
   if (!existsSync(path))
     throw new Error(`No event store at ${path} (set DATA_DIR or EVENTSTORE_CONNECTION_STRING)`);
   const { SqliteEventStore } = await import('../infrastructure/sqlite/sqlite-event-store');
-  // Both commands only read the events: the CLI never writes or migrates the event store.
+  // status and rebuild only read the events: they never write or migrate the event store.
   return openExplained(path, () => SqliteEventStore.open({ path, readonly: true }));
-}
-
-/** Opens a database file for the CLI; when SQLite cannot, names the file and what to do. */
-export function openExplained<T>(path: string, open: () => T): T {
-  return openNamingTheFile(
-    path,
-    `The CLI must be able to read it and to write in ${dirname(path)}, where SQLite keeps ${basename(path)}-shm even for a read: run it as the user the service runs as.`,
-    open,
-  );
-}
-
-/**
- * A rebuild replaces every read model, so it starts from a new file: one damaged past what an
- * open checks (a corrupt page deep in a table) would otherwise stop it at the first drop.
- */
-function discardReadModels(path: string): void {
-  if (!existsSync(path) || !statSync(path).isFile()) return; // not a file: the open names it
-  rmSync(path, { force: true });
-  removeSideFiles(path);
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -155,6 +153,41 @@ function check(env: NodeJS.ProcessEnv, dataDir: string, io: CliIo): number {
   return damaged === 0 ? 0 : 1;
 }
 
+/**
+ * Runs `work` holding the read-models lock of `dataDir` as `role`, so that no service starts on
+ * it meanwhile; 1, saying `why` it must be stopped, when a live process holds the lock. The lock
+ * is given up when `work` ends, and on Ctrl-C or SIGTERM, which then end the process as before.
+ */
+async function whileLocked(
+  dataDir: string,
+  role: LockRole,
+  why: string,
+  io: CliIo,
+  work: () => Promise<number>,
+): Promise<number> {
+  const lock = lockReadModels(dataDir, role);
+  if (isHolder(lock)) {
+    io.err.write(
+      `ledger: a ${lock.role} (pid ${lock.pid}) writes the read models in ${dataDir}; stop it first: ${why}. (A process of another pid namespace, such as a container, that no longer runs? Delete ${join(dataDir, READ_MODELS_LOCK_FILE)}.)\n`,
+    );
+    return 1;
+  }
+  const interrupted = (signal: NodeJS.Signals) => {
+    lock.release();
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    return await work();
+  } finally {
+    lock.release(); // also when work failed
+    // Only now: a signal while the work winds up must still give the lock up.
+    process.removeListener('SIGINT', interrupted);
+    process.removeListener('SIGTERM', interrupted);
+  }
+}
+
 /** Runs one command; resolves to the process exit code. */
 export async function main(
   argv: readonly string[],
@@ -162,42 +195,37 @@ export async function main(
   io: CliIo,
 ): Promise<number> {
   const command = argv[0];
-  if (command !== 'rebuild' && command !== 'status' && command !== 'check') {
+  if (!COMMANDS.includes(command)) {
     (command ? io.err : io.out).write(USAGE);
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
   }
   const dataDir = resolve(env.DATA_DIR ?? './data');
   if (command === 'check') return check(env, dataDir, io);
+  if (command === 'backup') return backupEvents(env, dataDir, argv[1], io);
+  if (command === 'restore')
+    return whileLocked(dataDir, 'restore', 'a restore replaces the events it reads', io, () =>
+      restoreEvents(env, dataDir, argv[1], io),
+    );
   const store = await openStore(env, dataDir);
   const path = join(dataDir, 'read-models.db');
   try {
     if (command === 'rebuild') {
-      const lock = lockReadModels(dataDir, 'rebuild');
-      if (isHolder(lock)) {
-        io.err.write(
-          `ledger: a ${lock.role} (pid ${lock.pid}) writes the read models in ${dataDir}; stop it first: a rebuild drops the tables it uses. (A process of another pid namespace, such as a container, that no longer runs? Delete ${join(dataDir, READ_MODELS_LOCK_FILE)}.)\n`,
-        );
-        return 1;
-      }
-      // Ctrl-C or a SIGTERM: give the lock up, then end by the signal as before.
-      const interrupted = (signal: NodeJS.Signals) => {
-        lock.release();
-        process.kill(process.pid, signal);
-      };
-      process.once('SIGINT', interrupted);
-      process.once('SIGTERM', interrupted);
-      let readModels: ReadModelDb | undefined;
-      try {
-        discardReadModels(path);
-        readModels = openExplained(path, () => ReadModelDb.open({ path }));
-        return await rebuild(store, readModels, io);
-      } finally {
-        readModels?.close();
-        lock.release(); // also when the file could not be opened
-        // Only now: a signal while the file closes must still give the lock up.
-        process.removeListener('SIGINT', interrupted);
-        process.removeListener('SIGTERM', interrupted);
-      }
+      return await whileLocked(
+        dataDir,
+        'rebuild',
+        'a rebuild drops the tables it uses',
+        io,
+        async () => {
+          let readModels: ReadModelDb | undefined;
+          try {
+            discardReadModels(path);
+            readModels = openExplained(path, () => ReadModelDb.open({ path }));
+            return await rebuild(store, readModels, io);
+          } finally {
+            readModels?.close();
+          }
+        },
+      );
     }
     // status only looks: it opens no file that is not there, and migrates or writes nothing.
     const readModels = existsSync(path)

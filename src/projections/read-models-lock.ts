@@ -11,7 +11,8 @@ import { makePrivateDirectory, PRIVATE_FILE_MODE } from '../infrastructure/priva
  */
 export const READ_MODELS_LOCK_FILE = 'read-models.lock';
 
-export type LockRole = 'service' | 'rebuild';
+export type LockRole = 'service' | 'rebuild' | 'restore';
+const ROLES: readonly string[] = ['service', 'rebuild', 'restore'];
 
 export interface LockHolder {
   role: LockRole;
@@ -37,8 +38,8 @@ function holderOf(dataDir: string): LockHolder | undefined {
       .trim()
       .split(' ');
     const id = Number(pid);
-    return (role === 'service' || role === 'rebuild') && Number.isSafeInteger(id) && id > 0
-      ? { role, pid: id, started: known(started), namespace: known(namespace) }
+    return ROLES.includes(role) && Number.isSafeInteger(id) && id > 0
+      ? { role: role as LockRole, pid: id, started: known(started), namespace: known(namespace) }
       : undefined;
   } catch {
     return undefined;

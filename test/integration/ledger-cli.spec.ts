@@ -207,6 +207,116 @@ describe('ledger CLI (integration)', () => {
     ]);
   });
 
+  it('backs up events.db while a writer appends, to a new private file that stands alone', async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path }); // as the running service keeps it open
+    for (let m = 0; m < 20; m++)
+      await store.append(`wallet-sandbox.acme.m${m}`, [credited(`m${m}`, 10)], 'no_stream');
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(0); // the latest commits are in the -wal
+    const target = join(dir, 'backups', 'first.db');
+    mkdirSync(join(dir, 'backups'));
+    // Appends go on while the copy is made: it must be one snapshot, a prefix of the store.
+    const appending = Array.from({ length: 100 }, (_, n) =>
+      store.append(`wallet-sandbox.acme.late${n}`, [credited(`late${n}`, 1)], 'no_stream'),
+    );
+    const backedUp = await run(['backup', target]);
+    await Promise.all(appending);
+    expect(backedUp.code).toBe(0);
+    expect(backedUp.out).toMatch(
+      new RegExp(`^Backed up ${path} to ${target}: events up to position (\\d+)\\n$`),
+    );
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+    const copy = SqliteEventStore.open({ path: target, readonly: true });
+    const copied = await copy.readAll({ maxCount: 1000 });
+    await copy.close();
+    const all = await store.readAll({ maxCount: 1000 });
+    expect(copied.length).toBeGreaterThanOrEqual(20);
+    expect(copied).toEqual(all.slice(0, copied.length));
+    expect(backedUp.out).toContain(`position ${copied[copied.length - 1].position}\n`);
+    expect(['-wal', '-shm', '-journal'].filter((s) => existsSync(target + s))).toEqual([]);
+
+    const again = await run(['backup', target]);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain(`${target} exists: a backup never replaces a file`);
+    await store.close();
+  });
+
+  it('restores a backup with the service stopped, keeping the store it replaces and dropping the read models', async () => {
+    const path = join(dir, 'events.db');
+    const write = async (member: string, amount: number, expected: 'no_stream' | bigint) => {
+      const store = SqliteEventStore.open({ path });
+      await store.append(`wallet-sandbox.acme.${member}`, [credited(member, amount)], expected);
+      await store.close();
+    };
+    await write('a', 10, 'no_stream');
+    const backup = join(dir, 'a.backup');
+    expect((await run(['backup', backup])).code).toBe(0);
+    await write('a', 5, 0n);
+    expect((await run(['rebuild'])).code).toBe(0);
+    const head = async (file: string) => {
+      const store = SqliteEventStore.open({ path: file, readonly: true });
+      try {
+        return await store.headPosition();
+      } finally {
+        await store.close();
+      }
+    };
+
+    // Never beside a running service, and never from a file that is not an event store.
+    writeFileSync(join(dir, READ_MODELS_LOCK_FILE), `service ${process.ppid}\n`);
+    const refused = await run(['restore', backup]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('stop it first: a restore replaces the events it reads');
+    rmSync(join(dir, READ_MODELS_LOCK_FILE));
+    writeFileSync(join(dir, 'noise.db'), randomBytes(8192));
+    expect(await run(['restore', join(dir, 'noise.db')])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining(
+        'is not an event store to restore: it is damaged: file is not a database (SQLITE_NOTADB)',
+      ),
+    });
+    new Database(join(dir, 'other.db')).exec('CREATE TABLE t (x)').close();
+    expect((await run(['restore', join(dir, 'other.db')])).err).toContain(
+      'it holds no events table',
+    );
+    expect(await head(path)).toBe(2n);
+    expect(existsSync(join(dir, 'read-models.db'))).toBe(true);
+
+    const restored = await run(['restore', backup]);
+    expect(restored.code).toBe(0);
+    const aside = /kept at (\S+)\.\n/.exec(restored.out)?.[1];
+    expect(restored.out).toContain(`Restored ${backup} as ${path}: events up to position 1.`);
+    expect(await head(path)).toBe(1n);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(await head(aside!)).toBe(2n); // the replaced store, whole
+    expect(existsSync(join(dir, 'read-models.db'))).toBe(false);
+    expect(existsSync(join(dir, READ_MODELS_LOCK_FILE))).toBe(false);
+
+    expect((await run(['rebuild'])).code).toBe(0);
+    const readModels = new Database(join(dir, 'read-models.db'), { readonly: true });
+    expect(readModels.prepare('SELECT balance FROM rm_wallets').pluck().all()).toEqual([10]);
+    readModels.close();
+  });
+
+  it('leaves backup and restore to EventStoreDB when the events are there', async () => {
+    for (const argv of [
+      ['backup', join(dir, 'b.db')],
+      ['restore', join(dir, 'b.db')],
+    ]) {
+      const err: string[] = [];
+      const code = await main(
+        argv,
+        { DATA_DIR: dir, EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false' },
+        { out: { write: () => true }, err: { write: (text: string) => err.push(text) } },
+      );
+      expect([code, err.join('')]).toEqual([
+        1,
+        expect.stringContaining('back them up and restore them with its own tools'),
+      ]);
+    }
+    expect(existsSync(join(dir, 'b.db'))).toBe(false);
+  });
+
   it('gives its lock up when a rebuild is interrupted by Ctrl-C', async () => {
     const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
     for (let batch = 0; batch < 150; batch++) {

@@ -45,10 +45,15 @@ export function openNamingTheFile<T>(path: string, hint: string, open: () => T):
   try {
     return open();
   } catch (error) {
-    const code = sqliteFileFailure(error);
-    if (code === undefined) throw error;
-    throw new Error(`Cannot open ${path}: ${messageOf(error)} (${code}). ${hint}`);
+    throw namingTheFile(path, hint, error);
   }
+}
+
+/** `error` naming the file, SQLite's code and `hint` when it is a file failure; else `error`. */
+export function namingTheFile(path: string, hint: string, error: unknown): unknown {
+  const code = sqliteFileFailure(error);
+  if (code === undefined) return error;
+  return new Error(`Cannot open ${path}: ${messageOf(error)} (${code}). ${hint}`);
 }
 
 /**

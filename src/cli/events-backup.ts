@@ -1,0 +1,107 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { backupDatabase, replaceDatabase } from '../infrastructure/sqlite/backup';
+import { damageIn, openDatabase } from '../infrastructure/sqlite/open-database';
+import type { CliIo } from './ledger';
+import { discardReadModels, explained, openExplained } from './data-files';
+
+const ON_EVENTSTOREDB =
+  'the events are on EventStoreDB (EVENTSTORE_CONNECTION_STRING): back them up and restore them with its own tools (docs/operations.md)';
+
+/** The last position in an events database, and whether it is one: null when it has no events table. */
+function headOf(path: string): number | null {
+  return openExplained(path, () =>
+    openDatabase(path, { readonly: true, fileMustExist: true }, (db: Database.Database) => {
+      try {
+        const table = db
+          .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'")
+          .get();
+        if (!table) return null;
+        return (
+          (db.prepare('SELECT max(position) FROM events').pluck().get() as number | null) ?? -1
+        );
+      } finally {
+        db.close();
+      }
+    }),
+  );
+}
+
+/** `ledger backup <file>`: a consistent copy of events.db, safe while the service writes it. */
+export async function backupEvents(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  target: string | undefined,
+  io: CliIo,
+): Promise<number> {
+  if (env.EVENTSTORE_CONNECTION_STRING) {
+    io.err.write(`ledger: ${ON_EVENTSTOREDB}\n`);
+    return 1;
+  }
+  if (!target) {
+    io.err.write('Usage: ledger backup <file> (a file that does not exist yet)\n');
+    return 2;
+  }
+  const source = join(dataDir, 'events.db');
+  if (!existsSync(source)) throw new Error(`No event store at ${source} (set DATA_DIR)`);
+  const destination = resolve(target);
+  if (existsSync(destination)) {
+    io.err.write(`ledger: ${destination} exists: a backup never replaces a file\n`);
+    return 1;
+  }
+  await backupDatabase(source, destination).catch((error: unknown) => {
+    throw explained(source, error);
+  });
+  const damage = damageIn(destination);
+  if (damage.length > 0) {
+    io.err.write(`ledger: the copy at ${destination} is damaged: ${damage.join('; ')}\n`);
+    return 1;
+  }
+  io.out.write(
+    `Backed up ${source} to ${destination}: events up to position ${headOf(destination)}\n`,
+  );
+  return 0;
+}
+
+/**
+ * `ledger restore <file>`, with the service stopped (the caller holds the read-models lock): the
+ * backup becomes events.db. The events.db it replaces is moved aside whole, never deleted, and the
+ * read models are dropped: they may hold events the backup has not, and the service (or `ledger
+ * rebuild`) replays them from the restored events.
+ */
+export async function restoreEvents(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  backup: string | undefined,
+  io: CliIo,
+): Promise<number> {
+  if (env.EVENTSTORE_CONNECTION_STRING) {
+    io.err.write(`ledger: ${ON_EVENTSTOREDB}\n`);
+    return 1;
+  }
+  if (!backup) {
+    io.err.write('Usage: ledger restore <file> (a file written by ledger backup)\n');
+    return 2;
+  }
+  const source = resolve(backup);
+  if (!existsSync(source)) throw new Error(`No backup at ${source}`);
+  const damage = damageIn(source);
+  const head = damage.length === 0 ? headOf(source) : null;
+  if (head === null) {
+    const why =
+      damage.length > 0 ? `it is damaged: ${damage.join('; ')}` : 'it holds no events table';
+    io.err.write(`ledger: ${source} is not an event store to restore: ${why}\n`);
+    return 1;
+  }
+  const path = join(dataDir, 'events.db');
+  const aside = `${path}.replaced-${Date.now()}`;
+  replaceDatabase(path, source, aside);
+  discardReadModels(join(dataDir, 'read-models.db'));
+  io.out.write(
+    `Restored ${source} as ${path}: events up to position ${head}.\n` +
+      (existsSync(aside) ? `The event store it replaced is kept at ${aside}.\n` : '') +
+      'The read models were dropped: the service rebuilds them when it starts (or run `ledger rebuild`).\n',
+  );
+  return 0;
+}

@@ -1,0 +1,86 @@
+import Database from 'better-sqlite3';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
+import { PRIVATE_FILE_MODE } from '../private-files';
+import { openDatabase } from './open-database';
+
+/** What better-sqlite3 copies in one step when asked for everything: one snapshot, no restarts. */
+const ALL_PAGES = 0x7fffffff;
+
+/**
+ * Copies the database at `source` to `destination`, a file that must not exist yet (created
+ * readable by this user only), with SQLite's online backup: the copy is one consistent snapshot
+ * even while another process writes the source, and it is fsynced. The copy is then set to a
+ * rollback journal, so that it is one file, with no -wal beside it to lose. A failed copy is
+ * removed.
+ */
+export async function backupDatabase(source: string, destination: string): Promise<void> {
+  // 'wx': a backup never overwrites anything, least of all an earlier backup.
+  closeSync(openSync(destination, 'wx', PRIVATE_FILE_MODE));
+  try {
+    const db = openDatabase(source, { readonly: true, fileMustExist: true }, (opened) => {
+      opened.pragma('busy_timeout = 5000');
+      return opened;
+    });
+    try {
+      // Every page in one step: a source written between steps would restart the copy.
+      await db.backup(destination, { progress: () => ALL_PAGES });
+    } finally {
+      db.close();
+    }
+    const copy = new Database(destination, { fileMustExist: true });
+    try {
+      copy.pragma('journal_mode = DELETE');
+    } finally {
+      copy.close();
+    }
+  } catch (error) {
+    rmSync(destination, { force: true });
+    throw error;
+  }
+}
+
+/** The side files SQLite may keep beside a database. */
+const SIDE_FILES = ['', '-wal', '-shm', '-journal'];
+
+/**
+ * Makes a copy of `source` the database at `path`. The copy is written and fsynced next to `path`
+ * first, so that a failed copy changes nothing; then the database at `path` is moved to
+ * `asidePath` whole, with its -wal (which may hold committed transactions), -shm and -journal
+ * files, so that it can still be opened there; then the copy is renamed into place.
+ */
+export function replaceDatabase(path: string, source: string, asidePath: string): void {
+  const partial = `${path}.partial-${process.pid}`;
+  rmSync(partial, { force: true });
+  try {
+    copyFileSync(source, partial, constants.COPYFILE_EXCL);
+    chmodSync(partial, PRIVATE_FILE_MODE);
+    fsyncPath(partial);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  }
+  for (const suffix of SIDE_FILES)
+    if (existsSync(path + suffix)) renameSync(path + suffix, asidePath + suffix);
+  renameSync(partial, path);
+  fsyncPath(dirname(path)); // the renames themselves
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
