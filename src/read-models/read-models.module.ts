@@ -45,9 +45,11 @@ const READ_MODELS_LOCK = Symbol('READ_MODELS_LOCK');
         const lock = lockReadModels(config.dataDir, 'service');
         if (isHolder(lock))
           throw new Error(
-            lock.role !== 'service'
-              ? `A ${lock.role} (pid ${lock.pid}) is writing the read models in ${config.dataDir}: start the service when it has finished`
-              : `Another service (pid ${lock.pid}) runs on ${config.dataDir}: two services cannot share a DATA_DIR (give each its own, or point them at one EventStoreDB)`,
+            lock.role === 'rebuild'
+              ? `A rebuild (pid ${lock.pid}) is writing the read models in ${config.dataDir}: start the service when it has finished`
+              : lock.role === 'restore'
+                ? `A restore (pid ${lock.pid}) is replacing the events in ${config.dataDir}: start the service when it has finished`
+                : `Another service (pid ${lock.pid}) runs on ${config.dataDir}: two services cannot share a DATA_DIR (give each its own, or point them at one EventStoreDB)`,
           );
         return lock;
       },

@@ -111,10 +111,14 @@ describe('ledger CLI (integration)', () => {
     expect((await run(['rebuild'])).code).toBe(1);
   });
 
-  it('keeps the service from starting while a rebuild or another service holds the read models', async () => {
+  it('keeps the service from starting while a rebuild, a restore or another service holds the read models', async () => {
     writeFileSync(join(dir, READ_MODELS_LOCK_FILE), `rebuild ${process.ppid}\n`);
     await expect(createApp(loadConfig({ DATA_DIR: dir }), { logger: false })).rejects.toThrow(
       `A rebuild (pid ${process.ppid}) is writing the read models in ${dir}`,
+    );
+    writeFileSync(join(dir, READ_MODELS_LOCK_FILE), `restore ${process.ppid}\n`);
+    await expect(createApp(loadConfig({ DATA_DIR: dir }), { logger: false })).rejects.toThrow(
+      `A restore (pid ${process.ppid}) is replacing the events in ${dir}`,
     );
     writeFileSync(join(dir, READ_MODELS_LOCK_FILE), `service ${process.ppid}\n`);
     await expect(createApp(loadConfig({ DATA_DIR: dir }), { logger: false })).rejects.toThrow(
