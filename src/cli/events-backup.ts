@@ -6,9 +6,6 @@ import { damageIn, openDatabase } from '../infrastructure/sqlite/open-database';
 import type { CliIo } from './ledger';
 import { discardReadModels, explained, openExplained } from './data-files';
 
-const ON_EVENTSTOREDB =
-  'the events are on EventStoreDB (EVENTSTORE_CONNECTION_STRING): back them up and restore them with its own tools (docs/operations.md)';
-
 /** The last position in an events database, and whether it is one: null when it has no events table. */
 function headOf(path: string): number | null {
   return openExplained(path, () =>
@@ -28,6 +25,29 @@ function headOf(path: string): number | null {
   );
 }
 
+/**
+ * The absolute path of a command's file argument, or its exit code when it cannot run here: the
+ * events are on EventStoreDB (1), or no file was named (2).
+ */
+function fileArgument(
+  env: NodeJS.ProcessEnv,
+  file: string | undefined,
+  usage: string,
+  io: CliIo,
+): string | number {
+  if (env.EVENTSTORE_CONNECTION_STRING) {
+    io.err.write(
+      'ledger: the events are on EventStoreDB (EVENTSTORE_CONNECTION_STRING): back them up and restore them with its own tools (docs/operations.md)\n',
+    );
+    return 1;
+  }
+  if (!file) {
+    io.err.write(`Usage: ledger ${usage}\n`);
+    return 2;
+  }
+  return resolve(file);
+}
+
 /** `ledger backup <file>`: a consistent copy of events.db, safe while the service writes it. */
 export async function backupEvents(
   env: NodeJS.ProcessEnv,
@@ -35,17 +55,15 @@ export async function backupEvents(
   target: string | undefined,
   io: CliIo,
 ): Promise<number> {
-  if (env.EVENTSTORE_CONNECTION_STRING) {
-    io.err.write(`ledger: ${ON_EVENTSTOREDB}\n`);
-    return 1;
-  }
-  if (!target) {
-    io.err.write('Usage: ledger backup <file> (a file that does not exist yet)\n');
-    return 2;
-  }
+  const destination = fileArgument(
+    env,
+    target,
+    'backup <file> (a file that does not exist yet)',
+    io,
+  );
+  if (typeof destination === 'number') return destination;
   const source = join(dataDir, 'events.db');
   if (!existsSync(source)) throw new Error(`No event store at ${source} (set DATA_DIR)`);
-  const destination = resolve(target);
   if (existsSync(destination)) {
     io.err.write(`ledger: ${destination} exists: a backup never replaces a file\n`);
     return 1;
@@ -76,15 +94,8 @@ export async function restoreEvents(
   backup: string | undefined,
   io: CliIo,
 ): Promise<number> {
-  if (env.EVENTSTORE_CONNECTION_STRING) {
-    io.err.write(`ledger: ${ON_EVENTSTOREDB}\n`);
-    return 1;
-  }
-  if (!backup) {
-    io.err.write('Usage: ledger restore <file> (a file written by ledger backup)\n');
-    return 2;
-  }
-  const source = resolve(backup);
+  const source = fileArgument(env, backup, 'restore <file> (a file written by ledger backup)', io);
+  if (typeof source === 'number') return source;
   if (!existsSync(source)) throw new Error(`No backup at ${source}`);
   const damage = damageIn(source);
   const head = damage.length === 0 ? headOf(source) : null;

@@ -130,6 +130,12 @@ describe('ledger CLI (integration)', () => {
     const unknown = await run(['rebuld']);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('Usage: ledger <command>');
+    for (const command of ['backup', 'restore'])
+      expect(await run([command])).toEqual({
+        code: 2,
+        out: '',
+        err: expect.stringMatching(new RegExp(`^Usage: ledger ${command} <file> `)),
+      });
     await expect(run(['status'])).rejects.toThrow(/No event store at .*events\.db/);
   });
 
