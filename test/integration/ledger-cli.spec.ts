@@ -296,6 +296,9 @@ describe('ledger CLI (integration)', () => {
     expect(restored.code).toBe(0);
     const aside = /kept at (\S+)\.\n/.exec(restored.out)?.[1];
     expect(restored.out).toContain(`Restored ${backup} as ${path}: events up to position 1.`);
+    expect(restored.out).toContain(
+      'The read models were dropped. The service builds the read models',
+    );
     expect(await head(path)).toBe(1n);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(await head(aside!)).toBe(2n); // the replaced store, whole
@@ -306,6 +309,24 @@ describe('ledger CLI (integration)', () => {
     const readModels = new Database(join(dir, 'read-models.db'), { readonly: true });
     expect(readModels.prepare('SELECT balance FROM rm_wallets').pluck().all()).toEqual([10]);
     readModels.close();
+
+    // Disaster recovery: a new machine, with no DATA_DIR yet.
+    const fresh = join(dir, 'new-machine', 'data');
+    const out: string[] = [];
+    const code = await main(
+      ['restore', backup],
+      { DATA_DIR: fresh },
+      {
+        out: { write: (text: string) => out.push(text) },
+        err: { write: () => true },
+      },
+    );
+    expect([code, out.join('')]).toEqual([
+      0,
+      `Restored ${backup} as ${join(fresh, 'events.db')}: events up to position 1.\nThe service builds the read models from these events when it starts (or run \`ledger rebuild\`).\n`,
+    ]);
+    expect(statSync(fresh).mode & 0o777).toBe(0o700);
+    expect(await head(join(fresh, 'events.db'))).toBe(1n);
   });
 
   it('leaves backup and restore to EventStoreDB when the events are there', async () => {
