@@ -11,8 +11,9 @@ import { makePrivateDirectory, PRIVATE_FILE_MODE } from '../infrastructure/priva
  */
 export const READ_MODELS_LOCK_FILE = 'read-models.lock';
 
-export type LockRole = 'service' | 'rebuild' | 'restore';
-const ROLES: readonly string[] = ['service', 'rebuild', 'restore'];
+const ROLES = ['service', 'rebuild', 'restore'] as const;
+export type LockRole = (typeof ROLES)[number];
+const isRole = (value: string): value is LockRole => (ROLES as readonly string[]).includes(value);
 
 export interface LockHolder {
   role: LockRole;
@@ -38,8 +39,8 @@ function holderOf(dataDir: string): LockHolder | undefined {
       .trim()
       .split(' ');
     const id = Number(pid);
-    return ROLES.includes(role) && Number.isSafeInteger(id) && id > 0
-      ? { role: role as LockRole, pid: id, started: known(started), namespace: known(namespace) }
+    return isRole(role) && Number.isSafeInteger(id) && id > 0
+      ? { role, pid: id, started: known(started), namespace: known(namespace) }
       : undefined;
   } catch {
     return undefined;
