@@ -64,13 +64,14 @@ export async function backupEvents(
   if (typeof destination === 'number') return destination;
   const source = join(dataDir, 'events.db');
   if (!existsSync(source)) throw new Error(`No event store at ${source} (set DATA_DIR)`);
-  if (existsSync(destination)) {
+  try {
+    await backupDatabase(source, destination);
+  } catch (error) {
+    // backupDatabase creates the copy exclusively: that is the one check, free of races.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw explained(source, error);
     io.err.write(`ledger: ${destination} exists: a backup never replaces a file\n`);
     return 1;
   }
-  await backupDatabase(source, destination).catch((error: unknown) => {
-    throw explained(source, error);
-  });
   const damage = damageIn(destination);
   if (damage.length > 0) {
     io.err.write(`ledger: the copy at ${destination} is damaged: ${damage.join('; ')}\n`);
