@@ -70,7 +70,7 @@ export async function rebuildReadModels(
   } finally {
     // Built by the writer, whose page cache holds the tables it has just written. Should that
     // fail, restoreDroppedIndexes builds them here; either way it then forgets them.
-    await sink.exec(indexes).catch(() => undefined);
+    await sink.buildIndexes(indexes).catch(() => undefined);
     readModels.restoreDroppedIndexes();
     await sink.setSynchronous('NORMAL').catch(() => undefined);
     await engine.stop(); // closes the sink

@@ -19,7 +19,7 @@ function delayCommits(t: TestApp): void {
     commit: (set) =>
       new Promise((resolve, reject) => setTimeout(() => sink.commit(set).then(resolve, reject), 3)),
     setSynchronous: (mode) => sink.setSynchronous(mode),
-    exec: (statements) => sink.exec(statements),
+    buildIndexes: (statements) => sink.buildIndexes(statements),
     close: () => sink.close(),
   };
 }

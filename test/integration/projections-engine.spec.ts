@@ -133,7 +133,7 @@ describe('Projection engine (integration)', () => {
         }
       },
       setSynchronous: async () => {},
-      exec: async () => {},
+      buildIndexes: async () => {},
       close: async () => {},
     };
     const engine = engineOn(readModels, { sink });

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { buildIndexes } from './index-build';
 import { CheckpointsMovedError, WriteSet, WriteSetExecutor } from './write-set';
 import type { WorkerReply, WorkerRequest } from './write-worker';
 
@@ -9,8 +10,8 @@ import type { WorkerReply, WorkerRequest } from './write-worker';
 export interface WriteSink {
   commit(set: WriteSet): Promise<void>;
   setSynchronous(mode: 'NORMAL' | 'OFF'): Promise<void>;
-  /** Runs statements (a rebuild's deferred indexes) on the writing connection, whose cache is warm. */
-  exec(statements: readonly string[]): Promise<void>;
+  /** Builds a rebuild's deferred indexes on the writing connection, whose cache is warm. */
+  buildIndexes(statements: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,8 +30,8 @@ export class InlineWriteSink implements WriteSink {
     this.db.pragma(`synchronous = ${mode}`);
   }
 
-  async exec(statements: readonly string[]): Promise<void> {
-    for (const statement of statements) this.db.exec(statement);
+  async buildIndexes(statements: readonly string[]): Promise<void> {
+    buildIndexes(this.db, statements);
   }
 
   async close(): Promise<void> {}
@@ -72,8 +73,8 @@ export class WorkerWriteSink implements WriteSink {
     return this.request((id) => ({ id, synchronous }));
   }
 
-  exec(statements: readonly string[]): Promise<void> {
-    return this.request((id) => ({ id, exec: [...statements] }));
+  buildIndexes(statements: readonly string[]): Promise<void> {
+    return this.request((id) => ({ id, indexes: [...statements] }));
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { buildIndexes } from './index-build';
 import { CheckpointsMovedError, WriteSet, WriteSetExecutor } from './write-set';
 import { messageOf } from '../../shared/application/error-message';
 
@@ -7,7 +8,7 @@ import { messageOf } from '../../shared/application/error-message';
 export type WorkerRequest =
   | { id: number; set: WriteSet }
   | { id: number; synchronous: 'NORMAL' | 'OFF' }
-  | { id: number; exec: string[] };
+  | { id: number; indexes: string[] };
 export type WorkerReply =
   { id: number; ok: true } | { id: number; ok: false; message: string; moved: boolean };
 
@@ -34,7 +35,7 @@ parentPort?.on('message', (request: WorkerRequest | 'close') => {
   let reply: WorkerReply;
   try {
     if ('set' in request) executor.execute(request.set);
-    else if ('exec' in request) for (const statement of request.exec) db.exec(statement);
+    else if ('indexes' in request) buildIndexes(db, request.indexes);
     else bulk(request.synchronous === 'OFF');
     reply = { id: request.id, ok: true };
   } catch (error) {
