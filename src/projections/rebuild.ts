@@ -68,8 +68,8 @@ export async function rebuildReadModels(
   } catch (error) {
     failure = error;
   } finally {
-    // Built by the writer, whose page cache holds the tables it has just written. Should that
-    // fail, restoreDroppedIndexes builds them here; either way it then forgets them.
+    // Built by the writer, whose connection sorts through temporary files (index-build.ts). Should
+    // that fail, restoreDroppedIndexes builds them here; either way it then forgets them.
     await sink.buildIndexes(indexes).catch(() => undefined);
     readModels.restoreDroppedIndexes();
     await sink.setSynchronous('NORMAL').catch(() => undefined);

@@ -10,7 +10,7 @@ import type { WorkerReply, WorkerRequest } from './write-worker';
 export interface WriteSink {
   commit(set: WriteSet): Promise<void>;
   setSynchronous(mode: 'NORMAL' | 'OFF'): Promise<void>;
-  /** Builds a rebuild's deferred indexes on the writing connection, whose cache is warm. */
+  /** Builds a rebuild's deferred indexes on the writing connection (see index-build.ts). */
   buildIndexes(statements: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
