@@ -14,9 +14,23 @@ function sameValue(a: unknown, b: unknown): boolean {
   return false;
 }
 
-function sameSnapshot(a: Snapshot, b: Snapshot): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => sameValue(a[k], b[k]));
+/** The offer's fields less remainingStock, which moves with every redemption of a limited offer. */
+const STOCK = 'remainingStock';
+
+/** Whether `offer` less its remainingStock equals `stored`; compared in place, with no copy made. */
+function sameSnapshot(stored: Snapshot, offer: Snapshot): boolean {
+  let fields = 0;
+  for (const key in offer) {
+    if (key === STOCK) continue;
+    if (!sameValue(stored[key], offer[key])) return false;
+    fields++;
+  }
+  return fields === Object.keys(stored).length;
+}
+
+function withoutStock(offer: Snapshot): Snapshot {
+  const { [STOCK]: _stock, ...fields } = offer;
+  return fields;
 }
 
 /**
@@ -43,7 +57,6 @@ export class OfferSnapshots {
 
   /** The id of the stored snapshot equal to `offer` (without remainingStock), storing it if new. */
   idOf(tenant: string, offerId: string, offer: Snapshot, position: number): number {
-    const { remainingStock: _stock, ...fields } = offer;
     let byOffer = this.latest.get(tenant);
     if (!byOffer) this.latest.set(tenant, (byOffer = new Map()));
     let known = byOffer.get(offerId);
@@ -56,7 +69,8 @@ export class OfferSnapshots {
           (known = { fields: JSON.parse(stored.snapshot) as Snapshot, id: stored.position }),
         );
     }
-    if (known && sameSnapshot(known.fields, fields)) return known.id;
+    if (known && sameSnapshot(known.fields, offer)) return known.id;
+    const fields = withoutStock(offer);
     this.rows.row.push(position, tenant, offerId, JSON.stringify(fields));
     byOffer.set(offerId, { fields, id: position });
     return position;
