@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../../event-store/event-store.port';
 import type { ProjectedEvent } from './projection';
+import { instantMs } from '../../shared/domain/values';
 
 /** Categories whose events carry a tenant in their metadata and feed read models. */
 const TENANT_CATEGORIES = new Set(['wallet', 'offer']);
@@ -33,7 +34,7 @@ function categoryOf(stream: string): string {
 function parseInstant(iso: string): number {
   if (iso !== lastOccurredAt) {
     lastOccurredAt = iso;
-    lastOccurredAtMs = Date.parse(iso);
+    lastOccurredAtMs = instantMs(iso);
   }
   return lastOccurredAtMs;
 }

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import {
+  instantMs,
   isIsoInstant,
   isJsonValue,
   isPositiveInteger,
@@ -26,6 +28,48 @@ describe('ISO-8601 instants', () => {
     '2025-03-01 10:00:00Z',
     1_700_000_000,
   ])('refuses %p', (value) => expect(isIsoInstant(value)).toBe(false));
+});
+
+describe('instantMs', () => {
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  const sameAsDateParse = (text: string) => expect(instantMs(text)).toBe(Date.parse(text));
+
+  it('reads every instant toISOString writes from year 0 to 9999', () =>
+    fc.assert(
+      fc.property(fc.integer({ min: -62_167_219_200_000, max: 253_402_300_799_999 }), (ms) => {
+        expect(instantMs(new Date(ms).toISOString())).toBe(ms);
+      }),
+      { numRuns: 20_000 },
+    ));
+
+  it('reads a text of the same shape with any fields, valid or not, as Date.parse does', () =>
+    fc.assert(
+      fc.property(
+        fc.tuple(
+          fc.integer({ min: 0, max: 9999 }),
+          ...[99, 99, 99, 99, 99].map((max) => fc.integer({ min: 0, max })),
+          fc.integer({ min: 0, max: 999 }),
+        ),
+        ([year, month, day, hours, minutes, seconds, millis]) =>
+          sameAsDateParse(
+            `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}.${pad(millis, 3)}Z`,
+          ),
+      ),
+      { numRuns: 20_000 },
+    ));
+
+  it.each([
+    '2024-02-29T12:00:00.000Z',
+    '2023-02-29T12:00:00.000Z',
+    '2024-01-31T24:00:00.000Z',
+    '2025-03-01T10:00:00Z',
+    '2025-03-01T10:00:00.123456789-05:30',
+    '+275760-09-13T00:00:00.000Z',
+    '2025-0a-01T10:00:00.000Z',
+    '2025-03-01T10:00:00.000+',
+    '2025-03-01 10:00:00.000Z',
+    'not an instant at all...',
+  ])('reads %s as Date.parse does', sameAsDateParse);
 });
 
 describe('JSON values', () => {

@@ -60,9 +60,66 @@ export function isIsoInstant(value: unknown): value is string {
   return day >= 1 && day <= daysInMonth && zoneOk;
 }
 
-/** Milliseconds since the epoch of a valid ISO instant. Pure: parsing, not a clock. */
+const DAY_MS = 86_400_000;
+
+/** The digit at `i`, or a large negative number that makes any field built from it out of range. */
+function digitAt(text: string, i: number): number {
+  const digit = text.charCodeAt(i) - 48;
+  return digit >= 0 && digit <= 9 ? digit : -1e9;
+}
+
+/** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS.sssZ`, the form toISOString writes and every event's occurredAt has, read
+ * without Date.parse (a third of its cost: a rebuild reads one per command); NaN for anything else.
+ */
+function canonicalInstantMs(text: string): number {
+  if (
+    text.length !== 24 ||
+    text[4] !== '-' ||
+    text[7] !== '-' ||
+    text[10] !== 'T' ||
+    text[13] !== ':' ||
+    text[16] !== ':' ||
+    text[19] !== '.' ||
+    text[23] !== 'Z'
+  ) {
+    return NaN;
+  }
+  const year =
+    digitAt(text, 0) * 1000 + digitAt(text, 1) * 100 + digitAt(text, 2) * 10 + digitAt(text, 3);
+  const month = digitAt(text, 5) * 10 + digitAt(text, 6);
+  const day = digitAt(text, 8) * 10 + digitAt(text, 9);
+  const hours = digitAt(text, 11) * 10 + digitAt(text, 12);
+  const minutes = digitAt(text, 14) * 10 + digitAt(text, 15);
+  const seconds = digitAt(text, 17) * 10 + digitAt(text, 18);
+  const millis = digitAt(text, 20) * 100 + digitAt(text, 21) * 10 + digitAt(text, 22);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hours < 0 || hours > 23) return NaN;
+  if (minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59 || millis < 0) return NaN;
+  if (day > (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1])) return NaN;
+  return (
+    daysFromCivil(year, month, day) * DAY_MS +
+    hours * 3_600_000 +
+    minutes * 60_000 +
+    seconds * 1000 +
+    millis
+  );
+}
+
+/** Milliseconds since the epoch of an ISO instant, as Date.parse reads it. Pure: parsing, not a clock. */
 export function instantMs(iso: string): number {
-  return Date.parse(iso);
+  const ms = canonicalInstantMs(iso);
+  return Number.isNaN(ms) ? Date.parse(iso) : ms;
 }
 
 /** How many levels of arrays and objects a JSON value checked by isJsonValue may nest. */
