@@ -25,7 +25,12 @@ export class RowCache<R extends Cached> {
   private dirty: R[] = [];
   private epoch = 0;
   private size = 0;
-  /** While the table started empty: the ids of every row it has, so a miss needs no lookup. */
+  /** The table started empty and no row has left the cache since: it holds every row there is. */
+  private complete = false;
+  /**
+   * Once such a cache has let rows go: the ids of every row the table has, so that a miss still
+   * needs no lookup. Built only then: while the cache is complete, it is its own list of ids.
+   */
   private known: Map<string, Set<string>> | null = null;
   private knownCount = 0;
 
@@ -40,6 +45,7 @@ export class RowCache<R extends Cached> {
 
   /** True when the row certainly is not stored: the table started empty and never had it. */
   absent(tenant: string, id: string): boolean {
+    if (this.complete) return !this.tenants.get(tenant)?.has(id);
     return this.known !== null && !this.known.get(tenant)?.has(id);
   }
 
@@ -47,8 +53,9 @@ export class RowCache<R extends Cached> {
   keep(tenant: string, id: string, row: R): R {
     let rows = this.tenants.get(tenant);
     if (!rows) this.tenants.set(tenant, (rows = new Map()));
-    if (!rows.has(id)) this.size++;
+    const before = rows.size;
     rows.set(id, row);
+    if (rows.size !== before) this.size++;
     if (this.known) this.remember(tenant, id);
     return row;
   }
@@ -87,7 +94,8 @@ export class RowCache<R extends Cached> {
     this.dirty = [];
     this.epoch++;
     this.size = 0;
-    this.known = empty ? new Map() : null;
+    this.complete = empty;
+    this.known = null;
     this.knownCount = 0;
   }
 
@@ -101,8 +109,17 @@ export class RowCache<R extends Cached> {
     if (++this.knownCount > MAX_KNOWN) this.known = null;
   }
 
+  /** The cache is about to let rows go: from now on it keeps a list of the ids it has had. */
+  private rememberAll(): void {
+    this.complete = false;
+    this.known = new Map();
+    for (const [tenant, rows] of this.tenants)
+      for (const id of rows.keys()) this.remember(tenant, id);
+  }
+
   /** Drops the oldest clean rows down to half (Map order is insertion order: close enough to LRU). */
   private evict(): void {
+    if (this.complete) this.rememberAll();
     let left = this.size - Math.floor(this.capacity / 2);
     for (const rows of this.tenants.values()) {
       for (const [id, row] of rows) {
