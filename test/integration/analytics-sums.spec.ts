@@ -1,5 +1,5 @@
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
-import { bucketStart, nextBucket } from '../../src/projections/analytics/buckets';
+import { INTERVALS, bucketStart, nextBucket } from '../../src/projections/analytics/buckets';
 import { ReadModelDb } from '../../src/projections/read-model-db';
 import { rebuildReadModels } from '../../src/projections/rebuild';
 import { AnalyticsQueries } from '../../src/read-models/analytics/analytics.queries';
@@ -11,9 +11,9 @@ const TENANT_KEY = 'sandbox.acme';
 const IN_0050 = '0050-03-15T10:00:00.000Z';
 
 /** A credit of `amount` to `member` that occurred at `occurredAt`. */
-function creditAt(member: string, amount: number, occurredAt: string) {
+function creditAt(member: string, amount: number, occurredAt: string, environment = 'sandbox') {
   const event = credited(member, amount);
-  return { ...event, metadata: { ...(event.metadata as object), occurredAt } };
+  return { ...event, metadata: { ...(event.metadata as object), occurredAt, environment } };
 }
 
 describe('Analytics sums (integration)', () => {
@@ -68,5 +68,38 @@ describe('Analytics sums (integration)', () => {
     expect(dumpTables(rebuilt.db, tables)).toEqual(dumpTables(readModels.db, tables));
     expect(march0050(new AnalyticsQueries(rebuilt))[0].pointsMinted).toBe(sum);
     rebuilt.close();
+  });
+  it('adds each event to the day, week and month of its occurredAt, tenant by tenant, in any order', async () => {
+    // Two tenants in turns, over month and week ends, a leap day, and twice back to an earlier day.
+    const days = [
+      '2024-02-26',
+      '2024-02-29',
+      '2024-03-01',
+      '2024-03-03',
+      '2024-03-04',
+      '2024-02-29',
+    ];
+    const times = days.flatMap((day) => [`${day}T00:00:00.000Z`, `${day}T23:59:59.999Z`]);
+    times.push('2024-01-31T12:00:00.000Z', '2024-03-04T08:00:00.000Z');
+    const expected = new Map<string, number>();
+    let amount = 1;
+    for (const occurredAt of times) {
+      for (const environment of ['sandbox', 'live']) {
+        amount *= 2; // each sum of distinct powers of two names the events it holds
+        const event = creditAt('m1', amount, occurredAt, environment);
+        await store.append(`wallet-${environment}.acme.m1`, [event], 'any');
+        for (const interval of INTERVALS) {
+          const key = `${environment}.acme ${interval} ${bucketStart(interval, Date.parse(occurredAt))}`;
+          expected.set(key, (expected.get(key) ?? 0) + amount);
+        }
+      }
+    }
+    await project();
+    const rows = readModels.db
+      .prepare('SELECT tenant, interval, start_ms, points_minted FROM rm_analytics_buckets')
+      .raw()
+      .all() as Array<[string, string, number, number]>;
+    const stored = new Map(rows.map(([t, i, start, minted]) => [`${t} ${i} ${start}`, minted]));
+    expect(stored).toEqual(expected);
   });
 });

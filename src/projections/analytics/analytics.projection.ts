@@ -16,6 +16,15 @@ interface Figures extends Cached {
 type TotalsRow = Figures & { tenant: string };
 type BucketRow = Figures & { tenant: string; interval: string; startMs: number };
 
+const DAY_MS = 86_400_000;
+
+/** A tenant's rows for the UTC day of its last event: its day, week and month buckets, and totals. */
+interface Current {
+  day: number;
+  totals: TotalsRow;
+  buckets: BucketRow[];
+}
+
 /**
  * rm_analytics_totals and rm_analytics_buckets (day, week, month, by the event's occurredAt):
  * points minted (credits), points spent (debits less refunds, as a wallet's amountSpent) and
@@ -28,8 +37,8 @@ export class AnalyticsProjection implements Projection {
   private readonly buckets: RowCache<BucketRow>;
   private readonly loadTotals: Database.Statement;
   private readonly loadBucket: Database.Statement;
-  /** Per tenant, the rows last used for each interval: events come in time order, so mostly a hit. */
-  private readonly current = new Map<string, Record<string, BucketRow | undefined>>();
+  /** Per tenant, the rows of its last event's day: events come in time order, so mostly a hit. */
+  private readonly current = new Map<string, Current>();
 
   constructor(db: Database.Database) {
     this.loadTotals = db.prepare(
@@ -112,6 +121,19 @@ export class AnalyticsProjection implements Projection {
 
   private add(event: ProjectedEvent, minted: number, spent: number, signups: number): void {
     const { tenant } = event;
+    const day = Math.floor(event.occurredAtMs / DAY_MS);
+    let current = this.current.get(tenant);
+    if (current?.day !== day) this.current.set(tenant, (current = this.rowsOf(tenant, day)));
+    addTo(current.totals, minted, spent, signups);
+    this.totals.touch(current.totals);
+    for (const bucket of current.buckets) {
+      addTo(bucket, minted, spent, signups);
+      this.buckets.touch(bucket);
+    }
+  }
+
+  /** The tenant's totals and its buckets of every interval that hold the UTC day `day`. */
+  private rowsOf(tenant: string, day: number): Current {
     const totals =
       this.totals.get(tenant, '') ??
       this.keepOr(
@@ -119,43 +141,22 @@ export class AnalyticsProjection implements Projection {
         tenant,
         '',
         () => loaded(this.loadTotals.get(tenant) as TotalsRow | undefined),
-        {
-          tenant,
-          pointsMinted: 0,
-          pointsSpent: 0,
-          signups: 0,
-        },
+        { tenant, pointsMinted: 0, pointsSpent: 0, signups: 0 },
       );
-    addTo(totals, minted, spent, signups);
-    this.totals.touch(totals);
-    let current = this.current.get(tenant);
-    if (!current) this.current.set(tenant, (current = {}));
-    for (const interval of INTERVALS) {
-      const startMs = bucketStart(interval, event.occurredAtMs);
-      let bucket = current[interval];
-      if (bucket?.startMs !== startMs) {
-        const id = `${interval}:${startMs}`;
-        bucket =
-          this.buckets.get(tenant, id) ??
-          this.keepOr(
-            this.buckets,
-            tenant,
-            id,
-            () => loaded(this.loadBucket.get(tenant, interval, startMs) as BucketRow | undefined),
-            {
-              tenant,
-              interval,
-              startMs,
-              pointsMinted: 0,
-              pointsSpent: 0,
-              signups: 0,
-            },
-          );
-        current[interval] = bucket;
-      }
-      addTo(bucket, minted, spent, signups);
-      this.buckets.touch(bucket);
-    }
+    const buckets = INTERVALS.map((interval) => {
+      const startMs = bucketStart(interval, day * DAY_MS);
+      return (
+        this.buckets.get(tenant, `${interval}:${startMs}`) ??
+        this.keepOr(
+          this.buckets,
+          tenant,
+          `${interval}:${startMs}`,
+          () => loaded(this.loadBucket.get(tenant, interval, startMs) as BucketRow | undefined),
+          { tenant, interval, startMs, pointsMinted: 0, pointsSpent: 0, signups: 0 },
+        )
+      );
+    });
+    return { day, totals, buckets };
   }
 
   /** The stored row, or `fresh`; kept either way. */
