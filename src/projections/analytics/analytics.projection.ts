@@ -5,7 +5,7 @@ import { int, record } from '../engine/fields';
 import { Cached, RowCache } from '../engine/row-cache';
 import type { WriteSetBuilder } from '../engine/write-set';
 import { ANALYTICS } from '../names';
-import { INTERVALS, bucketStart } from './buckets';
+import { DAY_MS, INTERVALS, bucketStart } from './buckets';
 import { ExactSum, loadedSum, plus, storedSum } from '../exact-sum';
 
 interface Figures extends Cached {
@@ -15,8 +15,6 @@ interface Figures extends Cached {
 }
 type TotalsRow = Figures & { tenant: string };
 type BucketRow = Figures & { tenant: string; interval: string; startMs: number };
-
-const DAY_MS = 86_400_000;
 
 /** A tenant's rows for the UTC day of its last event: its day, week and month buckets, and totals. */
 interface Current {
@@ -145,12 +143,13 @@ export class AnalyticsProjection implements Projection {
       );
     const buckets = INTERVALS.map((interval) => {
       const startMs = bucketStart(interval, day * DAY_MS);
+      const id = `${interval}:${startMs}`;
       return (
-        this.buckets.get(tenant, `${interval}:${startMs}`) ??
+        this.buckets.get(tenant, id) ??
         this.keepOr(
           this.buckets,
           tenant,
-          `${interval}:${startMs}`,
+          id,
           () => loaded(this.loadBucket.get(tenant, interval, startMs) as BucketRow | undefined),
           { tenant, interval, startMs, pointsMinted: 0, pointsSpent: 0, signups: 0 },
         )

@@ -2,7 +2,7 @@
 export const INTERVALS = ['day', 'week', 'month'] as const;
 export type Interval = (typeof INTERVALS)[number];
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 /*
  * Months move the date's own fields (setUTCDate, setUTCMonth), never Date.UTC(year, ...): that
