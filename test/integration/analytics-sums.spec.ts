@@ -69,6 +69,7 @@ describe('Analytics sums (integration)', () => {
     expect(march0050(new AnalyticsQueries(rebuilt))[0].pointsMinted).toBe(sum);
     rebuilt.close();
   });
+
   it('adds each event to the day, week and month of its occurredAt, tenant by tenant, in any order', async () => {
     // Two tenants in turns, over month and week ends, a leap day, and twice back to an earlier day.
     const days = [

@@ -5,7 +5,8 @@ import { int, record } from '../engine/fields';
 import { Cached, RowCache } from '../engine/row-cache';
 import type { WriteSetBuilder } from '../engine/write-set';
 import { ANALYTICS } from '../names';
-import { DAY_MS, INTERVALS, bucketStart } from './buckets';
+import { INTERVALS, bucketStart } from './buckets';
+import { DAY_MS } from '../../shared/domain/values';
 import { ExactSum, loadedSum, plus, storedSum } from '../exact-sum';
 
 interface Figures extends Cached {

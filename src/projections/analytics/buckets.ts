@@ -1,8 +1,8 @@
+import { DAY_MS } from '../../shared/domain/values';
+
 /** Time buckets of the analytics read model: UTC days, ISO weeks (from Monday), calendar months. */
 export const INTERVALS = ['day', 'week', 'month'] as const;
 export type Interval = (typeof INTERVALS)[number];
-
-export const DAY_MS = 86_400_000;
 
 /*
  * Months move the date's own fields (setUTCDate, setUTCMonth), never Date.UTC(year, ...): that

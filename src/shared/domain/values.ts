@@ -45,6 +45,8 @@ const ISO_INSTANT =
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isLeapYear = (y: number) => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+const daysInMonth = (year: number, month: number) =>
+  month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
 
 /** An ISO-8601 instant with date, time to the second and a zone: `2024-01-15T10:30:00Z`. */
 export function isIsoInstant(value: unknown): value is string {
@@ -55,12 +57,11 @@ export function isIsoInstant(value: unknown): value is string {
   const month = +m[2];
   const day = +m[3];
   if (month < 1 || month > 12 || +m[4] > 23 || +m[5] > 59 || +m[6] > 59) return false;
-  const daysInMonth = month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
   const zoneOk = m[8] === 'Z' || (+m[9] <= 23 && +m[10] <= 59);
-  return day >= 1 && day <= daysInMonth && zoneOk;
+  return day >= 1 && day <= daysInMonth(year, month) && zoneOk;
 }
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 /** The digit at `i`, or a large negative number that makes any field built from it out of range. */
 function digitAt(text: string, i: number): number {
@@ -106,7 +107,7 @@ function canonicalInstantMs(text: string): number {
   const millis = digitAt(text, 20) * 100 + digitAt(text, 21) * 10 + digitAt(text, 22);
   if (year < 0 || month < 1 || month > 12 || day < 1 || hours < 0 || hours > 23) return NaN;
   if (minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59 || millis < 0) return NaN;
-  if (day > (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1])) return NaN;
+  if (day > daysInMonth(year, month)) return NaN;
   return (
     daysFromCivil(year, month, day) * DAY_MS +
     hours * 3_600_000 +
