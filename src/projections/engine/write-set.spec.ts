@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { Appends } from './appends';
 import { WriteSetBuilder, WriteSetExecutor } from './write-set';
 
 const UPSERT = `INSERT INTO totals (tenant, id, amount) VALUES (?, ?, ?)
@@ -87,6 +88,44 @@ describe('WriteSetExecutor', () => {
       totals: [2],
       checkpoints: [{ name: 'p', position: 2 }],
     });
+    db.close();
+  });
+});
+
+describe('Appends handed to a write set', () => {
+  const logOf = (db: Database.Database) =>
+    db.prepare('SELECT position, note FROM log ORDER BY position').raw().all();
+  const execute = (db: Database.Database, out: WriteSetBuilder) =>
+    new WriteSetExecutor(db).execute(out.build([]));
+
+  it('go in as they are, and the rows appended after it are the next commit', () => {
+    const db = database();
+    const appends = new Appends(APPEND, 2);
+    appends.row.push(2, 'two', 3, 'three');
+    const out = new WriteSetBuilder();
+    appends.write(out);
+    appends.row.push(4, 'four');
+    execute(db, out);
+    expect(logOf(db)).toEqual([
+      [2, 'two'],
+      [3, 'three'],
+    ]);
+    expect(appends.pending).toBe(1);
+    db.close();
+  });
+
+  it('follow the rows the write set already has for the statement', () => {
+    const db = database();
+    const appends = new Appends(APPEND, 2);
+    appends.row.push(2, 'two');
+    const out = new WriteSetBuilder();
+    out.values(APPEND, 2).push(1, 'one');
+    appends.write(out);
+    execute(db, out);
+    expect(logOf(db)).toEqual([
+      [1, 'one'],
+      [2, 'two'],
+    ]);
     db.close();
   });
 });

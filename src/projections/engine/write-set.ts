@@ -40,6 +40,13 @@ export class WriteSetBuilder {
     return rows.values;
   }
 
+  /** Rows already flat in one array: taken as they are (the array is the builder's from now on). */
+  take(sql: string, width: number, sortKey: number, values: unknown[]): void {
+    const rows = this.bySql.get(sql);
+    if (!rows) this.bySql.set(sql, { sql, width, sortKey, values });
+    else for (const value of values) rows.values.push(value);
+  }
+
   build(checkpoints: CheckpointWrite[]): WriteSet {
     return { statements: [...this.bySql.values()].filter((s) => s.values.length > 0), checkpoints };
   }
