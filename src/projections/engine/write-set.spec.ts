@@ -98,7 +98,7 @@ describe('Appends handed to a write set', () => {
   const execute = (db: Database.Database, out: WriteSetBuilder) =>
     new WriteSetExecutor(db).execute(out.build([]));
 
-  it('go in as they are, and the rows appended after it are the next commit', () => {
+  it('go in as they are; rows appended after the hand-over wait for the next commit', () => {
     const db = database();
     const appends = new Appends(APPEND, 2);
     appends.row.push(2, 'two', 3, 'three');
