@@ -133,42 +133,38 @@ export class AnalyticsProjection implements Projection {
 
   /** The tenant's totals and its buckets of every interval that hold the UTC day `day`. */
   private rowsOf(tenant: string, day: number): Current {
-    const totals =
-      this.totals.get(tenant, '') ??
-      this.keepOr(
-        this.totals,
-        tenant,
-        '',
-        () => loaded(this.loadTotals.get(tenant) as TotalsRow | undefined),
-        { tenant, pointsMinted: 0, pointsSpent: 0, signups: 0 },
-      );
+    const totals = this.rowOf(
+      this.totals,
+      tenant,
+      '',
+      () => loaded(this.loadTotals.get(tenant) as TotalsRow | undefined),
+      () => ({ tenant, pointsMinted: 0, pointsSpent: 0, signups: 0 }),
+    );
     const buckets = INTERVALS.map((interval) => {
       const startMs = bucketStart(interval, day * DAY_MS);
-      const id = `${interval}:${startMs}`;
-      return (
-        this.buckets.get(tenant, id) ??
-        this.keepOr(
-          this.buckets,
-          tenant,
-          id,
-          () => loaded(this.loadBucket.get(tenant, interval, startMs) as BucketRow | undefined),
-          { tenant, interval, startMs, pointsMinted: 0, pointsSpent: 0, signups: 0 },
-        )
+      return this.rowOf(
+        this.buckets,
+        tenant,
+        `${interval}:${startMs}`,
+        () => loaded(this.loadBucket.get(tenant, interval, startMs) as BucketRow | undefined),
+        () => ({ tenant, interval, startMs, pointsMinted: 0, pointsSpent: 0, signups: 0 }),
       );
     });
     return { day, totals, buckets };
   }
 
-  /** The stored row, or `fresh`; kept either way. */
-  private keepOr<R extends Cached>(
+  /** The cached row, else the stored one, else a fresh one; kept in the cache. */
+  private rowOf<R extends Cached>(
     cache: RowCache<R>,
     tenant: string,
     id: string,
     load: () => R | undefined,
-    fresh: R,
+    fresh: () => R,
   ): R {
+    const cached = cache.get(tenant, id);
+    if (cached) return cached;
     const stored = cache.absent(tenant, id) ? undefined : load();
-    return cache.keep(tenant, id, stored ?? fresh);
+    return cache.keep(tenant, id, stored ?? fresh());
   }
 }
 
