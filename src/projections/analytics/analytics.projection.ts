@@ -34,17 +34,15 @@ export class AnalyticsProjection implements Projection {
   readonly categories = ['wallet'];
   private readonly totals: RowCache<TotalsRow>;
   private readonly buckets: RowCache<BucketRow>;
-  private readonly loadTotals: Database.Statement;
-  private readonly loadBucket: Database.Statement;
   /** Per tenant, the rows of its last event's day: events come in time order, so mostly a hit. */
   private readonly current = new Map<string, Current>();
 
   constructor(db: Database.Database) {
-    this.loadTotals = db.prepare(
+    const loadTotals = db.prepare(
       `SELECT tenant, points_minted AS pointsMinted, points_spent AS pointsSpent, signups
        FROM rm_analytics_totals WHERE tenant = ?`,
     );
-    this.loadBucket = db.prepare(
+    const loadBucket = db.prepare(
       `SELECT tenant, interval, start_ms AS startMs, points_minted AS pointsMinted, points_spent AS pointsSpent, signups
        FROM rm_analytics_buckets WHERE tenant = ? AND interval = ? AND start_ms = ?`,
     );
@@ -55,12 +53,20 @@ export class AnalyticsProjection implements Projection {
        VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (tenant, interval, start_ms) DO UPDATE SET points_minted = excluded.points_minted,
          points_spent = excluded.points_spent, signups = excluded.signups`;
-    this.totals = new RowCache(10_000, (r, out) =>
-      out
-        .values(saveTotals, 4)
-        .push(r.tenant, storedSum(r.pointsMinted), storedSum(r.pointsSpent), r.signups),
+    this.totals = new RowCache(
+      10_000,
+      (tenant) => loaded(loadTotals.get(tenant) as TotalsRow | undefined),
+      (r, out) =>
+        out
+          .values(saveTotals, 4)
+          .push(r.tenant, storedSum(r.pointsMinted), storedSum(r.pointsSpent), r.signups),
     );
-    this.buckets = new RowCache(50_000, (r, out) =>
+    // A bucket's id in the cache is `<interval>:<startMs>`.
+    const loadBucketRow = (tenant: string, id: string) => {
+      const [interval, startMs] = id.split(':');
+      return loaded(loadBucket.get(tenant, interval, Number(startMs)) as BucketRow | undefined);
+    };
+    this.buckets = new RowCache(50_000, loadBucketRow, (r, out) =>
       out
         .values(saveBucket, 6, 3)
         .push(
@@ -133,38 +139,25 @@ export class AnalyticsProjection implements Projection {
 
   /** The tenant's totals and its buckets of every interval that hold the UTC day `day`. */
   private rowsOf(tenant: string, day: number): Current {
-    const totals = this.rowOf(
-      this.totals,
-      tenant,
-      '',
-      () => loaded(this.loadTotals.get(tenant) as TotalsRow | undefined),
-      () => ({ tenant, pointsMinted: 0, pointsSpent: 0, signups: 0 }),
-    );
+    const totals =
+      this.totals.find(tenant, '') ??
+      this.totals.keep(tenant, '', { tenant, pointsMinted: 0, pointsSpent: 0, signups: 0 });
     const buckets = INTERVALS.map((interval) => {
       const startMs = bucketStart(interval, day * DAY_MS);
-      return this.rowOf(
-        this.buckets,
-        tenant,
-        `${interval}:${startMs}`,
-        () => loaded(this.loadBucket.get(tenant, interval, startMs) as BucketRow | undefined),
-        () => ({ tenant, interval, startMs, pointsMinted: 0, pointsSpent: 0, signups: 0 }),
+      const id = `${interval}:${startMs}`;
+      return (
+        this.buckets.find(tenant, id) ??
+        this.buckets.keep(tenant, id, {
+          tenant,
+          interval,
+          startMs,
+          pointsMinted: 0,
+          pointsSpent: 0,
+          signups: 0,
+        })
       );
     });
     return { day, totals, buckets };
-  }
-
-  /** The cached row, else the stored one, else a fresh one; kept in the cache. */
-  private rowOf<R extends Cached>(
-    cache: RowCache<R>,
-    tenant: string,
-    id: string,
-    load: () => R | undefined,
-    fresh: () => R,
-  ): R {
-    const cached = cache.get(tenant, id);
-    if (cached) return cached;
-    const stored = cache.absent(tenant, id) ? undefined : load();
-    return cache.keep(tenant, id, stored ?? fresh());
   }
 }
 

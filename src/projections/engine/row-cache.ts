@@ -34,22 +34,22 @@ export class RowCache<R extends Cached> {
   private known: Map<string, Set<string>> | null = null;
   private knownCount = 0;
 
+  /** `load` reads a row from the table (called only for a row that may be there); `save` writes one. */
   constructor(
     private readonly capacity: number,
+    private readonly load: (tenant: string, id: string) => R | undefined,
     private readonly save: (row: R, out: WriteSetBuilder) => void,
   ) {}
 
-  get(tenant: string, id: string): R | undefined {
-    return this.tenants.get(tenant)?.get(id);
+  /** The cached row, else the stored one (kept from now on), else undefined. */
+  find(tenant: string, id: string): R | undefined {
+    const cached = this.tenants.get(tenant)?.get(id);
+    if (cached || this.absent(tenant, id)) return cached;
+    const stored = this.load(tenant, id);
+    return stored && this.keep(tenant, id, stored);
   }
 
-  /** True when the row certainly is not stored: the table started empty and never had it. */
-  absent(tenant: string, id: string): boolean {
-    if (this.complete) return !this.tenants.get(tenant)?.has(id);
-    return this.known !== null && !this.known.get(tenant)?.has(id);
-  }
-
-  /** Keeps a row read from the database, or a new one. */
+  /** Keeps a row: one read from the table, or a new one its projection will mark changed. */
   keep(tenant: string, id: string, row: R): R {
     let rows = this.tenants.get(tenant);
     if (!rows) this.tenants.set(tenant, (rows = new Map()));
@@ -97,6 +97,12 @@ export class RowCache<R extends Cached> {
     this.complete = empty;
     this.known = null;
     this.knownCount = 0;
+  }
+
+  /** True when the row certainly is not stored: the table started empty and never had it. */
+  private absent(tenant: string, id: string): boolean {
+    if (this.complete) return !this.tenants.get(tenant)?.has(id);
+    return this.known !== null && !this.known.get(tenant)?.has(id);
   }
 
   private remember(tenant: string, id: string): void {

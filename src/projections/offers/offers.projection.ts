@@ -26,10 +26,9 @@ export class OffersProjection implements Projection {
   readonly name = OFFERS;
   readonly categories = ['offer', 'wallet'];
   private readonly rows: RowCache<OfferRow>;
-  private readonly load: Database.Statement;
 
   constructor(db: Database.Database) {
-    this.load = db.prepare(
+    const load = db.prepare(
       `SELECT position, tenant, offer_id AS offerId, definition, reserved_units AS reservedUnits,
          redeemed_count AS redeemedCount, redeemed_units AS redeemedUnits, updated_at AS updatedAt
        FROM rm_offers WHERE tenant = ? AND offer_id = ?`,
@@ -39,7 +38,9 @@ export class OffersProjection implements Projection {
        ON CONFLICT (position) DO UPDATE SET definition = excluded.definition,
          reserved_units = excluded.reserved_units, redeemed_count = excluded.redeemed_count,
          redeemed_units = excluded.redeemed_units, updated_at = excluded.updated_at`;
-    this.rows = new RowCache(50_000, (r, out) =>
+    const loadRow = (tenant: string, offerId: string) =>
+      load.get(tenant, offerId) as OfferRow | undefined;
+    this.rows = new RowCache(50_000, loadRow, (r, out) =>
       out
         .values(save, 8, 1)
         .push(
@@ -59,7 +60,7 @@ export class OffersProjection implements Projection {
     const data = record(event.data);
     if (event.category === 'wallet') return this.applyWallet(event, data);
     const offerId = this.offerIdOf(event);
-    const row = this.find(event.tenant, offerId);
+    const row = this.rows.find(event.tenant, offerId);
     switch (event.type) {
       case 'OfferCreated': {
         if (row) throw new UnprocessableEventError(`offer ${offerId} is created twice`);
@@ -115,7 +116,7 @@ export class OffersProjection implements Projection {
     switch (event.type) {
       case 'RedemptionCreated': {
         const offerId = str(record(data.offer), 'id');
-        const row = this.find(event.tenant, offerId);
+        const row = this.rows.find(event.tenant, offerId);
         if (!row) throw new UnprocessableEventError(`redemption of unknown offer ${offerId}`);
         row.redeemedCount++;
         row.redeemedUnits += int(data, 'quantity');
@@ -146,13 +147,6 @@ export class OffersProjection implements Projection {
       );
     }
     return event.stream.slice(prefix.length);
-  }
-
-  private find(tenant: string, offerId: string): OfferRow | undefined {
-    const cached = this.rows.get(tenant, offerId);
-    if (cached || this.rows.absent(tenant, offerId)) return cached;
-    const stored = this.load.get(tenant, offerId) as OfferRow | undefined;
-    return stored ? this.rows.keep(tenant, offerId, stored) : undefined;
   }
 }
 

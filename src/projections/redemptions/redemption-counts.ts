@@ -53,13 +53,20 @@ export class RedemptionCounts {
        ON CONFLICT (tenant, scope, scope_id) DO UPDATE SET
          ${COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')},
          total = excluded.total, points_spent = excluded.points_spent`;
-    const cache = (capacity: number) =>
-      new RowCache<CountsRow>(capacity, (r, out) =>
-        out
-          .values(save, COLUMNS.length + 5, 3)
-          .push(r.tenant, r.scope, r.scopeId, ...r.byStatus, r.total, storedSum(r.pointsSpent)),
+    const cache = (scope: CountScope, capacity: number) =>
+      new RowCache<CountsRow>(
+        capacity,
+        (tenant, scopeId) => this.stored(tenant, scope, scopeId),
+        (r, out) =>
+          out
+            .values(save, COLUMNS.length + 5, 3)
+            .push(r.tenant, r.scope, r.scopeId, ...r.byStatus, r.total, storedSum(r.pointsSpent)),
       );
-    this.caches = { org: cache(10_000), member: cache(500_000), offer: cache(50_000) };
+    this.caches = {
+      org: cache('org', 10_000),
+      member: cache('member', 500_000),
+      offer: cache('offer', 50_000),
+    };
   }
 
   /** The organization's, the member's and the offer's rows, for the caller to change. */
@@ -97,23 +104,23 @@ export class RedemptionCounts {
   /** A row, marked changed: every caller changes the rows it asks for. */
   private row(tenant: string, scope: CountScope, scopeId: string): CountsRow {
     const cache = this.caches[scope];
-    let row = cache.get(tenant, scopeId);
-    if (!row) cache.keep(tenant, scopeId, (row = this.read(cache, tenant, scope, scopeId)));
+    const row =
+      cache.find(tenant, scopeId) ??
+      cache.keep(tenant, scopeId, {
+        tenant,
+        scope,
+        scopeId,
+        byStatus: COLUMNS.map(() => 0),
+        total: 0,
+        pointsSpent: 0,
+      });
     cache.touch(row);
     return row;
   }
 
-  private read(
-    cache: RowCache<CountsRow>,
-    tenant: string,
-    scope: CountScope,
-    scopeId: string,
-  ): CountsRow {
-    const stored = cache.absent(tenant, scopeId)
-      ? undefined
-      : (this.load.get(tenant, scope, scopeId) as Array<number | string> | undefined);
-    if (!stored)
-      return { tenant, scope, scopeId, byStatus: COLUMNS.map(() => 0), total: 0, pointsSpent: 0 };
+  private stored(tenant: string, scope: CountScope, scopeId: string): CountsRow | undefined {
+    const stored = this.load.get(tenant, scope, scopeId) as Array<number | string> | undefined;
+    if (!stored) return undefined;
     const n = COLUMNS.length;
     return {
       tenant,

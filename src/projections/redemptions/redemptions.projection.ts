@@ -43,12 +43,11 @@ export class RedemptionsProjection implements Projection {
   readonly categories = ['wallet'];
   private readonly rows: RowCache<RedemptionRow>;
   private readonly counts: RedemptionCounts;
-  private readonly load: Database.Statement;
   private readonly history: Appends;
   private readonly snapshots: OfferSnapshots;
 
   constructor(db: Database.Database) {
-    this.load = db.prepare(
+    const load = db.prepare(
       `SELECT position, tenant, id, external_user_id AS externalUserID, offer_id AS offerId, status,
          NULL AS fixed, updated_at AS updatedAt, canceled_at AS canceledAt, start_at AS startAt,
          end_at AS endAt, points_debited AS pointsDebited, points_refunded AS pointsRefunded
@@ -65,7 +64,11 @@ export class RedemptionsProjection implements Projection {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     const update = `UPDATE rm_redemptions SET status = ?, updated_at = ?, canceled_at = ?, start_at = ?, end_at = ?,
          points_debited = ?, points_refunded = ? WHERE position = ?`;
-    this.rows = new RowCache(500_000, (r, out) => {
+    const loadRow = (tenant: string, id: string): RedemptionRow | undefined => {
+      const stored = load.get(tenant, id) as Omit<RedemptionRow, 'stored'> | undefined;
+      return stored && { ...stored, stored: true };
+    };
+    this.rows = new RowCache(500_000, loadRow, (r, out) => {
       if (r.stored) {
         out
           .values(update, 8)
@@ -112,7 +115,7 @@ export class RedemptionsProjection implements Projection {
       case 'PointsDebited':
       case 'PointsRefunded': {
         const id = strOrNull(data, 'redemptionId');
-        const row = id === null ? undefined : this.find(event.tenant, id);
+        const row = id === null ? undefined : this.rows.find(event.tenant, id);
         if (!row) return; // a forfeit on archiving, or (as evolveWallet) an unknown redemption
         const amount = int(data, 'amount');
         const debit = event.type === 'PointsDebited';
@@ -124,7 +127,7 @@ export class RedemptionsProjection implements Projection {
         return;
       }
       case 'RedemptionStatusChanged': {
-        const row = this.find(event.tenant, str(data, 'redemptionId'));
+        const row = this.rows.find(event.tenant, str(data, 'redemptionId'));
         if (!row) return;
         const at = str(data, 'changedAt');
         this.move(event, row, str(data, 'to'), at);
@@ -133,7 +136,7 @@ export class RedemptionsProjection implements Projection {
         return;
       }
       case 'RedemptionCanceled': {
-        const row = this.find(event.tenant, str(data, 'redemptionId'));
+        const row = this.rows.find(event.tenant, str(data, 'redemptionId'));
         if (!row || row.status === 'CANCELED') return;
         const at = str(data, 'canceledAt');
         this.move(event, row, 'CANCELED', at);
@@ -176,7 +179,7 @@ export class RedemptionsProjection implements Projection {
 
   private created(event: ProjectedEvent, data: Record<string, unknown>): void {
     const id = str(data, 'redemptionId');
-    if (this.find(event.tenant, id)) return; // evolveWallet ignores a repeat
+    if (this.rows.find(event.tenant, id)) return; // evolveWallet ignores a repeat
     const createdAt = str(data, 'createdAt');
     const offer = record(data.offer);
     const offerId = str(offer, 'id');
@@ -229,13 +232,6 @@ export class RedemptionsProjection implements Projection {
       c.byStatus[from]--;
       c.byStatus[next]++;
     }
-  }
-
-  private find(tenant: string, id: string): RedemptionRow | undefined {
-    const cached = this.rows.get(tenant, id);
-    if (cached || this.rows.absent(tenant, id)) return cached;
-    const stored = this.load.get(tenant, id) as Omit<RedemptionRow, 'stored'> | undefined;
-    return stored ? this.rows.keep(tenant, id, { ...stored, stored: true }) : undefined;
   }
 }
 

@@ -53,20 +53,17 @@ export class WalletsProjection implements Projection {
   private readonly ledgers: RowCache<LedgerRow>;
   private readonly members: RowCache<MemberRow>;
   private readonly totals: RowCache<TotalsRow>;
-  private readonly loadLedger: Database.Statement;
-  private readonly loadMember: Database.Statement;
-  private readonly loadTotals: Database.Statement;
 
   constructor(db: Database.Database) {
-    this.loadLedger = db.prepare(
+    const loadLedger = db.prepare(
       `SELECT tenant, external_user_id AS externalUserID, balance, credited, debited, refunded, pending
        FROM rm_wallets WHERE tenant = ? AND external_user_id = ?`,
     );
-    this.loadMember = db.prepare(
+    const loadMember = db.prepare(
       `SELECT tenant, external_user_id AS externalUserID, profile, archived FROM rm_members
        WHERE tenant = ? AND external_user_id = ?`,
     );
-    this.loadTotals = db.prepare('SELECT tenant, members FROM rm_wallet_totals WHERE tenant = ?');
+    const loadTotals = db.prepare('SELECT tenant, members FROM rm_wallet_totals WHERE tenant = ?');
     const saveLedger = `INSERT INTO rm_wallets (tenant, external_user_id, balance, credited, debited, refunded, pending)
        VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (tenant, external_user_id) DO UPDATE SET balance = excluded.balance,
@@ -76,23 +73,39 @@ export class WalletsProjection implements Projection {
        ON CONFLICT (tenant, external_user_id) DO UPDATE SET profile = excluded.profile, archived = excluded.archived`;
     const saveTotals = `INSERT INTO rm_wallet_totals (tenant, members) VALUES (?, ?)
        ON CONFLICT (tenant) DO UPDATE SET members = excluded.members`;
-    this.ledgers = new RowCache(500_000, (r, out) =>
-      out
-        .values(saveLedger, 7, 2)
-        .push(r.tenant, r.externalUserID, r.balance, r.credited, r.debited, r.refunded, r.pending),
+    this.ledgers = new RowCache(
+      500_000,
+      (tenant, member) => loadLedger.get(tenant, member) as LedgerRow | undefined,
+      (r, out) =>
+        out
+          .values(saveLedger, 7, 2)
+          .push(
+            r.tenant,
+            r.externalUserID,
+            r.balance,
+            r.credited,
+            r.debited,
+            r.refunded,
+            r.pending,
+          ),
     );
-    this.members = new RowCache(100_000, (r, out) =>
-      out.values(saveMember, 4, 2).push(r.tenant, r.externalUserID, r.profile, r.archived),
+    this.members = new RowCache(
+      100_000,
+      (tenant, member) => loadMember.get(tenant, member) as MemberRow | undefined,
+      (r, out) =>
+        out.values(saveMember, 4, 2).push(r.tenant, r.externalUserID, r.profile, r.archived),
     );
-    this.totals = new RowCache(10_000, (r, out) =>
-      out.values(saveTotals, 2).push(r.tenant, r.members),
+    this.totals = new RowCache(
+      10_000,
+      (tenant) => loadTotals.get(tenant) as TotalsRow | undefined,
+      (r, out) => out.values(saveTotals, 2).push(r.tenant, r.members),
     );
   }
 
   apply(event: ProjectedEvent): void {
     const { tenant } = event;
     const member = event.externalUserID as string;
-    const ledger = this.ledgers.get(tenant, member) ?? this.openLedger(tenant, member);
+    const ledger = this.ledgers.find(tenant, member) ?? this.openLedger(tenant, member);
     const data = record(event.data);
     switch (event.type) {
       case 'MemberRegistered':
@@ -164,12 +177,8 @@ export class WalletsProjection implements Projection {
     this.totals.reset(empty);
   }
 
-  /** The member's ledger row; a new one is written even before points move (the wallet exists). */
+  /** A new ledger row, written even before points move (the wallet exists). */
   private openLedger(tenant: string, member: string): LedgerRow {
-    const stored = this.ledgers.absent(tenant, member)
-      ? undefined
-      : (this.loadLedger.get(tenant, member) as LedgerRow | undefined);
-    if (stored) return this.ledgers.keep(tenant, member, stored);
     const row = {
       tenant,
       externalUserID: member,
@@ -184,32 +193,23 @@ export class WalletsProjection implements Projection {
   }
 
   private onMember(tenant: string, member: string, change: (row: MemberRow) => void): void {
-    let row = this.members.get(tenant, member);
-    if (!row) {
-      const stored = this.members.absent(tenant, member)
-        ? undefined
-        : (this.loadMember.get(tenant, member) as MemberRow | undefined);
-      row = this.members.keep(
+    const row =
+      this.members.find(tenant, member) ??
+      this.members.keep(tenant, member, {
         tenant,
-        member,
-        stored ?? { tenant, externalUserID: member, profile: null, archived: 0 },
-      );
-    }
+        externalUserID: member,
+        profile: null,
+        archived: 0,
+      });
     const before = counted(row);
     change(row);
     this.members.touch(row);
     const delta = counted(row) - before;
     if (delta === 0) return;
-    const totals = this.totals.get(tenant, '') ?? this.openTotals(tenant);
+    const totals =
+      this.totals.find(tenant, '') ?? this.totals.keep(tenant, '', { tenant, members: 0 });
     totals.members += delta;
     this.totals.touch(totals);
-  }
-
-  private openTotals(tenant: string): TotalsRow {
-    const stored = this.totals.absent(tenant, '')
-      ? undefined
-      : (this.loadTotals.get(tenant) as TotalsRow | undefined);
-    return this.totals.keep(tenant, '', stored ?? { tenant, members: 0 });
   }
 }
 
