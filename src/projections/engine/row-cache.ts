@@ -44,7 +44,7 @@ export class RowCache<R extends Cached> {
   /** The cached row, else the stored one (kept from now on), else undefined. */
   find(tenant: string, id: string): R | undefined {
     const cached = this.tenants.get(tenant)?.get(id);
-    if (cached || this.absent(tenant, id)) return cached;
+    if (cached || this.surelyNotStored(tenant, id)) return cached;
     const stored = this.load(tenant, id);
     return stored && this.keep(tenant, id, stored);
   }
@@ -99,10 +99,12 @@ export class RowCache<R extends Cached> {
     this.knownCount = 0;
   }
 
-  /** True when the row certainly is not stored: the table started empty and never had it. */
-  private absent(tenant: string, id: string): boolean {
-    if (this.complete) return !this.tenants.get(tenant)?.has(id);
-    return this.known !== null && !this.known.get(tenant)?.has(id);
+  /**
+   * For a row the cache does not hold: true when it certainly is not stored either, because the
+   * table started empty and never had it. A complete cache holds every row, so a miss settles it.
+   */
+  private surelyNotStored(tenant: string, id: string): boolean {
+    return this.complete || (this.known !== null && !this.known.get(tenant)?.has(id));
   }
 
   private remember(tenant: string, id: string): void {
