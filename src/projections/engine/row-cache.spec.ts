@@ -6,8 +6,9 @@ interface Row extends Cached {
 }
 
 /**
- * A cache over a table held in a Map: its writes store rows there, and `loads` lists the ids it
- * read back. `capacity` rows before it lets clean ones go.
+ * A cache over a table held in a Map: its writes store rows there (as tenant t1's, the only tenant
+ * the tests write), and `loads` lists the ids it read back. `capacity` rows before it lets clean
+ * ones go.
  */
 function cacheOf(capacity: number) {
   const table = new Map<string, Row>();

@@ -4,8 +4,9 @@ import type { WriteSetBuilder } from './write-set';
  * Rows a projection reads and changes, kept in memory across commits: a hot row (an
  * organization's totals, an active member's wallet) is read once and written once per commit,
  * not once per event. Changed rows stay until written; clean ones are evicted past `capacity`.
- * The cache is right only while nobody else writes the tables: the engine calls `forget` after a
- * failure or when the stored checkpoint is not the one it wrote.
+ * The cache is right only while nobody else writes the tables: the engine resets the projection,
+ * and with it this cache (`reset`), after a failure or when the stored checkpoint is not the one
+ * it wrote.
  *
  * Keys are (tenant, id) in two levels of maps rather than one concatenated string: the ids are
  * strings parsed from the event, whose hash V8 computes once, where a fresh concatenation would be
