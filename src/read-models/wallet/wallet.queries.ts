@@ -47,12 +47,12 @@ const EMPTY: WalletRecord = {
   archived: 0,
 };
 
-/** The command side's own walletView over the stored totals: reads and writes answer alike. */
 /** The stored profile (JSON in rm_members.profile), null before the member's first upsert. */
 function profileOf(row: WalletRecord): SummaryProfile | null {
   return row.profile === null ? null : (JSON.parse(row.profile) as SummaryProfile);
 }
 
+/** The command side's own walletView over the stored totals: reads and writes answer alike. */
 function toWalletView(row: WalletRecord): WalletView {
   const ledger = {
     balance: row.balance,
