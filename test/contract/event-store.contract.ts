@@ -58,6 +58,8 @@ export interface ContractOptions {
   atomicAppends?: boolean;
   /** The adapter leaves the bodies outside a read's `bodies` filter empty (else it returns them). */
   skipsBodies?: boolean;
+  /** The adapter offers readAllLean. */
+  leanReads?: boolean;
 }
 
 export function describeEventStoreContract(
@@ -397,6 +399,41 @@ export function describeEventStoreContract(
           bodies: { eventTypes: ['Kept'] },
         });
         expectMixed(await take(subscription, 3));
+      });
+    });
+
+    (options.leanReads ? describe : describe.skip)('readAllLean', () => {
+      // What readAll returns, less the id, revision and created time, with the position a number.
+      const lean = (events: RecordedEvent[]) =>
+        events.map(({ position, stream, type, data, metadata }) => ({
+          position: Number(position),
+          stream,
+          type,
+          data,
+          metadata,
+        }));
+
+      it('reads $all forwards after a position, as readAll does, bodies hint included', async () => {
+        await store.append(streamName('keep-1'), [event('A', { n: 1 }, { m: 1 })], ANY);
+        await store.append(streamName('skip-1'), [event('B', { n: 2 }, { m: 2 })], ANY);
+        await store.append(streamName('keep-1'), [event('C', { n: 3 }, { m: 3 })], ANY);
+        await store.append(streamName('keep-2'), [event('D', [4], { m: 4 })], ANY);
+        const bodies = { streamNamePrefixes: [`${prefix}-keep-`] };
+        const all = await store.readAll({ bodies });
+        expect(await store.readAllLean!(-1, all.length + 1, bodies)).toEqual(lean(all));
+        const ours = all.slice(-4);
+        expect(ours.map((e) => [e.type, e.data])).toEqual([
+          ['A', { n: 1 }],
+          ['B', options.skipsBodies ? {} : { n: 2 }],
+          ['C', { n: 3 }],
+          ['D', [4]],
+        ]);
+        const afterFirst = Number(ours[0].position);
+        expect(await store.readAllLean!(afterFirst, 2, bodies)).toEqual(lean(ours.slice(1, 3)));
+        expect(await store.readAllLean!(Number(ours[3].position), 10, bodies)).toEqual([]);
+        expect(await store.readAllLean!(afterFirst, 10)).toEqual(
+          lean(await store.readAll({ fromPosition: ours[1].position })),
+        );
       });
     });
 

@@ -23,5 +23,5 @@ describeEventStoreContract(
       },
     };
   },
-  { atomicAppends: true, skipsBodies: true },
+  { atomicAppends: true, skipsBodies: true, leanReads: true },
 );

@@ -17,5 +17,5 @@ describeEventStoreContract(
       },
     };
   },
-  { atomicAppends: true, skipsBodies: true },
+  { atomicAppends: true, skipsBodies: true, leanReads: true },
 );

@@ -5,8 +5,10 @@ import {
   AppendResult,
   AtomicAppend,
   EventData,
+  EventFilter,
   EventStore,
   ExpectedRevision,
+  LeanEvent,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
@@ -25,8 +27,11 @@ import {
   eventColumnsWithBodiesWhere,
   EventRow,
   filterClause,
+  leanColumnsWithBodiesWhere,
+  LeanRow,
   serializeEvent,
   pushRecordedEvents,
+  toLeanEvents,
 } from './sqlite-rows';
 import { EventSelection, SqliteSubscription, SubscriptionSource } from './sqlite-subscription';
 import {
@@ -173,6 +178,26 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
       options,
       options.maxCount ?? NO_LIMIT,
     );
+  }
+
+  async readAllLean(
+    afterPosition: number,
+    maxCount: number,
+    bodies?: EventFilter,
+  ): Promise<LeanEvent[]> {
+    const withBodies = filterClause(bodies);
+    const key = `lean|${withBodies.key}`;
+    let statements = this.filteredReads.get(key);
+    if (!statements) {
+      const columns = leanColumnsWithBodiesWhere(withBodies.sql);
+      const sql = `SELECT ${columns} FROM events WHERE position > ? ORDER BY position ASC`;
+      statements = new LimitedStatements(this.db, sql, true);
+      this.filteredReads.set(key, statements);
+    }
+    const rows = statements
+      .limit(maxCount)
+      .all(...withBodies.params, ...withBodies.params, afterPosition) as LeanRow[];
+    return toLeanEvents(rows);
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {

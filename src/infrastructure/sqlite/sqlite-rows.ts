@@ -1,4 +1,4 @@
-import { EventData, EventFilter, JsonObject, RecordedEvent } from '../../event-store';
+import { EventData, EventFilter, JsonObject, LeanEvent, RecordedEvent } from '../../event-store';
 
 /** The columns an event read selects, in the order of EventRow, with what it takes as the body. */
 const eventColumns = (data: string, metadata: string) =>
@@ -14,6 +14,20 @@ export function eventColumnsWithBodiesWhere(condition: string): string {
     `CASE WHEN ${condition} THEN metadata END`,
   );
 }
+
+/** The columns of a lean read (LeanRow), with data and metadata NULL where `condition` does not hold. */
+export function leanColumnsWithBodiesWhere(condition: string): string {
+  return `position, stream, type, CASE WHEN ${condition} THEN data END, CASE WHEN ${condition} THEN metadata END`;
+}
+
+/** A row of a lean read: no id, revision or created, which a fold of the log does not use. */
+export type LeanRow = [
+  position: number,
+  stream: string,
+  type: string,
+  data: string | null,
+  metadata: string | null,
+];
 
 /** An event row as read in raw mode (arrays are much cheaper than objects for large reads). */
 export type EventRow = [
@@ -61,24 +75,53 @@ export function serializeEvent(event: EventData): SerializedEvent {
  * read-only.
  */
 export function pushRecordedEvents(rows: readonly EventRow[], out: RecordedEvent[]): void {
-  let metadataText: string | null = null;
-  let metadata = NO_BODY;
+  const metadataOf = metadataParser();
   for (const row of rows) {
-    if (row[6] !== metadataText) {
-      metadataText = row[6];
-      metadata = metadataText === null ? NO_BODY : JSON.parse(metadataText);
-    }
     out.push({
       id: row[3],
       type: row[4],
-      data: row[5] === null ? NO_BODY : JSON.parse(row[5]),
-      metadata,
+      data: parseBody(row[5]),
+      metadata: metadataOf(row[6]),
       stream: row[1],
       revision: BigInt(row[2]),
       position: BigInt(row[0]),
       created: new Date(row[7]),
     });
   }
+}
+
+/** The lean events of `rows`, sharing metadata objects as pushRecordedEvents does. */
+export function toLeanEvents(rows: readonly LeanRow[]): LeanEvent[] {
+  const metadataOf = metadataParser();
+  const events = new Array<LeanEvent>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    events[i] = {
+      position: row[0],
+      stream: row[1],
+      type: row[2],
+      data: parseBody(row[3]),
+      metadata: metadataOf(row[4]),
+    };
+  }
+  return events;
+}
+
+function parseBody(text: string | null): JsonObject {
+  return text === null ? NO_BODY : JSON.parse(text);
+}
+
+/** Parses metadata texts; a text equal to the one before gives the same object. */
+function metadataParser(): (text: string | null) => JsonObject {
+  let last: string | null = null;
+  let parsed = NO_BODY;
+  return (text) => {
+    if (text !== last) {
+      last = text;
+      parsed = parseBody(text);
+    }
+    return parsed;
+  };
 }
 
 /** SQL condition and parameters for a filter; stream prefixes compare UTF-8 bytes, as SQLite stores them. */

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../../event-store/event-store.port';
+import type { LeanEvent } from '../../event-store/event-store.port';
 import type { ProjectedEvent } from './projection';
 import { instantMs } from '../../shared/domain/values';
 
@@ -40,10 +40,10 @@ function parseInstant(iso: string): number {
 }
 
 /** Reads the envelope once; a problem is recorded, not thrown, so that only consumers stop on it. */
-export function decode(event: RecordedEvent): ProjectedEvent {
+export function decode(event: Omit<LeanEvent, 'position'>, position: number): ProjectedEvent {
   const category = categoryOf(event.stream);
   const projected: ProjectedEvent = {
-    position: Number(event.position),
+    position,
     type: event.type,
     category,
     stream: event.stream,

@@ -1,4 +1,9 @@
-import type { EventFilter, EventStore, Subscription } from '../../event-store/event-store.port';
+import type {
+  EventFilter,
+  EventStore,
+  LeanEvent,
+  Subscription,
+} from '../../event-store/event-store.port';
 import type { ReadModelDb } from '../read-model-db';
 import { Checkpoints } from './checkpoints';
 import { decode } from './decode';
@@ -174,7 +179,7 @@ export class ProjectionEngine implements ProjectionRunner {
       for await (const recorded of subscription) {
         if (!this.running || this.restartRequested) break;
         this.noteOrigin(recorded.id);
-        this.fold(decode(recorded));
+        this.fold(decode(recorded, Number(recorded.position)));
         if (this.overfull(this.maxPendingRows)) await this.commitNow('full');
         this.armIdleCheck();
         if (++sinceYield >= YIELD_EVERY) {
@@ -194,27 +199,16 @@ export class ProjectionEngine implements ProjectionRunner {
 
   /**
    * Reads $all a page at a time (one await per page, not per event) until a page comes back
-   * short. Each page starts at the last position read, inclusive, so that it names a position the
-   * store has (EventStoreDB positions are not dense); that event is skipped.
+   * short.
    */
   private async catchUp(from: number): Promise<number> {
     let last = from;
     const head = Number(await this.store.headPosition());
     while (this.running && !this.restartRequested) {
-      const fromPosition = last < 0 ? 'start' : BigInt(last);
-      const page = await this.store.readAll({
-        fromPosition,
-        maxCount: CATCH_UP_PAGE,
-        bodies: this.bodies,
-      });
-      for (const recorded of page) {
-        const position = Number(recorded.position);
-        if (position <= last) continue;
-        this.noteOrigin(recorded.id);
-        this.fold(decode(recorded));
-        last = position;
-      }
-      if (page.length < CATCH_UP_PAGE) break;
+      const { events, full } = await this.readPage(last);
+      for (const event of events) this.fold(decode(event, event.position));
+      if (events.length > 0) last = events[events.length - 1].position;
+      if (!full) break;
       // Near the head, smaller commits: the last one is written while nothing else is left to fold.
       const near = head - last < this.maxPendingRows * 4;
       const limit = near ? this.maxPendingRows / 8 : this.maxPendingRows;
@@ -228,6 +222,33 @@ export class ProjectionEngine implements ProjectionRunner {
     }
     await this.commitNow('all');
     return last;
+  }
+
+  /**
+   * The events after `last`, and whether the page came back full (more may follow). Lean where the
+   * store can read so, except while the origin is pending: that needs the first event's id.
+   */
+  private async readPage(last: number): Promise<{ events: LeanEvent[]; full: boolean }> {
+    if (this.store.readAllLean && !this.originPending) {
+      const events = await this.store.readAllLean(last, CATCH_UP_PAGE, this.bodies);
+      return { events, full: events.length === CATCH_UP_PAGE };
+    }
+    // Each page starts at the last position read, inclusive, so that it names a position the
+    // store has (EventStoreDB positions are not dense); that event is skipped.
+    const page = await this.store.readAll({
+      fromPosition: last < 0 ? 'start' : BigInt(last),
+      maxCount: CATCH_UP_PAGE,
+      bodies: this.bodies,
+    });
+    const events: LeanEvent[] = [];
+    for (const recorded of page) {
+      const position = Number(recorded.position);
+      if (position <= last) continue;
+      this.noteOrigin(recorded.id);
+      const { stream, type, data, metadata } = recorded;
+      events.push({ position, stream, type, data, metadata });
+    }
+    return { events, full: page.length === CATCH_UP_PAGE };
   }
 
   /**
