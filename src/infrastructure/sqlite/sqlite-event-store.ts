@@ -186,14 +186,11 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     bodies?: EventFilter,
   ): Promise<LeanEvent[]> {
     const withBodies = filterClause(bodies);
-    const key = `lean|${withBodies.key}`;
-    let statements = this.filteredReads.get(key);
-    if (!statements) {
+    const statements = this.filteredRead(`lean|${withBodies.key}`, () => {
       const columns = leanColumnsWithBodiesWhere(withBodies.sql);
-      const sql = `SELECT ${columns} FROM events WHERE position > ? ORDER BY position ASC`;
-      statements = new LimitedStatements(this.db, sql, true);
-      this.filteredReads.set(key, statements);
-    }
+      return `SELECT ${columns} FROM events WHERE position > ? ORDER BY position ASC`;
+    });
+    // The condition's parameters once for data, once for metadata, then the position.
     const rows = statements
       .limit(maxCount)
       .all(...withBodies.params, ...withBodies.params, afterPosition) as LeanRow[];
@@ -277,16 +274,12 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     const clause = filterClause(filter);
     const withBodies = bodies === undefined ? undefined : filterClause(bodies);
     const key = `${direction}|${clause.key}|${withBodies?.key ?? 'all'}`;
-    let statements = this.filteredReads.get(key);
-    if (!statements) {
+    const statements = this.filteredRead(key, () => {
       const columns = withBodies ? eventColumnsWithBodiesWhere(withBodies.sql) : EVENT_COLUMNS;
-      const sql =
-        direction === 'forwards'
-          ? `SELECT ${columns} FROM events WHERE position > ? AND ${clause.sql} ORDER BY position ASC`
-          : `SELECT ${columns} FROM events WHERE position <= ? AND ${clause.sql} ORDER BY position DESC`;
-      statements = new LimitedStatements(this.db, sql, true);
-      this.filteredReads.set(key, statements);
-    }
+      return direction === 'forwards'
+        ? `SELECT ${columns} FROM events WHERE position > ? AND ${clause.sql} ORDER BY position ASC`
+        : `SELECT ${columns} FROM events WHERE position <= ? AND ${clause.sql} ORDER BY position DESC`;
+    });
     // The select list's parameters come first: the condition once for data, once for metadata.
     const columnParams = withBodies ? [...withBodies.params, ...withBodies.params] : [];
     // Pages keep each result set small: large reads then create far less long-lived garbage.
@@ -305,6 +298,16 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
       from = direction === 'forwards' ? last : last - 1;
     }
     return events;
+  }
+
+  /** The statements of a filtered read, prepared once per distinct `key` (see LimitedStatements). */
+  private filteredRead(key: string, sql: () => string): LimitedStatements {
+    let statements = this.filteredReads.get(key);
+    if (!statements) {
+      statements = new LimitedStatements(this.db, sql(), true);
+      this.filteredReads.set(key, statements);
+    }
+    return statements;
   }
 
   private scheduleFlush(): void {

@@ -7,17 +7,21 @@ const eventColumns = (data: string, metadata: string) =>
 /** The columns every event read selects. */
 export const EVENT_COLUMNS = eventColumns('data', 'metadata');
 
+/** Data and metadata, NULL in the rows where `condition` does not hold. */
+const bodiesWhere = (condition: string): [data: string, metadata: string] => [
+  `CASE WHEN ${condition} THEN data END`,
+  `CASE WHEN ${condition} THEN metadata END`,
+];
+
 /** EVENT_COLUMNS, with data and metadata NULL in the rows where `condition` does not hold. */
 export function eventColumnsWithBodiesWhere(condition: string): string {
-  return eventColumns(
-    `CASE WHEN ${condition} THEN data END`,
-    `CASE WHEN ${condition} THEN metadata END`,
-  );
+  return eventColumns(...bodiesWhere(condition));
 }
 
 /** The columns of a lean read (LeanRow), with data and metadata NULL where `condition` does not hold. */
 export function leanColumnsWithBodiesWhere(condition: string): string {
-  return `position, stream, type, CASE WHEN ${condition} THEN data END, CASE WHEN ${condition} THEN metadata END`;
+  const [data, metadata] = bodiesWhere(condition);
+  return `position, stream, type, ${data}, ${metadata}`;
 }
 
 /** A row of a lean read: no id, revision or created, which a fold of the log does not use. */
