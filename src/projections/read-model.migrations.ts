@@ -10,6 +10,12 @@ import type { Migration } from '../infrastructure/sqlite/migrations';
  * of the table, so a commit touches its last pages only. An index whose name contains `_by_` only
  * serves reads; a bulk rebuild may drop it and build it once at the end. Every other key is on the
  * projections' write path.
+ *
+ * The keyed tables that projections keep in row caches (wallets, members, counts, totals,
+ * analytics) are WITHOUT ROWID with no index but their key, and are always written whole: their
+ * rows go in with INSERT OR REPLACE, which overwrites a row in one seek where an upsert seeks
+ * twice (about a fifth cheaper per row in a rebuild). Give such a table another index, a trigger or
+ * a column its projection does not write, and REPLACE is no longer the same as an upsert.
  */
 export const READ_MODEL_MIGRATIONS: readonly Migration[] = [
   {

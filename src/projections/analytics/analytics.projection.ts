@@ -46,13 +46,10 @@ export class AnalyticsProjection implements Projection {
       `SELECT tenant, interval, start_ms AS startMs, points_minted AS pointsMinted, points_spent AS pointsSpent, signups
        FROM rm_analytics_buckets WHERE tenant = ? AND interval = ? AND start_ms = ?`,
     );
-    const saveTotals = `INSERT INTO rm_analytics_totals (tenant, points_minted, points_spent, signups) VALUES (?, ?, ?, ?)
-       ON CONFLICT (tenant) DO UPDATE SET points_minted = excluded.points_minted,
-         points_spent = excluded.points_spent, signups = excluded.signups`;
-    const saveBucket = `INSERT INTO rm_analytics_buckets (tenant, interval, start_ms, points_minted, points_spent, signups)
-       VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (tenant, interval, start_ms) DO UPDATE SET points_minted = excluded.points_minted,
-         points_spent = excluded.points_spent, signups = excluded.signups`;
+    // Whole rows over their key (see READ_MODEL_MIGRATIONS on REPLACE).
+    const saveTotals = `INSERT OR REPLACE INTO rm_analytics_totals (tenant, points_minted, points_spent, signups) VALUES (?, ?, ?, ?)`;
+    const saveBucket = `INSERT OR REPLACE INTO rm_analytics_buckets (tenant, interval, start_ms, points_minted, points_spent, signups)
+       VALUES (?, ?, ?, ?, ?, ?)`;
     this.totals = new RowCache(
       10_000,
       (tenant) => loaded(loadTotals.get(tenant) as TotalsRow | undefined),

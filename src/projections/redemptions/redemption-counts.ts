@@ -48,11 +48,9 @@ export class RedemptionCounts {
          WHERE tenant = ? AND scope = ? AND scope_id = ?`,
       )
       .raw();
-    const save = `INSERT INTO rm_redemption_counts (tenant, scope, scope_id, ${COLUMNS.join(', ')}, total, points_spent)
-       VALUES (?, ?, ?, ${COLUMNS.map(() => '?').join(', ')}, ?, ?)
-       ON CONFLICT (tenant, scope, scope_id) DO UPDATE SET
-         ${COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')},
-         total = excluded.total, points_spent = excluded.points_spent`;
+    // A whole row over its key (see READ_MODEL_MIGRATIONS on REPLACE).
+    const save = `INSERT OR REPLACE INTO rm_redemption_counts (tenant, scope, scope_id, ${COLUMNS.join(', ')}, total, points_spent)
+       VALUES (?, ?, ?, ${COLUMNS.map(() => '?').join(', ')}, ?, ?)`;
     const cache = (scope: CountScope, capacity: number) =>
       new RowCache<CountsRow>(
         capacity,

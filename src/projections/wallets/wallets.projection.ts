@@ -64,15 +64,11 @@ export class WalletsProjection implements Projection {
        WHERE tenant = ? AND external_user_id = ?`,
     );
     const loadTotals = db.prepare('SELECT tenant, members FROM rm_wallet_totals WHERE tenant = ?');
-    const saveLedger = `INSERT INTO rm_wallets (tenant, external_user_id, balance, credited, debited, refunded, pending)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (tenant, external_user_id) DO UPDATE SET balance = excluded.balance,
-         credited = excluded.credited, debited = excluded.debited, refunded = excluded.refunded,
-         pending = excluded.pending`;
-    const saveMember = `INSERT INTO rm_members (tenant, external_user_id, profile, archived) VALUES (?, ?, ?, ?)
-       ON CONFLICT (tenant, external_user_id) DO UPDATE SET profile = excluded.profile, archived = excluded.archived`;
-    const saveTotals = `INSERT INTO rm_wallet_totals (tenant, members) VALUES (?, ?)
-       ON CONFLICT (tenant) DO UPDATE SET members = excluded.members`;
+    // Whole rows over their key (see READ_MODEL_MIGRATIONS on REPLACE).
+    const saveLedger = `INSERT OR REPLACE INTO rm_wallets (tenant, external_user_id, balance, credited, debited, refunded, pending)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`;
+    const saveMember = `INSERT OR REPLACE INTO rm_members (tenant, external_user_id, profile, archived) VALUES (?, ?, ?, ?)`;
+    const saveTotals = `INSERT OR REPLACE INTO rm_wallet_totals (tenant, members) VALUES (?, ?)`;
     this.ledgers = new RowCache(
       500_000,
       (tenant, member) => loadLedger.get(tenant, member) as LedgerRow | undefined,
