@@ -154,6 +154,8 @@ describe('Redemptions over HTTP (e2e)', () => {
       return org('POST', '/v1/redemptions', { offer: offerId, externalUserID: who });
     };
     const a = await redeem('stock-a');
+    // The redeemed offer as it was: its maxTotal, and the stock left before this redemption.
+    expect(a.body.offer).toMatchObject({ maxTotal: 2, remainingStock: 2 });
     await redeem('stock-b');
     const c = await redeem('stock-c');
     expect(c.status).toBe(422);
@@ -162,6 +164,8 @@ describe('Redemptions over HTTP (e2e)', () => {
       details: { reason: 'OUT_OF_STOCK' },
     });
     await org('POST', `/v1/redemptions/${a.body.id}/cancel`, {});
+    const stored = await org('GET', `/v1/redemptions/${a.body.id}`);
+    expect(stored.body.offer).toMatchObject({ maxTotal: 2, remainingStock: 2 });
     expect(
       (await org('POST', '/v1/redemptions', { offer: offerId, externalUserID: 'stock-c' })).status,
     ).toBe(201);

@@ -7,6 +7,8 @@ import type { DefinedOffer, OfferState } from './offer.state';
 export type OfferSnapshot = Omit<OfferDefinition, 'status' | 'maxTotal'> & {
   id: string;
   status: EffectiveOfferStatus;
+  /** Absent from the snapshots recorded before 2026-12-05, which are shown with null. */
+  maxTotal?: number | null;
   remainingStock: number | null;
 };
 
@@ -28,7 +30,7 @@ export function toOfferSnapshot(state: DefinedOffer): OfferSnapshot;
 export function toOfferSnapshot(state: OfferState): OfferSnapshot | null;
 export function toOfferSnapshot(state: OfferState): OfferSnapshot | null {
   if (state.status === 'absent') return null;
-  const { status: _status, maxTotal: _maxTotal, ...rest } = state.offer;
+  const { status: _status, ...rest } = state.offer;
   return {
     id: state.offerId,
     ...rest,

@@ -6,6 +6,7 @@ import { offerDecider } from './offer.decider';
 import type { OfferEvent } from './offer.events';
 import { createdWith, LATER, release, reserve, reserved, T0, update } from './offer.fixtures';
 import { toOfferSnapshot } from './offer.snapshot';
+import { offerViewOfSnapshot } from './offer.view';
 
 const spec = deciderSpec(offerDecider);
 
@@ -152,6 +153,7 @@ describe('offer: snapshot', () => {
       status: 'ACTIVE',
       availableFrom: null,
       expiresAt: null,
+      maxTotal: 5,
       maxPerMember: 1,
       remainingStock: 3,
       artifact: 'NONE',
@@ -166,5 +168,12 @@ describe('offer: snapshot', () => {
       .thenEvents();
     expect(toOfferSnapshot(fold(offerDecider, [...soldOut, ...state]))?.status).toBe('INACTIVE');
     expect(toOfferSnapshot(offerDecider.initialState)).toBeNull();
+  });
+
+  it('is shown with its maxTotal, and with null where an older snapshot has none', () => {
+    const snapshot = toOfferSnapshot(fold(offerDecider, createdWith({ maxTotal: 5 })));
+    expect(offerViewOfSnapshot(snapshot)).toMatchObject({ maxTotal: 5, remainingStock: 5 });
+    const { maxTotal: _maxTotal, ...older } = snapshot;
+    expect(offerViewOfSnapshot(older)).toMatchObject({ maxTotal: null, remainingStock: 5 });
   });
 });

@@ -26,7 +26,7 @@ export interface OfferView {
   artifact: string;
 }
 
-export function offerViewOfSnapshot(offer: OfferSnapshot, maxTotal: number | null): OfferView {
+export function offerViewOfSnapshot(offer: OfferSnapshot): OfferView {
   return {
     id: offer.id,
     title: offer.title,
@@ -44,7 +44,7 @@ export function offerViewOfSnapshot(offer: OfferSnapshot, maxTotal: number | nul
     maxAmount: offer.maxAmount,
     pointsPerAmountUnit: offer.pointsPerAmountUnit,
     availableFrom: offer.availableFrom,
-    maxTotal,
+    maxTotal: offer.maxTotal ?? null,
     maxPerMember: offer.maxPerMember,
     remainingStock: offer.remainingStock,
     artifact: offer.artifact,
@@ -52,5 +52,5 @@ export function offerViewOfSnapshot(offer: OfferSnapshot, maxTotal: number | nul
 }
 
 export function offerView(state: DefinedOffer): OfferView {
-  return offerViewOfSnapshot(toOfferSnapshot(state), state.offer.maxTotal);
+  return offerViewOfSnapshot(toOfferSnapshot(state));
 }

@@ -31,7 +31,7 @@ export function redemptionView(entry: RedemptionEntry, externalUserID: string): 
   const created = entry.created;
   return {
     id: created.redemptionId,
-    offer: offerViewOfSnapshot(created.offer, null),
+    offer: offerViewOfSnapshot(created.offer),
     status: entry.status,
     createdAt: created.createdAt,
     startAt: entry.startAt,

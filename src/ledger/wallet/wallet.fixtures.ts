@@ -26,6 +26,7 @@ export function offer(overrides: Partial<OfferSnapshot> = {}): OfferSnapshot {
     status: 'ACTIVE',
     availableFrom: null,
     expiresAt: null,
+    maxTotal: null,
     maxPerMember: 1,
     remainingStock: null,
     artifact: 'NONE',
