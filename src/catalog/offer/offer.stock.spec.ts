@@ -171,7 +171,7 @@ describe('offer: snapshot', () => {
   });
 
   it('is shown with its maxTotal, and with null where an older snapshot has none', () => {
-    const snapshot = toOfferSnapshot(fold(offerDecider, createdWith({ maxTotal: 5 })));
+    const snapshot = toOfferSnapshot(fold(offerDecider, createdWith({ maxTotal: 5 })))!;
     expect(offerViewOfSnapshot(snapshot)).toMatchObject({ maxTotal: 5, remainingStock: 5 });
     const { maxTotal: _maxTotal, ...older } = snapshot;
     expect(offerViewOfSnapshot(older)).toMatchObject({ maxTotal: null, remainingStock: 5 });
