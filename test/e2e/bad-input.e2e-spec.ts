@@ -234,6 +234,31 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       field: 'reason',
     },
     {
+      name: 'credit: reason of 501 emoji (each one character)',
+      path: '/v1/wallet/credit',
+      body: { ...credit1, reason: '😀'.repeat(501) },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'reason',
+    },
+    {
+      name: 'offer: title of 201 emoji',
+      path: '/v1/offers',
+      body: { ...offerBody, title: '😀'.repeat(201) },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'title',
+    },
+    {
+      name: 'member: displayName of 201 emoji',
+      method: 'PUT',
+      path: '/v1/members/m1',
+      body: { displayName: '😀'.repeat(201) },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'displayName',
+    },
+    {
       name: 'credit: an empty reason',
       path: '/v1/wallet/credit',
       body: { ...credit1, reason: '' },
@@ -844,6 +869,39 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
     expect(put.status).toBe(200);
     expect(put.body.attributes).toEqual(attributes);
     expect((await org('GET', '/v1/members/attrs')).body.attributes).toEqual(attributes);
+  });
+
+  it('counts text limits in characters: a field of emoji takes as many as one of letters', async () => {
+    const emoji = (n: number) => '😀'.repeat(n);
+    const credited = await org('POST', '/v1/wallet/credit', {
+      amount: 1,
+      externalUserID: 'emoji-text',
+      reason: emoji(500),
+    });
+    expect(credited.status).toBe(200);
+    const offer = await org('POST', '/v1/offers', {
+      ...offerBody,
+      title: emoji(200),
+      kind: emoji(64),
+      type: emoji(64),
+      description: emoji(500),
+      shortDescription: emoji(200),
+    });
+    expect(offer.status).toBe(201);
+    const redeemed = await org('POST', '/v1/redemptions', {
+      offer: offer.body.id,
+      externalUserID: 'emoji-text',
+      description: emoji(500),
+    });
+    expect(redeemed.status).toBe(201);
+    const canceled = await org('POST', `/v1/redemptions/${redeemed.body.id}/cancel`, {
+      reason: emoji(500),
+    });
+    expect(canceled.status).toBe(200);
+    const profile = { displayName: emoji(200), tier: emoji(64), posAccountId: emoji(128) };
+    const put = await org('PUT', '/v1/members/emoji-text', profile);
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject(profile);
   });
 
   it('takes a member id of 128 emoji (256 UTF-16 code units) on every route', async () => {

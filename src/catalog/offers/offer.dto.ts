@@ -4,15 +4,17 @@ import {
   IsIn,
   IsInt,
   IsOptional,
-  IsString,
   IsUrl,
-  Length,
   Matches,
   Max,
-  MaxLength,
   Min,
 } from 'class-validator';
-import { IsDecimalAmount, IsOptionalInstant, IsOptionalNonNull } from '../../shared/http/dto-rules';
+import {
+  IsDecimalAmount,
+  IsOptionalInstant,
+  IsOptionalNonNull,
+  IsText,
+} from '../../shared/http/dto-rules';
 import {
   OFFER_ARTIFACTS,
   OFFER_STATUSES,
@@ -43,13 +45,11 @@ class OfferFieldsDto {
   artifact?: OfferArtifact;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(OFFER_TEXT_LIMITS.description)
+  @IsText(0, OFFER_TEXT_LIMITS.description)
   description?: string | null;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(OFFER_TEXT_LIMITS.shortDescription)
+  @IsText(0, OFFER_TEXT_LIMITS.shortDescription)
   shortDescription?: string | null;
 
   @IsOptionalNonNull()
@@ -110,33 +110,27 @@ export class CreateOfferDto extends OfferFieldsDto {
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'id must be 1-64 letters, digits, "_" or "-"' })
   id?: string;
 
-  @IsString()
-  @Length(1, OFFER_TEXT_LIMITS.title)
+  @IsText(1, OFFER_TEXT_LIMITS.title)
   title!: string;
 
-  @IsString()
-  @Length(1, OFFER_TEXT_LIMITS.kind)
+  @IsText(1, OFFER_TEXT_LIMITS.kind)
   kind!: string;
 
-  @IsString()
-  @Length(1, OFFER_TEXT_LIMITS.type)
+  @IsText(1, OFFER_TEXT_LIMITS.type)
   type!: string;
 }
 
 /** PATCH /v1/offers/{id}. */
 export class UpdateOfferDto extends OfferFieldsDto {
   @IsOptionalNonNull()
-  @IsString()
-  @Length(1, OFFER_TEXT_LIMITS.title)
+  @IsText(1, OFFER_TEXT_LIMITS.title)
   title?: string;
 
   @IsOptionalNonNull()
-  @IsString()
-  @Length(1, OFFER_TEXT_LIMITS.kind)
+  @IsText(1, OFFER_TEXT_LIMITS.kind)
   kind?: string;
 
   @IsOptionalNonNull()
-  @IsString()
-  @Length(1, OFFER_TEXT_LIMITS.type)
+  @IsText(1, OFFER_TEXT_LIMITS.type)
   type?: string;
 }

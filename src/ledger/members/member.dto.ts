@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import {
   IsExternalUserID,
   IsOptionalDisplayName,
@@ -7,6 +7,7 @@ import {
   IsOptionalJsonObject,
   IsOptionalTier,
   IsPoints,
+  IsText,
 } from '../../shared/http/dto-rules';
 import { PROFILE_TEXT_LIMITS } from '../wallet/wallet.events';
 
@@ -30,8 +31,7 @@ export class UpsertMemberDto {
   phone?: string | null;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(PROFILE_TEXT_LIMITS.posAccountId)
+  @IsText(0, PROFILE_TEXT_LIMITS.posAccountId)
   posAccountId?: string | null;
 }
 

@@ -15,36 +15,31 @@ import {
   IsExternalUserID,
   IsOptionalFreeText,
   IsOptionalInstant,
+  IsText,
 } from '../../shared/http/dto-rules';
 import { isPlainObjectWithin } from '../../shared/http/validation';
 import { EXTERNAL_USER_ID_PATTERN } from '../../shared/domain/external-user-id';
 import { REDEMPTION_STATUSES, RedemptionStatus } from '../wallet/wallet.events';
 
 export class ShippingDto {
-  @IsString()
-  @Length(1, 200)
+  @IsText(1, 200)
   name!: string;
 
-  @IsString()
-  @Length(1, 200)
+  @IsText(1, 200)
   line1!: string;
 
   @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @IsText(1, 200)
   line2?: string | null;
 
-  @IsString()
-  @Length(1, 100)
+  @IsText(1, 100)
   city!: string;
 
   @IsOptional()
-  @IsString()
-  @Length(1, 100)
+  @IsText(1, 100)
   region?: string | null;
 
-  @IsString()
-  @Length(1, 20)
+  @IsText(1, 20)
   postalCode!: string;
 
   @IsString()

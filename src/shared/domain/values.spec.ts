@@ -1,11 +1,14 @@
 import fc from 'fast-check';
 import {
+  fitsLength,
   instantMs,
   isIsoInstant,
+  isNonEmptyString,
   isJsonValue,
   isPositiveInteger,
   jsonEqual,
   MAX_JSON_VALUE_DEPTH,
+  textLength,
 } from './values';
 
 describe('ISO-8601 instants', () => {
@@ -110,4 +113,34 @@ describe('positive integers', () => {
     'refuses %p',
     (value) => expect(isPositiveInteger(value)).toBe(false),
   );
+});
+
+describe('text length', () => {
+  it.each([
+    ['', 0],
+    ['abc', 3],
+    ['😀', 1],
+    ['a😀b', 3],
+    ['é', 1],
+    ['e\u0301', 2], // a combining accent is a character of its own
+    ['❤\ufe0f', 2], // so is a variation selector
+    ['\ud800', 1], // a lone surrogate counts once
+    ['\udc00\ud800', 2],
+  ])('counts %p as %p characters', (text, count) => expect(textLength(text)).toBe(count));
+
+  it('counts code points, as a spread of the string does', () =>
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) =>
+        expect(textLength(text)).toBe([...text].length),
+      ),
+    ));
+
+  it('lets as many emoji as letters through a limit', () => {
+    expect(fitsLength('😀'.repeat(500), 500)).toBe(true);
+    expect(fitsLength('😀'.repeat(501), 500)).toBe(false);
+    expect(fitsLength('x'.repeat(500), 500)).toBe(true);
+    expect(fitsLength('x'.repeat(501), 500)).toBe(false);
+    expect(isNonEmptyString('😀'.repeat(500))).toBe(true);
+    expect(isNonEmptyString('😀'.repeat(501))).toBe(false);
+  });
 });

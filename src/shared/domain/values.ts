@@ -12,8 +12,29 @@ export function isNonNegativeInteger(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
+/**
+ * The characters of a text as every limit counts them: Unicode code points, so 😀 counts once, as
+ * it does in an externalUserID (a string's `length` counts UTF-16 units, and would count it twice).
+ */
+export function textLength(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++, count++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++; // a surrogate pair is one character
+    }
+  }
+  return count;
+}
+
+/** At most `max` characters (textLength); a text of at most `max` UTF-16 units is not counted. */
+export function fitsLength(text: string, max: number): boolean {
+  return text.length <= max || (text.length <= 2 * max && textLength(text) <= max);
+}
+
 export function isNonEmptyString(value: unknown, maxLength = MAX_TEXT_LENGTH): value is string {
-  return typeof value === 'string' && value.trim().length > 0 && value.length <= maxLength;
+  return typeof value === 'string' && value.trim().length > 0 && fitsLength(value, maxLength);
 }
 
 /** Left out, null, or 1 to `max` characters and not blank. */

@@ -14,7 +14,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { DECIMAL_RULE, parseDecimal } from '../../catalog/offer/offer.pricing';
-import { isIsoInstant, MAX_TEXT_LENGTH } from '../domain/values';
+import { fitsLength, isIsoInstant, MAX_TEXT_LENGTH } from '../domain/values';
 import { EXTERNAL_USER_ID_PATTERN, EXTERNAL_USER_ID_RULE } from '../domain/external-user-id';
 import { PROFILE_TEXT_LIMITS } from '../../ledger/wallet/wallet.events';
 import { KeptAsSent } from './validation';
@@ -29,9 +29,30 @@ export const IsExternalUserID = () =>
     Matches(EXTERNAL_USER_ID_PATTERN, { message: `$property must be ${EXTERNAL_USER_ID_RULE}` }),
   );
 
+/**
+ * A string of `min` (0 or 1) to `max` characters, counted as the domain counts them (textLength,
+ * code points). class-validator's Length counts otherwise (it also skips variation selectors), and
+ * a text the edge lets through must not be refused by the domain for its length.
+ */
+export const IsText = (min: 0 | 1, max: number) =>
+  applyDecorators(
+    IsString(),
+    ValidateBy({
+      name: 'isText',
+      constraints: [min, max],
+      validator: {
+        validate: (value) =>
+          typeof value === 'string' && value.length >= min && fitsLength(value, max),
+        defaultMessage: () =>
+          min === 0
+            ? `$property must be at most ${max} characters`
+            : `$property must be 1-${max} characters`,
+      },
+    }),
+  );
+
 /** Free text (reasons, descriptions): 1 to 500 characters, as seed 002 sets. */
-export const IsOptionalFreeText = () =>
-  applyDecorators(IsOptional(), IsString(), Length(1, MAX_TEXT_LENGTH));
+export const IsOptionalFreeText = () => applyDecorators(IsOptional(), IsText(1, MAX_TEXT_LENGTH));
 
 /** A free JSON object (member attributes), handed to the handler exactly as sent. */
 export const IsOptionalJsonObject = () => applyDecorators(IsOptional(), IsObject(), KeptAsSent());
@@ -65,8 +86,8 @@ export const IsDecimalAmount = () =>
 
 /** Profile fields a member token exchange and a member upsert share. */
 export const IsOptionalDisplayName = () =>
-  applyDecorators(IsOptional(), IsString(), MaxLength(PROFILE_TEXT_LIMITS.displayName));
+  applyDecorators(IsOptional(), IsText(0, PROFILE_TEXT_LIMITS.displayName));
 export const IsOptionalTier = () =>
-  applyDecorators(IsOptional(), IsString(), MaxLength(PROFILE_TEXT_LIMITS.tier));
+  applyDecorators(IsOptional(), IsText(0, PROFILE_TEXT_LIMITS.tier));
 export const IsOptionalEmail = () =>
   applyDecorators(IsOptional(), IsString(), MaxLength(254), IsEmail());
