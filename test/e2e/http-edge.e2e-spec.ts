@@ -337,12 +337,18 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       );
     expect(await bodiless('DELETE /v1/members/m1?retainBalance=true')).toMatch(/^HTTP\/1.1 200 /);
     expect(await bodiless('POST /v1/redemptions/nope/cancel')).toMatch(/^HTTP\/1.1 404 /);
-    const bodilessJson = (line: string) =>
+    const bodilessJson = (line: string, type = 'application/json') =>
       rawRequest(
-        `${line} HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+        `${line} HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: ${type}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
       );
     expect(await bodilessJson('DELETE /v1/members/m1')).toMatch(/^HTTP\/1.1 200 /);
     expect(await bodilessJson('POST /v1/redemptions/nope/cancel')).toMatch(/^HTTP\/1.1 404 /);
+    // A charset other than UTF-8 names how bytes would be read: with none sent, it does not matter.
+    const latin1 = 'application/json; charset=iso-8859-1';
+    expect(await bodilessJson('DELETE /v1/members/m1', latin1)).toMatch(/^HTTP\/1.1 200 /);
+    expect(await bodilessJson('POST /v1/redemptions/nope/cancel', latin1)).toMatch(
+      /^HTTP\/1.1 404 /,
+    );
     const credit = await bodilessJson('POST /v1/wallet/credit');
     expect(credit).toMatch(/^HTTP\/1.1 400 /);
     expect(credit).toContain('"field":"amount"');

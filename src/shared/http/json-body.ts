@@ -120,10 +120,11 @@ function hasNoBody(request: FastifyRequest): boolean {
 export function acceptJsonBodiesOnly(http: FastifyInstance, bodyLimit: number): void {
   const parseJson = http.getDefaultJsonParser('error', 'error');
   const parser: FastifyBodyParser<Buffer> = (request, body, done) => {
+    // Many clients name application/json on every request: a bodiless DELETE or cancel is fine,
+    // whatever charset the header names, since there are no bytes to read in it.
+    if (hasNoBody(request)) return done(null, undefined);
     if (declaresOtherCharset(request))
       return done(unsupported('JSON bodies must be UTF-8: send charset=utf-8 or no charset'));
-    // Many clients name application/json on every request: a bodiless DELETE or cancel is fine.
-    if (hasNoBody(request)) return done(null, undefined);
     if (isEncoded(request))
       return done(unsupported('Request bodies must not be compressed: send no Content-Encoding'));
     if (!isUtf8(body)) return done(notUtf8());
