@@ -372,6 +372,8 @@ describe('Read routes (e2e)', () => {
       ],
       [org, '/v1/offers?limit=1000', 400, 'VALIDATION_FAILED'],
       [member, '/v1/wallet/transactions?cursor=%24%24', 400, 'INVALID_CURSOR'],
+      [org, `/v1/redemptions?cursor=${'A'.repeat(201)}`, 400, 'INVALID_CURSOR'],
+      [org, `/v1/offers?cursor=${'A'.repeat(5000)}`, 400, 'INVALID_CURSOR'],
       [org, '/v1/analytics/timeseries?from=2024-02-01&to=2024-01-01', 400, 'VALIDATION_FAILED'],
       [
         org,
