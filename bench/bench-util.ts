@@ -36,8 +36,11 @@ export const atMost = (value: number, max: number, text = `<= ${max}`): Target =
   met: value <= max,
 });
 
-/** A ratio with three digits, so that 0.246 is never shown as a 0.25 that a target asks for. */
-export const ratio = (value: number) => value.toFixed(3);
+/**
+ * A ratio cut (not rounded) to three digits, so that a miss never shows as the target it missed:
+ * 0.2496 is 0.249, not 0.25 or 0.250.
+ */
+export const ratio = (value: number) => (Math.floor(value * 1000) / 1000).toFixed(3);
 
 export function row(label: string, value: string, target?: Target): void {
   const verdict = target ? `   (target ${target.text}: ${target.met ? 'met' : 'NOT met'})` : '';
