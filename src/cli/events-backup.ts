@@ -100,9 +100,14 @@ export async function restoreEvents(
   if (!existsSync(source)) throw new Error(`No backup at ${source}`);
   const damage = damageIn(source);
   const head = damage.length === 0 ? headOf(source) : null;
-  if (head === null) {
+  // An empty store would replace the events with nothing: no backup worth restoring holds none.
+  if (head === null || head < 0) {
     const why =
-      damage.length > 0 ? `it is damaged: ${damage.join('; ')}` : 'it holds no events table';
+      damage.length > 0
+        ? `it is damaged: ${damage.join('; ')}`
+        : head === null
+          ? 'it holds no events table'
+          : 'it holds no events';
     io.err.write(`ledger: ${source} is not an event store to restore: ${why}\n`);
     return 1;
   }

@@ -289,6 +289,12 @@ describe('ledger CLI (integration)', () => {
     expect((await run(['restore', join(dir, 'other.db')])).err).toContain(
       'it holds no events table',
     );
+    const empty = SqliteEventStore.open({ path: join(dir, 'empty.db'), writer: 'inline' });
+    await empty.close();
+    expect(await run(['restore', join(dir, 'empty.db')])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('is not an event store to restore: it holds no events\n'),
+    });
     expect(await head(path)).toBe(2n);
     expect(existsSync(join(dir, 'read-models.db'))).toBe(true);
 
