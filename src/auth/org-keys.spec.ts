@@ -57,13 +57,23 @@ describe('parseOrgApiKeys', () => {
 
   it.each([
     ['an entry without a colon', `acme${SANDBOX}`, /entry 1: expected <orgId>:<key>/],
-    ['an entry with two colons', `acme:x:${SANDBOX}`, /entry 1: expected <orgId>:<key>/],
+    [
+      'an entry with two colons',
+      `acme:x:${SANDBOX}`,
+      /entry 1 \(org 'acme'\): expected <orgId>:<key>/,
+    ],
     ['an empty entry', `acme:${SANDBOX},,globex:${LIVE}`, /entry 2: expected/],
     ['a trailing comma', `acme:${SANDBOX},`, /entry 2: expected/],
-    ['an empty orgId', `:${SANDBOX}`, /entry 1: the orgId/],
-    ['an orgId with a space', `ac me:${SANDBOX}`, /entry 1: the orgId/],
-    ['an orgId with a slash', `acme/x:${SANDBOX}`, /entry 1: the orgId/],
-    ['an orgId of 65 characters', `${'a'.repeat(65)}:${SANDBOX}`, /the orgId/],
+    ['an empty orgId', `:${SANDBOX}`, /entry 1 \(org ''\): the orgId/],
+    ['an orgId with a space', `ac me:${SANDBOX}`, /entry 1 \(org 'ac me'\): the orgId/],
+    ['an orgId with a slash', `acme/x:${SANDBOX}`, /entry 1 \(org 'acme\/x'\): the orgId/],
+    ['an orgId with a dot', `acme.eu:${SANDBOX}`, /entry 1 \(org 'acme.eu'\): the orgId/],
+    [
+      'an entry written <key>:<orgId>, without showing the key',
+      `${SANDBOX}:acme`,
+      /entry 1 \(its orgId looks like a key: write <orgId>:<key>\): the key/,
+    ],
+    ['an orgId of 65 characters', `${'a'.repeat(65)}:${SANDBOX}`, /\(org 'a{64}…'\): the orgId/],
     ['an empty key', 'acme:', /must look like/],
     ['a key without the expys_ prefix', 'acme:sk_live_aaaaaaaaaaaaaaaa', /must look like/],
     ['a key of an unknown environment', 'acme:expys_test_aaaaaaaaaaaaaaaa', /must look like/],
@@ -87,7 +97,8 @@ describe('parseOrgApiKeys', () => {
 
   it('never puts a key into an error message', () => {
     const secret = 'expys_live_short';
-    const errors = [`acme:${secret}`, `acme:${SANDBOX},b:${SANDBOX}`].map((value) => {
+    const entries = [`acme:${secret}`, `acme:${SANDBOX},b:${SANDBOX}`, `${SANDBOX}:acme`, SANDBOX];
+    const errors = entries.map((value) => {
       try {
         parseOrgApiKeys(value);
         return '';
@@ -97,6 +108,9 @@ describe('parseOrgApiKeys', () => {
     });
     expect(errors[0]).not.toContain(secret);
     expect(errors[1]).not.toContain(SANDBOX);
+    expect(errors[2]).not.toContain(SANDBOX); // written <key>:<orgId>
+    expect(errors[3]).not.toContain(SANDBOX); // a key with no orgId
+    expect(errors.every((message) => message.length > 0)).toBe(true);
   });
 });
 

@@ -44,6 +44,15 @@ export function classifyOrgKey(key: string): { environment: Environment } | { pr
 }
 
 /**
+ * How an error names an entry's org, cut to 64 characters. Never a text that may be a key: an
+ * entry written `<key>:<orgId>` puts the key where the orgId belongs.
+ */
+function orgLabel(orgId: string): string {
+  if (orgId.startsWith('expys_')) return '(its orgId looks like a key: write <orgId>:<key>)';
+  return `(org '${orgId.length > 64 ? `${orgId.slice(0, 64)}…` : orgId}')`;
+}
+
+/**
  * The organizations' API keys, held only as sha256 digests: a lookup hashes the presented key and
  * finds its digest in a map, so no secret is ever compared character by character.
  */
@@ -53,18 +62,16 @@ export class OrgKeyRegistry {
 
   constructor(entries: readonly OrgKeyEntry[]) {
     entries.forEach((entry, index) => {
-      const where = `ORG_API_KEYS entry ${index + 1}`;
+      const where = `ORG_API_KEYS entry ${index + 1} ${orgLabel(entry.orgId)}`;
       if (!ORG_ID_PATTERN.test(entry.orgId)) {
         throw new Error(
           `${where}: the orgId must be 1-64 characters of A-Z a-z 0-9 _ - (no dot: it separates names in stream ids)`,
         );
       }
       const kind = classifyOrgKey(entry.key);
-      if ('problem' in kind)
-        throw new Error(`${where} (org '${entry.orgId}'): the key ${kind.problem}`);
+      if ('problem' in kind) throw new Error(`${where}: the key ${kind.problem}`);
       const hash = digest(entry.key);
-      if (this.byDigest.has(hash))
-        throw new Error(`${where} (org '${entry.orgId}'): the key is listed twice`);
+      if (this.byDigest.has(hash)) throw new Error(`${where}: the key is listed twice`);
       const tenant: Tenant = { orgId: entry.orgId, environment: kind.environment };
       this.byDigest.set(hash, tenant);
       this.tenants.add(`${tenant.environment}.${tenant.orgId}`);
@@ -99,14 +106,17 @@ export class OrgKeyRegistry {
 /**
  * Parses ORG_API_KEYS: comma-separated `<orgId>:<key>` pairs, whitespace around an entry ignored.
  * Strict: an empty or malformed entry, a bad orgId, a malformed key or a key listed twice throws.
- * Error messages name the entry and its org, never the key.
+ * Error messages name the entry and, when it has a ':', its org; never the key.
  */
 export function parseOrgApiKeys(value: string): OrgKeyRegistry {
   const entries = value.split(',').map((raw, index) => {
     const entry = raw.trim();
     const separator = entry.indexOf(':');
-    if (separator < 0 || entry.indexOf(':', separator + 1) >= 0) {
-      throw new Error(`ORG_API_KEYS entry ${index + 1}: expected <orgId>:<key>`);
+    // Without a ':' the entry may be a key alone, so it names no org.
+    if (separator < 0) throw new Error(`ORG_API_KEYS entry ${index + 1}: expected <orgId>:<key>`);
+    if (entry.indexOf(':', separator + 1) >= 0) {
+      const org = orgLabel(entry.slice(0, separator).trim());
+      throw new Error(`ORG_API_KEYS entry ${index + 1} ${org}: expected <orgId>:<key>`);
     }
     return { orgId: entry.slice(0, separator).trim(), key: entry.slice(separator + 1).trim() };
   });
