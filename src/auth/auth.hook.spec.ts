@@ -147,6 +147,22 @@ describe('AuthHook', () => {
     ['two Bearer words', { authorization: `Bearer ${SANDBOX_KEY} ${LIVE_KEY}` }, /must be "Bearer/],
     ['two X-API-Keys', { 'x-api-key': `${SANDBOX_KEY}, ${LIVE_KEY}` }, /exactly one/],
     ['an X-API-Key array', { 'x-api-key': [SANDBOX_KEY, LIVE_KEY] }, /exactly one/],
+    // A malformed Bearer is refused, not passed over for an X-API-Key that may name another org.
+    [
+      'an empty Bearer beside an X-API-Key',
+      { authorization: 'Bearer', 'x-api-key': SANDBOX_KEY },
+      /must be "Bearer/,
+    ],
+    [
+      'two Bearer words beside an X-API-Key',
+      { authorization: `Bearer ${LIVE_KEY} junk`, 'x-api-key': SANDBOX_KEY },
+      /must be "Bearer/,
+    ],
+    [
+      'a Bearer with a tab beside an X-API-Key',
+      { authorization: `Bearer\t${LIVE_KEY}`, 'x-api-key': SANDBOX_KEY },
+      /must be "Bearer/,
+    ],
     ['an empty X-API-Key', { 'x-api-key': '' }, /exactly one/],
     ['garbage as a member token', { authorization: 'Bearer not-a-token' }, /Invalid member token/],
   ])('answers %s 401', (_case, headers, message) => {

@@ -13,6 +13,8 @@ export function unauthorized(message: string): UnauthorizedException {
 }
 
 const BEARER = /^Bearer +(\S+) *$/i;
+/** The Bearer scheme, well-formed or not: `Bearer`, alone or followed by white space. */
+const BEARER_SCHEME = /^Bearer(?:\s|$)/i;
 const SINGLE_TOKEN = /^\S+$/;
 
 /**
@@ -30,6 +32,10 @@ export function credentialFrom(
   const authorization = headers.authorization?.trim();
   const bearer = authorization ? BEARER.exec(authorization) : null;
   if (bearer) return bearer[1];
+  // A Bearer header that is malformed is refused even beside an X-API-Key: falling back to the
+  // other header would serve a request whose two credentials may name two organizations.
+  if (authorization && BEARER_SCHEME.test(authorization))
+    throw unauthorized('The Authorization header must be "Bearer <credential>"');
   const apiKey = headers['x-api-key'];
   if (apiKey !== undefined) {
     const key = Array.isArray(apiKey) ? undefined : apiKey.trim();
