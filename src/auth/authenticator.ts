@@ -16,6 +16,7 @@ const BEARER = /^Bearer +(\S+) *$/i;
 /** The Bearer scheme, well-formed or not: `Bearer`, alone or followed by white space. */
 const BEARER_SCHEME = /^Bearer(?:\s|$)/i;
 const SINGLE_TOKEN = /^\S+$/;
+const MALFORMED_AUTHORIZATION = 'The Authorization header must be "Bearer <credential>"';
 
 /**
  * The credential a request carries: `Authorization: Bearer <credential>` first, then
@@ -35,14 +36,14 @@ export function credentialFrom(
   // A Bearer header that is malformed is refused even beside an X-API-Key: falling back to the
   // other header would serve a request whose two credentials may name two organizations.
   if (authorization && BEARER_SCHEME.test(authorization))
-    throw unauthorized('The Authorization header must be "Bearer <credential>"');
+    throw unauthorized(MALFORMED_AUTHORIZATION);
   const apiKey = headers['x-api-key'];
   if (apiKey !== undefined) {
     const key = Array.isArray(apiKey) ? undefined : apiKey.trim();
     if (key && SINGLE_TOKEN.test(key)) return key;
     throw unauthorized('The X-API-Key header must hold exactly one API key');
   }
-  if (authorization) throw unauthorized('The Authorization header must be "Bearer <credential>"');
+  if (authorization) throw unauthorized(MALFORMED_AUTHORIZATION);
   throw unauthorized(
     'Missing credential: send "Authorization: Bearer <API key or member token>" or "X-API-Key: <API key>"',
   );

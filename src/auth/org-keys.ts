@@ -114,11 +114,11 @@ export function parseOrgApiKeys(value: string): OrgKeyRegistry {
     const separator = entry.indexOf(':');
     // Without a ':' the entry may be a key alone, so it names no org.
     if (separator < 0) throw new Error(`ORG_API_KEYS entry ${index + 1}: expected <orgId>:<key>`);
+    const orgId = entry.slice(0, separator).trim();
     if (entry.indexOf(':', separator + 1) >= 0) {
-      const org = orgLabel(entry.slice(0, separator).trim());
-      throw new Error(`ORG_API_KEYS entry ${index + 1} ${org}: expected <orgId>:<key>`);
+      throw new Error(`ORG_API_KEYS entry ${index + 1} ${orgLabel(orgId)}: expected <orgId>:<key>`);
     }
-    return { orgId: entry.slice(0, separator).trim(), key: entry.slice(separator + 1).trim() };
+    return { orgId, key: entry.slice(separator + 1).trim() };
   });
   return new OrgKeyRegistry(entries);
 }
