@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { AuthConfig, loadAuthConfig } from '../auth/auth-config';
+import { DEFAULT_STATE_CACHE_SIZE } from '../shared/application/state-cache';
 import { SqliteSynchronous } from '../infrastructure/sqlite/sqlite-event-store';
 
 export interface AppConfig {
@@ -13,6 +14,8 @@ export interface AppConfig {
   production: boolean;
   /** Org API keys and member-token settings (docs/auth.md). */
   auth: AuthConfig;
+  /** Aggregate states the command side keeps in memory. */
+  stateCacheSize: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -21,9 +24,15 @@ const SYNCHRONOUS: readonly SqliteSynchronous[] = ['FULL', 'NORMAL', 'OFF'];
 
 /** Reads the configuration from the environment; a bad value stops start-up with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`PORT must be a port number, got '${env.PORT}'`);
+  const port = wholeNumber(env, 'PORT', 3000, 0, 65535, 'a port number (0-65535)');
+  const stateCacheSize = wholeNumber(
+    env,
+    'STATE_CACHE_SIZE',
+    DEFAULT_STATE_CACHE_SIZE,
+    1,
+    1e9,
+    'from 1 to 1e9',
+  );
   const synchronous = (env.SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase() as SqliteSynchronous;
   if (!SYNCHRONOUS.includes(synchronous)) {
     throw new Error(
@@ -33,10 +42,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
-    dataDir: resolve(env.DATA_DIR ?? './data'),
+    dataDir: resolve(env.DATA_DIR || './data'),
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || undefined,
     sqliteSynchronous: synchronous,
     production: env.NODE_ENV === 'production',
     auth: loadAuthConfig(env),
+    stateCacheSize,
   };
+}
+
+/** A setting in decimal digits only: `Number` would read '' as 0 and '0x10' as 16. Unset: `fallback`. */
+function wholeNumber(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  expected: string,
+): number {
+  const text = env[name];
+  if (text === undefined) return fallback;
+  const value = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max))
+    throw new Error(`${name} must be ${expected}, got '${text}'`);
+  return value;
 }

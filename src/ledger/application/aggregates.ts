@@ -1,22 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { OfferEvent } from '../../catalog/offer/offer.events';
 import { OfferState, evolveOffer, initialOfferState } from '../../catalog/offer/offer.state';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { AggregateStore } from '../../shared/application/aggregate-store';
 import { CommandExecutor } from '../../shared/application/command-executor';
-import { StateCache } from '../../shared/application/state-cache';
+import { DEFAULT_STATE_CACHE_SIZE, StateCache } from '../../shared/application/state-cache';
 import { WalletEvent } from '../wallet/wallet.events';
 import { WalletState, evolveWallet, initialWalletState } from '../wallet/wallet.state';
 
 /** The aggregates of the command side, loaded through one state cache, and the executor that writes them. */
 @Injectable()
 export class Aggregates {
-  readonly cache = new StateCache();
+  readonly cache: StateCache;
   readonly wallets: AggregateStore<WalletState, WalletEvent>;
   readonly offers: AggregateStore<OfferState, OfferEvent>;
   readonly executor: CommandExecutor;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore) {
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(APP_CONFIG)
+    config: Pick<AppConfig, 'stateCacheSize'> = { stateCacheSize: DEFAULT_STATE_CACHE_SIZE },
+  ) {
+    this.cache = new StateCache(config.stateCacheSize);
     this.wallets = new AggregateStore(store, this.cache, evolveWallet, initialWalletState);
     this.offers = new AggregateStore(store, this.cache, evolveOffer, initialOfferState);
     this.executor = new CommandExecutor(store, this.cache);

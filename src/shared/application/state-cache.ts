@@ -6,6 +6,9 @@ export interface Versioned<S> {
   revision: bigint | 'no_stream';
 }
 
+/** STATE_CACHE_SIZE when unset. */
+export const DEFAULT_STATE_CACHE_SIZE = 100_000;
+
 /**
  * Folded aggregate states by stream name, shared by every aggregate so that anything which learns a
  * stream changed under it can drop that one entry.
@@ -13,7 +16,7 @@ export interface Versioned<S> {
 export class StateCache {
   private readonly states: LruCache<string, Versioned<unknown>>;
 
-  constructor(capacity = Number(process.env.STATE_CACHE_SIZE ?? 100_000)) {
+  constructor(capacity = DEFAULT_STATE_CACHE_SIZE) {
     this.states = new LruCache(capacity);
   }
 
