@@ -22,10 +22,14 @@ describe('Read routes (e2e)', () => {
   afterAll(() => t.close());
 
   it('GET /v1/offers/{id} and GET /v1/offers answer with the Offer the write answered with', async () => {
+    // Image hosts need no top-level domain: an intranet or a development server is a URL too.
+    const images = ['http://localhost:8080/kayak.jpg', 'https://cdn/0'];
     const patched = await org('PATCH', `/v1/offers/${offerId}`, {
       shortDescription: 'Kayaks at dusk',
+      images,
     });
     expect(patched.status).toBe(200);
+    expect(patched.body.images).toEqual(images);
     const one = await member('GET', `/v1/offers/${offerId}`);
     expect(one.status).toBe(200);
     expect(one.body).toEqual(patched.body);

@@ -55,7 +55,7 @@ class OfferFieldsDto {
   @IsOptionalNonNull()
   @IsArray()
   @ArrayMaxSize(20)
-  @IsUrl({ require_protocol: true }, { each: true })
+  @IsUrl({ require_protocol: true, require_tld: false }, { each: true })
   images?: string[];
 
   @IsOptional()
