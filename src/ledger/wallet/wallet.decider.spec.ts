@@ -158,6 +158,18 @@ describe('wallet: member profile', () => {
     });
   });
 
+  it('counts the attributes in UTF-8 bytes: 16 KiB of it, where an "é" is two', () => {
+    // {"a":"…"} is 8 bytes besides the text.
+    spec
+      .given()
+      .when(upsert({ attributes: { a: 'é'.repeat(8188) } }))
+      .thenEvents();
+    spec
+      .given()
+      .when(upsert({ attributes: { a: 'é'.repeat(8189) } }))
+      .then('VALIDATION_FAILED');
+  });
+
   it('takes attributes with any keys, and states both limits past them', () => {
     const attributes = { valueOf: 1, toString: 'x', constructor: 'y', a: { constructor: 1 } };
     spec.given().when(upsert({ attributes })).thenEvents();

@@ -45,7 +45,8 @@ const PROFILE_FIELDS = [
 ] as const;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const E164 = /^\+[1-9]\d{1,14}$/;
-const MAX_ATTRIBUTES_LENGTH = 16_384;
+/** Bytes of UTF-8, as stored: 'é' counts two. */
+const MAX_ATTRIBUTES_BYTES = 16_384;
 
 function profileError(d: UpsertMemberProfile['data']): DomainError | null {
   const checks: [boolean, string, string][] = [
@@ -71,9 +72,9 @@ function profileError(d: UpsertMemberProfile['data']): DomainError | null {
       d.attributes === undefined ||
         (isPlainObject(d.attributes) &&
           isJsonValue(d.attributes) &&
-          JSON.stringify(d.attributes).length <= MAX_ATTRIBUTES_LENGTH),
+          Buffer.byteLength(JSON.stringify(d.attributes)) <= MAX_ATTRIBUTES_BYTES),
       'attributes',
-      `attributes must be a JSON object of at most ${MAX_ATTRIBUTES_LENGTH / 1024} KiB, nested at most ${MAX_JSON_VALUE_DEPTH} levels deep`,
+      `attributes must be a JSON object of at most ${MAX_ATTRIBUTES_BYTES / 1024} KiB, nested at most ${MAX_JSON_VALUE_DEPTH} levels deep`,
     ],
   ];
   const failed = checks.find(([ok]) => !ok);
