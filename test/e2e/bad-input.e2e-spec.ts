@@ -714,6 +714,16 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       field: 'price',
     },
     {
+      // attributes has no null: it is replaced as a whole, and `{}` empties it.
+      name: 'member: null attributes',
+      method: 'PUT',
+      path: '/v1/members/m1',
+      body: { attributes: null },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'attributes',
+    },
+    {
       name: 'member: phone not E.164',
       method: 'PUT',
       path: '/v1/members/m1',

@@ -54,11 +54,12 @@ export const IsText = (min: 0 | 1, max: number) =>
 /** Free text (reasons, descriptions): 1 to 500 characters, as seed 002 sets. */
 export const IsOptionalFreeText = () => applyDecorators(IsOptional(), IsText(1, MAX_TEXT_LENGTH));
 
-/** A free JSON object (member attributes), handed to the handler exactly as sent. */
-export const IsOptionalJsonObject = () => applyDecorators(IsOptional(), IsObject(), KeptAsSent());
-
 /** May be left out (unchanged), but not null: the field cannot be cleared. */
 export const IsOptionalNonNull = () => ValidateIf((_object, value) => value !== undefined);
+
+/** A free JSON object (member attributes), handed to the handler exactly as sent; not null. */
+export const IsOptionalJsonObject = () =>
+  applyDecorators(IsOptionalNonNull(), IsObject(), KeptAsSent());
 
 /** The domain's own checks, so the edge refuses with a 400 what the domain would refuse later. */
 export const IsOptionalInstant = () =>
