@@ -5,7 +5,7 @@ import { OfferState, evolveOffer, initialOfferState } from '../../catalog/offer/
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { AggregateStore } from '../../shared/application/aggregate-store';
 import { CommandExecutor } from '../../shared/application/command-executor';
-import { DEFAULT_STATE_CACHE_SIZE, StateCache } from '../../shared/application/state-cache';
+import { StateCache } from '../../shared/application/state-cache';
 import { WalletEvent } from '../wallet/wallet.events';
 import { WalletState, evolveWallet, initialWalletState } from '../wallet/wallet.state';
 
@@ -19,10 +19,10 @@ export class Aggregates {
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
-    @Inject(APP_CONFIG)
-    config: Pick<AppConfig, 'stateCacheSize'> = { stateCacheSize: DEFAULT_STATE_CACHE_SIZE },
+    // Optional for specs that build the command side without the app; the cache then has its default.
+    @Inject(APP_CONFIG) config?: Pick<AppConfig, 'stateCacheSize'>,
   ) {
-    this.cache = new StateCache(config.stateCacheSize);
+    this.cache = new StateCache(config?.stateCacheSize);
     this.wallets = new AggregateStore(store, this.cache, evolveWallet, initialWalletState);
     this.offers = new AggregateStore(store, this.cache, evolveOffer, initialOfferState);
     this.executor = new CommandExecutor(store, this.cache);
