@@ -69,6 +69,17 @@ const queryOnWrite = (): BadInput[] =>
     code: 'VALIDATION_FAILED',
     field: 'externalUserID',
   }));
+/** A JSON `null` body is not an object, and not the absence of a body either. */
+const nullBodyOnWrite = (): BadInput[] =>
+  WRITES_WITHOUT_QUERY.map(([method, path]) => ({
+    name: `${method} ${path}: a JSON null body`,
+    method,
+    path,
+    body: 'null',
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    field: 'body',
+  }));
 const q = (id: string) => encodeURIComponent(id);
 
 const long = (n: number) => 'x'.repeat(n);
@@ -114,6 +125,7 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
   };
   const cases = (): BadInput[] => [
     ...queryOnWrite(),
+    ...nullBodyOnWrite(),
     {
       name: 'credit: zero points',
       path: '/v1/wallet/credit',

@@ -76,6 +76,12 @@ function shadowedFields(value: unknown, keptAsSent: readonly string[], path = ''
   });
 }
 
+/** A JSON `null` body: refused as `[]` or `5` are, not taken as an empty object. */
+const NULL_BODY: FieldError = {
+  field: 'body',
+  problems: ['Validation failed (object is expected)'],
+};
+
 /**
  * Runs a body DTO's fast check first: class-validator costs a hot route about a tenth of its CPU.
  * Fields kept as sent are validated on copies and handed over as sent. Keys named like
@@ -85,6 +91,8 @@ class EdgeValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'body' && metadata.type !== 'query')
       return super.transform(value, metadata);
+    // Nest reads a `null` body as `{}`, which would make PATCH with `null` a silent no-op.
+    if (metadata.type === 'body' && value === null) throw invalidFields([NULL_BODY]);
     if (metadata.type === 'body' && acceptsFast(metadata.metatype)) {
       const accepted = metadata.metatype.acceptFast(value);
       if (accepted !== undefined) return accepted;
