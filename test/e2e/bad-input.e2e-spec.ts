@@ -69,17 +69,19 @@ const queryOnWrite = (): BadInput[] =>
     code: 'VALIDATION_FAILED',
     field: 'externalUserID',
   }));
-/** A JSON `null` body is not an object, and not the absence of a body either. */
-const nullBodyOnWrite = (): BadInput[] =>
-  WRITES_WITHOUT_QUERY.map(([method, path]) => ({
-    name: `${method} ${path}: a JSON null body`,
-    method,
-    path,
-    body: 'null',
-    status: 400,
-    code: 'VALIDATION_FAILED',
-    field: 'body',
-  }));
+/** A body that is JSON but not an object; `null` is not the absence of a body either. */
+const nonObjectBodyOnWrite = (): BadInput[] =>
+  WRITES_WITHOUT_QUERY.flatMap(([method, path]) =>
+    ['null', '[]', '5'].map((body) => ({
+      name: `${method} ${path}: the JSON body ${body}`,
+      method,
+      path,
+      body,
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'body',
+    })),
+  );
 const q = (id: string) => encodeURIComponent(id);
 
 const long = (n: number) => 'x'.repeat(n);
@@ -125,7 +127,7 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
   };
   const cases = (): BadInput[] => [
     ...queryOnWrite(),
-    ...nullBodyOnWrite(),
+    ...nonObjectBodyOnWrite(),
     {
       name: 'credit: zero points',
       path: '/v1/wallet/credit',
@@ -410,6 +412,7 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       body: [credit1],
       status: 400,
       code: 'VALIDATION_FAILED',
+      field: 'body',
     },
     {
       name: 'credit: a body over 1 MiB',

@@ -76,8 +76,8 @@ function shadowedFields(value: unknown, keptAsSent: readonly string[], path = ''
   });
 }
 
-/** A JSON `null` body: refused as `[]` or `5` are, not taken as an empty object. */
-const NULL_BODY: FieldError = {
+/** A body that is JSON but not an object: `null` (which Nest would read as `{}`), `[]`, `5`. */
+const NOT_AN_OBJECT: FieldError = {
   field: 'body',
   problems: ['Validation failed (object is expected)'],
 };
@@ -91,8 +91,10 @@ class EdgeValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'body' && metadata.type !== 'query')
       return super.transform(value, metadata);
-    // Nest reads a `null` body as `{}`, which would make PATCH with `null` a silent no-op.
-    if (metadata.type === 'body' && value === null) throw invalidFields([NULL_BODY]);
+    // Refused here, whatever fields the DTO requires: Nest would take `null` for `{}` (PATCH with
+    // `null` a silent no-op) and validate `[]` as an object without fields.
+    if (metadata.type === 'body' && value !== undefined && !isPlainObject(value))
+      throw invalidFields([NOT_AN_OBJECT]);
     if (metadata.type === 'body' && acceptsFast(metadata.metatype)) {
       const accepted = metadata.metatype.acceptFast(value);
       if (accepted !== undefined) return accepted;
