@@ -5,6 +5,7 @@ import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { ALL_PROJECTIONS, projectionNames } from '../projections/all-projections';
 import { ProjectionEngine } from '../projections/engine/projection-engine';
 import { ProjectionRunner } from '../projections/engine/projection-runner';
+import { missingEvents } from '../projections/engine/store-identity';
 import { openWriteSink } from '../projections/engine/write-sink';
 import { ReadModelDb } from '../projections/read-model-db';
 import { isHolder, lockReadModels, ReadModelsLock } from '../projections/read-models-lock';
@@ -21,6 +22,9 @@ import { WalletReadController } from './wallet/wallet-read.controller';
 import { WalletQueries } from './wallet/wallet.queries';
 
 const logger = new Logger('ReadModels');
+
+/** How long a start waits for the store to answer its check before leaving it to the engine. */
+const STORE_CHECK_TIMEOUT_MS = 5_000;
 
 /** This process's lock on DATA_DIR's read models (read-models-lock.ts). */
 const READ_MODELS_LOCK = Symbol('READ_MODELS_LOCK');
@@ -100,9 +104,23 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
     private readonly engine: ProjectionRunner,
     @Inject(READ_MODEL_DB) private readonly readModels: ReadModelDb,
     @Inject(READ_MODELS_LOCK) private readonly lock: ReadModelsLock,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  onApplicationBootstrap(): void {
+  /**
+   * Refuses to serve a store that lacks events the read models were built from (a wrong DATA_DIR,
+   * a lost events.db): writes would fork the ledger. A store that cannot be read yet (EventStoreDB
+   * down) is the engine's to retry: it makes the same check before it reads.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const unanswered = new Promise<null>((resolve) =>
+      setTimeout(resolve, STORE_CHECK_TIMEOUT_MS, null).unref(),
+    );
+    const missing = await Promise.race([
+      missingEvents(this.store, this.readModels).catch(() => null),
+      unanswered,
+    ]);
+    if (missing) throw new Error(missing);
     this.engine.start();
   }
 

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -333,6 +334,54 @@ describe('ledger CLI (integration)', () => {
     ]);
     expect(statSync(fresh).mode & 0o777).toBe(0o700);
     expect(await head(join(fresh, 'events.db'))).toBe(1n);
+  });
+
+  it('keeps the service from serving an events.db that lacks events its read models were built from', async () => {
+    const path = join(dir, 'events.db');
+    const write = async (amount: number, expected: 'no_stream' | bigint) => {
+      const store = SqliteEventStore.open({ path });
+      await store.append('wallet-sandbox.acme.a', [credited('a', amount)], expected);
+      await store.close();
+    };
+    await write(10, 'no_stream');
+    const older = join(dir, 'older.db');
+    expect((await run(['backup', older])).code).toBe(0);
+    await write(5, 0n);
+    expect((await run(['rebuild'])).code).toBe(0); // read models up to position 2
+    const start = async () => {
+      const app = await createApp(loadConfig({ DATA_DIR: dir }), { logger: false });
+      try {
+        await app.init();
+      } finally {
+        await app.close();
+      }
+    };
+    const checkpoints = () => {
+      const readModels = new Database(join(dir, 'read-models.db'), { readonly: true });
+      try {
+        return readModels.prepare('SELECT DISTINCT position FROM rm_checkpoints').pluck().all();
+      } finally {
+        readModels.close();
+      }
+    };
+
+    copyFileSync(older, path); // an older copy put in place by hand, not by `ledger restore`
+    await expect(start()).rejects.toThrow(
+      'The event store ends at position 1, but the read models were built from it up to position 2: its events are missing',
+    );
+    rmSync(path); // a wrong or lost DATA_DIR/events.db
+    await expect(start()).rejects.toThrow(
+      'The event store is empty, but the read models were built from it up to position 2',
+    );
+    expect(checkpoints()).toEqual([2]); // the read models are kept for the operator to decide
+    expect(existsSync(join(dir, READ_MODELS_LOCK_FILE))).toBe(false);
+
+    // A restore, or an explicit rebuild, settles it; another store with events of its own is
+    // not this case (its read models are rebuilt: projections-engine.spec).
+    expect((await run(['restore', older])).code).toBe(0);
+    await start();
+    expect((await run(['rebuild'])).code).toBe(0);
+    expect(checkpoints()).toEqual([1]);
   });
 
   it('leaves backup and restore to EventStoreDB when the events are there', async () => {

@@ -364,6 +364,34 @@ describe('Projection engine (integration)', () => {
     expect(await balancesFromAnotherStore()).toEqual({ z: 5 });
   });
 
+  it('keeps read models whose store comes back empty, and reports it until the events return', async () => {
+    await appendCredits(store, ['a']);
+    const engine = engineOn();
+    engine.start();
+    await toHead(engine);
+    await engine.stop();
+
+    const empty = SqliteEventStore.open({ path: ':memory:' });
+    const errors: string[] = [];
+    let reportedNow = () => undefined as void;
+    const reported = new Promise<void>((resolve) => (reportedNow = resolve));
+    const onEmpty = new ProjectionEngine(empty, readModels, ALL_PROJECTIONS, {
+      retryDelayMs: 5,
+      log: { error: (m) => errors.push(m), warn: () => undefined },
+      onChange: () => onEmpty.engineError && reportedNow(),
+    });
+    onEmpty.start();
+    await reported;
+    await onEmpty.stop();
+    await empty.close();
+    expect(onEmpty.engineError).toMatch(
+      /^The event store is empty, but the read models were built/,
+    );
+    expect(errors[0]).toContain('The event store is empty');
+    expect(onEmpty.ready).toBe(false);
+    expect(balances(readModels)).toEqual({ a: 10 });
+  });
+
   it('does not vouch for rows whose origin was never recorded: they are replayed', async () => {
     await appendCredits(store, ['a']);
     const engine = engineOn();

@@ -1,5 +1,6 @@
 import type { EventStore } from '../../event-store/event-store.port';
 import type { ReadModelDb } from '../read-model-db';
+import { Checkpoints } from './checkpoints';
 
 const FIRST_EVENT = 'first_event_id';
 
@@ -21,6 +22,39 @@ export async function readModelsMatch(
   if (mismatch || furthest > head) return false;
   if (first && known === undefined) recordFirstEvent(readModels, first.id);
   return true;
+}
+
+/** The furthest position any projection has stored (-1: the read models hold nothing). */
+export function furthestCheckpoint(readModels: ReadModelDb): number {
+  const stored = new Checkpoints(readModels.db).load();
+  return Math.max(-1, ...[...stored.values()].map((c) => c.position));
+}
+
+/**
+ * Why the store lacks events that the read models were built from, or null. The store is empty,
+ * or it is their store (the same first event) and ends before their checkpoints: a wrong DATA_DIR
+ * or connection string, a deleted or truncated events.db, an older copy put in place by hand.
+ * Serving would fork the ledger (balances read 0, old Idempotency-Keys run again), so the service
+ * refuses; `ledger restore` or an explicit `ledger rebuild` resolves it. Another store with events
+ * of its own is not this case: its read models are rebuilt (readModelsMatch).
+ */
+export async function missingEvents(
+  store: EventStore,
+  readModels: ReadModelDb,
+  furthest = furthestCheckpoint(readModels),
+): Promise<string | null> {
+  if (furthest < 0) return null;
+  const [first] = await store.readAll({ maxCount: 1 });
+  if (first && first.id !== readModels.meta(FIRST_EVENT)) return null;
+  const head = first ? Number(await store.headPosition()) : -1;
+  if (head >= furthest) return null;
+  const holds = first ? `ends at position ${head}` : 'is empty';
+  return (
+    `The event store ${holds}, but the read models were built from it up to position ${furthest}: ` +
+    'its events are missing (a wrong DATA_DIR or EVENTSTORE_CONNECTION_STRING, or a deleted, ' +
+    'truncated or older events.db). Restore a backup with `ledger restore`, or run `ledger rebuild` ' +
+    'to serve this store as it is'
+  );
 }
 
 /** Whether the read models have no recorded origin yet (they started on an empty store). */
