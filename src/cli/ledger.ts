@@ -13,6 +13,7 @@ import {
   LockRole,
   lockReadModels,
   READ_MODELS_LOCK_FILE,
+  FOREIGN_STALE_MS,
 } from '../projections/read-models-lock';
 import { backupEvents, restoreEvents } from './events-backup';
 import { rebuildReadModels } from '../projections/rebuild';
@@ -168,7 +169,7 @@ async function whileLocked(
   const lock = lockReadModels(dataDir, role);
   if (isHolder(lock)) {
     io.err.write(
-      `ledger: a ${lock.role} (pid ${lock.pid}) writes the read models in ${dataDir}; stop it first: ${why}. (A process of another pid namespace, such as a container, that no longer runs? Delete ${join(dataDir, READ_MODELS_LOCK_FILE)}.)\n`,
+      `ledger: a ${lock.role} (pid ${lock.pid}) writes the read models in ${dataDir}; stop it first: ${why}. (A process in another container that no longer runs? Its lock, ${join(dataDir, READ_MODELS_LOCK_FILE)}, is taken over ${FOREIGN_STALE_MS / 1000} s after it stopped.)\n`,
     );
     return 1;
   }

@@ -1,8 +1,24 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isHolder, lockReadModels, READ_MODELS_LOCK_FILE, startTimeOf } from './read-models-lock';
+import {
+  FOREIGN_STALE_MS,
+  HEARTBEAT_MS,
+  isHolder,
+  lockReadModels,
+  READ_MODELS_LOCK_FILE,
+  startTimeOf,
+} from './read-models-lock';
 
 /** The compiled module (`npm test` builds first): racers are separate processes, as in real use. */
 const COMPILED = resolve(__dirname, '../../dist/src/projections/read-models-lock.js');
@@ -61,6 +77,22 @@ describe('read-models lock', () => {
       expect(readdirSync(dir)).toEqual([]);
     }
   }, 60_000);
+
+  it('is touched by its holder while held, so that a container that cannot look the holder up knows it lives', () => {
+    jest.useFakeTimers();
+    try {
+      const lock = lockReadModels(dir, 'service');
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      utimesSync(lockFile(), hourAgo, hourAgo);
+      jest.advanceTimersByTime(HEARTBEAT_MS);
+      expect(Date.now() - statSync(lockFile()).mtimeMs).toBeLessThan(FOREIGN_STALE_MS);
+      if (!isHolder(lock)) lock.release();
+      expect(existsSync(lockFile())).toBe(false);
+      expect(jest.getTimerCount()).toBe(0); // the heartbeat stopped with the lock
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 
   it('is never seen half written: the file holds the whole identity from the start', () => {
     const lock = lockReadModels(dir, 'rebuild');

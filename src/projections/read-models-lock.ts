@@ -1,4 +1,12 @@
-import { linkSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makePrivateDirectory, PRIVATE_FILE_MODE } from '../infrastructure/private-files';
 
@@ -7,7 +15,9 @@ import { makePrivateDirectory, PRIVATE_FILE_MODE } from '../infrastructure/priva
  * `<role> <pid> <started> <pid namespace>`. Where the system tells them (Linux /proc), the start
  * time and the pid namespace make the pid name one process: a lock left by a crash is known for
  * stale even once its pid is reused, and a pid seen from another namespace (a container) is never
- * mistaken for a local one.
+ * mistaken for a local one, though containers all run their service as pid 1. Such a holder cannot
+ * be looked up from here: its lock is live while its holder touches it (every HEARTBEAT_MS), and
+ * stale once it has not for FOREIGN_STALE_MS (a container that crashed).
  */
 export const READ_MODELS_LOCK_FILE = 'read-models.lock';
 
@@ -72,10 +82,39 @@ function ownPidNamespace(): string | undefined {
   }
 }
 
+/** How often a holder touches its lock, and how long one from another pid namespace lives without. */
+export const HEARTBEAT_MS = 5_000;
+export const FOREIGN_STALE_MS = 30_000;
+
+/** This process, as a lock names it. */
+function ownIdentity(): {
+  pid: number;
+  started: string | undefined;
+  namespace: string | undefined;
+} {
+  return { pid: process.pid, started: startTimeOf(process.pid), namespace: ownPidNamespace() };
+}
+
+/**
+ * Whether the lock names this very process: its pid, and its start time and pid namespace where
+ * the lock has them. The pid alone is not enough: a service in another container is pid 1 too.
+ */
+function isOwn(holder: LockHolder): boolean {
+  const own = ownIdentity();
+  const same = (theirs: string | undefined, ours: string | undefined) =>
+    theirs === undefined || theirs === ours;
+  return (
+    holder.pid === own.pid &&
+    same(holder.started, own.started) &&
+    same(holder.namespace, own.namespace)
+  );
+}
+
 /** Whether the process that wrote the lock still runs, and not another one under its pid. */
-function alive({ pid, started, namespace }: LockHolder): boolean {
-  // A pid from another namespace says nothing here: the holder is taken to be alive.
-  if (namespace !== undefined && namespace !== ownPidNamespace()) return true;
+function alive({ pid, started, namespace }: LockHolder, path: string): boolean {
+  // A pid from another namespace cannot be looked up here: its holder's heartbeat tells.
+  if (namespace !== undefined && namespace !== ownPidNamespace())
+    return Date.now() - modifiedMs(path) < FOREIGN_STALE_MS;
   if (started !== undefined) {
     // A zombie (Z) or dying (X) process has exited: its parent just has not reaped it yet.
     const stat = statOf(pid);
@@ -116,18 +155,25 @@ function createWith(path: string, text: string): void {
 export function lockReadModels(dataDir: string, role: LockRole): ReadModelsLock | LockHolder {
   makePrivateDirectory(dataDir);
   const path = lockPath(dataDir);
-  const identity = [role, process.pid, startTimeOf(process.pid) ?? '-', ownPidNamespace() ?? '-'];
-  const text = `${identity.join(' ')}\n`;
+  const own = ownIdentity();
+  const text = `${[role, own.pid, own.started ?? '-', own.namespace ?? '-'].join(' ')}\n`;
   // Also when the process exits without releasing it (a start that fails, process.exit).
   const releaseAtExit = () => lock.release();
+  let heartbeat: NodeJS.Timeout | undefined;
   const lock: ReadModelsLock = {
     release: () => {
       process.removeListener('exit', releaseAtExit);
-      if (holderOf(dataDir)?.pid === process.pid) rmSync(path, { force: true });
+      clearInterval(heartbeat);
+      const holder = holderOf(dataDir);
+      if (holder && isOwn(holder)) rmSync(path, { force: true });
     },
   };
   const taken = () => {
     process.once('exit', releaseAtExit);
+    heartbeat = setInterval(() => {
+      const holder = holderOf(dataDir);
+      if (holder && isOwn(holder)) touch(path);
+    }, HEARTBEAT_MS).unref();
     return lock;
   };
   for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
@@ -138,7 +184,7 @@ export function lockReadModels(dataDir: string, role: LockRole): ReadModelsLock 
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = holderOf(dataDir);
-    if (holder && holder.pid !== process.pid && alive(holder)) return holder;
+    if (holder && !isOwn(holder) && alive(holder, path)) return holder;
     if (takeOver(path, text)) return taken();
     pause(TAKEOVER_PAUSE_MS); // another process is taking it over: see what it ends with
   }
@@ -167,7 +213,7 @@ function takeOver(path: string, text: string): boolean {
   }
   try {
     const holder = holderOf(dirname(path));
-    if (holder && holder.pid !== process.pid && alive(holder)) return false;
+    if (holder && !isOwn(holder) && alive(holder, path)) return false;
     rmSync(path, { force: true });
     try {
       createWith(path, text);
@@ -179,6 +225,16 @@ function takeOver(path: string, text: string): boolean {
     }
   } finally {
     rmSync(marker, { force: true });
+  }
+}
+
+/** The heartbeat: a holder in another pid namespace sees the lock is still held. */
+function touch(path: string): void {
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+  } catch {
+    // Gone (released meanwhile) or not writable: the next beat tries again.
   }
 }
 

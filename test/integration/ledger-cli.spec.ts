@@ -9,9 +9,11 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readFileSync,
   readlinkSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -21,7 +23,13 @@ import { createInterface } from 'node:readline';
 import { main } from '../../src/cli/ledger';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
-import { READ_MODELS_LOCK_FILE, startTimeOf } from '../../src/projections/read-models-lock';
+import {
+  FOREIGN_STALE_MS,
+  isHolder,
+  lockReadModels,
+  READ_MODELS_LOCK_FILE,
+  startTimeOf,
+} from '../../src/projections/read-models-lock';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { credited } from '../support/wallet-events';
 import { dist } from '../support/compiled';
@@ -106,10 +114,30 @@ describe('ledger CLI (integration)', () => {
     expect((await run(['rebuild'])).code).toBe(0);
     expect(existsSync(join(dir, READ_MODELS_LOCK_FILE))).toBe(false);
 
-    // A pid from another pid namespace (a container) cannot be checked here: never taken over.
+    // A pid from another pid namespace (a container) cannot be looked up here: the lock is live
+    // while its holder touches it, even when it names this process's pid (containers all run
+    // their service as pid 1), and stale once it has not been touched for FOREIGN_STALE_MS.
     const gone = spawnSync(process.execPath, ['-e', '']).pid;
-    lock(`service ${gone} - pid:[1]`);
-    expect((await run(['rebuild'])).code).toBe(1);
+    for (const pid of [gone, process.pid]) {
+      lock(`service ${pid} 12345 pid:[1]`);
+      const refused = await run(['rebuild']);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toContain(
+        `(A process in another container that no longer runs? Its lock, ${join(dir, READ_MODELS_LOCK_FILE)}, is taken over 30 s after it stopped.)`,
+      );
+      const stale = new Date(Date.now() - FOREIGN_STALE_MS - 1_000);
+      utimesSync(join(dir, READ_MODELS_LOCK_FILE), stale, stale);
+      expect((await run(['rebuild'])).code).toBe(0);
+    }
+  });
+
+  it('gives up only its own lock: one another container took over is left in place', () => {
+    const lock = lockReadModels(dir, 'service');
+    expect(isHolder(lock)).toBe(false);
+    const other = `service ${process.pid} 12345 pid:[1]\n`; // the same pid, in another container
+    writeFileSync(join(dir, READ_MODELS_LOCK_FILE), other);
+    if (!isHolder(lock)) lock.release();
+    expect(readFileSync(join(dir, READ_MODELS_LOCK_FILE), 'utf8')).toBe(other);
   });
 
   it('keeps the service from starting while a rebuild, a restore or another service holds the read models', async () => {
