@@ -100,6 +100,27 @@ describe('offer: stock', () => {
       .then([]);
   });
 
+  it('folds a busy offer in time that grows with its events, not their square', () => {
+    // 26,667 events fold in about 0.1 s. With a Map copied per reservation they took about 25 s:
+    // the bound is far from both, so that only the quadratic fold fails it.
+    const events: OfferEvent[] = [...createdWith({ maxTotal: 1_000_000 })];
+    for (let i = 0; i < 20_000; i++) events.push(reserved(`r-${i}`, 1 + (i % 3)));
+    for (let i = 0; i < 20_000; i += 3) {
+      events.push({
+        type: 'OfferStockReleased',
+        data: { redemptionId: `r-${i}`, units: 1, releasedAt: T0 },
+      });
+    }
+    const started = performance.now();
+    const state = fold(offerDecider, events);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    if (state.status !== 'defined') throw new Error('offer vanished');
+    expect(state.reservations.size).toBe(13_333);
+    expect(state.reservations.has('r-0')).toBe(false);
+    expect(state.reservations.get('r-1')).toBe(2);
+    expect(state.reservedUnits).toBe([...state.reservations.values()].reduce((a, b) => a + b, 0));
+  });
+
   it('never reserves past maxTotal, whatever the sequence', () => {
     const op = fc.record({
       release: fc.boolean(),

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { OfferDefinition } from '../../catalog/offer/offer.events';
 import { OfferView, offerView } from '../../catalog/offer/offer.view';
 import { LimitedStatements } from '../../infrastructure/sqlite/limited-statements';
+import { PersistentMap } from '../../shared/domain/persistent-map';
 import type { ReadModelDb } from '../../projections/read-model-db';
 import { Page, beforeParam, paged } from '../shared/paging';
 import { READ_MODEL_DB } from '../shared/tokens';
@@ -26,7 +27,7 @@ function toView(row: OfferRecord): OfferView {
     status: 'defined',
     offerId: row.offer_id,
     offer: JSON.parse(row.definition) as OfferDefinition,
-    reservations: new Map(),
+    reservations: PersistentMap.empty(),
     reservedUnits: row.reserved_units,
   });
 }

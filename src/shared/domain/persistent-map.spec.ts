@@ -2,17 +2,21 @@ import fc from 'fast-check';
 import { PersistentMap } from './persistent-map';
 
 describe('PersistentMap', () => {
-  it('answers like a Map after any sequence of sets, and never changes an earlier version', () => {
+  it('answers like a Map after any sequence of sets and deletes, and never changes an earlier version', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.string({ maxLength: 6 }), fc.integer()), { maxLength: 300 }),
+        // A null value deletes the key.
+        fc.array(fc.tuple(fc.string({ maxLength: 2 }), fc.option(fc.integer())), {
+          maxLength: 300,
+        }),
         (writes) => {
           const model = new Map<string, number>();
           const versions: Array<[PersistentMap<number>, Map<string, number>]> = [];
           let map = PersistentMap.empty<number>();
           for (const [key, value] of writes) {
-            map = map.set(key, value);
-            model.set(key, value);
+            map = value === null ? map.delete(key) : map.set(key, value);
+            if (value === null) model.delete(key);
+            else model.set(key, value);
             versions.push([map, new Map(model)]);
           }
           for (const [version, expected] of versions) {
@@ -23,9 +27,7 @@ describe('PersistentMap', () => {
             }
             expect([...version.values()].sort()).toEqual([...expected.values()].sort());
           }
-          expect(map.has('not-a-key-written')).toBe(
-            writes.some(([k]) => k === 'not-a-key-written'),
-          );
+          for (const [key] of writes) expect(map.has(key)).toBe(model.has(key));
         },
       ),
     );

@@ -12,6 +12,12 @@ function hashOf(key: string): number {
   return hash >>> 0;
 }
 
+/** The bucket of `key`: its index in the root, then in that level. */
+function slotOf(key: string): [number, number] {
+  const hash = hashOf(key);
+  return [hash & MASK, (hash >>> BITS) & MASK];
+}
+
 type Leaf<V> = ReadonlyMap<string, V>;
 type Level<V> = ReadonlyArray<Leaf<V> | undefined>;
 
@@ -36,28 +42,41 @@ export class PersistentMap<V> {
   }
 
   get(key: string): V | undefined {
-    const hash = hashOf(key);
-    return this.root[hash & MASK]?.[(hash >>> BITS) & MASK]?.get(key);
+    const [i, j] = slotOf(key);
+    return this.root[i]?.[j]?.get(key);
   }
 
   has(key: string): boolean {
-    const hash = hashOf(key);
-    return this.root[hash & MASK]?.[(hash >>> BITS) & MASK]?.has(key) ?? false;
+    const [i, j] = slotOf(key);
+    return this.root[i]?.[j]?.has(key) ?? false;
   }
 
   set(key: string, value: V): PersistentMap<V> {
-    const hash = hashOf(key);
-    const i = hash & MASK;
-    const j = (hash >>> BITS) & MASK;
-    const level = this.root[i];
-    const leaf = new Map(level?.[j]);
+    const [i, j] = slotOf(key);
+    const leaf = new Map(this.root[i]?.[j]);
     const added = !leaf.has(key);
     leaf.set(key, value);
+    return this.withLeaf(i, j, leaf, added ? 1 : 0);
+  }
+
+  /** The map without `key`: this same map when it has no such key. */
+  delete(key: string): PersistentMap<V> {
+    const [i, j] = slotOf(key);
+    const old = this.root[i]?.[j];
+    if (!old?.has(key)) return this;
+    const leaf = new Map(old);
+    leaf.delete(key);
+    return this.withLeaf(i, j, leaf.size > 0 ? leaf : undefined, -1);
+  }
+
+  /** A copy of this map whose bucket (i, j) is `leaf`: only that bucket's path is new. */
+  private withLeaf(i: number, j: number, leaf: Leaf<V> | undefined, grown: number) {
+    const level = this.root[i];
     const nextLevel = level ? [...level] : emptyLevel<Leaf<V>>();
     nextLevel[j] = leaf;
     const root = [...this.root];
     root[i] = nextLevel;
-    return new PersistentMap(root, this.size + (added ? 1 : 0));
+    return new PersistentMap(root, this.size + grown);
   }
 
   *values(): IterableIterator<V> {
