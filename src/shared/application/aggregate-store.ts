@@ -18,13 +18,13 @@ export class AggregateStore<S, E extends TypedEvent> {
 
   /**
    * The cached state, trusted without a read: an append on a stale state fails on its expected
-   * revision, and the executor then drops the entry and decides again on a fresh load.
+   * revision, and the executor then marks the entry stale and decides again on a load that reads
+   * only the events past the cached revision.
    */
   async load(stream: string): Promise<Versioned<S>> {
-    return (
-      this.cache.get<S>(stream) ??
-      this.catchUp(stream, { state: this.initialState, revision: 'no_stream' })
-    );
+    const cached = this.cache.get<S>(stream);
+    if (cached && !cached.stale) return cached;
+    return this.catchUp(stream, cached ?? { state: this.initialState, revision: 'no_stream' });
   }
 
   /** Folds whatever the stream holds past `from`. */

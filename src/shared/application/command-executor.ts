@@ -222,7 +222,7 @@ export class CommandExecutor {
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || error.stream === recordAppend.stream)
           throw error;
-        this.cache.forget(error.stream);
+        this.cache.markStale(error.stream);
         return { position: undefined };
       }
     }
@@ -259,7 +259,7 @@ export class CommandExecutor {
       return results.at(-1)?.position ?? null;
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
-      this.cache.forget(error.stream);
+      this.cache.markStale(error.stream);
       return undefined;
     }
   }
@@ -271,7 +271,7 @@ export class CommandExecutor {
   ): bigint | null {
     appends.forEach((planned, i) => {
       if (planned.onApplied) planned.onApplied(results[i]);
-      else this.cache.forget(planned.stream);
+      else this.cache.markStale(planned.stream);
     });
     return results.at(-1)?.position ?? null;
   }

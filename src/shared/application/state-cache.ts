@@ -4,6 +4,8 @@ import { LruCache } from './lru-cache';
 export interface Versioned<S> {
   state: S;
   revision: bigint | 'no_stream';
+  /** The stream has moved past `revision` (an append conflicted): read what came after it. */
+  stale?: true;
 }
 
 /** STATE_CACHE_SIZE when unset. */
@@ -28,7 +30,12 @@ export class StateCache {
     this.states.set(stream, versioned);
   }
 
-  forget(stream: string): void {
-    this.states.delete(stream);
+  /**
+   * The stream moved past the cached revision. The entry is kept, as the state at that revision
+   * (every cached revision was read or written), and the next load reads only what came after.
+   */
+  markStale(stream: string): void {
+    const entry = this.states.get(stream);
+    if (entry) this.states.set(stream, { ...entry, stale: true });
   }
 }
