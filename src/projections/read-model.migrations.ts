@@ -201,6 +201,18 @@ export const READ_MODEL_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'indexes for an offer in a status, and for the active catalog',
+    // An offer's redemptions in one status were found by walking all of the offer's, and a
+    // member's catalog page walked every inactive offer before the active ones (the status sits
+    // in the definition's JSON: a partial index on the same expression the page filters on).
+    sql: `
+      CREATE INDEX rm_redemptions_by_offer_status ON rm_redemptions (tenant, offer_id, status);
+      CREATE INDEX rm_offers_active_by_tenant ON rm_offers (tenant)
+        WHERE json_extract(definition, '$.status') = 'ACTIVE';
+    `,
+  },
 ];
 
 /** Tables that are bookkeeping, not read models: left out of row-for-row comparisons. */

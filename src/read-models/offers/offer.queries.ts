@@ -32,6 +32,18 @@ function toView(row: OfferRecord): OfferView {
   });
 }
 
+const COLUMNS = 'position, offer_id, definition, reserved_units';
+
+/**
+ * A page of the catalog, newest first. A member sees active offers only, found through the partial
+ * index on the same expression (rm_offers_active_by_tenant), not by walking the inactive ones.
+ */
+export function catalogPageSql(audience: CatalogAudience): string {
+  const filter =
+    audience === 'member' ? ` AND json_extract(definition, '$.status') = 'ACTIVE'` : '';
+  return `SELECT ${COLUMNS} FROM rm_offers WHERE tenant = ? AND position < ?${filter} ORDER BY position DESC`;
+}
+
 @Injectable()
 export class OfferQueries {
   private readonly byId: Database.Statement;
@@ -39,16 +51,10 @@ export class OfferQueries {
 
   constructor(@Inject(READ_MODEL_DB) readModels: ReadModelDb) {
     const db = readModels.db;
-    const columns = 'position, offer_id, definition, reserved_units';
-    this.byId = db.prepare(`SELECT ${columns} FROM rm_offers WHERE tenant = ? AND offer_id = ?`);
-    const page = (filter: string) =>
-      new LimitedStatements(
-        db,
-        `SELECT ${columns} FROM rm_offers WHERE tenant = ? AND position < ?${filter} ORDER BY position DESC`,
-      );
+    this.byId = db.prepare(`SELECT ${COLUMNS} FROM rm_offers WHERE tenant = ? AND offer_id = ?`);
     this.pages = {
-      org: page(''),
-      member: page(` AND json_extract(definition, '$.status') = 'ACTIVE'`),
+      org: new LimitedStatements(db, catalogPageSql('org')),
+      member: new LimitedStatements(db, catalogPageSql('member')),
     };
   }
 

@@ -28,6 +28,8 @@ describe('The redemption list query', () => {
     ],
     ['a status', { status: 'OPEN' }, 'rm_redemptions_by_status'],
     ['an offer', { offerId: 'o1' }, 'rm_redemptions_by_offer'],
+    // Not every redemption of the offer, walked for the few in that status.
+    ['an offer and a status', { offerId: 'o1', status: 'OPEN' }, 'rm_redemptions_by_offer_status'],
   ])('searches by %s with its own index, newest first', (_name, filter, index) => {
     expect(indexFor(readModels, filter)).toBe(index);
     const { sql, params } = listQuery('sandbox.acme', filter);
