@@ -1,3 +1,4 @@
+import { EventStoreDBClient } from '@eventstore/db-client';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -188,6 +189,84 @@ describe('EventStoreDB adapter via gRPC stand-in: system events and paging', () 
     }
     await subscription.unsubscribe();
     expect(received).toEqual(ids);
+  });
+});
+
+/** Every $all read the adapter's client makes: what it asked for and how many records came. */
+function watchReadsOfAll(adapter: EventStoreDbEventStore) {
+  const client = (adapter as unknown as { client: EventStoreDBClient }).client;
+  const readAll = client.readAll.bind(client);
+  const reads: { maxCount: number; received: number }[] = [];
+  const spy = jest.spyOn(client, 'readAll').mockImplementation(((
+    options: Parameters<typeof readAll>[0],
+  ) => {
+    const read = { maxCount: Number(options?.maxCount), received: 0 };
+    reads.push(read);
+    const inner = readAll(options);
+    return (async function* () {
+      for await (const resolved of inner) {
+        read.received += 1;
+        yield resolved;
+      }
+    })();
+  }) as unknown as typeof client.readAll);
+  return { reads, stop: () => spy.mockRestore() };
+}
+
+describe('EventStoreDB adapter via gRPC stand-in: the head position', () => {
+  let rig: Rig;
+  let watch: ReturnType<typeof watchReadsOfAll>;
+  beforeAll(async () => {
+    rig = await startRig();
+  });
+  beforeEach(() => {
+    watch = watchReadsOfAll(rig.adapter);
+  });
+  afterEach(() => watch.stop());
+  afterAll(async () => {
+    await rig.teardown();
+  });
+  const system = (count: number) =>
+    rig.backing.append(
+      '$stats-standin',
+      Array.from({ length: count }, () => event('$statsCollected')),
+      'any',
+    );
+  const tick = () => rig.adapter.append('tick-1', [event('Tick')], 'any');
+
+  // The tests build on each other's store, in order.
+  it('is -1 for an empty store, after asking for one record', async () => {
+    expect(await rig.adapter.headPosition()).toBe(-1n);
+    expect(watch.reads).toEqual([{ maxCount: 1, received: 0 }]);
+  });
+
+  it('is -1 for a store of system events only', async () => {
+    await system(3);
+    expect(await rig.adapter.headPosition()).toBe(-1n);
+    expect(watch.reads).toEqual([
+      { maxCount: 1, received: 1 },
+      { maxCount: 8, received: 2 },
+    ]);
+  });
+
+  it('is the last event, read alone, when the last record is an event', async () => {
+    for (let i = 0; i < 20; i++) await tick();
+    const last = await tick();
+    expect(await rig.adapter.headPosition()).toBe(last.position);
+    expect(watch.reads).toEqual([{ maxCount: 1, received: 1 }]);
+  });
+
+  it('reads past system events after the last event in ever wider reads', async () => {
+    const last = await tick();
+    await system(12);
+    expect(await rig.adapter.headPosition()).toBe(last.position);
+    // The first 1 + 8 records back are system events; the third read finds the event (13th back)
+    // and, asking for 64, gets the 28 records left in the store.
+    expect(watch.reads).toEqual([
+      { maxCount: 1, received: 1 },
+      { maxCount: 8, received: 8 },
+      { maxCount: 64, received: 28 },
+    ]);
   });
 });
 

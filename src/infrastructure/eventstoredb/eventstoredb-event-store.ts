@@ -34,6 +34,11 @@ import {
   ResumeOptions,
   ResumingSubscription,
 } from './resuming-subscription';
+import { messageOf } from '../../shared/application/error-message';
+
+/** What a head read asks for first, and how much wider each further read is (up to a page). */
+const HEAD_FIRST_READ = 1;
+const HEAD_READ_GROWTH = 8;
 
 export interface EventStoreDbOptions {
   /** Reconnection policy of subscriptions. */
@@ -63,9 +68,12 @@ export class EventStoreDbEventStore implements EventStore {
     return new EventStoreDbEventStore(connectionString, options);
   }
 
-  /** @param connectionString e.g. `esdb://localhost:2113?tls=false` */
+  /**
+   * @param connectionString e.g. `esdb://localhost:2113?tls=false`; one the client cannot parse
+   *   throws `EVENTSTORE_CONNECTION_STRING is invalid: …` (see {@link clientFor}).
+   */
   constructor(connectionString: string, options: EventStoreDbOptions = {}) {
-    this.client = EventStoreDBClient.connectionString(connectionString);
+    this.client = clientFor(connectionString);
     this.resume = { ...DEFAULT_RESUME_OPTIONS, ...options.resume };
     this.pageSize = Math.max(2, options.readAllPageSize ?? 500);
   }
@@ -136,8 +144,13 @@ export class EventStoreDbEventStore implements EventStore {
     return subscription;
   }
 
+  /**
+   * The last event `readAll` could return. It is nearly always the last record of $all, so the
+   * first read asks for one record; only while what it finds does not count (system and non-JSON
+   * events) are further reads made, each wider, up to a page.
+   */
   async headPosition(): Promise<bigint> {
-    const [last] = await this.readAllBackwards('end', 1, () => true);
+    const [last] = await this.readAllBackwards('end', 1, () => true, HEAD_FIRST_READ);
     return last ? last.position : -1n;
   }
 
@@ -176,11 +189,14 @@ export class EventStoreDbEventStore implements EventStore {
   /**
    * EventStoreDB reads backwards from a position *exclusively* while the port's `fromPosition` is
    * inclusive, so the event at `from` itself is fetched with a one-event forward read.
+   * `firstPageSize` (default a page) is what the first backwards read asks for; each later read
+   * asks for `HEAD_READ_GROWTH` times more, up to a page.
    */
   private async readAllBackwards(
     from: bigint | 'start' | 'end',
     maxCount: number,
     keep: (e: RecordedEvent) => boolean,
+    firstPageSize = this.pageSize,
   ): Promise<RecordedEvent[]> {
     const out: RecordedEvent[] = [];
     if (from === 'start' || (typeof from === 'bigint' && from < 0n)) return out;
@@ -193,16 +209,18 @@ export class EventStoreDbEventStore implements EventStore {
       if (out.length >= maxCount) return out;
       before = from;
     }
+    let count = Math.min(Math.max(1, firstPageSize), this.pageSize);
     for (;;) {
-      const page = await this.readAllPage(position, BACKWARDS);
+      const page = await this.readAllPage(position, BACKWARDS, count);
       for (const e of page.events) {
         if (before !== undefined && e.position >= before) continue;
         if (keep(e)) out.push(e);
         if (out.length >= maxCount) return out;
       }
-      if (page.size < this.pageSize || page.last === undefined) return out;
+      if (page.size < count || page.last === undefined) return out;
       before = page.last;
       position = toEsdbPosition(page.last);
+      count = Math.min(count * HEAD_READ_GROWTH, this.pageSize);
     }
   }
 
@@ -236,4 +254,59 @@ export class EventStoreDbEventStore implements EventStore {
     const [event] = await this.readStream(stream, { fromRevision: revision, maxCount: 1 });
     return event?.revision === revision ? event.position : -1n;
   }
+}
+
+/** The client's protocol (`[^:]+://`) and optional credentials (`[^:]+:[^@]+@`) patterns in one. */
+const CREDENTIALS = /^[^:]+:\/\/(?:([^:]+:[^@]+)@)?/;
+
+/** The client's parser works on the string trimmed and without trailing slashes. */
+const normalized = (connectionString: string) => connectionString.trim().replace(/\/+$/, '');
+
+/** `esdb://user:password@…` → `user:password`, as the client reads it; '' without credentials. */
+function credentialsOf(connectionString: string): string {
+  return CREDENTIALS.exec(normalized(connectionString))?.[1] ?? '';
+}
+
+/**
+ * The client for a connection string. The client's own parse error carries the whole string, so
+ * Nest, which prints a failed start's error with its properties, would log the password; and the
+ * client warns about some options (`tlsVerifyCert=false`, an unknown key) by printing the whole
+ * string. Here the error is a plain Error that names the variable, and the warnings go out with the
+ * credentials masked.
+ */
+export function clientFor(connectionString: string): EventStoreDBClient {
+  const credentials = credentialsOf(connectionString);
+  const mask = (text: string) => (credentials ? text.split(credentials).join('***') : text);
+  const warn = console.warn;
+  // The client parses synchronously: nothing else can warn while this is in place.
+  console.warn = (...args: unknown[]) =>
+    warn(...args.map((arg) => (typeof arg === 'string' ? mask(arg) : arg)));
+  try {
+    return EventStoreDBClient.connectionString(connectionString);
+  } catch (error) {
+    // Not attached as the cause: Nest would print it, with its `connectionString`.
+    throw new Error(
+      `EVENTSTORE_CONNECTION_STRING is invalid: ${mask(parseProblem(connectionString, error))}`,
+    );
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/**
+ * What the client's parser objected to. Its message quotes the offending text: that is shown
+ * where it lies in the query (`?tls=…`), and left out before it, where it may be a password (with
+ * the `@` missing, `esdb://user:password` reads as a host and a bad port number).
+ */
+function parseProblem(connectionString: string, error: unknown): string {
+  const { location, expected } = (error ?? {}) as { location?: unknown; expected?: unknown };
+  if (!Array.isArray(location) || typeof location[0] !== 'number' || typeof expected !== 'string')
+    return messageOf(error);
+  const text = normalized(connectionString);
+  const hostsStart = CREDENTIALS.exec(text)?.[0].length ?? 0;
+  const queryStart = text.indexOf('?', hostsStart);
+  const from = location[0];
+  return queryStart >= 0 && from >= queryStart
+    ? messageOf(error)
+    : `unexpected text at position ${from}, expected ${expected}.`;
 }
