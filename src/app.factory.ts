@@ -63,6 +63,9 @@ export async function createApp(
   });
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
+    // Answers hold balances and member tokens: no cache keeps them, and no browser guesses a type.
+    reply.header('Cache-Control', 'no-store');
+    reply.header('X-Content-Type-Options', 'nosniff');
     if (draining) reply.header('Connection', 'close');
   });
   // Before authentication, as a bad escape in the path is refused before it.

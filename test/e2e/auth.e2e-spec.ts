@@ -76,6 +76,17 @@ describe('auth (e2e)', () => {
     });
   });
 
+  it('marks every answer, a member token above all, not to be cached or sniffed', async () => {
+    for (const response of [
+      await exchange({ authorization: `Bearer ${ACME_SANDBOX}` }, { externalUserID: 'nc-1' }),
+      await exchange({}),
+      await fetch(`${baseUrl}/health`),
+    ]) {
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
   it('answers an unknown key 401, in either header', async () => {
     const variants: Record<string, string>[] = [
       { authorization: 'Bearer expys_sandbox_unknown_000000000000' },
