@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { LogLevel } from '@nestjs/common';
+import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
@@ -71,8 +71,10 @@ export async function createApp(
   // Before authentication, as a bad escape in the path is refused before it.
   adapter.getInstance().addHook('onRequest', refuseMalformedQuery);
   adapter.getInstance().server.on('connect', answerConnect);
+  const logLevels = options.logger ?? ['log', 'warn', 'error'];
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: options.logger ?? ['log', 'warn', 'error'],
+    // Colours only on a terminal: in a file or a log collector they are escape codes in every line.
+    logger: logLevels && new ConsoleLogger({ logLevels, colors: process.stdout.isTTY === true }),
     bufferLogs: false,
     // A start that fails (a rebuild holds the read models) throws to the caller, which reports it.
     abortOnError: false,

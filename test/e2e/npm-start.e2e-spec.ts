@@ -38,9 +38,16 @@ describe('npm start (e2e, real process)', () => {
     let servicePid = 0;
     try {
       const lines = createInterface({ input: npm.stdout! });
-      for await (const line of lines) if (line.includes('points-ledger listening on')) break;
+      const logged: string[] = [];
+      for await (const line of lines) {
+        logged.push(line);
+        if (line.includes('points-ledger listening on')) break;
+      }
       npm.stdout!.resume();
       servicePid = Number(readFileSync(join(dataDir, READ_MODELS_LOCK_FILE), 'utf8').split(' ')[1]);
+      // Its output is a pipe here, as under a process manager: no colour escape codes in the log.
+      expect(logged.filter((line) => line.includes('\x1b['))).toEqual([]);
+      expect(logged.some((line) => line.includes('LOG [EventStore] Events are stored'))).toBe(true);
       expect(isRunning(servicePid)).toBe(true);
 
       const exited = once(npm, 'exit');
