@@ -35,7 +35,11 @@ async function main(): Promise<void> {
   if (early) return stopApp(early);
   listening = app.listen(config.port, config.host);
   await listening;
-  new Logger('Main').log(`points-ledger listening on http://${config.host}:${config.port}`);
+  // The port bound, not the one asked for: PORT=0 lets the system pick one.
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host; // IPv6
+  new Logger('Main').log(`points-ledger listening on http://${host}:${port}`);
 }
 
 /**

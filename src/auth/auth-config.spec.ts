@@ -1,4 +1,4 @@
-import { DEV_MEMBER_TOKEN_SECRET, loadAuthConfig } from './auth-config';
+import { DEV_MEMBER_TOKEN_SECRET, isProduction, loadAuthConfig } from './auth-config';
 import { DEV_ORG_API_KEY } from './org-keys';
 
 const KEYS = 'acme:expys_live_aaaaaaaaaaaaaaaa';
@@ -54,6 +54,28 @@ describe('loadAuthConfig', () => {
   ])('refuses to start in production with %p', (env, message) => {
     expect(() => loadAuthConfig({ NODE_ENV: 'production', ...env })).toThrow(message);
   });
+
+  it.each(['PRODUCTION', ' production ', 'prod', 'Prod'])(
+    'refuses the development defaults with NODE_ENV=%p too, not only with its exact spelling',
+    (nodeEnv) => {
+      expect(isProduction({ NODE_ENV: nodeEnv })).toBe(true);
+      expect(() => loadAuthConfig({ NODE_ENV: nodeEnv })).toThrow(
+        /ORG_API_KEYS and MEMBER_TOKEN_SECRET must be set when NODE_ENV=production/,
+      );
+      expect(() =>
+        loadAuthConfig({
+          NODE_ENV: nodeEnv,
+          ORG_API_KEYS: `${KEYS},dev:${DEV_ORG_API_KEY}`,
+          MEMBER_TOKEN_SECRET: SECRET,
+        }),
+      ).toThrow(/published development key/);
+    },
+  );
+
+  it.each([undefined, '', 'development', 'test', 'productions', 'pre-production'])(
+    'is not production with NODE_ENV=%p',
+    (nodeEnv) => expect(isProduction({ NODE_ENV: nodeEnv })).toBe(false),
+  );
 
   it.each([
     [{ ORG_API_KEYS: KEYS }],

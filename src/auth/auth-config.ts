@@ -16,6 +16,16 @@ export interface AuthConfig {
   developmentDefaults: readonly ('ORG_API_KEYS' | 'MEMBER_TOKEN_SECRET')[];
 }
 
+/**
+ * Whether NODE_ENV asks for production: `production` or `prod`, in any case, blanks around it
+ * ignored. The one place that decides it (loadConfig's `production` reads it too): a near miss such
+ * as `PRODUCTION` must not start on the published development key and secret.
+ */
+export function isProduction(env: NodeJS.ProcessEnv): boolean {
+  const value = env.NODE_ENV?.trim().toLowerCase();
+  return value === 'production' || value === 'prod';
+}
+
 function ttlFrom(value: string | undefined): number {
   if (value === undefined || value.trim() === '') return DEFAULT_MEMBER_TOKEN_TTL_SECONDS;
   const ttl = Number(value);
@@ -32,10 +42,10 @@ function ttlFrom(value: string | undefined): number {
  * missing key list falls back to the published development key, and with it a missing secret to
  * the published development secret. Real keys need a real secret whatever NODE_ENV says: signed
  * with the published one, anybody could mint tokens for their members. With NODE_ENV=production
- * either one missing (or set to the development value) stops start-up.
+ * (see isProduction) either one missing (or set to the development value) stops start-up.
  */
 export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
-  const production = env.NODE_ENV === 'production';
+  const production = isProduction(env);
   const keysValue = env.ORG_API_KEYS?.trim() || undefined;
   const secretValue = env.MEMBER_TOKEN_SECRET || undefined;
   const defaulted: ('ORG_API_KEYS' | 'MEMBER_TOKEN_SECRET')[] = [];

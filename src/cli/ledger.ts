@@ -3,7 +3,8 @@
  * Reads DATA_DIR (default ./data) and EVENTSTORE_CONNECTION_STRING as the service does.
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { dataDirFrom } from '../config/app-config';
 import type { EventStore } from '../event-store/event-store.port';
 import { projectionNames } from '../projections/all-projections';
 import { Checkpoints, lagBehind, StoredCheckpoint } from '../projections/engine/checkpoints';
@@ -27,20 +28,22 @@ export interface CliIo {
   err: { write(text: string): unknown; isTTY?: boolean };
 }
 
-const COMMANDS: ReadonlyArray<string | undefined> = [
-  'rebuild',
-  'status',
-  'check',
-  'backup',
-  'restore',
-];
+/** Each command, with how many arguments it takes after its name. */
+const COMMANDS: Readonly<Record<string, number>> = {
+  rebuild: 0,
+  status: 0,
+  check: 0,
+  backup: 1,
+  restore: 1,
+};
 
 const USAGE = `Usage: ledger <command>
 
 Commands:
   rebuild   drop every read model (DATA_DIR/read-models.db) and replay them from the first event
   status    each projection's checkpoint against the head of $all, and any error
-  check     SQLite's integrity check of events.db and read-models.db; exit 1 if one is damaged
+  check     SQLite's integrity check of events.db and read-models.db; exit 1 if one is damaged,
+            or if there is no events.db (on the embedded store)
   backup <file>
             copy events.db to <file>, a new file, while the service runs (the read models are
             not copied: they are rebuilt from the events)
@@ -48,8 +51,8 @@ Commands:
             with the service stopped, make the backup <file> the event store; the events.db it
             replaces is kept beside it, and the read models are dropped, to be rebuilt
 
-Environment: DATA_DIR (default ./data), EVENTSTORE_CONNECTION_STRING (EventStoreDB instead of
-DATA_DIR/events.db). See docs/read-models.md.
+Environment: DATA_DIR (default ./data, also when empty), EVENTSTORE_CONNECTION_STRING
+(EventStoreDB instead of DATA_DIR/events.db). See docs/read-models.md.
 `;
 
 async function openStore(env: NodeJS.ProcessEnv, dataDir: string): Promise<EventStore> {
@@ -129,17 +132,21 @@ function statusOf(readModels: ReadModelDb | undefined) {
 
 /**
  * SQLite's quick check of the service's files, read-only (safe beside the service): damage deep in
- * a file shows otherwise only when a request or a projection reads the page.
+ * a file shows otherwise only when a request or a projection reads the page. On the embedded store
+ * a missing events.db fails the check too: a mistyped DATA_DIR must not pass a monitoring check.
+ * A missing read-models.db does not: it is derived, and the service rebuilds it.
  */
 function check(env: NodeJS.ProcessEnv, dataDir: string, io: CliIo): number {
   const files = ['read-models.db'];
   if (env.EVENTSTORE_CONNECTION_STRING) io.out.write('  events are on EventStoreDB: not checked\n');
   else files.unshift('events.db');
   let damaged = 0;
+  let missing = false;
   for (const name of files) {
     const path = join(dataDir, name);
     if (!existsSync(path)) {
       io.out.write(`  ${name.padEnd(16)} none\n`);
+      missing ||= name === 'events.db';
       continue;
     }
     const damage = openExplained(path, () => damageIn(path));
@@ -151,7 +158,11 @@ function check(env: NodeJS.ProcessEnv, dataDir: string, io: CliIo): number {
     io.out.write(
       'A damaged read-models.db is rebuilt by `ledger rebuild` (stop the service first); a damaged events.db must be restored from a backup.\n',
     );
-  return damaged === 0 ? 0 : 1;
+  if (missing)
+    io.err.write(
+      `ledger: no event store at ${join(dataDir, 'events.db')}: nothing to check (set DATA_DIR, or EVENTSTORE_CONNECTION_STRING for EventStoreDB)\n`,
+    );
+  return damaged === 0 && !missing ? 0 : 1;
 }
 
 /**
@@ -196,11 +207,18 @@ export async function main(
   io: CliIo,
 ): Promise<number> {
   const command = argv[0];
-  if (!COMMANDS.includes(command)) {
+  if (command === undefined || !Object.hasOwn(COMMANDS, command)) {
     (command ? io.err : io.out).write(USAGE);
     return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
   }
-  const dataDir = resolve(env.DATA_DIR ?? './data');
+  // No command has options: `rebuild --force` or `backup a b` must not run as if the rest were
+  // not there.
+  const extra = argv.slice(1).find((arg, i) => i >= COMMANDS[command] || arg.startsWith('-'));
+  if (extra !== undefined) {
+    io.err.write(`ledger: ${command} does not take '${extra}'\n\n${USAGE}`);
+    return 2;
+  }
+  const dataDir = dataDirFrom(env);
   if (command === 'check') return check(env, dataDir, io);
   if (command === 'backup') return backupEvents(env, dataDir, argv[1], io);
   if (command === 'restore')

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadConfig } from './app-config';
+import { dataDirFrom, loadConfig } from './app-config';
 
 describe('loadConfig', () => {
   it('takes the defaults when PORT, STATE_CACHE_SIZE and DATA_DIR are unset', () => {
@@ -29,4 +29,48 @@ describe('loadConfig', () => {
 
   it('reads an empty DATA_DIR as unset, not as the current directory', () =>
     expect(loadConfig({ DATA_DIR: '' }).dataDir).toBe(resolve('./data')));
+
+  it('has one DATA_DIR rule, which the ledger CLI shares: unset or empty is ./data', () => {
+    expect(dataDirFrom({})).toBe(resolve('./data'));
+    expect(dataDirFrom({ DATA_DIR: '' })).toBe(resolve('./data'));
+    expect(dataDirFrom({ DATA_DIR: 'store' })).toBe(resolve('store'));
+    expect(loadConfig({ DATA_DIR: '/srv/ledger' }).dataDir).toBe('/srv/ledger');
+  });
+
+  const PRODUCTION_AUTH = {
+    ORG_API_KEYS: 'acme:expys_live_aaaaaaaaaaaaaaaa',
+    MEMBER_TOKEN_SECRET: 's'.repeat(32),
+  };
+
+  it.each(['production', 'PRODUCTION', ' production', 'Production', 'prod', 'PROD '])(
+    'reads NODE_ENV=%p as production',
+    (nodeEnv) => {
+      expect(loadConfig({ ...PRODUCTION_AUTH, NODE_ENV: nodeEnv }).production).toBe(true);
+      // ... so the published development key and secret are refused.
+      expect(() => loadConfig({ NODE_ENV: nodeEnv })).toThrow(
+        'ORG_API_KEYS and MEMBER_TOKEN_SECRET must be set when NODE_ENV=production',
+      );
+    },
+  );
+
+  it.each([undefined, '', 'development', 'test', 'staging', 'production2', 'preprod'])(
+    'reads NODE_ENV=%p as not production',
+    (nodeEnv) => expect(loadConfig({ NODE_ENV: nodeEnv }).production).toBe(false),
+  );
+
+  it.each(['OFF', 'off'])('refuses SQLITE_SYNCHRONOUS=%p in production', (synchronous) =>
+    expect(() =>
+      loadConfig({ ...PRODUCTION_AUTH, NODE_ENV: 'production', SQLITE_SYNCHRONOUS: synchronous }),
+    ).toThrow(/^SQLITE_SYNCHRONOUS=OFF is for tests only and refused when NODE_ENV=production/),
+  );
+
+  it('takes SQLITE_SYNCHRONOUS FULL or NORMAL in production, and OFF outside it', () => {
+    for (const synchronous of ['FULL', 'normal'])
+      expect(
+        loadConfig({ ...PRODUCTION_AUTH, NODE_ENV: 'prod', SQLITE_SYNCHRONOUS: synchronous })
+          .sqliteSynchronous,
+      ).toBe(synchronous.toUpperCase());
+    expect(loadConfig({ SQLITE_SYNCHRONOUS: 'off' }).sqliteSynchronous).toBe('OFF');
+    expect(loadConfig({}).sqliteSynchronous).toBe('FULL');
+  });
 });

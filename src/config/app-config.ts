@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { AuthConfig, loadAuthConfig } from '../auth/auth-config';
+import { AuthConfig, isProduction, loadAuthConfig } from '../auth/auth-config';
 import { DEFAULT_STATE_CACHE_SIZE } from '../shared/application/state-cache';
 import { SqliteSynchronous } from '../infrastructure/sqlite/sqlite-event-store';
 
@@ -11,6 +11,7 @@ export interface AppConfig {
   /** Set: use EventStoreDB. Unset: the embedded SQLite store under dataDir. */
   eventStoreConnectionString: string | undefined;
   sqliteSynchronous: SqliteSynchronous;
+  /** NODE_ENV is `production` or `prod` (isProduction). */
   production: boolean;
   /** Org API keys and member-token settings (docs/auth.md). */
   auth: AuthConfig;
@@ -21,6 +22,14 @@ export interface AppConfig {
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
 const SYNCHRONOUS: readonly SqliteSynchronous[] = ['FULL', 'NORMAL', 'OFF'];
+
+/**
+ * The directory of the embedded store and the read models: DATA_DIR, absolute; `./data` when it is
+ * unset or empty (never the current directory). The service and the ledger CLI both read it here.
+ */
+export function dataDirFrom(env: NodeJS.ProcessEnv): string {
+  return resolve(env.DATA_DIR || './data');
+}
 
 /** Reads the configuration from the environment; a bad value stops start-up with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -39,13 +48,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       `SQLITE_SYNCHRONOUS must be one of ${SYNCHRONOUS.join(', ')}, got '${env.SQLITE_SYNCHRONOUS}'`,
     );
   }
+  const production = isProduction(env);
+  if (production && synchronous === 'OFF') {
+    throw new Error(
+      'SQLITE_SYNCHRONOUS=OFF is for tests only and refused when NODE_ENV=production (a power loss or system crash could lose acknowledged events or damage events.db): use FULL or NORMAL',
+    );
+  }
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
-    dataDir: resolve(env.DATA_DIR || './data'),
+    dataDir: dataDirFrom(env),
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || undefined,
     sqliteSynchronous: synchronous,
-    production: env.NODE_ENV === 'production',
+    production,
     auth: loadAuthConfig(env),
     stateCacheSize,
   };

@@ -40,7 +40,12 @@ function describeStore(config: AppConfig): EventStoreInfo {
       useFactory: async (config: AppConfig) => {
         const store = await openEventStore(config);
         const info = describeStore(config);
-        new Logger('EventStore').log(`Events are stored in ${info.kind} at ${info.location}`);
+        // The embedded store's durability setting too: OFF (tests only) must not go unnoticed.
+        const synchronous =
+          info.kind === 'sqlite' ? ` (synchronous=${config.sqliteSynchronous})` : '';
+        new Logger('EventStore').log(
+          `Events are stored in ${info.kind} at ${info.location}${synchronous}`,
+        );
         return store;
       },
     },

@@ -9,6 +9,7 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   rmSync,
@@ -20,7 +21,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { main } from '../../src/cli/ledger';
+import { CliIo, main } from '../../src/cli/ledger';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
 import {
@@ -41,6 +42,8 @@ describe('ledger CLI (integration)', () => {
     dir = mkdtempSync(join(tmpdir(), 'ledger-cli-'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const quiet: CliIo = { out: { write: () => true }, err: { write: () => true } };
 
   const run = async (argv: string[]) => {
     const out: string[] = [];
@@ -168,6 +171,54 @@ describe('ledger CLI (integration)', () => {
     await expect(run(['status'])).rejects.toThrow(/No event store at .*events\.db/);
   });
 
+  it('refuses extra or unknown arguments with the usage and exit code 2, and runs nothing', async () => {
+    const refused = async (argv: string[]) => {
+      const result = await run(argv);
+      expect(result).toEqual({ code: 2, out: '', err: expect.stringContaining('Usage: ledger') });
+      expect(result.err).toContain(`ledger: ${argv[0]} does not take '`);
+    };
+    // Without a store, where a backup would fail: `--to` is refused as an option, not a file.
+    await refused(['backup', '--to']);
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
+    await store.close();
+    for (const argv of [
+      ['status', 'extra'],
+      ['check', 'events.db'],
+      ['rebuild', '--force'],
+    ])
+      await refused(argv);
+    expect(existsSync(join(dir, 'read-models.db'))).toBe(false); // no rebuild ran
+    await refused(['backup', join(dir, 'a.db'), join(dir, 'b.db')]);
+    expect(existsSync(join(dir, 'a.db'))).toBe(false);
+    expect((await run(['backup', join(dir, 'a.db')])).code).toBe(0);
+    await refused(['restore', join(dir, 'a.db'), '--yes']);
+    await refused(['restore', '-f']);
+    expect(readdirSync(dir).filter((name) => name.includes('replaced'))).toEqual([]);
+    expect((await run(['status'])).code).toBe(0); // the real commands still run
+  });
+
+  it('reads an empty DATA_DIR as ./data, as the service does, not as the current directory', async () => {
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const store = SqliteEventStore.open({ path: join(dir, 'data', 'events.db') });
+      await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
+      await store.close();
+      writeFileSync(join(dir, 'events.db'), randomBytes(8192)); // not the service's
+      expect(loadConfig({ DATA_DIR: '' }).dataDir).toBe(join(dir, 'data'));
+      const out: string[] = [];
+      const io: CliIo = { out: { write: (text: string) => out.push(text) }, err: quiet.err };
+      expect(await main(['check'], { DATA_DIR: '' }, io)).toBe(0);
+      expect(out.join('')).toBe('  events.db        ok\n  read-models.db   none\n');
+      expect(await main(['rebuild'], { DATA_DIR: '' }, quiet)).toBe(0);
+      expect(existsSync(join(dir, 'data', 'read-models.db'))).toBe(true);
+      expect(existsSync(join(dir, 'read-models.db'))).toBe(false);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('names the file and the fix when SQLite cannot open one, and leaves no lock behind', async () => {
     // A directory where a file should be fails as root too: a read-only DATA_DIR, which gives
     // SQLITE_READONLY_DIRECTORY ("attempt to write a readonly database"), does not.
@@ -220,11 +271,25 @@ describe('ledger CLI (integration)', () => {
   });
 
   it('checks the files it finds, and names a file that is not a database at all', async () => {
+    // No events.db on the embedded store: nothing to check is a failure (a mistyped DATA_DIR).
+    expect(await run(['check'])).toEqual({
+      code: 1,
+      out: '  events.db        none\n  read-models.db   none\n',
+      err: `ledger: no event store at ${join(dir, 'events.db')}: nothing to check (set DATA_DIR, or EVENTSTORE_CONNECTION_STRING for EventStoreDB)\n`,
+    });
+    const gone = await main(['check'], { DATA_DIR: join(dir, 'mistyped') }, quiet);
+    expect(gone).toBe(1);
+    expect(existsSync(join(dir, 'mistyped'))).toBe(false);
+    // An events.db without read models is fine: they are derived, and the service rebuilds them.
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
+    await store.close();
     expect(await run(['check'])).toEqual({
       code: 0,
-      out: '  events.db        none\n  read-models.db   none\n',
+      out: '  events.db        ok\n  read-models.db   none\n',
       err: '',
     });
+    rmSync(join(dir, 'events.db'));
     writeFileSync(join(dir, 'events.db'), randomBytes(8192));
     const found = await run(['check']);
     expect(found.code).toBe(1);
