@@ -34,7 +34,15 @@ async function main(): Promise<void> {
   };
   if (early) return stopApp(early);
   listening = app.listen(config.port, config.host);
-  await listening;
+  try {
+    await listening;
+  } catch (error) {
+    // A start refused once the stores are open (a store that lost events): close them, so that
+    // SQLite folds its -wal file in and removes it. Left behind, it would be read into whatever
+    // events.db is put back beside it.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   // The port bound, not the one asked for: PORT=0 lets the system pick one.
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;

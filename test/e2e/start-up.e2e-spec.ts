@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { dist } from '../support/compiled';
-import { TEST_ENV } from '../support/test-app';
+import { KEYS, TEST_ENV } from '../support/test-app';
 
 /** The built service with `env`, in its own process on 127.0.0.1. */
 function service(env: Record<string, string>) {
@@ -21,6 +21,29 @@ function service(env: Record<string, string>) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
+
+/** Runs the service until it listens, calls `use` with its base URL, then stops it. */
+async function whileListening(env: Record<string, string>, use: (base: string) => Promise<void>) {
+  const child = service({ ...env, PORT: '0' });
+  const exited = once(child, 'exit');
+  let listened = false;
+  try {
+    for await (const line of createInterface({ input: child.stdout })) {
+      const port = /listening on http:\/\/127\.0\.0\.1:(\d+)$/.exec(line)?.[1];
+      if (port === undefined) continue;
+      listened = true;
+      await use(`http://127.0.0.1:${port}`);
+      break;
+    }
+    child.stdout.resume();
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+  expect(listened).toBe(true);
+}
+
+const orgKey = { authorization: `Bearer ${KEYS.acmeSandbox}`, 'content-type': 'application/json' };
 
 describe('Start-up (e2e, real process)', () => {
   let dataDir: string;
@@ -51,6 +74,36 @@ describe('Start-up (e2e, real process)', () => {
       child.kill('SIGTERM');
       await exited;
     }
+  });
+
+  it('refuses a store that lost its events, and leaves no -wal beside it for the events put back', async () => {
+    await whileListening({ DATA_DIR: dataDir }, async (base) => {
+      const credit = await fetch(`${base}/v1/wallet/credit`, {
+        method: 'POST',
+        headers: orgKey,
+        body: JSON.stringify({ externalUserID: 'kept', amount: 10 }),
+      });
+      expect(credit.status).toBe(200);
+    });
+    const events = join(dataDir, 'events.db');
+    renameSync(events, join(dataDir, 'aside.db')); // a volume mounted wrong, say
+    const child = service({ DATA_DIR: dataDir, PORT: '0' });
+    const exited = once(child, 'exit');
+    const stderr: string[] = [];
+    child.stderr.on('data', (chunk) => stderr.push(String(chunk)));
+    child.stdout.resume();
+    expect(await exited).toEqual([1, null]);
+    expect(stderr.join('')).toContain(
+      'points-ledger did not start: The event store is empty, but the read models were built from it',
+    );
+    // The refused start closed the empty store it had opened: SQLite removed its -wal and -shm,
+    // which the events put back would otherwise have been read with (and overwritten by).
+    expect(readdirSync(dataDir).filter((name) => name.startsWith('events.db-'))).toEqual([]);
+    renameSync(join(dataDir, 'aside.db'), events);
+    await whileListening({ DATA_DIR: dataDir }, async (base) => {
+      const wallet = await fetch(`${base}/v1/wallet?externalUserID=kept`, { headers: orgKey });
+      expect(((await wallet.json()) as { balance: number }).balance).toBe(10);
+    });
   });
 
   it.each([' Production', 'prod'])(
