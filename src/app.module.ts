@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, AppConfig } from './config/app-config';
+import { DATA_DIR_LOCK, dataDirLockProvider } from './config/data-dir-lock';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HealthController } from './health/health.controller';
 import { SqliteFileFailures } from './infrastructure/sqlite/file-failures';
@@ -15,8 +16,12 @@ export class AppModule {
       global: true,
       imports: [EventStoreModule, AuthModule, LedgerModule, ReadModelsModule],
       controllers: [HealthController],
-      providers: [{ provide: APP_CONFIG, useValue: config }, SqliteFileFailures],
-      exports: [APP_CONFIG, SqliteFileFailures],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        dataDirLockProvider,
+        SqliteFileFailures,
+      ],
+      exports: [APP_CONFIG, DATA_DIR_LOCK, SqliteFileFailures],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DATA_DIR_LOCK } from '../config/data-dir-lock';
 import { EVENT_STORE, EventStore } from './event-store.port';
 
 /** Where events live, for health and logs. */
@@ -36,7 +37,8 @@ function describeStore(config: AppConfig): EventStoreInfo {
   providers: [
     {
       provide: EVENT_STORE,
-      inject: [APP_CONFIG],
+      // DATA_DIR's lock first: a start that it refuses opens no store.
+      inject: [APP_CONFIG, DATA_DIR_LOCK],
       useFactory: async (config: AppConfig) => {
         const store = await openEventStore(config);
         const info = describeStore(config);

@@ -8,7 +8,8 @@ import { ProjectionRunner } from '../projections/engine/projection-runner';
 import { missingEvents } from '../projections/engine/store-identity';
 import { openWriteSink } from '../projections/engine/write-sink';
 import { ReadModelDb } from '../projections/read-model-db';
-import { isHolder, lockReadModels, ReadModelsLock } from '../projections/read-models-lock';
+import { ReadModelsLock } from '../projections/read-models-lock';
+import { DATA_DIR_LOCK } from '../config/data-dir-lock';
 import { canRunProjectionThread, ProjectionThread } from '../projections/thread/projection-thread';
 import { AnalyticsController } from './analytics/analytics.controller';
 import { AnalyticsQueries } from './analytics/analytics.queries';
@@ -26,9 +27,6 @@ const logger = new Logger('ReadModels');
 /** How long a start waits for the store to answer its check before leaving it to the engine. */
 const STORE_CHECK_TIMEOUT_MS = 5_000;
 
-/** This process's lock on DATA_DIR's read models (read-models-lock.ts). */
-const READ_MODELS_LOCK = Symbol('READ_MODELS_LOCK');
-
 /**
  * The read side: the projections (one engine, one subscription to $all) that keep
  * DATA_DIR/read-models.db, and the GET routes that answer from it. Every replica keeps its own
@@ -43,25 +41,9 @@ const READ_MODELS_LOCK = Symbol('READ_MODELS_LOCK');
   ],
   providers: [
     {
-      provide: READ_MODELS_LOCK,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): ReadModelsLock => {
-        const lock = lockReadModels(config.dataDir, 'service');
-        if (isHolder(lock))
-          throw new Error(
-            lock.role === 'rebuild'
-              ? `A rebuild (pid ${lock.pid}) is writing the read models in ${config.dataDir}: start the service when it has finished`
-              : lock.role === 'restore'
-                ? `A restore (pid ${lock.pid}) is replacing the events in ${config.dataDir}: start the service when it has finished`
-                : `Another service (pid ${lock.pid}) runs on ${config.dataDir}: two services cannot share a DATA_DIR (give each its own, or point them at one EventStoreDB)`,
-          );
-        return lock;
-      },
-    },
-    {
       provide: READ_MODEL_DB,
       // The lock first: nothing opens the read models while a rebuild writes them.
-      inject: [APP_CONFIG, READ_MODELS_LOCK],
+      inject: [APP_CONFIG, DATA_DIR_LOCK],
       useFactory: (config: AppConfig) => {
         const path = join(config.dataDir, 'read-models.db');
         const readModels = ReadModelDb.open({ path });
@@ -103,7 +85,7 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     private readonly engine: ProjectionRunner,
     @Inject(READ_MODEL_DB) private readonly readModels: ReadModelDb,
-    @Inject(READ_MODELS_LOCK) private readonly lock: ReadModelsLock,
+    @Inject(DATA_DIR_LOCK) private readonly lock: ReadModelsLock,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 

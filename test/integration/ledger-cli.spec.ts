@@ -156,6 +156,8 @@ describe('ledger CLI (integration)', () => {
     await expect(createApp(loadConfig({ DATA_DIR: dir }), { logger: false })).rejects.toThrow(
       `Another service (pid ${process.ppid}) runs on ${dir}: two services cannot share a DATA_DIR`,
     );
+    // Refused before any store is opened: no events.db, -wal or -shm to meet a restored file.
+    expect(readdirSync(dir)).toEqual([READ_MODELS_LOCK_FILE]);
   });
 
   it('answers an unknown command with the usage and exit code 2, and a missing store with an error', async () => {
