@@ -121,7 +121,7 @@ export class ReadModelDb {
     if (pending === undefined) return false;
     this.db.transaction(() => {
       for (const statement of JSON.parse(pending) as string[]) this.db.exec(statement);
-      this.db.prepare('DELETE FROM rm_meta WHERE key = ?').run(DROPPED_INDEXES);
+      this.deleteMeta(DROPPED_INDEXES);
     })();
     return true;
   }
@@ -137,6 +137,10 @@ export class ReadModelDb {
         'INSERT INTO rm_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       )
       .run(key, value);
+  }
+
+  deleteMeta(key: string): void {
+    this.db.prepare('DELETE FROM rm_meta WHERE key = ?').run(key);
   }
 
   close(): void {

@@ -5,7 +5,7 @@ import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { ALL_PROJECTIONS, projectionNames } from '../projections/all-projections';
 import { ProjectionEngine } from '../projections/engine/projection-engine';
 import { ProjectionRunner } from '../projections/engine/projection-runner';
-import { missingEvents } from '../projections/engine/store-identity';
+import { refusalFor } from '../projections/engine/store-identity';
 import { openWriteSink } from '../projections/engine/write-sink';
 import { ReadModelDb } from '../projections/read-model-db';
 import { ReadModelsLock } from '../projections/read-models-lock';
@@ -99,7 +99,7 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
       setTimeout(resolve, STORE_CHECK_TIMEOUT_MS, null).unref(),
     );
     const missing = await Promise.race([
-      missingEvents(this.store, this.readModels).catch(() => null),
+      refusalFor(this.store, this.readModels).catch(() => null),
       unanswered,
     ]);
     if (missing) throw new Error(missing);

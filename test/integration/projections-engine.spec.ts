@@ -371,24 +371,43 @@ describe('Projection engine (integration)', () => {
     await toHead(engine);
     await engine.stop();
 
+    /** An engine on `other` until it reports an error; answers the error and what it logged. */
+    const refusedOn = async (other: SqliteEventStore) => {
+      const errors: string[] = [];
+      let reportedNow = () => undefined as void;
+      const reported = new Promise<void>((resolve) => (reportedNow = resolve));
+      const refused = new ProjectionEngine(other, readModels, ALL_PROJECTIONS, {
+        retryDelayMs: 5,
+        log: { error: (m) => errors.push(m), warn: (m) => errors.push(m) },
+        onChange: () => refused.engineError && reportedNow(),
+      });
+      refused.start();
+      await reported;
+      await refused.stop();
+      expect(refused.ready).toBe(false);
+      return { error: refused.engineError, logged: errors };
+    };
     const empty = SqliteEventStore.open({ path: ':memory:' });
-    const errors: string[] = [];
-    let reportedNow = () => undefined as void;
-    const reported = new Promise<void>((resolve) => (reportedNow = resolve));
-    const onEmpty = new ProjectionEngine(empty, readModels, ALL_PROJECTIONS, {
-      retryDelayMs: 5,
-      log: { error: (m) => errors.push(m), warn: () => undefined },
-      onChange: () => onEmpty.engineError && reportedNow(),
-    });
-    onEmpty.start();
-    await reported;
-    await onEmpty.stop();
+    const first = await refusedOn(empty);
+    expect(first.error).toMatch(/^The event store is empty, but the read models were built/);
+    expect(first.logged[0]).toContain('The event store is empty');
+    expect(balances(readModels)).toEqual({ a: 10 });
+
+    // A write lands on the emptied store meanwhile (EventStoreDB was unreachable when the service
+    // started, so nothing refused it): still refused, not taken for another store and dropped.
+    await empty.append('wallet-sandbox.acme.z', [credited('z', 5)], 'no_stream');
+    const second = await refusedOn(empty);
+    expect(second.error).toBe(first.error);
+    expect(second.logged.join('\n')).not.toContain('rebuilding them');
+    expect(balances(readModels)).toEqual({ a: 10 });
     await empty.close();
-    expect(onEmpty.engineError).toMatch(
-      /^The event store is empty, but the read models were built/,
-    );
-    expect(errors[0]).toContain('The event store is empty');
-    expect(onEmpty.ready).toBe(false);
+
+    // Its own events back: served again, and the note is gone.
+    const back = engineOn();
+    back.start();
+    await toHead(back);
+    expect(back.engineError).toBeNull();
+    expect(readModels.meta('lost_events')).toBeUndefined();
     expect(balances(readModels)).toEqual({ a: 10 });
   });
 

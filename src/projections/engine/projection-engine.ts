@@ -11,7 +11,7 @@ import { CommitPart, hasUnstored, planCommit } from './commit-plan';
 import type { EngineOptions, Entry, ProjectionStatus } from './engine-types';
 import type { ProjectedEvent, ProjectionFactory } from './projection';
 import type { ProjectionRunner } from './projection-runner';
-import { missingEvents, originUnknown, readModelsMatch, recordFirstEvent } from './store-identity';
+import { originUnknown, readModelsMatch, recordFirstEvent, refusalFor } from './store-identity';
 import { EngineStoppedError, Waiters } from './waiters';
 import { CheckpointsMovedError } from './write-set';
 import { InlineWriteSink, WriteSink } from './write-sink';
@@ -425,8 +425,9 @@ export class ProjectionEngine implements ProjectionRunner {
   /** Read models built from another store would be silently wrong: drop them. */
   private async checkStoreIdentity(): Promise<boolean> {
     const furthest = Math.max(-1, ...this.entries.map((e) => e.committed));
-    const missing = await missingEvents(this.store, this.readModels, furthest);
-    if (missing) throw new Error(missing); // kept as they are, and checked again at each retry
+    // Kept as they are, and checked again at each retry.
+    const refusal = await refusalFor(this.store, this.readModels, furthest);
+    if (refusal) throw new Error(refusal);
     if (!(await readModelsMatch(this.store, this.readModels, furthest))) {
       this.options.log?.warn('Read models were built from another event store; rebuilding them');
       this.readModels.dropAndRecreate();

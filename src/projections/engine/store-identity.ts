@@ -57,6 +57,32 @@ export async function missingEvents(
   );
 }
 
+const LOST_EVENTS = 'lost_events';
+
+/**
+ * Why the service must not serve this store, or null: it lacks events (missingEvents), or it did
+ * once and now holds other events, such as writes made on the emptied store while the check could
+ * not run (EventStoreDB unreachable at start). A refusal is noted in the read models, so that such
+ * a store is not taken for another one and the read models dropped; the note goes once the store
+ * holds their events again, or with the read models (a rebuild, a restore).
+ */
+export async function refusalFor(
+  store: EventStore,
+  readModels: ReadModelDb,
+  furthest = furthestCheckpoint(readModels),
+): Promise<string | null> {
+  const missing = await missingEvents(store, readModels, furthest);
+  if (missing) {
+    readModels.setMeta(LOST_EVENTS, missing);
+    return missing;
+  }
+  const noted = readModels.meta(LOST_EVENTS);
+  if (noted === undefined) return null;
+  if (!(await readModelsMatch(store, readModels, furthest))) return noted;
+  readModels.deleteMeta(LOST_EVENTS);
+  return null;
+}
+
 /** Whether the read models have no recorded origin yet (they started on an empty store). */
 export function originUnknown(readModels: ReadModelDb): boolean {
   return readModels.meta(FIRST_EVENT) === undefined;
