@@ -8,6 +8,7 @@ import {
 } from '../infrastructure/sqlite/open-database';
 import { migrate, pendingMigrations } from '../infrastructure/sqlite/migrations';
 import { BOOKKEEPING_TABLES, READ_MODEL_MIGRATIONS } from './read-model.migrations';
+import { keptAcrossReset } from './engine/store-identity';
 
 const MIGRATIONS_TABLE = 'rm_schema_migrations';
 
@@ -76,8 +77,11 @@ export class ReadModelDb {
     db.pragma('temp_store = MEMORY');
     const pending = pendingMigrations(db, READ_MODEL_MIGRATIONS, MIGRATIONS_TABLE).length > 0;
     const reset = pending && userTables(db).length > 0;
+    const kept = reset ? keptAcrossReset(db) : [];
     if (reset) dropAll(db);
     migrate(db, READ_MODEL_MIGRATIONS, MIGRATIONS_TABLE);
+    const keep = db.prepare('INSERT OR REPLACE INTO rm_meta (key, value) VALUES (?, ?)');
+    for (const [key, value] of kept) keep.run(key, value);
     return new ReadModelDb(db, options.path, reset);
   }
 

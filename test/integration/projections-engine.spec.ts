@@ -10,6 +10,7 @@ import { ProjectionLagError, ProjectionStoppedError } from '../../src/projection
 import { InlineWriteSink, WriteSink } from '../../src/projections/engine/write-sink';
 import { ReadModelDb } from '../../src/projections/read-model-db';
 import { rebuildReadModels } from '../../src/projections/rebuild';
+import { refusalFor } from '../../src/projections/engine/store-identity';
 import { dumpTables } from '../support/read-models';
 import { credited, TENANT, walletEvent } from '../support/wallet-events';
 
@@ -491,6 +492,32 @@ describe('Read-model database', () => {
     expect(upgraded.resetAtOpen).toBe(true);
     expect(upgraded.db.prepare('SELECT count(*) FROM rm_wallet_totals').pluck().get()).toBe(0);
     expect(upgraded.db.prepare('SELECT count(*) FROM rm_checkpoints').pluck().get()).toBe(0);
+    upgraded.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps across a schema reset what the check for lost events needs: origin and how far it was built', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'read-models-'));
+    const path = join(dir, 'read-models.db');
+    const built = ReadModelDb.open({ path });
+    built.db.prepare("INSERT INTO rm_checkpoints (name, position) VALUES ('wallets', 42)").run();
+    built.setMeta('first_event_id', 'the-first-event');
+    built.db
+      .prepare(
+        'DELETE FROM rm_schema_migrations WHERE version = (SELECT max(version) FROM rm_schema_migrations)',
+      )
+      .run();
+    built.close();
+    const upgraded = ReadModelDb.open({ path });
+    expect(upgraded.resetAtOpen).toBe(true);
+    expect(upgraded.db.prepare('SELECT count(*) FROM rm_checkpoints').pluck().get()).toBe(0);
+    expect(upgraded.meta('first_event_id')).toBe('the-first-event');
+    // The first start of a release with a migration, on a store that lost its events: refused.
+    const empty = SqliteEventStore.open({ path: ':memory:' });
+    expect(await refusalFor(empty, upgraded)).toMatch(
+      /^The event store is empty, but the read models were built from it up to position 42/,
+    );
+    await empty.close();
     upgraded.close();
     rmSync(dir, { recursive: true, force: true });
   });

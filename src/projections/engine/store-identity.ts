@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { EventStore } from '../../event-store/event-store.port';
 import type { ReadModelDb } from '../read-model-db';
 import { Checkpoints } from './checkpoints';
@@ -41,8 +42,9 @@ export function furthestCheckpoint(readModels: ReadModelDb): number {
 export async function missingEvents(
   store: EventStore,
   readModels: ReadModelDb,
-  furthest = furthestCheckpoint(readModels),
+  checkpoints = furthestCheckpoint(readModels),
 ): Promise<string | null> {
+  const furthest = Math.max(checkpoints, Number(readModels.meta(BUILT_UP_TO) ?? -1));
   if (furthest < 0) return null;
   const [first] = await store.readAll({ maxCount: 1 });
   if (first && first.id !== readModels.meta(FIRST_EVENT)) return null;
@@ -58,6 +60,31 @@ export async function missingEvents(
 }
 
 const LOST_EVENTS = 'lost_events';
+/** How far read models dropped by a schema reset had been built (keptAcrossReset). */
+const BUILT_UP_TO = 'built_up_to';
+
+/**
+ * What a schema reset (ReadModelDb.open) keeps of the read models it drops: their origin, a noted
+ * refusal, and how far they were built. Without them, the start that resets them (the first start
+ * of a release with a migration) would take an emptied store for a new one and serve it.
+ */
+export function keptAcrossReset(db: Database.Database): Array<[string, string]> {
+  const hasTable = (name: string) =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
+    undefined;
+  if (!hasTable('rm_meta') || !hasTable('rm_checkpoints')) return [];
+  const meta = (key: string) =>
+    db.prepare('SELECT value FROM rm_meta WHERE key = ?').pluck().get(key) as string | undefined;
+  const checkpoint = db.prepare('SELECT max(position) FROM rm_checkpoints').pluck().get();
+  const furthest = Math.max(-1, Number(meta(BUILT_UP_TO) ?? -1), Number(checkpoint ?? -1));
+  const kept: Array<[string, string]> = [];
+  for (const key of [FIRST_EVENT, LOST_EVENTS]) {
+    const value = meta(key);
+    if (value !== undefined) kept.push([key, value]);
+  }
+  if (furthest >= 0) kept.push([BUILT_UP_TO, String(furthest)]);
+  return kept;
+}
 
 /**
  * Why the service must not serve this store, or null: it lacks events (missingEvents), or it did
