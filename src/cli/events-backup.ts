@@ -94,6 +94,7 @@ export async function restoreEvents(
   dataDir: string,
   backup: string | undefined,
   io: CliIo,
+  stillLocked: () => boolean,
 ): Promise<number> {
   const source = fileArgument(env, backup, 'restore <file> (a file written by ledger backup)', io);
   if (typeof source === 'number') return source;
@@ -109,6 +110,14 @@ export async function restoreEvents(
           ? 'it holds no events table'
           : 'it holds no events';
     io.err.write(`ledger: ${source} is not an event store to restore: ${why}\n`);
+    return 1;
+  }
+  // Checking a large backup blocks for as long as it reads it: make sure no process in another
+  // container took the lock for stale meanwhile, before replacing what it may be using.
+  if (!stillLocked()) {
+    io.err.write(
+      `ledger: another process took the lock on ${dataDir} while the backup was checked: nothing was restored\n`,
+    );
     return 1;
   }
   const path = join(dataDir, 'events.db');

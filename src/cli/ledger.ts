@@ -11,6 +11,7 @@ import { Checkpoints, lagBehind, StoredCheckpoint } from '../projections/engine/
 import { ReadModelDb } from '../projections/read-model-db';
 import {
   isHolder,
+  ReadModelsLock,
   LockRole,
   lockReadModels,
   READ_MODELS_LOCK_FILE,
@@ -175,7 +176,7 @@ async function whileLocked(
   role: LockRole,
   why: string,
   io: CliIo,
-  work: () => Promise<number>,
+  work: (lock: ReadModelsLock) => Promise<number>,
 ): Promise<number> {
   const lock = lockReadModels(dataDir, role);
   if (isHolder(lock)) {
@@ -191,7 +192,7 @@ async function whileLocked(
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    return await work();
+    return await work(lock);
   } finally {
     lock.release(); // also when work failed
     // Only now: a signal while the work winds up must still give the lock up.
@@ -222,8 +223,8 @@ export async function main(
   if (command === 'check') return check(env, dataDir, io);
   if (command === 'backup') return backupEvents(env, dataDir, argv[1], io);
   if (command === 'restore')
-    return whileLocked(dataDir, 'restore', 'a restore replaces the events it reads', io, () =>
-      restoreEvents(env, dataDir, argv[1], io),
+    return whileLocked(dataDir, 'restore', 'a restore replaces the events it reads', io, (lock) =>
+      restoreEvents(env, dataDir, argv[1], io, () => lock.stillHeld()),
     );
   const store = await openStore(env, dataDir);
   const path = join(dataDir, 'read-models.db');

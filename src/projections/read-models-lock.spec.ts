@@ -94,6 +94,20 @@ describe('read-models lock', () => {
     }
   });
 
+  it('knows whether it still holds the lock, so that a step after a long pause can check', () => {
+    const lock = lockReadModels(dir, 'restore');
+    if (isHolder(lock)) throw new Error('not taken');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(lockFile(), hourAgo, hourAgo);
+    expect(lock.stillHeld()).toBe(true);
+    expect(Date.now() - statSync(lockFile()).mtimeMs).toBeLessThan(FOREIGN_STALE_MS); // touched
+    // Taken for stale by a process in another container (the same pid 1, another namespace).
+    writeFileSync(lockFile(), `service ${process.pid} 12345 pid:[1]\n`);
+    expect(lock.stillHeld()).toBe(false);
+    lock.release();
+    expect(existsSync(lockFile())).toBe(true); // not ours to remove
+  });
+
   it('is never seen half written: the file holds the whole identity from the start', () => {
     const lock = lockReadModels(dir, 'rebuild');
     expect(isHolder(lock)).toBe(false);

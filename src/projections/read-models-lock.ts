@@ -36,6 +36,12 @@ export interface LockHolder {
 export interface ReadModelsLock {
   /** Gives the lock up, if this process still holds it. */
   release(): void;
+  /**
+   * Whether this process still holds the lock, touching it if so: before a step that must not run
+   * beside another holder, after a long synchronous one (the heartbeat could not run meanwhile, and
+   * a process in another container may have found the lock stale and taken it).
+   */
+  stillHeld(): boolean;
 }
 
 const lockPath = (dataDir: string) => join(dataDir, READ_MODELS_LOCK_FILE);
@@ -160,20 +166,25 @@ export function lockReadModels(dataDir: string, role: LockRole): ReadModelsLock 
   // Also when the process exits without releasing it (a start that fails, process.exit).
   const releaseAtExit = () => lock.release();
   let heartbeat: NodeJS.Timeout | undefined;
+  const held = () => {
+    const holder = holderOf(dataDir);
+    return holder !== undefined && isOwn(holder);
+  };
   const lock: ReadModelsLock = {
     release: () => {
       process.removeListener('exit', releaseAtExit);
       clearInterval(heartbeat);
-      const holder = holderOf(dataDir);
-      if (holder && isOwn(holder)) rmSync(path, { force: true });
+      if (held()) rmSync(path, { force: true });
+    },
+    stillHeld: () => {
+      if (!held()) return false;
+      touch(path);
+      return true;
     },
   };
   const taken = () => {
     process.once('exit', releaseAtExit);
-    heartbeat = setInterval(() => {
-      const holder = holderOf(dataDir);
-      if (holder && isOwn(holder)) touch(path);
-    }, HEARTBEAT_MS).unref();
+    heartbeat = setInterval(() => lock.stillHeld(), HEARTBEAT_MS).unref();
     return lock;
   };
   for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {

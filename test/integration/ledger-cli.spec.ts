@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CliIo, main } from '../../src/cli/ledger';
+import { restoreEvents } from '../../src/cli/events-backup';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
 import {
@@ -477,6 +478,21 @@ describe('ledger CLI (integration)', () => {
     await start();
     expect((await run(['rebuild'])).code).toBe(0);
     expect(checkpoints()).toEqual([1]);
+  });
+
+  it('restores nothing when the lock was taken from it while it checked the backup', async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
+    await store.close();
+    const backup = join(dir, 'a.backup');
+    expect((await run(['backup', backup])).code).toBe(0);
+    const before = readFileSync(path);
+    const err: string[] = [];
+    const io = { out: { write: () => true }, err: { write: (s: string) => err.push(s) } };
+    expect(await restoreEvents({}, dir, backup, io, () => false)).toBe(1);
+    expect(err.join('')).toContain('another process took the lock on');
+    expect(readFileSync(path).equals(before)).toBe(true);
   });
 
   it('leaves backup and restore to EventStoreDB when the events are there', async () => {
