@@ -429,6 +429,16 @@ describe('Projection engine (integration)', () => {
   });
 });
 
+/** Closes `readModels` as a file written by an older release would look: without the newest migration. */
+function asWrittenByAnOlderRelease(readModels: ReadModelDb): void {
+  readModels.db
+    .prepare(
+      'DELETE FROM rm_schema_migrations WHERE version = (SELECT max(version) FROM rm_schema_migrations)',
+    )
+    .run();
+  readModels.close();
+}
+
 describe('Read-model database', () => {
   it('sets a corrupt file aside and starts from an empty one, which the projections replay', () => {
     const dir = mkdtempSync(join(tmpdir(), 'read-models-'));
@@ -481,13 +491,7 @@ describe('Read-model database', () => {
     const same = ReadModelDb.open({ path });
     expect(same.resetAtOpen).toBe(false);
     expect(same.db.prepare('SELECT count(*) FROM rm_wallet_totals').pluck().get()).toBe(1);
-    // As a file written by an older release would look: it lacks the newest migration.
-    same.db
-      .prepare(
-        'DELETE FROM rm_schema_migrations WHERE version = (SELECT max(version) FROM rm_schema_migrations)',
-      )
-      .run();
-    same.close();
+    asWrittenByAnOlderRelease(same);
     const upgraded = ReadModelDb.open({ path });
     expect(upgraded.resetAtOpen).toBe(true);
     expect(upgraded.db.prepare('SELECT count(*) FROM rm_wallet_totals').pluck().get()).toBe(0);
@@ -502,12 +506,7 @@ describe('Read-model database', () => {
     const built = ReadModelDb.open({ path });
     built.db.prepare("INSERT INTO rm_checkpoints (name, position) VALUES ('wallets', 42)").run();
     built.setMeta('first_event_id', 'the-first-event');
-    built.db
-      .prepare(
-        'DELETE FROM rm_schema_migrations WHERE version = (SELECT max(version) FROM rm_schema_migrations)',
-      )
-      .run();
-    built.close();
+    asWrittenByAnOlderRelease(built);
     const upgraded = ReadModelDb.open({ path });
     expect(upgraded.resetAtOpen).toBe(true);
     expect(upgraded.db.prepare('SELECT count(*) FROM rm_checkpoints').pluck().get()).toBe(0);
