@@ -1,4 +1,5 @@
 import { Inject, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
@@ -18,6 +19,7 @@ import { OffersReadController } from './offers/offers-read.controller';
 import { RedemptionQueries } from './redemptions/redemption.queries';
 import { RedemptionsReadController } from './redemptions/redemptions-read.controller';
 import { Freshness } from './shared/freshness';
+import { StoreCheck, VerifiedStoreGuard } from './shared/verified-store.guard';
 import { READ_MODEL_DB } from './shared/tokens';
 import { WalletReadController } from './wallet/wallet-read.controller';
 import { WalletQueries } from './wallet/wallet.queries';
@@ -74,6 +76,8 @@ const STORE_CHECK_TIMEOUT_MS = 5_000;
       },
     },
     Freshness,
+    StoreCheck,
+    { provide: APP_GUARD, useClass: VerifiedStoreGuard },
     RedemptionQueries,
     OfferQueries,
     WalletQueries,
@@ -87,6 +91,7 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(READ_MODEL_DB) private readonly readModels: ReadModelDb,
     @Inject(DATA_DIR_LOCK) private readonly lock: ReadModelsLock,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly storeCheck: StoreCheck,
   ) {}
 
   /**
@@ -95,14 +100,16 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
    * down) is the engine's to retry: it makes the same check before it reads.
    */
   async onApplicationBootstrap(): Promise<void> {
-    const unanswered = new Promise<null>((resolve) =>
-      setTimeout(resolve, STORE_CHECK_TIMEOUT_MS, null).unref(),
+    const unanswered = new Promise<undefined>((resolve) =>
+      setTimeout(resolve, STORE_CHECK_TIMEOUT_MS, undefined).unref(),
     );
-    const missing = await Promise.race([
-      refusalFor(this.store, this.readModels).catch(() => null),
+    const refusal = await Promise.race([
+      refusalFor(this.store, this.readModels).catch(() => undefined),
       unanswered,
     ]);
-    if (missing) throw new Error(missing);
+    if (refusal) throw new Error(refusal);
+    // Unanswered (undefined): writes wait for the projections to make the check (VerifiedStoreGuard).
+    this.storeCheck.passedAtStart = refusal === null;
     this.engine.start();
   }
 

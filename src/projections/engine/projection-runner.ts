@@ -9,6 +9,8 @@ export abstract class ProjectionRunner {
   abstract readonly names: string[];
   /** The last subscription or database failure, cleared by the next commit. */
   abstract readonly engineError: string | null;
+  /** Whether the stored read models are known to come from this store, with its events. */
+  abstract readonly ready: boolean;
   abstract start(): void;
   abstract stop(): Promise<void>;
   abstract status(): ProjectionStatus[];

@@ -34,7 +34,7 @@ export class ProjectionThread implements ProjectionRunner {
   readonly names: string[];
   engineError: string | null = null;
   private statuses: ProjectionStatus[];
-  private ready = false;
+  private verified = false;
   private readonly waiters = new Waiters();
   private worker: Worker | undefined;
   private stopped: Promise<void> | undefined;
@@ -84,19 +84,23 @@ export class ProjectionThread implements ProjectionRunner {
     return this.statuses;
   }
 
+  get ready(): boolean {
+    return this.verified;
+  }
+
   /** Asks the thread to commit `names` now when what they have stored is short of `position`. */
   waitFor(names: readonly string[], position: number, timeoutMs = Infinity): Promise<void> {
     if (this.statuses.some((s) => names.includes(s.name) && s.checkpoint < position))
       this.tell({ kind: 'hurry', position, names });
     return this.waiters.forProjections(names, position, timeoutMs, () => ({
-      ready: this.ready,
+      ready: this.verified,
       statuses: this.statuses,
     }));
   }
 
   private receive(message: FromProjectionThread): void {
     if (message.kind === 'state') {
-      this.ready = message.ready;
+      this.verified = message.ready;
       this.statuses = message.statuses;
       this.engineError = message.engineError;
       this.waiters.settle();
@@ -114,7 +118,7 @@ export class ProjectionThread implements ProjectionRunner {
     if (this.worker !== worker) return;
     this.worker = undefined;
     if (this.stopped) return;
-    this.ready = false;
+    this.verified = false;
     this.engineError = `The projection thread ${reason}`;
     this.options.log?.error(`${this.engineError}; starting it again`);
     this.restart = setTimeout(() => {
