@@ -76,13 +76,16 @@ export class ReadModelDb {
     db.pragma(`cache_size = ${-(options.cacheKiB ?? 131_072)}`);
     db.pragma('temp_store = MEMORY');
     const pending = pendingMigrations(db, READ_MODEL_MIGRATIONS, MIGRATIONS_TABLE).length > 0;
-    const reset = pending && userTables(db).length > 0;
-    const kept = reset ? keptAcrossReset(db) : [];
+    const tables = userTables(db);
+    const reset = pending && tables.length > 0;
+    const readModels = new ReadModelDb(db, options.path, reset);
+    // rm_meta and rm_checkpoints are the first migration's: a file that lacks them has nothing to keep.
+    const readable = tables.includes('rm_meta') && tables.includes('rm_checkpoints');
+    const kept = reset && readable ? keptAcrossReset(readModels) : [];
     if (reset) dropAll(db);
     migrate(db, READ_MODEL_MIGRATIONS, MIGRATIONS_TABLE);
-    const keep = db.prepare('INSERT OR REPLACE INTO rm_meta (key, value) VALUES (?, ?)');
-    for (const [key, value] of kept) keep.run(key, value);
-    return new ReadModelDb(db, options.path, reset);
+    for (const [key, value] of kept) readModels.setMeta(key, value);
+    return readModels;
   }
 
   /** Drops every read model and its checkpoints, and recreates the empty schema, atomically. */

@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import type { EventStore } from '../../event-store/event-store.port';
 import type { ReadModelDb } from '../read-model-db';
 import { Checkpoints } from './checkpoints';
@@ -44,7 +43,7 @@ export async function missingEvents(
   readModels: ReadModelDb,
   checkpoints = furthestCheckpoint(readModels),
 ): Promise<string | null> {
-  const furthest = Math.max(checkpoints, Number(readModels.meta(BUILT_UP_TO) ?? -1));
+  const furthest = builtUpTo(readModels, checkpoints);
   if (furthest < 0) return null;
   const [first] = await store.readAll({ maxCount: 1 });
   if (first && first.id !== readModels.meta(FIRST_EVENT)) return null;
@@ -63,25 +62,23 @@ const LOST_EVENTS = 'lost_events';
 /** How far read models dropped by a schema reset had been built (keptAcrossReset). */
 const BUILT_UP_TO = 'built_up_to';
 
+/** How far the read models were built: their checkpoints, or as far as before a schema reset. */
+function builtUpTo(readModels: ReadModelDb, checkpoints = furthestCheckpoint(readModels)): number {
+  return Math.max(checkpoints, Number(readModels.meta(BUILT_UP_TO) ?? -1));
+}
+
 /**
  * What a schema reset (ReadModelDb.open) keeps of the read models it drops: their origin, a noted
  * refusal, and how far they were built. Without them, the start that resets them (the first start
  * of a release with a migration) would take an emptied store for a new one and serve it.
  */
-export function keptAcrossReset(db: Database.Database): Array<[string, string]> {
-  const hasTable = (name: string) =>
-    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
-    undefined;
-  if (!hasTable('rm_meta') || !hasTable('rm_checkpoints')) return [];
-  const meta = (key: string) =>
-    db.prepare('SELECT value FROM rm_meta WHERE key = ?').pluck().get(key) as string | undefined;
-  const checkpoint = db.prepare('SELECT max(position) FROM rm_checkpoints').pluck().get();
-  const furthest = Math.max(-1, Number(meta(BUILT_UP_TO) ?? -1), Number(checkpoint ?? -1));
+export function keptAcrossReset(readModels: ReadModelDb): Array<[string, string]> {
   const kept: Array<[string, string]> = [];
   for (const key of [FIRST_EVENT, LOST_EVENTS]) {
-    const value = meta(key);
+    const value = readModels.meta(key);
     if (value !== undefined) kept.push([key, value]);
   }
+  const furthest = builtUpTo(readModels);
   if (furthest >= 0) kept.push([BUILT_UP_TO, String(furthest)]);
   return kept;
 }
