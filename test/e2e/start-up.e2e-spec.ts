@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { dist } from '../support/compiled';
+import { freePort, startService } from '../support/service-process';
 import { KEYS, TEST_ENV } from '../support/test-app';
 
 /** The built service with `env`, in its own process on 127.0.0.1. */
@@ -22,25 +23,29 @@ function service(env: Record<string, string>) {
   });
 }
 
-/** Runs the service until it listens, calls `use` with its base URL, then stops it. */
-async function whileListening(env: Record<string, string>, use: (base: string) => Promise<void>) {
-  const child = service({ ...env, PORT: '0' });
+/** Starts the service with `env`, which must refuse to start: answers what it wrote to stderr. */
+async function refusedStart(env: Record<string, string>): Promise<string> {
+  const child = service(env);
   const exited = once(child, 'exit');
-  let listened = false;
+  const stderr: string[] = [];
+  child.stderr.on('data', (chunk) => stderr.push(String(chunk)));
+  child.stdout.resume();
+  // A service that starts anyway is stopped after a while, not left running.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   try {
-    for await (const line of createInterface({ input: child.stdout })) {
-      const port = /listening on http:\/\/127\.0\.0\.1:(\d+)$/.exec(line)?.[1];
-      if (port === undefined) continue;
-      listened = true;
-      await use(`http://127.0.0.1:${port}`);
-      break;
-    }
-    child.stdout.resume();
+    expect(await exited).toEqual([1, null]);
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    clearTimeout(timer);
   }
-  expect(listened).toBe(true);
+  return stderr.join('');
+}
+
+/** Stops a service as a process manager does (SIGTERM), so that it closes its stores. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return; // it has exited
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
 }
 
 const orgKey = { authorization: `Bearer ${KEYS.acmeSandbox}`, 'content-type': 'application/json' };
@@ -54,7 +59,6 @@ describe('Start-up (e2e, real process)', () => {
 
   it('logs the port it bound with PORT=0, and the synchronous mode of the embedded store', async () => {
     const child = service({ DATA_DIR: dataDir, PORT: '0', SQLITE_SYNCHRONOUS: 'normal' });
-    const exited = once(child, 'exit');
     try {
       const lines: string[] = [];
       for await (const line of createInterface({ input: child.stdout })) {
@@ -71,57 +75,52 @@ describe('Start-up (e2e, real process)', () => {
       expect(port).toBeGreaterThan(0);
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     } finally {
-      child.kill('SIGTERM');
-      await exited;
+      await stop(child);
     }
   });
 
   it('refuses a store that lost its events, and leaves no -wal beside it for the events put back', async () => {
-    await whileListening({ DATA_DIR: dataDir }, async (base) => {
-      const credit = await fetch(`${base}/v1/wallet/credit`, {
+    const port = await freePort();
+    const first = await startService(dataDir, port);
+    try {
+      const credit = await fetch(`http://127.0.0.1:${port}/v1/wallet/credit`, {
         method: 'POST',
         headers: orgKey,
         body: JSON.stringify({ externalUserID: 'kept', amount: 10 }),
       });
       expect(credit.status).toBe(200);
-    });
+    } finally {
+      await stop(first);
+    }
     const events = join(dataDir, 'events.db');
     renameSync(events, join(dataDir, 'aside.db')); // a volume mounted wrong, say
-    const child = service({ DATA_DIR: dataDir, PORT: '0' });
-    const exited = once(child, 'exit');
-    const stderr: string[] = [];
-    child.stderr.on('data', (chunk) => stderr.push(String(chunk)));
-    child.stdout.resume();
-    expect(await exited).toEqual([1, null]);
-    expect(stderr.join('')).toContain(
+    expect(await refusedStart({ DATA_DIR: dataDir, PORT: '0' })).toContain(
       'points-ledger did not start: The event store is empty, but the read models were built from it',
     );
     // The refused start closed the empty store it had opened: SQLite removed its -wal and -shm,
     // which the events put back would otherwise have been read with (and overwritten by).
     expect(readdirSync(dataDir).filter((name) => name.startsWith('events.db-'))).toEqual([]);
     renameSync(join(dataDir, 'aside.db'), events);
-    await whileListening({ DATA_DIR: dataDir }, async (base) => {
-      const wallet = await fetch(`${base}/v1/wallet?externalUserID=kept`, { headers: orgKey });
+    const again = await startService(dataDir, port);
+    try {
+      const wallet = await fetch(`http://127.0.0.1:${port}/v1/wallet?externalUserID=kept`, {
+        headers: orgKey,
+      });
       expect(((await wallet.json()) as { balance: number }).balance).toBe(10);
-    });
+    } finally {
+      await stop(again);
+    }
   });
 
   it.each([' Production', 'prod'])(
     'refuses SQLITE_SYNCHRONOUS=OFF with NODE_ENV=%p, naming the variable',
     async (nodeEnv) => {
-      const child = service({ DATA_DIR: dataDir, NODE_ENV: nodeEnv, SQLITE_SYNCHRONOUS: 'OFF' });
-      const exited = once(child, 'exit');
-      const stderr: string[] = [];
-      child.stderr.on('data', (chunk) => stderr.push(String(chunk)));
-      child.stdout.resume();
-      // A service that starts anyway is stopped after a while, not left running.
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      try {
-        expect(await exited).toEqual([1, null]);
-      } finally {
-        clearTimeout(timer);
-      }
-      expect(stderr.join('')).toContain(
+      const stderr = await refusedStart({
+        DATA_DIR: dataDir,
+        NODE_ENV: nodeEnv,
+        SQLITE_SYNCHRONOUS: 'OFF',
+      });
+      expect(stderr).toContain(
         'points-ledger did not start: SQLITE_SYNCHRONOUS=OFF is for tests only and refused when NODE_ENV=production',
       );
     },
