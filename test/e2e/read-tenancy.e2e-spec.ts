@@ -152,6 +152,7 @@ describe('Read isolation (e2e)', () => {
         code: 'NOT_FOUND',
       });
       expect((await org('GET', `/v1/offers/${id}`)).body.status).toBe('INACTIVE');
+      expect((await carol('POST', '/v1/redemptions', { offer: id })).status).toBe(404);
     }
     expect((await carol('GET', `/v1/offers/${soldOut}`)).body.status).toBe('OUT_OF_STOCK');
     expect((await carol('GET', `/v1/offers/${created[1].id}`)).body.status).toBe('ACTIVE');

@@ -73,13 +73,31 @@ describe('Redemptions over HTTP (e2e)', () => {
       pointsPrice: 1,
       availableFrom: '2999-01-01T00:00:00Z',
     });
-    for (const offer of [inactive, expired, future]) {
+    for (const offer of [expired, future]) {
       const response = await member('POST', '/v1/redemptions', { offer });
       expect(response.status).toBe(422);
       expect(response.body.error.code).toBe('OFFER_UNAVAILABLE');
     }
+    // The organization is told why; to a member an INACTIVE offer does not exist, as on a read.
+    const onBehalf = await org('POST', '/v1/redemptions', {
+      offer: inactive,
+      externalUserID: 'rules',
+    });
+    expect(onBehalf.status).toBe(422);
+    expect(onBehalf.body.error).toMatchObject({
+      code: 'OFFER_UNAVAILABLE',
+      details: { reason: 'INACTIVE' },
+    });
     const unknown = await member('POST', '/v1/redemptions', { offer: 'no_such_offer' });
     expect(unknown.status).toBe(404);
+    const hidden = await member('POST', '/v1/redemptions', { offer: inactive });
+    expect({ status: hidden.status, code: hidden.body.error.code }).toEqual({
+      status: 404,
+      code: 'NOT_FOUND',
+    });
+    expect(hidden.body.error.message).toBe(
+      unknown.body.error.message.replace('no_such_offer', inactive),
+    );
     expect(await balanceOf(org, 'rules')).toBe(100);
   });
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { visibleTo } from '../../catalog/offer/offer.audience';
 import { decideOffer } from '../../catalog/offer/offer.decider';
 import { toOfferSnapshot } from '../../catalog/offer/offer.snapshot';
 import { OfferState } from '../../catalog/offer/offer.state';
@@ -80,7 +81,10 @@ export class RedemptionCommands {
       locks,
       async () => {
         const offerLoaded = await offers.load(offer);
-        if (offerLoaded.state.status === 'absent')
+        if (
+          offerLoaded.state.status === 'absent' ||
+          !visibleTo(req.principal.kind, offerLoaded.state.offer)
+        )
           return refusal(notFound(`Offer ${input.offerId}`), req.requestId);
         const snapshot = toOfferSnapshot(offerLoaded.state);
         const walletLoaded = await wallets.load(wallet);

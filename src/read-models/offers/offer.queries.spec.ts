@@ -1,5 +1,6 @@
 import { ReadModelDb } from '../../projections/read-model-db';
-import { CatalogAudience, catalogPageSql } from './offer.queries';
+import type { CatalogAudience } from '../../catalog/offer/offer.audience';
+import { catalogPageSql } from './offer.queries';
 
 describe('The catalog page query', () => {
   const readModels = ReadModelDb.open({ path: ':memory:' });

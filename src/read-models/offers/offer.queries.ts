@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Database from 'better-sqlite3';
+import { CatalogAudience, visibleTo } from '../../catalog/offer/offer.audience';
 import type { OfferDefinition } from '../../catalog/offer/offer.events';
 import { OfferView, offerView } from '../../catalog/offer/offer.view';
 import { LimitedStatements } from '../../infrastructure/sqlite/limited-statements';
@@ -15,18 +16,15 @@ interface OfferRecord {
   reserved_units: number;
 }
 
-/**
- * Who reads the catalog: an organization sees every offer; a member sees ACTIVE offers only
- * (OUT_OF_STOCK included: an ACTIVE offer without stock left), never INACTIVE ones.
- */
-export type CatalogAudience = 'org' | 'member';
-
 /** The command side's view over the stored definition and stock: reads and writes answer alike. */
-function toView(row: OfferRecord): OfferView {
+function toView(
+  row: OfferRecord,
+  offer = JSON.parse(row.definition) as OfferDefinition,
+): OfferView {
   return offerView({
     status: 'defined',
     offerId: row.offer_id,
-    offer: JSON.parse(row.definition) as OfferDefinition,
+    offer,
     reservations: PersistentMap.empty(),
     reservedUnits: row.reserved_units,
   });
@@ -62,10 +60,8 @@ export class OfferQueries {
   find(tenant: string, offerId: string, audience: CatalogAudience): OfferView | undefined {
     const row = this.byId.get(tenant, offerId) as OfferRecord | undefined;
     if (!row) return undefined;
-    const view = toView(row);
-    const visible =
-      audience === 'org' || view.status === 'ACTIVE' || view.status === 'OUT_OF_STOCK';
-    return visible ? view : undefined;
+    const offer = JSON.parse(row.definition) as OfferDefinition;
+    return visibleTo(audience, offer) ? toView(row, offer) : undefined;
   }
 
   /** Newest first, by the position of each offer's creation. */
@@ -78,6 +74,6 @@ export class OfferQueries {
       .limit(page.limit + 1)
       .all(tenant, beforeParam(page)) as OfferRecord[];
     const { rows: kept, nextCursor } = paged(rows, page);
-    return { data: kept.map(toView), nextCursor };
+    return { data: kept.map((row) => toView(row)), nextCursor };
   }
 }

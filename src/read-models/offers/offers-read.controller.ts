@@ -6,7 +6,8 @@ import { RedemptionPathParams } from '../../ledger/redemptions/redemption.dto';
 import { OFFERS } from '../../projections/names';
 import { Freshness } from '../shared/freshness';
 import { PageQuery, pageOf } from '../shared/paging';
-import { CatalogAudience, OfferQueries } from './offer.queries';
+import type { CatalogAudience } from '../../catalog/offer/offer.audience';
+import { OfferQueries } from './offer.queries';
 import { NoQuery } from '../../shared/http/no-input';
 
 /**
