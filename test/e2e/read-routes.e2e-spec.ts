@@ -259,6 +259,39 @@ describe('Read routes (e2e)', () => {
     ]);
   });
 
+  it('refuses timeseries whose buckets would leave the years 0000-9999, and answers up to them', async () => {
+    const refused = [
+      ['from', '/v1/analytics/timeseries?from=0000-01-01&to=0000-02-01&interval=week'],
+      ['to', '/v1/analytics/timeseries?from=9999-12-01&to=9999-12-31T23:59:59Z&interval=week'],
+      ['to', '/v1/analytics/timeseries?from=9999-12-31&to=9999-12-31T23:59:59Z&interval=month'],
+      ['to', '/v1/analytics/timeseries?from=9999-12-31&to=9999-12-31T00:00:01Z&interval=day'],
+    ];
+    for (const [field, path] of refused) {
+      const response = await org('GET', path);
+      expect({
+        path,
+        status: response.status,
+        fields: response.body.error?.details?.fields,
+      }).toEqual({
+        path,
+        status: 400,
+        fields: [{ field, problems: ['the buckets must fall within the years 0000-9999'] }],
+      });
+    }
+    const last = await org(
+      'GET',
+      '/v1/analytics/timeseries?from=9999-12-30T12:00:00Z&to=9999-12-31&interval=day',
+    );
+    expect(last.body.buckets).toEqual([
+      expect.objectContaining({
+        startTime: '9999-12-30T00:00:00.000Z',
+        endTime: '9999-12-31T00:00:00.000Z',
+      }),
+    ]);
+    const first = await org('GET', '/v1/analytics/timeseries?from=0000-01-01&to=0000-01-02');
+    expect(first.body.buckets[0].startTime).toBe('0000-01-01T00:00:00.000Z');
+  });
+
   it('reaches a member whose id has the longest length allowed, even percent-encoded', async () => {
     for (const id of ['m'.repeat(128), 'é'.repeat(128)]) {
       const path = `/v1/members/${encodeURIComponent(id)}`;

@@ -21,7 +21,15 @@ function invalid(field: string, problem: string): BadRequestException {
   });
 }
 
-/** The bucket starts covering [from, to), or a 400 when the range is empty or too long. */
+/**
+ * The years a bucket may span: an instant outside 0000-9999 has no four-digit ISO 8601 form
+ * (`+010000-01-01T00:00:00.000Z`), which many clients' parsers refuse.
+ */
+const FIRST_MS = Date.parse('0000-01-01T00:00:00Z');
+const END_MS = Date.parse('+010000-01-01T00:00:00Z');
+const OUTSIDE_YEARS = 'the buckets must fall within the years 0000-9999';
+
+/** The bucket starts covering [from, to), or a 400 when the range is empty, too long or too far. */
 function bucketStarts(
   query: TimeseriesQuery,
   interval: Interval,
@@ -29,16 +37,15 @@ function bucketStarts(
   const fromMs = Date.parse(query.from);
   const toMs = Date.parse(query.to);
   if (!(fromMs < toMs)) throw invalid('to', 'to must be after from');
+  let start = bucketStart(interval, fromMs);
+  if (start < FIRST_MS) throw invalid('from', OUTSIDE_YEARS);
   const starts: number[] = [];
-  for (
-    let start = bucketStart(interval, fromMs);
-    start < toMs;
-    start = nextBucket(interval, start)
-  ) {
+  for (; start < toMs; start = nextBucket(interval, start)) {
     if (starts.length === MAX_BUCKETS)
       throw invalid('to', `the range holds more than ${MAX_BUCKETS} ${interval} buckets`);
     starts.push(start);
   }
+  if (start >= END_MS) throw invalid('to', OUTSIDE_YEARS); // the last bucket's end
   return { starts, toMs };
 }
 
