@@ -1,6 +1,9 @@
 import { Inject, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { join } from 'node:path';
+import { AuthModule } from '../auth/auth.module';
+import { AuthConfig } from '../auth/auth-config';
+import { AUTH_CONFIG } from '../auth/authenticator';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { ALL_PROJECTIONS, projectionNames } from '../projections/all-projections';
@@ -18,6 +21,7 @@ import { OfferQueries } from './offers/offer.queries';
 import { OffersReadController } from './offers/offers-read.controller';
 import { RedemptionQueries } from './redemptions/redemption.queries';
 import { RedemptionsReadController } from './redemptions/redemptions-read.controller';
+import { CursorCodec } from './shared/cursor-codec';
 import { Freshness } from './shared/freshness';
 import { StoreCheck, VerifiedStoreGuard } from './shared/verified-store.guard';
 import { READ_MODEL_DB } from './shared/tokens';
@@ -35,6 +39,7 @@ const STORE_CHECK_TIMEOUT_MS = 5_000;
  * file, whichever event store it uses (docs/read-models.md).
  */
 @Module({
+  imports: [AuthModule],
   controllers: [
     RedemptionsReadController,
     OffersReadController,
@@ -76,6 +81,12 @@ const STORE_CHECK_TIMEOUT_MS = 5_000;
       },
     },
     Freshness,
+    {
+      provide: CursorCodec,
+      inject: [AUTH_CONFIG],
+      // Every replica that shares MEMBER_TOKEN_SECRET reads the cursors of the others.
+      useFactory: (auth: AuthConfig) => new CursorCodec(auth.memberTokenSecret),
+    },
     StoreCheck,
     { provide: APP_GUARD, useClass: VerifiedStoreGuard },
     RedemptionQueries,

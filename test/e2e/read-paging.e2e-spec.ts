@@ -4,6 +4,18 @@ import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
 
 type Client = ReturnType<typeof api>;
 
+/** A cursor's bytes are its text `<list>:<position>:<selection>`, then a 16-byte MAC. */
+const MAC_BYTES = 16;
+const textOf = (cursor: string) =>
+  Buffer.from(cursor, 'base64url').subarray(0, -MAC_BYTES).toString('utf8');
+const unsealed = (cursor: string) => Buffer.from(textOf(cursor)).toString('base64url');
+/** The cursor with its position changed by `edit`, its MAC kept. */
+function edited(cursor: string, edit: (position: number) => number): string {
+  const text = textOf(cursor).replace(/:(\d+):/, (_, p: string) => `:${edit(Number(p))}:`);
+  const mac = Buffer.from(cursor, 'base64url').subarray(-MAC_BYTES);
+  return Buffer.concat([Buffer.from(text), mac]).toString('base64url');
+}
+
 /** Cursor paging: newest first, opaque cursors, stable while new records arrive. */
 describe('Read paging (e2e)', () => {
   let t: TestApp;
@@ -126,6 +138,10 @@ describe('Read paging (e2e)', () => {
       [member, `/v1/offers?limit=1&cursor=${offersCursor}`], // a member sees other offers
       // The format before cursors named their filters.
       [org, `${list}&cursor=${Buffer.from('redemptions:99999').toString('base64url')}`],
+      // The cursor edited: another position under its MAC, or its text alone, unsealed.
+      ...[edited(cursor, (p) => p - 1), edited(cursor, () => 100_000), unsealed(cursor)].map(
+        (forged): [Client, string] => [org, `${list}&cursor=${forged}`],
+      ),
     ];
     for (const [client, path] of elsewhere) {
       const response = await client('GET', path);
@@ -135,6 +151,19 @@ describe('Read paging (e2e)', () => {
         'INVALID_CURSOR',
       ]);
     }
+  });
+
+  it('serves a cursor after a restart: its key comes from MEMBER_TOKEN_SECRET, not the process', async () => {
+    await credit(org, 'restarted', 100);
+    for (let i = 0; i < 3; i++) await redeem(org, 'restarted');
+    const list = '/v1/redemptions?externalUserID=restarted&limit=2';
+    const first = await org('GET', list);
+    await t.close({ keepData: true });
+    t = await startTestApp(t.dataDir);
+    org = api(t.baseUrl, KEYS.acmeSandbox);
+    const next = await org('GET', `${list}&cursor=${first.body.nextCursor}`);
+    expect(next.status).toBe(200);
+    expect(next.body).toMatchObject({ redemptions: [{}], nextCursor: null });
   });
 
   it('answers an empty list with no cursor', async () => {

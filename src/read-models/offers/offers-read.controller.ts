@@ -4,6 +4,7 @@ import type { Principal } from '../../auth/principal';
 import { tenantKey } from '../../auth/tenancy';
 import { RedemptionPathParams } from '../../ledger/redemptions/redemption.dto';
 import { OFFERS } from '../../projections/names';
+import { CursorCodec } from '../shared/cursor-codec';
 import { Freshness } from '../shared/freshness';
 import { PageQuery, pageOf } from '../shared/paging';
 import type { CatalogAudience } from '../../catalog/offer/offer.audience';
@@ -19,13 +20,14 @@ export class OffersReadController {
   constructor(
     private readonly queries: OfferQueries,
     private readonly freshness: Freshness,
+    private readonly cursors: CursorCodec,
   ) {}
 
   @Get()
   async list(@CurrentPrincipal() principal: Principal, @Query() query: PageQuery) {
     const tenant = tenantKey(principal.tenant);
     const audience = audienceOf(principal);
-    const page = pageOf('offers', [tenant, audience], query);
+    const page = pageOf(this.cursors, 'offers', [tenant, audience], query);
     await this.freshness.of([OFFERS]);
     return this.queries.list(tenant, audience, page);
   }

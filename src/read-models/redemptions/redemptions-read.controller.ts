@@ -4,6 +4,7 @@ import type { Principal } from '../../auth/principal';
 import { resolveMember, tenantKey } from '../../auth/tenancy';
 import { RedemptionPathParams } from '../../ledger/redemptions/redemption.dto';
 import { REDEMPTIONS } from '../../projections/names';
+import { CursorCodec } from '../shared/cursor-codec';
 import { Freshness } from '../shared/freshness';
 import { pageOf } from '../shared/paging';
 import { ListRedemptionsQuery } from './redemption-read.dto';
@@ -19,6 +20,7 @@ export class RedemptionsReadController {
   constructor(
     private readonly queries: RedemptionQueries,
     private readonly freshness: Freshness,
+    private readonly cursors: CursorCodec,
   ) {}
 
   @Get()
@@ -31,7 +33,7 @@ export class RedemptionsReadController {
     const tenant = tenantKey(principal.tenant);
     // offerId joins the selection only when given, so that cursors issued before it still serve.
     const selection = [tenant, externalUserID, status, ...(offerId === undefined ? [] : [offerId])];
-    const page = pageOf('redemptions', selection, query);
+    const page = pageOf(this.cursors, 'redemptions', selection, query);
     await this.freshness.of([REDEMPTIONS]);
     return this.queries.list(tenant, { externalUserID, status, offerId }, page);
   }

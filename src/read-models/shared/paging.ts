@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { sha256Hex } from '../../shared/application/sha256';
+import { CursorCodec } from './cursor-codec';
 
 export const DEFAULT_LIMIT = 20;
 const MAX_CURSOR_LENGTH = 200;
@@ -23,6 +24,8 @@ export interface Page {
   before: number;
   /** The list this page is of, as its cursors name it. */
   list: ListKey;
+  /** Seals the page's nextCursor. */
+  cursors: CursorCodec;
 }
 
 interface ListKey {
@@ -41,14 +44,15 @@ const invalidCursor = () =>
   });
 
 /**
- * A cursor is base64url(`<list>:<position>:<selection>`): the position of the last row served,
- * which is the row's sort key (newest first). A row's position never changes and new rows get
- * higher ones, so following cursors never skips nor repeats a row, however many arrive meanwhile.
- * The list's name and a digest of what selects its rows make a cursor of one list a 400 on
- * another, also on the same route with another filter, where it would skip rows silently.
+ * A cursor is `<list>:<position>:<selection>`, sealed with a MAC (CursorCodec): the position of the
+ * last row served, which is the row's sort key (newest first). A row's position never changes and
+ * new rows get higher ones, so following cursors never skips nor repeats a row, however many
+ * arrive meanwhile. The list's name and a digest of what selects its rows make a cursor of one
+ * list a 400 on another, also on the same route with another filter, where it would skip rows
+ * silently; the MAC makes an edited one a 400 too, where it would page from anywhere.
  */
-function encodeCursor(list: ListKey, position: number): string {
-  return Buffer.from(`${list.name}:${position}:${list.selection}`, 'utf8').toString('base64url');
+function encodeCursor(page: Page, position: number): string {
+  return page.cursors.seal(`${page.list.name}:${position}:${page.list.selection}`);
 }
 
 /**
@@ -56,21 +60,20 @@ function encodeCursor(list: ListKey, position: number): string {
  * filters, who reads): the same values, in the same order, on every page of one list.
  */
 export function pageOf(
+  cursors: CursorCodec,
   name: string,
   selection: ReadonlyArray<string | undefined>,
   query: PageQuery,
 ): Page {
   const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
   const list = { name, selection: sha256Hex(JSON.stringify(selection)).slice(0, 16) };
-  if (query.cursor === undefined || query.cursor === '') return { limit, before: Infinity, list };
+  if (query.cursor === undefined || query.cursor === '')
+    return { limit, before: Infinity, list, cursors };
   // The cursors handed out are far shorter: a longer text is not decoded at all.
-  const decoded =
-    query.cursor.length <= MAX_CURSOR_LENGTH && /^[A-Za-z0-9_-]+$/.test(query.cursor)
-      ? Buffer.from(query.cursor, 'base64url').toString('utf8')
-      : '';
-  const match = /^([a-z]+):(\d{1,16}):([0-9a-f]{16})$/.exec(decoded);
+  const text = query.cursor.length <= MAX_CURSOR_LENGTH ? cursors.open(query.cursor) : undefined;
+  const match = /^([a-z]+):(\d{1,16}):([0-9a-f]{16})$/.exec(text ?? '');
   if (!match || match[1] !== list.name || match[3] !== list.selection) throw invalidCursor();
-  return { limit, before: Number(match[2]), list };
+  return { limit, before: Number(match[2]), list, cursors };
 }
 
 /** Cuts a page fetched with one row too many; the extra row only says that there is more. */
@@ -80,7 +83,7 @@ export function paged<R extends { position: number }>(
 ): { rows: R[]; nextCursor: string | null } {
   if (rows.length <= page.limit) return { rows, nextCursor: null };
   const kept = rows.slice(0, page.limit);
-  return { rows: kept, nextCursor: encodeCursor(page.list, kept[kept.length - 1].position) };
+  return { rows: kept, nextCursor: encodeCursor(page, kept[kept.length - 1].position) };
 }
 
 /** SQLite takes no Infinity: the first page reads below the largest safe integer. */

@@ -4,6 +4,7 @@ import type { Principal } from '../../auth/principal';
 import { resolveMember, tenantKey } from '../../auth/tenancy';
 import { MemberPathParams } from '../../ledger/members/member.dto';
 import { REDEMPTIONS, TRANSACTIONS, WALLETS } from '../../projections/names';
+import { CursorCodec } from '../shared/cursor-codec';
 import { Freshness } from '../shared/freshness';
 import { pageOf } from '../shared/paging';
 import { MemberQuery, TransactionsQuery } from './wallet-read.dto';
@@ -16,6 +17,7 @@ export class WalletReadController {
   constructor(
     private readonly queries: WalletQueries,
     private readonly freshness: Freshness,
+    private readonly cursors: CursorCodec,
   ) {}
 
   @Get('wallet')
@@ -29,7 +31,7 @@ export class WalletReadController {
   async transactions(@CurrentPrincipal() principal: Principal, @Query() query: TransactionsQuery) {
     const member = resolveMember(principal, query.externalUserID);
     const tenant = tenantKey(principal.tenant);
-    const page = pageOf('transactions', [tenant, member], query);
+    const page = pageOf(this.cursors, 'transactions', [tenant, member], query);
     await this.freshness.of([TRANSACTIONS]);
     return this.queries.transactionsOf(tenant, member, page);
   }
