@@ -12,6 +12,8 @@ interface BadInput {
   field?: string;
   /** What the message must say, e.g. the limit a check applies. */
   message?: RegExp;
+  /** What `field`'s problems must say (a 400 lists them). */
+  problem?: RegExp;
   as?: 'org' | 'member';
 }
 
@@ -96,6 +98,14 @@ const namedFields = (details?: { field?: string; fields?: Array<{ field: string 
   ...(details?.fields ?? []).map((f) => f.field),
 ];
 const MAX = Number.MAX_SAFE_INTEGER;
+/** A valid shipping address. */
+const address = { name: 'A', line1: 'B', city: 'Oslo', postalCode: '0155', country: 'NO' };
+const NO_CONTROLS = /must not contain control characters$/;
+/** The problems an error lists for one field. */
+const problemsOf = (
+  field: string,
+  details?: { fields?: Array<{ field: string; problems: string[] }> },
+) => (details?.fields ?? []).filter((f) => f.field === field).flatMap((f) => f.problems);
 
 describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
   let t: TestApp;
@@ -279,6 +289,183 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       status: 400,
       code: 'VALIDATION_FAILED',
       field: 'reason',
+    },
+    {
+      name: 'credit: a NUL in the reason',
+      path: '/v1/wallet/credit',
+      body: { ...credit1, externalUserID: 'ivy', reason: 'a\u0000b' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'reason',
+      problem: NO_CONTROLS,
+    },
+    {
+      name: 'credit: a line feed in the reason (a single line)',
+      path: '/v1/wallet/credit',
+      body: { ...credit1, reason: 'a\nb' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'reason',
+      problem: NO_CONTROLS,
+    },
+    {
+      name: 'cancel: an escape in the reason',
+      path: `/v1/redemptions/{id}/cancel`,
+      body: { reason: 'a\u001b[2Jb' },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'reason',
+    },
+    {
+      name: 'offer: an image URL with a control character',
+      path: '/v1/offers',
+      body: { ...offerBody, images: ['https://a.b/\u0000'] },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'images',
+      problem: /^each value in images must not contain control characters$/,
+    },
+    {
+      name: 'offer: an image URL with a C1 control (U+0085)',
+      path: '/v1/offers',
+      body: { ...offerBody, images: ['https://a.b/x\u0085'] },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'images',
+    },
+    {
+      name: 'offer: DEL in the title',
+      path: '/v1/offers',
+      body: { ...offerBody, title: 'T\u007f' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'title',
+    },
+    {
+      name: 'offer: a line feed in the shortDescription (a single line)',
+      path: '/v1/offers',
+      body: { ...offerBody, shortDescription: 'a\nb' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'shortDescription',
+    },
+    {
+      name: 'offer: a NUL in the description (prose keeps only tab and line breaks)',
+      path: '/v1/offers',
+      body: { ...offerBody, description: 'a\n\u0000' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'description',
+      problem: /^description must not contain control characters other than tab, line feed/,
+    },
+    {
+      name: 'offer update: a tab in the kind and the type, both named',
+      method: 'PATCH',
+      path: '/v1/offers/{offer}',
+      body: { kind: 'a\tb', type: 'c\td' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'type',
+    },
+    {
+      name: 'redeem: shipping as an array of a valid address',
+      path: '/v1/redemptions',
+      body: { offer: 'giftcard', externalUserID: 'alice', amount: '20', shipping: [address] },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'shipping',
+      problem: /^shipping must be an object$/,
+    },
+    ...(['x', 5, null, true, []] as const).map((shipping): BadInput => ({
+      name: `redeem: shipping as ${JSON.stringify(shipping)}`,
+      path: '/v1/redemptions',
+      body: { offer: 'x', shipping },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'shipping',
+      problem: /^shipping must be an object$/,
+    })),
+    {
+      name: 'redeem: a tab in a shipping line',
+      path: '/v1/redemptions',
+      body: { offer: 'x', shipping: { ...address, line1: 'a\tb' } },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'shipping.line1',
+    },
+    {
+      name: 'redeem: a NUL in the offer id (the usual body, checked fast)',
+      path: '/v1/redemptions',
+      body: { offer: 'o\u0000' },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'offer',
+    },
+    {
+      name: 'redeem: a NUL in the description (prose keeps only tab and line breaks)',
+      path: '/v1/redemptions',
+      body: { offer: 'x', description: 'a\u0000' },
+      as: 'member',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'description',
+    },
+    {
+      name: 'member: an escape in the displayName',
+      method: 'PUT',
+      path: '/v1/members/m1',
+      body: { displayName: '\u001b[31mAda' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'displayName',
+    },
+    {
+      name: 'member: a NUL in the posAccountId',
+      method: 'PUT',
+      path: '/v1/members/m1',
+      body: { posAccountId: 'p\u0000' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'posAccountId',
+    },
+    {
+      name: 'member: a control character in a quoted email',
+      method: 'PUT',
+      path: '/v1/members/m1',
+      body: { email: '"a\u0001b"@example.com' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'email',
+    },
+    {
+      name: 'exchange: a line feed in the tier',
+      path: '/v1/auth/exchange',
+      body: { externalUserID: 'm1', tier: 'gold\n' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'tier',
+    },
+    {
+      name: 'list redemptions: a NUL in offerId',
+      method: 'GET',
+      path: '/v1/redemptions?offerId=o%00',
+      body: undefined,
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'offerId',
+    },
+    {
+      name: 'get redemption: a NUL in the id',
+      method: 'GET',
+      path: '/v1/redemptions/r%00',
+      body: undefined,
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'id',
     },
     {
       name: 'credit: a member id of 129 emoji',
@@ -879,6 +1066,10 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
     expect(response.headers.get('x-request-id')).toBe(response.body.error.requestId);
     if (bad.field) expect(namedFields(response.body.error.details)).toContain(bad.field);
     if (bad.message) expect(response.body.error.message).toMatch(bad.message);
+    if (bad.field && bad.problem)
+      expect(problemsOf(bad.field, response.body.error.details)).toContainEqual(
+        expect.stringMatching(bad.problem),
+      );
     expect(await headPosition()).toBe(before);
   });
 
@@ -927,6 +1118,21 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
     const put = await org('PUT', '/v1/members/emoji-text', profile);
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject(profile);
+  });
+
+  it('keeps tabs and line breaks in descriptions, the prose fields', async () => {
+    const prose = 'Two hours on the fjord.\r\n\tBring a jacket.\n';
+    const offer = await org('POST', '/v1/offers', { ...offerBody, description: prose });
+    expect(offer.status).toBe(201);
+    expect(offer.body.description).toBe(prose);
+    await credit(org, 'prose', 1);
+    const redeemed = await org('POST', '/v1/redemptions', {
+      offer: offer.body.id,
+      externalUserID: 'prose',
+      description: prose,
+    });
+    expect(redeemed.status).toBe(201);
+    expect(redeemed.body.description).toBe(prose);
   });
 
   it('takes a member id of 128 emoji (256 UTF-16 code units) on every route', async () => {

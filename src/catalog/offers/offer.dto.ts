@@ -10,6 +10,7 @@ import {
   Min,
 } from 'class-validator';
 import {
+  HasNoControlCharacters,
   IsDecimalAmount,
   IsOptionalInstant,
   IsOptionalNonNull,
@@ -44,8 +45,9 @@ class OfferFieldsDto {
   @IsIn(OFFER_ARTIFACTS)
   artifact?: OfferArtifact;
 
+  /** Catalog prose, which may run over several lines; shortDescription is its one-line form. */
   @IsOptional()
-  @IsText(0, OFFER_TEXT_LIMITS.description)
+  @IsText(0, OFFER_TEXT_LIMITS.description, 'multi-line')
   description?: string | null;
 
   @IsOptional()
@@ -56,6 +58,7 @@ class OfferFieldsDto {
   @IsArray()
   @ArrayMaxSize(20)
   @IsUrl({ require_protocol: true, require_tld: false }, { each: true })
+  @HasNoControlCharacters('single-line', { each: true })
   images?: string[];
 
   @IsOptional()

@@ -16,6 +16,9 @@ async function judged(value: unknown): Promise<{ dto?: unknown; error?: unknown 
   }
 }
 
+/** A valid shipping address, as an object and (wrongly) as an array of one. */
+const address = { name: 'A', line1: 'B', city: 'C', postalCode: '1', country: 'NO' };
+
 const tricky = fc.constantFrom<unknown>(
   '',
   'a',
@@ -27,6 +30,8 @@ const tricky = fc.constantFrom<unknown>(
   '😀'.repeat(64),
   'bad\u0007id',
   'tab\tid',
+  'nul\u0000id',
+  'c1\u0085id',
   ' ',
   '  \u00a0 ',
   0,
@@ -42,6 +47,8 @@ const tricky = fc.constantFrom<unknown>(
   [],
   {},
   ['off_1'],
+  address,
+  [address],
 );
 const key = fc.constantFrom(
   'offer',
@@ -60,8 +67,13 @@ const nearlyValid = fc.record(
   },
   { requiredKeys: ['offer'] },
 );
+/** Otherwise usual bodies with a shipping of every shape, an array of a valid address included. */
+const withShipping = fc
+  .tuple(nearlyValid, fc.constantFrom<unknown>(address, [address], [], 'x', null))
+  .map(([value, shipping]) => ({ ...value, shipping }));
 const bodies = fc.oneof(
   { arbitrary: nearlyValid, weight: 4 },
+  withShipping,
   fc.dictionary(key, tricky, { maxKeys: 4 }),
   fc.record(
     { offer: tricky, externalUserID: tricky, quantity: tricky },
@@ -98,6 +110,14 @@ describe('CreateRedemptionDto.acceptFast', () => {
       { numRuns: 2000, seed: 20261201 },
     );
     expect(acceptedFast).toBeGreaterThan(50);
+  });
+
+  it('never takes a shipping address; an array of one is refused as no object', async () => {
+    const value = { offer: 'off_1', externalUserID: 'm', shipping: [address] };
+    expect(CreateRedemptionDto.acceptFast(value)).toBeUndefined();
+    expect((await judged(value)).error).toMatchObject({
+      details: { fields: [{ field: 'shipping', problems: ['shipping must be an object'] }] },
+    });
   });
 
   it('leaves refusals to the full rules, which name the failing fields', async () => {

@@ -1,23 +1,15 @@
-import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import {
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-  ValidateNested,
-} from 'class-validator';
-import {
+  HasNoControlCharacters,
   IsDecimalAmount,
   IsExternalUserID,
   IsOptionalFreeText,
   IsOptionalInstant,
+  IsOptionalNestedObject,
   IsText,
 } from '../../shared/http/dto-rules';
 import { isPlainObjectWithin } from '../../shared/http/validation';
+import { hasControlCharacters } from '../../shared/domain/control-characters';
 import { EXTERNAL_USER_ID_PATTERN } from '../../shared/domain/external-user-id';
 import { REDEMPTION_STATUSES, RedemptionStatus } from '../wallet/wallet.events';
 
@@ -51,6 +43,7 @@ export class ShippingDto {
 export class CreateRedemptionDto {
   @IsString()
   @Length(1, 64)
+  @HasNoControlCharacters()
   offer!: string;
 
   @IsOptional()
@@ -67,19 +60,19 @@ export class CreateRedemptionDto {
   @IsDecimalAmount()
   amount?: string;
 
-  @IsOptionalFreeText()
+  /** A note, which may run over several lines (a gift message). */
+  @IsOptionalFreeText('multi-line')
   description?: string;
 
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => ShippingDto)
+  @IsOptionalNestedObject(() => ShippingDto)
   shipping?: ShippingDto;
 
   private static readonly FAST_FIELDS = new Set(['offer', 'externalUserID', 'quantity']);
 
   /**
    * The usual body, `{ offer, externalUserID?, quantity? }` with valid values, without
-   * class-validator (the rules above still decide everything else; see validation.ts).
+   * class-validator (the rules above still decide everything else, shipping always; see
+   * validation.ts).
    */
   static acceptFast(body: unknown): CreateRedemptionDto | undefined {
     if (!isPlainObjectWithin(body, CreateRedemptionDto.FAST_FIELDS)) return undefined;
@@ -89,6 +82,7 @@ export class CreateRedemptionDto {
       typeof offer === 'string' &&
       offer.length >= 1 &&
       offer.length <= 64 &&
+      !hasControlCharacters(offer) &&
       (absent('externalUserID') ||
         (typeof externalUserID === 'string' &&
           externalUserID.length <= 128 &&
@@ -121,5 +115,6 @@ export class ChangeStatusDto {
 export class RedemptionPathParams {
   @IsString()
   @Length(1, 64)
+  @HasNoControlCharacters()
   id!: string;
 }

@@ -1,5 +1,6 @@
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { REDEMPTION_STATUSES, RedemptionStatus } from '../../ledger/wallet/wallet.events';
+import { HasNoControlCharacters } from '../../shared/http/dto-rules';
 import { PageQuery } from '../shared/paging';
 import { IsOptionalExternalUserIDQuery } from '../shared/query-rules';
 
@@ -16,5 +17,6 @@ export class ListRedemptionsQuery extends PageQuery {
   @IsOptional()
   @IsString()
   @Length(1, 64)
+  @HasNoControlCharacters()
   offerId?: string;
 }

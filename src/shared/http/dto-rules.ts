@@ -1,5 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
+import { Transform, Type } from 'class-transformer';
 import {
+  buildMessage,
   IsEmail,
   IsInt,
   IsObject,
@@ -12,10 +14,17 @@ import {
   Min,
   ValidateBy,
   ValidateIf,
+  ValidateNested,
+  ValidationOptions,
 } from 'class-validator';
 import { DECIMAL_RULE, parseDecimal } from '../../catalog/offer/offer.pricing';
 import { fitsLength, isIsoInstant, MAX_TEXT_LENGTH } from '../domain/values';
 import { EXTERNAL_USER_ID_PATTERN, EXTERNAL_USER_ID_RULE } from '../domain/external-user-id';
+import {
+  CONTROL_CHARACTERS_RULE,
+  hasControlCharacters,
+  TextLines,
+} from '../domain/control-characters';
 import { PROFILE_TEXT_LIMITS } from '../../ledger/wallet/wallet.events';
 import { KeptAsSent } from './validation';
 
@@ -30,13 +39,38 @@ export const IsExternalUserID = () =>
   );
 
 /**
+ * No control characters in a single-line text, none but tab, line feed and carriage return in a
+ * multi-line one (control-characters.ts). A value that is no string is left to the type check.
+ */
+export const HasNoControlCharacters = (
+  lines: TextLines = 'single-line',
+  options?: ValidationOptions,
+) =>
+  ValidateBy(
+    {
+      name: 'hasNoControlCharacters',
+      constraints: [lines],
+      validator: {
+        validate: (value) => typeof value !== 'string' || !hasControlCharacters(value, lines),
+        defaultMessage: buildMessage(
+          (each) => `${each}$property must ${CONTROL_CHARACTERS_RULE[lines]}`,
+          options,
+        ),
+      },
+    },
+    options,
+  );
+
+/**
  * A string of `min` (0 or 1) to `max` characters, counted as the domain counts them (textLength,
  * code points). class-validator's Length counts otherwise (it also skips variation selectors), and
- * a text the edge lets through must not be refused by the domain for its length.
+ * a text the edge lets through must not be refused by the domain for its length. Single-line
+ * unless `lines` says otherwise: see HasNoControlCharacters.
  */
-export const IsText = (min: 0 | 1, max: number) =>
+export const IsText = (min: 0 | 1, max: number, lines: TextLines = 'single-line') =>
   applyDecorators(
     IsString(),
+    HasNoControlCharacters(lines),
     ValidateBy({
       name: 'isText',
       constraints: [min, max],
@@ -52,10 +86,24 @@ export const IsText = (min: 0 | 1, max: number) =>
   );
 
 /** Free text (reasons, descriptions): 1 to 500 characters, as seed 002 sets. */
-export const IsOptionalFreeText = () => applyDecorators(IsOptional(), IsText(1, MAX_TEXT_LENGTH));
+export const IsOptionalFreeText = (lines: TextLines = 'single-line') =>
+  applyDecorators(IsOptional(), IsText(1, MAX_TEXT_LENGTH, lines));
 
 /** May be left out (unchanged), but not null: the field cannot be cleared. */
 export const IsOptionalNonNull = () => ValidateIf((_object, value) => value !== undefined);
+
+/**
+ * A nested object (a shipping address), validated by the rules of `type`; left out, but not null.
+ * ValidateNested alone would take an array for a list of such objects and validate each item, so an
+ * array is handed to it as null: then any value but an object gets one plain problem.
+ */
+export const IsOptionalNestedObject = (type: () => new () => object) =>
+  applyDecorators(
+    IsOptionalNonNull(),
+    Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? null : value)),
+    Type(type),
+    ValidateNested({ message: '$property must be an object' }),
+  );
 
 /** A free JSON object (member attributes), handed to the handler exactly as sent; not null. */
 export const IsOptionalJsonObject = () =>
@@ -91,4 +139,4 @@ export const IsOptionalDisplayName = () =>
 export const IsOptionalTier = () =>
   applyDecorators(IsOptional(), IsText(0, PROFILE_TEXT_LIMITS.tier));
 export const IsOptionalEmail = () =>
-  applyDecorators(IsOptional(), IsString(), MaxLength(254), IsEmail());
+  applyDecorators(IsOptional(), IsString(), MaxLength(254), IsEmail(), HasNoControlCharacters());
