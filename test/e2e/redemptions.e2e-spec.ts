@@ -53,7 +53,9 @@ describe('Redemptions over HTTP (e2e)', () => {
     await credit(org, 'rules', 400);
     const member = api(t.baseUrl, await memberToken(org, 'rules'));
 
-    const first = await member('POST', '/v1/redemptions', { offer: offerId });
+    // A client that sends every field sends null for those it has no value for.
+    const nulls = { shipping: null, description: null };
+    const first = await member('POST', '/v1/redemptions', { offer: offerId, ...nulls });
     expect(first.status).toBe(201);
     const again = await member('POST', '/v1/redemptions', { offer: offerId });
     expect(again.status).toBe(409);

@@ -120,6 +120,12 @@ describe('CreateRedemptionDto.acceptFast', () => {
     });
   });
 
+  it('takes a null shipping for none, as a null description: clients that send every field', async () => {
+    const { dto, error } = await judged({ offer: 'off_1', shipping: null, description: null });
+    expect(error).toBeUndefined();
+    expect(dto).toMatchObject({ offer: 'off_1', shipping: null, description: null });
+  });
+
   it('leaves refusals to the full rules, which name the failing fields', async () => {
     const value = { offer: 'x'.repeat(65), quantity: 0 };
     expect(CreateRedemptionDto.acceptFast(value)).toBeUndefined();

@@ -92,15 +92,18 @@ export const IsOptionalFreeText = (lines: TextLines = 'single-line') =>
 /** May be left out (unchanged), but not null: the field cannot be cleared. */
 export const IsOptionalNonNull = () => ValidateIf((_object, value) => value !== undefined);
 
+/** What an array is handed to ValidateNested as: a value it refuses with one plain problem. */
+const NOT_AN_OBJECT = 'an array';
+
 /**
- * A nested object (a shipping address), validated by the rules of `type`; left out, but not null.
+ * A nested object (a shipping address), validated by the rules of `type`; left out or null: none.
  * ValidateNested alone would take an array for a list of such objects and validate each item, so an
- * array is handed to it as null: then any value but an object gets one plain problem.
+ * array is handed to it as a string: then any value but an object gets one plain problem.
  */
 export const IsOptionalNestedObject = (type: () => new () => object) =>
   applyDecorators(
-    IsOptionalNonNull(),
-    Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? null : value)),
+    IsOptional(),
+    Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? NOT_AN_OBJECT : value)),
     Type(type),
     ValidateNested({ message: '$property must be an object' }),
   );
