@@ -122,12 +122,12 @@ export async function restoreEvents(
   }
   const path = join(dataDir, 'events.db');
   const aside = `${path}.replaced-${Date.now()}`;
-  replaceDatabase(path, source, aside);
+  await replaceDatabase(path, source, aside);
   const readModels = join(dataDir, 'read-models.db');
   const hadReadModels = existsSync(readModels);
   discardReadModels(readModels);
   io.out.write(
-    `Restored ${source} as ${path}: events up to position ${head}.\n` +
+    `Restored ${source} as ${path}: events up to position ${headOf(path)}.\n` +
       (existsSync(aside) ? `The event store it replaced is kept at ${aside}.\n` : '') +
       (hadReadModels ? 'The read models were dropped. ' : '') +
       'The service builds the read models from these events when it starts (or run `ledger rebuild`).\n',

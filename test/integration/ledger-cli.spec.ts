@@ -480,6 +480,30 @@ describe('ledger CLI (integration)', () => {
     expect(checkpoints()).toEqual([1]);
   });
 
+  it('restores what a source still holds in its -wal: a store left by a crash, or moved aside by a restore', async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    for (const member of ['a', 'b', 'c'])
+      await store.append(`wallet-sandbox.acme.${member}`, [credited(member, 10)], 'no_stream');
+    const written = await store.headPosition();
+    // Copied while the store is open, as a crash leaves it: its last commits are in the -wal only.
+    const crashed = join(dir, 'crashed.db');
+    copyFileSync(path, crashed);
+    copyFileSync(`${path}-wal`, `${crashed}-wal`);
+    await store.close();
+    rmSync(path);
+    const killedMidway = `${path}.partial-99999`; // a restore killed before its rename
+    writeFileSync(killedMidway, 'half a copy');
+
+    const restored = await run(['restore', crashed]);
+    expect(restored.code).toBe(0);
+    expect(restored.out).toContain(`events up to position ${written}.`);
+    const back = SqliteEventStore.open({ path, readonly: true });
+    expect(await back.headPosition()).toBe(written);
+    await back.close();
+    expect(readdirSync(dir).filter((name) => name.includes('.partial-'))).toEqual([]);
+  });
+
   it('restores nothing when the lock was taken from it while it checked the backup', async () => {
     const path = join(dir, 'events.db');
     const store = SqliteEventStore.open({ path });

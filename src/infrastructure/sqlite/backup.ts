@@ -1,16 +1,14 @@
 import Database from 'better-sqlite3';
 import {
-  chmodSync,
   closeSync,
-  constants,
-  copyFileSync,
   existsSync,
   fsyncSync,
   openSync,
+  readdirSync,
   renameSync,
   rmSync,
 } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { PRIVATE_FILE_MODE } from '../private-files';
 import { openDatabase } from './open-database';
 
@@ -54,17 +52,24 @@ export async function backupDatabase(source: string, destination: string): Promi
 const SIDE_FILES = ['', '-wal', '-shm', '-journal'];
 
 /**
- * Makes a copy of `source` the database at `path`. The copy is written and fsynced next to `path`
- * first, so that a failed copy changes nothing; then the database at `path` is moved to
- * `asidePath` whole, with its -wal (which may hold committed transactions), -shm and -journal
- * files, so that it can still be opened there; then the copy is renamed into place.
+ * Makes a copy of `source` the database at `path`. The copy is made by SQLite (backupDatabase),
+ * not by copying the file: a source in WAL mode may hold committed transactions in its -wal (a
+ * store moved aside by an earlier restore, a store left by a crash), which a copy of the main file
+ * alone would lose. It is written and fsynced next to `path` first, so that a failed copy changes
+ * nothing; then the database at `path` is moved to `asidePath` whole, with its -wal, -shm and
+ * -journal files, so that it can still be opened there; then the copy is renamed into place.
  */
-export function replaceDatabase(path: string, source: string, asidePath: string): void {
+export async function replaceDatabase(
+  path: string,
+  source: string,
+  asidePath: string,
+): Promise<void> {
+  // Copies left by restores killed midway: the caller holds the lock, so none is in use.
+  for (const name of readdirSync(dirname(path)))
+    if (name.startsWith(`${basename(path)}.partial-`)) rmSync(join(dirname(path), name));
   const partial = `${path}.partial-${process.pid}`;
-  rmSync(partial, { force: true });
+  await backupDatabase(source, partial);
   try {
-    copyFileSync(source, partial, constants.COPYFILE_EXCL);
-    chmodSync(partial, PRIVATE_FILE_MODE);
     fsyncPath(partial);
   } catch (error) {
     rmSync(partial, { force: true });
