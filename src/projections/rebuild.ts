@@ -2,7 +2,7 @@ import type { EventStore } from '../event-store/event-store.port';
 import { ALL_PROJECTIONS } from './all-projections';
 import type { ProjectionFactory } from './engine/projection';
 import { ProjectionEngine, ProjectionStatus } from './engine/projection-engine';
-import { recordOrigin } from './engine/store-identity';
+import { recordFirstEvent } from './engine/store-identity';
 import { openWriteSink } from './engine/write-sink';
 import type { ReadModelDb } from './read-model-db';
 
@@ -45,11 +45,13 @@ export async function rebuildReadModels(
   readModels: ReadModelDb,
   options: RebuildOptions = {},
 ): Promise<RebuildResult> {
-  readModels.dropAndRecreate();
+  // The store is asked first: one that cannot be reached leaves the read models as they are,
+  // with the origin and checkpoints that the start-up checks compare the store with.
   const head = Number(await store.headPosition());
   const [firstEvent] = await store.readAll({ maxCount: 1 });
   const first = firstEvent ? Number(firstEvent.position) : -1;
-  await recordOrigin(store, readModels);
+  readModels.dropAndRecreate();
+  if (firstEvent) recordFirstEvent(readModels, firstEvent.id);
   const indexes = options.deferIndexes ? readModels.dropReadIndexes() : [];
   const sink = openWriteSink(readModels.db, readModels.path, options.writer);
   await sink.setSynchronous('OFF');

@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { main } from '../../src/cli/ledger';
 import { ReadModelDb } from '../../src/projections/read-model-db';
 import { rebuildReadModels } from '../../src/projections/rebuild';
 import { caughtUp, dumpTables, randomWorkload, readSide } from '../support/read-models';
 import { api, KEYS, startTestApp } from '../support/test-app';
+import { credited } from '../support/wallet-events';
 
 const indexesOf = (readModels: ReadModelDb) =>
   readModels.db
@@ -12,6 +16,30 @@ const indexesOf = (readModels: ReadModelDb) =>
 
 /** The auditor's promise: throw the read models away, replay the events, get the same rows back. */
 describe('Rebuild (integration)', () => {
+  it('leaves the read models, their origin and checkpoints, as they are when the events cannot be read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'points-ledger-rebuild-'));
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    const readModels = ReadModelDb.open({ path: join(dir, 'read-models.db') });
+    try {
+      await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
+      await rebuildReadModels(store, readModels);
+      const tables = readModels.db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .pluck()
+        .all() as string[];
+      expect(tables).toEqual(expect.arrayContaining(['rm_meta', 'rm_checkpoints', 'rm_wallets']));
+      const everything = () => dumpTables(readModels.db, tables);
+      const before = everything();
+      expect(before.rm_wallets).toHaveLength(1);
+      await store.close(); // as an EventStoreDB that cannot be reached
+      await expect(rebuildReadModels(store, readModels)).rejects.toThrow();
+      expect(everything()).toEqual(before);
+    } finally {
+      readModels.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rebuilds a random workload of the real command side into read models equal to the live ones, row for row', async () => {
     const t = await startTestApp();
     const sandbox = api(t.baseUrl, KEYS.acmeSandbox);

@@ -112,13 +112,7 @@ export function originUnknown(readModels: ReadModelDb): boolean {
   return readModels.meta(FIRST_EVENT) === undefined;
 }
 
-/** Records the id of the store's first event, met by read models that started empty. */
+/** Records the id of the store's first event, met by read models that started empty or replayed. */
 export function recordFirstEvent(readModels: ReadModelDb, eventId: string): void {
   readModels.setMeta(FIRST_EVENT, eventId);
-}
-
-/** A rebuild replays from this store: record it as the read models' origin. */
-export async function recordOrigin(store: EventStore, readModels: ReadModelDb): Promise<void> {
-  const [first] = await store.readAll({ maxCount: 1 });
-  if (first) recordFirstEvent(readModels, first.id);
 }
