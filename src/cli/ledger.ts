@@ -238,6 +238,8 @@ export async function main(
         async () => {
           let readModels: ReadModelDb | undefined;
           try {
+            // A store that cannot be read (EventStoreDB down) must not cost the read models.
+            await store.headPosition();
             discardReadModels(path);
             readModels = openExplained(path, () => ReadModelDb.open({ path }));
             return await rebuild(store, readModels, io);

@@ -538,6 +538,22 @@ describe('ledger CLI (integration)', () => {
     expect(existsSync(join(dir, 'b.db'))).toBe(false);
   });
 
+  it('keeps the read models when a rebuild cannot reach EventStoreDB', async () => {
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
+    await store.close();
+    expect((await run(['rebuild'])).code).toBe(0);
+    // Nothing listens on port 1: the connection is refused at once, and the command fails.
+    const unreachable = {
+      DATA_DIR: dir,
+      EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:1?tls=false',
+    };
+    await expect(main(['rebuild'], unreachable, quiet)).rejects.toThrow('EventStoreDB unavailable');
+    const readModels = new Database(join(dir, 'read-models.db'), { readonly: true });
+    expect(readModels.prepare('SELECT balance FROM rm_wallets').pluck().all()).toEqual([10]);
+    readModels.close();
+  });
+
   it('gives its lock up when a rebuild is interrupted by Ctrl-C', async () => {
     const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
     for (let batch = 0; batch < 150; batch++) {
