@@ -9,6 +9,7 @@ import type { EventStore } from '../event-store/event-store.port';
 import { projectionNames } from '../projections/all-projections';
 import { Checkpoints, lagBehind, StoredCheckpoint } from '../projections/engine/checkpoints';
 import { ReadModelDb } from '../projections/read-model-db';
+import { fromThisStore, refusalFor } from '../projections/engine/store-identity';
 import {
   isHolder,
   ReadModelsLock,
@@ -102,6 +103,18 @@ function report(projections: ReturnType<typeof statusOf>, head: number, io: CliI
     if (p.error) stopped++;
   }
   return stopped === 0 ? 0 : 1;
+}
+
+/**
+ * What the service would find wrong with the read models at its start, if anything: the store
+ * lacks events they were built from (it refuses to start), or they come from another store (it
+ * drops and replays them). Either way a checkpoint's lag means nothing until then.
+ */
+async function originProblem(store: EventStore, readModels: ReadModelDb): Promise<string | null> {
+  const refusal = await refusalFor(store, readModels, undefined, 'look');
+  if (refusal) return `REFUSED: ${refusal}`;
+  if (await fromThisStore(store, readModels)) return null;
+  return 'The read models were built from another event store: the service drops and replays them when it starts';
 }
 
 /** The names of every projection the code has, from an empty in-memory schema. */
@@ -256,7 +269,11 @@ export async function main(
     try {
       const head = Number(await store.headPosition());
       io.out.write(`Head of $all: ${head}\n`);
-      return report(statusOf(readModels), head, io);
+      const code = report(statusOf(readModels), head, io);
+      const origin = readModels && (await originProblem(store, readModels));
+      if (!origin) return code;
+      io.out.write(`${origin}\n`);
+      return 1;
     } finally {
       readModels?.close();
     }

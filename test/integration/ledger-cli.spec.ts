@@ -461,7 +461,18 @@ describe('ledger CLI (integration)', () => {
       }
     };
 
+    expect(await run(['status'])).toMatchObject({
+      code: 0,
+      out: expect.not.stringMatching(/REFUSED|another/),
+    });
     copyFileSync(older, path); // an older copy put in place by hand, not by `ledger restore`
+    // A monitoring check sees what the service would refuse, though no checkpoint lags.
+    expect(await run(['status'])).toMatchObject({
+      code: 1,
+      out: expect.stringContaining(
+        'REFUSED: The event store ends at position 1, but the read models were built from it up to position 2',
+      ),
+    });
     await expect(start()).rejects.toThrow(
       'The event store ends at position 1, but the read models were built from it up to position 2: its events are missing',
     );
@@ -478,6 +489,24 @@ describe('ledger CLI (integration)', () => {
     await start();
     expect((await run(['rebuild'])).code).toBe(0);
     expect(checkpoints()).toEqual([1]);
+  });
+
+  it('says in status when the read models come from another event store, which a start replays', async () => {
+    const path = join(dir, 'events.db');
+    const fill = async (members: string[]) => {
+      const store = SqliteEventStore.open({ path });
+      for (const m of members)
+        await store.append(`wallet-sandbox.acme.${m}`, [credited(m, 10)], 'no_stream');
+      await store.close();
+    };
+    await fill(['a']);
+    expect((await run(['rebuild'])).code).toBe(0);
+    rmSync(path);
+    await fill(['b', 'c']); // another store, further along than the read models' checkpoints
+    expect(await run(['status'])).toMatchObject({
+      code: 1,
+      out: expect.stringContaining('The read models were built from another event store'),
+    });
   });
 
   it('restores what a source still holds in its -wal: a store left by a crash, or moved aside by a restore', async () => {

@@ -15,13 +15,27 @@ export async function readModelsMatch(
   readModels: ReadModelDb,
   furthest: number,
 ): Promise<boolean> {
+  const { match, first } = await compareOrigin(store, readModels, furthest);
+  if (match && first && readModels.meta(FIRST_EVENT) === undefined)
+    recordFirstEvent(readModels, first.id);
+  return match;
+}
+
+/** readModelsMatch without recording anything: for a look at read-only files (`ledger status`). */
+export async function fromThisStore(
+  store: EventStore,
+  readModels: ReadModelDb,
+  furthest = furthestCheckpoint(readModels),
+): Promise<boolean> {
+  return (await compareOrigin(store, readModels, furthest)).match;
+}
+
+async function compareOrigin(store: EventStore, readModels: ReadModelDb, furthest: number) {
   const [first] = await store.readAll({ maxCount: 1 });
   const head = Number(await store.headPosition());
   const known = readModels.meta(FIRST_EVENT);
   const mismatch = known === undefined ? furthest >= 0 : first?.id !== known;
-  if (mismatch || furthest > head) return false;
-  if (first && known === undefined) recordFirstEvent(readModels, first.id);
-  return true;
+  return { match: !mismatch && furthest <= head, first };
 }
 
 /** The furthest position any projection has stored (-1: the read models hold nothing). */
@@ -94,16 +108,19 @@ export async function refusalFor(
   store: EventStore,
   readModels: ReadModelDb,
   furthest = furthestCheckpoint(readModels),
+  mode: 'record' | 'look' = 'record',
 ): Promise<string | null> {
+  const record = mode === 'record'; // 'look': read-only files (`ledger status`)
   const missing = await missingEvents(store, readModels, furthest);
   if (missing) {
-    readModels.setMeta(LOST_EVENTS, missing);
+    if (record) readModels.setMeta(LOST_EVENTS, missing);
     return missing;
   }
   const noted = readModels.meta(LOST_EVENTS);
   if (noted === undefined) return null;
-  if (!(await readModelsMatch(store, readModels, furthest))) return noted;
-  readModels.deleteMeta(LOST_EVENTS);
+  const matches = record ? readModelsMatch : fromThisStore;
+  if (!(await matches(store, readModels, furthest))) return noted;
+  if (record) readModels.deleteMeta(LOST_EVENTS);
   return null;
 }
 
