@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { backupDatabase, replaceDatabase } from '../infrastructure/sqlite/backup';
 import { damageIn, openDatabase } from '../infrastructure/sqlite/open-database';
@@ -74,7 +74,13 @@ export async function backupEvents(
   }
   const damage = damageIn(destination);
   if (damage.length > 0) {
-    io.err.write(`ledger: the copy at ${destination} is damaged: ${damage.join('; ')}\n`);
+    // SQLite copies pages as they are: the damage is the source's. A damaged file named as a
+    // backup would only be found later, when it is needed.
+    rmSync(destination, { force: true });
+    io.err.write(
+      `ledger: ${source} is damaged, so no backup was kept at ${destination}: ${damage.join('; ')}. ` +
+        'Restore the latest good backup (docs/operations.md)\n',
+    );
     return 1;
   }
   io.out.write(

@@ -222,8 +222,10 @@ export async function main(
 ): Promise<number> {
   const command = argv[0];
   if (command === undefined || !Object.hasOwn(COMMANDS, command)) {
-    (command ? io.err : io.out).write(USAGE);
-    return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+    // Asked for (or nothing asked): the usage is the answer. An unknown command is an error.
+    const asked = command === undefined || ['help', '--help', '-h'].includes(command);
+    (asked ? io.out : io.err).write(USAGE);
+    return asked ? 0 : 2;
   }
   // No command has options: `rebuild --force` or `backup a b` must not run as if the rest were
   // not there.

@@ -165,6 +165,12 @@ describe('ledger CLI (integration)', () => {
     const unknown = await run(['rebuld']);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('Usage: ledger <command>');
+    for (const asked of [[], ['help'], ['--help'], ['-h']])
+      expect(await run(asked)).toEqual({
+        code: 0,
+        out: expect.stringContaining('Usage: ledger <command>'),
+        err: '',
+      });
     for (const command of ['backup', 'restore'])
       expect(await run([command])).toEqual({
         code: 2,
@@ -271,6 +277,31 @@ describe('ledger CLI (integration)', () => {
       out: '  events.db        ok\n  read-models.db   ok\n',
       err: '',
     });
+  });
+
+  it("keeps no backup of an events.db damaged deep inside, and says the damage is the store's", async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    for (let member = 0; member < 200; member++)
+      await store.append(
+        `wallet-sandbox.acme.m${member}`,
+        [credited(`m${member}`, 1)],
+        'no_stream',
+      );
+    await store.close();
+    const pages = Math.floor(statSync(path).size / 4096);
+    const file = openSync(path, 'r+');
+    for (let page = Math.floor(pages / 3); page < Math.floor((pages * 2) / 3); page += 2)
+      writeSync(file, randomBytes(4096), 0, 4096, page * 4096);
+    closeSync(file);
+
+    const target = join(dir, 'backup.db');
+    const backedUp = await run(['backup', target]);
+    expect(backedUp.code).toBe(1);
+    expect(backedUp.err).toContain(
+      `ledger: ${path} is damaged, so no backup was kept at ${target}`,
+    );
+    expect(existsSync(target)).toBe(false);
   });
 
   it('checks the files it finds, and names a file that is not a database at all', async () => {
