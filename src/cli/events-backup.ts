@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { backupDatabase, replaceDatabase } from '../infrastructure/sqlite/backup';
+import { EVENT_STORE_MIGRATIONS, pendingMigrations } from '../infrastructure/sqlite/migrations';
 import { damageIn, openDatabase } from '../infrastructure/sqlite/open-database';
 import type { CliIo } from './ledger';
 import { discardReadModels, explained, openExplained } from './data-files';
@@ -14,7 +15,10 @@ function headOf(path: string): number | null {
         const table = db
           .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'")
           .get();
-        if (!table) return null;
+        // Ours only: a table of that name that our first migration did not make would stop the
+        // service's start once restored (it would try to create it).
+        const ours = pendingMigrations(db, EVENT_STORE_MIGRATIONS.slice(0, 1)).length === 0;
+        if (!table || !ours) return null;
         return (
           (db.prepare('SELECT max(position) FROM events').pluck().get() as number | null) ?? -1
         );
@@ -113,7 +117,7 @@ export async function restoreEvents(
       damage.length > 0
         ? `it is damaged: ${damage.join('; ')}`
         : head === null
-          ? 'it holds no events table'
+          ? 'it holds no events table made by points-ledger'
           : 'it holds no events';
     io.err.write(`ledger: ${source} is not an event store to restore: ${why}\n`);
     return 1;

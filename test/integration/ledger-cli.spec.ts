@@ -415,7 +415,12 @@ describe('ledger CLI (integration)', () => {
     });
     new Database(join(dir, 'other.db')).exec('CREATE TABLE t (x)').close();
     expect((await run(['restore', join(dir, 'other.db')])).err).toContain(
-      'it holds no events table',
+      'it holds no events table made by points-ledger',
+    );
+    const lookalike = new Database(join(dir, 'lookalike.db'));
+    lookalike.exec('CREATE TABLE events (position INTEGER); INSERT INTO events VALUES (1)').close();
+    expect((await run(['restore', join(dir, 'lookalike.db')])).err).toContain(
+      'it holds no events table made by points-ledger',
     );
     const empty = SqliteEventStore.open({ path: join(dir, 'empty.db'), writer: 'inline' });
     await empty.close();
