@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { isHolder, lockReadModels, ReadModelsLock } from '../projections/read-models-lock';
 import { APP_CONFIG, AppConfig } from './app-config';
+import { StartRefused } from './start-refused';
 
 /** This process's lock on DATA_DIR (read-models-lock.ts): taken before any store is opened. */
 export const DATA_DIR_LOCK = Symbol('DATA_DIR_LOCK');
@@ -15,7 +16,7 @@ export const dataDirLockProvider: Provider = {
   useFactory: (config: AppConfig): ReadModelsLock => {
     const lock = lockReadModels(config.dataDir, 'service');
     if (isHolder(lock))
-      throw new Error(
+      throw new StartRefused(
         lock.role === 'rebuild'
           ? `A rebuild (pid ${lock.pid}) is writing the read models in ${config.dataDir}: start the service when it has finished`
           : lock.role === 'restore'

@@ -154,9 +154,15 @@ describe('ledger CLI (integration)', () => {
       `A restore (pid ${process.ppid}) is replacing the events in ${dir}`,
     );
     writeFileSync(join(dir, READ_MODELS_LOCK_FILE), `service ${process.ppid}\n`);
-    await expect(createApp(loadConfig({ DATA_DIR: dir }), { logger: false })).rejects.toThrow(
+    const refused: Error = await createApp(loadConfig({ DATA_DIR: dir }), { logger: false }).then(
+      () => new Error('started'),
+      (error: Error) => error,
+    );
+    expect(refused.message).toContain(
       `Another service (pid ${process.ppid}) runs on ${dir}: two services cannot share a DATA_DIR`,
     );
+    // Nest logs a failed start with the error's stack: one line for the operator, no frames.
+    expect(refused.stack).toBe(`StartRefused: ${refused.message}`);
     // Refused before any store is opened: no events.db, -wal or -shm to meet a restored file.
     expect(readdirSync(dir)).toEqual([READ_MODELS_LOCK_FILE]);
   });
