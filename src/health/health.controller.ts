@@ -6,9 +6,10 @@ import { EVENT_STORE_INFO, EventStoreInfo } from '../event-store/event-store.mod
 import { SqliteFileFailures } from '../infrastructure/sqlite/file-failures';
 import { lagBehind } from '../projections/engine/checkpoints';
 import { ProjectionRunner } from '../projections/engine/projection-runner';
+import { readinessOf } from './readiness';
 
 /**
- * Liveness and store status, for load balancers and operators. Anyone gets `status` ("ok", or
+ * Liveness, readiness and store status, for load balancers and operators. Anyone gets `status` ("ok", or
  * "degraded" with 503 when a projection stopped on an event or a request met a database file that
  * cannot be used); an organization's key also gets the head of $all, each projection's checkpoint,
  * lag and error, and the file failure. Those are the deployment's, across tenants, and an error
@@ -24,17 +25,15 @@ export class HealthController {
     @Optional() private readonly projections?: ProjectionRunner,
   ) {}
 
+  /** The head of $all at the first readiness question: the catch-up a replica makes once. */
+  private startHead: number | undefined;
+
   @Get()
   async health(
     @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const head = await this.store.headPosition(); // also the liveness check of the store
-    const statuses = this.projections?.status() ?? [];
-    const engineError = this.projections?.engineError ?? null;
-    const fileFailure = this.fileFailures.current();
-    const degraded =
-      statuses.some((p) => p.status === 'stopped') || engineError !== null || fileFailure !== null;
+    const { head, statuses, engineError, fileFailure, degraded } = await this.current();
     if (degraded) void reply.status(503);
     const status = degraded ? 'degraded' : 'ok';
     if (request.principal?.kind !== 'org') return { status };
@@ -53,5 +52,30 @@ export class HealthController {
       ...(engineError ? { projectionEngine: { error: engineError } } : {}),
       ...(fileFailure ? { fileFailure } : {}),
     };
+  }
+
+  /** 200 `ready`, or 503 `starting` (read models catching up) or `degraded` (as /health). */
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const { head, statuses, degraded } = await this.current();
+    this.startHead ??= Number(head);
+    const status = readinessOf({
+      degraded,
+      verified: this.projections?.ready ?? true,
+      checkpoints: statuses.map((p) => p.checkpoint),
+      startHead: this.startHead,
+    });
+    if (status !== 'ready') void reply.status(503);
+    return { status };
+  }
+
+  private async current() {
+    const head = await this.store.headPosition(); // also the liveness check of the store
+    const statuses = this.projections?.status() ?? [];
+    const engineError = this.projections?.engineError ?? null;
+    const fileFailure = this.fileFailures.current();
+    const degraded =
+      statuses.some((p) => p.status === 'stopped') || engineError !== null || fileFailure !== null;
+    return { head, statuses, engineError, fileFailure, degraded };
   }
 }

@@ -40,6 +40,9 @@ describe('Projections on /health (e2e)', () => {
     ]);
     for (const p of body.projections)
       expect(p).toEqual({ name: p.name, status: 'running', checkpoint: head, lag: 0 });
+    // Caught up: ready for traffic, as an orchestrator asks it, with no key.
+    const ready = await fetch(`${t.baseUrl}/health/ready`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
   });
 
   it('answers a read whose projections lag past the wait 503 READ_MODEL_LAGGING with Retry-After', async () => {
@@ -114,6 +117,8 @@ describe('Projections on /health (e2e)', () => {
     // A load balancer sees that the service is degraded, not where or why.
     const anonymous = await fetch(`${t.baseUrl}/health`);
     expect([anonymous.status, await anonymous.json()]).toEqual([503, { status: 'degraded' }]);
+    const ready = await fetch(`${t.baseUrl}/health/ready`);
+    expect([ready.status, await ready.json()]).toEqual([503, { status: 'degraded' }]);
   });
 });
 
@@ -158,5 +163,7 @@ describe('A damaged read-model file on /health (e2e)', () => {
     expect((health.body as HealthBody).projections.every((p) => p.status === 'running')).toBe(true);
     const anonymous = await fetch(`${t.baseUrl}/health`);
     expect([anonymous.status, await anonymous.json()]).toEqual([503, { status: 'degraded' }]);
+    const ready = await fetch(`${t.baseUrl}/health/ready`);
+    expect([ready.status, await ready.json()]).toEqual([503, { status: 'degraded' }]);
   });
 });
