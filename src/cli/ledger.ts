@@ -271,7 +271,12 @@ export async function main(
     try {
       const head = Number(await store.headPosition());
       io.out.write(`Head of $all: ${head}\n`);
-      const code = report(statusOf(readModels), head, io);
+      // The open reads nothing: the checkpoints are the first read of the file, and name it too.
+      const code = report(
+        openExplained(path, () => statusOf(readModels)),
+        head,
+        io,
+      );
       const origin = readModels && (await originProblem(store, readModels));
       if (!origin) return code;
       io.out.write(`${origin}\n`);

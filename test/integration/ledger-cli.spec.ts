@@ -252,6 +252,12 @@ describe('ledger CLI (integration)', () => {
         /^Cannot open .*read-models\.db: .* \(SQLITE_(IOERR_READ|CANTOPEN)\)\. /,
       );
     expect(existsSync(join(dir, READ_MODELS_LOCK_FILE))).toBe(false);
+    // No database at all: the cure is a rebuild, not another user.
+    rmSync(join(dir, 'read-models.db'), { recursive: true });
+    writeFileSync(join(dir, 'read-models.db'), randomBytes(8192));
+    await expect(run(['status'])).rejects.toThrow(
+      /^Cannot open .*read-models\.db: file is not a database \(SQLITE_NOTADB\)\. The file is damaged, or is no database: `ledger rebuild` replaces a read-models\.db/,
+    );
   });
 
   it('rebuilds over read models damaged deep inside, where an open sees nothing wrong', async () => {

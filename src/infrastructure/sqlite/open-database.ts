@@ -53,8 +53,13 @@ export function openNamingTheFile<T>(path: string, hint: string, open: () => T):
 export function namingTheFile(path: string, hint: string, error: unknown): unknown {
   const code = sqliteFileFailure(error);
   if (code === undefined) return error;
-  return new Error(`Cannot open ${path}: ${messageOf(error)} (${code}). ${hint}`);
+  // `hint` is for a file that cannot be reached (permissions, a full disk); damage has one cure.
+  const cure = isDamage(code) ? DAMAGE_CURE : hint;
+  return new Error(`Cannot open ${path}: ${messageOf(error)} (${code}). ${cure}`);
 }
+
+const DAMAGE_CURE =
+  'The file is damaged, or is no database: `ledger rebuild` replaces a read-models.db, and an events.db is restored from a backup (docs/operations.md).';
 
 /**
  * Opens a database and prepares it (its first statements, pragmas, checks, migrations): when the
