@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { backupDatabase, replaceDatabase } from '../infrastructure/sqlite/backup';
 import { EVENT_STORE_MIGRATIONS, pendingMigrations } from '../infrastructure/sqlite/migrations';
@@ -109,6 +109,12 @@ export async function restoreEvents(
   const source = fileArgument(env, backup, 'restore <file> (a file written by ledger backup)', io);
   if (typeof source === 'number') return source;
   if (!existsSync(source)) throw new Error(`No backup at ${source}`);
+  if (!statSync(source).isFile()) {
+    io.err.write(
+      `ledger: ${source} is not a file: restore takes a file written by ledger backup\n`,
+    );
+    return 1;
+  }
   const damage = damageIn(source);
   const head = damage.length === 0 ? headOf(source) : null;
   // An empty store would replace the events with nothing: no backup worth restoring holds none.

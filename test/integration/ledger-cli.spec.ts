@@ -418,6 +418,10 @@ describe('ledger CLI (integration)', () => {
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('stop it first: a restore replaces the events it reads');
     rmSync(join(dir, READ_MODELS_LOCK_FILE));
+    expect(await run(['restore', dir])).toMatchObject({
+      code: 1,
+      err: `ledger: ${dir} is not a file: restore takes a file written by ledger backup\n`,
+    });
     writeFileSync(join(dir, 'noise.db'), randomBytes(8192));
     expect(await run(['restore', join(dir, 'noise.db')])).toMatchObject({
       code: 1,
