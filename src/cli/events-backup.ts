@@ -94,20 +94,25 @@ export async function backupEvents(
 }
 
 /**
+ * The backup `ledger restore` names, as an absolute path, or its exit code when there is nothing
+ * to restore here (restoreEvents): asked before the lock, so that a mistyped command is told its
+ * usage, also beside a running service.
+ */
+export const restoreSource = (env: NodeJS.ProcessEnv, backup: string | undefined, io: CliIo) =>
+  fileArgument(env, backup, 'restore <file> (a file written by ledger backup)', io);
+
+/**
  * `ledger restore <file>`, with the service stopped (the caller holds the read-models lock): the
- * backup becomes events.db. The events.db it replaces is moved aside whole, never deleted, and the
- * read models are dropped: they may hold events the backup has not, and the service (or `ledger
- * rebuild`) replays them from the restored events.
+ * backup at `source` (restoreSource) becomes events.db. The events.db it replaces is moved aside
+ * whole, never deleted, and the read models are dropped: they may hold events the backup has not,
+ * and the service (or `ledger rebuild`) replays them from the restored events.
  */
 export async function restoreEvents(
-  env: NodeJS.ProcessEnv,
   dataDir: string,
-  backup: string | undefined,
+  source: string,
   io: CliIo,
   stillLocked: () => boolean,
 ): Promise<number> {
-  const source = fileArgument(env, backup, 'restore <file> (a file written by ledger backup)', io);
-  if (typeof source === 'number') return source;
   if (!existsSync(source)) throw new Error(`No backup at ${source}`);
   if (!statSync(source).isFile()) {
     io.err.write(

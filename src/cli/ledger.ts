@@ -18,7 +18,7 @@ import {
   READ_MODELS_LOCK_FILE,
   FOREIGN_STALE_MS,
 } from '../projections/read-models-lock';
-import { backupEvents, restoreEvents } from './events-backup';
+import { backupEvents, restoreEvents, restoreSource } from './events-backup';
 import { rebuildReadModels } from '../projections/rebuild';
 import { progressBar } from './progress-bar';
 import { messageOf } from '../shared/application/error-message';
@@ -237,10 +237,13 @@ export async function main(
   const dataDir = dataDirFrom(env);
   if (command === 'check') return check(env, dataDir, io);
   if (command === 'backup') return backupEvents(env, dataDir, argv[1], io);
-  if (command === 'restore')
+  if (command === 'restore') {
+    const source = restoreSource(env, argv[1], io);
+    if (typeof source === 'number') return source;
     return whileLocked(dataDir, 'restore', 'a restore replaces the events it reads', io, (lock) =>
-      restoreEvents(env, dataDir, argv[1], io, () => lock.stillHeld()),
+      restoreEvents(dataDir, source, io, () => lock.stillHeld()),
     );
+  }
   const store = await openStore(env, dataDir);
   const path = join(dataDir, 'read-models.db');
   try {

@@ -417,6 +417,11 @@ describe('ledger CLI (integration)', () => {
     const refused = await run(['restore', backup]);
     expect(refused.code).toBe(1);
     expect(refused.err).toContain('stop it first: a restore replaces the events it reads');
+    // A restore of nothing is told its usage first, running service or not.
+    expect(await run(['restore'])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/^Usage: ledger restore <file> /),
+    });
     rmSync(join(dir, READ_MODELS_LOCK_FILE));
     expect(await run(['restore', dir])).toMatchObject({
       code: 1,
@@ -595,7 +600,7 @@ describe('ledger CLI (integration)', () => {
     const before = readFileSync(path);
     const err: string[] = [];
     const io = { out: { write: () => true }, err: { write: (s: string) => err.push(s) } };
-    expect(await restoreEvents({}, dir, backup, io, () => false)).toBe(1);
+    expect(await restoreEvents(dir, backup, io, () => false)).toBe(1);
     expect(err.join('')).toContain('another process took the lock on');
     expect(readFileSync(path).equals(before)).toBe(true);
   });
