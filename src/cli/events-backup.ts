@@ -113,8 +113,9 @@ export async function restoreEvents(
   io: CliIo,
   stillLocked: () => boolean,
 ): Promise<number> {
-  if (!existsSync(source)) throw new Error(`No backup at ${source}`);
-  if (!statSync(source).isFile()) {
+  const found = statSync(source, { throwIfNoEntry: false });
+  if (!found) throw new Error(`No backup at ${source}`);
+  if (!found.isFile()) {
     io.err.write(
       `ledger: ${source} is not a file: restore takes a file written by ledger backup\n`,
     );

@@ -9,11 +9,11 @@ import { ProjectionRunner } from '../projections/engine/projection-runner';
 import { readinessOf } from './readiness';
 
 /**
- * Liveness, readiness and store status, for load balancers and operators. Anyone gets `status` ("ok", or
- * "degraded" with 503 when a projection stopped on an event or a request met a database file that
- * cannot be used); an organization's key also gets the head of $all, each projection's checkpoint,
- * lag and error, and the file failure. Those are the deployment's, across tenants, and an error
- * may quote an event: they are not for anonymous callers, nor for members.
+ * Liveness, readiness and store status, for load balancers and operators. Anyone gets `status`
+ * ("ok", or "degraded" with 503 when a projection stopped on an event or a request met a database
+ * file that cannot be used); an organization's key also gets the head of $all, each projection's
+ * checkpoint, lag and error, and the file failure. Those are the deployment's, across tenants, and
+ * an error may quote an event: they are not for anonymous callers, nor for members.
  */
 @Public()
 @Controller('health')
