@@ -9,7 +9,12 @@ import type { EventStore } from '../event-store/event-store.port';
 import { projectionNames } from '../projections/all-projections';
 import { Checkpoints, lagBehind, StoredCheckpoint } from '../projections/engine/checkpoints';
 import { ReadModelDb } from '../projections/read-model-db';
-import { fromThisStore, refusalFor } from '../projections/engine/store-identity';
+import {
+  fromThisStore,
+  refusalFor,
+  storeEnds,
+  type StoreEnds,
+} from '../projections/engine/store-identity';
 import {
   isHolder,
   ReadModelsLock,
@@ -110,10 +115,10 @@ function report(projections: ReturnType<typeof statusOf>, head: number, io: CliI
  * lacks events they were built from (it refuses to start), or they come from another store (it
  * drops and replays them). Either way a checkpoint's lag means nothing until then.
  */
-async function originProblem(store: EventStore, readModels: ReadModelDb): Promise<string | null> {
-  const refusal = await refusalFor(store, readModels, undefined, 'look');
+function originProblem(ends: StoreEnds, readModels: ReadModelDb): string | null {
+  const refusal = refusalFor(ends, readModels, undefined, 'look');
   if (refusal) return `REFUSED: ${refusal}`;
-  if (await fromThisStore(store, readModels)) return null;
+  if (fromThisStore(ends, readModels)) return null;
   return 'The read models were built from another event store: the service drops and replays them when it starts';
 }
 
@@ -272,7 +277,8 @@ export async function main(
       ? openExplained(path, () => ReadModelDb.open({ path, readonly: true }))
       : undefined;
     try {
-      const head = Number(await store.headPosition());
+      const ends = await storeEnds(store);
+      const { head } = ends;
       io.out.write(`Head of $all: ${head}\n`);
       // The open reads nothing: the checkpoints are the first read of the file, and name it too.
       const code = report(
@@ -280,7 +286,7 @@ export async function main(
         head,
         io,
       );
-      const origin = readModels && (await originProblem(store, readModels));
+      const origin = readModels && originProblem(ends, readModels);
       if (!origin) return code;
       io.out.write(`${origin}\n`);
       return 1;

@@ -2,7 +2,7 @@ import type { EventStore } from '../event-store/event-store.port';
 import { ALL_PROJECTIONS } from './all-projections';
 import type { ProjectionFactory } from './engine/projection';
 import { ProjectionEngine, ProjectionStatus } from './engine/projection-engine';
-import { recordFirstEvent } from './engine/store-identity';
+import { recordFirstEvent, storeEnds } from './engine/store-identity';
 import { openWriteSink } from './engine/write-sink';
 import type { ReadModelDb } from './read-model-db';
 
@@ -47,8 +47,7 @@ export async function rebuildReadModels(
 ): Promise<RebuildResult> {
   // The store is asked first: one that cannot be reached leaves the read models as they are,
   // with the origin and checkpoints that the start-up checks compare the store with.
-  const head = Number(await store.headPosition());
-  const [firstEvent] = await store.readAll({ maxCount: 1 });
+  const { first: firstEvent, head } = await storeEnds(store);
   const first = firstEvent ? Number(firstEvent.position) : -1;
   readModels.dropAndRecreate();
   if (firstEvent) recordFirstEvent(readModels, firstEvent.id);

@@ -9,7 +9,7 @@ import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { ALL_PROJECTIONS, projectionNames } from '../projections/all-projections';
 import { ProjectionEngine } from '../projections/engine/projection-engine';
 import { ProjectionRunner } from '../projections/engine/projection-runner';
-import { refusalFor } from '../projections/engine/store-identity';
+import { refusalFor, storeEnds } from '../projections/engine/store-identity';
 import { openWriteSink } from '../projections/engine/write-sink';
 import { ReadModelDb } from '../projections/read-model-db';
 import { ReadModelsLock } from '../projections/read-models-lock';
@@ -115,7 +115,9 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
       setTimeout(resolve, STORE_CHECK_TIMEOUT_MS, undefined).unref(),
     );
     const refusal = await Promise.race([
-      refusalFor(this.store, this.readModels).catch(() => undefined),
+      storeEnds(this.store)
+        .then((ends) => refusalFor(ends, this.readModels))
+        .catch(() => undefined),
       unanswered,
     ]);
     if (refusal) throw new Error(refusal);

@@ -10,7 +10,7 @@ import { ProjectionLagError, ProjectionStoppedError } from '../../src/projection
 import { InlineWriteSink, WriteSink } from '../../src/projections/engine/write-sink';
 import { ReadModelDb } from '../../src/projections/read-model-db';
 import { rebuildReadModels } from '../../src/projections/rebuild';
-import { refusalFor } from '../../src/projections/engine/store-identity';
+import { refusalFor, storeEnds } from '../../src/projections/engine/store-identity';
 import { dumpTables } from '../support/read-models';
 import { credited, TENANT, walletEvent } from '../support/wallet-events';
 
@@ -513,7 +513,7 @@ describe('Read-model database', () => {
     expect(upgraded.meta('first_event_id')).toBe('the-first-event');
     // The first start of a release with a migration, on a store that lost its events: refused.
     const empty = SqliteEventStore.open({ path: ':memory:' });
-    expect(await refusalFor(empty, upgraded)).toMatch(
+    expect(refusalFor(await storeEnds(empty), upgraded)).toMatch(
       /^The event store is empty, but the read models were built from it up to position 42/,
     );
     await empty.close();

@@ -11,7 +11,13 @@ import { CommitPart, hasUnstored, planCommit } from './commit-plan';
 import type { EngineOptions, Entry, ProjectionStatus } from './engine-types';
 import type { ProjectedEvent, ProjectionFactory } from './projection';
 import type { ProjectionRunner } from './projection-runner';
-import { originUnknown, readModelsMatch, recordFirstEvent, refusalFor } from './store-identity';
+import {
+  originUnknown,
+  readModelsMatch,
+  recordFirstEvent,
+  refusalFor,
+  storeEnds,
+} from './store-identity';
 import { EngineStoppedError, Waiters } from './waiters';
 import { CheckpointsMovedError } from './write-set';
 import { InlineWriteSink, WriteSink } from './write-sink';
@@ -426,13 +432,14 @@ export class ProjectionEngine implements ProjectionRunner {
   private async checkStoreIdentity(): Promise<boolean> {
     const furthest = Math.max(-1, ...this.entries.map((e) => e.committed));
     // Kept as they are, and checked again at each retry.
-    const refusal = await refusalFor(this.store, this.readModels, furthest);
+    const ends = await storeEnds(this.store);
+    const refusal = refusalFor(ends, this.readModels, furthest);
     if (refusal) throw new Error(refusal);
-    if (!(await readModelsMatch(this.store, this.readModels, furthest))) {
+    if (!readModelsMatch(ends, this.readModels, furthest)) {
       this.options.log?.warn('Read models were built from another event store; rebuilding them');
       this.readModels.dropAndRecreate();
       this.reload();
-      await readModelsMatch(this.store, this.readModels, -1);
+      readModelsMatch(ends, this.readModels, -1);
     }
     // Started on an empty store: every projection reads from the start, so the first event the
     // engine meets is the store's first, which the read models then record as their origin.

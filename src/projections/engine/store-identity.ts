@@ -1,8 +1,23 @@
-import type { EventStore } from '../../event-store/event-store.port';
+import type { EventStore, RecordedEvent } from '../../event-store/event-store.port';
 import type { ReadModelDb } from '../read-model-db';
 import { Checkpoints } from './checkpoints';
 
 const FIRST_EVENT = 'first_event_id';
+
+/** What tells which store this is and how far it goes: its first event and its head (-1: none). */
+export interface StoreEnds {
+  first: RecordedEvent | undefined;
+  head: number;
+}
+
+/**
+ * The store's ends, read once for all the checks below: a check at start-up or by `ledger status`
+ * asks several questions of the same two facts, and on EventStoreDB each read is a round trip.
+ */
+export async function storeEnds(store: EventStore): Promise<StoreEnds> {
+  const [first] = await store.readAll({ maxCount: 1 });
+  return { first, head: Number(await store.headPosition()) };
+}
 
 /**
  * Whether the read models come from this store. They record the id of the store's first event; a
@@ -10,32 +25,26 @@ const FIRST_EVENT = 'first_event_id';
  * checkpoints (`furthest`). Rows whose origin was never recorded cannot be vouched for: only
  * empty read models (no checkpoint) match then. Records the first event's id when none is yet.
  */
-export async function readModelsMatch(
-  store: EventStore,
+export function readModelsMatch(
+  ends: StoreEnds,
   readModels: ReadModelDb,
   furthest: number,
-): Promise<boolean> {
-  const { match, first } = await compareOrigin(store, readModels, furthest);
-  if (match && first && readModels.meta(FIRST_EVENT) === undefined)
-    recordFirstEvent(readModels, first.id);
+): boolean {
+  const match = fromThisStore(ends, readModels, furthest);
+  if (match && ends.first && readModels.meta(FIRST_EVENT) === undefined)
+    recordFirstEvent(readModels, ends.first.id);
   return match;
 }
 
 /** readModelsMatch without recording anything: for a look at read-only files (`ledger status`). */
-export async function fromThisStore(
-  store: EventStore,
+export function fromThisStore(
+  { first, head }: StoreEnds,
   readModels: ReadModelDb,
   furthest = furthestCheckpoint(readModels),
-): Promise<boolean> {
-  return (await compareOrigin(store, readModels, furthest)).match;
-}
-
-async function compareOrigin(store: EventStore, readModels: ReadModelDb, furthest: number) {
-  const [first] = await store.readAll({ maxCount: 1 });
-  const head = Number(await store.headPosition());
+): boolean {
   const known = readModels.meta(FIRST_EVENT);
   const mismatch = known === undefined ? furthest >= 0 : first?.id !== known;
-  return { match: !mismatch && furthest <= head, first };
+  return !mismatch && furthest <= head;
 }
 
 /** The furthest position any projection has stored (-1: the read models hold nothing). */
@@ -52,16 +61,14 @@ export function furthestCheckpoint(readModels: ReadModelDb): number {
  * refuses; `ledger restore` or an explicit `ledger rebuild` resolves it. Another store with events
  * of its own is not this case: its read models are rebuilt (readModelsMatch).
  */
-export async function missingEvents(
-  store: EventStore,
+export function missingEvents(
+  { first, head }: StoreEnds,
   readModels: ReadModelDb,
   checkpoints = furthestCheckpoint(readModels),
-): Promise<string | null> {
+): string | null {
   const furthest = builtUpTo(readModels, checkpoints);
   if (furthest < 0) return null;
-  const [first] = await store.readAll({ maxCount: 1 });
   if (first && first.id !== readModels.meta(FIRST_EVENT)) return null;
-  const head = first ? Number(await store.headPosition()) : -1;
   if (head >= furthest) return null;
   const holds = first ? `ends at position ${head}` : 'is empty';
   return (
@@ -104,14 +111,14 @@ export function keptAcrossReset(readModels: ReadModelDb): Array<[string, string]
  * a store is not taken for another one and the read models dropped; the note goes once the store
  * holds their events again, or with the read models (a rebuild, a restore).
  */
-export async function refusalFor(
-  store: EventStore,
+export function refusalFor(
+  ends: StoreEnds,
   readModels: ReadModelDb,
   furthest = furthestCheckpoint(readModels),
   mode: 'record' | 'look' = 'record',
-): Promise<string | null> {
+): string | null {
   const record = mode === 'record'; // 'look': read-only files (`ledger status`)
-  const missing = await missingEvents(store, readModels, furthest);
+  const missing = missingEvents(ends, readModels, furthest);
   if (missing) {
     if (record) readModels.setMeta(LOST_EVENTS, missing);
     return missing;
@@ -119,7 +126,7 @@ export async function refusalFor(
   const noted = readModels.meta(LOST_EVENTS);
   if (noted === undefined) return null;
   const matches = record ? readModelsMatch : fromThisStore;
-  if (!(await matches(store, readModels, furthest))) return noted;
+  if (!matches(ends, readModels, furthest)) return noted;
   if (record) readModels.deleteMeta(LOST_EVENTS);
   return null;
 }
