@@ -36,6 +36,13 @@ export interface RecordedEvent {
   /** Global position in `$all`; strictly increasing in commit order. */
   position: bigint;
   created: Date;
+  /**
+   * Why the event is unusable, on an event read from `$all` whose stored data or metadata is not
+   * JSON (or the metadata not an object): only a damaged store or a write that bypassed it causes
+   * that. Its data and metadata then read as `{}`. Reads of `$all` hand it out, so that its
+   * consumers stop at its position and say why; a stream read throws instead.
+   */
+  unreadable?: string;
 }
 
 /**
@@ -50,6 +57,8 @@ export interface LeanEvent {
   type: string;
   data: JsonValue;
   metadata: JsonObject;
+  /** As RecordedEvent.unreadable. */
+  unreadable?: string;
 }
 
 export interface AppendResult {

@@ -56,16 +56,28 @@ export async function rebuildReadModels(
   await sink.setSynchronous('OFF');
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
-  const engine = new ProjectionEngine(store, readModels, options.projections ?? ALL_PROJECTIONS, {
-    maxPendingRows: options.maxPendingRows ?? 100_000,
-    sink,
-    onProgress: ({ position, events }) =>
-      options.onProgress?.({ events, position, first, head, elapsedSeconds: elapsed() }),
-  });
+  // The engine retries a failed read or commit, as a service must; a rebuild stops and says why.
+  let engineFailed: (error: Error) => void = () => undefined;
+  const engineFailure = new Promise<never>((_, reject) => (engineFailed = reject));
+  const engine: ProjectionEngine = new ProjectionEngine(
+    store,
+    readModels,
+    options.projections ?? ALL_PROJECTIONS,
+    {
+      maxPendingRows: options.maxPendingRows ?? 100_000,
+      sink,
+      retryDelayMs: Infinity,
+      onProgress: ({ position, events }) =>
+        options.onProgress?.({ events, position, first, head, elapsedSeconds: elapsed() }),
+      onChange: () => {
+        if (engine.engineError !== null) engineFailed(new Error(engine.engineError));
+      },
+    },
+  );
   let failure: unknown;
   try {
     engine.start();
-    await engine.waitFor(engine.names, head);
+    await Promise.race([engine.waitFor(engine.names, head), engineFailure]);
   } catch (error) {
     failure = error;
   } finally {

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -260,6 +261,61 @@ describe('Projection engine (integration)', () => {
     await bare.stop();
     db.close();
     await other.close();
+  });
+
+  it('stops at a damaged event (data or metadata not JSON) and says why; a rebuild then ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'damaged-event-'));
+    const path = join(dir, 'events.db');
+    const onFile = SqliteEventStore.open({ path });
+    try {
+      await appendCredits(onFile, ['a', 'b', 'c', 'd']);
+      await onFile.close();
+      const raw = new Database(path);
+      raw.prepare("UPDATE events SET data = '{not json' WHERE position = 2").run();
+      raw.prepare("UPDATE events SET metadata = 'null' WHERE position = 4").run();
+      raw.close();
+      const damaged = SqliteEventStore.open({ path, readonly: true });
+      try {
+        await expect(damaged.readStream('wallet-sandbox.acme.b')).rejects.toThrow(
+          /The stored event at position 2 \(wallet-sandbox\.acme\.b\) is damaged: its data is not JSON/,
+        );
+        const all = await damaged.readAll();
+        expect(all.map((e) => e.unreadable)).toEqual([
+          undefined,
+          expect.stringMatching(/^its data is not JSON \(/),
+          undefined,
+          'its metadata is not a JSON object',
+        ]);
+
+        const engine = new ProjectionEngine(damaged, readModels, ALL_PROJECTIONS);
+        engines.push(engine);
+        engine.start();
+        await expect(engine.waitFor(['wallets'], 4, 10_000)).rejects.toMatchObject({
+          projection: 'wallets',
+          position: 2,
+          reason: expect.stringMatching(/^PointsCredited: its data is not JSON/),
+        });
+        await engine.stop();
+
+        // Without the fix the rebuild's engine retried the read forever and never ended.
+        const rebuilt = await rebuildReadModels(damaged, readModels);
+        expect(rebuilt.projections.find((p) => p.name === 'wallets')).toMatchObject({
+          status: 'stopped',
+          error: { position: 2 },
+        });
+      } finally {
+        await damaged.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ends a rebuild that cannot read the store with the error, instead of retrying for ever', async () => {
+    await appendCredits(store, ['a']);
+    const failing = Object.create(store) as SqliteEventStore;
+    failing.readAllLean = () => Promise.reject(new Error('disk I/O error'));
+    await expect(rebuildReadModels(failing, readModels)).rejects.toThrow('disk I/O error');
   });
 
   it('ignores other categories (idempotency records) but moves every checkpoint past them', async () => {

@@ -163,7 +163,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
       : this.statements.readStreamForwards;
     const rows = statements.limit(limit).all(stream, revision);
     const events: RecordedEvent[] = [];
-    pushRecordedEvents(rows as EventRow[], events);
+    pushRecordedEvents(rows as EventRow[], events, 'throw'); // a decision must not fold a damaged event
     return events;
   }
 

@@ -1,4 +1,12 @@
-import { EventData, EventFilter, JsonObject, LeanEvent, RecordedEvent } from '../../event-store';
+import {
+  EventData,
+  EventFilter,
+  JsonObject,
+  JsonValue,
+  LeanEvent,
+  RecordedEvent,
+} from '../../event-store';
+import { messageOf } from '../../shared/application/error-message';
 
 /** The columns an event read selects, in the order of EventRow, with what it takes as the body. */
 const eventColumns = (data: string, metadata: string) =>
@@ -74,58 +82,105 @@ export function serializeEvent(event: EventData): SerializedEvent {
 }
 
 /**
+ * What to do with an event whose stored data or metadata is not what the port promises (JSON, the
+ * metadata an object): only a damaged file or a write that bypassed the store holds one. Reads of
+ * $all hand it out marked (`unreadable`), so that a projection stops on it at its position instead
+ * of the whole read failing; a stream read, which a decision folds, throws.
+ */
+export type DamagedBodies = 'mark' | 'throw';
+
+/**
  * Appends the events of `rows` to `out`. The events of one append carry the same metadata, so a
  * metadata text equal to the one before is parsed once and its object shared: recorded events are
  * read-only.
  */
-export function pushRecordedEvents(rows: readonly EventRow[], out: RecordedEvent[]): void {
-  const metadataOf = metadataParser();
+export function pushRecordedEvents(
+  rows: readonly EventRow[],
+  out: RecordedEvent[],
+  damaged: DamagedBodies = 'mark',
+): void {
+  const bodies = new BodyParser();
   for (const row of rows) {
-    out.push({
+    const event: RecordedEvent = {
       id: row[3],
       type: row[4],
-      data: parseBody(row[5]),
-      metadata: metadataOf(row[6]),
+      data: NO_BODY,
+      metadata: NO_BODY,
       stream: row[1],
       revision: BigInt(row[2]),
       position: BigInt(row[0]),
       created: new Date(row[7]),
-    });
+    };
+    const unreadable = bodies.fill(event, row[5], row[6]);
+    if (unreadable !== null) markDamaged(event, row[0], unreadable, damaged);
+    out.push(event);
   }
 }
 
 /** The lean events of `rows`, sharing metadata objects as pushRecordedEvents does. */
 export function toLeanEvents(rows: readonly LeanRow[]): LeanEvent[] {
-  const metadataOf = metadataParser();
+  const bodies = new BodyParser();
   const events = new Array<LeanEvent>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
-    events[i] = {
+    const event: LeanEvent = {
       position: row[0],
       stream: row[1],
       type: row[2],
-      data: parseBody(row[3]),
-      metadata: metadataOf(row[4]),
+      data: NO_BODY,
+      metadata: NO_BODY,
     };
+    const unreadable = bodies.fill(event, row[3], row[4]);
+    if (unreadable !== null) markDamaged(event, row[0], unreadable, 'mark');
+    events[i] = event;
   }
   return events;
 }
 
-function parseBody(text: string | null): JsonObject {
-  return text === null ? NO_BODY : JSON.parse(text);
+function markDamaged(
+  event: RecordedEvent | LeanEvent,
+  position: number,
+  why: string,
+  damaged: DamagedBodies,
+): void {
+  if (damaged === 'throw')
+    throw new Error(
+      `The stored event at position ${position} (${event.stream}) is damaged: ${why}`,
+    );
+  event.unreadable = why;
 }
 
-/** Parses metadata texts; a text equal to the one before gives the same object. */
-function metadataParser(): (text: string | null) => JsonObject {
-  let last: string | null = null;
-  let parsed = NO_BODY;
-  return (text) => {
-    if (text !== last) {
-      last = text;
-      parsed = parseBody(text);
+/** Parses bodies; a metadata text equal to the one before gives the same object. */
+class BodyParser {
+  private lastMetadata: string | null = null;
+  private metadata: JsonObject = NO_BODY;
+
+  /** Sets the event's data and metadata from their texts; why they cannot be read, or null. */
+  fill(
+    event: { data: JsonValue; metadata: JsonObject },
+    data: string | null,
+    metadata: string | null,
+  ): string | null {
+    try {
+      event.data = data === null ? NO_BODY : (JSON.parse(data) as JsonValue);
+    } catch (error) {
+      return `its data is not JSON (${messageOf(error)})`;
     }
-    return parsed;
-  };
+    if (metadata !== this.lastMetadata) {
+      let parsed: unknown;
+      try {
+        parsed = metadata === null ? NO_BODY : JSON.parse(metadata);
+      } catch (error) {
+        return `its metadata is not JSON (${messageOf(error)})`;
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        return 'its metadata is not a JSON object';
+      this.lastMetadata = metadata;
+      this.metadata = parsed as JsonObject;
+    }
+    event.metadata = this.metadata;
+    return null;
+  }
 }
 
 /** SQL condition and parameters for a filter; stream prefixes compare UTF-8 bytes, as SQLite stores them. */

@@ -51,9 +51,9 @@ export function decode(event: Omit<LeanEvent, 'position'>, position: number): Pr
     tenant: '',
     externalUserID: null,
     occurredAtMs: 0,
-    invalid: null,
+    invalid: event.unreadable ?? null,
   };
-  if (!TENANT_CATEGORIES.has(category)) return projected;
+  if (projected.invalid !== null || !TENANT_CATEGORIES.has(category)) return projected;
   const meta = event.metadata;
   const { environment, orgId, externalUserID, occurredAt, schemaVersion } = meta;
   if (typeof environment !== 'string' || typeof orgId !== 'string') {
