@@ -41,6 +41,29 @@ describe('Redemptions under concurrency (e2e)', () => {
     expect(await balanceOf(org, 'race')).toBe(0);
   });
 
+  it('redemptions racing a PATCH that gives the offer a total stock queue on it: none CONFLICT', async () => {
+    const offerId = await createOffer(org, { pointsPrice: 1, maxPerMember: null });
+    const members = Array.from({ length: 40 }, (_, i) => `stock-race-${i}`);
+    await Promise.all(members.map((m) => credit(org, m, 100)));
+    // Credits ahead of each redemption on its wallet's lock: most redemptions chose their locks
+    // while the offer was unlimited and decide once the PATCH has given it a stock.
+    const credits: Array<Promise<void>> = [];
+    const redemptions: Array<ReturnType<typeof org>> = [];
+    let patch: ReturnType<typeof org> | undefined;
+    for (const m of members) {
+      credits.push(credit(org, m, 1), credit(org, m, 1));
+      redemptions.push(org('POST', '/v1/redemptions', { offer: offerId, externalUserID: m }));
+      patch ??= org('PATCH', `/v1/offers/${offerId}`, { maxTotal: 1000 });
+    }
+    await Promise.all(credits);
+    expect((await patch)?.status).toBe(200);
+    const statuses = (await Promise.all(redemptions)).map((r) => r.status);
+    expect(statuses).toEqual(Array(40).fill(201));
+    const offer = await org('GET', `/v1/offers/${offerId}`);
+    expect(offer.body).toMatchObject({ maxTotal: 1000 });
+    expect(offer.body.remainingStock).toBeGreaterThanOrEqual(960);
+  });
+
   it('50 concurrent requests with one Idempotency-Key create one redemption and debit once', async () => {
     const offerId = await createOffer(org, { pointsPrice: 100, maxPerMember: 1000 });
     await credit(org, 'dupes', 1_000);

@@ -7,6 +7,7 @@ import { EventContext } from '../../event-store/envelope';
 import {
   Decision,
   ExecutionResult,
+  LocksNeeded,
   PlannedAppend,
 } from '../../shared/application/command-executor';
 import { Versioned } from '../../shared/application/state-cache';
@@ -79,13 +80,16 @@ export class RedemptionCommands {
 
     return executor.run(
       locks,
-      async () => {
+      async (held) => {
         const offerLoaded = await offers.load(offer);
         if (
           offerLoaded.state.status === 'absent' ||
           !visibleTo(req.principal.kind, offerLoaded.state.offer)
         )
           return refusal(notFound(`Offer ${input.offerId}`), req.requestId);
+        // Stock set on the offer since the locks were chosen: queue on its lock, not race on it.
+        if (offerLoaded.state.offer.maxTotal !== null && !held.includes(offer))
+          throw new LocksNeeded([wallet, offer]);
         const snapshot = toOfferSnapshot(offerLoaded.state);
         const walletLoaded = await wallets.load(wallet);
         const events = decideWallet(

@@ -8,6 +8,7 @@ import {
   IdempotencyKeyReusedError,
   IdempotencyScope,
   idempotencyStream,
+  LocksNeeded,
 } from './command-executor';
 import { StateCache } from './state-cache';
 
@@ -192,6 +193,50 @@ describe.each([
     expect(calls.count).toBe(2);
     expect((await store.readStream('c-7')).map((e) => e.data)).toEqual([{ n: 0 }, { n: 2 }]);
   });
+
+  it.each([
+    ['without a key', undefined],
+    ['with a key', 'k9'],
+  ])(
+    'runs a decision again holding the locks it asks for, queued behind their holders (%s)',
+    async (_how, key) => {
+      const executor = newExecutor();
+      const order: string[] = [];
+      let releaseOther!: () => void;
+      const otherHolds = new Promise<void>((resolve) => (releaseOther = resolve));
+      let otherStarted!: () => void;
+      const started = new Promise<void>((resolve) => (otherStarted = resolve));
+      // Another command holds the lock of 'o' until released.
+      const other = executor.run(['o'], async () => {
+        otherStarted();
+        await otherHolds;
+        order.push('other');
+        return { appends: [], outcome: { status: 200, body: null } };
+      });
+      await started;
+      const helds: string[][] = [];
+      const calls = { count: 0 };
+      const counter = counterDecision(store, 'c-9', calls);
+      const run = executor.run(
+        ['c'],
+        async (held) => {
+          helds.push([...held]);
+          if (!held.includes('o')) throw new LocksNeeded(['o']);
+          order.push('ours');
+          return counter();
+        },
+        key === undefined ? undefined : scope(key),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(order).toEqual([]); // ours waits for the lock of 'o'
+      releaseOther();
+      await other;
+      await expect(run).resolves.toMatchObject({ replayed: false, outcome: { body: { n: 1 } } });
+      expect(helds).toEqual([['c'], ['c', 'o']]);
+      expect(order).toEqual(['other', 'ours']);
+      expect(await store.readStream('c-9')).toHaveLength(1);
+    },
+  );
 
   describe.each([
     ['without a key', undefined],

@@ -55,6 +55,21 @@ export class IdempotencyKeyReusedError extends Error {
   }
 }
 
+/**
+ * Thrown by a decision that must write a stream it does not hold the lock of (an offer that got a
+ * total stock after the locks were chosen): it runs again holding `locks`, so that such requests
+ * queue instead of racing each other to a conflict.
+ */
+export class LocksNeeded extends Error {
+  override readonly name = 'LocksNeeded';
+  constructor(readonly locks: readonly string[]) {
+    super(`The decision needs the locks of ${locks.join(', ')}`);
+  }
+}
+
+/** A decision, given the streams whose locks it runs under. */
+export type Decide = (held: readonly string[]) => Promise<Decision>;
+
 /** Conflicts kept coming back: another writer is busy on the same streams. Retryable. */
 export class ContentionError extends Error {
   override readonly name = 'ContentionError';
@@ -106,10 +121,10 @@ export class CommandExecutor {
   /** `locks` name the streams the decision will write, so that local requests queue, not conflict. */
   async run(
     locks: readonly string[],
-    decide: () => Promise<Decision>,
+    decide: Decide,
     idempotency?: IdempotencyScope,
   ): Promise<ExecutionResult> {
-    if (!idempotency) return this.mutex.run(locks, () => this.decideAndApply(decide));
+    if (!idempotency) return this.underLocks(locks, (held) => this.decideAndApply(held, decide));
     const stream = idempotencyStream(idempotency.tenantKey, idempotency.key);
     const settled = this.settled.get(stream);
     if (settled) return this.replay(settled, idempotency.fingerprint);
@@ -118,7 +133,9 @@ export class CommandExecutor {
       if (running.fingerprint !== idempotency.fingerprint) throw new IdempotencyKeyReusedError();
       return { ...(await running.result), replayed: true };
     }
-    const result = this.mutex.run(locks, () => this.runOnce(stream, decide, idempotency));
+    const result = this.underLocks(locks, (held) =>
+      this.runOnce(held, stream, decide, idempotency),
+    );
     this.inFlight.set(stream, { fingerprint: idempotency.fingerprint, result });
     try {
       return await result;
@@ -135,9 +152,26 @@ export class CommandExecutor {
     return { outcome: settled.outcome, replayed: true, position: null };
   }
 
-  private async decideAndApply(decide: () => Promise<Decision>): Promise<ExecutionResult> {
+  /** Runs `work` holding `locks`, and again holding more when its decision asks for them. */
+  private async underLocks(
+    locks: readonly string[],
+    work: (held: readonly string[]) => Promise<ExecutionResult>,
+  ): Promise<ExecutionResult> {
+    let held = locks;
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      const decision = await decide();
+      try {
+        return await this.mutex.run(held, () => work(held));
+      } catch (error) {
+        if (!(error instanceof LocksNeeded)) throw error;
+        held = [...new Set([...held, ...error.locks])];
+      }
+    }
+    throw new ContentionError('The command kept needing other locks; retry it');
+  }
+
+  private async decideAndApply(held: readonly string[], decide: Decide): Promise<ExecutionResult> {
+    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
+      const decision = await decide(held);
       const position = await this.apply(decision.appends);
       if (position !== undefined) return { outcome: decision.outcome, replayed: false, position };
     }
@@ -145,13 +179,14 @@ export class CommandExecutor {
   }
 
   private async runOnce(
+    held: readonly string[],
     stream: string,
-    decide: () => Promise<Decision>,
+    decide: Decide,
     scope: IdempotencyScope,
   ): Promise<ExecutionResult> {
     let recordRevision: ExpectedRevision = 'no_stream';
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      const ours = await decide();
+      const ours = await decide(held);
       const atomic = this.atomic(ours.appends);
       const record: DecisionRecord = {
         fingerprint: scope.fingerprint,
