@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { AuthController } from './auth.controller';
 import { AuthenticatedRequest } from './auth.decorators';
 import { AuthModule } from './auth.module';
-import { ExchangeDto } from './exchange.dto';
+import { ExchangeDto, ExchangeResponse } from './exchange.dto';
 import { MemberTokenIssuer } from './member-token';
 import { MemberProfileSink } from './member-profile-sink';
 import { Principal } from './principal';
@@ -27,14 +27,26 @@ function exchange(controller: AuthController, body: ExchangeDto, headers = {}) {
     principal: ORG,
   } as unknown as AuthenticatedRequest;
   const replyHeaders: Record<string, string> = {};
+  const sent: { status?: number } = {};
   const reply = {
     header(name: string, value: string) {
       replyHeaders[name] = value;
       return this;
     },
+    status(code: number) {
+      sent.status = code;
+      return this;
+    },
   } as unknown as FastifyReply;
-  return { answer: controller.exchange(request, reply, body), replyHeaders };
+  const answer = controller.exchange(request, reply, body) as Promise<ExchangeResponse>;
+  return { answer, replyHeaders, sent };
 }
+
+/** What the profile write answered: stored, and a replay or not. */
+const profileWritten = (replayed: boolean) => ({
+  replayed,
+  outcome: { status: 200, body: { externalUserID: 'u-1' } },
+});
 
 describe('AuthController.exchange', () => {
   it("mints a token for the org key's tenant and answers its expiry as ISO text", async () => {
@@ -50,10 +62,10 @@ describe('AuthController.exchange', () => {
 
   it('hands the profile, leaving out nulls, and the command with its key to the MEMBER_PROFILE_SINK', async () => {
     const upsertFromExchange = jest.fn<
-      Promise<{ replayed: boolean }>,
+      ReturnType<MemberProfileSink['upsertFromExchange']>,
       Parameters<MemberProfileSink['upsertFromExchange']>
     >();
-    upsertFromExchange.mockResolvedValue({ replayed: false });
+    upsertFromExchange.mockResolvedValue(profileWritten(false));
     const controller = new AuthController(tokens, { upsertFromExchange });
     const { answer, replyHeaders } = exchange(
       controller,
@@ -73,12 +85,28 @@ describe('AuthController.exchange', () => {
 
   it('marks a replayed exchange Idempotent-Replayed and still mints a token', async () => {
     const controller = new AuthController(tokens, {
-      upsertFromExchange: () => Promise.resolve({ replayed: true }),
+      upsertFromExchange: () => Promise.resolve(profileWritten(true)),
     });
     const { answer, replyHeaders } = exchange(controller, dto({ externalUserID: 'u-1' }), {
       'idempotency-key': 'k-1',
     });
     expect(tokens.verify((await answer).accessToken)).toMatchObject({ ok: true });
+    expect(replyHeaders).toEqual({ 'Idempotent-Replayed': 'true' });
+  });
+
+  it('answers a refused profile as recorded, replay included, and mints nothing', async () => {
+    const refusal = {
+      error: { code: 'VALIDATION_FAILED', message: 'displayName is blank', requestId: 'req-0' },
+    };
+    const controller = new AuthController(tokens, {
+      upsertFromExchange: () =>
+        Promise.resolve({ replayed: true, outcome: { status: 422, body: refusal } }),
+    });
+    const { answer, replyHeaders, sent } = exchange(controller, dto({ externalUserID: 'u-1' }), {
+      'idempotency-key': 'k-1',
+    });
+    expect(await answer).toBe(refusal);
+    expect(sent.status).toBe(422);
     expect(replyHeaders).toEqual({ 'Idempotent-Replayed': 'true' });
   });
 

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Optional, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { commandRequest } from '../shared/http/command-request';
+import type { JsonValue } from '../shared/domain/values';
+import { commandRequest, sendOutcome } from '../shared/http/command-request';
 import { NoQuery } from '../shared/http/no-input';
 import { AuthenticatedRequest, OrgOnly, principalOf } from './auth.decorators';
 import { ExchangeDto, ExchangeResponse, toExchangeRequest } from './exchange.dto';
@@ -27,14 +28,16 @@ export class AuthController {
     @Req() req: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
     @Body() body: ExchangeDto,
-  ): Promise<ExchangeResponse> {
+  ): Promise<ExchangeResponse | JsonValue> {
     const request = toExchangeRequest(body);
     if (this.profiles) {
-      const { replayed } = await this.profiles.upsertFromExchange(
+      const profile = await this.profiles.upsertFromExchange(
         commandRequest(req, req.body),
         request,
       );
-      if (replayed) void reply.header('Idempotent-Replayed', 'true');
+      // A refused profile is the answer, as recorded: a retry with the key gets the same bytes.
+      if (profile.outcome.status >= 400) return sendOutcome(reply, profile);
+      if (profile.replayed) void reply.header('Idempotent-Replayed', 'true');
     }
     const minted = this.tokens.mint(principalOf(req).tenant, request.externalUserID);
     return { accessToken: minted.token, expiresAt: minted.expiresAt.toISOString() };

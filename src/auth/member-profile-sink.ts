@@ -1,3 +1,4 @@
+import type { ExecutionResult } from '../shared/application/command-executor';
 import type { CommandRequest } from '../shared/http/command-request';
 import type { ExchangeRequest } from './exchange.dto';
 
@@ -10,12 +11,12 @@ export const MEMBER_PROFILE_SINK = Symbol('MEMBER_PROFILE_SINK');
 
 export interface MemberProfileSink {
   /**
-   * Runs the profile write as the exchange's command (its Idempotency-Key included) and says
-   * whether it was a replay. Throws an error the HTTP layer maps (e.g. a DomainError) when the
-   * profile is refused or the key was used for another request.
+   * Runs the profile write as the exchange's command (its Idempotency-Key included): its answer,
+   * a refusal to send as it is (recorded, so a retry gets the same bytes), and whether it was a
+   * replay. Throws what the HTTP layer maps when the key was used for another request.
    */
   upsertFromExchange(
     command: CommandRequest,
     profile: ExchangeRequest,
-  ): Promise<{ replayed: boolean }>;
+  ): Promise<Pick<ExecutionResult, 'outcome' | 'replayed'>>;
 }

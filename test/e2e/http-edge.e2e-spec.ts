@@ -387,4 +387,18 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     expect(await headPosition()).toBe(head);
     expect((await org('GET', '/v1/members/ex-1')).body.tier).toBe('gold');
   });
+
+  it('replays a refused exchange byte for byte, as every POST, and mints no token', async () => {
+    const key = { 'Idempotency-Key': 'exchange-refused' };
+    const exchange = () =>
+      org('POST', '/v1/auth/exchange', { externalUserID: 'ex-2', displayName: ' ' }, key);
+    const first = await exchange();
+    expect(first.status).toBe(422);
+    expect(first.body.accessToken).toBeUndefined();
+    const again = await exchange();
+    expect(again.status).toBe(422);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body); // the first request's requestId included
+    expect(again.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
+  });
 });

@@ -117,7 +117,10 @@ export function errorOutcome(error: DomainError, requestId: string): Outcome {
 }
 
 /** Sends an executed command's answer: its status, and `Idempotent-Replayed` on a replay. */
-export function sendOutcome(reply: FastifyReply, result: ExecutionResult): JsonValue {
+export function sendOutcome(
+  reply: FastifyReply,
+  result: Pick<ExecutionResult, 'outcome' | 'replayed'>,
+): JsonValue {
   void reply.status(result.outcome.status);
   if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
   return result.outcome.body;
