@@ -237,6 +237,70 @@ describe('Projection engine (integration)', () => {
     });
   });
 
+  it('stops on an amount below 1, which events.md rules out, instead of applying it', async () => {
+    const engine = engineOn();
+    engine.start();
+    await appendCredits(store, ['a']);
+    await toHead(engine);
+    await store.append('wallet-sandbox.acme.a', [credited('a', -50)], 'any');
+    for (const name of ['wallets', 'transactions', 'analytics'])
+      await expect(toHead(engine, [name])).rejects.toMatchObject({
+        projection: name,
+        position: 2,
+        reason: 'PointsCredited: amount is -50, below 1',
+      });
+    expect(balances(readModels)).toEqual({ a: 10 });
+  });
+
+  it('stops on offer fields no offer has, and on a redemption whose offer snapshot is bare', async () => {
+    const metadata = { schemaVersion: 1, occurredAt: '2024-03-01T12:00:00.000Z', ...TENANT };
+    const created = createdWith({ offerId: 'off_1', title: 'Kayak', pointsPrice: 10 })[0];
+    const engine = engineOn();
+    engine.start();
+    await store.append(
+      'offer-sandbox.acme.off_1',
+      [{ id: randomUUID(), type: 'OfferCreated', data: created.data, metadata }],
+      'no_stream',
+    );
+    await toHead(engine);
+    const changes = { pointsPrice: 'abc', status: 'WEIRD' };
+    await store.append(
+      'offer-sandbox.acme.off_1',
+      [
+        {
+          id: randomUUID(),
+          type: 'OfferUpdated',
+          data: { changes, updatedAt: '2024-03-02' },
+          metadata,
+        },
+      ],
+      'any',
+    );
+    await expect(toHead(engine, ['offers'])).rejects.toMatchObject({
+      reason: 'OfferUpdated: offer field pointsPrice is "abc"',
+    });
+    const bare = {
+      redemptionId: 'red_1',
+      externalUserID: 'a',
+      offer: { id: 'off_1' },
+      quantity: 1,
+      amount: null,
+      pointsCost: 10,
+      description: null,
+      shipping: null,
+      artifact: { type: 'NONE' },
+      createdAt: '2024-03-02T00:00:00.000Z',
+    };
+    await store.append(
+      'wallet-sandbox.acme.a',
+      [walletEvent('a', 'RedemptionCreated', bare)],
+      'any',
+    );
+    await expect(toHead(engine, ['redemptions'])).rejects.toMatchObject({
+      reason: 'RedemptionCreated: offer field status is undefined',
+    });
+  });
+
   it('stops on an event type it has no rule for, and on an envelope without a tenant', async () => {
     await store.append('wallet-sandbox.acme.a', [walletEvent('a', 'PointsTeleported', {})], 'any');
     const engine = engineOn();

@@ -9,9 +9,12 @@ export function record(value: unknown): Data {
   return value as Data;
 }
 
-export function int(data: Data, field: string): number {
+/** An amount, a count of units or a cost: a safe integer of at least `min` (events.md). */
+export function int(data: Data, field: string, min = 1): number {
   const value = data[field];
   if (!Number.isSafeInteger(value)) throw new UnprocessableEventError(`${field} is not an integer`);
+  if ((value as number) < min)
+    throw new UnprocessableEventError(`${field} is ${String(value)}, below ${min}`);
   return value as number;
 }
 

@@ -5,6 +5,7 @@ import { int, record, str } from '../engine/fields';
 import { Cached, RowCache } from '../engine/row-cache';
 import type { WriteSetBuilder } from '../engine/write-set';
 import { OFFERS } from '../names';
+import { offerFieldsProblem } from '../../catalog/offer/offer.shape';
 
 interface OfferRow extends Cached {
   position: number;
@@ -64,7 +65,8 @@ export class OffersProjection implements Projection {
     switch (event.type) {
       case 'OfferCreated': {
         if (row) throw new UnprocessableEventError(`offer ${offerId} is created twice`);
-        const { offerId: _id, createdAt, ...definition } = data;
+        const { offerId: _id, createdAt: _at, ...definition } = data;
+        checked(offerFieldsProblem(definition, true));
         this.rows.put(event.tenant, offerId, {
           position: event.position,
           tenant: event.tenant,
@@ -73,15 +75,18 @@ export class OffersProjection implements Projection {
           reservedUnits: 0,
           redeemedCount: 0,
           redeemedUnits: 0,
-          updatedAt: String(createdAt),
+          updatedAt: str(data, 'createdAt'),
         });
         return;
       }
-      case 'OfferUpdated':
+      case 'OfferUpdated': {
         if (!row) return; // as evolveOffer
-        row.definition = JSON.stringify({ ...JSON.parse(row.definition), ...record(data.changes) });
+        const changes = record(data.changes);
+        checked(offerFieldsProblem(changes, false));
+        row.definition = JSON.stringify({ ...JSON.parse(row.definition), ...changes });
         row.updatedAt = str(data, 'updatedAt');
         break;
+      }
       case 'OfferStockReserved':
         if (!row) return;
         row.reservedUnits += int(data, 'units');
@@ -148,6 +153,11 @@ export class OffersProjection implements Projection {
     }
     return event.stream.slice(prefix.length);
   }
+}
+
+/** Stops the projection on what is wrong with an offer's fields. */
+function checked(problem: string | null): void {
+  if (problem !== null) throw new UnprocessableEventError(problem);
 }
 
 export const offersProjection = (db: Database.Database) => new OffersProjection(db);

@@ -1,8 +1,20 @@
+import { createdWith } from '../../catalog/offer/offer.fixtures';
+import { offerDecider } from '../../catalog/offer/offer.decider';
+import { toOfferSnapshot } from '../../catalog/offer/offer.snapshot';
 import { ReadModelDb } from '../read-model-db';
 import { WriteSetBuilder, WriteSetExecutor } from '../engine/write-set';
 import { OfferSnapshots } from './offer-snapshots';
 
-const MUG = { id: 'mug', title: 'Mug', pointsPrice: 500, images: ['a.png'], remainingStock: 9 };
+/** A snapshot as a redemption records it: the whole offer, with the stock left before it. */
+const MUG: Record<string, unknown> = {
+  ...toOfferSnapshot(
+    offerDecider.evolve(
+      offerDecider.initialState,
+      createdWith({ offerId: 'mug', title: 'Mug', pointsPrice: 500, images: ['a.png'] })[0],
+    ),
+  ),
+  remainingStock: 9,
+};
 
 describe('OfferSnapshots', () => {
   let readModels: ReadModelDb;
@@ -34,13 +46,28 @@ describe('OfferSnapshots', () => {
   it.each([
     ['a changed value', { ...MUG, pointsPrice: 400 }],
     ['a changed array', { ...MUG, images: ['b.png'] }],
-    ['an added field', { ...MUG, expiresAt: '2027-01-01T00:00:00.000Z' }],
-    ['a removed field', { id: 'mug', title: 'Mug', pointsPrice: 500, remainingStock: 9 }],
+    ['a value where there was null', { ...MUG, expiresAt: '2027-01-01T00:00:00.000Z' }],
+    ['a removed field (maxTotal, as recorded before 2026-12-05)', { ...MUG, maxTotal: undefined }],
   ])('stores a new snapshot for %s, which later redemptions refer to', (_case, changed) => {
     snapshots.idOf('t', 'mug', MUG, 10);
     expect(snapshots.idOf('t', 'mug', changed, 12)).toBe(12);
     expect(snapshots.idOf('t', 'mug', { ...changed, remainingStock: 1 }, 14)).toBe(12);
     expect(stored().map((row) => (row as { position: number }).position)).toEqual([10, 12]);
+  });
+
+  it('refuses a new snapshot that is not an offer, and a remainingStock that is not a count', () => {
+    const { images: _images, ...withoutImages } = MUG;
+    expect(() => snapshots.idOf('t', 'mug', withoutImages, 10)).toThrow(
+      'offer field images is missing',
+    );
+    expect(() => snapshots.idOf('t', 'mug', { ...MUG, colour: 'red' }, 10)).toThrow(
+      'offer field colour is not one an offer has',
+    );
+    expect(() => snapshots.remainingStock({ ...MUG, remainingStock: -1 })).toThrow(
+      'offer field remainingStock is -1',
+    );
+    expect(snapshots.remainingStock({ ...MUG, remainingStock: undefined })).toBeNull();
+    expect(stored()).toEqual([]);
   });
 
   it('keeps offers of other tenants and ids apart', () => {

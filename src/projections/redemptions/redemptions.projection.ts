@@ -183,18 +183,19 @@ export class RedemptionsProjection implements Projection {
     const createdAt = str(data, 'createdAt');
     const offer = record(data.offer);
     const offerId = str(offer, 'id');
+    const remainingStock = this.snapshots.remainingStock(offer);
     const shipping =
       data.shipping === null || data.shipping === undefined ? null : JSON.stringify(data.shipping);
     const fixed = [
       int(data, 'quantity'),
       strOrNull(data, 'amount'),
-      int(data, 'pointsCost'),
+      int(data, 'pointsCost', 0),
       strOrNull(data, 'description'),
       shipping,
       JSON.stringify(record(data.artifact)),
       createdAt,
       this.snapshots.idOf(event.tenant, offerId, offer, event.position),
-      offer.remainingStock ?? null,
+      remainingStock,
     ];
     const row: RedemptionRow = {
       position: event.position,
