@@ -14,7 +14,6 @@ import { CommandRequest } from '../../src/shared/http/command-request';
 
 const TENANT = { orgId: 'acme', environment: 'sandbox' as const };
 const TENANT_KEY = 'sandbox.acme';
-const NOW = '2025-03-01T10:00:00.000Z';
 
 let requests = 0;
 function orgRequest(key?: string): CommandRequest {
@@ -24,7 +23,6 @@ function orgRequest(key?: string): CommandRequest {
     tenant: TENANT,
     tenantKey: TENANT_KEY,
     requestId,
-    now: NOW,
     idempotency: key
       ? { tenantKey: TENANT_KEY, key, fingerprint: key, context: { requestId } }
       : undefined,

@@ -19,10 +19,10 @@ export class OfferCommands {
 
   create(req: CommandRequest, input: CreateOfferInput, id?: string): Promise<ExecutionResult> {
     const offerId = id ?? newOfferId();
-    return this.onOffer(req, offerId, 201, {
+    return this.onOffer(req, offerId, 201, (now) => ({
       type: 'CreateOffer',
-      data: { ...input, offerId, now: req.now },
-    });
+      data: { ...input, offerId, now },
+    }));
   }
 
   update(
@@ -30,28 +30,34 @@ export class OfferCommands {
     offerId: string,
     patch: Partial<OfferDefinition>,
   ): Promise<ExecutionResult> {
-    return this.onOffer(req, offerId, 200, { type: 'UpdateOffer', data: { patch, now: req.now } });
+    return this.onOffer(req, offerId, 200, (now) => ({
+      type: 'UpdateOffer',
+      data: { patch, now },
+    }));
   }
 
   private onOffer(
     req: CommandRequest,
     offerId: string,
     status: number,
-    command: OfferCommand,
+    commandAt: (now: string) => OfferCommand,
   ): Promise<ExecutionResult> {
     const { offers, executor } = this.aggregates;
     const stream = offerStream(req.tenantKey, offerId);
     return executor.run(
       [stream],
-      async () => {
+      async ({ now }) => {
         const loaded = await offers.load(stream);
+        const command = commandAt(now);
         if (command.type === 'UpdateOffer' && loaded.state.status === 'absent') {
           return refusal(new DomainError('NOT_FOUND', `Offer ${offerId} not found`), req.requestId);
         }
         const events = decideOffer(command, loaded.state);
         if (isDomainError(events)) return refusal(events, req.requestId);
         const planned =
-          events.length > 0 ? offers.plan(stream, loaded, events, eventContext(req)) : undefined;
+          events.length > 0
+            ? offers.plan(stream, loaded, events, eventContext(req, now))
+            : undefined;
         const next = planned?.state ?? loaded.state;
         if (next.status === 'absent')
           throw new Error(`Offer ${offerId} absent after its own decision`);

@@ -82,12 +82,12 @@ export class MemberCommands {
   ): Promise<ExecutionResult> {
     const { wallets, executor } = this.aggregates;
     const stream = walletStream(req.tenantKey, memberRef(req.tenantKey, externalUserID));
-    const context = eventContext(req, { externalUserID });
     return executor.run(
       [stream],
-      async () => {
+      async ({ now }) => {
         const loaded = await wallets.load(stream);
-        const events = decideWallet(command(req.now), loaded.state);
+        const events = decideWallet(command(now), loaded.state);
+        const context = eventContext(req, now, { externalUserID });
         if (isDomainError(events)) return refusal(events, req.requestId);
         const planned =
           events.length > 0 ? wallets.plan(stream, loaded, events, context) : undefined;

@@ -71,7 +71,6 @@ export class RedemptionCommands {
     const offer = offerStream(req.tenantKey, input.offerId);
     const redemptionId = newRedemptionId(ref);
     const transactionId = newTransactionId();
-    const context = eventContext(req, { externalUserID });
     const stockLimited = (await offers.load(offer)).state;
     const locks =
       stockLimited.status === 'defined' && stockLimited.offer.maxTotal !== null
@@ -80,7 +79,8 @@ export class RedemptionCommands {
 
     return executor.run(
       locks,
-      async (held) => {
+      async ({ held, now }) => {
+        const context = eventContext(req, now, { externalUserID });
         const offerLoaded = await offers.load(offer);
         if (
           offerLoaded.state.status === 'absent' ||
@@ -105,7 +105,7 @@ export class RedemptionCommands {
               description: input.description,
               shipping: input.shipping,
               couponCode: snapshot.artifact === 'COUPON' ? newCouponCode() : null,
-              now: req.now,
+              now,
             },
           },
           walletLoaded.state,
@@ -113,7 +113,7 @@ export class RedemptionCommands {
         const reserved = offerLoaded.state.reservations.has(redemptionId);
         if (isDomainError(events)) {
           const release = reserved
-            ? this.releaseStock(offer, offerLoaded, redemptionId, req.now, context)
+            ? this.releaseStock(offer, offerLoaded, redemptionId, now, context)
             : [];
           return refusal(events, req.requestId, release);
         }
@@ -121,7 +121,7 @@ export class RedemptionCommands {
         if (offerLoaded.state.offer.maxTotal !== null && !reserved) {
           const units = events.find((e) => e.type === 'RedemptionCreated')?.data.quantity ?? 1;
           const stock = decideOffer(
-            { type: 'ReserveOfferStock', data: { redemptionId, units, now: req.now } },
+            { type: 'ReserveOfferStock', data: { redemptionId, units, now } },
             offerLoaded.state,
           );
           if (isDomainError(stock)) return refusal(stock, req.requestId);
@@ -185,11 +185,11 @@ export class RedemptionCommands {
 
     return executor.run(
       locks,
-      async () => {
+      async ({ now }) => {
         const walletLoaded = await wallets.load(wallet);
         const entry = walletOf(walletLoaded.state).redemptions.get(redemptionId);
         if (!entry) return refusal(notFound(`Redemption ${redemptionId}`), req.requestId);
-        const context = eventContext(req, { externalUserID: entry.created.externalUserID });
+        const context = eventContext(req, now, { externalUserID: entry.created.externalUserID });
         const offer = offerStream(req.tenantKey, entry.offerId);
         if (finishesCancel && entry.status === 'CANCELED') {
           // Where a cancel and its stock release are two appends (EventStoreDB), a cancel whose
@@ -198,18 +198,18 @@ export class RedemptionCommands {
             offer,
             await offers.load(offer),
             redemptionId,
-            req.now,
+            now,
             context,
           );
           if (release.length > 0) return answer(walletLoaded.state, redemptionId, 200, release);
         }
-        const events = decideWallet(command({ redemptionId, now: req.now }), walletLoaded.state);
+        const events = decideWallet(command({ redemptionId, now }), walletLoaded.state);
         if (isDomainError(events)) return refusal(events, req.requestId);
         const move = wallets.plan(wallet, walletLoaded, events, context);
         const appends: PlannedAppend[] = [move];
         if (events.some((e: WalletEvent) => e.type === 'RedemptionCanceled')) {
           appends.push(
-            ...this.releaseStock(offer, await offers.load(offer), redemptionId, req.now, context),
+            ...this.releaseStock(offer, await offers.load(offer), redemptionId, now, context),
           );
         }
         return answer(move.state, redemptionId, 200, appends);

@@ -196,6 +196,44 @@ describe.each([
 
   it.each([
     ['without a key', undefined],
+    ['with a key', 'k10'],
+  ])(
+    'reads the clock for each attempt, under its locks: stamps follow the writes (%s)',
+    async (_how, key) => {
+      let tick = 0;
+      const executor = new CommandExecutor(store, new StateCache(), 8, () => `t${++tick}`);
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let holding!: () => void;
+      const holds = new Promise<void>((resolve) => (holding = resolve));
+      const first = executor.run(['c'], async ({ now }) => {
+        holding();
+        await held;
+        return { appends: [], outcome: { status: 200, body: now } };
+      });
+      await holds;
+      // Arrives while the lock is held; its first decision then conflicts and is made again.
+      const stamps: string[] = [];
+      const calls = { count: 0 };
+      const conflicted = overtaken('c-10', calls, 1);
+      const second = executor.run(
+        ['c'],
+        async ({ now }) => {
+          stamps.push(now);
+          return conflicted();
+        },
+        key === undefined ? undefined : scope(key),
+      );
+      tick = 10; // time passes while the first holds the lock
+      release();
+      expect((await first).outcome.body).toBe('t1');
+      await second;
+      expect(stamps).toEqual(['t11', 't12']);
+    },
+  );
+
+  it.each([
+    ['without a key', undefined],
     ['with a key', 'k9'],
   ])(
     'runs a decision again holding the locks it asks for, queued behind their holders (%s)',
@@ -219,7 +257,7 @@ describe.each([
       const counter = counterDecision(store, 'c-9', calls);
       const run = executor.run(
         ['c'],
-        async (held) => {
+        async ({ held }) => {
           helds.push([...held]);
           if (!held.includes('o')) throw new LocksNeeded(['o']);
           order.push('ours');

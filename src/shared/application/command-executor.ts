@@ -67,8 +67,22 @@ export class LocksNeeded extends Error {
   }
 }
 
-/** A decision, given the streams whose locks it runs under. */
-export type Decide = (held: readonly string[]) => Promise<Decision>;
+/** What a decision is made with: the locks it runs under, and the time it is made. */
+export interface Attempt {
+  held: readonly string[];
+  /**
+   * Read for each attempt under its locks, so that the events of one stream are stamped in the
+   * order they are written: a time taken when the request arrived would run backwards whenever a
+   * later request for the same stream got its lock first.
+   */
+  now: string;
+}
+
+export type Decide = (attempt: Attempt) => Promise<Decision>;
+
+/** The time as events record it. */
+export type Clock = () => string;
+const wallClock: Clock = () => new Date().toISOString();
 
 /** Conflicts kept coming back: another writer is busy on the same streams. Retryable. */
 export class ContentionError extends Error {
@@ -116,6 +130,7 @@ export class CommandExecutor {
     private readonly store: EventStore,
     private readonly cache: StateCache,
     private readonly maxAttempts = 8,
+    private readonly clock: Clock = wallClock,
   ) {}
 
   /** `locks` name the streams the decision will write, so that local requests queue, not conflict. */
@@ -171,7 +186,7 @@ export class CommandExecutor {
 
   private async decideAndApply(held: readonly string[], decide: Decide): Promise<ExecutionResult> {
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      const decision = await decide(held);
+      const decision = await decide({ held, now: this.clock() });
       const position = await this.apply(decision.appends);
       if (position !== undefined) return { outcome: decision.outcome, replayed: false, position };
     }
@@ -186,7 +201,7 @@ export class CommandExecutor {
   ): Promise<ExecutionResult> {
     let recordRevision: ExpectedRevision = 'no_stream';
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      const ours = await decide(held);
+      const ours = await decide({ held, now: this.clock() });
       const atomic = this.atomic(ours.appends);
       const record: DecisionRecord = {
         fingerprint: scope.fingerprint,

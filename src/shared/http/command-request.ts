@@ -17,7 +17,6 @@ export interface CommandRequest {
   tenant: Tenant;
   tenantKey: string;
   requestId: string;
-  now: string;
   idempotency: IdempotencyScope | undefined;
 }
 
@@ -30,7 +29,7 @@ function actorOf(principal: Principal): string {
 }
 
 /**
- * Reads the principal, the clock and the Idempotency-Key. The fingerprint covers who asks, what
+ * Reads the principal and the Idempotency-Key (the clock is read when the command decides). The fingerprint covers who asks, what
  * route and what body, so the same key with anything else is a reuse.
  */
 export function commandRequest(request: AuthenticatedRequest, body: unknown): CommandRequest {
@@ -66,7 +65,6 @@ export function commandRequest(request: AuthenticatedRequest, body: unknown): Co
     tenant: principal.tenant,
     tenantKey: key,
     requestId,
-    now: new Date().toISOString(),
     idempotency,
   };
 }
@@ -88,13 +86,14 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** Metadata for the events a command writes. */
+/** Metadata for the events a command decided at `now` writes. */
 export function eventContext(
   req: CommandRequest,
+  now: string,
   extra: Record<string, JsonValue> = {},
 ): EventContext {
   return {
-    occurredAt: req.now,
+    occurredAt: now,
     requestId: req.requestId,
     idempotencyKey: req.idempotency?.key ?? null,
     actor: actorOf(req.principal),
