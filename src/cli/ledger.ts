@@ -112,12 +112,15 @@ function report(projections: ReturnType<typeof statusOf>, head: number, io: CliI
 
 /**
  * What the service would find wrong with the read models at its start, if anything: the store
- * lacks events they were built from (it refuses to start), or they come from another store (it
- * drops and replays them). Either way a checkpoint's lag means nothing until then.
+ * lacks events they were built from (it refuses to start), or their schema is older than this
+ * release's or they come from another store (it drops and replays them). Either way a
+ * checkpoint's lag means nothing until then.
  */
 function originProblem(ends: StoreEnds, readModels: ReadModelDb): string | null {
   const refusal = refusalFor(ends, readModels, undefined, 'look');
   if (refusal) return `REFUSED: ${refusal}`;
+  if (readModels.schemaBehind())
+    return "The read models' schema is older than this release's: the service drops and replays them when it starts";
   if (fromThisStore(ends, readModels)) return null;
   return 'The read models were built from another event store: the service drops and replays them when it starts';
 }

@@ -88,6 +88,17 @@ export class ReadModelDb {
     return readModels;
   }
 
+  /**
+   * Whether the file holds read models of an older schema than this release's: a writable open (a
+   * start) drops them and the projections replay. Only a read-only open can still see that.
+   */
+  schemaBehind(): boolean {
+    return (
+      userTables(this.db).length > 0 &&
+      pendingMigrations(this.db, READ_MODEL_MIGRATIONS, MIGRATIONS_TABLE).length > 0
+    );
+  }
+
   /** Drops every read model and its checkpoints, and recreates the empty schema, atomically. */
   dropAndRecreate(): void {
     this.db.transaction(() => {

@@ -566,6 +566,28 @@ describe('ledger CLI (integration)', () => {
     });
   });
 
+  it("says in status when the read models' schema is older than this release's, which a start replays", async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
+    await store.close();
+    expect((await run(['rebuild'])).code).toBe(0);
+    expect((await run(['status'])).code).toBe(0);
+    const file = new Database(join(dir, 'read-models.db'));
+    file
+      .prepare(
+        'DELETE FROM rm_schema_migrations WHERE version = (SELECT max(version) FROM rm_schema_migrations)',
+      )
+      .run();
+    file.close();
+    expect(await run(['status'])).toMatchObject({
+      code: 1,
+      out: expect.stringContaining(
+        "The read models' schema is older than this release's: the service drops and replays them when it starts",
+      ),
+    });
+  });
+
   it('restores what a source still holds in its -wal: a store left by a crash, or moved aside by a restore', async () => {
     const path = join(dir, 'events.db');
     const store = SqliteEventStore.open({ path });
