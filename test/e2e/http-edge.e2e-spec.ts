@@ -352,6 +352,15 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     const credit = await bodilessJson('POST /v1/wallet/credit');
     expect(credit).toMatch(/^HTTP\/1.1 400 /);
     expect(credit).toContain('"field":"amount"');
+    // No bytes in a chunked body (the last chunk at once) is no body too.
+    const chunkedEmpty = (line: string) =>
+      rawRequest(
+        `${line} HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n`,
+      );
+    expect(await chunkedEmpty('POST /v1/redemptions/nope/cancel')).toMatch(/^HTTP\/1.1 404 /);
+    const chunkedCredit = await chunkedEmpty('POST /v1/wallet/credit');
+    expect(chunkedCredit).toMatch(/^HTTP\/1.1 400 /);
+    expect(chunkedCredit).toContain('"field":"amount"');
   });
 
   it('takes a cancel with no body and one with {} under one Idempotency-Key as the same request', async () => {

@@ -122,7 +122,8 @@ export function acceptJsonBodiesOnly(http: FastifyInstance, bodyLimit: number): 
   const parser: FastifyBodyParser<Buffer> = (request, body, done) => {
     // Many clients name application/json on every request: a bodiless DELETE or cancel is fine,
     // whatever charset the header names, since there are no bytes to read in it.
-    if (hasNoBody(request)) return done(null, undefined);
+    // A chunked body may still hold no bytes: that is no body either.
+    if (hasNoBody(request) || body.length === 0) return done(null, undefined);
     if (declaresOtherCharset(request))
       return done(unsupported('JSON bodies must be UTF-8: send charset=utf-8 or no charset'));
     if (isEncoded(request))
