@@ -46,7 +46,9 @@ const blankText = (
   status: 422,
   code: 'VALIDATION_FAILED',
   field,
-  message: new RegExp(`^${field} must be 1-${limit} characters${nullable ? ' or null' : ''}$`),
+  message: new RegExp(
+    `^${field} must be 1-${limit} characters, not all blank${nullable ? ', or null' : ''}$`,
+  ),
 });
 /** A valid offer's required fields. */
 const offerBody = { title: 'T', kind: 'k', type: 't', pointsPrice: 1 };
@@ -973,6 +975,13 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
         /^attributes must be a JSON object of at most 16 KiB, nested at most 32 levels deep$/,
     },
     blankText('member', { method: 'PUT', path: '/v1/members/m1', body: {} }, 'tier', 64, true),
+    blankText(
+      'credit',
+      { path: '/v1/wallet/credit', body: { externalUserID: 'm1', amount: 1 } },
+      'reason',
+      500,
+      true,
+    ),
     blankText(
       'member',
       { method: 'PUT', path: '/v1/members/m1', body: {} },

@@ -138,7 +138,7 @@ describe('wallet: member profile', () => {
       .when(upsert({ [field]: 'x'.repeat(max + 1) }))
       .then('VALIDATION_FAILED');
     expect({ message: error.message, details: error.details }).toEqual({
-      message: `${field} must be 1-${max} characters or null`,
+      message: `${field} must be 1-${max} characters, not all blank, or null`,
       details: { field },
     });
   });

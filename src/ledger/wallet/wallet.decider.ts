@@ -144,7 +144,10 @@ function creditPoints({ data: d }: CreditPoints, state: WalletState): Decision {
     });
   }
   if (!optionalText(d.reason)) {
-    return validationFailed(`reason must be 1-${MAX_TEXT_LENGTH} characters`, { field: 'reason' });
+    return validationFailed(
+      `reason must be 1-${MAX_TEXT_LENGTH} characters, not all blank, or null`,
+      { field: 'reason' },
+    );
   }
   if (state.status === 'archived') {
     return new DomainError('MEMBER_ARCHIVED', 'The member is archived');

@@ -36,9 +36,12 @@ export function createRedemption({ data: d }: CreateRedemption, state: WalletSta
     return validationFailed('offer is required');
   }
   if (!optionalText(d.description)) {
-    return validationFailed(`description must be 1-${MAX_TEXT_LENGTH} characters`, {
-      field: 'description',
-    });
+    return validationFailed(
+      `description must be 1-${MAX_TEXT_LENGTH} characters, not all blank, or null`,
+      {
+        field: 'description',
+      },
+    );
   }
   if (state.status === 'archived') return archived();
   const wallet = walletOf(state);
@@ -178,7 +181,10 @@ export function cancelRedemption({ data: d }: CancelRedemption, state: WalletSta
     return validationFailed('actor must be member or org');
   }
   if (!optionalText(d.reason)) {
-    return validationFailed(`reason must be 1-${MAX_TEXT_LENGTH} characters`, { field: 'reason' });
+    return validationFailed(
+      `reason must be 1-${MAX_TEXT_LENGTH} characters, not all blank, or null`,
+      { field: 'reason' },
+    );
   }
   if (state.status === 'archived' && d.actor === 'member') return archived();
   const entry = walletOf(state).redemptions.get(d.redemptionId);

@@ -52,7 +52,11 @@ export function textCheck<F extends string>(
   nullable = false,
 ): [boolean, F, string] {
   const ok = nullable ? optionalText(value, max) : isNonEmptyString(value, max);
-  return [ok, field, `${field} must be 1-${max} characters${nullable ? ' or null' : ''}`];
+  return [
+    ok,
+    field,
+    `${field} must be 1-${max} characters, not all blank${nullable ? ', or null' : ''}`,
+  ];
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
