@@ -237,6 +237,32 @@ describe('Projection engine (integration)', () => {
     });
   });
 
+  it('keeps what a projection folded before the event it stops on, in a catch-up and a rebuild too', async () => {
+    await appendCredits(store, ['a', 'b']);
+    await store.append('wallet-sandbox.acme.c', [credited('c', 'ten')], 'any');
+    await appendCredits(store, ['d']);
+    const stopped = {
+      status: 'stopped',
+      checkpoint: 2,
+      error: { position: 3, message: 'PointsCredited: amount is not an integer' },
+    };
+    const wallets = (statuses: ReturnType<ProjectionEngine['status']>) =>
+      statuses.find((p) => p.name === 'wallets');
+
+    // One catch-up, no commit before the bad event: it used to drop a and b and stop at -1.
+    const engine = engineOn(readModels, { maxPendingRows: 1_000_000 });
+    engine.start();
+    await toHead(engine, ['offers', 'redemptions']);
+    await expect(toHead(engine, ['wallets'])).rejects.toMatchObject({ position: 3 });
+    await engine.stop();
+    expect(wallets(engine.status())).toMatchObject(stopped);
+    expect(balances(readModels)).toEqual({ a: 10, b: 10 });
+
+    const rebuilt = await rebuildReadModels(store, readModels);
+    expect(wallets(rebuilt.projections)).toMatchObject(stopped);
+    expect(balances(readModels)).toEqual({ a: 10, b: 10 });
+  });
+
   it('stops on an amount below 1, which events.md rules out, instead of applying it', async () => {
     const engine = engineOn();
     engine.start();
@@ -365,8 +391,10 @@ describe('Projection engine (integration)', () => {
         const rebuilt = await rebuildReadModels(damaged, readModels);
         expect(rebuilt.projections.find((p) => p.name === 'wallets')).toMatchObject({
           status: 'stopped',
+          checkpoint: 1,
           error: { position: 2 },
         });
+        expect(balances(readModels)).toEqual({ a: 10 });
       } finally {
         await damaged.close();
       }

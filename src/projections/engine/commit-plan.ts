@@ -1,10 +1,11 @@
 import type { Entry } from './engine-types';
 import { CheckpointWrite, WriteSet, WriteSetBuilder } from './write-set';
 
-/** One projection's part of a commit; `position` null: the part records that it stopped. */
+/** One projection's part of a commit: the checkpoint it stores, and whether it records a stop. */
 export interface CommitPart {
   entry: Entry;
-  position: number | null;
+  position: number;
+  stop: boolean;
 }
 
 /** A running projection that has folded events it has not stored. */
@@ -26,12 +27,16 @@ export function planCommit(
   for (const entry of entries) {
     const { name } = entry.projection;
     if (entry.errorUnsaved) {
-      checkpoints.push({ name, expected: null, position: entry.committed, error: entry.error });
-      parts.push({ entry, position: null });
+      // A stop met again after a replay (Entry.stopAt) keeps what was folded before the event.
+      const keeps = entry.applied > entry.committed;
+      if (keeps) entry.projection.write(out);
+      const expected = keeps ? entry.committed : null;
+      checkpoints.push({ name, expected, position: entry.applied, error: entry.error });
+      parts.push({ entry, position: entry.applied, stop: true });
     } else if (hasUnstored(entry) && include(entry)) {
       entry.projection.write(out);
       checkpoints.push({ name, expected: entry.committed, position: entry.applied, error: null });
-      parts.push({ entry, position: entry.applied });
+      parts.push({ entry, position: entry.applied, stop: false });
     }
   }
   return { set: out.build(checkpoints), parts };

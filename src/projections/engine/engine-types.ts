@@ -40,8 +40,14 @@ export interface Entry {
   applied: number;
   committed: number;
   error: ProjectionStatus['error'];
-  /** A stop not yet recorded in rm_checkpoints. */
+  /** A stop not yet recorded in rm_checkpoints (with the rows folded before it, if any). */
   errorUnsaved: boolean;
+  /**
+   * An event this projection failed on after folding others it had not stored: the engine reads
+   * again from its checkpoint, folds up to that event and stops there, so that what comes before it
+   * is kept (null: none).
+   */
+  stopAt: ProjectionStatus['error'];
   /** The furthest position a reader waits for in this projection (-1: none). */
   wantedTo: number;
 }

@@ -35,8 +35,9 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
  * projection's changed rows and its checkpoint in one transaction. Every projection commits when the
  * subscription has nothing more buffered (live: every few events); while catching up, one commits
  * alone once it holds `maxPendingRows` changed rows, so that a row many events touch is written
- * once per commit, not once per event. A projection that throws forgets what it had not committed
- * and stops at its last checkpoint, recording the position and the error; the others go on.
+ * once per commit, not once per event. A projection that throws forgets what it had not committed,
+ * folds again up to the event it threw on, and stops just short of it, recording the position and
+ * the error; the others go on.
  */
 export class ProjectionEngine implements ProjectionRunner {
   private readonly entries: Entry[];
@@ -87,6 +88,7 @@ export class ProjectionEngine implements ProjectionRunner {
         committed: -1,
         error: null,
         errorUnsaved: false,
+        stopAt: null,
         wantedTo: -1,
       };
     });
@@ -307,6 +309,13 @@ export class ProjectionEngine implements ProjectionRunner {
   private fold(event: ProjectedEvent): void {
     for (const entry of this.entries) {
       if (entry.error || event.position <= entry.applied) continue;
+      if (entry.stopAt) {
+        if (this.restartRequested) continue; // nothing until the replay it waits for
+        if (event.position >= entry.stopAt.position) {
+          this.stopAtNoted(entry);
+          continue;
+        }
+      }
       if (entry.categories.has(event.category)) {
         try {
           if (event.invalid) throw new Error(event.invalid);
@@ -364,9 +373,9 @@ export class ProjectionEngine implements ProjectionRunner {
 
   /** `position` null: the part recorded a stop. A projection that stopped meanwhile still has these rows. */
   private committed(parts: CommitPart[], events: number): void {
-    for (const { entry, position: stored } of parts) {
-      if (stored === null) entry.errorUnsaved = false;
-      else entry.committed = stored;
+    for (const { entry, position, stop } of parts) {
+      if (stop) entry.errorUnsaved = false;
+      entry.committed = position;
       entry.projection.trim();
     }
     this.engineError = null;
@@ -399,14 +408,39 @@ export class ProjectionEngine implements ProjectionRunner {
     this.options.onChange?.();
   }
 
-  /** Drops what the projection folded since its last commit; the stop is stored with the next commit. */
+  /**
+   * Drops what the projection folded since its last commit: the failed event may have changed some
+   * of it. Had it folded events before this one, they are read and folded again up to this event
+   * (a replay from the checkpoints), so that its checkpoint stops just short of the event; else the
+   * stop is stored with the next commit.
+   */
   private stopProjection(entry: Entry, event: ProjectedEvent, error: unknown): void {
     entry.projection.reset(false);
+    const folded = entry.applied > entry.committed;
     entry.applied = entry.committed;
-    entry.error = { position: event.position, message: `${event.type}: ${messageOf(error)}` };
+    const stop = { position: event.position, message: `${event.type}: ${messageOf(error)}` };
+    if (folded) {
+      entry.stopAt = stop;
+      this.restartRequested = true; // reload(), then read again from the checkpoints
+      void this.subscription?.unsubscribe();
+      return;
+    }
+    entry.error = stop;
     entry.errorUnsaved = true;
     this.options.log?.error(
-      `Projection ${entry.projection.name} stopped at position ${event.position}: ${entry.error.message}`,
+      `Projection ${entry.projection.name} stopped at position ${stop.position}: ${stop.message}`,
+    );
+    this.changed();
+  }
+
+  /** Met again the event the projection failed on: it stops there, keeping what it folded before. */
+  private stopAtNoted(entry: Entry): void {
+    const stop = entry.stopAt!;
+    entry.stopAt = null;
+    entry.error = stop;
+    entry.errorUnsaved = true;
+    this.options.log?.error(
+      `Projection ${entry.projection.name} stopped at position ${stop.position}: ${stop.message}`,
     );
     this.changed();
   }
@@ -423,6 +457,8 @@ export class ProjectionEngine implements ProjectionRunner {
     for (const entry of this.entries) {
       entry.committed = entry.applied = stored.get(entry.projection.name)?.position ?? -1;
       entry.projection.reset(entry.committed === -1);
+      // Another process may have stored more of it meanwhile (a rebuild): its stop is its own then.
+      if (entry.stopAt && entry.committed >= entry.stopAt.position) entry.stopAt = null;
     }
     this.eventsRead = this.eventsCommitted;
     this.uncommitted = 0;
