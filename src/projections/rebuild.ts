@@ -4,6 +4,7 @@ import type { ProjectionFactory } from './engine/projection';
 import { ProjectionEngine, ProjectionStatus } from './engine/projection-engine';
 import { recordFirstEvent, storeEnds } from './engine/store-identity';
 import { openWriteSink } from './engine/write-sink';
+import { ProjectionStoppedError } from './engine/waiters';
 import type { ReadModelDb } from './read-model-db';
 
 export interface RebuildProgress {
@@ -94,6 +95,7 @@ export async function rebuildReadModels(
     head,
     projections: engine.status(),
   };
-  if (failure && !result.projections.some((p) => p.status === 'stopped')) throw failure;
+  // A stopped projection is the rebuild's result (it says where and why); anything else fails it.
+  if (failure && !(failure instanceof ProjectionStoppedError)) throw failure;
   return result;
 }

@@ -263,6 +263,40 @@ describe('Projection engine (integration)', () => {
     expect(balances(readModels)).toEqual({ a: 10, b: 10 });
   });
 
+  it('keeps them too when another projection stops on a later page before the first stop is stored', async () => {
+    await appendCredits(store, ['a', 'b']);
+    await store.append('wallet-sandbox.acme.c', [credited('c', 'ten')], 'any'); // 3: wallets
+    await appendCredits(
+      store,
+      Array.from({ length: 2_500 }, (_, i) => `filler-${i}`),
+    );
+    const metadata = { schemaVersion: 1, occurredAt: '2024-03-01T12:00:00.000Z', ...TENANT };
+    const created = createdWith({ offerId: 'off_1', title: 'Kayak', pointsPrice: 10 })[0];
+    await store.append(
+      'offer-sandbox.acme.off_1',
+      [
+        { id: randomUUID(), type: 'OfferCreated', data: created.data, metadata },
+        {
+          id: randomUUID(),
+          type: 'OfferUpdated',
+          data: { changes: { pointsPrice: 'x' } },
+          metadata,
+        },
+      ],
+      'no_stream',
+    );
+    const badOffer = Number(await store.headPosition());
+    const engine = engineOn(readModels, { maxPendingRows: 1_000_000 });
+    engine.start();
+    await expect(toHead(engine, ['offers'])).rejects.toMatchObject({ position: badOffer });
+    await expect(toHead(engine, ['wallets'])).rejects.toMatchObject({ position: 3 });
+    await toHead(engine, ['redemptions']);
+    await engine.stop();
+    const checkpoints = Object.fromEntries(engine.status().map((p) => [p.name, p.checkpoint]));
+    expect(checkpoints).toMatchObject({ wallets: 2, offers: badOffer - 1 });
+    expect(balances(readModels)).toEqual({ a: 10, b: 10 });
+  });
+
   it('stops on an amount below 1, which events.md rules out, instead of applying it', async () => {
     const engine = engineOn();
     engine.start();

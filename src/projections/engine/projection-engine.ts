@@ -253,8 +253,10 @@ export class ProjectionEngine implements ProjectionRunner {
       const position = Number(recorded.position);
       if (position <= last) continue;
       this.noteOrigin(recorded.id);
-      const { stream, type, data, metadata } = recorded;
-      events.push({ position, stream, type, data, metadata });
+      const { stream, type, data, metadata, unreadable } = recorded;
+      const event: LeanEvent = { position, stream, type, data, metadata };
+      if (unreadable !== undefined) event.unreadable = unreadable;
+      events.push(event);
     }
     return { events, full: page.length === CATCH_UP_PAGE };
   }
@@ -371,7 +373,7 @@ export class ProjectionEngine implements ProjectionRunner {
     this.inFlight = commit;
   }
 
-  /** `position` null: the part recorded a stop. A projection that stopped meanwhile still has these rows. */
+  /** A part with `stop` recorded the projection's stop, with the rows folded before it. */
   private committed(parts: CommitPart[], events: number): void {
     for (const { entry, position, stop } of parts) {
       if (stop) entry.errorUnsaved = false;
@@ -457,6 +459,12 @@ export class ProjectionEngine implements ProjectionRunner {
     for (const entry of this.entries) {
       entry.committed = entry.applied = stored.get(entry.projection.name)?.position ?? -1;
       entry.projection.reset(entry.committed === -1);
+      // A stop not stored yet loses the rows folded before it with the rest: replay up to it again.
+      if (entry.errorUnsaved && entry.error) {
+        entry.stopAt = entry.error;
+        entry.error = null;
+        entry.errorUnsaved = false;
+      }
       // Another process may have stored more of it meanwhile (a rebuild): its stop is its own then.
       if (entry.stopAt && entry.committed >= entry.stopAt.position) entry.stopAt = null;
     }
