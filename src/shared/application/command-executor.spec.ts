@@ -194,6 +194,26 @@ describe.each([
     expect((await store.readStream('c-7')).map((e) => e.data)).toEqual([{ n: 0 }, { n: 2 }]);
   });
 
+  it('decides once more, not twice, when a decision asks for more locks after a conflict', async () => {
+    const calls = { count: 0 };
+    const conflicted = overtaken('c-11', calls, 1);
+    let decisions = 0;
+    const result = await newExecutor().run(
+      ['c'],
+      async ({ held }) => {
+        decisions++;
+        if (decisions === 2 && !held.includes('o')) throw new LocksNeeded(['o']);
+        return conflicted();
+      },
+      scope('k11'),
+    );
+    expect(result).toMatchObject({ replayed: false, outcome: { body: { n: 2 } } });
+    // The first conflicted, the second asked for the lock of 'o', the third was written. (On the
+    // record-first path a lost record revision made a fourth.)
+    expect(decisions).toBe(3);
+    expect((await store.readStream('c-11')).map((e) => e.data)).toEqual([{ n: 0 }, { n: 2 }]);
+  });
+
   it.each([
     ['without a key', undefined],
     ['with a key', 'k10'],

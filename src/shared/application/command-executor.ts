@@ -91,6 +91,11 @@ export class ContentionError extends Error {
 
 const DECISION_EVENT = 'IdempotentCommandDecided';
 
+/** The revision the key's record stream is expected at by the next write of a decision. */
+interface RecordProgress {
+  revision: ExpectedRevision;
+}
+
 interface DecisionRecord {
   fingerprint: string;
   /** True when written in one transaction with its appends: they are then certainly there. */
@@ -148,8 +153,11 @@ export class CommandExecutor {
       if (running.fingerprint !== idempotency.fingerprint) throw new IdempotencyKeyReusedError();
       return { ...(await running.result), replayed: true };
     }
+    // Where the key's record stands, kept across a run again under more locks (LocksNeeded): on
+    // the record-first path an earlier attempt may have written one already.
+    const progress: RecordProgress = { revision: 'no_stream' };
     const result = this.underLocks(locks, (held) =>
-      this.runOnce(held, stream, decide, idempotency),
+      this.runOnce(held, stream, decide, idempotency, progress),
     );
     this.inFlight.set(stream, { fingerprint: idempotency.fingerprint, result });
     try {
@@ -198,8 +206,8 @@ export class CommandExecutor {
     stream: string,
     decide: Decide,
     scope: IdempotencyScope,
+    progress: RecordProgress,
   ): Promise<ExecutionResult> {
-    let recordRevision: ExpectedRevision = 'no_stream';
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const ours = await decide({ held, now: this.clock() });
       const atomic = this.atomic(ours.appends);
@@ -220,11 +228,11 @@ export class CommandExecutor {
         events: [
           { id: randomUUID(), type: DECISION_EVENT, data: toJson(record), metadata: scope.context },
         ],
-        expectedRevision: recordRevision,
+        expectedRevision: progress.revision,
       };
       try {
         const { position, recorded } = await this.recordAndApply(recordAppend, ours.appends);
-        if (recorded !== undefined) recordRevision = recorded;
+        if (recorded !== undefined) progress.revision = recorded;
         if (position === undefined) continue;
         this.settled.set(stream, { fingerprint: record.fingerprint, outcome: record.outcome });
         return { outcome: record.outcome, replayed: false, position };
@@ -234,7 +242,7 @@ export class CommandExecutor {
       // Someone recorded a decision for this key first: follow it.
       const latest = await this.latestRecord(stream);
       if (!latest) throw new ContentionError('The idempotency record vanished; retry');
-      recordRevision = latest.revision;
+      progress.revision = latest.revision;
       if (latest.record.fingerprint !== scope.fingerprint) throw new IdempotencyKeyReusedError();
       const position = latest.record.atomic
         ? null
