@@ -113,7 +113,13 @@ export class EventStoreDbEventStore implements EventStore {
     try {
       for await (const resolved of read) {
         const event = fromResolvedEvent(resolved);
-        if (event) out.push(event);
+        if (!event) continue;
+        // A decision must not fold a damaged event (as on the embedded store).
+        if (event.unreadable !== undefined)
+          throw new Error(
+            `The stored event ${event.revision} of ${stream} is damaged: ${event.unreadable}`,
+          );
+        out.push(event);
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];

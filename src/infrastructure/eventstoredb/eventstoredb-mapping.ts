@@ -99,32 +99,45 @@ export function positionOf(resolved: ResolvedEvent | AllStreamResolvedEvent): bi
   return -1n;
 }
 
+/** No metadata at all (none written, or empty bytes): read as {}, as the embedded store does. */
+function noMetadata(metadata: unknown): boolean {
+  return metadata === undefined || (metadata instanceof Uint8Array && metadata.length === 0);
+}
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array)
+  );
+}
+
 /**
- * A client event as a port event, or undefined for what the port never returns: link events
- * without their target and non-JSON events (this service writes JSON only).
+ * A client event as a port event, or undefined for a link event whose target is gone. An event
+ * this service could not have written (binary data; metadata that is not a JSON object) comes out
+ * marked `unreadable`, with data and metadata read as {}, as on the embedded store: a projection
+ * then stops on it instead of skipping it, and a stream read refuses it.
  */
 export function fromResolvedEvent(
   resolved: ResolvedEvent | AllStreamResolvedEvent,
 ): RecordedEvent | undefined {
   const e = resolved.event;
-  if (!e || !e.isJson) return undefined;
-  const metadata = e.metadata;
-  return {
+  if (!e) return undefined;
+  const metadata = noMetadata(e.metadata) ? {} : e.metadata;
+  const event: RecordedEvent = {
     id: e.id,
     type: e.type,
-    data: e.data as JsonValue,
-    metadata:
-      metadata &&
-      typeof metadata === 'object' &&
-      !Array.isArray(metadata) &&
-      !(metadata instanceof Uint8Array)
-        ? (metadata as JsonObject)
-        : {},
+    data: e.isJson ? (e.data as JsonValue) : {},
+    metadata: isJsonObject(metadata) ? metadata : {},
     stream: e.streamId,
     revision: e.revision,
     position: positionOf(resolved),
     created: e.created,
   };
+  if (!e.isJson) event.unreadable = 'its data is not JSON (a binary event)';
+  else if (!isJsonObject(metadata)) event.unreadable = 'its metadata is not a JSON object';
+  return event;
 }
 
 const TRANSIENT_ERROR_TYPES: ReadonlySet<string> = new Set([
