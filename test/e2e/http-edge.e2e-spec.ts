@@ -352,12 +352,19 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     const credit = await bodilessJson('POST /v1/wallet/credit');
     expect(credit).toMatch(/^HTTP\/1.1 400 /);
     expect(credit).toContain('"field":"amount"');
-    // No bytes in a chunked body (the last chunk at once) is no body too.
-    const chunkedEmpty = (line: string) =>
+    // No bytes in a chunked body (the last chunk at once) is no body too, whatever the type.
+    const chunkedEmpty = (line: string, type: string | null = 'application/json') =>
       rawRequest(
-        `${line} HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n`,
+        `${line} HTTP/1.1\r\nHost: x\r\n${auth}${type === null ? '' : `Content-Type: ${type}\r\n`}Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n`,
       );
-    expect(await chunkedEmpty('POST /v1/redemptions/nope/cancel')).toMatch(/^HTTP\/1.1 404 /);
+    for (const type of ['application/json', 'text/plain', null])
+      expect(await chunkedEmpty('POST /v1/redemptions/nope/cancel', type)).toMatch(
+        /^HTTP\/1.1 404 /,
+      );
+    const chunkedText = await rawRequest(
+      `POST /v1/redemptions/nope/cancel HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\nhi\r\n0\r\n\r\n`,
+    );
+    expect(chunkedText).toMatch(/^HTTP\/1.1 415 /);
     const chunkedCredit = await chunkedEmpty('POST /v1/wallet/credit');
     expect(chunkedCredit).toMatch(/^HTTP\/1.1 400 /);
     expect(chunkedCredit).toContain('"field":"amount"');

@@ -144,8 +144,21 @@ export function acceptJsonBodiesOnly(http: FastifyInstance, bodyLimit: number): 
   };
   http.removeAllContentTypeParsers();
   http.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, parser);
-  http.addContentTypeParser('*', (request, _payload, done) => {
+  http.addContentTypeParser('*', (request, payload, done) => {
     if (hasNoBody(request)) return done(null, undefined);
-    done(unsupported('Request bodies must be JSON, sent with Content-Type: application/json'));
+    const refuse = () =>
+      done(unsupported('Request bodies must be JSON, sent with Content-Type: application/json'));
+    if (request.headers['transfer-encoding'] === undefined) return refuse();
+    // Chunked: no bytes at all is no body, whatever the Content-Type (a bodiless cancel). The
+    // first byte settles it; the rest is drained.
+    let settled = false;
+    const settle = (answer: () => void) => {
+      if (settled) return;
+      settled = true;
+      answer();
+    };
+    payload.on('data', () => settle(refuse));
+    payload.once('end', () => settle(() => done(null, undefined)));
+    payload.once('error', (error) => settle(() => done(error)));
   });
 }
