@@ -15,8 +15,8 @@ export interface StoreEnds {
  * asks several questions of the same two facts, and on EventStoreDB each read is a round trip.
  */
 export async function storeEnds(store: EventStore): Promise<StoreEnds> {
-  const [first] = await store.readAll({ maxCount: 1 });
-  return { first, head: Number(await store.headPosition()) };
+  const [[first], head] = await Promise.all([store.readAll({ maxCount: 1 }), store.headPosition()]);
+  return { first, head: Number(head) };
 }
 
 /**
