@@ -75,10 +75,25 @@ export async function rebuildReadModels(
       },
     },
   );
+  // A projection that stops leaves the others to go on to the head.
+  const runningToHead = async () => {
+    for (;;) {
+      const running = engine.status().filter((p) => p.status === 'running');
+      if (running.length === 0) return;
+      try {
+        return await engine.waitFor(
+          running.map((p) => p.name),
+          head,
+        );
+      } catch (error) {
+        if (!(error instanceof ProjectionStoppedError)) throw error;
+      }
+    }
+  };
   let failure: unknown;
   try {
     engine.start();
-    await Promise.race([engine.waitFor(engine.names, head), engineFailure]);
+    await Promise.race([runningToHead(), engineFailure]);
   } catch (error) {
     failure = error;
   } finally {
@@ -95,7 +110,6 @@ export async function rebuildReadModels(
     head,
     projections: engine.status(),
   };
-  // A stopped projection is the rebuild's result (it says where and why); anything else fails it.
-  if (failure && !(failure instanceof ProjectionStoppedError)) throw failure;
+  if (failure) throw failure;
   return result;
 }

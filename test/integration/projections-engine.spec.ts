@@ -241,6 +241,11 @@ describe('Projection engine (integration)', () => {
     await appendCredits(store, ['a', 'b']);
     await store.append('wallet-sandbox.acme.c', [credited('c', 'ten')], 'any');
     await appendCredits(store, ['d']);
+    // More than a page of reads after it (pages of 2,000).
+    await appendCredits(
+      store,
+      Array.from({ length: 3_000 }, (_, i) => `after-${i}`),
+    );
     const stopped = {
       status: 'stopped',
       checkpoint: 2,
@@ -261,6 +266,11 @@ describe('Projection engine (integration)', () => {
     const rebuilt = await rebuildReadModels(store, readModels);
     expect(wallets(rebuilt.projections)).toMatchObject(stopped);
     expect(balances(readModels)).toEqual({ a: 10, b: 10 });
+    // The others go on to the head: a rebuild used to end with them wherever the stop found them.
+    const head = Number(await store.headPosition());
+    for (const other of rebuilt.projections.filter((p) => p.status === 'running'))
+      expect(other.checkpoint).toBe(head);
+    expect(rebuilt.projections.filter((p) => p.status === 'running')).toHaveLength(2);
   });
 
   it('keeps them too when another projection stops on a later page before the first stop is stored', async () => {
