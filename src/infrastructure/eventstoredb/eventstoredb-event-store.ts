@@ -152,8 +152,8 @@ export class EventStoreDbEventStore implements EventStore {
 
   /**
    * The last event `readAll` could return. It is nearly always the last record of $all, so the
-   * first read asks for one record; only while what it finds does not count (system and non-JSON
-   * events) are further reads made, each wider, up to a page.
+   * first read asks for one record; only while what it finds does not count (system events) are
+   * further reads made, each wider, up to a page.
    */
   async headPosition(): Promise<bigint> {
     const [last] = await this.readAllBackwards('end', 1, () => true, HEAD_FIRST_READ);
