@@ -1,3 +1,4 @@
+import { isNonNegativeInteger, isPositiveInteger } from '../../shared/domain/values';
 import {
   OFFER_ARTIFACTS,
   OFFER_FIELDS,
@@ -18,10 +19,6 @@ const orNull =
   (check: Check): Check =>
   (v) =>
     v === null || check(v);
-const intFrom =
-  (min: number): Check =>
-  (v) =>
-    Number.isSafeInteger(v) && (v as number) >= min;
 const oneOf =
   (values: readonly string[]): Check =>
   (v) =>
@@ -35,16 +32,16 @@ const FIELD_CHECKS: Record<keyof OfferDefinition, Check> = {
   kind: text,
   type: text,
   priceModel: oneOf(PRICE_MODELS),
-  pointsPrice: orNull(intFrom(0)),
-  unitCost: orNull(intFrom(1)),
+  pointsPrice: orNull(isNonNegativeInteger),
+  unitCost: orNull(isPositiveInteger),
   minAmount: orNull(text),
   maxAmount: orNull(text),
-  pointsPerAmountUnit: orNull(intFrom(1)),
+  pointsPerAmountUnit: orNull(isPositiveInteger),
   status: oneOf(OFFER_STATUSES),
   availableFrom: orNull(text),
   expiresAt: orNull(text),
-  maxTotal: orNull(intFrom(1)),
-  maxPerMember: orNull(intFrom(1)),
+  maxTotal: orNull(isPositiveInteger),
+  maxPerMember: orNull(isPositiveInteger),
   artifact: oneOf(OFFER_ARTIFACTS),
 };
 
@@ -82,7 +79,15 @@ export function offerSnapshotProblem(snapshot: Record<string, unknown>): string 
   // maxTotal is absent from snapshots recorded before 2026-12-05.
   if (maxTotal !== undefined && !FIELD_CHECKS.maxTotal(maxTotal))
     return `offer field maxTotal is ${JSON.stringify(maxTotal)}`;
-  if (!orNull(intFrom(0))(remainingStock ?? null))
-    return `offer field remainingStock is ${JSON.stringify(remainingStock)}`;
-  return offerFieldsProblem(definition, true, ['status', 'maxTotal']);
+  return (
+    remainingStockProblem(remainingStock) ??
+    offerFieldsProblem(definition, true, ['status', 'maxTotal'])
+  );
+}
+
+/** What is wrong with a snapshot's remainingStock (left out or null: none), or null. */
+export function remainingStockProblem(remainingStock: unknown): string | null {
+  return orNull(isNonNegativeInteger)(remainingStock ?? null)
+    ? null
+    : `offer field remainingStock is ${JSON.stringify(remainingStock)}`;
 }

@@ -48,6 +48,11 @@ export class UnprocessableEventError extends Error {
   override readonly name = 'UnprocessableEventError';
 }
 
+/** Stops the projection on what is wrong with an event's data, if anything (null: nothing). */
+export function refuseIf(problem: string | null): void {
+  if (problem !== null) throw new UnprocessableEventError(problem);
+}
+
 export function unhandled(projection: string, event: ProjectedEvent): never {
   throw new UnprocessableEventError(
     `${projection} has no rule for ${event.type} events in ${event.category} streams`,

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ProjectedEvent, Projection } from '../engine/projection';
-import { UnprocessableEventError, unhandled } from '../engine/projection';
+import { refuseIf, UnprocessableEventError, unhandled } from '../engine/projection';
 import { int, record, str } from '../engine/fields';
 import { Cached, RowCache } from '../engine/row-cache';
 import type { WriteSetBuilder } from '../engine/write-set';
@@ -66,7 +66,7 @@ export class OffersProjection implements Projection {
       case 'OfferCreated': {
         if (row) throw new UnprocessableEventError(`offer ${offerId} is created twice`);
         const { offerId: _id, createdAt: _at, ...definition } = data;
-        checked(offerFieldsProblem(definition, true));
+        refuseIf(offerFieldsProblem(definition, true));
         this.rows.put(event.tenant, offerId, {
           position: event.position,
           tenant: event.tenant,
@@ -82,7 +82,7 @@ export class OffersProjection implements Projection {
       case 'OfferUpdated': {
         if (!row) return; // as evolveOffer
         const changes = record(data.changes);
-        checked(offerFieldsProblem(changes, false));
+        refuseIf(offerFieldsProblem(changes, false));
         row.definition = JSON.stringify({ ...JSON.parse(row.definition), ...changes });
         row.updatedAt = str(data, 'updatedAt');
         break;
@@ -153,11 +153,6 @@ export class OffersProjection implements Projection {
     }
     return event.stream.slice(prefix.length);
   }
-}
-
-/** Stops the projection on what is wrong with an offer's fields. */
-function checked(problem: string | null): void {
-  if (problem !== null) throw new UnprocessableEventError(problem);
 }
 
 export const offersProjection = (db: Database.Database) => new OffersProjection(db);

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import { Appends } from '../engine/appends';
 import type { WriteSetBuilder } from '../engine/write-set';
-import { UnprocessableEventError } from '../engine/projection';
-import { offerSnapshotProblem } from '../../catalog/offer/offer.shape';
+import { refuseIf } from '../engine/projection';
+import { offerSnapshotProblem, remainingStockProblem } from '../../catalog/offer/offer.shape';
 
 type Snapshot = Record<string, unknown>;
 
@@ -73,8 +73,7 @@ export class OfferSnapshots {
     }
     if (known && sameSnapshot(known.fields, offer)) return known.id;
     // Checked once per distinct content: equal to a stored snapshot, it was checked then.
-    const problem = offerSnapshotProblem(offer);
-    if (problem !== null) throw new UnprocessableEventError(problem);
+    refuseIf(offerSnapshotProblem(offer));
     const fields = withoutStock(offer);
     this.rows.row.push(position, tenant, offerId, JSON.stringify(fields));
     byOffer.set(offerId, { fields, id: position });
@@ -83,10 +82,8 @@ export class OfferSnapshots {
 
   /** The snapshot's remainingStock, which idOf leaves out of the comparison: null or a count. */
   remainingStock(offer: Snapshot): number | null {
-    const stock = offer[STOCK] ?? null;
-    if (stock !== null && !(Number.isSafeInteger(stock) && (stock as number) >= 0))
-      throw new UnprocessableEventError(`offer field ${STOCK} is ${JSON.stringify(stock)}`);
-    return stock as number | null;
+    refuseIf(remainingStockProblem(offer[STOCK]));
+    return (offer[STOCK] ?? null) as number | null;
   }
 
   get pending(): number {
