@@ -37,6 +37,7 @@ import {
   WrongExpectedVersionError,
 } from '../../event-store';
 import { messageOf } from '../../shared/application/error-message';
+import { isPlainObject } from '../../shared/domain/values';
 
 /** EventStoreDB sends u64::MAX (i.e. -1) where it has no position, e.g. stream reads before 22.6. */
 export const NO_POSITION = 2n ** 64n - 1n;
@@ -104,15 +105,6 @@ function noMetadata(metadata: unknown): boolean {
   return metadata === undefined || (metadata instanceof Uint8Array && metadata.length === 0);
 }
 
-function isJsonObject(value: unknown): value is JsonObject {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !(value instanceof Uint8Array)
-  );
-}
-
 /**
  * A client event as a port event, or undefined for a link event whose target is gone. An event
  * this service could not have written (binary data; metadata that is not a JSON object) comes out
@@ -129,14 +121,14 @@ export function fromResolvedEvent(
     id: e.id,
     type: e.type,
     data: e.isJson ? (e.data as JsonValue) : {},
-    metadata: isJsonObject(metadata) ? metadata : {},
+    metadata: isPlainObject(metadata) ? (metadata as JsonObject) : {},
     stream: e.streamId,
     revision: e.revision,
     position: positionOf(resolved),
     created: e.created,
   };
   if (!e.isJson) event.unreadable = 'its data is not JSON (a binary event)';
-  else if (!isJsonObject(metadata)) event.unreadable = 'its metadata is not a JSON object';
+  else if (!isPlainObject(metadata)) event.unreadable = 'its metadata is not a JSON object';
   return event;
 }
 

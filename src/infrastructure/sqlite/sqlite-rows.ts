@@ -7,6 +7,7 @@ import {
   RecordedEvent,
 } from '../../event-store';
 import { messageOf } from '../../shared/application/error-message';
+import { isPlainObject } from '../../shared/domain/values';
 
 /** The columns an event read selects, in the order of EventRow, with what it takes as the body. */
 const eventColumns = (data: string, metadata: string) =>
@@ -173,8 +174,7 @@ class BodyParser {
       } catch (error) {
         return `its metadata is not JSON (${messageOf(error)})`;
       }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-        return 'its metadata is not a JSON object';
+      if (!isPlainObject(parsed)) return 'its metadata is not a JSON object';
       this.lastMetadata = metadata;
       this.metadata = parsed as JsonObject;
     }
