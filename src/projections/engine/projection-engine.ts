@@ -314,7 +314,9 @@ export class ProjectionEngine implements ProjectionRunner {
       if (entry.stopAt) {
         if (this.restartRequested) continue; // nothing until the replay it waits for
         if (event.position >= entry.stopAt.position) {
-          this.stopAtNoted(entry);
+          // Met again the event it failed on: it stops there, keeping what it folded before.
+          this.stopped(entry, entry.stopAt);
+          entry.stopAt = null;
           continue;
         }
       }
@@ -386,8 +388,7 @@ export class ProjectionEngine implements ProjectionRunner {
     this.options.onProgress?.({ position: this.lastSeen, events: this.eventsRead });
     this.changed();
     if (this.startPosition() === null) {
-      this.restartRequested = true; // every projection stopped: stop reading
-      void this.subscription?.unsubscribe();
+      this.restart(); // every projection stopped: stop reading
     }
   }
 
@@ -400,8 +401,7 @@ export class ProjectionEngine implements ProjectionRunner {
       this.engineError = messageOf(error);
       this.options.onChange?.();
     }
-    this.restartRequested = true; // reload() forgets every cached row and rereads the checkpoints
-    void this.subscription?.unsubscribe();
+    this.restart(); // reload() forgets every cached row and rereads the checkpoints
   }
 
   /** Ends the waits this change satisfies, and tells the owner (a thread mirroring the state). */
@@ -423,22 +423,20 @@ export class ProjectionEngine implements ProjectionRunner {
     const stop = { position: event.position, message: `${event.type}: ${messageOf(error)}` };
     if (folded) {
       entry.stopAt = stop;
-      this.restartRequested = true; // reload(), then read again from the checkpoints
-      void this.subscription?.unsubscribe();
+      this.restart(); // reload(), then read again from the checkpoints
       return;
     }
-    entry.error = stop;
-    entry.errorUnsaved = true;
-    this.options.log?.error(
-      `Projection ${entry.projection.name} stopped at position ${stop.position}: ${stop.message}`,
-    );
-    this.changed();
+    this.stopped(entry, stop);
   }
 
-  /** Met again the event the projection failed on: it stops there, keeping what it folded before. */
-  private stopAtNoted(entry: Entry): void {
-    const stop = entry.stopAt!;
-    entry.stopAt = null;
+  /** Ends the reading under way; the pump then reloads from the checkpoints and reads again. */
+  private restart(): void {
+    this.restartRequested = true;
+    void this.subscription?.unsubscribe();
+  }
+
+  /** The projection stops at `stop`, which the next commit stores. */
+  private stopped(entry: Entry, stop: NonNullable<Entry['error']>): void {
     entry.error = stop;
     entry.errorUnsaved = true;
     this.options.log?.error(
