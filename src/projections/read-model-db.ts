@@ -75,9 +75,8 @@ export class ReadModelDb {
     db.pragma('busy_timeout = 5000');
     db.pragma(`cache_size = ${-(options.cacheKiB ?? 131_072)}`);
     db.pragma('temp_store = MEMORY');
-    const pending = pendingMigrations(db, READ_MODEL_MIGRATIONS, MIGRATIONS_TABLE).length > 0;
     const tables = userTables(db);
-    const reset = pending && tables.length > 0;
+    const reset = olderSchema(db, tables);
     const readModels = new ReadModelDb(db, options.path, reset);
     // rm_meta and rm_checkpoints are the first migration's: a file that lacks them has nothing to keep.
     const readable = tables.includes('rm_meta') && tables.includes('rm_checkpoints');
@@ -93,10 +92,7 @@ export class ReadModelDb {
    * start) drops them and the projections replay. Only a read-only open can still see that.
    */
   schemaBehind(): boolean {
-    return (
-      userTables(this.db).length > 0 &&
-      pendingMigrations(this.db, READ_MODEL_MIGRATIONS, MIGRATIONS_TABLE).length > 0
-    );
+    return olderSchema(this.db, userTables(this.db));
   }
 
   /** Drops every read model and its checkpoints, and recreates the empty schema, atomically. */
@@ -164,6 +160,13 @@ export class ReadModelDb {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** Tables made by a schema older than this release's: migrations are pending on a file that has some. */
+function olderSchema(db: Database.Database, tables: readonly string[]): boolean {
+  return (
+    tables.length > 0 && pendingMigrations(db, READ_MODEL_MIGRATIONS, MIGRATIONS_TABLE).length > 0
+  );
 }
 
 function userTables(db: Database.Database): string[] {
