@@ -7,7 +7,11 @@ import { createdWith } from '../../src/catalog/offer/offer.fixtures';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { ALL_PROJECTIONS } from '../../src/projections/all-projections';
 import { ProjectionEngine } from '../../src/projections/engine/projection-engine';
-import { ProjectionLagError, ProjectionStoppedError } from '../../src/projections/engine/waiters';
+import {
+  ProjectionLagError,
+  ProjectionsFailingError,
+  ProjectionStoppedError,
+} from '../../src/projections/engine/waiters';
 import { InlineWriteSink, WriteSink } from '../../src/projections/engine/write-sink';
 import { ReadModelDb } from '../../src/projections/read-model-db';
 import { rebuildReadModels } from '../../src/projections/rebuild';
@@ -510,6 +514,31 @@ describe('Projection engine (integration)', () => {
     await appendCredits(store, ['a']);
     const engine = engineOn();
     await expect(engine.waitFor(['wallets'], 1, 20)).rejects.toBeInstanceOf(ProjectionLagError);
+  });
+
+  it('says why a wait ran out when the engine cannot commit: not a lag but its failure', async () => {
+    await appendCredits(store, ['a']);
+    const damaged: WriteSink = {
+      commit: () => Promise.reject(new Error('database disk image is malformed')),
+      setSynchronous: async () => {},
+      buildIndexes: async () => {},
+      close: async () => {},
+    };
+    let reportFailure: () => void = () => {};
+    const failing = new Promise<void>((resolve) => (reportFailure = resolve));
+    const engine = engineOn(readModels, {
+      sink: damaged,
+      onChange: () => engine.engineError && reportFailure(),
+    });
+    engine.start();
+    await failing;
+    const waited = engine.waitFor(['wallets'], 1, 20);
+    await expect(waited).rejects.toBeInstanceOf(ProjectionsFailingError);
+    await expect(waited).rejects.toMatchObject({
+      projections: ['wallets'],
+      position: 1,
+      engineError: 'database disk image is malformed',
+    });
   });
 
   it('notices when another process rebuilt the tables, and replays from the checkpoints it finds', async () => {

@@ -142,6 +142,7 @@ export class ProjectionEngine implements ProjectionRunner {
     return this.waiters.forProjections(names, position, timeoutMs, () => ({
       ready: this.verified,
       statuses: this.status(),
+      engineError: this.engineError,
     }));
   }
 

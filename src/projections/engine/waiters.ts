@@ -32,10 +32,29 @@ export class ProjectionLagError extends Error {
   }
 }
 
-/** What a wait for projections looks at: whether the read models are known good, and each one's state. */
+/**
+ * The projections did not reach the position within the wait, and the engine was failing then (it
+ * could not read the store or write the read models): a lag that says why.
+ */
+export class ProjectionsFailingError extends Error {
+  override readonly name = 'ProjectionsFailingError';
+  constructor(
+    readonly projections: readonly string[],
+    readonly position: number,
+    readonly engineError: string,
+  ) {
+    super(`Read models did not reach position ${position}: ${engineError}`);
+  }
+}
+
+/**
+ * What a wait for projections looks at: whether the read models are known good, each one's state,
+ * and the engine's last failure, if the commit since has not cleared it.
+ */
 export interface ProjectionView {
   ready: boolean;
   statuses: readonly ProjectionStatus[];
+  engineError: string | null;
 }
 
 /** Answers whether a wait is over: true (reached), false (not yet), or the error that ends it. */
@@ -73,7 +92,7 @@ export class Waiters {
 
   /**
    * Until every named projection has committed `position`: ends early, with an error, when one of
-   * them stops, or when `timeoutMs` runs out.
+   * them stops, or when `timeoutMs` runs out (a lag, or the engine's failure if it is failing).
    */
   forProjections(
     names: readonly string[],
@@ -96,7 +115,13 @@ export class Waiters {
         );
       return ready && tracked.every((s) => s.checkpoint >= position);
     };
-    return this.wait(check, timeoutMs, () => new ProjectionLagError(names, position, timeoutMs));
+    const timedOut = () => {
+      const { engineError } = view();
+      return engineError === null
+        ? new ProjectionLagError(names, position, timeoutMs)
+        : new ProjectionsFailingError(names, position, engineError);
+    };
+    return this.wait(check, timeoutMs, timedOut);
   }
 
   settle(): void {

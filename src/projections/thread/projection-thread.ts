@@ -95,6 +95,7 @@ export class ProjectionThread implements ProjectionRunner {
     return this.waiters.forProjections(names, position, timeoutMs, () => ({
       ready: this.verified,
       statuses: this.statuses,
+      engineError: this.engineError,
     }));
   }
 

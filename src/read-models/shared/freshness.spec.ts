@@ -4,6 +4,7 @@ import type { ProjectionRunner } from '../../projections/engine/projection-runne
 import {
   EngineStoppedError,
   ProjectionLagError,
+  ProjectionsFailingError,
   ProjectionStoppedError,
 } from '../../projections/engine/waiters';
 import { Freshness } from './freshness';
@@ -29,6 +30,12 @@ describe('Freshness', () => {
       'READ_MODEL_UNAVAILABLE',
     ],
     ['a lagging one', new ProjectionLagError(['wallets'], 41, 5000), 'READ_MODEL_LAGGING'],
+    // A damaged read-models file: the wait ran out while the engine failed, so not a mere lag.
+    [
+      'a failing engine',
+      new ProjectionsFailingError(['wallets'], 41, 'database disk image is malformed'),
+      'READ_MODEL_UNAVAILABLE',
+    ],
     // The service shuts down while the read waits: retry elsewhere, not a 500.
     ['a stopped engine', new EngineStoppedError(), 'SERVICE_UNAVAILABLE'],
   ])('answers a wait ended by %s 503 %s', async (_name, error, code) => {

@@ -4,6 +4,7 @@ import { ProjectionRunner } from '../../projections/engine/projection-runner';
 import {
   EngineStoppedError,
   ProjectionLagError,
+  ProjectionsFailingError,
   ProjectionStoppedError,
 } from '../../projections/engine/waiters';
 import { READ_YOUR_WRITES_TIMEOUT_MS } from './tokens';
@@ -34,6 +35,16 @@ export class Freshness {
           message: `The ${error.projection} read model stopped on an event it cannot apply; see /health`,
           // Not the error itself: it may quote an event of any tenant. /health shows it to an org key.
           details: { projection: error.projection, position: String(error.position) },
+        });
+      }
+      if (error instanceof ProjectionsFailingError) {
+        throw new ServiceUnavailableException({
+          code: 'READ_MODEL_UNAVAILABLE',
+          message:
+            'The read models cannot be brought up to date: the projections are failing; see /health',
+          // Not the failure itself (a database or store error): /health shows it to an org key.
+          details: { projections: [...error.projections], position: String(error.position) },
+          retryAfterSeconds: RETRY_AFTER_SECONDS,
         });
       }
       if (error instanceof ProjectionLagError) {
