@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { createdWith } from '../../src/catalog/offer/offer.fixtures';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { ALL_PROJECTIONS } from '../../src/projections/all-projections';
+import type {
+  ProjectedEvent,
+  Projection,
+  ProjectionFactory,
+} from '../../src/projections/engine/projection';
 import { ProjectionEngine } from '../../src/projections/engine/projection-engine';
+import { walletsProjection } from '../../src/projections/wallets/wallets.projection';
 import {
   ProjectionLagError,
   ProjectionsFailingError,
@@ -188,6 +194,38 @@ describe('Projection engine (integration)', () => {
     expect(balances(readModels)).toEqual({ a: 10, b: 10 });
     const stored = readModels.db.prepare('SELECT count(*) FROM rm_transactions').pluck().get();
     expect(stored).toBe(2);
+    expect(engine.engineError).toBeNull();
+  });
+
+  it('does not blame the event for a database error while folding it: the engine fails and reads again', async () => {
+    await appendCredits(store, ['a', 'b']);
+    let failures = 1;
+    // The wallets projection, whose row read hits a damaged page once (better-sqlite3's shape).
+    const damagedOnce: ProjectionFactory = (db) => {
+      const wallets = walletsProjection(db);
+      return Object.assign(Object.create(wallets) as Projection, {
+        apply(event: ProjectedEvent) {
+          if (failures-- > 0)
+            throw Object.assign(new Error('database disk image is malformed'), {
+              code: 'SQLITE_CORRUPT',
+            });
+          wallets.apply(event);
+        },
+      });
+    };
+    const errors: string[] = [];
+    const engine = new ProjectionEngine(
+      store,
+      readModels,
+      [damagedOnce, ...ALL_PROJECTIONS.slice(1)],
+      { retryDelayMs: 5, onChange: () => engine.engineError && errors.push(engine.engineError) },
+    );
+    engines.push(engine);
+    engine.start();
+    await toHead(engine);
+    expect(errors).toContain('database disk image is malformed');
+    expect(engine.status().find((s) => s.name === 'wallets')?.status).toBe('running');
+    expect(balances(readModels)).toEqual({ a: 10, b: 10 });
     expect(engine.engineError).toBeNull();
   });
 

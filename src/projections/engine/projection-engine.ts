@@ -326,6 +326,9 @@ export class ProjectionEngine implements ProjectionRunner {
           if (event.invalid) throw new Error(event.invalid);
           entry.projection.apply(event);
         } catch (error) {
+          // The read models' database failed (a damaged page, a full disk), not the event: the
+          // engine fails and reads again from the checkpoints, as on a failed commit.
+          if (isDatabaseError(error)) throw error;
           this.stopProjection(entry, event, error);
           continue;
         }
@@ -514,4 +517,13 @@ export class ProjectionEngine implements ProjectionRunner {
 /** A reader waits for a position this projection has not stored. */
 function waitedFor(entry: Entry): boolean {
   return entry.wantedTo > entry.committed;
+}
+
+/**
+ * An error of SQLite's (better-sqlite3 gives each a SQLITE_ code). Told by its code, not by
+ * `instanceof`: the class may come from another realm (error-message.ts).
+ */
+function isDatabaseError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
 }
