@@ -25,3 +25,24 @@ export class EventStoreUnavailableError extends Error {
     super(message);
   }
 }
+
+/**
+ * An event of the stream cannot be read by this version of the service: its stored body is damaged
+ * (the store throws it from `readStream`), or the aggregate folding the stream does not know its
+ * type, its schema version or the shape of its data (AggregateStore). Nothing was written: a
+ * decision never folds past it. It names a stream and an event of one tenant, and `reason` may
+ * quote the event's data.
+ */
+export class StreamUnreadableError extends Error {
+  override readonly name = 'StreamUnreadableError';
+  constructor(
+    readonly stream: string,
+    readonly revision: bigint,
+    readonly position: bigint,
+    readonly reason: string,
+  ) {
+    super(
+      `The event at revision ${revision} (position ${position}) of stream ${stream} cannot be read: ${reason}`,
+    );
+  }
+}

@@ -453,7 +453,7 @@ describe('Projection engine (integration)', () => {
       const damaged = SqliteEventStore.open({ path, readonly: true });
       try {
         await expect(damaged.readStream('wallet-sandbox.acme.b')).rejects.toThrow(
-          /The stored event at position 2 \(wallet-sandbox\.acme\.b\) is damaged: its data is not JSON/,
+          /The event at revision 0 \(position 2\) of stream wallet-sandbox\.acme\.b cannot be read: its data is not JSON/,
         );
         const all = await damaged.readAll();
         expect(all.map((e) => e.unreadable)).toEqual([

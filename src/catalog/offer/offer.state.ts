@@ -1,3 +1,4 @@
+import { assertNever } from '../../shared/domain/decider';
 import { PersistentMap } from '../../shared/domain/persistent-map';
 import type { OfferDefinition, OfferEvent } from './offer.events';
 
@@ -41,5 +42,8 @@ export function evolveOffer(state: OfferState, event: OfferEvent): OfferState {
       const reservations = state.reservations.delete(event.data.redemptionId);
       return { ...state, reservations, reservedUnits: state.reservedUnits - units };
     }
+    default:
+      // Loads check events first (offerEventProblem): never a state of undefined.
+      return assertNever(event);
   }
 }

@@ -15,6 +15,7 @@ import {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamUnreadableError,
   SubscribeToAllOptions,
   Subscription,
   matchesFilter,
@@ -116,9 +117,7 @@ export class EventStoreDbEventStore implements EventStore {
         if (!event) continue;
         // A decision must not fold a damaged event (as on the embedded store).
         if (event.unreadable !== undefined)
-          throw new Error(
-            `The stored event ${event.revision} of ${stream} is damaged: ${event.unreadable}`,
-          );
+          throw new StreamUnreadableError(stream, event.revision, event.position, event.unreadable);
         out.push(event);
       }
     } catch (error) {

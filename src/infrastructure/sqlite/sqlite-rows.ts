@@ -5,6 +5,7 @@ import {
   JsonValue,
   LeanEvent,
   RecordedEvent,
+  StreamUnreadableError,
 } from '../../event-store';
 import { messageOf } from '../../shared/application/error-message';
 import { isPlainObject } from '../../shared/domain/values';
@@ -86,7 +87,7 @@ export function serializeEvent(event: EventData): SerializedEvent {
  * What to do with an event whose stored data or metadata is not what the port promises (JSON, the
  * metadata an object): only a damaged file or a write that bypassed the store holds one. Reads of
  * $all hand it out marked (`unreadable`), so that a projection stops on it at its position instead
- * of the whole read failing; a stream read, which a decision folds, throws.
+ * of the whole read failing; a stream read, which a decision folds, throws StreamUnreadableError.
  */
 export type DamagedBodies = 'mark' | 'throw';
 
@@ -113,7 +114,11 @@ export function pushRecordedEvents(
       created: new Date(row[7]),
     };
     const unreadable = bodies.fill(event, row[5], row[6]);
-    if (unreadable !== null) markDamaged(event, row[0], unreadable, damaged);
+    if (unreadable !== null) {
+      if (damaged === 'throw')
+        throw new StreamUnreadableError(event.stream, event.revision, event.position, unreadable);
+      event.unreadable = unreadable;
+    }
     out.push(event);
   }
 }
@@ -132,23 +137,10 @@ export function toLeanEvents(rows: readonly LeanRow[]): LeanEvent[] {
       metadata: NO_BODY,
     };
     const unreadable = bodies.fill(event, row[3], row[4]);
-    if (unreadable !== null) markDamaged(event, row[0], unreadable, 'mark');
+    if (unreadable !== null) event.unreadable = unreadable;
     events[i] = event;
   }
   return events;
-}
-
-function markDamaged(
-  event: RecordedEvent | LeanEvent,
-  position: number,
-  why: string,
-  damaged: DamagedBodies,
-): void {
-  if (damaged === 'throw')
-    throw new Error(
-      `The stored event at position ${position} (${event.stream}) is damaged: ${why}`,
-    );
-  event.unreadable = why;
 }
 
 /** Parses bodies; a metadata text equal to the one before gives the same object. */

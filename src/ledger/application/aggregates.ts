@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { offerEventProblem } from '../../catalog/offer/offer.event-shape';
 import { OfferEvent } from '../../catalog/offer/offer.events';
 import { OfferState, evolveOffer, initialOfferState } from '../../catalog/offer/offer.state';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { AggregateStore } from '../../shared/application/aggregate-store';
 import { CommandExecutor } from '../../shared/application/command-executor';
 import { StateCache } from '../../shared/application/state-cache';
+import { walletEventProblem } from '../wallet/wallet.event-shape';
 import { WalletEvent } from '../wallet/wallet.events';
 import { WalletState, evolveWallet, initialWalletState } from '../wallet/wallet.state';
 
@@ -23,8 +25,20 @@ export class Aggregates {
     @Inject(APP_CONFIG) config?: Pick<AppConfig, 'stateCacheSize'>,
   ) {
     this.cache = new StateCache(config?.stateCacheSize);
-    this.wallets = new AggregateStore(store, this.cache, evolveWallet, initialWalletState);
-    this.offers = new AggregateStore(store, this.cache, evolveOffer, initialOfferState);
+    this.wallets = new AggregateStore(
+      store,
+      this.cache,
+      evolveWallet,
+      initialWalletState,
+      walletEventProblem,
+    );
+    this.offers = new AggregateStore(
+      store,
+      this.cache,
+      evolveOffer,
+      initialOfferState,
+      offerEventProblem,
+    );
     this.executor = new CommandExecutor(store, this.cache);
   }
 }

@@ -1,3 +1,4 @@
+import { assertNever } from '../../shared/domain/decider';
 import { PersistentMap } from '../../shared/domain/persistent-map';
 import type {
   ProfileFields,
@@ -186,5 +187,8 @@ export function evolveWallet(state: WalletState, event: WalletEvent): WalletStat
         nonCanceledByOffer: countOffer(wallet.nonCanceledByOffer, entry.offerId, -1),
       });
     }
+    default:
+      // Loads check events first (walletEventProblem): never a state of undefined.
+      return assertNever(event);
   }
 }

@@ -1,12 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { EventStore, ReadStreamOptions } from '../../event-store';
+import { EventStore, ReadStreamOptions, StreamUnreadableError } from '../../event-store';
 import { SqliteEventStore } from '../../infrastructure/sqlite/sqlite-event-store';
 import { AggregateStore } from './aggregate-store';
 import { CommandExecutor } from './command-executor';
 import { StateCache } from './state-cache';
 
 type Added = { type: 'Added'; data: { n: number } };
-const added = (n: number) => ({ id: randomUUID(), type: 'Added', data: { n } });
+/** An event as a command writes it; `n` may be anything, as another tool might write it. */
+const added = (n: unknown, type = 'Added', schemaVersion = 1) => ({
+  id: randomUUID(),
+  type,
+  data: { n } as { n: number },
+  metadata: { schemaVersion },
+});
+/** The rules of the one event type of these tests: an Added of an integer n. */
+const addedProblem = (e: { type: string; data: unknown }) =>
+  e.type !== 'Added'
+    ? `${e.type} is not an event type this aggregate knows`
+    : Number.isSafeInteger((e.data as { n: unknown }).n)
+      ? null
+      : 'Added: n is not an integer';
 
 describe('AggregateStore', () => {
   let sqlite: SqliteEventStore;
@@ -30,7 +43,13 @@ describe('AggregateStore', () => {
       close: () => sqlite.close(),
     };
     const cache = new StateCache();
-    aggregates = new AggregateStore<number, Added>(store, cache, (sum, e) => sum + e.data.n, 0);
+    aggregates = new AggregateStore<number, Added>(
+      store,
+      cache,
+      (sum, e) => sum + e.data.n,
+      0,
+      addedProblem,
+    );
     executor = new CommandExecutor(store, cache);
   });
   afterEach(() => sqlite.close());
@@ -59,5 +78,40 @@ describe('AggregateStore', () => {
     expect(result.outcome.body).toEqual({ sum: 110 }); // decided again on top of the 100
     expect(readsFrom).toEqual([0n, 3n]);
     expect(await aggregates.load('s')).toEqual({ state: 110, revision: 4n });
+  });
+
+  describe('an event it cannot fold', () => {
+    it.each([
+      ['a type it does not know', added(5, 'Multiplied'), 'Multiplied is not an event type'],
+      ['data its evolve would misread', added('abc'), 'Added: n is not an integer'],
+      ['another schema version', added(5, 'Added', 2), 'its schemaVersion is 2, and this'],
+      ['no schema version', { ...added(5), metadata: {} }, 'its schemaVersion is missing'],
+    ])('fails the load on %s, naming the event, and caches nothing', async (_, odd, reason) => {
+      await sqlite.append('s', [added(1), odd, added(2)], 'no_stream');
+      const error = await aggregates.load('s').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StreamUnreadableError);
+      expect(error).toMatchObject({ stream: 's', revision: 1n, position: 2n });
+      expect((error as Error).message).toContain(
+        `The event at revision 1 (position 2) of stream s cannot be read: ${reason}`,
+      );
+      await expect(aggregates.load('s')).rejects.toThrow(StreamUnreadableError);
+      expect(readsFrom).toEqual([0n, 0n]); // no state of the stream was kept
+    });
+
+    it('after a conflict with a writer of such an event, keeps its state and fails each load', async () => {
+      await sqlite.append('s', [added(1)], 'no_stream');
+      await aggregates.load('s');
+      const overtaken = executor.run(['s'], async () => {
+        const loaded = await aggregates.load('s');
+        await sqlite.append('s', [added(7, 'Multiplied')], 'any');
+        const planned = aggregates.plan('s', loaded, [{ type: 'Added', data: { n: 1 } }], {});
+        return { appends: [planned], outcome: { status: 201, body: null } };
+      });
+      await expect(overtaken).rejects.toThrow(StreamUnreadableError);
+      expect((await sqlite.readStream('s')).map((e) => e.type)).toEqual(['Added', 'Multiplied']);
+      await expect(aggregates.load('s')).rejects.toThrow(/revision 1 \(position 2\) of stream s/);
+      // Each load reads on from the state it held, at revision 0: never a half-folded one.
+      expect(readsFrom).toEqual([0n, 1n, 1n]);
+    });
   });
 });

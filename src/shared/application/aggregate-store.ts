@@ -1,5 +1,12 @@
-import { EventContext, toEventData, toTypedEvent, TypedEvent } from '../../event-store/envelope';
-import { EventStore } from '../../event-store/event-store.port';
+import {
+  CURRENT_SCHEMA_VERSION,
+  EventContext,
+  toEventData,
+  toTypedEvent,
+  TypedEvent,
+} from '../../event-store/envelope';
+import { StreamUnreadableError } from '../../event-store/event-store.errors';
+import { EventStore, RecordedEvent } from '../../event-store/event-store.port';
 import { PlannedAppend } from './command-executor';
 import { StateCache, Versioned } from './state-cache';
 
@@ -7,6 +14,11 @@ import { StateCache, Versioned } from './state-cache';
  * Loads an aggregate's state by folding its stream, keeping the result by revision so that a hot
  * path never reads a whole stream twice: a cached state is caught up from its revision, and an
  * append we made ourselves is folded in without reading at all.
+ *
+ * An event it cannot fold (a type or schema version this release does not know, data its evolve
+ * would misread, or a body the store found damaged) fails the load with StreamUnreadableError,
+ * before any decision is made on it, and leaves the cache as it was: a state is kept only once
+ * every event up to its revision is folded.
  */
 export class AggregateStore<S, E extends TypedEvent> {
   constructor(
@@ -14,6 +26,8 @@ export class AggregateStore<S, E extends TypedEvent> {
     private readonly cache: StateCache,
     private readonly evolve: (state: S, event: E) => S,
     private readonly initialState: S,
+    /** Why evolve cannot fold an event, or null (the aggregate's event rules). */
+    private readonly problemOf: (event: TypedEvent) => string | null,
   ) {}
 
   /**
@@ -33,12 +47,24 @@ export class AggregateStore<S, E extends TypedEvent> {
     const recorded = await this.store.readStream(stream, { fromRevision });
     let { state, revision } = from;
     for (const event of recorded) {
-      state = this.evolve(state, toTypedEvent<E>(event));
+      state = this.evolve(state, this.foldable(event));
       revision = event.revision;
     }
     const loaded = { state, revision };
     this.cache.set(stream, loaded);
     return loaded;
+  }
+
+  /** The event as evolve takes it, once it is one evolve can fold. */
+  private foldable(event: RecordedEvent): E {
+    const { schemaVersion } = event.metadata;
+    const problem =
+      schemaVersion === CURRENT_SCHEMA_VERSION
+        ? this.problemOf(event)
+        : `its schemaVersion is ${JSON.stringify(schemaVersion) ?? 'missing'}, and this version of the service reads ${CURRENT_SCHEMA_VERSION}`;
+    if (problem !== null)
+      throw new StreamUnreadableError(event.stream, event.revision, event.position, problem);
+    return toTypedEvent<E>(event);
   }
 
   /**

@@ -1,5 +1,10 @@
 import { DomainError, DomainErrorCode } from '../domain/domain-error';
-import { EventStoreUnavailableError } from '../../event-store/event-store.errors';
+import type { FastifyRequest } from 'fastify';
+import type { AuthenticatedRequest } from '../../auth/auth.decorators';
+import {
+  EventStoreUnavailableError,
+  StreamUnreadableError,
+} from '../../event-store/event-store.errors';
 import { ContentionError, IdempotencyKeyReusedError } from '../application/command-executor';
 import type { HttpProblem } from './http-error.filter';
 
@@ -16,8 +21,41 @@ export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   OFFER_UNAVAILABLE: 422,
 };
 
+/**
+ * A stream the command needs holds an event this release cannot fold. 503, as for a read model
+ * stopped on such an event (READ_MODEL_UNAVAILABLE): not 500, which api.md keeps for bugs, nor a
+ * 4xx, which would blame the request and be recorded as its Idempotency-Key's answer. Nothing was
+ * written or recorded, so the same request, key and all, succeeds once a release that knows the
+ * event runs (or the event is mended); clients retry 5xx. An org key is told which event and why:
+ * every stream its requests read is its own tenant's. A member token is not: the reason may quote
+ * data the member does not see (an offer's, as the organization wrote it); the log has it all.
+ */
+function streamUnreadableProblem(error: StreamUnreadableError, request?: FastifyRequest) {
+  const problem = { status: 503, code: 'STREAM_UNREADABLE' };
+  if ((request as AuthenticatedRequest | undefined)?.principal?.kind !== 'org') {
+    return {
+      ...problem,
+      message:
+        'A stream this request needs holds an event this version of the service cannot read; nothing was written',
+    };
+  }
+  return {
+    ...problem,
+    message: `${error.message}; nothing was written`,
+    details: {
+      stream: error.stream,
+      revision: String(error.revision),
+      position: String(error.position),
+    },
+  };
+}
+
 /** Maps the errors the application raises to their HTTP answer; the filter handles the rest. */
-export function applicationProblem(error: unknown): HttpProblem | undefined {
+export function applicationProblem(
+  error: unknown,
+  request?: FastifyRequest,
+): HttpProblem | undefined {
+  if (error instanceof StreamUnreadableError) return streamUnreadableProblem(error, request);
   if (error instanceof DomainError) {
     return {
       status: DOMAIN_ERROR_STATUS[error.code],

@@ -14,7 +14,8 @@ export interface HttpProblem {
   retryAfterSeconds?: number;
 }
 
-export type ProblemMapper = (error: unknown) => HttpProblem | undefined;
+/** `request` tells whom the answer goes to, for a mapper whose message depends on it. */
+export type ProblemMapper = (error: unknown, request?: FastifyRequest) => HttpProblem | undefined;
 
 /** The status an error carries: Nest's exceptions, or Fastify's own (which Nest may wrap). */
 function statusOf(error: unknown): unknown {
@@ -74,7 +75,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const problem = this.problemFor(error);
+    const problem = this.problemFor(error, request);
     if (problem.status === 500) {
       this.logger.error({
         requestId: request.id,
@@ -87,9 +88,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     sendProblem(reply, String(request.id), problem);
   }
 
-  private problemFor(error: unknown): HttpProblem {
+  private problemFor(error: unknown, request: FastifyRequest): HttpProblem {
     for (const map of this.mappers) {
-      const problem = map(error);
+      const problem = map(error, request);
       if (problem) return problem;
     }
     return (
