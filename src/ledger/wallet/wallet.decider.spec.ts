@@ -3,6 +3,7 @@ import { fold } from '../../shared/domain/decider';
 import type { WalletCommand } from './wallet.commands';
 import { walletDecider } from './wallet.decider';
 import type { WalletEvent } from './wallet.events';
+import { walletOf } from './wallet.state';
 import { cancel, credited, offer, redeemed, registered, T0 } from './wallet.fixtures';
 
 const spec = deciderSpec(walletDecider);
@@ -58,6 +59,21 @@ describe('wallet: member profile', () => {
       .when(upsert())
       .then([{ ...registered(), data: { ...registered().data, displayName: null, tier: null } }]);
     expect(state).toMatchObject({ status: 'active', ledger: { balance: 50 } });
+  });
+
+  it('keeps out of the profile fields an event carries that this version does not know', () => {
+    // events.md: a later release may add a field. Here one names another member: folded into the
+    // profile, it would make every upsert of this member a CONFLICT.
+    const later = { externalUserID: 'member-2', nickname: 'Ada' };
+    const state = spec
+      .given([
+        { ...registered(), data: { ...registered().data, ...later, externalUserID: 'member-1' } },
+        { type: 'MemberProfileUpdated', data: { changes: later, updatedAt: T0 } } as WalletEvent,
+      ])
+      .when(upsert({ displayName: registered().data.displayName }))
+      .then([]);
+    const { registeredAt: _registeredAt, ...profile } = registered().data;
+    expect(walletOf(state).profile).toStrictEqual(profile);
   });
 
   it('records only the fields that change', () => {

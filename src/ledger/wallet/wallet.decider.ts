@@ -20,6 +20,7 @@ import type {
 import {
   pointsForfeited,
   PROFILE_TEXT_LIMITS,
+  PROFILE_FIELDS,
   type ProfileFields,
   type WalletEvent,
 } from './wallet.events';
@@ -35,14 +36,6 @@ import {
 
 type Decision = WalletEvent[] | DomainError;
 
-const PROFILE_FIELDS = [
-  'displayName',
-  'tier',
-  'attributes',
-  'email',
-  'phone',
-  'posAccountId',
-] as const;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const E164 = /^\+[1-9]\d{1,14}$/;
 /** Bytes of UTF-8, as stored: 'é' counts two. */

@@ -28,6 +28,27 @@ export type ProfileFields = {
   posAccountId: string | null;
 };
 
+/** The profile's fields, as the decider writes them and every fold reads them. */
+export const PROFILE_FIELDS = [
+  'displayName',
+  'tier',
+  'attributes',
+  'email',
+  'phone',
+  'posAccountId',
+] as const satisfies ReadonlyArray<keyof ProfileFields>;
+
+/**
+ * The profile fields `source` holds, and no other: a field an event carries that this version does
+ * not know (events.md: a later release may add one) must not reach the profile.
+ */
+export function profileFieldsOf(source: Partial<ProfileFields>): Partial<ProfileFields> {
+  const picked: Partial<ProfileFields> = {};
+  for (const field of PROFILE_FIELDS)
+    if (Object.hasOwn(source, field)) Object.assign(picked, { [field]: source[field] });
+  return picked;
+}
+
 export type ShippingAddress = {
   name: string;
   line1: string;

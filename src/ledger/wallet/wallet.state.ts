@@ -1,10 +1,11 @@
 import { assertNever } from '../../shared/domain/decider';
 import { PersistentMap } from '../../shared/domain/persistent-map';
-import type {
-  ProfileFields,
-  RedemptionCreated,
-  RedemptionStatus,
-  WalletEvent,
+import {
+  profileFieldsOf,
+  type ProfileFields,
+  type RedemptionCreated,
+  type RedemptionStatus,
+  type WalletEvent,
 } from './wallet.events';
 
 export type MemberProfile = ProfileFields & { readonly externalUserID: string };
@@ -92,14 +93,15 @@ export function evolveWallet(state: WalletState, event: WalletEvent): WalletStat
   const { ledger } = wallet;
   switch (event.type) {
     case 'MemberRegistered': {
-      const { registeredAt: _registeredAt, ...profile } = event.data;
+      const { externalUserID } = event.data;
+      const profile = { ...(profileFieldsOf(event.data) as ProfileFields), externalUserID };
       return withWallet(state, { ...wallet, profile });
     }
     case 'MemberProfileUpdated':
       if (wallet.profile === null) return state;
       return withWallet(state, {
         ...wallet,
-        profile: { ...wallet.profile, ...event.data.changes },
+        profile: { ...wallet.profile, ...profileFieldsOf(event.data.changes) },
       });
     case 'MemberArchived':
       return { status: 'archived', balanceRetained: event.data.retainBalance, ...wallet };
