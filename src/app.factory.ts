@@ -40,6 +40,8 @@ export async function createApp(
     // While the server drains at shutdown, a request on an open connection is still served (with
     // Connection: close), not answered with Fastify's bare 503: the modules still run (main.ts).
     return503OnClosing: false,
+    // Nor does Fastify close connections at its close: main.ts closes idle ones after a grace.
+    forceCloseConnections: false,
     // Node enforces requestTimeout only when headersTimeout (60 s by default) is not longer. It
     // looks for late requests at the checking interval (30 s by default), which would make a
     // timeout of 30 s one of 30 to 60 s.

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { Agent, get } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,33 @@ interface Answer {
   status: number;
   requestId: string | null;
   body: { error?: { code?: string; requestId?: string } };
+}
+
+const HEADERS = { Authorization: `Bearer ${KEYS.acmeSandbox}` };
+
+/** What a request on a keep-alive agent came to: an answer, or an error and on which connection. */
+type Outcome =
+  | { answer: { status: number; requestId: unknown; connection: unknown; body: string } }
+  | { error: { code: unknown; onKeptConnection: boolean } };
+
+function send(agent: Agent, port: number, path: string): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const request = get({ host: '127.0.0.1', port, path, agent, headers: HEADERS }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        const { statusCode, headers } = response;
+        const [requestId, connection] = [headers['x-request-id'], headers.connection];
+        resolve({ answer: { status: statusCode!, requestId, connection, body } });
+      });
+    });
+    // reusedSocket: sent on a connection kept alive after an earlier answer, not on a new one.
+    const failed = (error: NodeJS.ErrnoException) =>
+      resolve({ error: { code: error.code, onKeptConnection: request.reusedSocket } });
+    request.on('error', failed);
+    request.on('response', (response) => response.on('error', failed));
+  });
 }
 
 describe('SIGTERM (e2e, real process)', () => {
@@ -75,6 +103,70 @@ describe('SIGTERM (e2e, real process)', () => {
       }
       expect(existsSync(join(dataDir, READ_MODELS_LOCK_FILE))).toBe(false);
     } finally {
+      await kill(service);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves busy keep-alive clients to the end, refuses new connections, closes idle ones', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-keep-alive-'));
+    const port = await freePort();
+    const service = await startService(dataDir, port);
+    const path = (member: string) => `/v1/wallet/transactions?externalUserID=${member}&limit=5`;
+    let answered = 0;
+    let reachedLoad: () => void = () => {};
+    const loaded = new Promise<void>((resolve) => (reachedLoad = resolve));
+    // Each worker has one connection and sends its next request as soon as it has an answer: at any
+    // instant some connections are idle between two requests. Each stops at its first error.
+    const worker = async (index: number) => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const outcomes: Outcome[] = [];
+      try {
+        for (;;) {
+          const outcome = await send(agent, port, path(`m${index}`));
+          outcomes.push(outcome);
+          if ('error' in outcome) return outcomes;
+          if (++answered >= 600) reachedLoad();
+        }
+      } finally {
+        agent.destroy();
+      }
+    };
+    // And a client that keeps its connection open, idle, after one answer.
+    const idleAgent = new Agent({ keepAlive: true });
+    try {
+      expect(await send(idleAgent, port, path('idle'))).toMatchObject({ answer: { status: 200 } });
+      const [idleSocket] = Object.values(idleAgent.freeSockets).flat();
+      const idleClosed = once(idleSocket!, 'close');
+      const workers = Array.from({ length: 24 }, (_, i) => worker(i));
+      await loaded;
+      const exited = once(service, 'exit');
+      const signalledAt = Date.now();
+      service.kill('SIGTERM');
+      const outcomes = await Promise.all(workers);
+      expect(await exited).toEqual([null, 'SIGTERM']);
+      // The idle connection is closed after its grace (0.5 s), cleanly, not at the 10 s deadline.
+      expect(Date.now() - signalledAt).toBeLessThan(5_000);
+      expect(await idleClosed).toEqual([false]);
+
+      // A worker's last answer closed its connection, and its next request, on a new connection,
+      // was refused. A reset of a kept connection fails here.
+      const errors = outcomes.flat().flatMap((each) => ('error' in each ? each.error : []));
+      const refused = { code: 'ECONNREFUSED', onKeptConnection: false };
+      expect(errors).toEqual(outcomes.map(() => refused));
+      const lastAnswers = outcomes.map((each) => each.at(-2));
+      expect(lastAnswers.map((each) => each && 'answer' in each && each.answer.connection)).toEqual(
+        outcomes.map(() => 'close'),
+      );
+      // Every answer is whole.
+      for (const each of outcomes.flat()) {
+        if (!('answer' in each)) continue;
+        expect(each.answer).toMatchObject({ status: 200, requestId: expect.any(String) });
+        expect(JSON.parse(each.answer.body)).toMatchObject({ transactions: [] });
+      }
+      expect(existsSync(join(dataDir, READ_MODELS_LOCK_FILE))).toBe(false);
+    } finally {
+      idleAgent.destroy();
       await kill(service);
       rmSync(dataDir, { recursive: true, force: true });
     }
