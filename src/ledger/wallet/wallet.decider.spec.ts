@@ -200,9 +200,22 @@ describe('wallet: member profile', () => {
       .when(upsert({ attributes: nest(33) }))
       .then('VALIDATION_FAILED');
     expect({ message: error.message, details: error.details }).toEqual({
-      message: 'attributes must be a JSON object of at most 16 KiB, nested at most 32 levels deep',
+      message:
+        'attributes must be a JSON object of at most 16 KiB, nested at most 32 levels deep, its whole numbers within ±9007199254740991 (send larger ones as strings)',
       details: { field: 'attributes' },
     });
+  });
+
+  it('refuses whole numbers in attributes that JSON.parse had to round: they would come back changed', () => {
+    spec
+      .given()
+      .when(upsert({ attributes: { n: Number.MAX_SAFE_INTEGER, m: -1.5e-300, f: 0.1 } }))
+      .thenEvents();
+    for (const n of [2 ** 64, -(2 ** 53), 1e300])
+      spec
+        .given()
+        .when(upsert({ attributes: { account: { n: [n] } } }))
+        .then('VALIDATION_FAILED');
   });
 
   it('refuses a profile for another member on this wallet', () => {

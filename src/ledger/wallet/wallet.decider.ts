@@ -67,7 +67,7 @@ function profileError(d: UpsertMemberProfile['data']): DomainError | null {
           isJsonValue(d.attributes) &&
           Buffer.byteLength(JSON.stringify(d.attributes)) <= MAX_ATTRIBUTES_BYTES),
       'attributes',
-      `attributes must be a JSON object of at most ${MAX_ATTRIBUTES_BYTES / 1024} KiB, nested at most ${MAX_JSON_VALUE_DEPTH} levels deep`,
+      `attributes must be a JSON object of at most ${MAX_ATTRIBUTES_BYTES / 1024} KiB, nested at most ${MAX_JSON_VALUE_DEPTH} levels deep, its whole numbers within ±9007199254740991 (send larger ones as strings)`,
     ],
   ];
   const failed = checks.find(([ok]) => !ok);

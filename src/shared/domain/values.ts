@@ -153,11 +153,15 @@ export const MAX_JSON_VALUE_DEPTH = 32;
 
 /**
  * A JSON value that nests arrays and objects at most MAX_JSON_VALUE_DEPTH levels deep (`{}` is
- * one level, a scalar none). `depth` is how many arrays and objects enclose `value`.
+ * one level, a scalar none). `depth` is how many arrays and objects enclose `value`. A whole
+ * number must be a safe integer: past 2^53 JSON.parse had to round it (12345678901234567890 reads
+ * as 12345678901234567000), and a value kept "as sent" must not come back changed (I-JSON,
+ * RFC 7493: such numbers are sent as strings).
  */
 export function isJsonValue(value: unknown, depth = 0): value is JsonValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value === 'number')
+    return Number.isFinite(value) && (!Number.isInteger(value) || Number.isSafeInteger(value));
   if (depth >= MAX_JSON_VALUE_DEPTH) return false;
   if (Array.isArray(value)) return value.every((v) => isJsonValue(v, depth + 1));
   return isPlainObject(value) && Object.values(value).every((v) => isJsonValue(v, depth + 1));
