@@ -86,7 +86,9 @@ export async function createApp(
   acceptJsonBodiesOnly(adapter.getInstance(), MAX_BODY_BYTES);
   // A file failure a request meets is also noted for /health, which then reports the replica degraded.
   const fileFailures = app.get(SqliteFileFailures);
-  app.useGlobalFilters(new HttpErrorFilter([applicationProblem, fileFailures.problems()]));
+  // File failures first: a failed write's answer comes from applicationProblem, but /health must
+  // hear of its SQLite code too.
+  app.useGlobalFilters(new HttpErrorFilter([fileFailures.problems(), applicationProblem]));
   app.useGlobalPipes(validationPipe());
   return app;
 }

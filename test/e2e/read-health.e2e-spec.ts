@@ -1,9 +1,11 @@
+import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { EVENT_STORE } from '../../src/event-store/event-store.port';
 import { ProjectionLagError } from '../../src/projections/engine/waiters';
 import { WalletQueries } from '../../src/read-models/wallet/wallet.queries';
 import { credit } from '../support/fixtures';
 import { caughtUp, readSide } from '../support/read-models';
-import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
+import { api, ApiResponse, KEYS, startTestApp, TestApp } from '../support/test-app';
 
 interface HealthBody {
   status: string;
@@ -165,5 +167,52 @@ describe('A damaged read-model file on /health (e2e)', () => {
     expect([anonymous.status, await anonymous.json()]).toEqual([503, { status: 'degraded' }]);
     const ready = await fetch(`${t.baseUrl}/health/ready`);
     expect([ready.status, await ready.json()]).toEqual([503, { status: 'degraded' }]);
+  });
+});
+
+/** A write that meets a full disk: the client is told to retry, and /health must say so too. */
+describe('A full disk on /health (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers the write 503 (retry with the key) and turns /health degraded naming SQLITE_FULL', async () => {
+    const operator = api(t.baseUrl, KEYS.acmeSandbox);
+    await credit(operator, 'full', 10);
+    expect((await operator('GET', '/health')).status).toBe(200);
+    const { db } = t.app.get<unknown, { db: Database.Database }>(EVENT_STORE);
+    // SQLite's page limit fails the transaction as a full disk does: SQLITE_FULL.
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages}`);
+    try {
+      // The pages it has still hold some room: write until a write finds none.
+      let refused: ApiResponse<{ error: { code: string; message: string } }> | undefined;
+      for (let i = 0; i < 500 && refused?.status !== 503; i++)
+        refused = await operator(
+          'POST',
+          '/v1/wallet/credit',
+          { externalUserID: 'full', amount: 5, reason: 'x'.repeat(500) },
+          { 'Idempotency-Key': randomUUID() },
+        );
+      if (!refused) throw new Error('no write was sent');
+      expect(refused.status).toBe(503);
+      expect(refused.body.error).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        message: expect.stringContaining('retry with the same Idempotency-Key'),
+      });
+      // No read has failed: only the write tells /health that this replica cannot write.
+      const health = await operator('GET', '/health');
+      expect(health.status).toBe(503);
+      expect(health.body).toMatchObject({
+        status: 'degraded',
+        fileFailure: { code: 'SQLITE_FULL' },
+      });
+      const ready = await fetch(`${t.baseUrl}/health/ready`);
+      expect([ready.status, await ready.json()]).toEqual([503, { status: 'degraded' }]);
+    } finally {
+      db.pragma('max_page_count = 1073741823');
+    }
   });
 });

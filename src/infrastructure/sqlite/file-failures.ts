@@ -41,10 +41,15 @@ export class SqliteFileFailures {
     return null;
   }
 
-  /** The error filter's mapper for SQLite file failures, which also notes each one here. */
+  /**
+   * The error filter's mapper for SQLite file failures, which also notes each one here: those of
+   * reads, and those of writes, which reach the filter wrapped (EventStoreUnavailableError, whose
+   * answer tells the client to retry with its key) with SQLite's error as their cause.
+   */
   problems(): ProblemMapper {
     return (error) => {
-      const code = sqliteFileFailure(error);
+      const cause = (error as { cause?: unknown } | null)?.cause;
+      const code = sqliteFileFailure(error) ?? sqliteFileFailure(cause);
       if (code !== undefined) this.note(code);
       return sqliteFileProblem(error);
     };

@@ -15,6 +15,11 @@ import { messageOf } from '../../shared/application/error-message';
 const writeFailed = (reason: string, cause?: unknown) =>
   new EventStoreUnavailableError(`Event store write failed: ${reason}`, cause);
 
+/** The writer thread's failure as an error with SQLite's code, as the inline writer's would be. */
+function failureOf({ failure, code }: WriterReply): Error {
+  return Object.assign(new Error(failure), code === undefined ? {} : { code });
+}
+
 /** Where batches of appends get written: in this thread, or in the writer thread. */
 export interface WriteChannel {
   write(batch: QueuedAppend[][], created: number): Promise<WriteOutcome[]>;
@@ -76,7 +81,7 @@ export class WorkerWriteChannel implements WriteChannel {
         const transfer = [packed.lengths.buffer, packed.shape.buffer] as ArrayBuffer[];
         this.worker.postMessage({ id, packed, created }, transfer);
       },
-      (reply) => reply.outcomes ?? writeFailed(reply.failure ?? 'unknown'),
+      (reply) => reply.outcomes ?? writeFailed(reply.failure ?? 'unknown', failureOf(reply)),
     );
   }
 

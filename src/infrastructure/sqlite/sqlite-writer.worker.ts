@@ -23,6 +23,8 @@ export type WriterReply = {
   id: number;
   outcomes?: ReturnType<SqliteWriter['writeBatch']>;
   failure?: string;
+  /** SQLite's code for the failure (SQLITE_FULL, …), which an Error loses crossing threads. */
+  code?: string;
   settings?: WriterSettings;
 };
 
@@ -46,7 +48,9 @@ function commit(requests: WriteRequest[]): void {
     });
   } catch (error) {
     const failure = messageOf(error);
-    for (const request of requests) port.postMessage({ id: request.id, failure });
+    const code = (error as { code?: unknown } | null)?.code;
+    const reply = typeof code === 'string' ? { failure, code } : { failure };
+    for (const request of requests) port.postMessage({ id: request.id, ...reply });
   }
 }
 
