@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { backupDatabase, replaceDatabase } from '../infrastructure/sqlite/backup';
+import { backupDatabase, isNoRoom, replaceDatabase } from '../infrastructure/sqlite/backup';
+import { messageOf } from '../shared/application/error-message';
 import { EVENT_STORE_MIGRATIONS, pendingMigrations } from '../infrastructure/sqlite/migrations';
 import { damageIn, openDatabase } from '../infrastructure/sqlite/open-database';
 import type { CliIo } from './ledger';
@@ -72,9 +73,18 @@ export async function backupEvents(
     await backupDatabase(source, destination);
   } catch (error) {
     // backupDatabase creates the copy exclusively: that is the one check, free of races.
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw explained(source, error);
-    io.err.write(`ledger: ${destination} exists: a backup never replaces a file\n`);
-    return 1;
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      io.err.write(`ledger: ${destination} exists: a backup never replaces a file\n`);
+      return 1;
+    }
+    // The copy's disk, not the store's: the store is only read.
+    if (isNoRoom(error)) {
+      io.err.write(
+        `ledger: no room to write the backup at ${destination} (${messageOf(error)}): nothing was kept there. Free space on its disk, or name a file on another\n`,
+      );
+      return 1;
+    }
+    throw explained(source, error);
   }
   const damage = damageIn(destination);
   if (damage.length > 0) {
@@ -144,7 +154,16 @@ export async function restoreEvents(
   }
   const path = join(dataDir, 'events.db');
   const aside = `${path}.replaced-${Date.now()}`;
-  await replaceDatabase(path, source, aside);
+  try {
+    await replaceDatabase(path, source, aside);
+  } catch (error) {
+    if (!isNoRoom(error)) throw error;
+    // The copy is made beside events.db before anything is moved, and removed when it fails.
+    io.err.write(
+      `ledger: no room in ${dataDir} for the restored copy (${messageOf(error)}): nothing was restored, and ${path} is as it was. Free space on its disk and run it again\n`,
+    );
+    return 1;
+  }
   const readModels = join(dataDir, 'read-models.db');
   const hadReadModels = existsSync(readModels);
   discardReadModels(readModels);

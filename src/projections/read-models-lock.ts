@@ -143,8 +143,9 @@ function alive({ pid, started, namespace }: LockHolder, path: string): boolean {
  */
 function createWith(path: string, text: string): void {
   const draft = `${path}.${process.pid}.${Date.now()}`;
-  writeFileSync(draft, text, { flag: 'wx', mode: PRIVATE_FILE_MODE });
   try {
+    // Inside the try: on a full disk the draft is created but not written, and must not stay.
+    writeFileSync(draft, text, { flag: 'wx', mode: PRIVATE_FILE_MODE });
     linkSync(draft, path);
   } finally {
     rmSync(draft, { force: true });

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CliIo, main } from '../../src/cli/ledger';
 import { restoreEvents } from '../../src/cli/events-backup';
+import * as backupModule from '../../src/infrastructure/sqlite/backup';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
 import {
@@ -389,6 +390,37 @@ describe('ledger CLI (integration)', () => {
     expect(again.code).toBe(1);
     expect(again.err).toContain(`${target} exists: a backup never replaces a file`);
     await store.close();
+  });
+
+  it('names the copy, not the store, when the disk a backup or a restore writes to is full', async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
+    await store.close();
+    const backup = join(dir, 'a.backup');
+    expect((await run(['backup', backup])).code).toBe(0);
+    // As better-sqlite3 raises it when the copy's disk fills up.
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const copy = jest.spyOn(backupModule, 'backupDatabase').mockRejectedValue(full);
+    const replace = jest.spyOn(backupModule, 'replaceDatabase').mockRejectedValue(full);
+    try {
+      const target = join(dir, 'b.backup');
+      const backedUp = await run(['backup', target]);
+      expect(backedUp).toMatchObject({ code: 1, out: '' });
+      expect(backedUp.err).toBe(
+        `ledger: no room to write the backup at ${target} (database or disk is full): nothing was kept there. Free space on its disk, or name a file on another\n`,
+      );
+      const restored = await run(['restore', backup]);
+      expect(restored).toMatchObject({ code: 1, out: '' });
+      expect(restored.err).toContain(
+        `ledger: no room in ${dir} for the restored copy (database or disk is full): nothing was restored, and ${path} is as it was.`,
+      );
+    } finally {
+      copy.mockRestore();
+      replace.mockRestore();
+    }
+    // No copy, and no lock or draft of one, is left behind.
+    expect(readdirSync(dir).filter((name) => !name.startsWith('events.db'))).toEqual(['a.backup']);
   });
 
   it('restores a backup with the service stopped, keeping the store it replaces and dropping the read models', async () => {

@@ -42,6 +42,8 @@ export async function backupDatabase(source: string, destination: string): Promi
     } finally {
       copy.close();
     }
+    fsyncPath(destination);
+    fsyncPath(dirname(destination)); // its name: a power cut must not take the whole file
   } catch (error) {
     rmSync(destination, { force: true });
     throw error;
@@ -69,12 +71,6 @@ export async function replaceDatabase(
     if (name.startsWith(`${basename(path)}.partial-`)) rmSync(join(dirname(path), name));
   const partial = `${path}.partial-${process.pid}`;
   await backupDatabase(source, partial);
-  try {
-    fsyncPath(partial);
-  } catch (error) {
-    rmSync(partial, { force: true });
-    throw error;
-  }
   for (const suffix of SIDE_FILES)
     if (existsSync(path + suffix)) renameSync(path + suffix, asidePath + suffix);
   renameSync(partial, path);
@@ -88,4 +84,10 @@ function fsyncPath(path: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** A write refused for want of room: SQLite's SQLITE_FULL, or the system's ENOSPC. */
+export function isNoRoom(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC';
 }
