@@ -1,4 +1,12 @@
-import { Controller, Get, Inject, Optional, Req, Res } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  OnApplicationBootstrap,
+  Optional,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, Public } from '../auth/auth.decorators';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
@@ -17,7 +25,7 @@ import { readinessOf } from './readiness';
  */
 @Public()
 @Controller('health')
-export class HealthController {
+export class HealthController implements OnApplicationBootstrap {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(EVENT_STORE_INFO) private readonly info: EventStoreInfo,
@@ -25,8 +33,21 @@ export class HealthController {
     @Optional() private readonly projections?: ProjectionRunner,
   ) {}
 
-  /** The head of $all at the first readiness question: the catch-up a replica makes once. */
+  /**
+   * The head of $all when the service started: the catch-up a replica makes once. Taken then, not
+   * at the first readiness question, which may come long after, under load: the head it found then
+   * ran a live commit ahead of the projections, and a replica caught up since its start said
+   * "starting". Asked without holding the start up: a question that comes before the store has
+   * answered, or after it failed to, takes the head it finds.
+   */
   private startHead: number | undefined;
+
+  onApplicationBootstrap(): void {
+    void this.store.headPosition().then(
+      (head) => (this.startHead ??= Number(head)),
+      () => undefined,
+    );
+  }
 
   @Get()
   async health(

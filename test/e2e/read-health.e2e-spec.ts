@@ -216,3 +216,29 @@ describe('A full disk on /health (e2e)', () => {
     }
   });
 });
+
+/** An orchestrator may ask for readiness the first time long after the start, under load. */
+describe('Readiness first asked under load (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('is ready once the read models reached the head of the start, however far writes went since', async () => {
+    const { engine, store } = readSide(t);
+    const startHead = Number(await store.headPosition());
+    await credit(api(t.baseUrl, KEYS.acmeSandbox), 'busy', 10);
+    // Steady writes keep the projections up to a paced commit behind the head: here, all of it.
+    const status = engine.status();
+    const behind = jest
+      .spyOn(engine, 'status')
+      .mockReturnValue(status.map((p) => ({ ...p, checkpoint: startHead })));
+    try {
+      const ready = await fetch(`${t.baseUrl}/health/ready`);
+      expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
+    } finally {
+      behind.mockRestore();
+    }
+  });
+});
