@@ -58,6 +58,17 @@ describe('ledger CLI (integration)', () => {
     return { code, out: out.join(''), err: err.join('') };
   };
 
+  /** An events.db of one credit, and its backup. */
+  const storeWithBackup = async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
+    await store.close();
+    const backup = join(dir, 'a.backup');
+    expect((await run(['backup', backup])).code).toBe(0);
+    return { path, backup };
+  };
+
   it('lists every projection in status, also before any has stored a checkpoint', async () => {
     const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
     await store.append('wallet-sandbox.acme.a', [credited('a', 10), credited('a', 5)], 'no_stream');
@@ -393,12 +404,7 @@ describe('ledger CLI (integration)', () => {
   });
 
   it('names the copy, not the store, when the disk a backup or a restore writes to is full', async () => {
-    const path = join(dir, 'events.db');
-    const store = SqliteEventStore.open({ path });
-    await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
-    await store.close();
-    const backup = join(dir, 'a.backup');
-    expect((await run(['backup', backup])).code).toBe(0);
+    const { path, backup } = await storeWithBackup();
     // As better-sqlite3 raises it when the copy's disk fills up.
     const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
     const copy = jest.spyOn(backupModule, 'backupDatabase').mockRejectedValue(full);
@@ -645,12 +651,7 @@ describe('ledger CLI (integration)', () => {
   });
 
   it('restores nothing when the lock was taken from it while it checked the backup', async () => {
-    const path = join(dir, 'events.db');
-    const store = SqliteEventStore.open({ path });
-    await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
-    await store.close();
-    const backup = join(dir, 'a.backup');
-    expect((await run(['backup', backup])).code).toBe(0);
+    const { path, backup } = await storeWithBackup();
     const before = readFileSync(path);
     const err: string[] = [];
     const io = { out: { write: () => true }, err: { write: (s: string) => err.push(s) } };
