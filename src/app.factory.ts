@@ -11,6 +11,7 @@ import {
   answerClientError,
   answerConnect,
   answerRoutingError,
+  refuseBadHost,
   refuseMalformedQuery,
 } from './shared/http/early-errors';
 import { acceptJsonBodiesOnly, MAX_BODY_BYTES } from './shared/http/json-body';
@@ -48,6 +49,9 @@ export async function createApp(
     http: {
       headersTimeout: requestTimeout,
       connectionsCheckingInterval: Math.max(50, requestTimeout / 10),
+      // Node would answer an HTTP/1.1 request without Host with a bare 400 (no body, no
+      // X-Request-Id) before any hook: refuseBadHost answers it in the usual shape instead.
+      requireHostHeader: false,
     },
     // Router options go under routerOptions: fastify 5 deprecates them at the top level and warns.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
@@ -71,6 +75,7 @@ export async function createApp(
     if (draining) reply.header('Connection', 'close');
   });
   // Before authentication, as a bad escape in the path is refused before it.
+  adapter.getInstance().addHook('onRequest', refuseBadHost);
   adapter.getInstance().addHook('onRequest', refuseMalformedQuery);
   adapter.getInstance().server.on('connect', answerConnect);
   const logLevels = options.logger ?? ['log', 'warn', 'error'];

@@ -329,6 +329,46 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     }
   });
 
+  const creditLine = 'POST /v1/wallet/credit HTTP/1.1\r\n';
+  const creditRest =
+    `Authorization: Bearer ${KEYS.acmeSandbox}\r\nContent-Type: application/json\r\n` +
+    'Content-Length: 36\r\n\r\n{"amount":1,"externalUserID":"host"}';
+  it.each([
+    ['an HTTP/1.1 request without Host', 'GET /health HTTP/1.1\r\n\r\n', /must carry a Host/],
+    ['one without Host nor credential', 'GET /v1/wallet HTTP/1.1\r\n\r\n', /must carry a Host/],
+    ['two Host headers', 'GET /health HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n', /one Host/],
+    [
+      'two Host headers in HTTP/1.0, in any case',
+      'GET /health HTTP/1.0\r\nhost: a\r\nHOST: b\r\n\r\n',
+      /one Host/,
+    ],
+    ['a credit without Host', creditLine + creditRest, /must carry a Host/],
+    ['a credit with two Hosts', `${creditLine}Host: a\r\nHost: b\r\n${creditRest}`, /one Host/],
+  ])(
+    'answers %s 400 BAD_REQUEST in the usual shape, closes, writes nothing',
+    async (_n, bytes, message) => {
+      const before = await headPosition();
+      // No Connection: close is sent: the answer must end the connection by itself.
+      const answer = await rawRequest(bytes);
+      const [head, body] = answer.split('\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1.1 400 /);
+      expect(head).toMatch(/^connection: close$/im);
+      const requestId = /^x-request-id: (\S+)$/im.exec(head)?.[1];
+      expect(JSON.parse(body)).toEqual({
+        error: { code: 'BAD_REQUEST', message: expect.stringMatching(message), requestId },
+      });
+      expect(await headPosition()).toBe(before);
+    },
+  );
+
+  it('takes an HTTP/1.0 request without Host, and one with an empty Host (RFC 9112)', async () => {
+    const answer = await rawRequest('GET /health HTTP/1.0\r\n\r\n');
+    expect(answer).toMatch(/^HTTP\/1.1 200 /);
+    expect(answer).toMatch(/"status"/);
+    const empty = await rawRequest('GET /health HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n');
+    expect(empty).toMatch(/^HTTP\/1.1 200 /);
+  });
+
   it('takes a bodiless POST or DELETE whatever Content-Type it names, application/json too', async () => {
     const auth = `Authorization: Bearer ${KEYS.acmeSandbox}\r\n`;
     const bodiless = (line: string) =>

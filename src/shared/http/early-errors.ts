@@ -59,6 +59,40 @@ export function refuseMalformedQuery(
   });
 }
 
+/** Whether a header name, sent in any case, is Host; the usual spellings make no new string. */
+function isHost(name: string): boolean {
+  return name.length === 4 && (name === 'Host' || name === 'host' || name.toLowerCase() === 'host');
+}
+
+/**
+ * An onRequest hook, before authentication: an HTTP/1.1 request without a Host header, or any
+ * request with more than one, is 400 BAD_REQUEST (RFC 9112, section 3.2), with Connection: close.
+ * Node would answer the first with a bare 400 of its own (the server sets requireHostHeader: false
+ * so that it comes here), and keeps the first of two Host headers, where a proxy may keep the
+ * last. HTTP/1.0 may omit Host. It walks the raw header names and allocates nothing.
+ */
+export function refuseBadHost(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: () => void,
+): void {
+  const { rawHeaders, httpVersionMajor, httpVersionMinor } = request.raw;
+  let hosts = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (isHost(rawHeaders[i])) hosts++;
+  if (hosts === 1) return done();
+  const needsHost = httpVersionMajor > 1 || (httpVersionMajor === 1 && httpVersionMinor >= 1);
+  if (hosts === 0 && !needsHost) return done();
+  void reply.header('Connection', 'close');
+  sendProblem(reply, String(request.id), {
+    status: 400,
+    code: 'BAD_REQUEST',
+    message:
+      hosts === 0
+        ? 'An HTTP/1.1 request must carry a Host header'
+        : 'A request must carry one Host header, not several',
+  });
+}
+
 const CLIENT_ERRORS: Record<string, { status: number; message: string }> = {
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, message: 'The request took too long to arrive' },
   HPE_HEADER_OVERFLOW: {
