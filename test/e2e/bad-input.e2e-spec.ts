@@ -596,6 +596,49 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       message: /or a "constructor" with a "prototype"/,
     },
     {
+      // JSON.parse keeps the last; a proxy or firewall in front may read the first.
+      name: 'credit: a key named twice',
+      path: '/v1/wallet/credit',
+      body: '{"amount":1,"externalUserID":"fz","amount":2}',
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: /the key "amount" more than once/,
+    },
+    {
+      name: 'credit: a key named twice, once spelled with a \\u escape',
+      path: '/v1/wallet/credit',
+      body: '{"amount":1,"externalUserID":"m1","\\u0061mount":2}',
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: /the key "amount" more than once/,
+    },
+    {
+      name: 'redeem: the member named twice',
+      path: '/v1/redemptions',
+      body: '{"offer":"o1","externalUserID":"m1","externalUserID":"rich"}',
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: /the key "externalUserID" more than once/,
+    },
+    {
+      name: 'redeem: a member token naming a key twice',
+      path: '/v1/redemptions',
+      body: '{"offer":"o1","offer":"o2"}',
+      as: 'member',
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: /the key "offer" more than once/,
+    },
+    {
+      name: 'member: a key named twice inside attributes',
+      method: 'PUT',
+      path: '/v1/members/m1',
+      body: '{"attributes":{"tier":"a","x":{"tier":1},"tier":"b"}}',
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: /the key "tier" more than once/,
+    },
+    {
       name: 'credit: a JSON array',
       path: '/v1/wallet/credit',
       body: [credit1],
@@ -1104,6 +1147,20 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
     expect(put.status).toBe(200);
     expect(put.body.attributes).toEqual(attributes);
     expect((await org('GET', '/v1/members/attrs')).body.attributes).toEqual(attributes);
+  });
+
+  it('takes one key in two objects, and colons and escaped quotes in strings, as no repeat', async () => {
+    const credited = await org(
+      'POST',
+      '/v1/wallet/credit',
+      '{"amount":1,"externalUserID":"no-repeat","reason":"\\"amount\\":2, a:b \\\\"}',
+    );
+    expect(credited.status).toBe(200);
+    expect(credited.body.balance).toBe(1);
+    const attributes = { a: 1, b: { a: 2, c: [{ a: 3 }, { a: 4 }] }, 'a:': '"a":' };
+    const put = await org('PUT', '/v1/members/no-repeat', JSON.stringify({ attributes }));
+    expect(put.status).toBe(200);
+    expect(put.body.attributes).toEqual(attributes);
   });
 
   it('counts text limits in characters: a field of emoji takes as many as one of letters', async () => {

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify';
+import { duplicateKey } from './duplicate-keys';
 
 /** A larger request body is refused 413 PAYLOAD_TOO_LARGE, before it is parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -83,6 +84,19 @@ const forbiddenKey = () =>
     message: 'The JSON body must not hold a "__proto__" key, or a "constructor" with a "prototype"',
   });
 
+/** The longest part of a repeated key an error message quotes. */
+const QUOTED_KEY_LENGTH = 64;
+
+/** JSON.parse keeps the last of two equal keys, where a proxy in front may read the first. */
+const repeatedKey = (key: string) => {
+  const cut = key.length > QUOTED_KEY_LENGTH;
+  const quoted = JSON.stringify(cut ? key.slice(0, QUOTED_KEY_LENGTH) : key) + (cut ? '...' : '');
+  return new BadRequestException({
+    code: 'BAD_REQUEST',
+    message: `The JSON body names the key ${quoted} more than once in one object`,
+  });
+};
+
 /** Decoding would replace each bad byte with U+FFFD: two different ids could become one. */
 const notUtf8 = () =>
   new BadRequestException({ code: 'BAD_REQUEST', message: 'The JSON body is not valid UTF-8' });
@@ -113,9 +127,9 @@ function hasNoBody(request: FastifyRequest): boolean {
 /**
  * Makes `application/json` (UTF-8) the only media type the app reads: a compressed body is 415 and
  * bytes that are not UTF-8 are 400, then Fastify's own JSON parser (with its prototype-poisoning
- * checks and its errors for empty or malformed bodies), then the checks of bodyFlaw. Any other
- * media type with a body, form and text included, is 415; with no body at all, the Content-Type
- * does not matter.
+ * checks and its errors for empty or malformed bodies), then the checks of bodyFlaw, then a key
+ * named twice in one object (duplicateKey). Any other media type with a body, form and text
+ * included, is 415; with no body at all, the Content-Type does not matter.
  */
 export function acceptJsonBodiesOnly(http: FastifyInstance, bodyLimit: number): void {
   const parseJson = http.getDefaultJsonParser('error', 'error');
@@ -139,6 +153,9 @@ export function acceptJsonBodiesOnly(http: FastifyInstance, bodyLimit: number): 
       const flaw =
         longEnough || surrogates ? bodyFlaw(value, MAX_JSON_DEPTH, surrogates) : undefined;
       if (flaw) return done(refusal(flaw));
+      // After bodyFlaw, so that the walk of the value keeps to its limits.
+      const repeated = duplicateKey(text, value);
+      if (repeated !== undefined) return done(repeatedKey(repeated));
       done(null, value);
     });
   };
