@@ -3,6 +3,7 @@
  * Reads DATA_DIR (default ./data) and EVENTSTORE_CONNECTION_STRING as the service does.
  */
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataDirFrom } from '../config/app-config';
 import type { EventStore } from '../event-store/event-store.port';
@@ -17,6 +18,7 @@ import {
 } from '../projections/engine/store-identity';
 import {
   isHolder,
+  liveHolder,
   ReadModelsLock,
   LockRole,
   lockReadModels,
@@ -29,6 +31,7 @@ import { progressBar } from './progress-bar';
 import { messageOf } from '../shared/application/error-message';
 import { damageIn } from '../infrastructure/sqlite/open-database';
 import { discardReadModels, openExplained } from './data-files';
+import { verifyReadModels } from './verify-read-models';
 
 export interface CliIo {
   out: { write(text: string): unknown };
@@ -40,6 +43,7 @@ const COMMANDS: Readonly<Record<string, number>> = {
   rebuild: 0,
   status: 0,
   check: 0,
+  verify: 0,
   backup: 1,
   restore: 1,
 };
@@ -51,6 +55,9 @@ Commands:
   status    each projection's checkpoint against the head of $all, and any error
   check     SQLite's integrity check of events.db and read-models.db; exit 1 if one is damaged,
             or if there is no events.db (on the embedded store)
+  verify    replay every event into a scratch copy (in TMPDIR) and compare the read models with
+            it, row for row; safe beside the service. Exit 0 equal, 1 different (or a projection
+            stopped), 3 not compared: the service wrote events meanwhile (run again)
   backup <file>
             copy events.db to <file>, a new file, while the service runs (the read models are
             not copied: they are rebuilt from the events)
@@ -188,6 +195,47 @@ function check(env: NodeJS.ProcessEnv, dataDir: string, io: CliIo): number {
 }
 
 /**
+ * `ledger verify`: read models that SQLite finds whole (`check`) may still differ from the events
+ * (a page replaced by an older copy of itself, a row changed by hand). Read models that would not
+ * be served as they are (from another store, an older schema, missing events) are reported as
+ * `status` reports them, without a replay.
+ */
+async function verify(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  store: EventStore,
+  io: CliIo,
+): Promise<number> {
+  const path = join(dataDir, 'read-models.db');
+  if (!existsSync(path)) {
+    io.err.write(
+      `ledger: no read models at ${path}: nothing to verify (the service builds them when it starts)\n`,
+    );
+    return 1;
+  }
+  const readModels = openExplained(path, () => ReadModelDb.open({ path, readonly: true }));
+  try {
+    const ends = await storeEnds(store);
+    // The open reads nothing: the origin's checks are the first read of the file.
+    const origin = openExplained(path, () => originProblem(ends, readModels));
+    if (origin) {
+      io.out.write(`Not compared: ${origin}\n`);
+      return 1;
+    }
+  } finally {
+    readModels.close();
+  }
+  return verifyReadModels({
+    store,
+    livePath: path,
+    scratchParent: env.TMPDIR || tmpdir(),
+    positionsCountEvents: !env.EVENTSTORE_CONNECTION_STRING,
+    holder: () => liveHolder(dataDir),
+    io,
+  });
+}
+
+/**
  * Runs `work` holding the read-models lock of `dataDir` as `role`, so that no service starts on
  * it meanwhile; 1, saying `why` it must be stopped, when a live process holds the lock. The lock
  * is given up when `work` ends, and on Ctrl-C or SIGTERM, which then end the process as before.
@@ -275,6 +323,7 @@ export async function main(
         },
       );
     }
+    if (command === 'verify') return await verify(env, dataDir, store, io);
     // status only looks: it opens no file that is not there, and migrates or writes nothing.
     const readModels = existsSync(path)
       ? openExplained(path, () => ReadModelDb.open({ path, readonly: true }))

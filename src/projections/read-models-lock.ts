@@ -258,4 +258,13 @@ function modifiedMs(path: string): number {
   }
 }
 
+/**
+ * The live process that holds the lock on the read models of `dataDir`, if any, without taking
+ * it: for a command that only reads them beside a service (`ledger verify`).
+ */
+export function liveHolder(dataDir: string): LockHolder | undefined {
+  const holder = holderOf(dataDir);
+  return holder && !isOwn(holder) && alive(holder, lockPath(dataDir)) ? holder : undefined;
+}
+
 export const isHolder = (lock: ReadModelsLock | LockHolder): lock is LockHolder => 'pid' in lock;

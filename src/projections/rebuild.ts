@@ -2,7 +2,7 @@ import type { EventStore } from '../event-store/event-store.port';
 import { ALL_PROJECTIONS } from './all-projections';
 import type { ProjectionFactory } from './engine/projection';
 import { ProjectionEngine, ProjectionStatus } from './engine/projection-engine';
-import { recordFirstEvent, storeEnds } from './engine/store-identity';
+import { furthestCheckpoint, recordFirstEvent, storeEnds } from './engine/store-identity';
 import { openWriteSink } from './engine/write-sink';
 import { ProjectionStoppedError } from './engine/waiters';
 import type { ReadModelDb } from './read-model-db';
@@ -33,6 +33,11 @@ export interface RebuildOptions {
   writer?: 'auto' | 'inline' | 'worker';
   /** Drop the read-only indexes and build them at the end (default false). */
   deferIndexes?: boolean;
+  /**
+   * Keep the read models and go on from their checkpoints to the head (default false: drop them
+   * and replay from the first event). `ledger verify` catches its scratch replay up this way.
+   */
+  resume?: boolean;
 }
 
 /**
@@ -49,9 +54,13 @@ export async function rebuildReadModels(
   // The store is asked first: one that cannot be reached leaves the read models as they are,
   // with the origin and checkpoints that the start-up checks compare the store with.
   const { first: firstEvent, head } = await storeEnds(store);
-  const first = firstEvent ? Number(firstEvent.position) : -1;
-  readModels.dropAndRecreate();
-  if (firstEvent) recordFirstEvent(readModels, firstEvent.id);
+  let first = firstEvent ? Number(firstEvent.position) : -1;
+  if (options.resume) {
+    first = Math.max(first, furthestCheckpoint(readModels));
+  } else {
+    readModels.dropAndRecreate();
+    if (firstEvent) recordFirstEvent(readModels, firstEvent.id);
+  }
   const indexes = options.deferIndexes ? readModels.dropReadIndexes() : [];
   const sink = openWriteSink(readModels.db, readModels.path, options.writer);
   await sink.setSynchronous('OFF');

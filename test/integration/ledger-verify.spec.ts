@@ -1,0 +1,184 @@
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { main } from '../../src/cli/ledger';
+import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
+import { READ_MODELS_LOCK_FILE } from '../../src/projections/read-models-lock';
+import { dist } from '../support/compiled';
+import { credited } from '../support/wallet-events';
+
+/** `ledger verify`: the read models against a replay of the events, row for row. */
+describe('ledger verify (integration)', () => {
+  let dir: string;
+  let scratch: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-verify-spec-'));
+    scratch = join(dir, 'tmp'); // TMPDIR: where verify makes its scratch directory
+    mkdirSync(scratch);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const run = async (argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(
+      argv,
+      { DATA_DIR: dir, TMPDIR: scratch },
+      { out: { write: (s: string) => out.push(s) }, err: { write: (s: string) => err.push(s) } },
+    );
+    return { code, out: out.join(''), err: err.join('') };
+  };
+
+  const write = async (members: number, each: number) => {
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    for (let m = 0; m < members; m++) {
+      const events = Array.from({ length: each }, () => credited(`m${m}`, 1));
+      await store.append(`wallet-sandbox.acme.m${m}`, events, 'any');
+    }
+    await store.close();
+  };
+
+  const edit = (sql: string) => {
+    const db = new Database(join(dir, 'read-models.db'));
+    db.exec(sql);
+    db.close();
+  };
+
+  it('says ok and exits 0 when the read models equal the replay, and leaves no scratch behind', async () => {
+    await write(5, 3);
+    expect((await run(['rebuild'])).code).toBe(0);
+    const live = readFileSync(join(dir, 'read-models.db'));
+    const result = await run(['verify']);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^Compared with a replay of the events up to position 15:\n/);
+    expect(result.out).toMatch(/\n {2}rm_wallets\s+5 rows {2}ok\n/);
+    expect(result.out).toMatch(/\nok\n$/);
+    expect(result.out).not.toContain('DIFFERS');
+    expect(readdirSync(scratch)).toEqual([]);
+    // It only reads: the live file is as it was, and no lock was taken.
+    expect(readFileSync(join(dir, 'read-models.db')).equals(live)).toBe(true);
+    expect(existsSync(join(dir, READ_MODELS_LOCK_FILE))).toBe(false);
+  });
+
+  it('names the table and the keys of rows that differ, are missing or are extra, and exits 1', async () => {
+    await write(5, 3);
+    expect((await run(['rebuild'])).code).toBe(0);
+    edit(`
+      UPDATE rm_wallets SET balance = balance + 1 WHERE external_user_id = 'm1';
+      UPDATE rm_analytics_totals SET points_minted = points_minted - 1;
+      DELETE FROM rm_transactions WHERE position = 7;
+      INSERT INTO rm_members VALUES ('sandbox.acme', 'ghost', NULL, 0);
+    `);
+    // SQLite sees nothing wrong with any of it.
+    expect((await run(['check'])).code).toBe(0);
+    const result = await run(['verify']);
+    expect(result.code).toBe(1);
+    const tenant = (
+      new Database(join(dir, 'read-models.db'), { readonly: true })
+        .prepare('SELECT tenant FROM rm_wallets LIMIT 1')
+        .pluck()
+        .get() as string
+    ).replaceAll('"', '');
+    expect(result.out).toMatch(
+      /\n {2}rm_wallets\s+5 rows {2}DIFFERS: 1 differ, 0 missing, 0 extra\n {4}differ +tenant="[^"]+" external_user_id="m1"\n/,
+    );
+    expect(result.out).toMatch(
+      new RegExp(
+        `\\n {2}rm_analytics_totals\\s+1 rows {2}DIFFERS: 1 differ, 0 missing, 0 extra\\n {4}differ +tenant="${tenant}"\\n`,
+      ),
+    );
+    expect(result.out).toMatch(
+      /\n {2}rm_transactions\s+14 rows {2}DIFFERS: 0 differ, 1 missing, 0 extra\n {4}missing +position=7\n/,
+    );
+    expect(result.out).toMatch(
+      /\n {2}rm_members\s+\d+ rows {2}DIFFERS: 0 differ, 0 missing, 1 extra\n {4}extra +tenant="sandbox.acme" external_user_id="ghost"\n/,
+    );
+    expect(result.out).toMatch(/\n {2}rm_redemptions\s+0 rows {2}ok\n/);
+    expect(result.out).toContain('4 read-model tables differ from the events');
+    expect(result.out).not.toMatch(/\nok\n/);
+    expect(readdirSync(scratch)).toEqual([]);
+
+    expect((await run(['rebuild'])).code).toBe(0);
+    expect((await run(['verify'])).code).toBe(0);
+  });
+
+  it('shows the first few keys of many differences and counts the rest', async () => {
+    await write(8, 1);
+    expect((await run(['rebuild'])).code).toBe(0);
+    edit('UPDATE rm_wallets SET credited = credited + 1');
+    const result = await run(['verify']);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('DIFFERS: 8 differ, 0 missing, 0 extra\n');
+    expect(result.out).toContain('    differ   ... 5 more\n');
+  });
+
+  it('tells a value of another storage type from an equal one', async () => {
+    await write(1, 1);
+    expect((await run(['rebuild'])).code).toBe(0);
+    // The sums have no declared type: '1' stays text, and reads differently from the number 1.
+    edit('UPDATE rm_analytics_totals SET points_minted = CAST(points_minted AS TEXT)');
+    const result = await run(['verify']);
+    expect(result.code).toBe(1);
+    expect(result.out).toMatch(/rm_analytics_totals\s+1 rows {2}DIFFERS: 1 differ/);
+  });
+
+  it('reports a stopped projection as such, not as a difference', async () => {
+    await write(2, 1);
+    expect((await run(['rebuild'])).code).toBe(0);
+    edit(
+      "UPDATE rm_checkpoints SET error_position = 2, error = 'bad event' WHERE name = 'analytics'",
+    );
+    const result = await run(['verify']);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('  analytics      STOPPED in the read models at 2: bad event\n');
+    expect(result.out).not.toContain('DIFFERS');
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+
+  it('does not compare read models at another position than the replay, and says why', async () => {
+    await write(2, 1);
+    expect((await run(['rebuild'])).code).toBe(0);
+    await write(3, 1); // appended with no service running to apply them
+    const result = await run(['verify']);
+    expect(result.code).toBe(3);
+    expect(result.out).toBe(
+      'Not compared: the read models stand at position 2, the replay of the events at position 5: they lack 3 events and no service runs to apply them: start the service and run again, or run `ledger rebuild`.\n',
+    );
+    expect(readdirSync(scratch)).toEqual([]);
+
+    // Read models a service would not serve as they are are reported without a replay.
+    rmSync(join(dir, 'events.db'));
+    await write(1, 1);
+    const other = await run(['verify']);
+    expect(other.code).toBe(1);
+    expect(other.out).toContain(
+      'Not compared: The read models were built from another event store',
+    );
+    rmSync(join(dir, 'read-models.db'));
+    expect(await run(['verify'])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('no read models at'),
+    });
+  });
+
+  it('removes its scratch directory when it is ended by SIGTERM during the replay', async () => {
+    await write(150, 1000);
+    expect((await run(['rebuild'])).code).toBe(0);
+    const cli = spawn(process.execPath, [dist('cli/ledger.js'), 'verify'], {
+      env: { ...process.env, DATA_DIR: dir, TMPDIR: scratch },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const exited = once(cli, 'exit');
+    for await (const line of createInterface({ input: cli.stderr! }))
+      if (line.startsWith('Replaying')) break;
+    expect(readdirSync(scratch)).toHaveLength(1);
+    cli.kill('SIGTERM');
+    expect(await exited).toEqual([null, 'SIGTERM']);
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+});
