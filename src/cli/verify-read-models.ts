@@ -181,7 +181,9 @@ function notAtOnePosition(
   const replay = positionOf(replayed);
   const where = low === high ? `position ${high}` : `positions ${low} to ${high}`;
   const count = (n: number) =>
-    options.positionsCountEvents ? `${fmt(n)} events` : `events up to position ${replay}`;
+    options.positionsCountEvents
+      ? `${fmt(n)} event${n === 1 ? '' : 's'}`
+      : `events up to position ${replay}`;
   let why: string;
   if (holder && holder.role !== 'service')
     why = `a ${holder.role} (pid ${holder.pid}) is writing them; run verify when it is done`;
