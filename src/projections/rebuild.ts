@@ -38,6 +38,12 @@ export interface RebuildOptions {
    * and replay from the first event). `ledger verify` catches its scratch replay up this way.
    */
   resume?: boolean;
+  /**
+   * The last position each named projection replays (-1: none; the others: the highest), where it
+   * is below the head: `ledger verify` replays up to where a running service's read models stand
+   * (EngineOptions.upTo).
+   */
+  upTo?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -53,7 +59,13 @@ export async function rebuildReadModels(
 ): Promise<RebuildResult> {
   // The store is asked first: one that cannot be reached leaves the read models as they are,
   // with the origin and checkpoints that the start-up checks compare the store with.
-  const { first: firstEvent, head } = await storeEnds(store);
+  const { first: firstEvent, head: storeHead } = await storeEnds(store);
+  // Never past the head found now: the events written meanwhile are for the next run.
+  const upTo =
+    options.upTo &&
+    new Map([...options.upTo].map(([name, position]) => [name, Math.min(position, storeHead)]));
+  const head = upTo ? Math.max(-1, ...upTo.values()) : storeHead;
+  const target = (name: string) => upTo?.get(name) ?? head;
   let first = firstEvent ? Number(firstEvent.position) : -1;
   if (options.resume) {
     first = Math.max(first, furthestCheckpoint(readModels));
@@ -77,6 +89,7 @@ export async function rebuildReadModels(
       maxPendingRows: options.maxPendingRows ?? 100_000,
       sink,
       retryDelayMs: Infinity,
+      upTo,
       onProgress: ({ position, events }) =>
         options.onProgress?.({ events, position, first, head, elapsedSeconds: elapsed() }),
       onChange: () => {
@@ -90,10 +103,8 @@ export async function rebuildReadModels(
       const running = engine.status().filter((p) => p.status === 'running');
       if (running.length === 0) return;
       try {
-        return await engine.waitFor(
-          running.map((p) => p.name),
-          head,
-        );
+        await Promise.all(running.map((p) => engine.waitFor([p.name], target(p.name))));
+        return;
       } catch (error) {
         if (!(error instanceof ProjectionStoppedError)) throw error;
       }

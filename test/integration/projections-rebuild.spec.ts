@@ -40,6 +40,30 @@ describe('Rebuild (integration)', () => {
     }
   });
 
+  it('replays each projection up to its own position, and no further, when told where to stop', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'points-ledger-rebuild-'));
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    const readModels = ReadModelDb.open({ path: join(dir, 'read-models.db') });
+    try {
+      for (let i = 0; i < 10; i++)
+        await store.append(`wallet-sandbox.acme.m${i}`, [credited(`m${i}`, 10)], 'no_stream');
+      const position = (await store.readAll()).map((e) => Number(e.position));
+      const names = readModels.db.prepare('SELECT name FROM rm_checkpoints').pluck();
+      await rebuildReadModels(store, readModels, { upTo: new Map([['wallets', position[3]]]) });
+      expect(readModels.db.prepare('SELECT count(*) FROM rm_wallets').pluck().get()).toBe(4);
+      const upTo = new Map((names.all() as string[]).map((name) => [name, position[6]]));
+      upTo.set('wallets', position[4]);
+      const result = await rebuildReadModels(store, readModels, { upTo, resume: true });
+      const checkpoints = result.projections.map((p) => [p.name, p.checkpoint]);
+      expect(Object.fromEntries(checkpoints)).toEqual(Object.fromEntries(upTo));
+      expect(readModels.db.prepare('SELECT count(*) FROM rm_wallets').pluck().get()).toBe(5);
+    } finally {
+      readModels.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rebuilds a random workload of the real command side into read models equal to the live ones, row for row', async () => {
     const t = await startTestApp();
     const sandbox = api(t.baseUrl, KEYS.acmeSandbox);

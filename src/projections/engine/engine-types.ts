@@ -30,6 +30,12 @@ export interface EngineOptions {
   /** Called whenever a checkpoint, a stop or readiness changes (what waits and /health see). */
   onChange?: () => void;
   log?: { error(message: string): void; warn(message: string): void };
+  /**
+   * The last position each named projection folds (-1: none); the engine reads no further than
+   * the highest, which is also where the projections not named stop. `ledger verify` stops its
+   * replay where a running service's read models stand.
+   */
+  upTo?: ReadonlyMap<string, number>;
 }
 
 /** The engine's bookkeeping of one projection. */
@@ -50,4 +56,6 @@ export interface Entry {
   stopAt: ProjectionStatus['error'];
   /** The furthest position a reader waits for in this projection (-1: none). */
   wantedTo: number;
+  /** The last position it folds (EngineOptions.upTo; Infinity: no end). */
+  upTo: number;
 }

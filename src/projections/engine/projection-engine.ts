@@ -47,6 +47,8 @@ export class ProjectionEngine implements ProjectionRunner {
   private readonly sink: WriteSink;
   /** Streams of the categories that some projection reads: only their events' bodies are decoded. */
   private readonly bodies: EventFilter;
+  /** No event past this one is read (EngineOptions.upTo). */
+  private readonly readLimit: number;
   private inFlight: Promise<void> | undefined;
   private subscription: Subscription | undefined;
   private running = false;
@@ -79,6 +81,8 @@ export class ProjectionEngine implements ProjectionRunner {
     this.maxPendingRows = options.maxPendingRows ?? 20_000;
     this.sink = options.sink ?? new InlineWriteSink(readModels.db);
     this.checkpoints = new Checkpoints(readModels.db);
+    const upTo = options.upTo;
+    this.readLimit = upTo ? Math.max(-1, ...upTo.values()) : Infinity;
     this.entries = factories.map((factory) => {
       const projection = factory(readModels.db);
       return {
@@ -90,6 +94,7 @@ export class ProjectionEngine implements ProjectionRunner {
         errorUnsaved: false,
         stopAt: null,
         wantedTo: -1,
+        upTo: upTo?.get(projection.name) ?? this.readLimit,
       };
     });
     // The category itself as the prefix: it also matches a stream named just that category.
@@ -178,6 +183,7 @@ export class ProjectionEngine implements ProjectionRunner {
       this.engineError = null; // the store answered and everything read is committed
       this.options.onChange?.();
     }
+    if (last >= this.readLimit) return this.pause(Infinity); // until stopped, or a restart
     const subscription = this.store.subscribeToAll({
       fromPosition: last < 0 ? 'start' : BigInt(last),
       bodies: this.bodies,
@@ -217,7 +223,7 @@ export class ProjectionEngine implements ProjectionRunner {
       const { events, full } = await this.readPage(last);
       for (const event of events) this.fold(decode(event, event.position));
       if (events.length > 0) last = events[events.length - 1].position;
-      if (!full) break;
+      if (!full || last >= this.readLimit) break;
       // Near the head, smaller commits: the last one is written while nothing else is left to fold.
       const near = head - last < this.maxPendingRows * 4;
       const limit = near ? this.maxPendingRows / 8 : this.maxPendingRows;
@@ -311,7 +317,7 @@ export class ProjectionEngine implements ProjectionRunner {
 
   private fold(event: ProjectedEvent): void {
     for (const entry of this.entries) {
-      if (entry.error || event.position <= entry.applied) continue;
+      if (entry.error || event.position <= entry.applied || event.position > entry.upTo) continue;
       if (entry.stopAt) {
         if (this.restartRequested) continue; // nothing until the replay it waits for
         if (event.position >= entry.stopAt.position) {
@@ -437,6 +443,7 @@ export class ProjectionEngine implements ProjectionRunner {
   private restart(): void {
     this.restartRequested = true;
     void this.subscription?.unsubscribe();
+    this.wake?.(); // a pause at the read limit, or at the retry delay
   }
 
   /** The projection stops at `stop`, which the next commit stores. */
