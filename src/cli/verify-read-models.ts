@@ -44,10 +44,11 @@ const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 /**
  * `ledger verify`: replays every event into a scratch read-models.db, then compares the live one
  * with it, table by table and row for row. Safe beside a running service: the live file is only
- * read, within one read transaction (a snapshot), and its lock is not taken. When the service
- * moves the live checkpoints away from the replay's, the replay catches up and the live file is
- * looked at again, a bounded number of times. Exit codes: 0 equal, 1 different (or a projection
- * stopped), NOT_AT_ONE_POSITION when the two never stood at one position.
+ * read, within one read transaction (a snapshot), and its lock is not taken. Where the service
+ * has applied events written after the replay began, the replay goes on to exactly the live
+ * checkpoints; where it has not yet applied all the replay has, the live file is looked at again, a
+ * bounded number of times. Exit codes: 0 equal, 1 different (or a projection stopped),
+ * NOT_AT_ONE_POSITION when the two never stood at one position.
  */
 export async function verifyReadModels(options: VerifyOptions): Promise<number> {
   const { io } = options;
@@ -70,32 +71,33 @@ export async function verifyReadModels(options: VerifyOptions): Promise<number> 
     live = openExplained(livePath, () => ReadModelDb.open({ path: livePath, readonly: true })).db;
     live.prepare('ATTACH DATABASE ? AS replay').run(replayPath);
     for (let attempt = 1; ; attempt++) {
-      // One read transaction: the checkpoints and every row compared come from one snapshot of
-      // each file, whatever the service commits meanwhile.
+      // One read transaction: the live checkpoints and every live row compared come from one
+      // snapshot, whatever the service commits meanwhile. The replay is read through this
+      // connection only after any catch-up: SQLite starts an attached file's snapshot when the
+      // transaction first reads it.
       live.exec('BEGIN');
-      let ahead: boolean;
       try {
         const at = checkpointsIn(live, 'main');
-        const replayed = checkpointsIn(live, 'replay');
+        let replayed = checkpointsIn(replay.db, 'main');
         const stopped = reportStopped(at, replayed, io);
         if (stopped !== null) return stopped;
-        const positions = (map: Map<string, Checkpoint>, name: string) =>
-          map.get(name)?.position ?? -1;
-        const names = [...new Set([...at.keys(), ...replayed.keys()])].sort();
-        const behind = names.filter((n) => positions(at, n) < positions(replayed, n));
-        const before = names.filter((n) => positions(at, n) > positions(replayed, n));
+        let { behind, before } = standing(at, replayed);
+        if (behind.length === 0 && before.length > 0) {
+          // The service applied events written after the replay began: replay exactly those.
+          await replayInto(options, replay, true, positionsOf(at, replayed));
+          replayed = checkpointsIn(replay.db, 'main');
+          ({ behind, before } = standing(at, replayed));
+        }
         if (behind.length === 0 && before.length === 0)
           return compareTables(live, replay.readModelTables(), positionOf(replayed), io);
-        ahead = before.length > 0;
         const holder = options.holder();
-        if (attempt === ATTEMPTS || holder?.role !== 'service')
+        if (attempt === ATTEMPTS || holder?.role !== 'service' || behind.length === 0)
           return notAtOnePosition(options, at, replayed, holder);
       } finally {
         live.exec('COMMIT');
       }
-      // The service wrote events meanwhile (the replay catches up), or has not applied them yet.
-      if (ahead) await replayInto(options, replay, true);
-      else await new Promise((resolve) => setTimeout(resolve, CATCH_UP_WAIT_MS));
+      // The service has not applied every event the replay has yet: look again once it has.
+      await new Promise((resolve) => setTimeout(resolve, CATCH_UP_WAIT_MS));
     }
   } finally {
     live?.close();
@@ -106,17 +108,44 @@ export async function verifyReadModels(options: VerifyOptions): Promise<number> 
   }
 }
 
-async function replayInto(options: VerifyOptions, replay: ReadModelDb, resume: boolean) {
+/**
+ * Replays the events into `replay`: all of them, or (resume) from its checkpoints on, to the head
+ * or to `upTo`, the positions where the live read models stand.
+ */
+async function replayInto(
+  options: VerifyOptions,
+  replay: ReadModelDb,
+  resume: boolean,
+  upTo?: ReadonlyMap<string, number>,
+) {
   const bar = options.io.err.isTTY ? progressBar(options.io.err) : undefined;
   const result = await rebuildReadModels(options.store, replay, {
     onProgress: bar && ((p) => bar.update(p)),
     deferIndexes: !resume,
     resume,
+    upTo,
   });
   bar?.done();
   options.io.err.write(
     `Replayed ${fmt(result.events)} events in ${result.seconds.toFixed(2)} s${resume ? ' (catching up)' : ''}\n`,
   );
+}
+
+const positionIn = (map: Map<string, Checkpoint>, name: string) => map.get(name)?.position ?? -1;
+
+/** The projections whose live checkpoint is behind the replay's, and those before it. */
+function standing(at: Map<string, Checkpoint>, replayed: Map<string, Checkpoint>) {
+  const names = [...new Set([...at.keys(), ...replayed.keys()])].sort();
+  return {
+    behind: names.filter((n) => positionIn(at, n) < positionIn(replayed, n)),
+    before: names.filter((n) => positionIn(at, n) > positionIn(replayed, n)),
+  };
+}
+
+/** Each projection's live position (-1 where it has applied nothing). */
+function positionsOf(at: Map<string, Checkpoint>, replayed: Map<string, Checkpoint>) {
+  const names = new Set([...at.keys(), ...replayed.keys()]);
+  return new Map([...names].map((name) => [name, positionIn(at, name)]));
 }
 
 function checkpointsIn(db: Database.Database, schema: 'main' | 'replay'): Map<string, Checkpoint> {

@@ -9,6 +9,9 @@ import { main } from '../../src/cli/ledger';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { READ_MODELS_LOCK_FILE } from '../../src/projections/read-models-lock';
 import { dist } from '../support/compiled';
+import { createOffer, credit } from '../support/fixtures';
+import { freePort, kill, startService } from '../support/service-process';
+import { api, KEYS } from '../support/test-app';
 import { credited } from '../support/wallet-events';
 
 /** `ledger verify`: the read models against a replay of the events, row for row. */
@@ -164,6 +167,43 @@ describe('ledger verify (integration)', () => {
       code: 1,
       err: expect.stringContaining('no read models at'),
     });
+  });
+
+  it('compares the read models of a service that writes all the while, where they stand', async () => {
+    const port = await freePort();
+    const service = await startService(dir, port);
+    try {
+      const org = api(`http://127.0.0.1:${port}`, KEYS.acmeSandbox);
+      const offer = await createOffer(org, { pointsPrice: 1, maxPerMember: 100_000 });
+      let busy = true;
+      let written = 0;
+      // Credits and redemptions, without a pause, until verify has answered.
+      const writers = Array.from({ length: 8 }, async (_, w) => {
+        for (let i = 0; busy; i++) {
+          await credit(org, `busy-${w}`, 2);
+          const redeemed = await org(
+            'POST',
+            '/v1/redemptions',
+            { offer, externalUserID: `busy-${w}` },
+            { 'Idempotency-Key': `busy-${w}-${i}` },
+          );
+          expect(redeemed.status).toBe(201);
+          written++;
+        }
+      });
+      while (written < 50) await credit(org, 'warm-up', 1);
+      const before = written;
+      const result = await run(['verify']);
+      const during = written - before;
+      busy = false;
+      await Promise.all(writers);
+
+      expect(result).toMatchObject({ code: 0, out: expect.stringMatching(/\nok\n$/) });
+      expect(during).toBeGreaterThan(0);
+      expect(readdirSync(scratch)).toEqual([]);
+    } finally {
+      await kill(service);
+    }
   });
 
   it('removes its scratch directory when it is ended by SIGTERM during the replay', async () => {
