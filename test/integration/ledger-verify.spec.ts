@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,13 +27,18 @@ describe('ledger verify (integration)', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const run = async (argv: string[]) => {
+  /** Runs the CLI in this process; `onErr` sees each message to stderr as it is written. */
+  const run = async (argv: string[], onErr?: (message: string) => void) => {
     const out: string[] = [];
     const err: string[] = [];
+    const toErr = (s: string) => {
+      err.push(s);
+      onErr?.(s);
+    };
     const code = await main(
       argv,
       { DATA_DIR: dir, TMPDIR: scratch },
-      { out: { write: (s: string) => out.push(s) }, err: { write: (s: string) => err.push(s) } },
+      { out: { write: (s: string) => out.push(s) }, err: { write: toErr } },
     );
     return { code, out: out.join(''), err: err.join('') };
   };
@@ -44,6 +50,26 @@ describe('ledger verify (integration)', () => {
       await store.append(`wallet-sandbox.acme.m${m}`, events, 'any');
     }
     await store.close();
+  };
+
+  /** As `write(members, 1)` for new members, but in a process of its own, blocking this one. */
+  const appendSync = (members: number) => {
+    const events = Array.from({ length: members }, () => credited(`m-${randomUUID()}`, 1));
+    const script = `
+      const { SqliteEventStore } = require(${JSON.stringify(dist('infrastructure/sqlite/sqlite-event-store.js'))});
+      const events = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+      (async () => {
+        const store = SqliteEventStore.open({ path: process.env.EVENTS_DB });
+        for (const event of events)
+          await store.append('wallet-sandbox.acme.' + event.metadata.externalUserID, [event], 'any');
+        await store.close();
+      })();`;
+    const appended = spawnSync(process.execPath, ['-e', script], {
+      input: JSON.stringify(events),
+      env: { ...process.env, EVENTS_DB: join(dir, 'events.db') },
+    });
+    expect(appended.stderr.toString()).toBe('');
+    expect(appended.status).toBe(0);
   };
 
   const edit = (sql: string) => {
@@ -169,6 +195,31 @@ describe('ledger verify (integration)', () => {
     });
   });
 
+  it('replays on to exactly where the read models stand when they moved on during its replay', async () => {
+    await write(2, 1);
+    expect((await run(['rebuild'])).code).toBe(0);
+    // Right after verify's first replay (to position 2), and before it looks at the live file,
+    // other processes append 3 events, bring the live read models to them, and append 2 more that
+    // nothing applies: as a service's writes and its projection would, but at a known moment.
+    let moved = false;
+    const moveOn = (message: string) => {
+      if (moved || !message.startsWith('Replayed ')) return;
+      moved = true;
+      appendSync(3);
+      const rebuilt = spawnSync(process.execPath, [dist('cli/ledger.js'), 'rebuild'], {
+        env: { ...process.env, DATA_DIR: dir },
+      });
+      expect(rebuilt.status).toBe(0);
+      appendSync(2);
+    };
+    const result = await run(['verify'], moveOn);
+    expect(moved).toBe(true);
+    expect(result).toMatchObject({ code: 0, out: expect.stringMatching(/\nok\n$/) });
+    expect(result.out).toMatch(/^Compared with a replay of the events up to position 5:\n/);
+    expect(result.err).toMatch(/\nReplayed \d+ events in [\d.]+ s \(catching up\)\n$/);
+    expect(readdirSync(scratch)).toEqual([]);
+  });
+
   it('compares the read models of a service that writes all the while, where they stand', async () => {
     const port = await freePort();
     const service = await startService(dir, port);
@@ -192,14 +243,13 @@ describe('ledger verify (integration)', () => {
         }
       });
       while (written < 50) await credit(org, 'warm-up', 1);
-      const before = written;
+      // How the writes interleave with verify's steps is left to chance here; the test above
+      // pins one interleaving down.
       const result = await run(['verify']);
-      const during = written - before;
       busy = false;
       await Promise.all(writers);
 
       expect(result).toMatchObject({ code: 0, out: expect.stringMatching(/\nok\n$/) });
-      expect(during).toBeGreaterThan(0);
       expect(readdirSync(scratch)).toEqual([]);
     } finally {
       await kill(service);
