@@ -159,7 +159,7 @@ describe('Projection engine (integration)', () => {
 
   it('writes rows and checkpoint in one transaction: a failed commit leaves neither, and is retried', async () => {
     await appendCredits(store, ['a', 'b']);
-    let failures = 1;
+    let failures = 12;
     let afterFailure: unknown;
     const inline = new InlineWriteSink(readModels.db);
     const count = (sql: string) => readModels.db.prepare(sql).pluck().get();
@@ -185,12 +185,20 @@ describe('Projection engine (integration)', () => {
       buildIndexes: async () => {},
       close: async () => {},
     };
-    const engine = engineOn(readModels, { sink });
+    const logged: string[] = [];
+    const log = { error: (m: string) => logged.push(m), warn: (m: string) => logged.push(m) };
+    const engine = engineOn(readModels, { sink, log, retryDelayMs: 1 });
     const settled = toHead(engine);
     engine.start();
     await settled;
     expect(failures).toBe(-1);
     expect(afterFailure).toEqual([0, 0]);
+    // Logged when it began, at the 10th failure in a row, and when it ended: not 12 times.
+    expect(logged).toEqual([
+      'Projection engine: no such table: no_such_table; retrying',
+      'Projection engine: no such table: no_such_table (10 failures in a row); retrying',
+      expect.stringMatching(/^Projection engine: recovered after failing 12 times in [\d.]+ s$/),
+    ]);
     expect(balances(readModels)).toEqual({ a: 10, b: 10 });
     const stored = readModels.db.prepare('SELECT count(*) FROM rm_transactions').pluck().get();
     expect(stored).toBe(2);

@@ -1,3 +1,4 @@
+import type { EngineLog } from './failure-log';
 import type { Projection } from './projection';
 import type { WriteSink } from './write-sink';
 
@@ -29,7 +30,8 @@ export interface EngineOptions {
   sink?: WriteSink;
   /** Called whenever a checkpoint, a stop or readiness changes (what waits and /health see). */
   onChange?: () => void;
-  log?: { error(message: string): void; warn(message: string): void };
+  /** Failures, recoveries and checkpoints moved by another process (failure-log.ts). */
+  log?: EngineLog;
   /**
    * The last position each named projection folds (-1: none); the engine reads no further than
    * the highest, which is also where the projections not named stop. `ledger verify` stops its

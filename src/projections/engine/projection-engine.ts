@@ -18,6 +18,7 @@ import {
   refusalFor,
   storeEnds,
 } from './store-identity';
+import { FailureLog } from './failure-log';
 import { EngineStoppedError, Waiters } from './waiters';
 import { CheckpointsMovedError } from './write-set';
 import { InlineWriteSink, WriteSink } from './write-sink';
@@ -43,6 +44,7 @@ export class ProjectionEngine implements ProjectionRunner {
   private readonly entries: Entry[];
   private readonly checkpoints: Checkpoints;
   private readonly waiters = new Waiters();
+  private readonly failures: FailureLog;
   private readonly maxPendingRows: number;
   private readonly sink: WriteSink;
   /** Streams of the categories that some projection reads: only their events' bodies are decoded. */
@@ -79,6 +81,7 @@ export class ProjectionEngine implements ProjectionRunner {
     private readonly options: EngineOptions = {},
   ) {
     this.maxPendingRows = options.maxPendingRows ?? 20_000;
+    this.failures = new FailureLog(options.log);
     this.sink = options.sink ?? new InlineWriteSink(readModels.db);
     this.checkpoints = new Checkpoints(readModels.db);
     const upTo = options.upTo;
@@ -164,9 +167,7 @@ export class ProjectionEngine implements ProjectionRunner {
           throw new Error('The subscription to $all ended');
         if (this.running && this.engineError) await this.pause(this.options.retryDelayMs ?? 1000);
       } catch (error) {
-        this.engineError = messageOf(error);
-        this.options.onChange?.();
-        this.options.log?.error(`Projection engine: ${this.engineError}; resubscribing`);
+        this.engineFailed(error);
         await this.pause(this.options.retryDelayMs ?? 1000);
       }
       while (this.inFlight) await this.inFlight;
@@ -180,7 +181,7 @@ export class ProjectionEngine implements ProjectionRunner {
     const last = await this.catchUp(from);
     if (!this.running || this.restartRequested) return;
     if (this.engineError !== null) {
-      this.engineError = null; // the store answered and everything read is committed
+      this.engineRecovered(); // the store answered and everything read is committed
       this.options.onChange?.();
     }
     if (last >= this.readLimit) return this.pause(Infinity); // until stopped, or a restart
@@ -392,7 +393,7 @@ export class ProjectionEngine implements ProjectionRunner {
       entry.committed = position;
       entry.projection.trim();
     }
-    this.engineError = null;
+    this.engineRecovered();
     this.eventsCommitted += events;
     // What has been read by now, as the read loop reports it: the commit's own position lags it.
     this.options.onProgress?.({ position: this.lastSeen, events: this.eventsRead });
@@ -407,11 +408,20 @@ export class ProjectionEngine implements ProjectionRunner {
       this.options.log?.warn(
         'Read-model checkpoints were changed by another process; resubscribing',
       );
-    else {
-      this.engineError = messageOf(error);
-      this.options.onChange?.();
-    }
+    else this.engineFailed(error);
     this.restart(); // reload() forgets every cached row and rereads the checkpoints
+  }
+
+  /** A read or a commit failed: /health reports it and the log says so; the pump retries. */
+  private engineFailed(error: unknown): void {
+    this.engineError = messageOf(error);
+    this.failures.failed(this.engineError);
+    this.options.onChange?.();
+  }
+
+  private engineRecovered(): void {
+    this.engineError = null;
+    this.failures.succeeded();
   }
 
   /** Ends the waits this change satisfies, and tells the owner (a thread mirroring the state). */
