@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { SqliteEventStore } from '../../infrastructure/sqlite/sqlite-event-store';
 import { Checkpoints } from '../engine/checkpoints';
 import type { ProjectionStatus } from '../engine/engine-types';
+import type { EngineLog } from '../engine/failure-log';
 import { ProjectionRunner } from '../engine/projection-runner';
 import { EngineStoppedError, Waiters } from '../engine/waiters';
 import type { ReadModelDb } from '../read-model-db';
@@ -18,7 +19,8 @@ const WORKER_FILE = join(__dirname, 'projection-thread.worker.js');
 export interface ProjectionThreadOptions {
   /** Wait before starting a thread again after it died, and the engine's own retry delay (1 s). */
   retryDelayMs?: number;
-  log?: { error(message: string): void; warn(message: string): void };
+  /** Its own restarts, and what the engine on the thread logs. */
+  log?: EngineLog;
 }
 
 /**
