@@ -106,6 +106,10 @@ describe('Projection thread (integration, compiled)', () => {
   });
 
   it('starts a thread that died again, which resumes from the stored checkpoints', async () => {
+    await thread.stop();
+    const lines: string[] = [];
+    const log = { error: (m: string) => lines.push(m), warn: (m: string) => lines.push(m) };
+    thread = new ProjectionThread(store, readModels, thread.names, { retryDelayMs: 10, log });
     thread.start();
     await credit('a');
     await thread.waitFor(thread.names, await head(), 10_000);
@@ -116,6 +120,11 @@ describe('Projection thread (integration, compiled)', () => {
     await credit('c');
     await thread.waitFor(thread.names, await head(), 10_000);
     expect(balances()).toEqual({ a: 20, c: 10 });
+    // Logged as a run of failures, so that a thread dying again and again does not flood the log.
+    expect(lines).toEqual([
+      'Projection thread: exited with code 1; starting it again',
+      expect.stringMatching(/^Projection thread: recovered after failing once in \d+\.\d s$/),
+    ]);
   });
 
   it('stops: what is folded is committed, and waits still open are rejected', async () => {

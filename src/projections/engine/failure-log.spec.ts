@@ -6,7 +6,7 @@ describe('FailureLog', () => {
     let clock = 1_000;
     const log = new FailureLog(
       { error: (m) => lines.push(`error ${m}`), warn: (m) => lines.push(`warn ${m}`) },
-      () => clock,
+      { now: () => clock },
     );
     return { lines, log, advance: (ms: number) => (clock += ms) };
   };
@@ -55,6 +55,21 @@ describe('FailureLog', () => {
     expect(lines).toEqual([
       'error Projection engine: database or disk is full; retrying',
       'warn Projection engine: recovered after failing once in 0.0 s',
+    ]);
+  });
+
+  it('names what failed and what is done about it, for the projection thread that is restarted', () => {
+    const lines: string[] = [];
+    const log = new FailureLog(
+      { error: (m) => lines.push(`error ${m}`), warn: (m) => lines.push(`warn ${m}`) },
+      { subject: 'Projection thread', retrying: 'starting it again', now: () => 0 },
+    );
+    for (let i = 0; i < 10; i++) log.failed('exited with code 1');
+    log.succeeded();
+    expect(lines).toEqual([
+      'error Projection thread: exited with code 1; starting it again',
+      'error Projection thread: exited with code 1 (10 failures in a row); starting it again',
+      'warn Projection thread: recovered after failing 10 times in 0.0 s',
     ]);
   });
 });

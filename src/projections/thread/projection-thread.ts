@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { SqliteEventStore } from '../../infrastructure/sqlite/sqlite-event-store';
 import { Checkpoints } from '../engine/checkpoints';
 import type { ProjectionStatus } from '../engine/engine-types';
-import type { EngineLog } from '../engine/failure-log';
+import { type EngineLog, FailureLog } from '../engine/failure-log';
 import { ProjectionRunner } from '../engine/projection-runner';
 import { EngineStoppedError, Waiters } from '../engine/waiters';
 import type { ReadModelDb } from '../read-model-db';
@@ -42,6 +42,8 @@ export class ProjectionThread implements ProjectionRunner {
   private stopped: Promise<void> | undefined;
   private restart: NodeJS.Timeout | undefined;
   private unlisten: (() => void) | undefined;
+  /** A thread that dies again and again is logged as a run of failures, not at every restart. */
+  private readonly deaths: FailureLog;
 
   constructor(
     private readonly store: SqliteEventStore,
@@ -50,6 +52,10 @@ export class ProjectionThread implements ProjectionRunner {
     private readonly options: ProjectionThreadOptions = {},
   ) {
     this.names = [...names];
+    this.deaths = new FailureLog(options.log, {
+      subject: 'Projection thread',
+      retrying: 'starting it again',
+    });
     const stored = new Checkpoints(readModels.db).load();
     this.statuses = this.names.map((name) => {
       const checkpoint = stored.get(name);
@@ -104,6 +110,7 @@ export class ProjectionThread implements ProjectionRunner {
   private receive(message: FromProjectionThread): void {
     if (message.kind === 'state') {
       this.verified = message.ready;
+      if (message.ready) this.deaths.succeeded();
       this.statuses = message.statuses;
       this.engineError = message.engineError;
       this.waiters.settle();
@@ -123,7 +130,7 @@ export class ProjectionThread implements ProjectionRunner {
     if (this.stopped) return;
     this.verified = false;
     this.engineError = `The projection thread ${reason}`;
-    this.options.log?.error(`${this.engineError}; starting it again`);
+    this.deaths.failed(reason);
     this.restart = setTimeout(() => {
       this.restart = undefined;
       if (!this.stopped) this.start();
