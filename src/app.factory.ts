@@ -18,7 +18,11 @@ import { acceptJsonBodiesOnly, MAX_BODY_BYTES } from './shared/http/json-body';
 import { requestIdFor } from './shared/http/request-id';
 import { validationPipe } from './shared/http/validation';
 
-/** An externalUserID may have 128 characters, each up to 4 UTF-8 bytes percent-encoded (12 chars). */
+/**
+ * The router refuses a longer path parameter before any route runs (400 BAD_REQUEST). It counts the
+ * decoded parameter; a parameter that fits but is longer than its field allows gets the field's
+ * VALIDATION_FAILED. 12 characters per character of a 128-character id: room to spare.
+ */
 const MAX_PARAM_LENGTH = 128 * 12;
 
 /** How long a request may take to arrive, headers and body: a slow sender must not hold a connection. */

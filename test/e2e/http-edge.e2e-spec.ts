@@ -252,6 +252,8 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     ['a percent-escape that is not UTF-8 in the query', '/v1/wallet?externalUserID=a%FFb'],
     ['a malformed percent-escape in an unknown query parameter', '/health?x=%E2%82'],
     ['a path parameter over 1,536 characters', `/v1/members/${'a'.repeat(1600)}`],
+    // Counted once decoded: 1,537 escapes of "A" (4,611 characters as sent).
+    ['a path parameter over 1,536 characters decoded', `/v1/members/${'%41'.repeat(1537)}`],
   ])('answers %s 400 BAD_REQUEST in the usual shape', async (_name, path) => {
     expect(await send(path, { method: 'GET', headers: orgKey })).toMatchObject({
       status: 400,
