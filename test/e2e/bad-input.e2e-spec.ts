@@ -639,6 +639,23 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       message: /the key "tier" more than once/,
     },
     {
+      // JSON.parse reads it as 4: a whole number the client did not send.
+      name: 'credit: an amount that is not a whole number but is read as one',
+      path: '/v1/wallet/credit',
+      body: '{"amount":4.0000000000000001,"externalUserID":"m1"}',
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: /the number 4\.0000000000000001, which is not a whole number but would be read as 4/,
+    },
+    {
+      name: 'offer: a price that is not a whole number but is read as one',
+      path: '/v1/offers',
+      body: '{"title":"T","kind":"k","type":"t","pointsPrice":9.9999999999999999}',
+      status: 400,
+      code: 'BAD_REQUEST',
+      message: /the number 9\.9999999999999999,/,
+    },
+    {
       name: 'credit: a JSON array',
       path: '/v1/wallet/credit',
       body: [credit1],

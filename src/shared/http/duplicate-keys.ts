@@ -16,7 +16,7 @@ const CLOSE_ARRAY = 0x5d;
  * The index of the quote that closes the string opened at `start` (a backslash takes the
  * character after it), or the text's length if none does.
  */
-function stringEnd(text: string, start: number): number {
+export function stringEnd(text: string, start: number): number {
   let i = start + 1;
   while (i < text.length) {
     const c = text.charCodeAt(i);

@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify';
 import { duplicateKey } from './duplicate-keys';
+import { firstRoundedNumber } from './rounded-numbers';
 
 /** A larger request body is refused 413 PAYLOAD_TOO_LARGE, before it is parsed. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -97,6 +98,19 @@ const repeatedKey = (key: string) => {
   });
 };
 
+/** The longest part of a rounded number an error message quotes. */
+const QUOTED_NUMBER_LENGTH = 40;
+
+/** JSON.parse reads 4.0000000000000001 as 4: a whole number the client did not send. */
+const roundedNumber = (token: string) => {
+  const quoted =
+    token.length > QUOTED_NUMBER_LENGTH ? `${token.slice(0, QUOTED_NUMBER_LENGTH)}...` : token;
+  return new BadRequestException({
+    code: 'BAD_REQUEST',
+    message: `The JSON body holds the number ${quoted}, which is not a whole number but would be read as ${Number(token)}`,
+  });
+};
+
 /** Decoding would replace each bad byte with U+FFFD: two different ids could become one. */
 const notUtf8 = () =>
   new BadRequestException({ code: 'BAD_REQUEST', message: 'The JSON body is not valid UTF-8' });
@@ -156,6 +170,8 @@ export function acceptJsonBodiesOnly(http: FastifyInstance, bodyLimit: number): 
       // After bodyFlaw, so that the walk of the value keeps to its limits.
       const repeated = duplicateKey(text, value);
       if (repeated !== undefined) return done(repeatedKey(repeated));
+      const rounded = firstRoundedNumber(text);
+      if (rounded !== undefined) return done(roundedNumber(rounded));
       done(null, value);
     });
   };
