@@ -133,10 +133,14 @@ export class ReadModelDb {
   restoreDroppedIndexes(): boolean {
     const pending = this.meta(DROPPED_INDEXES);
     if (pending === undefined) return false;
-    this.db.transaction(() => {
-      for (const statement of JSON.parse(pending) as string[]) this.db.exec(statement);
-      this.deleteMeta(DROPPED_INDEXES);
-    })();
+    // IMMEDIATE: the write lock first (waited for), so that a commit of another connection to the
+    // file (a rebuild's writer thread) cannot make this transaction's read snapshot stale.
+    this.db
+      .transaction(() => {
+        for (const statement of JSON.parse(pending) as string[]) this.db.exec(statement);
+        this.deleteMeta(DROPPED_INDEXES);
+      })
+      .immediate();
     return true;
   }
 

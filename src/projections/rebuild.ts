@@ -60,7 +60,9 @@ export async function rebuildReadModels(
   // The store is asked first: one that cannot be reached leaves the read models as they are,
   // with the origin and checkpoints that the start-up checks compare the store with.
   const { first: firstEvent, head: storeHead } = await storeEnds(store);
-  // Never past the head found now: the events written meanwhile are for the next run.
+  // Never past the head found now: the events written meanwhile are for the next run (`ledger
+  // verify` catches up with a running service in a run of its own). Read on, they were folded and
+  // committed while the indexes were restored, whose transaction then failed (SQLITE_BUSY).
   const upTo =
     options.upTo &&
     new Map([...options.upTo].map(([name, position]) => [name, Math.min(position, storeHead)]));
@@ -90,6 +92,7 @@ export async function rebuildReadModels(
       sink,
       retryDelayMs: Infinity,
       upTo,
+      readUpTo: head,
       onProgress: ({ position, events }) =>
         options.onProgress?.({ events, position, first, head, elapsedSeconds: elapsed() }),
       onChange: () => {

@@ -64,6 +64,45 @@ describe('Rebuild (integration)', () => {
     }
   });
 
+  it('replays to the head it found at its start, while more events are written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'points-ledger-rebuild-'));
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    const readModels = ReadModelDb.open({ path: join(dir, 'read-models.db') });
+    const credit = (i: number) =>
+      store.append(`wallet-sandbox.acme.m${i}`, [credited(`m${i}`, 10)], 'no_stream');
+    // As a running service does: five more events written once the rebuild has found the head.
+    let written = false;
+    const writing = new Proxy(store, {
+      get(target, key) {
+        if (key === 'headPosition' && !written) {
+          written = true;
+          return async () => {
+            const head = await target.headPosition();
+            for (let i = 10; i < 15; i++) await credit(i);
+            return head;
+          };
+        }
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    try {
+      for (let i = 0; i < 10; i++) await credit(i);
+      const head = Number(await store.headPosition());
+      const result = await rebuildReadModels(writing, readModels, { deferIndexes: true });
+      expect(written).toBe(true);
+      expect(result.head).toBe(head);
+      expect(result.projections.map((p) => p.checkpoint)).toEqual(
+        result.projections.map(() => head),
+      );
+      expect(readModels.db.prepare('SELECT count(*) FROM rm_wallets').pluck().get()).toBe(10);
+    } finally {
+      readModels.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rebuilds a random workload of the real command side into read models equal to the live ones, row for row', async () => {
     const t = await startTestApp();
     const sandbox = api(t.baseUrl, KEYS.acmeSandbox);

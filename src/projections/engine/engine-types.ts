@@ -38,6 +38,11 @@ export interface EngineOptions {
    * replay where a running service's read models stand.
    */
   upTo?: ReadonlyMap<string, number>;
+  /**
+   * The last position the engine reads, whatever `upTo` says (default: the highest of `upTo`, or
+   * no end). A rebuild reads to the head it found at its start, also while a service writes on.
+   */
+  readUpTo?: number;
 }
 
 /** The engine's bookkeeping of one projection. */

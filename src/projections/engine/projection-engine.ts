@@ -49,7 +49,7 @@ export class ProjectionEngine implements ProjectionRunner {
   private readonly sink: WriteSink;
   /** Streams of the categories that some projection reads: only their events' bodies are decoded. */
   private readonly bodies: EventFilter;
-  /** No event past this one is read (EngineOptions.upTo). */
+  /** No event past this one is read (EngineOptions.readUpTo and upTo). */
   private readonly readLimit: number;
   private inFlight: Promise<void> | undefined;
   private subscription: Subscription | undefined;
@@ -85,7 +85,7 @@ export class ProjectionEngine implements ProjectionRunner {
     this.sink = options.sink ?? new InlineWriteSink(readModels.db);
     this.checkpoints = new Checkpoints(readModels.db);
     const upTo = options.upTo;
-    this.readLimit = upTo ? Math.max(-1, ...upTo.values()) : Infinity;
+    this.readLimit = options.readUpTo ?? (upTo ? Math.max(-1, ...upTo.values()) : Infinity);
     this.entries = factories.map((factory) => {
       const projection = factory(readModels.db);
       return {
