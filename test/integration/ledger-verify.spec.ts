@@ -94,6 +94,16 @@ describe('ledger verify (integration)', () => {
     expect(existsSync(join(dir, READ_MODELS_LOCK_FILE))).toBe(false);
   });
 
+  it('exits 3, not 1 (they differ), when it cannot replay: here a TMPDIR that does not exist', async () => {
+    await write(2, 1);
+    expect((await run(['rebuild'])).code).toBe(0);
+    rmSync(scratch, { recursive: true });
+    const result = await run(['verify']);
+    expect(result.code).toBe(3);
+    expect(result.err).toMatch(/^ledger: verify could not compare: ENOENT.*ledger-verify-/);
+    expect(result.out).toBe('');
+  });
+
   it('names the table and the keys of rows that differ, are missing or are extra, and exits 1', async () => {
     await write(5, 3);
     expect((await run(['rebuild'])).code).toBe(0);
