@@ -11,7 +11,10 @@ import {
   answerClientError,
   answerConnect,
   answerRoutingError,
+  continueOnceAccepted,
+  handExpectationsToTheApp,
   refuseBadHost,
+  refuseExpectation,
   refuseMalformedQuery,
 } from './shared/http/early-errors';
 import { acceptJsonBodiesOnly, MAX_BODY_BYTES } from './shared/http/json-body';
@@ -81,6 +84,9 @@ export async function createApp(
   // Before authentication, as a bad escape in the path is refused before it.
   adapter.getInstance().addHook('onRequest', refuseBadHost);
   adapter.getInstance().addHook('onRequest', refuseMalformedQuery);
+  adapter.getInstance().addHook('onRequest', refuseExpectation);
+  adapter.getInstance().addHook('preParsing', continueOnceAccepted);
+  handExpectationsToTheApp(adapter.getInstance().server);
   adapter.getInstance().server.on('connect', answerConnect);
   const logLevels = options.logger ?? ['log', 'warn', 'error'];
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {

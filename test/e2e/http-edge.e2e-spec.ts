@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
@@ -287,6 +288,12 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       'BAD_REQUEST',
       'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n',
     ],
+    [
+      'an Expect header other than 100-continue',
+      417,
+      'EXPECTATION_FAILED',
+      'GET /health HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\n\r\n',
+    ],
   ])('answers %s in the usual shape', async (_name, status, code, bytes) => {
     const answer = await rawRequest(bytes);
     const [head, body] = answer.split('\r\n\r\n');
@@ -294,6 +301,53 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     const requestId = /x-request-id: (\S+)/i.exec(head)?.[1];
     expect(JSON.parse(body)).toEqual({
       error: { code, message: expect.any(String), requestId },
+    });
+  });
+
+  describe('Expect: 100-continue', () => {
+    /** Sends a credit's headers alone, as a client that waits for 100 Continue before its body. */
+    async function creditHeaders(headers: string, contentLength: number) {
+      const { hostname, port } = new URL(t.baseUrl);
+      const socket = connect(Number(port), hostname);
+      socket.setEncoding('utf8');
+      const next = () => once(socket, 'data').then(([chunk]) => chunk as string);
+      const first = next();
+      socket.write(
+        `POST /v1/wallet/credit HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${headers}` +
+          `Content-Length: ${contentLength}\r\nExpect: 100-continue\r\n\r\n`,
+      );
+      return { socket, first: await first, next };
+    }
+
+    it('asks for the body only once the credential is checked: without one, 401 at once', async () => {
+      const { socket, first } = await creditHeaders('', 40);
+      socket.destroy();
+      expect(first).toMatch(/^HTTP\/1.1 401 /);
+    });
+
+    it('refuses a body announced over 1 MiB 413 without asking for it', async () => {
+      const { socket, first } = await creditHeaders(
+        `Authorization: Bearer ${KEYS.acmeSandbox}\r\n`,
+        2 << 20,
+      );
+      socket.destroy();
+      expect(first).toMatch(/^HTTP\/1.1 413 /);
+    });
+
+    it('answers 100 Continue to an accepted credential, then the request itself', async () => {
+      const body = '{"externalUserID":"continued","amount":5}';
+      const auth = `Authorization: Bearer ${KEYS.acmeSandbox}\r\n`;
+      const { socket, first, next } = await creditHeaders(auth, body.length);
+      try {
+        expect(first).toBe('HTTP/1.1 100 Continue\r\n\r\n');
+        const answer = next();
+        socket.write(body);
+        expect(await answer).toMatch(/^HTTP\/1.1 200 /);
+        const wallet = await org('GET', '/v1/wallet?externalUserID=continued');
+        expect(wallet.body.balance).toBe(5);
+      } finally {
+        socket.destroy();
+      }
     });
   });
 

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { IncomingMessage, Server, ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest, RequestPayload } from 'fastify';
 import { ErrorBody, HTTP_STATUS_CODES } from './error-codes';
 import { sendProblem } from './http-error.filter';
+import { MAX_BODY_BYTES } from './json-body';
 
 /*
  * Errors raised before any route, hook or exception filter runs, answered in the usual error
@@ -91,6 +92,61 @@ export function refuseBadHost(
         ? 'An HTTP/1.1 request must carry a Host header'
         : 'A request must carry one Host header, not several',
   });
+}
+
+/** Whether an Expect header asks for a 100 Continue before the body is sent; any case. */
+const asksToContinue = (expect: string) =>
+  expect.length === 12 && expect.toLowerCase() === '100-continue';
+
+/**
+ * Node answers an Expect header itself unless told otherwise: any expectation but 100-continue
+ * with a bare 417 (no X-Request-Id, no error body), and 100-continue with a 100 Continue at once,
+ * before any check, so that a client sent its whole body only to be refused 401. Both are handed
+ * to the app as ordinary requests instead: refuseExpectation answers the first, and
+ * continueOnceAccepted sends the second its 100 Continue once its credential has been checked.
+ */
+export function handExpectationsToTheApp(server: Server): void {
+  const asRequest = (request: IncomingMessage, response: ServerResponse) =>
+    server.emit('request', request, response);
+  server.on('checkContinue', asRequest);
+  server.on('checkExpectation', asRequest);
+}
+
+/**
+ * An onRequest hook: an expectation the server cannot meet is 417 EXPECTATION_FAILED (RFC 9110,
+ * section 10.1.1), with Connection: close, since the client may still send the body it held back.
+ */
+export function refuseExpectation(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: () => void,
+): void {
+  const expect = request.headers.expect;
+  if (expect === undefined || asksToContinue(expect)) return done();
+  void reply.header('Connection', 'close');
+  sendProblem(reply, String(request.id), {
+    status: 417,
+    code: 'EXPECTATION_FAILED',
+    message: 'The only expectation this server meets is Expect: 100-continue',
+  });
+}
+
+/**
+ * A preParsing hook, so after the onRequest hooks (authentication among them): the body that a
+ * client holds back until it hears 100 Continue is now wanted.
+ */
+export function continueOnceAccepted(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: RequestPayload,
+  done: (error: null, payload: RequestPayload) => void,
+): void {
+  const expect = request.headers.expect;
+  // A body announced larger than the limit is refused unread (413): it need not be sent at all.
+  const tooLarge = Number(request.headers['content-length']) > MAX_BODY_BYTES;
+  if (expect !== undefined && asksToContinue(expect) && !tooLarge && !reply.raw.headersSent)
+    reply.raw.writeContinue();
+  done(null, payload);
 }
 
 const CLIENT_ERRORS: Record<string, { status: number; message: string }> = {
