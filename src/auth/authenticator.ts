@@ -4,6 +4,7 @@ import { AuthConfig } from './auth-config';
 import { MemberTokenIssuer } from './member-token';
 import { ORG_KEY_PREFIX } from './org-keys';
 import { Principal } from './principal';
+import { countHeader } from '../shared/http/raw-headers';
 
 /** The AuthConfig of the running app (APP_CONFIG.auth). */
 export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
@@ -47,19 +48,6 @@ export function credentialFrom(
   throw unauthorized(
     'Missing credential: send "Authorization: Bearer <API key or member token>" or "X-API-Key: <API key>"',
   );
-}
-
-/**
- * How often a header is sent; rawHeaders alternates names and values. Every authenticated request
- * runs this: only a name of the right length is lowercased (a new string) to compare it.
- */
-function countHeader(rawHeaders: readonly string[], lowerCaseName: string): number {
-  let count = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i];
-    if (name.length === lowerCaseName.length && name.toLowerCase() === lowerCaseName) count++;
-  }
-  return count;
 }
 
 /**

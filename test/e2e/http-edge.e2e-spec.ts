@@ -371,6 +371,24 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     }
   });
 
+  it('answers two Content-Type headers 400 or 415, where Node would keep the first, and writes nothing', async () => {
+    const before = await headPosition();
+    const body = '{"externalUserID":"two-types","amount":1}';
+    for (const [first, second, status] of [
+      ['application/json', 'text/plain', 400],
+      ['text/plain', 'application/json', 415],
+    ] as const) {
+      const answer = await rawRequest(
+        `POST /v1/wallet/credit HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEYS.acmeSandbox}\r\n` +
+          `Content-Type: ${first}\r\nContent-Type: ${second}\r\nContent-Length: ${body.length}\r\n` +
+          `Connection: close\r\n\r\n${body}`,
+      );
+      expect(answer).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      if (status === 400) expect(answer).toMatch(/one Content-Type header, not several/);
+    }
+    expect(await headPosition()).toBe(before);
+  });
+
   it('answers two Authorization headers 401, where Node would keep the first', async () => {
     for (const [first, second] of [
       [KEYS.acmeSandbox, token],

@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify';
 import { duplicateKey } from './duplicate-keys';
+import { countHeader } from './raw-headers';
 import { firstRoundedNumber } from './rounded-numbers';
 
 /** A larger request body is refused 413 PAYLOAD_TOO_LARGE, before it is parsed. */
@@ -111,6 +112,13 @@ const roundedNumber = (token: string) => {
   });
 };
 
+/** Node reads the first of two Content-Type headers, where a proxy in front may read the last. */
+const repeatedContentType = () =>
+  new BadRequestException({
+    code: 'BAD_REQUEST',
+    message: 'A request must carry one Content-Type header, not several',
+  });
+
 /** Decoding would replace each bad byte with U+FFFD: two different ids could become one. */
 const notUtf8 = () =>
   new BadRequestException({ code: 'BAD_REQUEST', message: 'The JSON body is not valid UTF-8' });
@@ -152,6 +160,7 @@ export function acceptJsonBodiesOnly(http: FastifyInstance, bodyLimit: number): 
     // whatever charset the header names, since there are no bytes to read in it.
     // A chunked body may still hold no bytes: that is no body either.
     if (hasNoBody(request) || body.length === 0) return done(null, undefined);
+    if (countHeader(request.raw.rawHeaders, 'content-type') > 1) return done(repeatedContentType());
     if (declaresOtherCharset(request))
       return done(unsupported('JSON bodies must be UTF-8: send charset=utf-8 or no charset'));
     if (isEncoded(request))
