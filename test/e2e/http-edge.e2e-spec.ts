@@ -182,6 +182,29 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     expect(literal.status).toBe(200);
   });
 
+  it('refuses a body transfer-coded besides chunked with 415, and takes chunked alone', async () => {
+    const before = await headPosition();
+    // One chunk of bytes (gzip's are not text), written as they are.
+    const chunked = (coding: string, body: Buffer) =>
+      rawRequest(
+        Buffer.concat([
+          Buffer.from(
+            `POST /v1/wallet/credit HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEYS.acmeSandbox}\r\n` +
+              `Content-Type: application/json\r\nTransfer-Encoding: ${coding}\r\n` +
+              `Connection: close\r\n\r\n${body.length.toString(16)}\r\n`,
+          ),
+          body,
+          Buffer.from('\r\n0\r\n\r\n'),
+        ]),
+      );
+    const body = '{"amount":1,"externalUserID":"transfer-coded"}';
+    const gzipped = await chunked('gzip, chunked', gzipSync(body));
+    expect(gzipped).toMatch(/^HTTP\/1.1 415 /);
+    expect(gzipped).toMatch(/no other Transfer-Encoding/);
+    expect(await headPosition()).toBe(before);
+    expect(await chunked('Chunked', Buffer.from(body))).toMatch(/^HTTP\/1.1 200 /);
+  });
+
   it('refuses a compressed body with 415, which it would otherwise read as bad JSON', async () => {
     const before = await headPosition();
     for (const [coding, body] of [
@@ -263,7 +286,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
   });
 
   /** Bytes straight onto a socket, for what Node's HTTP parser refuses before any route. */
-  function rawRequest(bytes: string, baseUrl = t.baseUrl): Promise<string> {
+  function rawRequest(bytes: string | Buffer, baseUrl = t.baseUrl): Promise<string> {
     const { hostname, port } = new URL(baseUrl);
     return new Promise((resolve, reject) => {
       let answer = '';

@@ -140,6 +140,16 @@ function isEncoded(request: FastifyRequest): boolean {
   return coding !== undefined && coding.trim().toLowerCase() !== 'identity';
 }
 
+/**
+ * A body sent with a transfer coding besides chunked (`gzip, chunked`): Node takes off the chunking
+ * only, and the rest would be read as text. RFC 9112 says 501, which clients retry as a 5xx: 415,
+ * as for a Content-Encoding, tells them the body is what must change.
+ */
+function isTransferCoded(request: FastifyRequest): boolean {
+  const coding = request.headers['transfer-encoding'];
+  return coding !== undefined && coding.trim().toLowerCase() !== 'chunked';
+}
+
 /** Whether the request announces no body bytes (a Content-Type on a bodiless cancel or DELETE). */
 function hasNoBody(request: FastifyRequest): boolean {
   const { 'content-length': length, 'transfer-encoding': chunked } = request.headers;
@@ -165,6 +175,12 @@ export function acceptJsonBodiesOnly(http: FastifyInstance, bodyLimit: number): 
       return done(unsupported('JSON bodies must be UTF-8: send charset=utf-8 or no charset'));
     if (isEncoded(request))
       return done(unsupported('Request bodies must not be compressed: send no Content-Encoding'));
+    if (isTransferCoded(request))
+      return done(
+        unsupported(
+          'Request bodies must be sent whole or chunked, with no other Transfer-Encoding',
+        ),
+      );
     if (!isUtf8(body)) return done(notUtf8());
     const text = body.toString('utf8');
     parseJson(request, text, (error, value) => {
