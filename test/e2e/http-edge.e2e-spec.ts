@@ -337,7 +337,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       const first = next();
       socket.write(
         `POST /v1/wallet/credit HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${headers}` +
-          `Content-Length: ${contentLength}\r\nExpect: 100-continue\r\n\r\n`,
+          `Content-Length: ${contentLength}\r\nExpect:  100-Continue \r\n\r\n`,
       );
       return { socket, first: await first, next };
     }

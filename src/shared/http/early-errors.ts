@@ -95,8 +95,7 @@ export function refuseBadHost(
 }
 
 /** Whether an Expect header asks for a 100 Continue before the body is sent; any case. */
-const asksToContinue = (expect: string) =>
-  expect.length === 12 && expect.toLowerCase() === '100-continue';
+const asksToContinue = (expect: string) => expect.trim().toLowerCase() === '100-continue';
 
 /**
  * Node answers an Expect header itself unless told otherwise: any expectation but 100-continue
