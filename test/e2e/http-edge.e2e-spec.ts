@@ -441,7 +441,12 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     ],
     ['a credit without Host', creditLine + creditRest, /must carry a Host/],
     ['a credit with two Hosts', `${creditLine}Host: a\r\nHost: b\r\n${creditRest}`, /one Host/],
-  ])(
+    ...['a b', 'evil.example/x', 'user@a', 'a:80:80', '[::1'].map((host) => [
+      `a credit with Host "${host}"`,
+      `${creditLine}Host: ${host}\r\n${creditRest}`,
+      /must be a host name or address/,
+    ]),
+  ] as Array<[string, string, RegExp]>)(
     'answers %s 400 BAD_REQUEST in the usual shape, closes, writes nothing',
     async (_n, bytes, message) => {
       const before = await headPosition();
@@ -458,12 +463,24 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     },
   );
 
-  it('takes an HTTP/1.0 request without Host, and one with an empty Host (RFC 9112)', async () => {
+  it('takes an HTTP/1.0 request without Host, an empty Host, names, addresses and ports (RFC 9112)', async () => {
     const answer = await rawRequest('GET /health HTTP/1.0\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1.1 200 /);
     expect(answer).toMatch(/"status"/);
     const empty = await rawRequest('GET /health HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n');
     expect(empty).toMatch(/^HTTP\/1.1 200 /);
+    for (const host of [
+      'localhost:3000',
+      '127.0.0.1',
+      '[::1]:8080',
+      'api.example.com',
+      'a-b_c~d:',
+    ]) {
+      const answer = await rawRequest(
+        `GET /health HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+      );
+      expect(answer).toMatch(/^HTTP\/1.1 200 /);
+    }
   });
 
   it('takes a bodiless POST or DELETE whatever Content-Type it names, application/json too', async () => {

@@ -66,8 +66,15 @@ function isHost(name: string): boolean {
 }
 
 /**
- * An onRequest hook, before authentication: an HTTP/1.1 request without a Host header, or any
- * request with more than one, is 400 BAD_REQUEST (RFC 9112, section 3.2), with Connection: close.
+ * A Host field value (RFC 9112, section 3.2; RFC 3986): a registered name or an IP literal in
+ * brackets, with an optional port; empty is allowed. No space, `/`, `@` or second colon.
+ */
+const HOST_VALUE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::[0-9]*)?$/;
+
+/**
+ * An onRequest hook, before authentication: an HTTP/1.1 request without a Host header, any
+ * request with more than one, or one whose Host is not a host and port, is 400 BAD_REQUEST (RFC
+ * 9112, section 3.2, which says MUST), with Connection: close.
  * Node would answer the first with a bare 400 of its own (the server sets requireHostHeader: false
  * so that it comes here), and keeps the first of two Host headers, where a proxy may keep the
  * last. HTTP/1.0 may omit Host. It walks the raw header names and allocates nothing.
@@ -80,7 +87,8 @@ export function refuseBadHost(
   const { rawHeaders, httpVersionMajor, httpVersionMinor } = request.raw;
   let hosts = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) if (isHost(rawHeaders[i])) hosts++;
-  if (hosts === 1) return done();
+  const valid = hosts === 1 && HOST_VALUE.test(request.headers.host ?? '');
+  if (valid) return done();
   const needsHost = httpVersionMajor > 1 || (httpVersionMajor === 1 && httpVersionMinor >= 1);
   if (hosts === 0 && !needsHost) return done();
   void reply.header('Connection', 'close');
@@ -90,7 +98,9 @@ export function refuseBadHost(
     message:
       hosts === 0
         ? 'An HTTP/1.1 request must carry a Host header'
-        : 'A request must carry one Host header, not several',
+        : hosts === 1
+          ? 'The Host header must be a host name or address, with an optional port'
+          : 'A request must carry one Host header, not several',
   });
 }
 
