@@ -31,7 +31,7 @@ import { progressBar } from './progress-bar';
 import { messageOf } from '../shared/application/error-message';
 import { damageIn } from '../infrastructure/sqlite/open-database';
 import { discardReadModels, openExplained } from './data-files';
-import { verifyReadModels } from './verify-read-models';
+import { NOT_AT_ONE_POSITION, verifyReadModels } from './verify-read-models';
 
 export interface CliIo {
   out: { write(text: string): unknown };
@@ -57,7 +57,8 @@ Commands:
             or if there is no events.db (on the embedded store)
   verify    replay every event into a scratch copy (in TMPDIR) and compare the read models with
             it, row for row; safe beside the service. Exit 0 equal, 1 different (or a projection
-            stopped), 3 not compared: the service wrote events meanwhile (run again)
+            stopped, or no read models), 3 not compared: the read models never stood where the
+            replay did (run again), or it failed (no event store, TMPDIR full)
   backup <file>
             copy events.db to <file>, a new file, while the service runs (the read models are
             not copied: they are rebuilt from the events)
@@ -300,6 +301,21 @@ export async function main(
       restoreEvents(dataDir, source, io, () => lock.stillHeld()),
     );
   }
+  if (command === 'verify') {
+    // Exit 1 says the read models differ, which a monitor answers with a rebuild: a verify that
+    // failed (no event store, a full TMPDIR) compared nothing, and says so.
+    try {
+      const store = await openStore(env, dataDir);
+      try {
+        return await verify(env, dataDir, store, io);
+      } finally {
+        await store.close();
+      }
+    } catch (error) {
+      io.err.write(`ledger: verify could not compare: ${messageOf(error)}\n`);
+      return NOT_AT_ONE_POSITION;
+    }
+  }
   const store = await openStore(env, dataDir);
   const path = join(dataDir, 'read-models.db');
   try {
@@ -323,7 +339,6 @@ export async function main(
         },
       );
     }
-    if (command === 'verify') return await verify(env, dataDir, store, io);
     // status only looks: it opens no file that is not there, and migrates or writes nothing.
     const readModels = existsSync(path)
       ? openExplained(path, () => ReadModelDb.open({ path, readonly: true }))

@@ -104,6 +104,12 @@ describe('ledger verify (integration)', () => {
     expect(result.out).toBe('');
   });
 
+  it('exits 3 when there is no event store to replay (a mistyped DATA_DIR)', async () => {
+    const result = await run(['verify']);
+    expect(result.code).toBe(3);
+    expect(result.err).toMatch(/^ledger: verify could not compare: No event store at /);
+  });
+
   it('names the table and the keys of rows that differ, are missing or are extra, and exits 1', async () => {
     await write(5, 3);
     expect((await run(['rebuild'])).code).toBe(0);
