@@ -36,9 +36,12 @@ async function main(): Promise<void> {
   stopApp = (signal) => {
     if (stopping) return;
     stopping = true;
-    void stop(app, listening, signal).finally(() => {
+    void stop(app, listening, signal).then((stopped) => {
       for (const each of SIGNALS) process.removeListener(each, onSignal);
-      process.kill(process.pid, signal); // ends by the signal, for the exit status
+      // Ends by the signal, for the exit status (143 for SIGTERM), when it stopped cleanly; a
+      // shutdown that failed (a lock it could not remove) must not look like one.
+      if (stopped) process.kill(process.pid, signal);
+      else process.exit(1);
     });
   };
   if (early) return stopApp(early);
@@ -70,16 +73,17 @@ async function stop(
   app: NestFastifyApplication,
   listening: Promise<unknown>,
   signal: NodeJS.Signals,
-): Promise<void> {
+): Promise<boolean> {
   const server = app.getHttpServer();
   const deadline = setTimeout(() => server.closeAllConnections(), DRAIN_DEADLINE_MS);
   try {
     await listening.catch(() => undefined);
     await app.getHttpAdapter().close();
     await app.close();
+    return true;
   } catch (error) {
     new Logger('Main').error(`Shutdown on ${signal} failed: ${messageOf(error)}`);
-    process.exitCode = 1;
+    return false;
   } finally {
     clearTimeout(deadline);
   }
