@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makePrivateDirectory, PRIVATE_FILE_MODE } from '../infrastructure/private-files';
+import { messageOf } from '../shared/application/error-message';
 
 /**
  * DATA_DIR/read-models.lock: which process writes the read models, as
@@ -193,7 +194,12 @@ export function lockReadModels(dataDir: string, role: LockRole): ReadModelsLock 
       createWith(path, text);
       return taken();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      // Node's message names the draft file (read-models.lock.<pid>.<ms>), not what to do.
+      if (code !== 'EEXIST')
+        throw new Error(
+          `Cannot create ${path}: ${code ?? messageOf(error)}. DATA_DIR must be a directory that the user running the service can write in.`,
+        );
     }
     const holder = holderOf(dataDir);
     if (holder && !isOwn(holder) && alive(holder, path)) return holder;
