@@ -72,7 +72,7 @@ export async function backupEvents(
   try {
     await backupDatabase(source, destination);
   } catch (error) {
-    // backupDatabase creates the copy exclusively: that is the one check, free of races.
+    // backupDatabase links the copy in only where no file is: that check is free of races.
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       io.err.write(`ledger: ${destination} exists: a backup never replaces a file\n`);
       return 1;

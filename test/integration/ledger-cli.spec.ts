@@ -15,6 +15,7 @@ import {
   rmSync,
   statSync,
   utimesSync,
+  watch,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -401,6 +402,45 @@ describe('ledger CLI (integration)', () => {
     expect(again.code).toBe(1);
     expect(again.err).toContain(`${target} exists: a backup never replaces a file`);
     await store.close();
+  });
+
+  it('leaves no file under the backup name when it is killed while it copies', async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    // Enough pages (about 20 MB) that the copy is still running when the kill arrives.
+    const padding = 'x'.repeat(400);
+    for (let batch = 0; batch < 50; batch++) {
+      const events = Array.from({ length: 1000 }, () => {
+        const event = credited(`m${batch}`, 1);
+        return { ...event, data: { ...(event.data as object), reason: padding } };
+      });
+      await store.append(`wallet-sandbox.acme.m${batch}`, events, 'any');
+    }
+    const all = (await store.readAll({ maxCount: 100_000 })).length;
+    await store.close();
+    const target = join(dir, 'backups', 'killed.db');
+    mkdirSync(join(dir, 'backups'));
+    // Killed as soon as its copy's first file appears.
+    const watcher = watch(join(dir, 'backups'));
+    const child = spawn(process.execPath, [dist('cli/ledger.js'), 'backup', target], {
+      env: { ...process.env, DATA_DIR: dir },
+      stdio: 'ignore',
+    });
+    await once(watcher, 'change');
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    watcher.close();
+    // Either the kill came after the copy was whole and named, or nothing has its name.
+    if (existsSync(target)) {
+      const copy = SqliteEventStore.open({ path: target, readonly: true });
+      expect((await copy.readAll({ maxCount: 100_000 })).length).toBe(all);
+      await copy.close();
+    }
+    expect(readdirSync(join(dir, 'backups')).filter((n) => !n.includes('.partial-'))).toEqual(
+      existsSync(target) ? ['killed.db'] : [],
+    );
+    // The name is free for the next backup, which is whole.
+    if (!existsSync(target)) expect((await run(['backup', target])).code).toBe(0);
   });
 
   it('names the copy, not the store, when the disk a backup or a restore writes to is full', async () => {

@@ -3,6 +3,7 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
+  linkSync,
   openSync,
   readdirSync,
   renameSync,
@@ -19,35 +20,62 @@ const ALL_PAGES = 0x7fffffff;
  * Copies the database at `source` to `destination`, a file that must not exist yet (created
  * readable by this user only), with SQLite's online backup: the copy is one consistent snapshot
  * even while another process writes the source, and it is fsynced. The copy is then set to a
- * rollback journal, so that it is one file, with no -wal beside it to lose. A failed copy is
- * removed.
+ * rollback journal, so that it is one file, with no -wal beside it to lose. It is made under
+ * `<destination>.partial-<pid>` and linked to its name only once whole: a copy that fails, or a
+ * process killed while it copies, never leaves a file under that name.
  */
 export async function backupDatabase(source: string, destination: string): Promise<void> {
-  // 'wx': a backup never overwrites anything, least of all an earlier backup.
-  closeSync(openSync(destination, 'wx', PRIVATE_FILE_MODE));
+  // A backup never overwrites anything, least of all an earlier backup: checked now, and again,
+  // free of races, when the copy is linked in.
+  if (existsSync(destination)) throw alreadyThere(destination);
+  const partial = `${destination}.partial-${process.pid}`;
+  removeWithSideFiles(partial); // left by a process killed under this same pid
   try {
+    closeSync(openSync(partial, 'wx', PRIVATE_FILE_MODE));
     const db = openDatabase(source, { readonly: true, fileMustExist: true }, (opened) => {
       opened.pragma('busy_timeout = 5000');
       return opened;
     });
     try {
       // Every page in one step: a source written between steps would restart the copy.
-      await db.backup(destination, { progress: () => ALL_PAGES });
+      await db.backup(partial, { progress: () => ALL_PAGES });
     } finally {
       db.close();
     }
-    const copy = new Database(destination, { fileMustExist: true });
+    const copy = new Database(partial, { fileMustExist: true });
     try {
       copy.pragma('journal_mode = DELETE');
     } finally {
       copy.close();
     }
-    fsyncPath(destination);
+    fsyncPath(partial);
+    linkInPlace(partial, destination);
     fsyncPath(dirname(destination)); // its name: a power cut must not take the whole file
-  } catch (error) {
-    rmSync(destination, { force: true });
-    throw error;
+  } finally {
+    removeWithSideFiles(partial);
   }
+}
+
+const alreadyThere = (path: string) =>
+  Object.assign(new Error(`${path} exists`), { code: 'EEXIST' }) as NodeJS.ErrnoException;
+
+/**
+ * Gives `partial` the name `destination`, failing with EEXIST if that name is taken. A hard link
+ * does both at once; on a file system without hard links the name is checked, then renamed to.
+ */
+function linkInPlace(partial: string, destination: string): void {
+  try {
+    linkSync(partial, destination);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+    if (existsSync(destination)) throw alreadyThere(destination);
+    renameSync(partial, destination);
+  }
+}
+
+function removeWithSideFiles(path: string): void {
+  for (const suffix of SIDE_FILES) rmSync(path + suffix, { force: true });
 }
 
 /** The side files SQLite may keep beside a database. */
