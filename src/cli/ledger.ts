@@ -22,8 +22,7 @@ import {
   ReadModelsLock,
   LockRole,
   lockReadModels,
-  READ_MODELS_LOCK_FILE,
-  FOREIGN_STALE_MS,
+  staleLockHint,
 } from '../projections/read-models-lock';
 import { backupEvents, restoreEvents, restoreSource } from './events-backup';
 import { rebuildReadModels } from '../projections/rebuild';
@@ -251,7 +250,7 @@ async function whileLocked(
   const lock = lockReadModels(dataDir, role);
   if (isHolder(lock)) {
     io.err.write(
-      `ledger: a ${lock.role} (pid ${lock.pid}) writes the read models in ${dataDir}; stop it first: ${why}. (A process in another container that no longer runs? Its lock, ${join(dataDir, READ_MODELS_LOCK_FILE)}, is taken over ${FOREIGN_STALE_MS / 1000} s after it stopped.)\n`,
+      `ledger: a ${lock.role} (pid ${lock.pid}) writes the read models in ${dataDir}; stop it first: ${why}. ${staleLockHint(dataDir)}\n`,
     );
     return 1;
   }

@@ -1,5 +1,10 @@
 import type { Provider } from '@nestjs/common';
-import { isHolder, lockReadModels, ReadModelsLock } from '../projections/read-models-lock';
+import {
+  isHolder,
+  lockReadModels,
+  ReadModelsLock,
+  staleLockHint,
+} from '../projections/read-models-lock';
 import { APP_CONFIG, AppConfig } from './app-config';
 import { StartRefused } from './start-refused';
 
@@ -21,7 +26,7 @@ export const dataDirLockProvider: Provider = {
           ? `A rebuild (pid ${lock.pid}) is writing the read models in ${config.dataDir}: start the service when it has finished`
           : lock.role === 'restore'
             ? `A restore (pid ${lock.pid}) is replacing the events in ${config.dataDir}: start the service when it has finished`
-            : `Another service (pid ${lock.pid}) runs on ${config.dataDir}: two services cannot share a DATA_DIR (give each its own, or point them at one EventStoreDB)`,
+            : `Another service (pid ${lock.pid}) runs on ${config.dataDir}: two services cannot share a DATA_DIR (give each its own, or point them at one EventStoreDB). ${staleLockHint(config.dataDir)}`,
       );
     return lock;
   },

@@ -93,6 +93,14 @@ function ownPidNamespace(): string | undefined {
 export const HEARTBEAT_MS = 5_000;
 export const FOREIGN_STALE_MS = 30_000;
 
+/**
+ * What to say beside a refusal: a holder in another pid namespace (a container) cannot be seen
+ * to have died, so its lock is only taken over once its heartbeat stops for FOREIGN_STALE_MS.
+ */
+export function staleLockHint(dataDir: string): string {
+  return `(A process in another container that no longer runs? Its lock, ${lockPath(dataDir)}, is taken over ${FOREIGN_STALE_MS / 1000} s after it stopped.)`;
+}
+
 /** This process, as a lock names it. */
 function ownIdentity(): {
   pid: number;

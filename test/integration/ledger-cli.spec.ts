@@ -174,6 +174,8 @@ describe('ledger CLI (integration)', () => {
     expect(refused.message).toContain(
       `Another service (pid ${process.ppid}) runs on ${dir}: two services cannot share a DATA_DIR`,
     );
+    // A holder in another container cannot be seen to have died: when its lock is taken over.
+    expect(refused.message).toMatch(/is taken over 30 s after it stopped\.\)$/);
     // Nest logs a failed start with the error's stack: one line for the operator, no frames.
     expect(refused.stack).toBe(`StartRefused: ${refused.message}`);
     // Refused before any store is opened: no events.db, -wal or -shm to meet a restored file.
