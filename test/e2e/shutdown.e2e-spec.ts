@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,9 @@ interface Answer {
   requestId: string | null;
   body: { error?: { code?: string; requestId?: string } };
 }
+
+/** The unprivileged user and group id of most Linux systems. */
+const NOBODY = 65534;
 
 const HEADERS = { Authorization: `Bearer ${KEYS.acmeSandbox}` };
 
@@ -223,4 +226,56 @@ describe('SIGTERM (e2e, real process)', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  // Root ignores a directory's mode: the service runs as nobody (setpriv) to meet a read-only one.
+  const canDropPrivileges =
+    process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
+  (canDropPrivileges ? it : it.skip)(
+    'exits 1, not as a clean stop, when it cannot remove its lock; then refuses to start, saying why',
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-read-only-'));
+      chownSync(dataDir, NOBODY, NOBODY);
+      const asNobody = () =>
+        spawn(
+          'setpriv',
+          [
+            `--reuid=${NOBODY}`,
+            `--regid=${NOBODY}`,
+            '--clear-groups',
+            process.execPath,
+            dist('main.js'),
+          ],
+          {
+            env: { ...process.env, ...TEST_ENV, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+      const service = asNobody();
+      try {
+        const errors: string[] = [];
+        service.stderr!.on('data', (chunk) => errors.push(String(chunk)));
+        for await (const line of createInterface({ input: service.stdout! }))
+          if (line.includes('points-ledger listening on')) break;
+        service.stdout!.resume();
+        chmodSync(dataDir, 0o500); // as an operator's mistake, or a volume remounted read-only
+        const exited = once(service, 'exit');
+        service.kill('SIGTERM');
+        expect(await exited).toEqual([1, null]);
+        expect(errors.join('')).toMatch(/Shutdown on SIGTERM failed: EACCES/);
+
+        const again = asNobody();
+        let said = '';
+        again.stderr!.on('data', (chunk) => (said += String(chunk)));
+        again.stdout!.resume();
+        expect(await once(again, 'exit')).toEqual([1, null]);
+        expect(said).toMatch(
+          /did not start: Cannot create .*read-models\.lock: EACCES\. DATA_DIR must be a directory that the user running the service can write in/,
+        );
+      } finally {
+        await kill(service);
+        chmodSync(dataDir, 0o700);
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
 });
