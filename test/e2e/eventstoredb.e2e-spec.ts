@@ -1,8 +1,10 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.factory';
+import { main } from '../../src/cli/ledger';
 import { loadConfig } from '../../src/config/app-config';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { EsdbStandIn, startEsdbStandIn } from '../support/esdb-standin';
@@ -98,5 +100,32 @@ describe('The service on the EventStoreDB adapter (e2e, gRPC stand-in)', () => {
     expect(
       (await org('POST', '/v1/redemptions', { offer: offerId, externalUserID: loser })).status,
     ).toBe(201);
+  });
+
+  it('ledger verify replays EventStoreDB beside the running service, and finds a row changed by hand', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = {
+      out: { write: (t: string) => out.push(t) },
+      err: { write: (t: string) => err.push(t) },
+    };
+    const env = {
+      DATA_DIR: dir,
+      TMPDIR: dir,
+      EVENTSTORE_CONNECTION_STRING: standIn.connectionString,
+    };
+    await credit(org, 'verified', 5);
+    expect(await main(['verify'], env, io)).toBe(0);
+    expect(out.join('')).toMatch(/^Compared with a replay of the events up to position \d+:\n/);
+    expect(out.join('')).toMatch(/\n {2}rm_wallets\s+[1-9][\d,]* rows {2}ok\nok\n$/);
+
+    const readModels = new Database(join(dir, 'read-models.db'));
+    readModels
+      .prepare("UPDATE rm_wallets SET balance = balance + 1 WHERE external_user_id = 'verified'")
+      .run();
+    readModels.close();
+    out.length = 0;
+    expect(await main(['verify'], env, io)).toBe(1);
+    expect(out.join('')).toMatch(/rm_wallets .*DIFFERS/);
   });
 });
