@@ -6,6 +6,7 @@ import type { FastifyError, FastifyReply, FastifyRequest, RequestPayload } from 
 import { ErrorBody, HTTP_STATUS_CODES } from './error-codes';
 import { sendProblem } from './http-error.filter';
 import { MAX_BODY_BYTES } from './json-body';
+import { countHeader } from './raw-headers';
 
 /*
  * Errors raised before any route, hook or exception filter runs, answered in the usual error
@@ -60,11 +61,6 @@ export function refuseMalformedQuery(
   });
 }
 
-/** Whether a header name, sent in any case, is Host; the usual spellings make no new string. */
-function isHost(name: string): boolean {
-  return name.length === 4 && (name === 'Host' || name === 'host' || name.toLowerCase() === 'host');
-}
-
 /**
  * A Host field value (RFC 9112, section 3.2; RFC 3986): a registered name or an IP literal in
  * brackets, with an optional port; empty is allowed. No space, `/`, `@` or second colon.
@@ -77,7 +73,7 @@ const HOST_VALUE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::[0-9
  * 9112, section 3.2, which says MUST), with Connection: close.
  * Node would answer the first with a bare 400 of its own (the server sets requireHostHeader: false
  * so that it comes here), and keeps the first of two Host headers, where a proxy may keep the
- * last. HTTP/1.0 may omit Host. It walks the raw header names and allocates nothing.
+ * last. HTTP/1.0 may omit Host. It counts the raw header names without allocating (countHeader).
  */
 export function refuseBadHost(
   request: FastifyRequest,
@@ -85,8 +81,7 @@ export function refuseBadHost(
   done: () => void,
 ): void {
   const { rawHeaders, httpVersionMajor, httpVersionMinor } = request.raw;
-  let hosts = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) if (isHost(rawHeaders[i])) hosts++;
+  const hosts = countHeader(rawHeaders, 'host');
   const valid = hosts === 1 && HOST_VALUE.test(request.headers.host ?? '');
   if (valid) return done();
   const needsHost = httpVersionMajor > 1 || (httpVersionMajor === 1 && httpVersionMinor >= 1);
@@ -151,10 +146,11 @@ export function continueOnceAccepted(
   done: (error: null, payload: RequestPayload) => void,
 ): void {
   const expect = request.headers.expect;
-  // A body announced larger than the limit is refused unread (413): it need not be sent at all.
-  const tooLarge = Number(request.headers['content-length']) > MAX_BODY_BYTES;
-  if (expect !== undefined && asksToContinue(expect) && !tooLarge && !reply.raw.headersSent)
-    reply.raw.writeContinue();
+  if (expect !== undefined && asksToContinue(expect) && !reply.raw.headersSent) {
+    // A body announced larger than the limit is refused unread (413): it need not be sent at all.
+    const tooLarge = Number(request.headers['content-length']) > MAX_BODY_BYTES;
+    if (!tooLarge) reply.raw.writeContinue();
+  }
   done(null, payload);
 }
 
