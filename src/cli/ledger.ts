@@ -30,7 +30,7 @@ import { progressBar } from './progress-bar';
 import { messageOf } from '../shared/application/error-message';
 import { damageIn } from '../infrastructure/sqlite/open-database';
 import { discardReadModels, openExplained } from './data-files';
-import { NOT_AT_ONE_POSITION, verifyReadModels } from './verify-read-models';
+import { NOT_COMPARED, verifyReadModels } from './verify-read-models';
 
 export interface CliIo {
   out: { write(text: string): unknown };
@@ -312,7 +312,7 @@ export async function main(
       }
     } catch (error) {
       io.err.write(`ledger: verify could not compare: ${messageOf(error)}\n`);
-      return NOT_AT_ONE_POSITION;
+      return NOT_COMPARED;
     }
   }
   const store = await openStore(env, dataDir);

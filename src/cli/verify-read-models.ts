@@ -13,7 +13,7 @@ import { progressBar } from './progress-bar';
  * Exit code when the read models could not be compared: they never stood at the replay's position,
  * or the verify failed (no event store, a full TMPDIR, a file that could not be read).
  */
-export const NOT_AT_ONE_POSITION = 3;
+export const NOT_COMPARED = 3;
 
 /** How often a running service's read models are looked at again before verify gives up. */
 const ATTEMPTS = 5;
@@ -51,7 +51,7 @@ const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
  * has applied events written after the replay began, the replay goes on to exactly the live
  * checkpoints; where it has not yet applied all the replay has, the live file is looked at again, a
  * bounded number of times. Exit codes: 0 equal, 1 different (or a projection stopped),
- * NOT_AT_ONE_POSITION when the two never stood at one position.
+ * NOT_COMPARED when the two never stood at one position.
  */
 export async function verifyReadModels(options: VerifyOptions): Promise<number> {
   const { io } = options;
@@ -230,7 +230,7 @@ function notAtOnePosition(
   options.io.out.write(
     `Not compared: the read models stand at ${where}, the replay of the events at position ${replay}: ${why}.\n`,
   );
-  return NOT_AT_ONE_POSITION;
+  return NOT_COMPARED;
 }
 
 interface TableDiff {
