@@ -32,6 +32,18 @@ describe('closeIdleConnectionsAfterGrace', () => {
     server.close();
   });
 
+  /** Runs `body` on Jest's fake timers; the sockets' I/O and the microtasks stay real. */
+  const withFakeTimers = async (body: () => Promise<void>) => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      await body();
+    } finally {
+      jest.useRealTimers();
+    }
+  };
+  /** The next turn of the event loop, when the sockets have been read. */
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
   /** Sends a kept-alive GET and resolves once its whole answer is in. */
   const get = async () => {
     const before = received.length;
@@ -67,10 +79,9 @@ describe('closeIdleConnectionsAfterGrace', () => {
   it('does not close a connection whose request is in progress, however long it takes', async () => {
     let answer: (() => void) | undefined;
     handle = (later) => (answer = later);
-    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
-    try {
+    await withFakeTimers(async () => {
       client.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
-      while (!answer) await new Promise((resolve) => setImmediate(resolve));
+      while (!answer) await nextTurn();
       server.close();
       jest.advanceTimersByTime(60 * GRACE_MS); // the grace is no limit on a request in progress
       expect(served.destroyed).toBe(false);
@@ -79,26 +90,21 @@ describe('closeIdleConnectionsAfterGrace', () => {
       expect(received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
       expect(served.destroyed).toBe(false);
       jest.advanceTimersByTime(GRACE_MS); // answered, then idle for the grace
-    } finally {
-      jest.useRealTimers();
-    }
+    });
     await once(client, 'close');
   });
 
   it('gives a request that is still arriving its grace again', async () => {
     await get();
-    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
-    try {
+    await withFakeTimers(async () => {
       server.close();
       const before = served.bytesRead;
       client.write('GET / HTTP/1.1\r\n'); // the start of a request, and no more for now
-      while (served.bytesRead === before) await new Promise((resolve) => setImmediate(resolve));
+      while (served.bytesRead === before) await nextTurn();
       jest.advanceTimersByTime(GRACE_MS);
       expect(served.destroyed).toBe(false);
       jest.advanceTimersByTime(GRACE_MS); // nothing more arrived: idle for a whole grace
       expect(served.destroyed).toBe(true);
-    } finally {
-      jest.useRealTimers();
-    }
+    });
   });
 });
