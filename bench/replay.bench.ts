@@ -262,13 +262,19 @@ async function bareReadAll(store: SqliteEventStore): Promise<number> {
 
 async function main(): Promise<void> {
   const dir = scratchDir('replay');
-  const store = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'OFF' });
+  const path = join(dir, 'events.db');
+  const writer = SqliteEventStore.open({ path, synchronous: 'OFF' });
   console.log(`bench:replay in ${dir}: ${fmt(EVENTS)} events over ${fmt(MEMBERS)} members\n`);
-  const written = await timed(() => writeWorkload(store));
+  const written = await timed(() => writeWorkload(writer));
   row(
     'write workload (synchronous=OFF)',
     `${fmt(rate(written.result.events, written.seconds))} ev/s`,
   );
+  // Both reads run as `ledger rebuild` runs: on a store opened read-only, with no writer thread
+  // left over from writing the workload (its heap and connection held about 570 MB, and the
+  // rebuild beside them ran 0.5-1 s slower; docs/performance.md).
+  await writer.close();
+  const store = SqliteEventStore.open({ path, readonly: true });
 
   const bare = await timed(() => bareReadAll(store));
   const readModels = ReadModelDb.open({ path: join(dir, 'read-models.db') });
