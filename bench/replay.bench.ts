@@ -271,8 +271,8 @@ async function main(): Promise<void> {
     `${fmt(rate(written.result.events, written.seconds))} ev/s`,
   );
   // Both reads run as `ledger rebuild` runs: on a store opened read-only, with no writer thread
-  // left over from writing the workload (its heap and connection held about 570 MB, and the
-  // rebuild beside them ran 0.5-1 s slower; docs/performance.md).
+  // left over from writing the workload (closing it frees about 570 MB, whose mere presence made
+  // the rebuild 0.5-1 s slower on one machine; docs/performance.md).
   await writer.close();
   const store = SqliteEventStore.open({ path, readonly: true });
 
