@@ -69,6 +69,8 @@ Environment: DATA_DIR (default ./data, also when empty), EVENTSTORE_CONNECTION_S
 (EventStoreDB instead of DATA_DIR/events.db). See docs/read-models.md.
 `;
 
+const readModelsPathIn = (dataDir: string) => join(dataDir, 'read-models.db');
+
 async function openStore(env: NodeJS.ProcessEnv, dataDir: string): Promise<EventStore> {
   const connection = env.EVENTSTORE_CONNECTION_STRING || undefined;
   if (connection) {
@@ -206,7 +208,7 @@ async function verify(
   store: EventStore,
   io: CliIo,
 ): Promise<number> {
-  const path = join(dataDir, 'read-models.db');
+  const path = readModelsPathIn(dataDir);
   if (!existsSync(path)) {
     io.err.write(
       `ledger: no read models at ${path}: nothing to verify (the service builds them when it starts)\n`,
@@ -304,63 +306,69 @@ export async function main(
     // Exit 1 says the read models differ, which a monitor answers with a rebuild: a verify that
     // failed (no event store, a full TMPDIR) compared nothing, and says so.
     try {
-      const store = await openStore(env, dataDir);
-      try {
-        return await verify(env, dataDir, store, io);
-      } finally {
-        await store.close();
-      }
+      return await withStore(env, dataDir, (store) => verify(env, dataDir, store, io));
     } catch (error) {
       io.err.write(`ledger: verify could not compare: ${messageOf(error)}\n`);
       return NOT_COMPARED;
     }
   }
+  return withStore(env, dataDir, (store) =>
+    command === 'rebuild' ? rebuildCommand(store, dataDir, io) : statusCommand(store, dataDir, io),
+  );
+}
+
+/** Runs `use` on the event store and closes the store after. */
+async function withStore<T>(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  use: (store: EventStore) => Promise<T>,
+): Promise<T> {
   const store = await openStore(env, dataDir);
-  const path = join(dataDir, 'read-models.db');
   try {
-    if (command === 'rebuild') {
-      return await whileLocked(
-        dataDir,
-        'rebuild',
-        'a rebuild drops the tables it uses',
-        io,
-        async () => {
-          let readModels: ReadModelDb | undefined;
-          try {
-            // A store that cannot be read (EventStoreDB down) must not cost the read models.
-            await store.headPosition();
-            discardReadModels(path);
-            readModels = openExplained(path, () => ReadModelDb.open({ path }));
-            return await rebuild(store, readModels, io);
-          } finally {
-            readModels?.close();
-          }
-        },
-      );
-    }
-    // status only looks: it opens no file that is not there, and migrates or writes nothing.
-    const readModels = existsSync(path)
-      ? openExplained(path, () => ReadModelDb.open({ path, readonly: true }))
-      : undefined;
+    return await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function rebuildCommand(store: EventStore, dataDir: string, io: CliIo): Promise<number> {
+  const path = readModelsPathIn(dataDir);
+  return whileLocked(dataDir, 'rebuild', 'a rebuild drops the tables it uses', io, async () => {
+    let readModels: ReadModelDb | undefined;
     try {
-      const ends = await storeEnds(store);
-      const { head } = ends;
-      io.out.write(`Head of $all: ${head}\n`);
-      // The open reads nothing: the checkpoints are the first read of the file, and name it too.
-      const code = report(
-        openExplained(path, () => statusOf(readModels)),
-        head,
-        io,
-      );
-      const origin = readModels && originProblem(ends, readModels);
-      if (!origin) return code;
-      io.out.write(`${origin}\n`);
-      return 1;
+      // A store that cannot be read (EventStoreDB down) must not cost the read models.
+      await store.headPosition();
+      discardReadModels(path);
+      readModels = openExplained(path, () => ReadModelDb.open({ path }));
+      return await rebuild(store, readModels, io);
     } finally {
       readModels?.close();
     }
+  });
+}
+
+/** status only looks: it opens no file that is not there, and migrates or writes nothing. */
+async function statusCommand(store: EventStore, dataDir: string, io: CliIo): Promise<number> {
+  const path = readModelsPathIn(dataDir);
+  const readModels = existsSync(path)
+    ? openExplained(path, () => ReadModelDb.open({ path, readonly: true }))
+    : undefined;
+  try {
+    const ends = await storeEnds(store);
+    const { head } = ends;
+    io.out.write(`Head of $all: ${head}\n`);
+    // The open reads nothing: the checkpoints are the first read of the file, and name it too.
+    const code = report(
+      openExplained(path, () => statusOf(readModels)),
+      head,
+      io,
+    );
+    const origin = readModels && originProblem(ends, readModels);
+    if (!origin) return code;
+    io.out.write(`${origin}\n`);
+    return 1;
   } finally {
-    await store.close();
+    readModels?.close();
   }
 }
 
