@@ -4,13 +4,13 @@
  * read model from it, and prints both rates and their ratio.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { EventData, JsonObject, JsonValue } from '../src/event-store';
 import { SqliteEventStore } from '../src/infrastructure/sqlite/sqlite-event-store';
 import { progressBar } from '../src/cli/progress-bar';
 import { ReadModelDb } from '../src/projections/read-model-db';
 import { rebuildReadModels } from '../src/projections/rebuild';
 import { atLeast, fmt, prng, rate, ratio, row, scratchDir, timed } from './bench-util';
+import { eventsPathIn, readModelsPathIn } from '../src/config/data-dir-files';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
@@ -262,7 +262,7 @@ async function bareReadAll(store: SqliteEventStore): Promise<number> {
 
 async function main(): Promise<void> {
   const dir = scratchDir('replay');
-  const path = join(dir, 'events.db');
+  const path = eventsPathIn(dir);
   const writer = SqliteEventStore.open({ path, synchronous: 'OFF' });
   console.log(`bench:replay in ${dir}: ${fmt(EVENTS)} events over ${fmt(MEMBERS)} members\n`);
   const written = await timed(() => writeWorkload(writer));
@@ -277,7 +277,7 @@ async function main(): Promise<void> {
   const store = SqliteEventStore.open({ path, readonly: true });
 
   const bare = await timed(() => bareReadAll(store));
-  const readModels = ReadModelDb.open({ path: join(dir, 'read-models.db') });
+  const readModels = ReadModelDb.open({ path: readModelsPathIn(dir) });
   const bar = progressBar(process.stderr);
   const rebuilt = await rebuildReadModels(store, readModels, {
     onProgress: (p) => bar.update(p),

@@ -9,6 +9,7 @@ import { EventData, RecordedEvent } from '../src/event-store';
 import { EVENT_STORE_MIGRATIONS, migrate } from '../src/infrastructure/sqlite/migrations';
 import { SqliteEventStore } from '../src/infrastructure/sqlite/sqlite-event-store';
 import { atLeast, fmt, rate, ratio, row, scratchDir, timed } from './bench-util';
+import { eventsPathIn } from '../src/config/data-dir-files';
 
 const STREAMS = 10_000;
 const SINGLE_EVENTS = Number(process.env.BENCH_SINGLE_EVENTS ?? 64_000);
@@ -107,7 +108,7 @@ function bareInserts(path: string, events: RecordedEvent[]): number {
 
 async function main(): Promise<void> {
   const dir = scratchDir('bench-store');
-  const store = SqliteEventStore.open({ path: join(dir, 'events.db'), synchronous: 'FULL' });
+  const store = SqliteEventStore.open({ path: eventsPathIn(dir), synchronous: 'FULL' });
 
   const single = await singleAppends(store);
   const perCommit = store.stats.appends / store.stats.commits;

@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { backupDatabase, isNoRoom, replaceDatabase } from '../infrastructure/sqlite/backup';
 import { messageOf } from '../shared/application/error-message';
 import { EVENT_STORE_MIGRATIONS, pendingMigrations } from '../infrastructure/sqlite/migrations';
 import { damageIn, openDatabase } from '../infrastructure/sqlite/open-database';
 import type { CliIo } from './ledger';
 import { discardReadModels, explained, openExplained } from './data-files';
+import { eventsPathIn, readModelsPathIn } from '../config/data-dir-files';
 
 /** The last position in an events database, and whether it is one: null when it has no events table. */
 function headOf(path: string): number | null {
@@ -67,7 +68,7 @@ export async function backupEvents(
     io,
   );
   if (typeof destination === 'number') return destination;
-  const source = join(dataDir, 'events.db');
+  const source = eventsPathIn(dataDir);
   if (!existsSync(source)) throw new Error(`No event store at ${source} (set DATA_DIR)`);
   try {
     await backupDatabase(source, destination);
@@ -152,7 +153,7 @@ export async function restoreEvents(
     );
     return 1;
   }
-  const path = join(dataDir, 'events.db');
+  const path = eventsPathIn(dataDir);
   const aside = `${path}.replaced-${Date.now()}`;
   try {
     await replaceDatabase(path, source, aside);
@@ -164,7 +165,7 @@ export async function restoreEvents(
     );
     return 1;
   }
-  const readModels = join(dataDir, 'read-models.db');
+  const readModels = readModelsPathIn(dataDir);
   const hadReadModels = existsSync(readModels);
   discardReadModels(readModels);
   io.out.write(

@@ -31,6 +31,12 @@ import { messageOf } from '../shared/application/error-message';
 import { damageIn } from '../infrastructure/sqlite/open-database';
 import { discardReadModels, openExplained } from './data-files';
 import { NOT_COMPARED, verifyReadModels } from './verify-read-models';
+import {
+  EVENTS_FILE,
+  eventsPathIn,
+  READ_MODELS_FILE,
+  readModelsPathIn,
+} from '../config/data-dir-files';
 
 export interface CliIo {
   out: { write(text: string): unknown };
@@ -69,8 +75,6 @@ Environment: DATA_DIR (default ./data, also when empty), EVENTSTORE_CONNECTION_S
 (EventStoreDB instead of DATA_DIR/events.db). See docs/read-models.md.
 `;
 
-const readModelsPathIn = (dataDir: string) => join(dataDir, 'read-models.db');
-
 async function openStore(env: NodeJS.ProcessEnv, dataDir: string): Promise<EventStore> {
   const connection = env.EVENTSTORE_CONNECTION_STRING || undefined;
   if (connection) {
@@ -78,7 +82,7 @@ async function openStore(env: NodeJS.ProcessEnv, dataDir: string): Promise<Event
       await import('../infrastructure/eventstoredb/eventstoredb-event-store');
     return EventStoreDbEventStore.connect(connection);
   }
-  const path = join(dataDir, 'events.db');
+  const path = eventsPathIn(dataDir);
   if (!existsSync(path))
     throw new Error(`No event store at ${path} (set DATA_DIR or EVENTSTORE_CONNECTION_STRING)`);
   const { SqliteEventStore } = await import('../infrastructure/sqlite/sqlite-event-store');
@@ -168,16 +172,16 @@ function statusOf(readModels: ReadModelDb | undefined) {
  * A missing read-models.db does not: it is derived, and the service rebuilds it.
  */
 function check(env: NodeJS.ProcessEnv, dataDir: string, io: CliIo): number {
-  const files = ['read-models.db'];
+  const files = [READ_MODELS_FILE];
   if (env.EVENTSTORE_CONNECTION_STRING) io.out.write('  events are on EventStoreDB: not checked\n');
-  else files.unshift('events.db');
+  else files.unshift(EVENTS_FILE);
   let damaged = 0;
   let missing = false;
   for (const name of files) {
     const path = join(dataDir, name);
     if (!existsSync(path)) {
       io.out.write(`  ${name.padEnd(16)} none\n`);
-      missing ||= name === 'events.db';
+      missing ||= name === EVENTS_FILE;
       continue;
     }
     const damage = openExplained(path, () => damageIn(path));
@@ -191,7 +195,7 @@ function check(env: NodeJS.ProcessEnv, dataDir: string, io: CliIo): number {
     );
   if (missing)
     io.err.write(
-      `ledger: no event store at ${join(dataDir, 'events.db')}: nothing to check (set DATA_DIR, or EVENTSTORE_CONNECTION_STRING for EventStoreDB)\n`,
+      `ledger: no event store at ${eventsPathIn(dataDir)}: nothing to check (set DATA_DIR, or EVENTSTORE_CONNECTION_STRING for EventStoreDB)\n`,
     );
   return damaged === 0 && !missing ? 0 : 1;
 }

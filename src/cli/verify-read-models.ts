@@ -8,6 +8,7 @@ import { rebuildReadModels } from '../projections/rebuild';
 import { openExplained } from './data-files';
 import type { CliIo } from './ledger';
 import { progressBar } from './progress-bar';
+import { readModelsPathIn } from '../config/data-dir-files';
 
 /**
  * Exit code when the read models could not be compared: they never stood at the replay's position,
@@ -66,7 +67,7 @@ export async function verifyReadModels(options: VerifyOptions): Promise<number> 
   let replay: ReadModelDb | undefined;
   let live: Database.Database | undefined;
   try {
-    const replayPath = join(scratchDir, 'read-models.db');
+    const replayPath = readModelsPathIn(scratchDir);
     replay = ReadModelDb.open({ path: replayPath });
     io.err.write(`Replaying the events into ${replayPath}\n`);
     await replayInto(options, replay, false);

@@ -1,8 +1,8 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DATA_DIR_LOCK } from '../config/data-dir-lock';
 import { EVENT_STORE, EventStore } from './event-store.port';
+import { eventsPathIn } from '../config/data-dir-files';
 
 /** Where events live, for health and logs. */
 export interface EventStoreInfo {
@@ -19,7 +19,7 @@ async function openEventStore(config: AppConfig): Promise<EventStore> {
   }
   const { SqliteEventStore } = await import('../infrastructure/sqlite/sqlite-event-store');
   return SqliteEventStore.open({
-    path: join(config.dataDir, 'events.db'),
+    path: eventsPathIn(config.dataDir),
     synchronous: config.sqliteSynchronous,
   });
 }
@@ -29,7 +29,7 @@ function describeStore(config: AppConfig): EventStoreInfo {
     const url = config.eventStoreConnectionString.replace(/\/\/[^@/]*@/, '//***@');
     return { kind: 'eventstoredb', location: url };
   }
-  return { kind: 'sqlite', location: join(config.dataDir, 'events.db') };
+  return { kind: 'sqlite', location: eventsPathIn(config.dataDir) };
 }
 
 @Global()

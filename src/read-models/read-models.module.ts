@@ -1,6 +1,5 @@
 import { Inject, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { join } from 'node:path';
 import { AuthModule } from '../auth/auth.module';
 import { AuthConfig } from '../auth/auth-config';
 import { AUTH_CONFIG } from '../auth/authenticator';
@@ -27,6 +26,7 @@ import { StoreCheck, VerifiedStoreGuard } from './shared/verified-store.guard';
 import { READ_MODEL_DB } from './shared/tokens';
 import { WalletReadController } from './wallet/wallet-read.controller';
 import { WalletQueries } from './wallet/wallet.queries';
+import { readModelsPathIn } from '../config/data-dir-files';
 
 const logger = new Logger('ReadModels');
 
@@ -52,7 +52,7 @@ const STORE_CHECK_TIMEOUT_MS = 5_000;
       // The lock first: nothing opens the read models while a rebuild writes them.
       inject: [APP_CONFIG, DATA_DIR_LOCK],
       useFactory: (config: AppConfig) => {
-        const path = join(config.dataDir, 'read-models.db');
+        const path = readModelsPathIn(config.dataDir);
         const readModels = ReadModelDb.open({ path });
         logger.log(
           `Read models are kept in sqlite at ${path}${readModels.resetAtOpen ? ' (new schema: rebuilding)' : ''}`,
