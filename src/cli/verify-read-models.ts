@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventStore } from '../event-store/event-store.port';
+import { Checkpoints, StoredCheckpoint } from '../projections/engine/checkpoints';
 import { ReadModelDb } from '../projections/read-model-db';
 import type { LockHolder } from '../projections/read-models-lock';
 import { rebuildReadModels } from '../projections/rebuild';
@@ -36,11 +37,8 @@ export interface VerifyOptions {
   io: CliIo;
 }
 
-interface Checkpoint {
-  position: number;
-  error: string | null;
-  errorPosition: number | null;
-}
+/** Each projection's stored checkpoint, by name. */
+type CheckpointsByName = Map<string, StoredCheckpoint>;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -81,15 +79,15 @@ export async function verifyReadModels(options: VerifyOptions): Promise<number> 
       // transaction first reads it.
       live.exec('BEGIN');
       try {
-        const at = checkpointsIn(live, 'main');
-        let replayed = checkpointsIn(replay.db, 'main');
+        const at = new Checkpoints(live).load();
+        let replayed = new Checkpoints(replay.db).load();
         const stopped = reportStopped(at, replayed, io);
         if (stopped !== null) return stopped;
         let { behind, before } = standing(at, replayed);
         if (behind.length === 0 && before.length > 0) {
           // The service applied events written after the replay began: replay exactly those.
           await replayInto(options, replay, true, positionsOf(at, replayed));
-          replayed = checkpointsIn(replay.db, 'main');
+          replayed = new Checkpoints(replay.db).load();
           ({ behind, before } = standing(at, replayed));
         }
         if (behind.length === 0 && before.length === 0)
@@ -135,10 +133,10 @@ async function replayInto(
   );
 }
 
-const positionIn = (map: Map<string, Checkpoint>, name: string) => map.get(name)?.position ?? -1;
+const positionIn = (map: CheckpointsByName, name: string) => map.get(name)?.position ?? -1;
 
 /** The projections whose live checkpoint is behind the replay's, and those before it. */
-function standing(at: Map<string, Checkpoint>, replayed: Map<string, Checkpoint>) {
+function standing(at: CheckpointsByName, replayed: CheckpointsByName) {
   const names = [...new Set([...at.keys(), ...replayed.keys()])].sort();
   return {
     behind: names.filter((n) => positionIn(at, n) < positionIn(replayed, n)),
@@ -147,30 +145,13 @@ function standing(at: Map<string, Checkpoint>, replayed: Map<string, Checkpoint>
 }
 
 /** Each projection's live position (-1 where it has applied nothing). */
-function positionsOf(at: Map<string, Checkpoint>, replayed: Map<string, Checkpoint>) {
+function positionsOf(at: CheckpointsByName, replayed: CheckpointsByName) {
   const names = new Set([...at.keys(), ...replayed.keys()]);
   return new Map([...names].map((name) => [name, positionIn(at, name)]));
 }
 
-function checkpointsIn(db: Database.Database, schema: 'main' | 'replay'): Map<string, Checkpoint> {
-  const rows = db
-    .prepare(`SELECT name, position, error_position, error FROM ${schema}.rm_checkpoints`)
-    .all() as Array<{
-    name: string;
-    position: number;
-    error_position: number | null;
-    error: string | null;
-  }>;
-  return new Map(
-    rows.map((r) => [
-      r.name,
-      { position: r.position, error: r.error, errorPosition: r.error_position },
-    ]),
-  );
-}
-
 /** The replay's position: every projection that runs stands at the same one after a replay. */
-const positionOf = (replayed: Map<string, Checkpoint>) =>
+const positionOf = (replayed: CheckpointsByName) =>
   Math.max(-1, ...[...replayed.values()].map((c) => c.position));
 
 /**
@@ -178,8 +159,8 @@ const positionOf = (replayed: Map<string, Checkpoint>) =>
  * rows stay as of the event it stopped at, and `ledger status` says so too. Null when none is.
  */
 function reportStopped(
-  at: Map<string, Checkpoint>,
-  replayed: Map<string, Checkpoint>,
+  at: CheckpointsByName,
+  replayed: CheckpointsByName,
   io: CliIo,
 ): number | null {
   let stopped = false;
@@ -189,7 +170,8 @@ function reportStopped(
   ] as const)
     for (const [name, c] of [...map].sort()) {
       if (c.error === null) continue;
-      io.out.write(`  ${name.padEnd(14)} STOPPED in ${label} at ${c.errorPosition}: ${c.error}\n`);
+      const { position, message } = c.error;
+      io.out.write(`  ${name.padEnd(14)} STOPPED in ${label} at ${position}: ${message}\n`);
       stopped = true;
     }
   if (!stopped) return null;
@@ -201,8 +183,8 @@ function reportStopped(
 
 function notAtOnePosition(
   options: VerifyOptions,
-  at: Map<string, Checkpoint>,
-  replayed: Map<string, Checkpoint>,
+  at: CheckpointsByName,
+  replayed: CheckpointsByName,
   holder: LockHolder | undefined,
 ): number {
   // A projection without a checkpoint row has applied nothing (-1).
