@@ -191,6 +191,16 @@ describe('Read routes (e2e)', () => {
       '2024-01-01T00:00:00.000Z',
       '2024-01-08T00:00:00.000Z',
     ]);
+    // A bound past the millisecond: the week from 01-15T00:00:00.000 starts before it.
+    const pastMs = await org(
+      'GET',
+      '/v1/analytics/timeseries?from=2024-01-01&to=2024-01-15T00:00:00.0001Z&interval=week',
+    );
+    expect(pastMs.body.buckets.map((b: { startTime: string }) => b.startTime)).toEqual([
+      '2024-01-01T00:00:00.000Z',
+      '2024-01-08T00:00:00.000Z',
+      '2024-01-15T00:00:00.000Z',
+    ]);
     const months = await org(
       'GET',
       '/v1/analytics/timeseries?from=2024-01-15&to=2024-03-01&interval=month',
@@ -412,6 +422,12 @@ describe('Read routes (e2e)', () => {
       [org, `/v1/redemptions?cursor=${'A'.repeat(201)}`, 400, 'INVALID_CURSOR'],
       [org, `/v1/offers?cursor=${'A'.repeat(5000)}`, 400, 'INVALID_CURSOR'],
       [org, '/v1/analytics/timeseries?from=2024-02-01&to=2024-01-01', 400, 'VALIDATION_FAILED'],
+      [
+        org,
+        '/v1/analytics/timeseries?from=2024-01-01T00:00:00.0009Z&to=2024-01-01T00:00:00.000Z',
+        400,
+        'VALIDATION_FAILED',
+      ],
       [
         org,
         '/v1/analytics/timeseries?from=2000-01-01&to=2024-01-01&interval=day',

@@ -55,6 +55,10 @@ describe('offer: creating', () => {
     ],
     ['no per-member limit', { maxPerMember: null }],
     ['a window and stock', { availableFrom: T0, expiresAt: LATER, maxTotal: 50 }],
+    [
+      'a window shorter than a millisecond',
+      { availableFrom: '2027-06-01T04:00:00.000Z', expiresAt: '2027-06-01T04:00:00.0009Z' },
+    ],
   ])('accepts %s', (_case, data) => {
     createdWith(data);
   });
@@ -125,6 +129,10 @@ describe('offer: creating', () => {
     ['artifact', { artifact: 'VOUCHER' as 'NONE' }],
     ['expiresAt', { availableFrom: T0, expiresAt: T0 }],
     ['expiresAt', { availableFrom: LATER, expiresAt: T0 }],
+    [
+      'expiresAt',
+      { availableFrom: '2027-06-01T04:00:00.0009Z', expiresAt: '2027-06-01T04:00:00.000Z' },
+    ],
     ['availableFrom', { availableFrom: '2025-13-01T00:00:00Z' }],
     ['maxTotal', { maxTotal: 0 }],
     ['maxPerMember', { maxPerMember: 0 }],

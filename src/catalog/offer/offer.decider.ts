@@ -1,11 +1,11 @@
 import { assertNever, Decider } from '../../shared/domain/decider';
 import { DomainError, validationFailed } from '../../shared/domain/domain-error';
 import {
+  compareInstants,
   isIsoInstant,
   isNonEmptyString,
   isPlainObject,
   isPositiveInteger,
-  instantMs,
   jsonEqual,
   textCheck,
 } from '../../shared/domain/values';
@@ -73,7 +73,7 @@ function validateDefinition(o: OfferDefinition): DomainError | null {
   if (
     o.availableFrom !== null &&
     o.expiresAt !== null &&
-    instantMs(o.availableFrom) >= instantMs(o.expiresAt)
+    compareInstants(o.availableFrom, o.expiresAt) >= 0
   ) {
     return validationFailed('availableFrom must be before expiresAt', { field: 'expiresAt' });
   }

@@ -1,5 +1,5 @@
 import { DomainError } from '../../shared/domain/domain-error';
-import { instantMs } from '../../shared/domain/values';
+import { compareInstants } from '../../shared/domain/values';
 import type { EffectiveOfferStatus, OfferDefinition } from './offer.events';
 import type { DefinedOffer, OfferState } from './offer.state';
 
@@ -53,14 +53,13 @@ export function offerUnavailability(offer: Availability, now: string): DomainErr
     return unavailable('OUT_OF_STOCK', `Offer ${offer.id} is out of stock`);
   }
   if (offer.status !== 'ACTIVE') return unavailable('INACTIVE', `Offer ${offer.id} is not active`);
-  const at = instantMs(now);
-  if (offer.availableFrom !== null && at < instantMs(offer.availableFrom)) {
+  if (offer.availableFrom !== null && compareInstants(now, offer.availableFrom) < 0) {
     return unavailable(
       'NOT_YET_AVAILABLE',
       `Offer ${offer.id} is available from ${offer.availableFrom}`,
     );
   }
-  if (offer.expiresAt !== null && at >= instantMs(offer.expiresAt)) {
+  if (offer.expiresAt !== null && compareInstants(now, offer.expiresAt) >= 0) {
     return unavailable('EXPIRED', `Offer ${offer.id} expired at ${offer.expiresAt}`);
   }
   return null;

@@ -115,6 +115,7 @@ describe('wallet: creating a redemption', () => {
       ['OUT_OF_STOCK', offer({ remainingStock: 0 }), T0],
       ['NOT_YET_AVAILABLE', offer(window), at(-1)],
       ['EXPIRED', offer(window), at(60)],
+      ['NOT_YET_AVAILABLE', offer({ availableFrom: `${T0.slice(0, -1)}0001Z` }), T0],
     ])('refuses an offer that is %s', (reason, snapshot, now) => {
       const error = spec
         .given([credited(500)])
@@ -129,6 +130,13 @@ describe('wallet: creating a redemption', () => {
         .when(redeem(offer({ status: 'INACTIVE', remainingStock: 0 })))
         .then('OFFER_UNAVAILABLE');
       expect(error.details).toEqual({ offerId: 'offer-1', reason: 'OUT_OF_STOCK' });
+    });
+
+    it('accepts an offer that expires less than a millisecond after now', () => {
+      spec
+        .given([credited(500)])
+        .when(redeem(offer({ expiresAt: `${T0.slice(0, -1)}0001Z` }), { now: T0 }))
+        .thenEvents();
     });
 
     it.each([

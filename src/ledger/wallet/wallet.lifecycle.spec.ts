@@ -98,6 +98,10 @@ describe('wallet: redemption lifecycle', () => {
       .then('VALIDATION_FAILED');
     spec
       .given(reach('SUBMITTED'))
+      .when(move('OPEN', { startAt: `${at(60).slice(0, -1)}0001Z`, endAt: at(60) }))
+      .then('VALIDATION_FAILED');
+    spec
+      .given(reach('SUBMITTED'))
       .when(move('OPEN', { startAt: 'tomorrow' }))
       .then('VALIDATION_FAILED');
   });

@@ -2,7 +2,7 @@ import { priceRedemption } from '../../catalog/offer/offer.pricing';
 import { offerUnavailability } from '../../catalog/offer/offer.snapshot';
 import { DomainError, isDomainError, validationFailed } from '../../shared/domain/domain-error';
 import {
-  instantMs,
+  compareInstants,
   isIsoInstant,
   isNonEmptyString,
   isPlainObject,
@@ -152,7 +152,7 @@ export function changeRedemptionStatus(
   if (moveError) return moveError;
   const startAt = d.startAt === undefined ? entry.startAt : d.startAt;
   const endAt = d.endAt === undefined ? entry.endAt : d.endAt;
-  if (startAt !== null && endAt !== null && instantMs(endAt) < instantMs(startAt)) {
+  if (startAt !== null && endAt !== null && compareInstants(endAt, startAt) < 0) {
     return validationFailed('endAt must not be before startAt', { field: 'endAt' });
   }
   return [

@@ -5,6 +5,7 @@ import type { Principal } from '../../auth/principal';
 import { tenantKey } from '../../auth/tenancy';
 import { Interval, bucketStart, nextBucket } from '../../projections/analytics/buckets';
 import { ANALYTICS, OFFERS, REDEMPTIONS, WALLETS } from '../../projections/names';
+import { compareInstants, instantCeilMs, instantMs } from '../../shared/domain/values';
 import { sendExactJson } from '../../shared/http/exact-json';
 import { Freshness } from '../shared/freshness';
 import { TimeseriesQuery } from './analytics.dto';
@@ -34,9 +35,10 @@ function bucketStarts(
   query: TimeseriesQuery,
   interval: Interval,
 ): { starts: number[]; toMs: number } {
-  const fromMs = Date.parse(query.from);
-  const toMs = Date.parse(query.to);
-  if (!(fromMs < toMs)) throw invalid('to', 'to must be after from');
+  if (compareInstants(query.from, query.to) >= 0) throw invalid('to', 'to must be after from');
+  const fromMs = instantMs(query.from);
+  // Buckets and events fall on whole milliseconds: before `to` is before its next one.
+  const toMs = instantCeilMs(query.to);
   let start = bucketStart(interval, fromMs);
   if (start < FIRST_MS) throw invalid('from', OUTSIDE_YEARS);
   const starts: number[] = [];

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import {
+  compareInstants,
   fitsLength,
+  instantCeilMs,
   instantMs,
   isIsoInstant,
   isNonEmptyString,
@@ -73,6 +75,48 @@ describe('instantMs', () => {
     '2025-03-01 10:00:00.000Z',
     'not an instant at all...',
   ])('reads %s as Date.parse does', sameAsDateParse);
+});
+
+describe('compareInstants', () => {
+  const sign = (a: string, b: string) => Math.sign(compareInstants(a, b));
+
+  it('orders instants as their milliseconds do', () =>
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 253_402_300_799_999 }),
+        fc.integer({ min: 0, max: 253_402_300_799_999 }),
+        (a, b) => {
+          const [isoA, isoB] = [new Date(a).toISOString(), new Date(b).toISOString()];
+          expect(sign(isoA, isoB)).toBe(Math.sign(a - b));
+        },
+      ),
+      { numRuns: 5_000 },
+    ));
+
+  it.each([
+    ['2027-06-01T04:00:00.000Z', '2027-06-01T04:00:00.0009Z', -1],
+    ['2027-06-01T04:00:00Z', '2027-06-01T04:00:00.000000001Z', -1],
+    ['2027-06-01T04:00:00.0009Z', '2027-06-01T04:00:00.00089Z', 1],
+    ['2027-06-01T04:00:00.0009Z', '2027-06-01T04:00:00.000900Z', 0],
+    ['2027-06-01T04:00:00.5Z', '2027-06-01T04:00:00.500Z', 0],
+    ['2027-06-01T09:30:00.0001+05:30', '2027-06-01T04:00:00.0002Z', -1],
+    ['2027-06-01T04:00:00.9999Z', '2027-06-01T04:00:01Z', -1],
+  ])('orders %s against %s to every digit sent: %d', (a, b, expected) => {
+    expect(sign(a, b)).toBe(expected);
+    expect(sign(b, a)).toBe(-expected || 0);
+  });
+});
+
+describe('instantCeilMs', () => {
+  it.each([
+    ['2027-06-01T04:00:00Z', 0],
+    ['2027-06-01T04:00:00.000000Z', 0],
+    ['2027-06-01T04:00:00.0000001Z', 1],
+    ['2027-06-01T04:00:00.9991Z', 1000],
+    ['2027-06-01T09:30:00.0005+05:30', 1],
+  ])('rounds %s up to the millisecond', (iso, past) => {
+    expect(instantCeilMs(iso)).toBe(Date.parse('2027-06-01T04:00:00Z') + past);
+  });
 });
 
 describe('JSON values', () => {

@@ -148,6 +148,32 @@ export function instantMs(iso: string): number {
   return Number.isNaN(ms) ? Date.parse(iso) : ms;
 }
 
+/** The digits of an instant's fraction past the millisecond, which instantMs drops ('' for none). */
+function digitsPastMillisecond(iso: string): string {
+  const fraction = /\.\d{3}(\d+)/.exec(iso);
+  return fraction ? fraction[1] : '';
+}
+
+/** The first whole millisecond at or after an ISO instant: an exclusive bound for stored instants. */
+export function instantCeilMs(iso: string): number {
+  return instantMs(iso) + (/[1-9]/.test(digitsPastMillisecond(iso)) ? 1 : 0);
+}
+
+/**
+ * Orders two ISO instants (negative, zero or positive) to every digit they were sent with, where
+ * instantMs alone would call `….0000Z` and `….0009Z` the same instant. Offsets are whole
+ * minutes, so the digits past the millisecond compare as they are written.
+ */
+export function compareInstants(a: string, b: string): number {
+  const byMs = instantMs(a) - instantMs(b);
+  if (byMs !== 0) return Math.sign(byMs);
+  const pastA = digitsPastMillisecond(a);
+  const pastB = digitsPastMillisecond(b);
+  const width = Math.max(pastA.length, pastB.length);
+  const [digitsA, digitsB] = [pastA.padEnd(width, '0'), pastB.padEnd(width, '0')];
+  return digitsA < digitsB ? -1 : digitsA > digitsB ? 1 : 0;
+}
+
 /** How many levels of arrays and objects a JSON value checked by isJsonValue may nest. */
 export const MAX_JSON_VALUE_DEPTH = 32;
 
