@@ -27,15 +27,19 @@ describe('AggregateStore', () => {
   let readsFrom: Array<bigint | 'start' | 'end' | undefined>;
   let aggregates: AggregateStore<number, Added>;
   let executor: CommandExecutor;
+  /** A revision the store's reads leave out, as if its row were deleted from the file. */
+  let lostRevision: bigint | undefined;
 
   beforeEach(() => {
     sqlite = SqliteEventStore.open({ path: ':memory:' });
     readsFrom = [];
+    lostRevision = undefined;
     const store: EventStore = {
       append: (...args) => sqlite.append(...args),
-      readStream: (stream: string, options?: ReadStreamOptions) => {
+      readStream: async (stream: string, options?: ReadStreamOptions) => {
         readsFrom.push(options?.fromRevision);
-        return sqlite.readStream(stream, options);
+        const events = await sqlite.readStream(stream, options);
+        return events.filter((e) => e.revision !== lostRevision);
       },
       readAll: (...args) => sqlite.readAll(...args),
       subscribeToAll: (...args) => sqlite.subscribeToAll(...args),
@@ -96,6 +100,16 @@ describe('AggregateStore', () => {
       );
       await expect(aggregates.load('s')).rejects.toThrow(StreamUnreadableError);
       expect(readsFrom).toEqual([0n, 0n]); // no state of the stream was kept
+    });
+
+    it('fails the load on a revision missing from the stream (an event lost from the file)', async () => {
+      await sqlite.append('s', [added(1), added(2), added(3)], 'no_stream');
+      lostRevision = 1n;
+      const error = await aggregates.load('s').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StreamUnreadableError);
+      expect((error as Error).message).toBe(
+        'The event at revision 2 (position 3) of stream s cannot be read: revision 1 before it is missing from the store',
+      );
     });
 
     it('after a conflict with a writer of such an event, keeps its state and fails each load', async () => {

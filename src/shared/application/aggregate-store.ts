@@ -46,9 +46,14 @@ export class AggregateStore<S, E extends TypedEvent> {
     const fromRevision = from.revision === 'no_stream' ? 0n : from.revision + 1n;
     const recorded = await this.store.readStream(stream, { fromRevision });
     let { state, revision } = from;
+    let expected = fromRevision;
     for (const event of recorded) {
+      // A store never skips a revision: a gap is an event lost from the file, and a state
+      // folded past it would be wrong (a debit without the credit before it).
+      if (event.revision !== expected) throw revisionMissing(event, expected);
       state = this.evolve(state, this.foldable(event));
       revision = event.revision;
+      expected++;
     }
     const loaded = { state, revision };
     this.cache.set(stream, loaded);
@@ -87,4 +92,9 @@ export class AggregateStore<S, E extends TypedEvent> {
         this.cache.set(stream, { state, revision: result.nextExpectedRevision }),
     };
   }
+}
+
+function revisionMissing(event: RecordedEvent, expected: bigint): StreamUnreadableError {
+  const problem = `revision ${expected} before it is missing from the store`;
+  return new StreamUnreadableError(event.stream, event.revision, event.position, problem);
 }
