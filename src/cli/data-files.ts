@@ -1,5 +1,6 @@
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { messageOf } from '../shared/application/error-message';
 import {
   namingTheFile,
   openNamingTheFile,
@@ -8,6 +9,22 @@ import {
 
 const hintFor = (path: string) =>
   `The CLI must be able to read it and to write in ${dirname(path)}, where SQLite keeps ${basename(path)}-shm even for a read: run it as the user the service runs as.`;
+
+/**
+ * Whether `path` is there. Only its absence is a no: where the file cannot be looked at (a
+ * DATA_DIR this user may not read), the error names it and what to do, instead of reading as a
+ * store that does not exist.
+ */
+export function fileExists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return false;
+    throw new Error(`Cannot look at ${path}: ${code ?? messageOf(error)}. ${hintFor(path)}`);
+  }
+}
 
 /** Opens a database file for the CLI; when SQLite cannot, names the file and what to do. */
 export function openExplained<T>(path: string, open: () => T): T {
@@ -24,7 +41,7 @@ export function explained(path: string, error: unknown): unknown {
  * open checks (a corrupt page deep in a table) would otherwise stop it at the first drop.
  */
 export function discardReadModels(path: string): void {
-  if (!existsSync(path) || !statSync(path).isFile()) return; // not a file: the open names it
+  if (!fileExists(path) || !statSync(path).isFile()) return; // not a file: the open names it
   rmSync(path, { force: true });
   removeSideFiles(path);
 }

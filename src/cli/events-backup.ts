@@ -1,12 +1,12 @@
 import Database from 'better-sqlite3';
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { backupDatabase, isNoRoom, replaceDatabase } from '../infrastructure/sqlite/backup';
 import { messageOf } from '../shared/application/error-message';
 import { EVENT_STORE_MIGRATIONS, pendingMigrations } from '../infrastructure/sqlite/migrations';
 import { damageIn, openDatabase } from '../infrastructure/sqlite/open-database';
 import type { CliIo } from './ledger';
-import { discardReadModels, explained, openExplained } from './data-files';
+import { discardReadModels, explained, fileExists, openExplained } from './data-files';
 import { eventsPathIn, readModelsPathIn } from '../config/data-dir-files';
 
 /** The last position in an events database, and whether it is one: null when it has no events table. */
@@ -69,13 +69,18 @@ export async function backupEvents(
   );
   if (typeof destination === 'number') return destination;
   const source = eventsPathIn(dataDir);
-  if (!existsSync(source)) throw new Error(`No event store at ${source} (set DATA_DIR)`);
+  if (!fileExists(source)) throw new Error(`No event store at ${source} (set DATA_DIR)`);
   try {
     await backupDatabase(source, destination);
   } catch (error) {
     // backupDatabase links the copy in only where no file is: that check is free of races.
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       io.err.write(`ledger: ${destination} exists: a backup never replaces a file\n`);
+      return 1;
+    }
+    // Named here, where the error would name the copy's hidden partial file.
+    if (!fileExists(dirname(destination))) {
+      io.err.write(`ledger: no directory ${dirname(destination)} to write the backup in\n`);
       return 1;
     }
     // The copy's disk, not the store's: the store is only read.

@@ -2,7 +2,7 @@
  * The ledger CLI: `npm run ledger -- rebuild` (or `node dist/src/cli/ledger.js rebuild`).
  * Reads DATA_DIR (default ./data) and EVENTSTORE_CONNECTION_STRING as the service does.
  */
-import { existsSync } from 'node:fs';
+import { renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataDirFrom } from '../config/app-config';
@@ -29,7 +29,8 @@ import { rebuildReadModels } from '../projections/rebuild';
 import { progressBar } from './progress-bar';
 import { messageOf } from '../shared/application/error-message';
 import { damageIn } from '../infrastructure/sqlite/open-database';
-import { discardReadModels, openExplained } from './data-files';
+import { discardReadModels, fileExists, openExplained } from './data-files';
+import { eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
 import { NOT_COMPARED, verifyReadModels } from './verify-read-models';
 import {
   EVENTS_FILE,
@@ -83,7 +84,7 @@ async function openStore(env: NodeJS.ProcessEnv, dataDir: string): Promise<Event
     return EventStoreDbEventStore.connect(connection);
   }
   const path = eventsPathIn(dataDir);
-  if (!existsSync(path))
+  if (!fileExists(path))
     throw new Error(`No event store at ${path} (set DATA_DIR or EVENTSTORE_CONNECTION_STRING)`);
   const { SqliteEventStore } = await import('../infrastructure/sqlite/sqlite-event-store');
   // status and rebuild only read the events: they never write or migrate the event store.
@@ -92,8 +93,13 @@ async function openStore(env: NodeJS.ProcessEnv, dataDir: string): Promise<Event
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-async function rebuild(store: EventStore, readModels: ReadModelDb, io: CliIo): Promise<number> {
-  io.err.write(`Rebuilding the read models in ${readModels.path}\n`);
+async function rebuild(
+  store: EventStore,
+  readModels: ReadModelDb,
+  destination: string,
+  io: CliIo,
+): Promise<number> {
+  io.err.write(`Rebuilding the read models in ${destination}\n`);
   const bar = progressBar(io.err);
   const result = await rebuildReadModels(store, readModels, {
     onProgress: (p) => bar.update(p),
@@ -179,12 +185,13 @@ function check(env: NodeJS.ProcessEnv, dataDir: string, io: CliIo): number {
   let missing = false;
   for (const name of files) {
     const path = join(dataDir, name);
-    if (!existsSync(path)) {
+    if (!fileExists(path)) {
       io.out.write(`  ${name.padEnd(16)} none\n`);
       missing ||= name === EVENTS_FILE;
       continue;
     }
     const damage = openExplained(path, () => damageIn(path));
+    if (damage.length === 0 && name === EVENTS_FILE) damage.push(...eventLogGaps(path));
     io.out.write(`  ${name.padEnd(16)} ${damage.length === 0 ? 'ok' : 'DAMAGED'}\n`);
     for (const line of damage) io.out.write(`    ${line}\n`);
     if (damage.length > 0) damaged++;
@@ -213,7 +220,7 @@ async function verify(
   io: CliIo,
 ): Promise<number> {
   const path = readModelsPathIn(dataDir);
-  if (!existsSync(path)) {
+  if (!fileExists(path)) {
     io.err.write(
       `ledger: no read models at ${path}: nothing to verify (the service builds them when it starts)\n`,
     );
@@ -317,7 +324,9 @@ export async function main(
     }
   }
   return withStore(env, dataDir, (store) =>
-    command === 'rebuild' ? rebuildCommand(store, dataDir, io) : statusCommand(store, dataDir, io),
+    command === 'rebuild'
+      ? rebuildCommand(env, store, dataDir, io)
+      : statusCommand(store, dataDir, io),
   );
 }
 
@@ -335,26 +344,60 @@ async function withStore<T>(
   }
 }
 
-function rebuildCommand(store: EventStore, dataDir: string, io: CliIo): Promise<number> {
-  const path = readModelsPathIn(dataDir);
-  return whileLocked(dataDir, 'rebuild', 'a rebuild drops the tables it uses', io, async () => {
-    let readModels: ReadModelDb | undefined;
-    try {
-      // A store that cannot be read (EventStoreDB down) must not cost the read models.
-      await store.headPosition();
-      discardReadModels(path);
-      readModels = openExplained(path, () => ReadModelDb.open({ path }));
-      return await rebuild(store, readModels, io);
-    } finally {
-      readModels?.close();
-    }
+function rebuildCommand(
+  env: NodeJS.ProcessEnv,
+  store: EventStore,
+  dataDir: string,
+  io: CliIo,
+): Promise<number> {
+  const why = 'a rebuild replaces the read models it uses';
+  return whileLocked(dataDir, 'rebuild', why, io, async () => {
+    // A store that cannot be read (EventStoreDB down) must not cost the read models.
+    await store.headPosition();
+    const events = eventsPathIn(dataDir);
+    const gaps = env.EVENTSTORE_CONNECTION_STRING
+      ? []
+      : openExplained(events, () => eventLogGaps(events));
+    if (gaps.length === 0) return rebuildBeside(store, readModelsPathIn(dataDir), io);
+    // Read models replayed past a lost event would hide the loss from every later check.
+    io.err.write(
+      `ledger: events are missing from ${events} (${gaps.join('; ')}): nothing was rebuilt. Restore the events from a backup (docs/operations.md)\n`,
+    );
+    return 1;
   });
+}
+
+/**
+ * Builds the read models in a file of their own and moves it over `path` only once whole: a
+ * rebuild that stops (a damaged events.db, a full disk, Ctrl-C) leaves the read models as they were.
+ */
+async function rebuildBeside(store: EventStore, path: string, io: CliIo): Promise<number> {
+  if (fileExists(path) && !statSync(path).isFile())
+    throw new Error(
+      `${path} is not a file: move it away, and the rebuild puts the read models there`,
+    );
+  const building = `${path}.rebuilding`;
+  discardReadModels(building); // left by a rebuild that was killed
+  const readModels = openExplained(building, () => ReadModelDb.open({ path: building }));
+  let code: number;
+  try {
+    code = await rebuild(store, readModels, path, io);
+    readModels.db.pragma('journal_mode = DELETE'); // its WAL written in: one file to move
+  } catch (error) {
+    readModels.close();
+    discardReadModels(building);
+    throw error;
+  }
+  readModels.close();
+  discardReadModels(path);
+  renameSync(building, path);
+  return code;
 }
 
 /** status only looks: it opens no file that is not there, and migrates or writes nothing. */
 async function statusCommand(store: EventStore, dataDir: string, io: CliIo): Promise<number> {
   const path = readModelsPathIn(dataDir);
-  const readModels = existsSync(path)
+  const readModels = fileExists(path)
     ? openExplained(path, () => ReadModelDb.open({ path, readonly: true }))
     : undefined;
   try {

@@ -274,7 +274,9 @@ function compareTables(db: Database.Database, tables: string[], position: number
   const verdict = different === 1 ? 'table differs' : 'tables differ';
   io.out.write(
     `${different} read-model ${verdict} from the events (missing: rows the replay has and the read models lack; extra: the other way round).\n` +
-      '`ledger rebuild` replaces them (stop the service first).\n',
+      'Run `ledger check` first: events missing from events.db are restored from a backup (a rebuild refuses them). ' +
+      'Otherwise `ledger rebuild` replaces the read models (stop the service first). It makes them follow the events as they are now: ' +
+      'an event changed by hand shows only against a backup.\n',
   );
   return 1;
 }

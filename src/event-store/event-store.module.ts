@@ -3,6 +3,8 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DATA_DIR_LOCK } from '../config/data-dir-lock';
 import { EVENT_STORE, EventStore } from './event-store.port';
 import { eventsPathIn } from '../config/data-dir-files';
+import { StartRefused } from '../config/start-refused';
+import { eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
 
 /** Where events live, for health and logs. */
 export interface EventStoreInfo {
@@ -18,10 +20,16 @@ async function openEventStore(config: AppConfig): Promise<EventStore> {
     return EventStoreDbEventStore.connect(config.eventStoreConnectionString);
   }
   const { SqliteEventStore } = await import('../infrastructure/sqlite/sqlite-event-store');
-  return SqliteEventStore.open({
-    path: eventsPathIn(config.dataDir),
-    synchronous: config.sqliteSynchronous,
-  });
+  const path = eventsPathIn(config.dataDir);
+  const store = SqliteEventStore.open({ path, synchronous: config.sqliteSynchronous });
+  // An event deleted from the file: decisions and read models would go on past the loss (a
+  // debit without its credit). 0.13 s for 1,000,000 events.
+  const gaps = eventLogGaps(path);
+  if (gaps.length === 0) return store;
+  await store.close();
+  throw new StartRefused(
+    `Events are missing from ${path} (${gaps.join('; ')}): restore the events from a backup (docs/operations.md)`,
+  );
 }
 
 function describeStore(config: AppConfig): EventStoreInfo {

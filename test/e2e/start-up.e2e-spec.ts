@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
@@ -77,6 +78,31 @@ describe('Start-up (e2e, real process)', () => {
     } finally {
       await stop(child);
     }
+  });
+
+  it('refuses a store with an event deleted from the middle of the log', async () => {
+    const port = await freePort();
+    const first = await startService(dataDir, port);
+    try {
+      for (const amount of [10, 20, 30]) {
+        const credit = await fetch(`http://127.0.0.1:${port}/v1/wallet/credit`, {
+          method: 'POST',
+          headers: orgKey,
+          body: JSON.stringify({ externalUserID: 'gap', amount }),
+        });
+        expect(credit.status).toBe(200);
+      }
+    } finally {
+      await stop(first);
+    }
+    const events = join(dataDir, 'events.db');
+    const db = new Database(events);
+    const stream = db.prepare('SELECT stream FROM events WHERE position = 2').pluck().get();
+    db.prepare('DELETE FROM events WHERE position = 2').run(); // the credit of 20
+    db.close();
+    expect(await refusedStart({ DATA_DIR: dataDir, PORT: '0' })).toContain(
+      `points-ledger did not start: Events are missing from ${events} (positions 1 to 3 hold 2 events: 1 missing; stream ${stream}: revisions 0 to 2 hold 2 events): restore the events from a backup`,
+    );
   });
 
   it('refuses a store that lost its events, and leaves no -wal beside it for the events put back', async () => {

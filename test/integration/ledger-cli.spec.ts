@@ -262,10 +262,12 @@ describe('ledger CLI (integration)', () => {
     await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
     await store.close();
     mkdirSync(join(dir, 'read-models.db'));
-    for (const command of ['status', 'rebuild'])
-      await expect(run([command])).rejects.toThrow(
-        /^Cannot open .*read-models\.db: .* \(SQLITE_(IOERR_READ|CANTOPEN)\)\. /,
-      );
+    await expect(run(['status'])).rejects.toThrow(
+      /^Cannot open .*read-models\.db: .* \(SQLITE_(IOERR_READ|CANTOPEN)\)\. /,
+    );
+    await expect(run(['rebuild'])).rejects.toThrow(
+      /read-models\.db is not a file: move it away, and the rebuild puts the read models there$/,
+    );
     expect(existsSync(join(dir, READ_MODELS_LOCK_FILE))).toBe(false);
     // No database at all: the cure is a rebuild, not another user.
     rmSync(join(dir, 'read-models.db'), { recursive: true });
@@ -304,6 +306,89 @@ describe('ledger CLI (integration)', () => {
       out: '  events.db        ok\n  read-models.db   ok\n',
       err: '',
     });
+  });
+
+  it('finds events missing from events.db, and rebuilds nothing over them', async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    for (const member of ['a', 'b', 'c'])
+      await store.append(
+        `wallet-sandbox.acme.${member}`,
+        [credited(member, 10), credited(member, 5), credited(member, 1)],
+        'no_stream',
+      );
+    await store.close();
+    expect((await run(['rebuild'])).code).toBe(0);
+    const built = readFileSync(join(dir, 'read-models.db'));
+    // An event removed by hand: SQLite's own check finds a whole file.
+    const db = new Database(path);
+    db.prepare('DELETE FROM events WHERE position = 5').run();
+    db.close();
+
+    expect(await run(['check'])).toEqual({
+      code: 1,
+      out:
+        '  events.db        DAMAGED\n' +
+        '    positions 1 to 9 hold 8 events: 1 missing\n' +
+        '    stream wallet-sandbox.acme.b: revisions 0 to 2 hold 2 events\n' +
+        '  read-models.db   ok\n' +
+        'A damaged read-models.db is rebuilt by `ledger rebuild` (stop the service first); a damaged events.db must be restored from a backup.\n',
+      err: '',
+    });
+    // A rebuild would fold past the gap, and the read models would agree with the loss.
+    const refused = await run(['rebuild']);
+    expect(refused).toEqual({
+      code: 1,
+      out: '',
+      err: `ledger: events are missing from ${path} (positions 1 to 9 hold 8 events: 1 missing; stream wallet-sandbox.acme.b: revisions 0 to 2 hold 2 events): nothing was rebuilt. Restore the events from a backup (docs/operations.md)\n`,
+    });
+    expect(readFileSync(join(dir, 'read-models.db')).equals(built)).toBe(true);
+  });
+
+  it('leaves the read models as they were when a rebuild stops, and finds a file that is no store', async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    for (let member = 0; member < 200; member++)
+      await store.append(
+        `wallet-sandbox.acme.m${member}`,
+        [credited(`m${member}`, 1)],
+        'no_stream',
+      );
+    await store.close();
+    expect((await run(['rebuild'])).code).toBe(0);
+    const models = join(dir, 'read-models.db');
+    const built = readFileSync(models);
+    const pages = Math.floor(statSync(path).size / 4096);
+    const file = openSync(path, 'r+');
+    for (let page = Math.floor(pages / 3); page < Math.floor((pages * 2) / 3); page += 2)
+      writeSync(file, randomBytes(4096), 0, 4096, page * 4096);
+    closeSync(file);
+
+    const err: string[] = [];
+    const io: CliIo = { out: quiet.out, err: { write: (s: string) => err.push(s) } };
+    await expect(main(['rebuild'], { DATA_DIR: dir }, io)).rejects.toThrow(/malformed/);
+    expect(err[0]).toBe(`Rebuilding the read models in ${models}\n`); // it stopped on the way
+    expect(readFileSync(models).equals(built)).toBe(true);
+    expect(readdirSync(dir).filter((name) => name.includes('rebuilding'))).toEqual([]);
+
+    // An empty file where events.db should be: SQLite finds an empty database, not a store.
+    writeFileSync(path, '');
+    const empty = await run(['check']);
+    expect(empty.code).toBe(1);
+    expect(empty.out).toContain(
+      '  events.db        DAMAGED\n    no events table: not an event store\n',
+    );
+  });
+
+  it('names a DATA_DIR it cannot look into, instead of finding no store there', async () => {
+    writeFileSync(join(dir, 'file'), '');
+    const inside = { DATA_DIR: join(dir, 'file', 'data') };
+    const err: string[] = [];
+    const io: CliIo = { out: quiet.out, err: { write: (s: string) => err.push(s) } };
+    await expect(main(['check'], inside, io)).rejects.toThrow(
+      /^Cannot look at .*file\/data\/events\.db: ENOTDIR\. .*run it as the user the service runs as\.$/,
+    );
+    await expect(main(['status'], inside, io)).rejects.toThrow(/^Cannot look at .*: ENOTDIR\. /);
   });
 
   it("keeps no backup of an events.db damaged deep inside, and says the damage is the store's", async () => {
