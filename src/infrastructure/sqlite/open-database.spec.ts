@@ -14,7 +14,21 @@ describe('sqliteFileProblem', () => {
       status: 503,
       code: 'SERVICE_UNAVAILABLE',
       message: expect.stringContaining(`(${code})`),
+      log: expect.stringMatching(new RegExp(`^${message} \\(${code}\\)`)),
     });
+  });
+
+  it('tells the log where to find a damaged file', () => {
+    expect(
+      sqliteFileProblem(sqliteError('SQLITE_CORRUPT', 'database disk image is malformed')),
+    ).toMatchObject({
+      log: 'database disk image is malformed (SQLITE_CORRUPT). `npm run ledger -- check` names the damaged file',
+    });
+    expect(sqliteFileProblem(sqliteError('SQLITE_FULL', 'database or disk is full'))).toMatchObject(
+      {
+        log: 'database or disk is full (SQLITE_FULL)',
+      },
+    );
   });
 
   it('leaves a bad statement, which is a bug, to the 500 of the filter', () => {

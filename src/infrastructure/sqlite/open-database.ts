@@ -34,6 +34,8 @@ export function sqliteFileProblem(error: unknown): HttpProblem | undefined {
     status: 503,
     code: 'SERVICE_UNAVAILABLE',
     message: `A database file of the service cannot be used (${code}); its operator is told in the log`,
+    // SQLite's message names neither the code nor the file: `check` finds which one is damaged.
+    log: `${messageOf(error)} (${code})${isDamage(code) ? '. `npm run ledger -- check` names the damaged file' : ''}`,
   };
 }
 

@@ -12,6 +12,8 @@ export interface HttpProblem {
   details?: unknown;
   /** Sent as `Retry-After`: when a retry (with the same Idempotency-Key) may succeed. */
   retryAfterSeconds?: number;
+  /** What the log says of a 5xx, where the error's own message would not tell the operator enough. */
+  log?: string;
 }
 
 /** `request` tells whom the answer goes to, for a mapper whose message depends on it. */
@@ -83,7 +85,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       });
     } else if (problem.status > 500) {
       // Known conditions (lagging read models, an unusable file): one line, not a bug's stack.
-      this.logger.warn(`${problem.code} (request ${String(request.id)}): ${messageOf(error)}`);
+      const said = problem.log ?? messageOf(error);
+      this.logger.warn(`${problem.code} (request ${String(request.id)}): ${said}`);
     }
     sendProblem(reply, String(request.id), problem);
   }
