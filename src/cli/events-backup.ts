@@ -5,6 +5,7 @@ import { backupDatabase, isNoRoom, replaceDatabase } from '../infrastructure/sql
 import { messageOf } from '../shared/application/error-message';
 import { EVENT_STORE_MIGRATIONS, pendingMigrations } from '../infrastructure/sqlite/migrations';
 import { damageIn, openDatabase } from '../infrastructure/sqlite/open-database';
+import { eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
 import type { CliIo } from './ledger';
 import { discardReadModels, explained, fileExists, openExplained } from './data-files';
 import { eventsPathIn, readModelsPathIn } from '../config/data-dir-files';
@@ -139,8 +140,10 @@ export async function restoreEvents(
   }
   const damage = damageIn(source);
   const head = damage.length === 0 ? headOf(source) : null;
+  // A store with events missing would be refused at the service's next start.
+  if (head !== null && head >= 0) damage.push(...eventLogGaps(source));
   // An empty store would replace the events with nothing: no backup worth restoring holds none.
-  if (head === null || head < 0) {
+  if (head === null || head < 0 || damage.length > 0) {
     const why =
       damage.length > 0
         ? `it is damaged: ${damage.join('; ')}`

@@ -343,6 +343,14 @@ describe('ledger CLI (integration)', () => {
       err: `ledger: events are missing from ${path} (positions 1 to 9 hold 8 events: 1 missing; stream wallet-sandbox.acme.b: revisions 0 to 2 hold 2 events): nothing was rebuilt. Restore the events from a backup (docs/operations.md)\n`,
     });
     expect(readFileSync(join(dir, 'read-models.db')).equals(built)).toBe(true);
+    // Nor is such a store restored: the service would refuse it at its next start.
+    const copy = join(dir, 'gapped.backup');
+    expect((await run(['backup', copy])).code).toBe(0);
+    const restored = await run(['restore', copy]);
+    expect(restored.code).toBe(1);
+    expect(restored.err).toContain(
+      'is not an event store to restore: it is damaged: positions 1 to 9 hold 8 events: 1 missing; stream wallet-sandbox.acme.b: revisions 0 to 2 hold 2 events\n',
+    );
   });
 
   it('leaves the read models as they were when a rebuild stops, and finds a file that is no store', async () => {
