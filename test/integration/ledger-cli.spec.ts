@@ -59,6 +59,29 @@ describe('ledger CLI (integration)', () => {
     return { code, out: out.join(''), err: err.join('') };
   };
 
+  /** An events.db of 200 members with a credit each; its path. */
+  const storeOf200Members = async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    for (let member = 0; member < 200; member++)
+      await store.append(
+        `wallet-sandbox.acme.m${member}`,
+        [credited(`m${member}`, 1)],
+        'no_stream',
+      );
+    await store.close();
+    return path;
+  };
+
+  /** Damage deep inside a file, where opening it sees nothing wrong: every other middle page. */
+  const overwriteMiddlePages = (path: string) => {
+    const pages = Math.floor(statSync(path).size / 4096);
+    const file = openSync(path, 'r+');
+    for (let page = Math.floor(pages / 3); page < Math.floor((pages * 2) / 3); page += 2)
+      writeSync(file, randomBytes(4096), 0, 4096, page * 4096);
+    closeSync(file);
+  };
+
   /** An events.db of one credit, and its backup. */
   const storeWithBackup = async () => {
     const path = join(dir, 'events.db');
@@ -286,11 +309,7 @@ describe('ledger CLI (integration)', () => {
     await store.close();
     expect((await run(['rebuild'])).code).toBe(0);
     const path = join(dir, 'read-models.db');
-    const pages = Math.floor(statSync(path).size / 4096);
-    const file = openSync(path, 'r+');
-    for (let page = Math.floor(pages / 3); page < Math.floor((pages * 2) / 3); page += 2)
-      writeSync(file, randomBytes(4096), 0, 4096, page * 4096);
-    closeSync(file);
+    overwriteMiddlePages(path);
     // status reads the checkpoints only; check finds the damage.
     expect((await run(['status'])).code).toBe(0);
     const found = await run(['check']);
@@ -354,23 +373,11 @@ describe('ledger CLI (integration)', () => {
   });
 
   it('leaves the read models as they were when a rebuild stops, and finds a file that is no store', async () => {
-    const path = join(dir, 'events.db');
-    const store = SqliteEventStore.open({ path });
-    for (let member = 0; member < 200; member++)
-      await store.append(
-        `wallet-sandbox.acme.m${member}`,
-        [credited(`m${member}`, 1)],
-        'no_stream',
-      );
-    await store.close();
+    const path = await storeOf200Members();
     expect((await run(['rebuild'])).code).toBe(0);
     const models = join(dir, 'read-models.db');
     const built = readFileSync(models);
-    const pages = Math.floor(statSync(path).size / 4096);
-    const file = openSync(path, 'r+');
-    for (let page = Math.floor(pages / 3); page < Math.floor((pages * 2) / 3); page += 2)
-      writeSync(file, randomBytes(4096), 0, 4096, page * 4096);
-    closeSync(file);
+    overwriteMiddlePages(path);
 
     const err: string[] = [];
     const io: CliIo = { out: quiet.out, err: { write: (s: string) => err.push(s) } };
@@ -400,20 +407,8 @@ describe('ledger CLI (integration)', () => {
   });
 
   it("keeps no backup of an events.db damaged deep inside, and says the damage is the store's", async () => {
-    const path = join(dir, 'events.db');
-    const store = SqliteEventStore.open({ path });
-    for (let member = 0; member < 200; member++)
-      await store.append(
-        `wallet-sandbox.acme.m${member}`,
-        [credited(`m${member}`, 1)],
-        'no_stream',
-      );
-    await store.close();
-    const pages = Math.floor(statSync(path).size / 4096);
-    const file = openSync(path, 'r+');
-    for (let page = Math.floor(pages / 3); page < Math.floor((pages * 2) / 3); page += 2)
-      writeSync(file, randomBytes(4096), 0, 4096, page * 4096);
-    closeSync(file);
+    const path = await storeOf200Members();
+    overwriteMiddlePages(path);
 
     const target = join(dir, 'backup.db');
     const backedUp = await run(['backup', target]);
