@@ -144,6 +144,20 @@ function originProblem(ends: StoreEnds, readModels: ReadModelDb): string | null 
   return 'The read models were built from another event store: the service drops and replays them when it starts';
 }
 
+/**
+ * Events missing from the embedded store's log (event-log-gaps.ts), as one line: the service
+ * refuses to start on such a store, and a rebuild to replay it. Null when none are, and on
+ * EventStoreDB, whose log no file of ours holds.
+ */
+function missingEvents(env: NodeJS.ProcessEnv, dataDir: string): string | null {
+  if (env.EVENTSTORE_CONNECTION_STRING) return null;
+  const events = eventsPathIn(dataDir);
+  const gaps = openExplained(events, () => eventLogGaps(events));
+  return gaps.length === 0 ? null : `events are missing from ${events} (${gaps.join('; ')})`;
+}
+
+const RESTORE_ADVICE = 'Restore the events from a backup (docs/operations.md)';
+
 /** The names of every projection the code has, from an empty in-memory schema. */
 function allProjectionNames(): string[] {
   const empty = ReadModelDb.open({ path: ':memory:' });
@@ -224,6 +238,11 @@ async function verify(
     io.err.write(
       `ledger: no read models at ${path}: nothing to verify (the service builds them when it starts)\n`,
     );
+    return 1;
+  }
+  const missing = missingEvents(env, dataDir);
+  if (missing) {
+    io.out.write(`Not compared: REFUSED: ${missing}. ${RESTORE_ADVICE}\n`);
     return 1;
   }
   const readModels = openExplained(path, () => ReadModelDb.open({ path, readonly: true }));
@@ -326,7 +345,7 @@ export async function main(
   return withStore(env, dataDir, (store) =>
     command === 'rebuild'
       ? rebuildCommand(env, store, dataDir, io)
-      : statusCommand(store, dataDir, io),
+      : statusCommand(env, store, dataDir, io),
   );
 }
 
@@ -354,15 +373,10 @@ function rebuildCommand(
   return whileLocked(dataDir, 'rebuild', why, io, async () => {
     // A store that cannot be read (EventStoreDB down) must not cost the read models.
     await store.headPosition();
-    const events = eventsPathIn(dataDir);
-    const gaps = env.EVENTSTORE_CONNECTION_STRING
-      ? []
-      : openExplained(events, () => eventLogGaps(events));
-    if (gaps.length === 0) return rebuildBeside(store, readModelsPathIn(dataDir), io);
+    const missing = missingEvents(env, dataDir);
+    if (!missing) return rebuildBeside(store, readModelsPathIn(dataDir), io);
     // Read models replayed past a lost event would hide the loss from every later check.
-    io.err.write(
-      `ledger: events are missing from ${events} (${gaps.join('; ')}): nothing was rebuilt. Restore the events from a backup (docs/operations.md)\n`,
-    );
+    io.err.write(`ledger: ${missing}: nothing was rebuilt. ${RESTORE_ADVICE}\n`);
     return 1;
   });
 }
@@ -395,7 +409,12 @@ async function rebuildBeside(store: EventStore, path: string, io: CliIo): Promis
 }
 
 /** status only looks: it opens no file that is not there, and migrates or writes nothing. */
-async function statusCommand(store: EventStore, dataDir: string, io: CliIo): Promise<number> {
+async function statusCommand(
+  env: NodeJS.ProcessEnv,
+  store: EventStore,
+  dataDir: string,
+  io: CliIo,
+): Promise<number> {
   const path = readModelsPathIn(dataDir);
   const readModels = fileExists(path)
     ? openExplained(path, () => ReadModelDb.open({ path, readonly: true }))
@@ -410,9 +429,12 @@ async function statusCommand(store: EventStore, dataDir: string, io: CliIo): Pro
       head,
       io,
     );
-    const origin = readModels && originProblem(ends, readModels);
-    if (!origin) return code;
-    io.out.write(`${origin}\n`);
+    const missing = missingEvents(env, dataDir);
+    const refusal = missing
+      ? `REFUSED: ${missing}. ${RESTORE_ADVICE}`
+      : readModels && originProblem(ends, readModels);
+    if (!refusal) return code;
+    io.out.write(`${refusal}\n`);
     return 1;
   } finally {
     readModels?.close();

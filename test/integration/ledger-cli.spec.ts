@@ -356,10 +356,21 @@ describe('ledger CLI (integration)', () => {
     });
     // A rebuild would fold past the gap, and the read models would agree with the loss.
     const refused = await run(['rebuild']);
+    const gaps = `events are missing from ${path} (positions 1 to 9 hold 8 events: 1 missing; stream wallet-sandbox.acme.b: revisions 0 to 2 hold 2 events)`;
+    const advice = 'Restore the events from a backup (docs/operations.md)';
     expect(refused).toEqual({
       code: 1,
       out: '',
-      err: `ledger: events are missing from ${path} (positions 1 to 9 hold 8 events: 1 missing; stream wallet-sandbox.acme.b: revisions 0 to 2 hold 2 events): nothing was rebuilt. Restore the events from a backup (docs/operations.md)\n`,
+      err: `ledger: ${gaps}: nothing was rebuilt. ${advice}\n`,
+    });
+    // status and verify say what the service's start would: it refuses such a store.
+    const status = await run(['status']);
+    expect(status.code).toBe(1);
+    expect(status.out.split('\n').at(-2)).toBe(`REFUSED: ${gaps}. ${advice}`);
+    expect(await run(['verify'])).toEqual({
+      code: 1,
+      out: `Not compared: REFUSED: ${gaps}. ${advice}\n`,
+      err: '',
     });
     expect(readFileSync(join(dir, 'read-models.db')).equals(built)).toBe(true);
     // Nor is such a store restored: the service would refuse it at its next start.
