@@ -3,7 +3,11 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { backupDatabase, isNoRoom, replaceDatabase } from '../infrastructure/sqlite/backup';
 import { messageOf } from '../shared/application/error-message';
-import { EVENT_STORE_MIGRATIONS, pendingMigrations } from '../infrastructure/sqlite/migrations';
+import {
+  EVENT_STORE_MIGRATIONS,
+  hasTable,
+  pendingMigrations,
+} from '../infrastructure/sqlite/migrations';
 import { damageIn, openDatabase } from '../infrastructure/sqlite/open-database';
 import { eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
 import type { CliIo } from './ledger';
@@ -15,13 +19,10 @@ function headOf(path: string): number | null {
   return openExplained(path, () =>
     openDatabase(path, { readonly: true, fileMustExist: true }, (db: Database.Database) => {
       try {
-        const table = db
-          .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'")
-          .get();
         // Ours only: a table of that name that our first migration did not make would stop the
         // service's start once restored (it would try to create it).
         const ours = pendingMigrations(db, EVENT_STORE_MIGRATIONS.slice(0, 1)).length === 0;
-        if (!table || !ours) return null;
+        if (!hasTable(db, 'events') || !ours) return null;
         return (
           (db.prepare('SELECT max(position) FROM events').pluck().get() as number | null) ?? -1
         );

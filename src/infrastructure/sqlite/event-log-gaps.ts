@@ -1,3 +1,4 @@
+import { hasTable } from './migrations';
 import { openDatabase } from './open-database';
 
 /**
@@ -9,8 +10,7 @@ import { openDatabase } from './open-database';
 export function eventLogGaps(path: string, limit = 10): string[] {
   return openDatabase(path, { readonly: true, fileMustExist: true }, (db) => {
     try {
-      const table = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'";
-      if (db.prepare(table).get() === undefined) return ['no events table: not an event store'];
+      if (!hasTable(db, 'events')) return ['no events table: not an event store'];
       const gaps: string[] = [];
       const log = db
         .prepare('SELECT count(*) AS count, max(position) AS last FROM events')

@@ -27,17 +27,24 @@ export const EVENT_STORE_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
+/** Whether the database has a table of that name. */
+export function hasTable(db: Database.Database, name: string): boolean {
+  return (
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
+    undefined
+  );
+}
+
 /** The migrations a database has not seen yet, in order (all of them when it has none). */
 export function pendingMigrations(
   db: Database.Database,
   migrations: readonly Migration[],
   table = 'schema_migrations',
 ): Migration[] {
-  const exists = db
-    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
-    .get(table);
   const applied = new Set(
-    exists ? (db.prepare(`SELECT version FROM ${table}`).pluck().all() as number[]) : [],
+    hasTable(db, table)
+      ? (db.prepare(`SELECT version FROM ${table}`).pluck().all() as number[])
+      : [],
   );
   return [...migrations]
     .filter((m) => !applied.has(m.version))
