@@ -183,22 +183,18 @@ describe('Read routes (e2e)', () => {
         },
       ],
     });
-    const weeks = await org(
-      'GET',
-      '/v1/analytics/timeseries?from=2024-01-01&to=2024-01-15T00:00:00Z&interval=week',
-    );
-    expect(weeks.body.buckets.map((b: { startTime: string }) => b.startTime)).toEqual([
-      '2024-01-01T00:00:00.000Z',
-      '2024-01-08T00:00:00.000Z',
-    ]);
+    const weekStarts = async (to: string) => {
+      const weeks = await org(
+        'GET',
+        `/v1/analytics/timeseries?from=2024-01-01&to=${to}&interval=week`,
+      );
+      return weeks.body.buckets.map((b: { startTime: string }) => b.startTime);
+    };
+    const twoWeeks = ['2024-01-01T00:00:00.000Z', '2024-01-08T00:00:00.000Z'];
+    expect(await weekStarts('2024-01-15T00:00:00Z')).toEqual(twoWeeks);
     // A bound past the millisecond: the week from 01-15T00:00:00.000 starts before it.
-    const pastMs = await org(
-      'GET',
-      '/v1/analytics/timeseries?from=2024-01-01&to=2024-01-15T00:00:00.0001Z&interval=week',
-    );
-    expect(pastMs.body.buckets.map((b: { startTime: string }) => b.startTime)).toEqual([
-      '2024-01-01T00:00:00.000Z',
-      '2024-01-08T00:00:00.000Z',
+    expect(await weekStarts('2024-01-15T00:00:00.0001Z')).toEqual([
+      ...twoWeeks,
       '2024-01-15T00:00:00.000Z',
     ]);
     const months = await org(
