@@ -121,7 +121,9 @@ export class ReadModelDb {
       )
       .all() as Array<{ name: string; sql: string }>;
     const sql = indexes.map((i) => i.sql.replace(/^CREATE (UNIQUE )?INDEX /, '$&IF NOT EXISTS '));
-    // Kept in the file, so that a rebuild that is interrupted leaves them to be built at next open.
+    // Kept in the file until built: the rebuild's last step reads them back (restoreDroppedIndexes).
+    // `ledger rebuild` drops them in a file of its own, discarded if it stops; a start of the
+    // service builds those that an interrupted in-place rebuild of an earlier version left.
     this.db.transaction(() => {
       this.setMeta(DROPPED_INDEXES, JSON.stringify(sql));
       for (const index of indexes) this.db.exec(`DROP INDEX ${index.name}`);
