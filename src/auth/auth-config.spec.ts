@@ -2,7 +2,7 @@ import { DEV_MEMBER_TOKEN_SECRET, isProduction, loadAuthConfig } from './auth-co
 import { DEV_ORG_API_KEY } from './org-keys';
 
 const KEYS = 'acme:expys_live_aaaaaaaaaaaaaaaa';
-const SECRET = 's'.repeat(32);
+const SECRET = 'auth-config-spec-secret-0123456789';
 
 describe('loadAuthConfig', () => {
   it('falls back to the documented development key and secret outside production', () => {
@@ -106,6 +106,42 @@ describe('loadAuthConfig', () => {
     for (const ttl of [1, 604_800]) {
       const env = { MEMBER_TOKEN_TTL_SECONDS: String(ttl) };
       expect(loadAuthConfig(env).memberTokenTtlSeconds).toBe(ttl);
+    }
+  });
+
+  it.each([
+    ` ${DEV_MEMBER_TOKEN_SECRET}\n`,
+    DEV_MEMBER_TOKEN_SECRET.toUpperCase(),
+    `${DEV_MEMBER_TOKEN_SECRET}\r\n`,
+  ])('takes %p for the development secret it is one guess from', (secret) => {
+    const env = { ORG_API_KEYS: KEYS, MEMBER_TOKEN_SECRET: secret };
+    expect(() => loadAuthConfig(env)).toThrow(/not to the published development secret/);
+    expect(() =>
+      loadAuthConfig({ NODE_ENV: 'production', MEMBER_TOKEN_SECRET: secret, ORG_API_KEYS: KEYS }),
+    ).toThrow(/published development secret/);
+  });
+
+  it.each(['x'.repeat(32), 'ab'.repeat(20), '0123456'.repeat(5)])(
+    'refuses a secret of few different characters: %p',
+    (secret) => {
+      expect(() => loadAuthConfig({ ORG_API_KEYS: KEYS, MEMBER_TOKEN_SECRET: secret })).toThrow(
+        /different characters: use a random value/,
+      );
+    },
+  );
+
+  it('takes a secret of eight different characters', () => {
+    const secret = '01234567'.repeat(4);
+    expect(
+      loadAuthConfig({ ORG_API_KEYS: KEYS, MEMBER_TOKEN_SECRET: secret }).memberTokenSecret,
+    ).toBe(secret);
+  });
+
+  it('refuses an API key of ORG_API_KEYS as the secret', () => {
+    const key = 'expys_live_0123456789abcdef0123456789';
+    for (const secret of [key, `${key}\n`]) {
+      const env = { ORG_API_KEYS: `${KEYS},acme:${key}`, MEMBER_TOKEN_SECRET: secret };
+      expect(() => loadAuthConfig(env)).toThrow(/must not be one of the keys of ORG_API_KEYS/);
     }
   });
 

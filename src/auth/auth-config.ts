@@ -4,6 +4,8 @@ import { DEV_ORG_API_KEY, OrgKeyRegistry, developmentOrgKeys, parseOrgApiKeys } 
 export const DEV_MEMBER_TOKEN_SECRET = 'points-ledger-development-member-token-secret';
 export const DEFAULT_MEMBER_TOKEN_TTL_SECONDS = 3600;
 const MIN_SECRET_LENGTH = 32;
+/** Fewer different characters than this is a placeholder (`'x'.repeat(32)`), not a random value. */
+const MIN_DISTINCT_SECRET_CHARACTERS = 8;
 const MAX_TTL_SECONDS = 7 * 24 * 3600;
 
 export interface AuthConfig {
@@ -24,6 +26,30 @@ export interface AuthConfig {
 export function isProduction(env: NodeJS.ProcessEnv): boolean {
   const value = env.NODE_ENV?.trim().toLowerCase();
   return value === 'production' || value === 'prod';
+}
+
+/**
+ * The published development secret, also as it arrives from a file (a trailing newline) or retyped
+ * in another case: each is one guess away from it.
+ */
+function isDevelopmentSecret(secret: string): boolean {
+  return secret.trim().toLowerCase() === DEV_MEMBER_TOKEN_SECRET;
+}
+
+/** Why `secret` cannot sign member tokens, or null. Anyone who guesses it can mint them. */
+function weakSecretProblem(secret: string, orgKeys: OrgKeyRegistry): string | null {
+  const characters = secret.replace(/\s/gu, '');
+  if (characters.length < MIN_SECRET_LENGTH) {
+    return `MEMBER_TOKEN_SECRET must have at least ${MIN_SECRET_LENGTH} characters that are not white space`;
+  }
+  const distinct = new Set(characters).size;
+  if (distinct < MIN_DISTINCT_SECRET_CHARACTERS) {
+    return `MEMBER_TOKEN_SECRET has only ${distinct} different characters: use a random value, such as the output of \`openssl rand -base64 32\``;
+  }
+  if (orgKeys.hasKey(secret.trim())) {
+    return 'MEMBER_TOKEN_SECRET must not be one of the keys of ORG_API_KEYS (the clients hold those)';
+  }
+  return null;
 }
 
 function ttlFrom(value: string | undefined): number {
@@ -73,18 +99,15 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
   }
 
   let memberTokenSecret: string;
-  if (keysValue && (!secretValue || secretValue === DEV_MEMBER_TOKEN_SECRET)) {
+  if (keysValue && (!secretValue || isDevelopmentSecret(secretValue))) {
     throw new Error(
       'MEMBER_TOKEN_SECRET must be set, and not to the published development secret, when ORG_API_KEYS is (anybody could sign member tokens for your organizations); see docs/auth.md',
     );
   }
   if (secretValue) {
-    if (secretValue.replace(/\s/gu, '').length < MIN_SECRET_LENGTH) {
-      throw new Error(
-        `MEMBER_TOKEN_SECRET must have at least ${MIN_SECRET_LENGTH} characters that are not white space`,
-      );
-    }
-    if (production && secretValue === DEV_MEMBER_TOKEN_SECRET) {
+    const problem = weakSecretProblem(secretValue, orgKeys);
+    if (problem) throw new Error(problem);
+    if (production && isDevelopmentSecret(secretValue)) {
       throw new Error(
         'MEMBER_TOKEN_SECRET must not be the published development secret when NODE_ENV=production',
       );

@@ -7,10 +7,12 @@ import { AuthModule } from './auth.module';
 import { ExchangeDto, ExchangeResponse } from './exchange.dto';
 import { MemberTokenIssuer } from './member-token';
 import { MemberProfileSink } from './member-profile-sink';
+import { DEV_ORG_API_KEY } from './org-keys';
 import { Principal } from './principal';
 
 const ORG: Principal = { kind: 'org', tenant: { orgId: 'acme', environment: 'live' } };
-const tokens = new MemberTokenIssuer('controller-spec-secret-long-enough-000', 600);
+const SECRET = 'controller-spec-secret-long-enough-000';
+const tokens = new MemberTokenIssuer(SECRET, 600);
 
 function dto(values: Partial<ExchangeDto>): ExchangeDto {
   return Object.assign(new ExchangeDto(), values);
@@ -137,10 +139,24 @@ describe('AuthModule start-up log', () => {
     new AuthModule(
       loadAuthConfig({
         ORG_API_KEYS: 'acme:expys_live_aaaaaaaaaaaaaaaa',
-        MEMBER_TOKEN_SECRET: 'x'.repeat(32),
+        MEMBER_TOKEN_SECRET: SECRET,
       }),
     ).onModuleInit();
     expect(warn).not.toHaveBeenCalled();
     expect(log).toHaveBeenCalledWith('1 API key(s) for 1 organization(s)');
+  });
+
+  it('warns when the configured keys list the published development key', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    new AuthModule(
+      loadAuthConfig({
+        ORG_API_KEYS: `acme:expys_live_aaaaaaaaaaaaaaaa,dev:${DEV_ORG_API_KEY}`,
+        MEMBER_TOKEN_SECRET: SECRET,
+      }),
+    ).onModuleInit();
+    expect(warn).toHaveBeenCalledWith(
+      `ORG_API_KEYS lists the published development key ${DEV_ORG_API_KEY}: anybody can use it (refused when NODE_ENV=production)`,
+    );
   });
 });

@@ -42,6 +42,11 @@ export class AuthModule implements OnModuleInit {
       this.logger.log(
         `${orgKeys.size} API key(s) for ${orgKeys.organizationCount} organization(s)`,
       );
+      if (orgKeys.hasKey(DEV_ORG_API_KEY)) {
+        this.logger.warn(
+          `ORG_API_KEYS lists the published development key ${DEV_ORG_API_KEY}: anybody can use it (refused when NODE_ENV=production)`,
+        );
+      }
     }
     if (developmentDefaults.includes('MEMBER_TOKEN_SECRET')) {
       this.logger.warn(

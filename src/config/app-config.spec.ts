@@ -39,7 +39,7 @@ describe('loadConfig', () => {
 
   const PRODUCTION_AUTH = {
     ORG_API_KEYS: 'acme:expys_live_aaaaaaaaaaaaaaaa',
-    MEMBER_TOKEN_SECRET: 's'.repeat(32),
+    MEMBER_TOKEN_SECRET: 'app-config-spec-secret-0123456789',
   };
 
   it.each(['production', 'PRODUCTION', ' production', 'Production', 'prod', 'PROD '])(
