@@ -1,19 +1,25 @@
+import { CursorCodec } from '../../src/read-models/shared/cursor-codec';
 import { createOffer, credit, memberToken } from '../support/fixtures';
 import { allPages } from '../support/read-models';
-import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
+import { api, KEYS, startTestApp, TestApp, TEST_ENV } from '../support/test-app';
 
 type Client = ReturnType<typeof api>;
 
-/** A cursor's bytes are its text `<list>:<position>:<selection>`, then a 16-byte MAC. */
-const MAC_BYTES = 16;
-const textOf = (cursor: string) =>
-  Buffer.from(cursor, 'base64url').subarray(0, -MAC_BYTES).toString('utf8');
+/** Cursors as the service under test seals them: `<list>:<position>:<selection>`, encrypted. */
+const cursors = new CursorCodec(TEST_ENV.MEMBER_TOKEN_SECRET);
+const textOf = (cursor: string) => cursors.open(cursor) ?? 'not a cursor';
+/** The cursor's text in clear, as cursors were before they were sealed. */
 const unsealed = (cursor: string) => Buffer.from(textOf(cursor)).toString('base64url');
-/** The cursor with its position changed by `edit`, its MAC kept. */
+/** The cursor with its position changed by `edit`, sealed under a secret the service lacks. */
 function edited(cursor: string, edit: (position: number) => number): string {
   const text = textOf(cursor).replace(/:(\d+):/, (_, p: string) => `:${edit(Number(p))}:`);
-  const mac = Buffer.from(cursor, 'base64url').subarray(-MAC_BYTES);
-  return Buffer.concat([Buffer.from(text), mac]).toString('base64url');
+  return new CursorCodec(`${TEST_ENV.MEMBER_TOKEN_SECRET}-forged`).seal(text);
+}
+/** The cursor with one bit of its last byte changed. */
+function flipped(cursor: string): string {
+  const bytes = Buffer.from(cursor, 'base64url');
+  bytes[bytes.length - 1] ^= 1;
+  return bytes.toString('base64url');
 }
 
 /** Cursor paging: newest first, opaque cursors, stable while new records arrive. */
@@ -120,6 +126,7 @@ describe('Read paging (e2e)', () => {
     for (let i = 0; i < 3; i++) await redeem(org, 'binder');
     const list = '/v1/redemptions?externalUserID=binder&limit=1';
     const cursor = (await org('GET', list)).body.nextCursor as string;
+    expect(textOf(cursor)).toMatch(/^redemptions:\d+:[0-9a-f]{16}$/);
     const member = api(t.baseUrl, await memberToken(org, 'binder'));
     // The member's own list is the same list, so the same cursor serves it.
     expect((await member('GET', `/v1/redemptions?limit=1&cursor=${cursor}`)).status).toBe(200);
@@ -138,10 +145,14 @@ describe('Read paging (e2e)', () => {
       [member, `/v1/offers?limit=1&cursor=${offersCursor}`], // a member sees other offers
       // The format before cursors named their filters.
       [org, `${list}&cursor=${Buffer.from('redemptions:99999').toString('base64url')}`],
-      // The cursor edited: another position under its MAC, or its text alone, unsealed.
-      ...[edited(cursor, (p) => p - 1), edited(cursor, () => 100_000), unsealed(cursor)].map(
-        (forged): [Client, string] => [org, `${list}&cursor=${forged}`],
-      ),
+      // The cursor edited: another position sealed under another secret, its text in clear, or
+      // one bit changed.
+      ...[
+        edited(cursor, (p) => p - 1),
+        edited(cursor, () => 100_000),
+        unsealed(cursor),
+        flipped(cursor),
+      ].map((forged): [Client, string] => [org, `${list}&cursor=${forged}`]),
     ];
     for (const [client, path] of elsewhere) {
       const response = await client('GET', path);
