@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { backupDatabase, isNoRoom, replaceDatabase } from '../infrastructure/sqlite/backup';
@@ -8,7 +7,7 @@ import {
   hasTable,
   pendingMigrations,
 } from '../infrastructure/sqlite/migrations';
-import { damageIn, openDatabase } from '../infrastructure/sqlite/open-database';
+import { damageIn, readDatabaseFile } from '../infrastructure/sqlite/open-database';
 import { eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
 import type { CliIo } from './ledger';
 import { discardReadModels, explained, fileExists, openExplained } from './data-files';
@@ -17,18 +16,12 @@ import { eventsPathIn, readModelsPathIn } from '../config/data-dir-files';
 /** The last position in an events database, and whether it is one: null when it has no events table. */
 function headOf(path: string): number | null {
   return openExplained(path, () =>
-    openDatabase(path, { readonly: true, fileMustExist: true }, (db: Database.Database) => {
-      try {
-        // Ours only: a table of that name that our first migration did not make would stop the
-        // service's start once restored (it would try to create it).
-        const ours = pendingMigrations(db, EVENT_STORE_MIGRATIONS.slice(0, 1)).length === 0;
-        if (!hasTable(db, 'events') || !ours) return null;
-        return (
-          (db.prepare('SELECT max(position) FROM events').pluck().get() as number | null) ?? -1
-        );
-      } finally {
-        db.close();
-      }
+    readDatabaseFile(path, (db) => {
+      // Ours only: a table of that name that our first migration did not make would stop the
+      // service's start once restored (it would try to create it).
+      const ours = pendingMigrations(db, EVENT_STORE_MIGRATIONS.slice(0, 1)).length === 0;
+      if (!hasTable(db, 'events') || !ours) return null;
+      return (db.prepare('SELECT max(position) FROM events').pluck().get() as number | null) ?? -1;
     }),
   );
 }

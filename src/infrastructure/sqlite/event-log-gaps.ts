@@ -1,5 +1,5 @@
 import { hasTable } from './migrations';
-import { openDatabase } from './open-database';
+import { readDatabaseFile } from './open-database';
 
 /**
  * What SQLite's integrity check cannot see in an events.db: events missing from the log. The
@@ -8,28 +8,25 @@ import { openDatabase } from './open-database';
  * a replay would fold past without noticing. Read-only; at most `limit` streams are named.
  */
 export function eventLogGaps(path: string, limit = 10): string[] {
-  return openDatabase(path, { readonly: true, fileMustExist: true }, (db) => {
-    try {
-      if (!hasTable(db, 'events')) return ['no events table: not an event store'];
-      const gaps: string[] = [];
-      const log = db
-        .prepare('SELECT count(*) AS count, max(position) AS last FROM events')
-        .get() as { count: number; last: number | null };
-      if (log.last !== null && log.last !== log.count)
-        gaps.push(
-          `positions 1 to ${log.last} hold ${log.count} events: ${log.last - log.count} missing`,
-        );
-      const streams = db
-        .prepare(
-          `SELECT stream, count(*) AS count, max(revision) AS last FROM events
-           GROUP BY stream HAVING min(revision) <> 0 OR last <> count - 1 LIMIT ${limit}`,
-        )
-        .all() as Array<{ stream: string; count: number; last: number }>;
-      for (const s of streams)
-        gaps.push(`stream ${s.stream}: revisions 0 to ${s.last} hold ${s.count} events`);
-      return gaps;
-    } finally {
-      db.close();
-    }
+  return readDatabaseFile(path, (db) => {
+    if (!hasTable(db, 'events')) return ['no events table: not an event store'];
+    const gaps: string[] = [];
+    const log = db.prepare('SELECT count(*) AS count, max(position) AS last FROM events').get() as {
+      count: number;
+      last: number | null;
+    };
+    if (log.last !== null && log.last !== log.count)
+      gaps.push(
+        `positions 1 to ${log.last} hold ${log.count} events: ${log.last - log.count} missing`,
+      );
+    const streams = db
+      .prepare(
+        `SELECT stream, count(*) AS count, max(revision) AS last FROM events
+         GROUP BY stream HAVING min(revision) <> 0 OR last <> count - 1 LIMIT ${limit}`,
+      )
+      .all() as Array<{ stream: string; count: number; last: number }>;
+    for (const s of streams)
+      gaps.push(`stream ${s.stream}: revisions 0 to ${s.last} hold ${s.count} events`);
+    return gaps;
   });
 }

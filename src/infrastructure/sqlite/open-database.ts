@@ -81,6 +81,17 @@ export function openDatabase<T>(
   }
 }
 
+/** Opens an existing database file read-only, runs `read` on it, and closes it whatever happens. */
+export function readDatabaseFile<T>(path: string, read: (db: Database.Database) => T): T {
+  return openDatabase(path, { readonly: true, fileMustExist: true }, (db) => {
+    try {
+      return read(db);
+    } finally {
+      db.close();
+    }
+  });
+}
+
 /** Removes the -wal and -shm files SQLite keeps beside `path` (a missing one is fine). */
 export function removeSideFiles(path: string): void {
   for (const suffix of ['-wal', '-shm']) rmSync(path + suffix, { force: true });
@@ -92,14 +103,10 @@ export function removeSideFiles(path: string): void {
  */
 export function damageIn(path: string, limit = 10): string[] {
   try {
-    return openDatabase(path, { readonly: true, fileMustExist: true }, (db) => {
-      try {
-        const found = db.prepare(`PRAGMA quick_check(${limit})`).pluck().all() as string[];
-        // A row may hold several lines ("*** in database main ***" and the first problem).
-        return found.length === 1 && found[0] === 'ok' ? [] : found.flatMap((r) => r.split('\n'));
-      } finally {
-        db.close();
-      }
+    return readDatabaseFile(path, (db) => {
+      const found = db.prepare(`PRAGMA quick_check(${limit})`).pluck().all() as string[];
+      // A row may hold several lines ("*** in database main ***" and the first problem).
+      return found.length === 1 && found[0] === 'ok' ? [] : found.flatMap((r) => r.split('\n'));
     });
   } catch (error) {
     const code = sqliteDamage(error);
