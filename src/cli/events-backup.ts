@@ -157,8 +157,12 @@ export async function restoreEvents(
   }
   const path = eventsPathIn(dataDir);
   const aside = `${path}.replaced-${Date.now()}`;
+  const readModels = readModelsPathIn(dataDir);
+  const hadReadModels = existsSync(readModels);
   try {
-    await replaceDatabase(path, source, aside);
+    // The read models go before the events they were built from: a restore killed between the two
+    // must not leave them beside events that lack some of what they hold.
+    await replaceDatabase(path, source, aside, () => discardReadModels(readModels));
   } catch (error) {
     if (!isNoRoom(error)) throw error;
     // The copy is made beside events.db before anything is moved, and removed when it fails.
@@ -167,9 +171,6 @@ export async function restoreEvents(
     );
     return 1;
   }
-  const readModels = readModelsPathIn(dataDir);
-  const hadReadModels = existsSync(readModels);
-  discardReadModels(readModels);
   io.out.write(
     `Restored ${source} as ${path}: events up to position ${headOf(path)}.\n` +
       (existsSync(aside) ? `The event store it replaced is kept at ${aside}.\n` : '') +

@@ -570,6 +570,47 @@ describe('ledger CLI (integration)', () => {
     expect(readdirSync(dir).filter((name) => !name.startsWith('events.db'))).toEqual(['a.backup']);
   });
 
+  it('drops the read models before it moves the restored events in, so that a kill between the two cannot leave them beside other events', async () => {
+    const { path, backup } = await storeWithBackup();
+    const store = SqliteEventStore.open({ path });
+    await store.append('wallet-sandbox.acme.a', [credited('a', 5)], 0n);
+    await store.close();
+    expect((await run(['rebuild'])).code).toBe(0); // read models up to position 2
+    const headOf = (file: string) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare('SELECT max(position) FROM events').pluck().get();
+      } finally {
+        db.close();
+      }
+    };
+
+    // The swap itself: the hook runs with the copy made and the old database still in place.
+    const copy = join(dir, 'copy.db');
+    copyFileSync(path, copy);
+    const seen: unknown[] = [];
+    await backupModule.replaceDatabase(copy, backup, `${copy}.aside`, () =>
+      seen.push(headOf(copy)),
+    );
+    expect([seen, headOf(copy), headOf(`${copy}.aside`)]).toEqual([[2], 1, 2]);
+
+    // A restore killed as it swaps the files: the read models are gone, the old events are whole.
+    const killed = new Error('killed at the swap');
+    const replace = jest
+      .spyOn(backupModule, 'replaceDatabase')
+      .mockImplementation(async (_path, _source, _aside, beforeSwap) => {
+        beforeSwap?.();
+        throw killed;
+      });
+    try {
+      await expect(restoreEvents(dir, backup, quiet, () => true)).rejects.toBe(killed);
+    } finally {
+      replace.mockRestore();
+    }
+    expect(existsSync(join(dir, 'read-models.db'))).toBe(false);
+    expect(headOf(path)).toBe(2);
+  });
+
   it('restores a backup with the service stopped, keeping the store it replaces and dropping the read models', async () => {
     const path = join(dir, 'events.db');
     const write = async (member: string, amount: number, expected: 'no_stream' | bigint) => {

@@ -88,17 +88,23 @@ const SIDE_FILES = ['', '-wal', '-shm', '-journal'];
  * alone would lose. It is written and fsynced next to `path` first, so that a failed copy changes
  * nothing; then the database at `path` is moved to `asidePath` whole, with its -wal, -shm and
  * -journal files, so that it can still be opened there; then the copy is renamed into place.
+ * `beforeSwap` runs once the copy is made, before anything is moved: what was built from the old
+ * database goes first (a restore's read models), so that a kill in between never leaves it beside
+ * the new one.
  */
 export async function replaceDatabase(
   path: string,
   source: string,
   asidePath: string,
+  beforeSwap: () => void = () => undefined,
 ): Promise<void> {
   // Copies left by restores killed midway: the caller holds the lock, so none is in use.
   for (const name of readdirSync(dirname(path)))
     if (name.startsWith(`${basename(path)}.partial-`)) rmSync(join(dirname(path), name));
   const partial = `${path}.partial-${process.pid}`;
   await backupDatabase(source, partial);
+  beforeSwap();
+  fsyncPath(dirname(path)); // what it removed stays removed, whatever a crash keeps of the rest
   for (const suffix of SIDE_FILES)
     if (existsSync(path + suffix)) renameSync(path + suffix, asidePath + suffix);
   renameSync(partial, path);
