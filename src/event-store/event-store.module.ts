@@ -1,4 +1,5 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { existsSync } from 'node:fs';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DATA_DIR_LOCK } from '../config/data-dir-lock';
 import { EVENT_STORE, EventStore } from './event-store.port';
@@ -21,6 +22,12 @@ async function openEventStore(config: AppConfig): Promise<EventStore> {
   }
   const { SqliteEventStore } = await import('../infrastructure/sqlite/sqlite-event-store');
   const path = eventsPathIn(config.dataDir);
+  // SQLite would take the log for the new, empty events.db's own and fold it away, losing the
+  // events it holds for the events.db that was moved or deleted.
+  if (!existsSync(path) && existsSync(`${path}-wal`))
+    throw new StartRefused(
+      `${path}-wal is there without ${path}: it may hold committed events of an events.db that was moved or deleted. Put that events.db back (the two are read together), or move the -wal aside to start an empty store (docs/operations.md)`,
+    );
   const store = SqliteEventStore.open({ path, synchronous: config.sqliteSynchronous });
   // An event deleted from the file: decisions and read models would go on past the loss (a
   // debit without its credit). 0.13 s for 1,000,000 events.

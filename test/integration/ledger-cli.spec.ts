@@ -12,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  renameSync,
   rmSync,
   statSync,
   utimesSync,
@@ -766,6 +767,39 @@ describe('ledger CLI (integration)', () => {
     await start();
     expect((await run(['rebuild'])).code).toBe(0);
     expect(checkpoints()).toEqual([1]);
+  });
+
+  it('refuses to start beside an events.db-wal whose events.db is gone, keeping the log for the file put back', async () => {
+    const path = join(dir, 'events.db');
+    const first = SqliteEventStore.open({ path });
+    await first.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
+    await first.close(); // folded into events.db
+    const store = SqliteEventStore.open({ path });
+    await store.append('wallet-sandbox.acme.a', [credited('a', 5)], 0n); // only in the -wal yet
+    const moved = join(dir, 'moved');
+    mkdirSync(moved);
+    copyFileSync(path, join(moved, 'aside.db'));
+    copyFileSync(`${path}-wal`, join(moved, 'events.db-wal'));
+    await store.close();
+    const log = readFileSync(join(moved, 'events.db-wal'));
+
+    const start = async () => {
+      const app = await createApp(loadConfig({ DATA_DIR: moved }), { logger: false });
+      await app.init().finally(() => app.close());
+    };
+    await expect(start()).rejects.toThrow(
+      `${join(moved, 'events.db')}-wal is there without ${join(moved, 'events.db')}: it may hold committed events`,
+    );
+    expect(existsSync(join(moved, 'events.db'))).toBe(false);
+    expect(readFileSync(join(moved, 'events.db-wal')).equals(log)).toBe(true);
+
+    renameSync(join(moved, 'aside.db'), join(moved, 'events.db'));
+    const back = SqliteEventStore.open({ path: join(moved, 'events.db'), readonly: true });
+    try {
+      expect(await back.headPosition()).toBe(2n);
+    } finally {
+      await back.close();
+    }
   });
 
   it('says in status when the read models come from another event store, which a start replays', async () => {
