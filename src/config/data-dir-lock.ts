@@ -1,4 +1,5 @@
-import type { Provider } from '@nestjs/common';
+import { Logger, Provider } from '@nestjs/common';
+import { existsSync } from 'node:fs';
 import {
   isHolder,
   lockReadModels,
@@ -6,6 +7,7 @@ import {
   staleLockHint,
 } from '../projections/read-models-lock';
 import { APP_CONFIG, AppConfig } from './app-config';
+import { eventsPathIn } from './data-dir-files';
 import { StartRefused } from './start-refused';
 
 /** This process's lock on DATA_DIR (read-models-lock.ts): taken before any store is opened. */
@@ -19,7 +21,14 @@ export const dataDirLockProvider: Provider = {
   provide: DATA_DIR_LOCK,
   inject: [APP_CONFIG],
   useFactory: (config: AppConfig): ReadModelsLock => {
-    const lock = lockReadModels(config.dataDir, 'service');
+    const lock = lockReadModels(config.dataDir, 'service', () => {
+      // Paused past FOREIGN_STALE_MS, this process lost the lock to another (a rebuild, a restore):
+      // it must not write files that one may be replacing. Whatever it acknowledged is stored.
+      new Logger('DataDir').error(
+        `Another process took the lock on ${config.dataDir} while this one was not running: stopping`,
+      );
+      process.exit(1);
+    });
     if (isHolder(lock))
       throw new StartRefused(
         lock.role === 'rebuild'
@@ -28,6 +37,21 @@ export const dataDirLockProvider: Provider = {
             ? `A restore (pid ${lock.pid}) is replacing the events in ${config.dataDir}: start the service when it has finished`
             : `Another service (pid ${lock.pid}) runs on ${config.dataDir}: two services cannot share a DATA_DIR (give each its own, or point them at one EventStoreDB). ${staleLockHint(config.dataDir)}`,
       );
+    const orphan = config.eventStoreConnectionString ? undefined : orphanEventsLog(config.dataDir);
+    if (orphan) {
+      lock.release();
+      throw new StartRefused(orphan);
+    }
     return lock;
   },
 };
+
+/**
+ * An events.db-wal without its events.db (moved or deleted): opening a new, empty events.db beside
+ * it, SQLite would take the log for the new file's and fold it away, losing the events it holds.
+ */
+function orphanEventsLog(dataDir: string): string | undefined {
+  const path = eventsPathIn(dataDir);
+  if (existsSync(path) || !existsSync(`${path}-wal`)) return undefined;
+  return `${path}-wal is there without ${path}: it may hold committed events of an events.db that was moved or deleted. Put that events.db back (the two are read together), or move the -wal aside to start an empty store (docs/operations.md)`;
+}

@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import { existsSync } from 'node:fs';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { DATA_DIR_LOCK } from '../config/data-dir-lock';
+import type { ReadModelsLock } from '../projections/read-models-lock';
 import { EVENT_STORE, EventStore } from './event-store.port';
 import { eventsPathIn } from '../config/data-dir-files';
 import { StartRefused } from '../config/start-refused';
@@ -14,7 +14,7 @@ export interface EventStoreInfo {
 }
 export const EVENT_STORE_INFO = Symbol('EVENT_STORE_INFO');
 
-async function openEventStore(config: AppConfig): Promise<EventStore> {
+async function openEventStore(config: AppConfig, lock: ReadModelsLock): Promise<EventStore> {
   if (config.eventStoreConnectionString) {
     const { EventStoreDbEventStore } =
       await import('../infrastructure/eventstoredb/eventstoredb-event-store');
@@ -22,18 +22,18 @@ async function openEventStore(config: AppConfig): Promise<EventStore> {
   }
   const { SqliteEventStore } = await import('../infrastructure/sqlite/sqlite-event-store');
   const path = eventsPathIn(config.dataDir);
-  // SQLite would take the log for the new, empty events.db's own and fold it away, losing the
-  // events it holds for the events.db that was moved or deleted.
-  if (!existsSync(path) && existsSync(`${path}-wal`))
-    throw new StartRefused(
-      `${path}-wal is there without ${path}: it may hold committed events of an events.db that was moved or deleted. Put that events.db back (the two are read together), or move the -wal aside to start an empty store (docs/operations.md)`,
-    );
-  const store = SqliteEventStore.open({ path, synchronous: config.sqliteSynchronous });
+  const store = SqliteEventStore.open({
+    path,
+    synchronous: config.sqliteSynchronous,
+    // Never into a store that a restore may be replacing, should this process lose its lock.
+    writeAllowed: () => lock.surelyHeld(),
+  });
   // An event deleted from the file: decisions and read models would go on past the loss (a
   // debit without its credit). 0.13 s for 1,000,000 events.
   const gaps = eventLogGaps(path);
   if (gaps.length === 0) return store;
   await store.close();
+  lock.release(); // no app is made to give it up at its close
   throw new StartRefused(
     `Events are missing from ${path} (${gaps.join('; ')}): restore the events from a backup (docs/operations.md)`,
   );
@@ -54,8 +54,8 @@ function describeStore(config: AppConfig): EventStoreInfo {
       provide: EVENT_STORE,
       // DATA_DIR's lock first: a start that it refuses opens no store.
       inject: [APP_CONFIG, DATA_DIR_LOCK],
-      useFactory: async (config: AppConfig) => {
-        const store = await openEventStore(config);
+      useFactory: async (config: AppConfig, lock: ReadModelsLock) => {
+        const store = await openEventStore(config, lock);
         const info = describeStore(config);
         // The embedded store's durability setting too: OFF (tests only) must not go unnoticed.
         const synchronous =

@@ -108,6 +108,43 @@ describe('read-models lock', () => {
     expect(existsSync(lockFile())).toBe(true); // not ours to remove
   });
 
+  it('tells its holder once when another process took it, and stops trusting it after a pause', () => {
+    jest.useFakeTimers();
+    try {
+      const lost = jest.fn();
+      const lock = lockReadModels(dir, 'service', lost);
+      if (isHolder(lock)) throw new Error('not taken');
+      jest.advanceTimersByTime(HEARTBEAT_MS);
+      expect([lock.surelyHeld(), lost.mock.calls.length]).toEqual([true, 0]);
+      // Paused past FOREIGN_STALE_MS, then taken for stale by a process in another container.
+      jest.setSystemTime(Date.now() + FOREIGN_STALE_MS);
+      writeFileSync(lockFile(), `rebuild ${process.pid} 12345 pid:[1]\n`);
+      expect(lock.surelyHeld()).toBe(false); // asked before a commit, ahead of the heartbeat
+      jest.advanceTimersByTime(3 * HEARTBEAT_MS);
+      expect(lost).toHaveBeenCalledTimes(1);
+      expect(jest.getTimerCount()).toBe(0); // no heartbeat for a lock it no longer holds
+      lock.release();
+      expect(existsSync(lockFile())).toBe(true); // not ours to remove
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('tells its holder from the heartbeat alone, with no commit to ask', () => {
+    jest.useFakeTimers();
+    try {
+      const lost = jest.fn();
+      const lock = lockReadModels(dir, 'service', lost);
+      if (isHolder(lock)) throw new Error('not taken');
+      writeFileSync(lockFile(), `rebuild ${process.pid} 12345 pid:[1]\n`);
+      jest.advanceTimersByTime(HEARTBEAT_MS);
+      expect(lost).toHaveBeenCalledTimes(1);
+      lock.release();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('is never seen half written: the file holds the whole identity from the start', () => {
     const lock = lockReadModels(dir, 'rebuild');
     expect(isHolder(lock)).toBe(false);

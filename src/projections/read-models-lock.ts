@@ -43,6 +43,11 @@ export interface ReadModelsLock {
    * a process in another container may have found the lock stale and taken it).
    */
   stillHeld(): boolean;
+  /**
+   * Cheap enough for every commit: true while the lock was seen held less than half of
+   * FOREIGN_STALE_MS ago (no other process can have found it stale since), else stillHeld().
+   */
+  surelyHeld(): boolean;
 }
 
 const lockPath = (dataDir: string) => join(dataDir, READ_MODELS_LOCK_FILE);
@@ -167,8 +172,13 @@ function createWith(path: string, text: string): void {
  * (a crash), another process under a reused pid, or this one is stale and taken over. Creating the
  * lock is atomic, and so is taking over a stale one: a process first creates `<lock>.takeover`,
  * then checks the lock again, so that two processes that start together cannot both take it.
+ * `onLost` is called once if the heartbeat (or surelyHeld) finds that another process took it.
  */
-export function lockReadModels(dataDir: string, role: LockRole): ReadModelsLock | LockHolder {
+export function lockReadModels(
+  dataDir: string,
+  role: LockRole,
+  onLost: () => void = () => undefined,
+): ReadModelsLock | LockHolder {
   makePrivateDirectory(dataDir);
   const path = lockPath(dataDir);
   const own = ownIdentity();
@@ -176,25 +186,45 @@ export function lockReadModels(dataDir: string, role: LockRole): ReadModelsLock 
   // Also when the process exits without releasing it (a start that fails, process.exit).
   const releaseAtExit = () => lock.release();
   let heartbeat: NodeJS.Timeout | undefined;
+  let seenHeldAt = 0;
   const held = () => {
     const holder = holderOf(dataDir);
     return holder !== undefined && isOwn(holder);
+  };
+  // Taken over while this process could not beat (paused for longer than FOREIGN_STALE_MS):
+  // another process may be replacing the files, so this one must stop writing them.
+  const lost = () => {
+    if (heartbeat === undefined) return;
+    clearInterval(heartbeat);
+    heartbeat = undefined;
+    onLost();
   };
   const lock: ReadModelsLock = {
     release: () => {
       process.removeListener('exit', releaseAtExit);
       clearInterval(heartbeat);
+      heartbeat = undefined;
       if (held()) rmSync(path, { force: true });
     },
     stillHeld: () => {
       if (!held()) return false;
       touch(path);
+      seenHeldAt = Date.now();
       return true;
+    },
+    surelyHeld: () => {
+      if (Date.now() - seenHeldAt < FOREIGN_STALE_MS / 2) return true;
+      if (lock.stillHeld()) return true;
+      lost();
+      return false;
     },
   };
   const taken = () => {
     process.once('exit', releaseAtExit);
-    heartbeat = setInterval(() => lock.stillHeld(), HEARTBEAT_MS).unref();
+    seenHeldAt = Date.now();
+    heartbeat = setInterval(() => {
+      if (!lock.stillHeld()) lost();
+    }, HEARTBEAT_MS).unref();
     return lock;
   };
   for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -79,6 +79,30 @@ describe('Start-up (e2e, real process)', () => {
       await stop(child);
     }
   });
+
+  it('stops when another process took its lock on DATA_DIR (it was paused past the stale time)', async () => {
+    const child = service({ DATA_DIR: dataDir, PORT: '0' });
+    const exited = once(child, 'exit');
+    const output: string[] = [];
+    child.stderr.on('data', (chunk) => output.push(String(chunk)));
+    for await (const line of createInterface({ input: child.stdout })) {
+      output.push(line);
+      if (line.includes('points-ledger listening on')) break;
+    }
+    child.stdout.on('data', (chunk) => output.push(String(chunk)));
+    // What a rebuild in another container writes when it takes the lock over.
+    writeFileSync(join(dataDir, 'read-models.lock'), `rebuild ${child.pid} 12345 pid:[1]\n`);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000); // the heartbeat beats every 5 s
+    try {
+      expect(await exited).toEqual([1, null]);
+    } finally {
+      clearTimeout(timer);
+    }
+    expect(output.join('')).toContain(
+      `Another process took the lock on ${dataDir} while this one was not running: stopping`,
+    );
+    expect(readFileSync(join(dataDir, 'read-models.lock'), 'utf8')).toContain('rebuild'); // not ours
+  }, 30_000);
 
   it('refuses a store with an event deleted from the middle of the log', async () => {
     const port = await freePort();

@@ -121,6 +121,25 @@ describe('SQLite event store (adapter-specific guarantees)', () => {
     await store.close();
   });
 
+  it('refuses appends as unavailable, storing nothing, once its owner may no longer write', async () => {
+    let allowed = true;
+    const store = SqliteEventStore.open({
+      path: join(dir, 'events.db'),
+      writeAllowed: () => allowed,
+    });
+    await store.append('lock-0', [event()], 'no_stream');
+    const head = await store.headPosition();
+    allowed = false; // the service lost DATA_DIR's lock
+    const refused = store.append('lock-1', [event()], 'no_stream');
+    await expect(refused).rejects.toBeInstanceOf(EventStoreUnavailableError);
+    await expect(refused).rejects.toThrow(
+      `Event store write refused: this process no longer holds the lock on ${dir}`,
+    );
+    expect(await store.headPosition()).toBe(head);
+    expect(await store.readStream('lock-1')).toEqual([]);
+    await store.close();
+  });
+
   it('opens in WAL mode with synchronous=FULL unless told otherwise', async () => {
     const path = join(dir, 'events.db');
     const store = SqliteEventStore.open({ path });

@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   AppendResult,
   AtomicAppend,
   EventData,
   EventFilter,
   EventStore,
+  EventStoreUnavailableError,
   ExpectedRevision,
   LeanEvent,
   ReadAllOptions,
@@ -58,6 +59,11 @@ export interface SqliteEventStoreOptions {
   writer?: 'inline' | 'worker';
   /** Only to read (the ledger CLI): the file must exist and be migrated; appends are refused. */
   readonly?: boolean;
+  /**
+   * Asked before each batch of appends goes to the writer; false refuses the batch (503, retried
+   * with its key). The service answers whether it still holds DATA_DIR's lock.
+   */
+  writeAllowed?: () => boolean;
 }
 
 /** One caller's appends: they commit together or not at all. */
@@ -96,6 +102,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     private readonly db: Database.Database,
     private readonly channel: WriteChannel,
     private readonly pollIntervalMs: number,
+    private readonly writeAllowed: () => boolean = () => true,
   ) {
     this.statements = prepareStatements(db);
   }
@@ -120,7 +127,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     const channel = useWorker
       ? new WorkerWriteChannel(WORKER_FILE, options.path, synchronous)
       : new InlineWriteChannel(db);
-    return new SqliteEventStore(options.path, db, channel, pollIntervalMs);
+    return new SqliteEventStore(options.path, db, channel, pollIntervalMs, options.writeAllowed);
   }
 
   async append(
@@ -325,6 +332,13 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     const batch = this.queue;
     if (batch.length === 0) return Promise.resolve();
     this.queue = [];
+    if (!this.writeAllowed()) {
+      const refused = new EventStoreUnavailableError(
+        `Event store write refused: this process no longer holds the lock on ${dirname(this.path)}`,
+      );
+      batch.forEach((p) => p.reject(refused));
+      return Promise.resolve();
+    }
     const written = this.channel
       .write(
         batch.map((p) => p.appends),
