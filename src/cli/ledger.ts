@@ -442,6 +442,11 @@ async function statusCommand(
 }
 
 if (require.main === module) {
+  // A reader that stops early (`ledger status | head -1`) closes the pipe: the command still runs
+  // to its end and exits with its own code, without a stack trace for the lines nobody reads.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   main(process.argv.slice(2), process.env, { out: process.stdout, err: process.stderr }).then(
     (code) => process.exit(code),
     (error: unknown) => {

@@ -933,6 +933,26 @@ describe('ledger CLI (integration)', () => {
     expect(existsSync(join(dir, READ_MODELS_LOCK_FILE))).toBe(false);
   });
 
+  it('runs to its end and exits with its own code when its reader stops early (`| head -1`)', async () => {
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    await store.append('wallet-sandbox.acme.a', [credited('a', 10)], 'no_stream');
+    await store.close();
+    for (const [command, code] of [
+      ['status', 0],
+      ['check', 0],
+    ] as const) {
+      const cli = spawn(process.execPath, [dist('cli/ledger.js'), command], {
+        env: { ...process.env, DATA_DIR: dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      cli.stdout!.destroy(); // the reader is gone before the first line
+      const stderr: string[] = [];
+      cli.stderr!.on('data', (chunk) => stderr.push(String(chunk)));
+      expect(await once(cli, 'exit')).toEqual([code, null]);
+      expect(stderr.join('')).not.toContain('EPIPE');
+    }
+  });
+
   it('only reads the event store: one that needs a migration is refused, not migrated', async () => {
     const path = join(dir, 'events.db');
     const store = SqliteEventStore.open({ path });
