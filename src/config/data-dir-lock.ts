@@ -1,7 +1,9 @@
 import { Logger, Provider } from '@nestjs/common';
 import { existsSync } from 'node:fs';
+import { messageOf } from '../shared/application/error-message';
 import {
   isHolder,
+  LockHolder,
   lockReadModels,
   ReadModelsLock,
   staleLockHint,
@@ -21,7 +23,7 @@ export const dataDirLockProvider: Provider = {
   provide: DATA_DIR_LOCK,
   inject: [APP_CONFIG],
   useFactory: (config: AppConfig): ReadModelsLock => {
-    const lock = lockReadModels(config.dataDir, 'service', () => {
+    const lock = takeLock(config.dataDir, () => {
       // Paused past FOREIGN_STALE_MS, this process lost the lock to another (a rebuild, a restore):
       // it must not write files that one may be replacing. Whatever it acknowledged is stored.
       new Logger('DataDir').error(
@@ -45,6 +47,15 @@ export const dataDirLockProvider: Provider = {
     return lock;
   },
 };
+
+/** The lock, or a start refused in one line where DATA_DIR cannot hold it (not Nest's stack). */
+function takeLock(dataDir: string, onLost: () => void): ReadModelsLock | LockHolder {
+  try {
+    return lockReadModels(dataDir, 'service', onLost);
+  } catch (error) {
+    throw new StartRefused(messageOf(error));
+  }
+}
 
 /**
  * An events.db-wal without its events.db (moved or deleted): opening a new, empty events.db beside

@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, mkdirSync, openSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export const PRIVATE_FILE_MODE = 0o600;
@@ -9,7 +9,18 @@ export const PRIVATE_FILE_MODE = 0o600;
  * they are. SQLite gives a database's -wal and -shm files the mode of the database file.
  */
 export function makePrivateDirectory(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Not mkdirSync's `recursive`: under /proc it gets ENOENT for a directory whose parent exists
+  // and tries again forever, at full CPU (Node 20).
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && statSync(dir).isDirectory()) return;
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw error;
+    makePrivateDirectory(parent);
+    mkdirSync(dir, { mode: 0o700 }); // once more: a second ENOENT is the answer
+  }
 }
 
 /**

@@ -179,7 +179,13 @@ export function lockReadModels(
   role: LockRole,
   onLost: () => void = () => undefined,
 ): ReadModelsLock | LockHolder {
-  makePrivateDirectory(dataDir);
+  try {
+    makePrivateDirectory(dataDir);
+  } catch (error) {
+    throw new Error(
+      `Cannot create ${dataDir}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}. ${WRITABLE_DIRECTORY}`,
+    );
+  }
   const path = lockPath(dataDir);
   const own = ownIdentity();
   const text = `${[role, own.pid, own.started ?? '-', own.namespace ?? '-'].join(' ')}\n`;
@@ -236,7 +242,7 @@ export function lockReadModels(
       // Node's message names the draft file (read-models.lock.<pid>.<ms>), not what to do.
       if (code !== 'EEXIST')
         throw new Error(
-          `Cannot create ${path}: ${code ?? messageOf(error)}. DATA_DIR must be a directory that the user running the service can write in.`,
+          `Cannot create ${path}: ${code ?? messageOf(error)}. ${WRITABLE_DIRECTORY}`,
         );
     }
     const holder = holderOf(dataDir);
@@ -247,6 +253,8 @@ export function lockReadModels(
   throw new Error(`Could not take ${path}: other processes keep taking it`);
 }
 
+const WRITABLE_DIRECTORY =
+  'DATA_DIR must be a directory that the user running the service can write in.';
 const TAKEOVER_ATTEMPTS = 50;
 const TAKEOVER_PAUSE_MS = 10;
 /** A takeover takes microseconds: a marker older than this was left by a process that died in one. */
