@@ -966,5 +966,11 @@ describe('ledger CLI (integration)', () => {
     const after = new Database(path, { readonly: true });
     expect(after.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(0);
     after.close();
+    // An emptied file is no store to migrate: starting the service would not help.
+    writeFileSync(path, '');
+    for (const command of ['status', 'rebuild'])
+      await expect(run([command])).rejects.toThrow(
+        `The event store at ${path} holds no events table: it was emptied, or is not an event store`,
+      );
   });
 });

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { makePrivateFile } from '../private-files';
 import { openDatabase, openNamingTheFile } from './open-database';
-import { EVENT_STORE_MIGRATIONS, migrate, pendingMigrations } from './migrations';
+import { EVENT_STORE_MIGRATIONS, hasTable, migrate, pendingMigrations } from './migrations';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'OFF';
 
@@ -38,6 +38,11 @@ export function openEventsDatabaseReadOnly(path: string): Database.Database {
   return openDatabase(path, { readonly: true, fileMustExist: true }, (db) => {
     db.pragma('busy_timeout = 5000');
     db.pragma('cache_size = -16384');
+    // An emptied file (truncated by hand or by a failing disk) is no store of an older schema.
+    if (!hasTable(db, 'events'))
+      throw new Error(
+        `The event store at ${path} holds no events table: it was emptied, or is not an event store. Restore the events from a backup (docs/operations.md)`,
+      );
     if (pendingMigrations(db, EVENT_STORE_MIGRATIONS).length > 0) {
       throw new Error(
         `The event store at ${path} has an older schema: start the service once to migrate it`,
