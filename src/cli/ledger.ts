@@ -28,7 +28,8 @@ import { backupEvents, restoreEvents, restoreSource } from './events-backup';
 import { rebuildReadModels } from '../projections/rebuild';
 import { progressBar } from './progress-bar';
 import { messageOf } from '../shared/application/error-message';
-import { damageIn } from '../infrastructure/sqlite/open-database';
+import { damageIn, readDatabaseFile } from '../infrastructure/sqlite/open-database';
+import { hasTable } from '../infrastructure/sqlite/migrations';
 import { discardReadModels, fileExists, openExplained } from './data-files';
 import { eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
 import { NOT_COMPARED, verifyReadModels } from './verify-read-models';
@@ -172,6 +173,14 @@ function allProjectionNames(): string[] {
  * Every projection, also one that has not stored a checkpoint yet (-1: nothing applied), or
  * whose read models do not exist yet (`readModels` undefined).
  */
+/** A read-models.db with the read models' tables: an emptied one (truncated) holds none yet. */
+function holdsReadModels(path: string): boolean {
+  return (
+    fileExists(path) &&
+    openExplained(path, () => readDatabaseFile(path, (db) => hasTable(db, 'rm_checkpoints')))
+  );
+}
+
 function statusOf(readModels: ReadModelDb | undefined) {
   const stored = readModels
     ? new Checkpoints(readModels.db).load()
@@ -234,7 +243,7 @@ async function verify(
   io: CliIo,
 ): Promise<number> {
   const path = readModelsPathIn(dataDir);
-  if (!fileExists(path)) {
+  if (!holdsReadModels(path)) {
     io.err.write(
       `ledger: no read models at ${path}: nothing to verify (the service builds them when it starts)\n`,
     );
@@ -416,7 +425,7 @@ async function statusCommand(
   io: CliIo,
 ): Promise<number> {
   const path = readModelsPathIn(dataDir);
-  const readModels = fileExists(path)
+  const readModels = holdsReadModels(path)
     ? openExplained(path, () => ReadModelDb.open({ path, readonly: true }))
     : undefined;
   try {

@@ -102,6 +102,14 @@ describe('ledger CLI (integration)', () => {
     const before = await run(['status']);
     expect(before.code).toBe(0);
     expect(existsSync(join(dir, 'read-models.db'))).toBe(false); // status only looks
+    // An emptied read-models.db (truncated) holds no read models either: said alike, not an error.
+    writeFileSync(join(dir, 'read-models.db'), '');
+    expect(await run(['status'])).toEqual(before);
+    expect(await run(['verify'])).toEqual({
+      code: 1,
+      out: '',
+      err: `ledger: no read models at ${join(dir, 'read-models.db')}: nothing to verify (the service builds them when it starts)\n`,
+    });
     const lines = before.out.trim().split('\n');
     expect(lines[0]).toBe('Head of $all: 2');
     expect(lines.slice(1).map((l) => l.trim().split(/\s+/))).toEqual(
