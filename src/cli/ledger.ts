@@ -169,10 +169,6 @@ function allProjectionNames(): string[] {
   }
 }
 
-/**
- * Every projection, also one that has not stored a checkpoint yet (-1: nothing applied), or
- * whose read models do not exist yet (`readModels` undefined).
- */
 /** A read-models.db with the read models' tables: an emptied one (truncated) holds none yet. */
 function holdsReadModels(path: string): boolean {
   return (
@@ -181,6 +177,10 @@ function holdsReadModels(path: string): boolean {
   );
 }
 
+/**
+ * Every projection, also one that has not stored a checkpoint yet (-1: nothing applied), or
+ * whose read models do not exist yet (`readModels` undefined).
+ */
 function statusOf(readModels: ReadModelDb | undefined) {
   const stored = readModels
     ? new Checkpoints(readModels.db).load()

@@ -182,9 +182,7 @@ export function lockReadModels(
   try {
     makePrivateDirectory(dataDir);
   } catch (error) {
-    throw new Error(
-      `Cannot create ${dataDir}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}. ${WRITABLE_DIRECTORY}`,
-    );
+    throw cannotCreate(dataDir, error);
   }
   const path = lockPath(dataDir);
   const own = ownIdentity();
@@ -240,10 +238,7 @@ export function lockReadModels(
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       // Node's message names the draft file (read-models.lock.<pid>.<ms>), not what to do.
-      if (code !== 'EEXIST')
-        throw new Error(
-          `Cannot create ${path}: ${code ?? messageOf(error)}. ${WRITABLE_DIRECTORY}`,
-        );
+      if (code !== 'EEXIST') throw cannotCreate(path, error);
     }
     const holder = holderOf(dataDir);
     if (holder && !isOwn(holder) && alive(holder, path)) return holder;
@@ -253,8 +248,11 @@ export function lockReadModels(
   throw new Error(`Could not take ${path}: other processes keep taking it`);
 }
 
-const WRITABLE_DIRECTORY =
-  'DATA_DIR must be a directory that the user running the service can write in.';
+/** DATA_DIR, or the lock in it, could not be made: what it must be, not only the system's code. */
+const cannotCreate = (path: string, error: unknown) =>
+  new Error(
+    `Cannot create ${path}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}. DATA_DIR must be a directory that the user running the service can write in.`,
+  );
 const TAKEOVER_ATTEMPTS = 50;
 const TAKEOVER_PAUSE_MS = 10;
 /** A takeover takes microseconds: a marker older than this was left by a process that died in one. */
