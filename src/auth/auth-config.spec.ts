@@ -1,4 +1,5 @@
 import { DEV_MEMBER_TOKEN_SECRET, isProduction, loadAuthConfig } from './auth-config';
+import { DEV_OPERATOR_API_KEY } from './operator-keys';
 import { DEV_ORG_API_KEY } from './org-keys';
 
 const KEYS = 'acme:expys_live_aaaaaaaaaaaaaaaa';
@@ -8,7 +9,11 @@ describe('loadAuthConfig', () => {
   it('falls back to the documented development key and secret outside production', () => {
     const config = loadAuthConfig({});
     expect(config.usingDevelopmentDefaults).toBe(true);
-    expect(config.developmentDefaults).toEqual(['ORG_API_KEYS', 'MEMBER_TOKEN_SECRET']);
+    expect(config.developmentDefaults).toEqual([
+      'ORG_API_KEYS',
+      'OPERATOR_API_KEYS',
+      'MEMBER_TOKEN_SECRET',
+    ]);
     expect(config.orgKeys.lookup(DEV_ORG_API_KEY)).toEqual({
       orgId: 'dev-org',
       environment: 'sandbox',
@@ -20,7 +25,7 @@ describe('loadAuthConfig', () => {
   it('treats a blank ORG_API_KEYS as unset', () => {
     expect(
       loadAuthConfig({ ORG_API_KEYS: '  ', MEMBER_TOKEN_SECRET: SECRET }).developmentDefaults,
-    ).toEqual(['ORG_API_KEYS']);
+    ).toEqual(['ORG_API_KEYS', 'OPERATOR_API_KEYS']);
   });
 
   it('uses what it is given', () => {
@@ -157,5 +162,50 @@ describe('loadAuthConfig', () => {
         /MEMBER_TOKEN_TTL_SECONDS/,
       );
     }
+  });
+});
+
+describe('loadAuthConfig: operator keys', () => {
+  const OPERATOR_KEY = 'pl_operator_0123456789abcdefghijklmnopqrstuvwxyz';
+
+  it('opens /health to the development operator key beside the development org key only', () => {
+    expect(loadAuthConfig({}).operatorKeys.has(DEV_OPERATOR_API_KEY)).toBe(true);
+    // Real org keys: the development key would show every tenant's details to anybody.
+    const real = loadAuthConfig({ ORG_API_KEYS: KEYS, MEMBER_TOKEN_SECRET: SECRET });
+    expect([real.operatorKeys.size, real.developmentDefaults]).toEqual([0, []]);
+    expect(real.operatorKeys.has(DEV_OPERATOR_API_KEY)).toBe(false);
+  });
+
+  it('uses OPERATOR_API_KEYS when it is set, alone', () => {
+    for (const env of [{}, { ORG_API_KEYS: KEYS, MEMBER_TOKEN_SECRET: SECRET }]) {
+      const config = loadAuthConfig({ ...env, OPERATOR_API_KEYS: ` ${OPERATOR_KEY} ` });
+      expect(config.operatorKeys.has(OPERATOR_KEY)).toBe(true);
+      expect(config.operatorKeys.has(DEV_OPERATOR_API_KEY)).toBe(false);
+      expect(config.developmentDefaults).not.toContain('OPERATOR_API_KEYS');
+    }
+  });
+
+  it('starts in production without operator keys, and refuses the development one there', () => {
+    const production = { NODE_ENV: 'production', ORG_API_KEYS: KEYS, MEMBER_TOKEN_SECRET: SECRET };
+    expect(loadAuthConfig(production).operatorKeys.size).toBe(0);
+    expect(() =>
+      loadAuthConfig({
+        ...production,
+        OPERATOR_API_KEYS: `${OPERATOR_KEY},${DEV_OPERATOR_API_KEY}`,
+      }),
+    ).toThrow(/OPERATOR_API_KEYS must not contain the published development key/);
+  });
+
+  it('refuses an operator key as the member-token secret', () => {
+    const env = { ORG_API_KEYS: KEYS, OPERATOR_API_KEYS: OPERATOR_KEY };
+    expect(() => loadAuthConfig({ ...env, MEMBER_TOKEN_SECRET: OPERATOR_KEY })).toThrow(
+      /must not be one of the keys of OPERATOR_API_KEYS/,
+    );
+  });
+
+  it('refuses a malformed OPERATOR_API_KEYS', () => {
+    expect(() => loadAuthConfig({ OPERATOR_API_KEYS: 'secret' })).toThrow(
+      /^OPERATOR_API_KEYS entry 1: the key must look like/,
+    );
   });
 });

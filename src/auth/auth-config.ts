@@ -1,3 +1,4 @@
+import { DEV_OPERATOR_API_KEY, OperatorKeys, parseOperatorApiKeys } from './operator-keys';
 import { DEV_ORG_API_KEY, OrgKeyRegistry, developmentOrgKeys, parseOrgApiKeys } from './org-keys';
 
 /** The published development secret (docs/auth.md). Refused in production. */
@@ -8,14 +9,18 @@ const MIN_SECRET_LENGTH = 32;
 const MIN_DISTINCT_SECRET_CHARACTERS = 8;
 const MAX_TTL_SECONDS = 7 * 24 * 3600;
 
+type DefaultedVariable = 'ORG_API_KEYS' | 'MEMBER_TOKEN_SECRET' | 'OPERATOR_API_KEYS';
+
 export interface AuthConfig {
   orgKeys: OrgKeyRegistry;
+  /** Who sees the deployment's details on /health; none when OPERATOR_API_KEYS is not set. */
+  operatorKeys: OperatorKeys;
   memberTokenSecret: string;
   memberTokenTtlSeconds: number;
-  /** True when a published development default stands in for ORG_API_KEYS or MEMBER_TOKEN_SECRET. */
+  /** True when a published development default stands in for one of the variables. */
   usingDevelopmentDefaults: boolean;
-  /** Which of the two variables were defaulted. */
-  developmentDefaults: readonly ('ORG_API_KEYS' | 'MEMBER_TOKEN_SECRET')[];
+  /** Which of the variables were defaulted. */
+  developmentDefaults: readonly DefaultedVariable[];
 }
 
 /**
@@ -37,7 +42,11 @@ function isDevelopmentSecret(secret: string): boolean {
 }
 
 /** Why `secret` cannot sign member tokens, or null. Anyone who guesses it can mint them. */
-function weakSecretProblem(secret: string, orgKeys: OrgKeyRegistry): string | null {
+function weakSecretProblem(
+  secret: string,
+  orgKeys: OrgKeyRegistry,
+  operatorKeys: OperatorKeys,
+): string | null {
   const characters = secret.replace(/\s/gu, '');
   if (characters.length < MIN_SECRET_LENGTH) {
     return `MEMBER_TOKEN_SECRET must have at least ${MIN_SECRET_LENGTH} characters that are not white space`;
@@ -48,6 +57,9 @@ function weakSecretProblem(secret: string, orgKeys: OrgKeyRegistry): string | nu
   }
   if (orgKeys.hasKey(secret.trim())) {
     return 'MEMBER_TOKEN_SECRET must not be one of the keys of ORG_API_KEYS (the clients hold those)';
+  }
+  if (operatorKeys.has(secret.trim())) {
+    return 'MEMBER_TOKEN_SECRET must not be one of the keys of OPERATOR_API_KEYS';
   }
   return null;
 }
@@ -63,10 +75,33 @@ function ttlFrom(value: string | undefined): number {
   return ttl;
 }
 
+const DEVELOPMENT_OPERATOR_KEYS = new OperatorKeys([DEV_OPERATOR_API_KEY]);
+
 /**
- * Reads ORG_API_KEYS, MEMBER_TOKEN_SECRET and MEMBER_TOKEN_TTL_SECONDS. Outside production a
- * missing key list falls back to the published development key, and with it a missing secret to
- * the published development secret. Real keys need a real secret whatever NODE_ENV says: signed
+ * OPERATOR_API_KEYS, or when it is not set: the published development key beside the development
+ * org key (a development start serves one organization, so its details are that organization's),
+ * and otherwise no operator key at all (`ledger status` still shows the details on the host).
+ */
+function loadOperatorKeys(
+  env: NodeJS.ProcessEnv,
+  production: boolean,
+  developmentOrgKeysInUse: boolean,
+): OperatorKeys {
+  const value = env.OPERATOR_API_KEYS?.trim();
+  if (!value) return developmentOrgKeysInUse ? DEVELOPMENT_OPERATOR_KEYS : new OperatorKeys([]);
+  const keys = parseOperatorApiKeys(value);
+  if (production && keys.has(DEV_OPERATOR_API_KEY)) {
+    throw new Error(
+      'OPERATOR_API_KEYS must not contain the published development key when NODE_ENV=production',
+    );
+  }
+  return keys;
+}
+
+/**
+ * Reads ORG_API_KEYS, OPERATOR_API_KEYS, MEMBER_TOKEN_SECRET and MEMBER_TOKEN_TTL_SECONDS.
+ * Outside production a missing key list falls back to the published development key, and with it a
+ * missing secret and operator key list to the published development ones. Real keys need a real secret whatever NODE_ENV says: signed
  * with the published one, anybody could mint tokens for their members. With NODE_ENV=production
  * (see isProduction) either one missing (or set to the development value) stops start-up.
  */
@@ -74,7 +109,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
   const production = isProduction(env);
   const keysValue = env.ORG_API_KEYS?.trim() || undefined;
   const secretValue = env.MEMBER_TOKEN_SECRET || undefined;
-  const defaulted: ('ORG_API_KEYS' | 'MEMBER_TOKEN_SECRET')[] = [];
+  const defaulted: DefaultedVariable[] = [];
 
   if (production && (!keysValue || !secretValue)) {
     const missing = [!keysValue && 'ORG_API_KEYS', !secretValue && 'MEMBER_TOKEN_SECRET'].filter(
@@ -98,6 +133,9 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
     defaulted.push('ORG_API_KEYS');
   }
 
+  const operatorKeys = loadOperatorKeys(env, production, keysValue === undefined);
+  if (operatorKeys === DEVELOPMENT_OPERATOR_KEYS) defaulted.push('OPERATOR_API_KEYS');
+
   let memberTokenSecret: string;
   if (keysValue && (!secretValue || isDevelopmentSecret(secretValue))) {
     throw new Error(
@@ -105,7 +143,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
     );
   }
   if (secretValue) {
-    const problem = weakSecretProblem(secretValue, orgKeys);
+    const problem = weakSecretProblem(secretValue, orgKeys, operatorKeys);
     if (problem) throw new Error(problem);
     if (production && isDevelopmentSecret(secretValue)) {
       throw new Error(
@@ -120,6 +158,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
 
   return {
     orgKeys,
+    operatorKeys,
     memberTokenSecret,
     memberTokenTtlSeconds: ttlFrom(env.MEMBER_TOKEN_TTL_SECONDS),
     usingDevelopmentDefaults: defaulted.length > 0,

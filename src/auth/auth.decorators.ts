@@ -44,8 +44,8 @@ export const Public = (): MethodDecorator & ClassDecorator => routeAccess('publi
 /** The route (or every route of the controller) takes an org key only; a member token gets 403. */
 export const OrgOnly = (): MethodDecorator & ClassDecorator => routeAccess('org-only');
 
-/** A request after the auth hook: the principal it authenticated as. */
-export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
+/** A request after the auth hook: the principal it authenticated as, or an operator's key. */
+export type AuthenticatedRequest = FastifyRequest & { principal?: Principal; operator?: true };
 
 export function principalOf(request: AuthenticatedRequest): Principal {
   if (!request.principal) {

@@ -9,6 +9,7 @@ import { MemberTokenIssuer } from './member-token';
 const SANDBOX_KEY = 'expys_sandbox_acme0000000000000000';
 const LIVE_KEY = 'expys_live_acme1111111111111111';
 const SECRET = 'hook-spec-secret-that-is-long-enough';
+const OPERATOR_KEY = 'pl_operator_hookSpecOperatorKey000000000000000';
 
 /** The route config @nestjs/platform-fastify hands Fastify for a handler. */
 const routeConfigOf = (handler: unknown): unknown =>
@@ -38,6 +39,7 @@ type Headers = Record<string, string | string[] | undefined>;
 function setup() {
   const config = loadAuthConfig({
     ORG_API_KEYS: `acme:${SANDBOX_KEY},acme:${LIVE_KEY}`,
+    OPERATOR_API_KEYS: OPERATOR_KEY,
     MEMBER_TOKEN_SECRET: SECRET,
   });
   const tokens = new MemberTokenIssuer(config.memberTokenSecret, config.memberTokenTtlSeconds);
@@ -57,8 +59,10 @@ function setup() {
       routeOptions: { config: { access: ACCESS[route] } },
     };
     try {
-      hook.authorize(request as unknown as AuthenticatedRequest, reply as unknown as FastifyReply);
-      return { allowed: true, principal: (request as unknown as AuthenticatedRequest).principal };
+      const authenticated = request as unknown as AuthenticatedRequest;
+      hook.authorize(authenticated, reply as unknown as FastifyReply);
+      const { principal, operator } = authenticated;
+      return { allowed: true, principal, ...(operator ? { operator } : {}) };
     } catch (error) {
       if (!(error instanceof HttpException)) throw error;
       return { status: error.getStatus(), body: error.getResponse(), principal: undefined };
@@ -204,6 +208,28 @@ describe('AuthHook', () => {
         externalUserID: 'user-7',
       },
     });
+  });
+
+  it('marks an operator key on a @Public() route, and answers it 403 FORBIDDEN anywhere else', () => {
+    const { run } = setup();
+    for (const headers of [
+      { authorization: `Bearer ${OPERATOR_KEY}` },
+      { 'x-api-key': OPERATOR_KEY },
+    ])
+      expect(run('health', headers)).toEqual({
+        allowed: true,
+        principal: undefined,
+        operator: true,
+      });
+    for (const route of ['open', 'orgOnly'] as const) {
+      expect(run(route, { authorization: `Bearer ${OPERATOR_KEY}` })).toMatchObject({
+        status: 403,
+        body: {
+          code: 'FORBIDDEN',
+          message: expect.stringMatching(/operator key .* \/health only/),
+        },
+      });
+    }
   });
 
   it('answers a member token on an @OrgOnly() route 403 FORBIDDEN', () => {

@@ -3,7 +3,6 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, HookHandlerDoneFunction } from 'fastify';
 import { AccessRouteConfig, AuthenticatedRequest } from './auth.decorators';
 import { Authenticator, credentialFrom } from './authenticator';
-import { Principal } from './principal';
 
 /**
  * Authenticates every request in Fastify's onRequest hook, before its body is read: a request
@@ -11,7 +10,8 @@ import { Principal } from './principal';
  * its body holds (bad JSON, too large, wrong media type). Routes that name no access, unknown
  * paths included, need a credential. A @Public() route needs none, but one that is sent is
  * checked (a wrong one is 401), so that the route may show more to whom it knows. It puts the
- * Principal on `request.principal`.
+ * Principal on `request.principal`; an operator key, which only a @Public() route takes (403
+ * elsewhere), sets `request.operator` instead.
  */
 @Injectable()
 export class AuthHook implements OnModuleInit {
@@ -44,27 +44,37 @@ export class AuthHook implements OnModuleInit {
   authorize(request: AuthenticatedRequest, reply: FastifyReply): void {
     const access = (request.routeOptions.config as AccessRouteConfig).access;
     if (access === 'public' && !hasCredential(request)) return;
-    const principal = this.authenticateOrChallenge(request, reply);
+    const credential = challengeOn401(reply, () =>
+      credentialFrom(request.headers, request.raw.rawHeaders),
+    );
+    if (this.authenticator.isOperatorKey(credential)) {
+      if (access !== 'public') {
+        throw forbidden(
+          'An operator key opens the details of /health only; this route needs an organization API key or a member token',
+        );
+      }
+      request.operator = true;
+      return;
+    }
+    const principal = challengeOn401(reply, () => this.authenticator.authenticate(credential));
     if (principal.kind === 'member' && access === 'org-only') {
-      throw new ForbiddenException({
-        code: 'FORBIDDEN',
-        message: 'This route needs an organization API key; a member token cannot use it',
-      });
+      throw forbidden('This route needs an organization API key; a member token cannot use it');
     }
     request.principal = principal;
   }
+}
 
-  private authenticateOrChallenge(request: AuthenticatedRequest, reply: FastifyReply): Principal {
-    try {
-      return this.authenticator.authenticate(
-        credentialFrom(request.headers, request.raw.rawHeaders),
-      );
-    } catch (error) {
-      if (error instanceof HttpException && error.getStatus() === 401) {
-        void reply.header('WWW-Authenticate', 'Bearer realm="points-ledger"');
-      }
-      throw error;
+const forbidden = (message: string) => new ForbiddenException({ code: 'FORBIDDEN', message });
+
+/** Runs `step`; a 401 it throws also carries the WWW-Authenticate challenge. */
+function challengeOn401<T>(reply: FastifyReply, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof HttpException && error.getStatus() === 401) {
+      void reply.header('WWW-Authenticate', 'Bearer realm="points-ledger"');
     }
+    throw error;
   }
 }
 

@@ -5,6 +5,7 @@ import { AuthController } from './auth.controller';
 import { AuthHook } from './auth.hook';
 import { AUTH_CONFIG, Authenticator } from './authenticator';
 import { MemberTokenIssuer } from './member-token';
+import { DEV_OPERATOR_API_KEY } from './operator-keys';
 import { DEV_ORG_API_KEY, DEV_ORG_ID } from './org-keys';
 
 /** Org keys, member tokens and the auth hook every request passes. Needs APP_CONFIG (AppModule provides it). */
@@ -48,9 +49,27 @@ export class AuthModule implements OnModuleInit {
         );
       }
     }
+    this.reportOperatorKeys();
     if (developmentDefaults.includes('MEMBER_TOKEN_SECRET')) {
       this.logger.warn(
         'MEMBER_TOKEN_SECRET is not set: member tokens are signed with the published development secret (refused when NODE_ENV=production)',
+      );
+    }
+  }
+
+  private reportOperatorKeys(): void {
+    const { operatorKeys, developmentDefaults } = this.auth;
+    if (developmentDefaults.includes('OPERATOR_API_KEYS')) {
+      this.logger.warn(
+        `OPERATOR_API_KEYS is not set: development operator key ${DEV_OPERATOR_API_KEY} opens the details of /health (see docs/auth.md)`,
+      );
+    } else if (operatorKeys.size === 0) {
+      this.logger.log(
+        'OPERATOR_API_KEYS is not set: /health shows its status alone to every caller (`ledger status` shows the details on the host)',
+      );
+    } else if (operatorKeys.has(DEV_OPERATOR_API_KEY)) {
+      this.logger.warn(
+        `OPERATOR_API_KEYS lists the published development key ${DEV_OPERATOR_API_KEY}: anybody can use it (refused when NODE_ENV=production)`,
       );
     }
   }

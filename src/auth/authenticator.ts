@@ -62,6 +62,11 @@ export class Authenticator {
     private readonly tokens: MemberTokenIssuer,
   ) {}
 
+  /** Whether the credential is an operator key: it opens /health's details, and no tenant's data. */
+  isOperatorKey(credential: string): boolean {
+    return this.config.operatorKeys.has(credential);
+  }
+
   authenticate(credential: string, now: Date = new Date()): Principal {
     if (credential.startsWith(ORG_KEY_PREFIX)) {
       const tenant = this.config.orgKeys.lookup(credential);

@@ -19,9 +19,9 @@ import { readinessOf } from './readiness';
 /**
  * Liveness, readiness and store status, for load balancers and operators. Anyone gets `status`
  * ("ok", or "degraded" with 503 when a projection stopped on an event or a request met a database
- * file that cannot be used); an organization's key also gets the head of $all, each projection's
- * checkpoint, lag and error, and the file failure. Those are the deployment's, across tenants, and
- * an error may quote an event: they are not for anonymous callers, nor for members.
+ * file that cannot be used); an operator key (OPERATOR_API_KEYS) also gets the head of $all, each
+ * projection's checkpoint, lag and error, and the file failure. Those are the deployment's, across
+ * tenants, and an error may quote any tenant's event: not for members, nor for organizations.
  */
 @Public()
 @Controller('health')
@@ -57,7 +57,7 @@ export class HealthController implements OnApplicationBootstrap {
     const { head, statuses, engineError, fileFailure, degraded } = await this.current();
     if (degraded) void reply.status(503);
     const status = degraded ? 'degraded' : 'ok';
-    if (request.principal?.kind !== 'org') return { status };
+    if (!request.operator) return { status };
     return {
       status,
       eventStore: { kind: this.info.kind, headPosition: head.toString() },

@@ -7,7 +7,7 @@ import { MemberTokenIssuer, decodeMemberTokenPayload } from '../../src/auth/memb
 import { DEV_ORG_API_KEY } from '../../src/auth/org-keys';
 import { loadConfig } from '../../src/config/app-config';
 import { balanceOf, createOffer, credit } from '../support/fixtures';
-import { api } from '../support/test-app';
+import { api, headPosition, KEYS } from '../support/test-app';
 
 const ACME_SANDBOX = 'expys_sandbox_acme_e2e_0000000000';
 const ACME_LIVE = 'expys_live_acme_e2e_1111111111111';
@@ -40,6 +40,7 @@ describe('auth (e2e)', () => {
   beforeAll(async () => {
     ({ app, baseUrl, stop } = await startApp({
       ORG_API_KEYS: `acme:${ACME_SANDBOX},acme:${ACME_LIVE},globex:${GLOBEX_SANDBOX}`,
+      OPERATOR_API_KEYS: KEYS.operator,
       MEMBER_TOKEN_SECRET: SECRET,
       MEMBER_TOKEN_TTL_SECONDS: '900',
     }));
@@ -223,7 +224,7 @@ describe('auth (e2e)', () => {
 
     const member = api(baseUrl, await memberToken(ACME_SANDBOX, who));
     const written = async () => ({
-      head: (await org('GET', '/health')).body.eventStore.headPosition as string,
+      head: await headPosition(baseUrl),
       balance: await balanceOf(org, who),
     });
     const before = await written();
@@ -297,6 +298,33 @@ describe('auth (e2e)', () => {
 
   it('serves /health without a key', async () => {
     expect((await fetch(`${baseUrl}/health`)).status).toBe(200);
+  });
+
+  it('takes an operator key on /health only: every other route, known or not, is 403', async () => {
+    const operator = api(baseUrl, KEYS.operator);
+    expect((await operator('GET', '/health')).body.eventStore).toBeDefined();
+    for (const [method, path, body] of [
+      ['GET', '/v1/wallet?externalUserID=user-1'],
+      ['POST', '/v1/auth/exchange', { externalUserID: 'user-1' }],
+      ['GET', '/v1/analytics/summary'],
+      ['GET', '/nope'],
+    ] as Array<[string, string, unknown?]>) {
+      const response = await operator(method, path, body);
+      expect({ path, status: response.status, code: response.body.error.code }).toEqual({
+        path,
+        status: 403,
+        code: 'FORBIDDEN',
+      });
+    }
+  });
+
+  it('does not take an operator key that is not configured, nor one that only looks like one', async () => {
+    for (const key of [`${KEYS.operator}x`, 'pl_operator_development_00000000000000000000']) {
+      const response = await fetch(`${baseUrl}/health`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(response.status).toBe(401);
+    }
   });
 });
 

@@ -46,7 +46,7 @@ describe('The service on the EventStoreDB adapter (e2e, gRPC stand-in)', () => {
   });
 
   it('reports the EventStoreDB store on /health', async () => {
-    const health = await org('GET', '/health');
+    const health = await api(baseUrl, KEYS.operator)('GET', '/health');
     expect(health.body.eventStore.kind).toBe('eventstoredb');
   });
 

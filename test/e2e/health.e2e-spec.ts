@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.factory';
+import { DEV_OPERATOR_API_KEY } from '../../src/auth/operator-keys';
 import { DEV_ORG_API_KEY } from '../../src/auth/org-keys';
 import { loadConfig } from '../../src/config/app-config';
 import { memberToken } from '../support/fixtures';
@@ -25,10 +26,10 @@ describe('GET /health (e2e)', () => {
   });
 
   const health = (headers: Record<string, string> = {}) => fetch(`${baseUrl}/health`, { headers });
-  const orgKey = { Authorization: `Bearer ${DEV_ORG_API_KEY}` };
+  const operatorKey = { Authorization: `Bearer ${DEV_OPERATOR_API_KEY}` };
 
-  it('answers an organization key ok, with the store it uses, and a request id', async () => {
-    const response = await health(orgKey);
+  it('answers the operator key ok, with the store it uses, and a request id', async () => {
+    const response = await health(operatorKey);
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const body = (await response.json()) as any;
@@ -39,11 +40,14 @@ describe('GET /health (e2e)', () => {
     expect(body.projections.map((p: { name: string }) => p.name)).toContain('wallets');
   });
 
-  it('answers anyone else, a member too, with the status alone, and a wrong credential with 401', async () => {
+  it('answers anyone else, an organization and a member too, with the status alone, and a wrong credential with 401', async () => {
     const token = await memberToken(api(baseUrl, DEV_ORG_API_KEY), 'm1');
-    for (const headers of [{}, { Authorization: `Bearer ${token}` }] as Array<
-      Record<string, string>
-    >) {
+    for (const headers of [
+      {},
+      { Authorization: `Bearer ${DEV_ORG_API_KEY}` },
+      { 'X-API-Key': DEV_ORG_API_KEY },
+      { Authorization: `Bearer ${token}` },
+    ] as Array<Record<string, string>>) {
       const response = await health(headers);
       expect([response.status, await response.json()]).toEqual([200, { status: 'ok' }]);
     }

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
+import { api, headPosition, KEYS, startTestApp, TestApp } from '../support/test-app';
 import { createOffer, credit, memberToken } from '../support/fixtures';
 
 /** What reaches the service before a route runs: credential, media type, body shape, URL. */
@@ -17,8 +17,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
   });
   afterAll(() => t.close());
 
-  const headPosition = async (): Promise<string> =>
-    (await org('GET', '/health')).body.eventStore.headPosition;
+  const storeHead = () => headPosition(t.baseUrl);
 
   /** A raw request: the body and headers go out exactly as given. */
   async function send(
@@ -63,10 +62,10 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     ['PUT', '/v1/members/m1', new URLSearchParams({ tier: 'silver' })],
     ['POST', '/v1/wallet/credit', JSON.stringify({ amount: 5, externalUserID: 'm1' })],
   ])('refuses a %s %s body that is not application/json with 415', async (method, path, body) => {
-    const before = await headPosition();
+    const before = await storeHead();
     const answer = await send(path, { method, headers: orgKey, body });
     expect(answer).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
-    expect(await headPosition()).toBe(before);
+    expect(await storeHead()).toBe(before);
   });
 
   it.each([
@@ -74,7 +73,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     ['POST', '/v1/wallet/credit', (d: string) => `{"amount":1,"externalUserID":"m1","x":${d}}`],
     ['POST', '/v1/redemptions', (d: string) => `{"offer":${d}}`],
   ])('refuses JSON nested 5,000 deep on %s %s with 400, not a 500', async (method, path, body) => {
-    const before = await headPosition();
+    const before = await storeHead();
     const answer = await send(path, {
       method,
       headers: { ...orgKey, ...json },
@@ -84,12 +83,12 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     expect(answer.body.error.details.fields).toEqual([
       { field: 'body', problems: [expect.stringMatching(/64 levels/)] },
     ]);
-    expect(await headPosition()).toBe(before);
+    expect(await storeHead()).toBe(before);
   });
 
   it('refuses JSON nested 65 levels deep even in a body short enough to skip the walk', async () => {
     // 65 levels take 130 characters: the shortest body past the limit must still be walked.
-    const before = await headPosition();
+    const before = await storeHead();
     const answer = await send('/v1/wallet/credit', {
       headers: { ...orgKey, ...json },
       body: deep(65),
@@ -98,7 +97,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     expect(answer.body.error.details.fields).toEqual([
       { field: 'body', problems: [expect.stringMatching(/64 levels/)] },
     ]);
-    expect(await headPosition()).toBe(before);
+    expect(await storeHead()).toBe(before);
   });
 
   /** `{"k0":1,"k1":1,...}` with `count` keys. */
@@ -112,7 +111,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
   ])(
     'refuses %s before validation, which would take time growing with their square',
     async (_name, body) => {
-      const before = await headPosition();
+      const before = await storeHead();
       const answer = await send('/v1/redemptions', {
         headers: { ...orgKey, ...json },
         body,
@@ -121,7 +120,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       expect(answer.body.error.details.fields).toEqual([
         { field: 'body', problems: [expect.stringMatching(/10000 keys in all, or 1000 in one/)] },
       ]);
-      expect(await headPosition()).toBe(before);
+      expect(await storeHead()).toBe(before);
     },
   );
 
@@ -144,7 +143,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
 
   it("refuses a lone UTF-16 surrogate, which UTF-8 would turn into another member's id", async () => {
     await org('POST', '/v1/wallet/credit', { amount: 777, externalUserID: 'victim\ufffd' });
-    const before = await headPosition();
+    const before = await storeHead();
     const answer = await send('/v1/wallet/credit', {
       headers: { ...orgKey, ...json },
       body: '{"amount":1,"externalUserID":"victim\\ud800"}',
@@ -153,7 +152,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     expect(answer.body.error.details.fields).toEqual([
       { field: 'body', problems: [expect.stringMatching(/lone UTF-16 surrogate/)] },
     ]);
-    expect(await headPosition()).toBe(before);
+    expect(await storeHead()).toBe(before);
     const paired = await org('POST', '/v1/wallet/credit', {
       amount: 1,
       externalUserID: 'emoji\ud83d\ude00',
@@ -162,7 +161,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
   });
 
   it('refuses bytes that are not UTF-8, which decoding would turn into U+FFFD and merge ids', async () => {
-    const before = await headPosition();
+    const before = await storeHead();
     for (const bad of [[0xff], [0xfe], [0xed, 0xa0, 0x80], [0xc0, 0xaf]]) {
       const body = Buffer.concat([
         Buffer.from('{"amount":1,"externalUserID":"bad'),
@@ -173,7 +172,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       expect(answer).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
       expect(answer.body.error.message).toMatch(/not valid UTF-8/);
     }
-    expect(await headPosition()).toBe(before);
+    expect(await storeHead()).toBe(before);
     // U+FFFD sent as itself is valid UTF-8, and taken.
     const literal = await org('POST', '/v1/wallet/credit', {
       amount: 1,
@@ -183,7 +182,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
   });
 
   it('refuses a body transfer-coded besides chunked with 415, and takes chunked alone', async () => {
-    const before = await headPosition();
+    const before = await storeHead();
     // One chunk of bytes (gzip's are not text), written as they are.
     const chunked = (coding: string, body: Buffer) =>
       rawRequest(
@@ -201,12 +200,12 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     const gzipped = await chunked('gzip, chunked', gzipSync(body));
     expect(gzipped).toMatch(/^HTTP\/1.1 415 /);
     expect(gzipped).toMatch(/no other Transfer-Encoding/);
-    expect(await headPosition()).toBe(before);
+    expect(await storeHead()).toBe(before);
     expect(await chunked('Chunked', Buffer.from(body))).toMatch(/^HTTP\/1.1 200 /);
   });
 
   it('refuses a compressed body with 415, which it would otherwise read as bad JSON', async () => {
-    const before = await headPosition();
+    const before = await storeHead();
     for (const [coding, body] of [
       ['gzip', gzipSync('{"amount":1,"externalUserID":"m1"}')],
       ['br', '{"amount":1,"externalUserID":"m1"}'],
@@ -217,7 +216,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       });
       expect(answer).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
     }
-    expect(await headPosition()).toBe(before);
+    expect(await storeHead()).toBe(before);
     const identity = await org(
       'POST',
       '/v1/wallet/credit',
@@ -261,13 +260,13 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
   });
 
   it('refuses JSON declared in another charset than UTF-8 with 415', async () => {
-    const before = await headPosition();
+    const before = await storeHead();
     const answer = await send('/v1/wallet/credit', {
       headers: { ...orgKey, 'content-type': 'application/json; charset=latin1' },
       body: '{"amount":1,"externalUserID":"m1"}',
     });
     expect(answer).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
-    expect(await headPosition()).toBe(before);
+    expect(await storeHead()).toBe(before);
   });
 
   it.each([
@@ -377,8 +376,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
   it('answers a request whose body stops arriving 408 REQUEST_TIMEOUT, and writes nothing', async () => {
     const slow = await startTestApp(undefined, { requestTimeoutMs: 300 });
     try {
-      const slowOrg = api(slow.baseUrl, KEYS.acmeSandbox);
-      const before = (await slowOrg('GET', '/health')).body.eventStore.headPosition;
+      const before = await headPosition(slow.baseUrl);
       // 14 of the 40 bytes announced, then nothing: the socket stays open until the server ends it.
       const answer = await rawRequest(
         `POST /v1/wallet/credit HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEYS.acmeSandbox}\r\n` +
@@ -388,14 +386,14 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       const [head, body] = answer.split('\r\n\r\n');
       expect(head).toMatch(/^HTTP\/1.1 408 /);
       expect(JSON.parse(body).error.code).toBe('REQUEST_TIMEOUT');
-      expect((await slowOrg('GET', '/health')).body.eventStore.headPosition).toBe(before);
+      expect(await headPosition(slow.baseUrl)).toBe(before);
     } finally {
       await slow.close();
     }
   });
 
   it('answers two Content-Type headers 400 or 415, where Node would keep the first, and writes nothing', async () => {
-    const before = await headPosition();
+    const before = await storeHead();
     const body = '{"externalUserID":"two-types","amount":1}';
     for (const [first, second, status] of [
       ['application/json', 'text/plain', 400],
@@ -409,7 +407,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       expect(answer).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
       if (status === 400) expect(answer).toMatch(/one Content-Type header, not several/);
     }
-    expect(await headPosition()).toBe(before);
+    expect(await storeHead()).toBe(before);
   });
 
   it('answers two Authorization headers 401, where Node would keep the first', async () => {
@@ -449,7 +447,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
   ] as Array<[string, string, RegExp]>)(
     'answers %s 400 BAD_REQUEST in the usual shape, closes, writes nothing',
     async (_n, bytes, message) => {
-      const before = await headPosition();
+      const before = await storeHead();
       // No Connection: close is sent: the answer must end the connection by itself.
       const answer = await rawRequest(bytes);
       const [head, body] = answer.split('\r\n\r\n');
@@ -459,7 +457,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
       expect(JSON.parse(body)).toEqual({
         error: { code: 'BAD_REQUEST', message: expect.stringMatching(message), requestId },
       });
-      expect(await headPosition()).toBe(before);
+      expect(await storeHead()).toBe(before);
     },
   );
 
@@ -543,7 +541,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     const first = await exchange({ externalUserID: 'ex-1', tier: 'gold' });
     expect(first.status).toBe(200);
     expect(first.headers.get('idempotent-replayed')).toBeNull();
-    const head = await headPosition();
+    const head = await storeHead();
 
     const again = await exchange({ tier: 'gold', externalUserID: 'ex-1' });
     expect(again.status).toBe(200);
@@ -554,7 +552,7 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     const other = await exchange({ externalUserID: 'ex-1', tier: 'silver' });
     expect(other.status).toBe(409);
     expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
-    expect(await headPosition()).toBe(head);
+    expect(await storeHead()).toBe(head);
     expect((await org('GET', '/v1/members/ex-1')).body.tier).toBe('gold');
   });
 

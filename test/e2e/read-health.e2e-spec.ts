@@ -16,12 +16,12 @@ interface HealthBody {
 /** /health shows each projection's checkpoint and lag, and a projection stopped on an event. */
 describe('Projections on /health (e2e)', () => {
   let t: TestApp;
-  /** The details are for an organization's key; anyone else gets the status alone. */
+  /** The details are for an operator key; anyone else gets the status alone. */
   let operator: ReturnType<typeof api>;
 
   beforeAll(async () => {
     t = await startTestApp();
-    operator = api(t.baseUrl, KEYS.acmeSandbox);
+    operator = api(t.baseUrl, KEYS.operator);
   });
   afterAll(() => t.close());
 
@@ -98,7 +98,7 @@ describe('Projections on /health (e2e)', () => {
     const read = await api(t.baseUrl, KEYS.acmeSandbox)('GET', '/v1/wallet?externalUserID=healthy');
     expect(read.status).toBe(503);
     expect(read.body.error).toMatchObject({ code: 'READ_MODEL_UNAVAILABLE' });
-    // The reason, which may quote an event of any tenant, is on /health for an org key only.
+    // The reason, which may quote an event of any tenant, is on /health for an operator key only.
     expect(read.body.error.details).toEqual({ projection: 'wallets', position: String(position) });
     const response = await operator('GET', '/health');
     expect(response.status).toBe(503);
@@ -116,9 +116,14 @@ describe('Projections on /health (e2e)', () => {
       status: 'running',
       lag: 0,
     });
-    // A load balancer sees that the service is degraded, not where or why.
+    // A load balancer sees that the service is degraded, not where or why; nor does an
+    // organization, whose key must not show it positions or events of the other tenants.
     const anonymous = await fetch(`${t.baseUrl}/health`);
     expect([anonymous.status, await anonymous.json()]).toEqual([503, { status: 'degraded' }]);
+    for (const key of [KEYS.acmeSandbox, KEYS.globexSandbox]) {
+      const org = await api(t.baseUrl, key)('GET', '/health');
+      expect([org.status, org.body]).toEqual([503, { status: 'degraded' }]);
+    }
     const ready = await fetch(`${t.baseUrl}/health/ready`);
     expect([ready.status, await ready.json()]).toEqual([503, { status: 'degraded' }]);
   });
@@ -133,8 +138,9 @@ describe('A damaged read-model file on /health (e2e)', () => {
   afterAll(() => t.close());
 
   it('answers the read 503 SERVICE_UNAVAILABLE, not a 500, and /health then says degraded', async () => {
-    const operator = api(t.baseUrl, KEYS.acmeSandbox);
-    await credit(operator, 'damaged', 10);
+    const org = api(t.baseUrl, KEYS.acmeSandbox);
+    const operator = api(t.baseUrl, KEYS.operator);
+    await credit(org, 'damaged', 10);
     expect((await operator('GET', '/health')).status).toBe(200);
     const queries = t.app.get(WalletQueries);
     // As better-sqlite3 raises it for a damaged page.
@@ -145,7 +151,7 @@ describe('A damaged read-model file on /health (e2e)', () => {
       throw damaged;
     });
     try {
-      const response = await operator('GET', '/v1/wallet?externalUserID=damaged');
+      const response = await org('GET', '/v1/wallet?externalUserID=damaged');
       expect(response.status).toBe(503);
       expect(response.body.error).toMatchObject({
         code: 'SERVICE_UNAVAILABLE',
@@ -155,7 +161,7 @@ describe('A damaged read-model file on /health (e2e)', () => {
       read.mockRestore();
     }
     // Other reads still work, but the file is damaged: the replica must leave the load balancer.
-    expect((await operator('GET', '/v1/wallet?externalUserID=damaged')).status).toBe(200);
+    expect((await org('GET', '/v1/wallet?externalUserID=damaged')).status).toBe(200);
     const health = await operator('GET', '/health');
     expect(health.status).toBe(503);
     expect(health.body).toMatchObject({
@@ -179,8 +185,9 @@ describe('A full disk on /health (e2e)', () => {
   afterAll(() => t.close());
 
   it('answers the write 503 (retry with the key) and turns /health degraded naming SQLITE_FULL', async () => {
-    const operator = api(t.baseUrl, KEYS.acmeSandbox);
-    await credit(operator, 'full', 10);
+    const org = api(t.baseUrl, KEYS.acmeSandbox);
+    const operator = api(t.baseUrl, KEYS.operator);
+    await credit(org, 'full', 10);
     expect((await operator('GET', '/health')).status).toBe(200);
     const { db } = t.app.get<unknown, { db: Database.Database }>(EVENT_STORE);
     // SQLite's page limit fails the transaction as a full disk does: SQLITE_FULL.
@@ -190,7 +197,7 @@ describe('A full disk on /health (e2e)', () => {
       // The pages it has still hold some room: write until a write finds none.
       let refused: ApiResponse<{ error: { code: string; message: string } }> | undefined;
       for (let i = 0; i < 500 && refused?.status !== 503; i++)
-        refused = await operator(
+        refused = await org(
           'POST',
           '/v1/wallet/credit',
           { externalUserID: 'full', amount: 5, reason: 'x'.repeat(500) },

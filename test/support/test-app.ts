@@ -5,15 +5,17 @@ import { join } from 'node:path';
 import { createApp, CreateAppOptions } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
 
-/** Org keys the end-to-end tests authenticate with (never used outside tests). */
+/** Org keys, and the operator key, the end-to-end tests authenticate with (never used outside tests). */
 export const KEYS = {
   acmeSandbox: 'expys_sandbox_acmeTestKey000000000001',
   acmeLive: 'expys_live_acmeTestKey00000000000000001',
   globexSandbox: 'expys_sandbox_globexTestKey0000000001',
+  operator: 'pl_operator_testOperatorKey00000000000000000001',
 };
 
 export const TEST_ENV = {
   ORG_API_KEYS: `acme:${KEYS.acmeSandbox},acme:${KEYS.acmeLive},globex:${KEYS.globexSandbox}`,
+  OPERATOR_API_KEYS: KEYS.operator,
   MEMBER_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123456789',
 };
 
@@ -76,4 +78,10 @@ export function api(baseUrl: string, credential: string) {
       headers: response.headers,
     };
   };
+}
+
+/** The head of $all as /health shows it to the operator key: a test's "was anything appended?". */
+export async function headPosition(baseUrl: string): Promise<string> {
+  const health = await api(baseUrl, KEYS.operator)('GET', '/health');
+  return health.body.eventStore.headPosition as string;
 }
