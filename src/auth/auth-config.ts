@@ -100,10 +100,11 @@ function loadOperatorKeys(
 
 /**
  * Reads ORG_API_KEYS, OPERATOR_API_KEYS, MEMBER_TOKEN_SECRET and MEMBER_TOKEN_TTL_SECONDS.
- * Outside production a missing key list falls back to the published development key, and with it a
- * missing secret and operator key list to the published development ones. Real keys need a real secret whatever NODE_ENV says: signed
- * with the published one, anybody could mint tokens for their members. With NODE_ENV=production
- * (see isProduction) either one missing (or set to the development value) stops start-up.
+ * Outside production a missing key list falls back to the published development key, and with it
+ * a missing secret and operator key list to the published development ones. Real keys need a real
+ * secret whatever NODE_ENV says: signed with the published one, anybody could mint tokens for
+ * their members. With NODE_ENV=production (see isProduction) either one missing (or set to the
+ * development value) stops start-up.
  */
 export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
   const production = isProduction(env);

@@ -6,7 +6,7 @@ import { sha256Hex } from '../shared/application/sha256';
  * event), so no organization's key may see them: one deployment serves many organizations.
  */
 export const OPERATOR_KEY_PREFIX = 'pl_operator_';
-/** The published development operator key (docs/auth.md), in force only beside the development org key. */
+/** The published development operator key (docs/auth.md), only beside the development org key. */
 export const DEV_OPERATOR_API_KEY = 'pl_operator_development_00000000000000000000';
 const OPERATOR_KEY_PATTERN = /^pl_operator_([A-Za-z0-9_-]+)$/;
 const MIN_RANDOM_LENGTH = 32;
@@ -52,7 +52,7 @@ export class OperatorKeys {
   }
 }
 
-/** Parses OPERATOR_API_KEYS: comma-separated keys, blanks around each ignored; strict like ORG_API_KEYS. */
+/** Parses OPERATOR_API_KEYS: comma-separated keys, blanks around each ignored; strict. */
 export function parseOperatorApiKeys(value: string): OperatorKeys {
   return new OperatorKeys(value.split(',').map((entry) => entry.trim()));
 }
