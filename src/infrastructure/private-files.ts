@@ -37,9 +37,14 @@ export function makePrivateFile(path: string): void {
   }
   try {
     accessSync(path, constants.R_OK | constants.W_OK);
-  } catch {
-    throw new Error(
-      `Cannot write ${path}: this user (uid ${process.getuid?.() ?? '?'}) may not. Give it read and write access (chmod 600, as its owner), or run the service as a user that has them`,
+  } catch (error) {
+    // With the system's code (EACCES, EROFS): the service's start tells a file to fix from a bug.
+    const { code } = error as NodeJS.ErrnoException;
+    throw Object.assign(
+      new Error(
+        `Cannot write ${path}: this user (uid ${process.getuid?.() ?? '?'}) may not. Give it read and write access (chmod 600, as its owner), or run the service as a user that has them`,
+      ),
+      { code },
     );
   }
 }

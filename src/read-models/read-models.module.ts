@@ -13,6 +13,7 @@ import { openWriteSink } from '../projections/engine/write-sink';
 import { ReadModelDb } from '../projections/read-model-db';
 import { ReadModelsLock } from '../projections/read-models-lock';
 import { DATA_DIR_LOCK } from '../config/data-dir-lock';
+import { openOrRefuseStart } from '../config/start-refused';
 import { canRunProjectionThread, ProjectionThread } from '../projections/thread/projection-thread';
 import { AnalyticsController } from './analytics/analytics.controller';
 import { AnalyticsQueries } from './analytics/analytics.queries';
@@ -53,7 +54,7 @@ const STORE_CHECK_TIMEOUT_MS = 5_000;
       inject: [APP_CONFIG, DATA_DIR_LOCK],
       useFactory: (config: AppConfig) => {
         const path = readModelsPathIn(config.dataDir);
-        const readModels = ReadModelDb.open({ path });
+        const readModels = openOrRefuseStart(path, () => ReadModelDb.open({ path }));
         logger.log(
           `Read models are kept in sqlite at ${path}${readModels.resetAtOpen ? ' (new schema: rebuilding)' : ''}`,
         );

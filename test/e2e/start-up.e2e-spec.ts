@@ -1,7 +1,17 @@
 import Database from 'better-sqlite3';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -9,8 +19,8 @@ import { dist } from '../support/compiled';
 import { freePort, startService } from '../support/service-process';
 import { KEYS, TEST_ENV } from '../support/test-app';
 
-/** The built service with `env`, in its own process on 127.0.0.1. */
-function service(env: Record<string, string>) {
+/** The built service with `env`, in its own process on 127.0.0.1 (as the user `as` names). */
+function service(env: Record<string, string>, as: Pick<SpawnOptions, 'uid' | 'gid'> = {}) {
   return spawn(process.execPath, [dist('main.js')], {
     env: {
       ...process.env,
@@ -21,12 +31,16 @@ function service(env: Record<string, string>) {
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...as,
   });
 }
 
 /** Starts the service with `env`, which must refuse to start: answers what it wrote to stderr. */
-async function refusedStart(env: Record<string, string>): Promise<string> {
-  const child = service(env);
+async function refusedStart(
+  env: Record<string, string>,
+  as?: Pick<SpawnOptions, 'uid' | 'gid'>,
+): Promise<string> {
+  const child = service(env, as);
   const exited = once(child, 'exit');
   const stderr: string[] = [];
   child.stderr.on('data', (chunk) => stderr.push(String(chunk)));
@@ -160,6 +174,28 @@ describe('Start-up (e2e, real process)', () => {
     } finally {
       await stop(again);
     }
+  });
+
+  it('refuses read models it cannot use in one line that names the file, not with a stack', async () => {
+    const readModels = join(dataDir, 'read-models.db');
+    mkdirSync(readModels); // no file to open, for root too
+    const noFile = await refusedStart({ DATA_DIR: dataDir, PORT: '0' });
+    expect(noFile).toContain(
+      `points-ledger did not start: Cannot open ${readModels}: unable to open database file (SQLITE_CANTOPEN). The service must be able to read and write it`,
+    );
+    expect(noFile).not.toMatch(/^\s+at /m);
+    // A file this user may not write: root may write any, so the service then runs as nobody.
+    rmSync(readModels, { recursive: true });
+    writeFileSync(readModels, '');
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) chownSync(dataDir, 65534, 65534);
+    else chmodSync(readModels, 0o400);
+    const nobody = asRoot ? { uid: 65534, gid: 65534 } : {};
+    const unwritable = await refusedStart({ DATA_DIR: dataDir, PORT: '0' }, nobody);
+    expect(unwritable).toContain(
+      `points-ledger did not start: Cannot write ${readModels}: this user`,
+    );
+    expect(unwritable).not.toMatch(/^\s+at /m);
   });
 
   it.each([' Production', 'prod'])(

@@ -39,6 +39,10 @@ export function sqliteFileProblem(error: unknown): HttpProblem | undefined {
   };
 }
 
+/** What the service needs of a data file it opens: said where SQLite cannot open one. */
+export const SERVICE_FILE_HINT =
+  'The service must be able to read and write it, and write in its directory.';
+
 /**
  * Opens a database file; when SQLite cannot, names the file, SQLite's code and `hint`, where
  * SQLite's own message ("unable to open database file") names neither file nor cure.

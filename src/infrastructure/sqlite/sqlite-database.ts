@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { makePrivateFile } from '../private-files';
-import { openDatabase, openNamingTheFile } from './open-database';
+import { openDatabase, openNamingTheFile, SERVICE_FILE_HINT } from './open-database';
 import { EVENT_STORE_MIGRATIONS, hasTable, migrate, pendingMigrations } from './migrations';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL' | 'OFF';
@@ -11,14 +11,11 @@ export function openEventsDatabase(
   synchronous: SqliteSynchronous,
 ): Database.Database {
   if (path !== ':memory:') makePrivateFile(path);
-  const db = openNamingTheFile(
-    path,
-    'The service must be able to read and write it, and write in its directory.',
-    () =>
-      openDatabase(path, {}, (opened) => {
-        opened.pragma('journal_mode = WAL'); // the first statement: a file that is no database fails here
-        return opened;
-      }),
+  const db = openNamingTheFile(path, SERVICE_FILE_HINT, () =>
+    openDatabase(path, {}, (opened) => {
+      opened.pragma('journal_mode = WAL'); // the first statement: a file that is no database fails here
+      return opened;
+    }),
   );
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 5000');
