@@ -73,9 +73,9 @@ export async function backupEvents(
       io.err.write(`ledger: ${destination} exists: a backup never replaces a file\n`);
       return 1;
     }
-    // Named here, where the error would name the copy's hidden partial file.
-    if (!fileExists(dirname(destination))) {
-      io.err.write(`ledger: no directory ${dirname(destination)} to write the backup in\n`);
+    const unwritable = destinationProblem(destination, error);
+    if (unwritable) {
+      io.err.write(`ledger: ${unwritable}\n`);
       return 1;
     }
     // The copy's disk, not the store's: the store is only read.
@@ -102,6 +102,22 @@ export async function backupEvents(
     `Backed up ${source} to ${destination}: events up to position ${headOf(destination)}\n`,
   );
   return 0;
+}
+
+/**
+ * Why the directory of `destination` takes no backup, if that is what `error` says: named here,
+ * where the error names the copy's hidden partial file. The store is read through SQLite only, so
+ * an error of the file system is the destination's.
+ */
+function destinationProblem(destination: string, error: unknown): string | undefined {
+  const dir = dirname(destination);
+  const code = (error as NodeJS.ErrnoException).code;
+  const noBackup = `no backup can be written at ${destination}`;
+  if (code === 'ENOTDIR') return `${dir} is not a directory: ${noBackup}`;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return `this user (uid ${process.getuid?.() ?? '?'}) may not write in ${dir} (${code}): ${noBackup}. Name a file in a directory it may write in`;
+  if (!fileExists(dir)) return `no directory ${dir} to write the backup in`;
+  return undefined;
 }
 
 /**

@@ -579,6 +579,33 @@ describe('ledger CLI (integration)', () => {
     expect(readdirSync(dir).filter((name) => !name.startsWith('events.db'))).toEqual(['a.backup']);
   });
 
+  it('names the file it was given, not its partial copy, when a backup cannot be written there', async () => {
+    await storeWithBackup();
+    writeFileSync(join(dir, 'afile'), '');
+    const inFile = join(dir, 'afile', 'x.db');
+    expect(await run(['backup', inFile])).toEqual({
+      code: 1,
+      out: '',
+      err: `ledger: ${join(dir, 'afile')} is not a directory: no backup can be written at ${inFile}\n`,
+    });
+    // A directory this user may not write in, as the system says so (root may write in any).
+    const target = join(dir, 'x.db');
+    const denied = Object.assign(
+      new Error(`EACCES: permission denied, open '${target}.partial-${process.pid}'`),
+      { code: 'EACCES' },
+    );
+    const copy = jest.spyOn(backupModule, 'backupDatabase').mockRejectedValue(denied);
+    try {
+      expect(await run(['backup', target])).toEqual({
+        code: 1,
+        out: '',
+        err: `ledger: this user (uid ${process.getuid?.()}) may not write in ${dir} (EACCES): no backup can be written at ${target}. Name a file in a directory it may write in\n`,
+      });
+    } finally {
+      copy.mockRestore();
+    }
+  });
+
   it('drops the read models before it moves the restored events in, so that a kill between the two cannot leave them beside other events', async () => {
     const { path, backup } = await storeWithBackup();
     const store = SqliteEventStore.open({ path });
