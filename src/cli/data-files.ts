@@ -36,6 +36,9 @@ export function explained(path: string, error: unknown): unknown {
   return namingTheFile(path, hintFor(path), error);
 }
 
+/** Whether something other than a file (a directory) is at `path`: the CLI never deletes one. */
+export const isNotAFile = (path: string) => fileExists(path) && !statSync(path).isFile();
+
 /**
  * A rebuild replaces every read model, so it starts from a new file: one damaged past what an
  * open checks (a corrupt page deep in a table) would otherwise stop it at the first drop.

@@ -10,7 +10,7 @@ import {
 import { damageIn, readDatabaseFile } from '../infrastructure/sqlite/open-database';
 import { eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
 import type { CliIo } from './ledger';
-import { discardReadModels, explained, fileExists, openExplained } from './data-files';
+import { discardReadModels, explained, fileExists, isNotAFile, openExplained } from './data-files';
 import { eventsPathIn, readModelsPathIn } from '../config/data-dir-files';
 
 /** The last position in an events database, and whether it is one: null when it has no events table. */
@@ -140,6 +140,15 @@ export async function restoreEvents(
   io: CliIo,
   stillLocked: () => boolean,
 ): Promise<number> {
+  const readModels = readModelsPathIn(dataDir);
+  // The read models are dropped with the events they were built from: a directory in their
+  // place would be left, and never deleted.
+  if (isNotAFile(readModels)) {
+    io.err.write(
+      `ledger: ${readModels} is not a file, and a restore drops the read models there: move it away and run the restore again. Nothing was restored\n`,
+    );
+    return 1;
+  }
   const found = statSync(source, { throwIfNoEntry: false });
   if (!found) throw new Error(`No backup at ${source}`);
   if (!found.isFile()) {
@@ -173,7 +182,6 @@ export async function restoreEvents(
   }
   const path = eventsPathIn(dataDir);
   const aside = `${path}.replaced-${Date.now()}`;
-  const readModels = readModelsPathIn(dataDir);
   const hadReadModels = existsSync(readModels);
   try {
     // The read models go before the events they were built from: a restore killed between the two

@@ -2,7 +2,7 @@
  * The ledger CLI: `npm run ledger -- rebuild` (or `node dist/src/cli/ledger.js rebuild`).
  * Reads DATA_DIR (default ./data) and EVENTSTORE_CONNECTION_STRING as the service does.
  */
-import { renameSync, statSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataDirFrom } from '../config/app-config';
@@ -30,7 +30,7 @@ import { progressBar } from './progress-bar';
 import { messageOf } from '../shared/application/error-message';
 import { damageIn, readDatabaseFile } from '../infrastructure/sqlite/open-database';
 import { hasTable } from '../infrastructure/sqlite/migrations';
-import { discardReadModels, fileExists, openExplained } from './data-files';
+import { discardReadModels, fileExists, isNotAFile, openExplained } from './data-files';
 import { eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
 import { NOT_COMPARED, verifyReadModels } from './verify-read-models';
 import {
@@ -395,7 +395,7 @@ function rebuildCommand(
  * rebuild that stops (a damaged events.db, a full disk, Ctrl-C) leaves the read models as they were.
  */
 async function rebuildBeside(store: EventStore, path: string, io: CliIo): Promise<number> {
-  if (fileExists(path) && !statSync(path).isFile())
+  if (isNotAFile(path))
     throw new Error(
       `${path} is not a file: move it away, and the rebuild puts the read models there`,
     );

@@ -901,6 +901,22 @@ describe('ledger CLI (integration)', () => {
     expect(readdirSync(dir).filter((name) => name.includes('.partial-'))).toEqual([]);
   });
 
+  it('restores nothing where a directory stands in place of the read models it would drop', async () => {
+    const { path, backup } = await storeWithBackup();
+    const before = readFileSync(path);
+    const readModels = join(dir, 'read-models.db');
+    mkdirSync(readModels);
+    writeFileSync(join(readModels, 'kept'), '');
+    expect(await run(['restore', backup])).toEqual({
+      code: 1,
+      out: '',
+      err: `ledger: ${readModels} is not a file, and a restore drops the read models there: move it away and run the restore again. Nothing was restored\n`,
+    });
+    expect(readdirSync(readModels)).toEqual(['kept']);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(readdirSync(dir).filter((name) => name.includes('.replaced-'))).toEqual([]);
+  });
+
   it('restores nothing when the lock was taken from it while it checked the backup', async () => {
     const { path, backup } = await storeWithBackup();
     const before = readFileSync(path);
