@@ -917,6 +917,17 @@ describe('ledger CLI (integration)', () => {
     expect(readdirSync(dir).filter((name) => name.includes('.replaced-'))).toEqual([]);
   });
 
+  it('copies the restored events under one partial name, the one a killed restore leaves', async () => {
+    const { path, backup } = await storeWithBackup();
+    const copies = jest.spyOn(Database.prototype, 'backup');
+    try {
+      expect((await run(['restore', backup])).code).toBe(0);
+      expect(copies.mock.calls.map(([file]) => file)).toEqual([`${path}.partial-${process.pid}`]);
+    } finally {
+      copies.mockRestore();
+    }
+  });
+
   it('restores nothing when the lock was taken from it while it checked the backup', async () => {
     const { path, backup } = await storeWithBackup();
     const before = readFileSync(path);

@@ -28,32 +28,43 @@ export async function backupDatabase(source: string, destination: string): Promi
   // A backup never overwrites anything, least of all an earlier backup: checked now, and again,
   // free of races, when the copy is linked in.
   if (existsSync(destination)) throw alreadyThere(destination);
-  const partial = `${destination}.partial-${process.pid}`;
+  const partial = partialOf(destination);
   removeWithSideFiles(partial); // left by a process killed under this same pid
   try {
-    closeSync(openSync(partial, 'wx', PRIVATE_FILE_MODE));
-    const db = openDatabase(source, { readonly: true, fileMustExist: true }, (opened) => {
-      opened.pragma('busy_timeout = 5000');
-      return opened;
-    });
-    try {
-      // Every page in one step: a source written between steps would restart the copy.
-      await db.backup(partial, { progress: () => ALL_PAGES });
-    } finally {
-      db.close();
-    }
-    const copy = new Database(partial, { fileMustExist: true });
-    try {
-      copy.pragma('journal_mode = DELETE');
-    } finally {
-      copy.close();
-    }
-    fsyncPath(partial);
+    await copyDatabase(source, partial);
     linkInPlace(partial, destination);
     fsyncPath(dirname(destination)); // its name: a power cut must not take the whole file
   } finally {
     removeWithSideFiles(partial);
   }
+}
+
+/** The name a copy to `path` is written under until it is whole. */
+const partialOf = (path: string) => `${path}.partial-${process.pid}`;
+
+/**
+ * Copies the database at `source` into `copy`, a new file readable by this user only, as
+ * backupDatabase describes, fsynced; the caller names it and removes it should this fail.
+ */
+async function copyDatabase(source: string, copy: string): Promise<void> {
+  closeSync(openSync(copy, 'wx', PRIVATE_FILE_MODE));
+  const db = openDatabase(source, { readonly: true, fileMustExist: true }, (opened) => {
+    opened.pragma('busy_timeout = 5000');
+    return opened;
+  });
+  try {
+    // Every page in one step: a source written between steps would restart the copy.
+    await db.backup(copy, { progress: () => ALL_PAGES });
+  } finally {
+    db.close();
+  }
+  const written = new Database(copy, { fileMustExist: true });
+  try {
+    written.pragma('journal_mode = DELETE');
+  } finally {
+    written.close();
+  }
+  fsyncPath(copy);
 }
 
 const alreadyThere = (path: string) =>
@@ -82,7 +93,7 @@ function removeWithSideFiles(path: string): void {
 const SIDE_FILES = ['', '-wal', '-shm', '-journal'];
 
 /**
- * Makes a copy of `source` the database at `path`. The copy is made by SQLite (backupDatabase),
+ * Makes a copy of `source` the database at `path`. The copy is made by SQLite (copyDatabase),
  * not by copying the file: a source in WAL mode may hold committed transactions in its -wal (a
  * store moved aside by an earlier restore, a store left by a crash), which a copy of the main file
  * alone would lose. It is written and fsynced next to `path` first, so that a failed copy changes
@@ -101,8 +112,14 @@ export async function replaceDatabase(
   // Copies left by restores killed midway: the caller holds the lock, so none is in use.
   for (const name of readdirSync(dirname(path)))
     if (name.startsWith(`${basename(path)}.partial-`)) rmSync(join(dirname(path), name));
-  const partial = `${path}.partial-${process.pid}`;
-  await backupDatabase(source, partial);
+  // Copied under that name itself: backupDatabase would add a partial suffix of its own.
+  const partial = partialOf(path);
+  try {
+    await copyDatabase(source, partial);
+  } catch (error) {
+    removeWithSideFiles(partial); // a failed copy changes nothing
+    throw error;
+  }
   beforeSwap();
   fsyncPath(dirname(path)); // what it removed stays removed, whatever a crash keeps of the rest
   for (const suffix of SIDE_FILES)
