@@ -25,6 +25,7 @@ import {
   staleLockHint,
 } from '../projections/read-models-lock';
 import { backupEvents, restoreEvents, restoreSource } from './events-backup';
+import { isNoRoom } from '../infrastructure/sqlite/backup';
 import { rebuildReadModels } from '../projections/rebuild';
 import { progressBar } from './progress-bar';
 import { messageOf } from '../shared/application/error-message';
@@ -409,7 +410,12 @@ async function rebuildBeside(store: EventStore, path: string, io: CliIo): Promis
   } catch (error) {
     readModels.close();
     discardReadModels(building);
-    throw error;
+    if (!isNoRoom(error)) throw error;
+    // SQLite's message names no file: the events are only read, so the full disk is this one's.
+    io.err.write(
+      `ledger: no room to write the read models at ${building} (${messageOf(error)}): nothing was rebuilt, and ${path} is as it was. Free space on its disk and run it again\n`,
+    );
+    return 1;
   }
   readModels.close();
   discardReadModels(path);

@@ -96,7 +96,8 @@ export async function rebuildReadModels(
       onProgress: ({ position, events }) =>
         options.onProgress?.({ events, position, first, head, elapsedSeconds: elapsed() }),
       onChange: () => {
-        if (engine.engineError !== null) engineFailed(new Error(engine.engineError));
+        const { engineError: message, engineErrorCode: code } = engine;
+        if (message !== null) engineFailed(Object.assign(new Error(message), { code }));
       },
     },
   );

@@ -26,6 +26,7 @@ import { createInterface } from 'node:readline';
 import { CliIo, main } from '../../src/cli/ledger';
 import { restoreEvents } from '../../src/cli/events-backup';
 import * as backupModule from '../../src/infrastructure/sqlite/backup';
+import { WriteSetExecutor } from '../../src/projections/engine/write-set';
 import { createApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
 import {
@@ -604,6 +605,29 @@ describe('ledger CLI (integration)', () => {
     } finally {
       copy.mockRestore();
     }
+  });
+
+  it('names the file it could not write when the disk a rebuild writes to is full', async () => {
+    await storeOf200Members();
+    expect((await run(['rebuild'])).code).toBe(0);
+    const models = join(dir, 'read-models.db');
+    const built = readFileSync(models);
+    // As better-sqlite3 raises it when the rebuilt file's disk fills up.
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    const commit = jest.spyOn(WriteSetExecutor.prototype, 'execute').mockImplementation(() => {
+      throw full;
+    });
+    try {
+      const rebuilt = await run(['rebuild']);
+      expect({ code: rebuilt.code, err: rebuilt.err.split('\n').at(-2) }).toEqual({
+        code: 1,
+        err: `ledger: no room to write the read models at ${models}.rebuilding (database or disk is full): nothing was rebuilt, and ${models} is as it was. Free space on its disk and run it again`,
+      });
+    } finally {
+      commit.mockRestore();
+    }
+    expect(readFileSync(models).equals(built)).toBe(true);
+    expect(readdirSync(dir).filter((name) => name.includes('rebuilding'))).toEqual([]);
   });
 
   it('drops the read models before it moves the restored events in, so that a kill between the two cannot leave them beside other events', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { SqliteEventStore as Store } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import type { ReadModelDb as Db } from '../../src/projections/read-model-db';
 import type { rebuildReadModels as Rebuild, RebuildProgress } from '../../src/projections/rebuild';
+import type { openWriteSink as OpenWriteSink } from '../../src/projections/engine/write-sink';
 import { dist } from '../support/compiled';
 
 // The rebuild's writer thread runs JavaScript, so this suite uses the compiled modules (`npm test`
@@ -15,6 +16,9 @@ const { SqliteEventStore } = require(dist('infrastructure/sqlite/sqlite-event-st
 const { ReadModelDb } = require(dist('projections/read-model-db')) as { ReadModelDb: typeof Db };
 const { rebuildReadModels } = require(dist('projections/rebuild')) as {
   rebuildReadModels: typeof Rebuild;
+};
+const { openWriteSink } = require(dist('projections/engine/write-sink')) as {
+  openWriteSink: typeof OpenWriteSink;
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 import { credited } from '../support/wallet-events';
@@ -62,5 +66,22 @@ describe('Rebuild progress (integration, compiled)', () => {
     );
     expect(wentBack).toEqual([]);
     expect(reports.at(-1)).toMatchObject({ position: result.head, events: total });
+  });
+
+  it("fails a commit of the writer thread with SQLite's code, which tells a full disk from a bug", async () => {
+    const path = join(dir, 'writer.db');
+    const readModels = ReadModelDb.open({ path });
+    const sink = openWriteSink(readModels.db, path, 'worker');
+    try {
+      const sql = 'INSERT INTO rm_nowhere VALUES (?)';
+      const set = { statements: [{ sql, width: 1, sortKey: 0, values: [1] }], checkpoints: [] };
+      await expect(sink.commit(set)).rejects.toMatchObject({
+        message: 'no such table: rm_nowhere',
+        code: 'SQLITE_ERROR',
+      });
+    } finally {
+      await sink.close();
+      readModels.close();
+    }
   });
 });

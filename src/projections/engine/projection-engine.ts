@@ -73,6 +73,8 @@ export class ProjectionEngine implements ProjectionRunner {
   eventsCommitted = 0;
   /** The last subscription or database failure, cleared by the next commit. */
   engineError: string | null = null;
+  /** Its code, such as SQLite's: a rebuild tells a full disk from damage or a bug by it. */
+  engineErrorCode: unknown = undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -415,12 +417,14 @@ export class ProjectionEngine implements ProjectionRunner {
   /** A read or a commit failed: /health reports it and the log says so; the pump retries. */
   private engineFailed(error: unknown): void {
     this.engineError = messageOf(error);
+    this.engineErrorCode = (error as { code?: unknown } | null)?.code;
     this.failures.failed(this.engineError);
     this.options.onChange?.();
   }
 
   private engineRecovered(): void {
     this.engineError = null;
+    this.engineErrorCode = undefined;
     this.failures.succeeded();
   }
 

@@ -56,7 +56,9 @@ export class WorkerWriteSink implements WriteSink {
       if (reply.ok) waiting.resolve();
       else
         waiting.reject(
-          reply.moved ? new CheckpointsMovedError(reply.message) : new Error(reply.message),
+          reply.moved
+            ? new CheckpointsMovedError(reply.message)
+            : Object.assign(new Error(reply.message), { code: reply.code }),
         );
     });
     this.worker.on('error', (error) => this.fail(error));

@@ -10,7 +10,8 @@ export type WorkerRequest =
   | { id: number; synchronous: 'NORMAL' | 'OFF' }
   | { id: number; indexes: string[] };
 export type WorkerReply =
-  { id: number; ok: true } | { id: number; ok: false; message: string; moved: boolean };
+  | { id: number; ok: true }
+  | { id: number; ok: false; message: string; code: unknown; moved: boolean };
 
 const { path } = workerData as { path: string };
 const db = new Database(path);
@@ -43,6 +44,7 @@ parentPort?.on('message', (request: WorkerRequest | 'close') => {
       id: request.id,
       ok: false,
       message: messageOf(error),
+      code: (error as { code?: unknown } | null)?.code, // SQLite's: SQLITE_FULL is no bug
       moved: error instanceof CheckpointsMovedError,
     };
   }
