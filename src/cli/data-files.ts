@@ -5,6 +5,7 @@ import {
   namingTheFile,
   openNamingTheFile,
   removeSideFiles,
+  sqliteDamage,
 } from '../infrastructure/sqlite/open-database';
 
 const hintFor = (path: string) =>
@@ -35,6 +36,10 @@ export function openExplained<T>(path: string, open: () => T): T {
 export function explained(path: string, error: unknown): unknown {
   return namingTheFile(path, hintFor(path), error);
 }
+
+/** `error` naming `path` when SQLite found that file damaged, which its message does not say. */
+export const namingDamage = (path: string, error: unknown) =>
+  sqliteDamage(error) === undefined ? error : explained(path, error);
 
 /** Whether something other than a file (a directory) is at `path`: the CLI never deletes one. */
 export const isNotAFile = (path: string) => fileExists(path) && !statSync(path).isFile();

@@ -270,6 +270,7 @@ async function verify(
   return verifyReadModels({
     store,
     livePath: path,
+    eventsPath: env.EVENTSTORE_CONNECTION_STRING ? undefined : eventsPathIn(dataDir),
     scratchParent: env.TMPDIR || tmpdir(),
     positionsCountEvents: !env.EVENTSTORE_CONNECTION_STRING,
     holder: () => liveHolder(dataDir),

@@ -6,7 +6,7 @@ import { Checkpoints, StoredCheckpoint } from '../projections/engine/checkpoints
 import { ReadModelDb } from '../projections/read-model-db';
 import type { LockHolder } from '../projections/read-models-lock';
 import { rebuildReadModels } from '../projections/rebuild';
-import { openExplained } from './data-files';
+import { namingDamage, openExplained } from './data-files';
 import type { CliIo } from './ledger';
 import { progressBar } from './progress-bar';
 import { readModelsPathIn } from '../config/data-dir-files';
@@ -28,6 +28,8 @@ export interface VerifyOptions {
   store: EventStore;
   /** The live DATA_DIR/read-models.db: opened read-only, never written or locked. */
   livePath: string;
+  /** The embedded store's events.db, named when the replay finds it damaged (none on EventStoreDB). */
+  eventsPath: string | undefined;
   /** Where the scratch directory goes (TMPDIR); it is removed afterwards. */
   scratchParent: string;
   /** Whether positions count events (the embedded store) or are byte offsets (EventStoreDB). */
@@ -101,6 +103,10 @@ export async function verifyReadModels(options: VerifyOptions): Promise<number> 
       // The service has not applied every event the replay has yet: look again once it has.
       await new Promise((resolve) => setTimeout(resolve, CATCH_UP_WAIT_MS));
     }
+  } catch (error) {
+    // Damage the replay met is named already, and the scratch file is new: what is left is the
+    // live file's, which the comparison reads.
+    throw namingDamage(options.livePath, error);
   } finally {
     live?.close();
     replay?.close();
@@ -126,6 +132,10 @@ async function replayInto(
     deferIndexes: !resume,
     resume,
     upTo,
+  }).catch((error: unknown) => {
+    // The replay reads the events and writes a new file: damage it meets is the events'.
+    const { eventsPath } = options;
+    throw eventsPath === undefined ? error : namingDamage(eventsPath, error);
   });
   bar?.done();
   options.io.err.write(

@@ -2,7 +2,18 @@ import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -108,6 +119,36 @@ describe('ledger verify (integration)', () => {
     const result = await run(['verify']);
     expect(result.code).toBe(3);
     expect(result.err).toMatch(/^ledger: verify could not compare: No event store at /);
+  });
+
+  it('names the file it finds damaged, the events or the read models, and exits 3', async () => {
+    await write(100, 50);
+    expect((await run(['rebuild'])).code).toBe(0);
+    /** A page of `table`'s rows made no page at all: only a read of those rows finds it. */
+    const damage = (file: string, table: string) => {
+      const db = new Database(file, { readonly: true });
+      const size = db.pragma('page_size', { simple: true }) as number;
+      const leaves = db
+        .prepare("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno")
+        .pluck()
+        .all(table) as number[];
+      db.close();
+      const fd = openSync(file, 'r+');
+      writeSync(fd, Buffer.alloc(size, 0xff), 0, size, (leaves[leaves.length >> 1] - 1) * size);
+      closeSync(fd);
+    };
+    const damaged = (file: string) =>
+      `ledger: verify could not compare: Cannot open ${file}: database disk image is malformed (SQLITE_CORRUPT). The file is damaged, or is no database: \`ledger rebuild\` replaces a read-models.db, and an events.db is restored from a backup (docs/operations.md).`;
+    const readModels = join(dir, 'read-models.db');
+    const whole = readFileSync(readModels);
+    damage(readModels, 'rm_transactions'); // read by the comparison only
+    const live = await run(['verify']);
+    expect([live.code, live.err.split('\n').at(-2)]).toEqual([3, damaged(readModels)]);
+    writeFileSync(readModels, whole);
+    const events = join(dir, 'events.db');
+    damage(events, 'events'); // read by the replay, not by the check for missing events
+    const replayed = await run(['verify']);
+    expect([replayed.code, replayed.err.split('\n').at(-2)]).toEqual([3, damaged(events)]);
   });
 
   it('names the table and the keys of rows that differ, are missing or are extra, and exits 1', async () => {
