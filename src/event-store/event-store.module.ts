@@ -4,7 +4,7 @@ import { DATA_DIR_LOCK } from '../config/data-dir-lock';
 import type { ReadModelsLock } from '../projections/read-models-lock';
 import { EVENT_STORE, EventStore } from './event-store.port';
 import { eventsPathIn } from '../config/data-dir-files';
-import { StartRefused } from '../config/start-refused';
+import { openOrRefuseStart, StartRefused } from '../config/start-refused';
 import { eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
 
 /** Where events live, for health and logs. */
@@ -22,12 +22,20 @@ async function openEventStore(config: AppConfig, lock: ReadModelsLock): Promise<
   }
   const { SqliteEventStore } = await import('../infrastructure/sqlite/sqlite-event-store');
   const path = eventsPathIn(config.dataDir);
-  const store = SqliteEventStore.open({
-    path,
-    synchronous: config.sqliteSynchronous,
-    // Never into a store that a restore may be replacing, should this process lose its lock.
-    writeAllowed: () => lock.surelyHeld(),
-  });
+  let store: EventStore;
+  try {
+    store = openOrRefuseStart(path, () =>
+      SqliteEventStore.open({
+        path,
+        synchronous: config.sqliteSynchronous,
+        // Never into a store that a restore may be replacing, should this process lose its lock.
+        writeAllowed: () => lock.surelyHeld(),
+      }),
+    );
+  } catch (error) {
+    lock.release(); // no app is made to give it up at its close
+    throw error;
+  }
   // An event deleted from the file: decisions and read models would go on past the loss (a
   // debit without its credit). 0.13 s for 1,000,000 events.
   const gaps = eventLogGaps(path);

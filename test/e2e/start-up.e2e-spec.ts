@@ -1,9 +1,7 @@
 import Database from 'better-sqlite3';
-import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import {
-  chmodSync,
-  chownSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -19,8 +17,8 @@ import { dist } from '../support/compiled';
 import { freePort, startService } from '../support/service-process';
 import { KEYS, TEST_ENV } from '../support/test-app';
 
-/** The built service with `env`, in its own process on 127.0.0.1 (as the user `as` names). */
-function service(env: Record<string, string>, as: Pick<SpawnOptions, 'uid' | 'gid'> = {}) {
+/** The built service with `env`, in its own process on 127.0.0.1. */
+function service(env: Record<string, string>) {
   return spawn(process.execPath, [dist('main.js')], {
     env: {
       ...process.env,
@@ -31,16 +29,12 @@ function service(env: Record<string, string>, as: Pick<SpawnOptions, 'uid' | 'gi
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...as,
   });
 }
 
 /** Starts the service with `env`, which must refuse to start: answers what it wrote to stderr. */
-async function refusedStart(
-  env: Record<string, string>,
-  as?: Pick<SpawnOptions, 'uid' | 'gid'>,
-): Promise<string> {
-  const child = service(env, as);
+async function refusedStart(env: Record<string, string>): Promise<string> {
+  const child = service(env);
   const exited = once(child, 'exit');
   const stderr: string[] = [];
   child.stderr.on('data', (chunk) => stderr.push(String(chunk)));
@@ -176,27 +170,22 @@ describe('Start-up (e2e, real process)', () => {
     }
   });
 
-  it('refuses read models it cannot use in one line that names the file, not with a stack', async () => {
-    const readModels = join(dataDir, 'read-models.db');
-    mkdirSync(readModels); // no file to open, for root too
-    const noFile = await refusedStart({ DATA_DIR: dataDir, PORT: '0' });
-    expect(noFile).toContain(
-      `points-ledger did not start: Cannot open ${readModels}: unable to open database file (SQLITE_CANTOPEN). The service must be able to read and write it`,
-    );
-    expect(noFile).not.toMatch(/^\s+at /m);
-    // A file this user may not write: root may write any, so the service then runs as nobody.
-    rmSync(readModels, { recursive: true });
-    writeFileSync(readModels, '');
-    const asRoot = process.getuid?.() === 0;
-    if (asRoot) chownSync(dataDir, 65534, 65534);
-    else chmodSync(readModels, 0o400);
-    const nobody = asRoot ? { uid: 65534, gid: 65534 } : {};
-    const unwritable = await refusedStart({ DATA_DIR: dataDir, PORT: '0' }, nobody);
-    expect(unwritable).toContain(
-      `points-ledger did not start: Cannot write ${readModels}: this user`,
-    );
-    expect(unwritable).not.toMatch(/^\s+at /m);
-  });
+  it.each(['read-models.db', 'events.db'])(
+    'refuses a %s it cannot open in one line that names the file, not with a stack',
+    async (name) => {
+      const path = join(dataDir, name);
+      mkdirSync(path); // no file to open, for root too
+      try {
+        const refusal = await refusedStart({ DATA_DIR: dataDir, PORT: '0' });
+        expect(refusal).toContain(
+          `points-ledger did not start: Cannot open ${path}: unable to open database file (SQLITE_CANTOPEN). The service must be able to read and write it`,
+        );
+        expect(refusal).not.toMatch(/^\s+at /m);
+      } finally {
+        rmSync(path, { recursive: true });
+      }
+    },
+  );
 
   it.each([' Production', 'prod'])(
     'refuses SQLITE_SYNCHRONOUS=OFF with NODE_ENV=%p, naming the variable',

@@ -55,13 +55,26 @@ export function openNamingTheFile<T>(path: string, hint: string, open: () => T):
   }
 }
 
-/** `error` naming the file, SQLite's code and `hint` when it is a file failure; else `error`. */
+/** SQLite's failure on a file, the file named: it keeps SQLite's code, for those who act on it. */
+export class NamedFileError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * `error` naming the file, SQLite's code and `hint` when it is a file failure not named yet; else
+ * `error`.
+ */
 export function namingTheFile(path: string, hint: string, error: unknown): unknown {
   const code = sqliteFileFailure(error);
-  if (code === undefined) return error;
+  if (code === undefined || error instanceof NamedFileError) return error;
   // `hint` is for a file that cannot be reached (permissions, a full disk); damage has one cure.
   const cure = isDamage(code) ? DAMAGE_CURE : hint;
-  return new Error(`Cannot open ${path}: ${messageOf(error)} (${code}). ${cure}`);
+  return new NamedFileError(`Cannot open ${path}: ${messageOf(error)} (${code}). ${cure}`, code);
 }
 
 const DAMAGE_CURE =
