@@ -168,6 +168,27 @@ describe('AuthHook', () => {
       /must be "Bearer/,
     ],
     ['an empty X-API-Key', { 'x-api-key': '' }, /exactly one/],
+    // Bytes 0xA0 and 0x85 around a key, as Node reads them (Latin-1): not blanks, not the key.
+    [
+      'a no-break space after an X-API-Key',
+      { 'x-api-key': `\u00a0${SANDBOX_KEY}\u00a0` },
+      /exactly one/,
+    ],
+    [
+      'a no-break space after a Bearer key',
+      { authorization: `Bearer ${SANDBOX_KEY}\u00a0` },
+      /must be "Bearer/,
+    ],
+    [
+      'a no-break space before Bearer',
+      { authorization: `\u00a0Bearer ${SANDBOX_KEY}` },
+      /must be "Bearer/,
+    ],
+    [
+      'a next-line character after a key',
+      { authorization: `Bearer ${SANDBOX_KEY}\u0085` },
+      /must be "Bearer/,
+    ],
     ['garbage as a member token', { authorization: 'Bearer not-a-token' }, /Invalid member token/],
   ])('answers %s 401', (_case, headers, message) => {
     const { run } = setup();

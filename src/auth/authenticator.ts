@@ -13,10 +13,17 @@ export function unauthorized(message: string): UnauthorizedException {
   return new UnauthorizedException({ code: 'UNAUTHORIZED', message });
 }
 
-const BEARER = /^Bearer +(\S+) *$/i;
+/**
+ * A credential is visible ASCII. Node reads header bytes as Latin-1, so a byte 0xA0 beside a key
+ * arrives as a no-break space: JavaScript's `trim()` and `\s` would take it for a blank and accept
+ * a spelling of the key that is not the key, which a proxy matching keys exactly would not.
+ */
+const BEARER = /^Bearer +([\x21-\x7e]+) *$/i;
 /** The Bearer scheme, well-formed or not: `Bearer`, alone or followed by white space. */
 const BEARER_SCHEME = /^Bearer(?:\s|$)/i;
-const SINGLE_TOKEN = /^\S+$/;
+const SINGLE_TOKEN = /^[\x21-\x7e]+$/;
+/** HTTP's optional white space around a header value: spaces and tabs only. */
+const trimOws = (value: string) => value.replace(/^[ \t]+|[ \t]+$/g, '');
 const MALFORMED_AUTHORIZATION = 'The Authorization header must be "Bearer <credential>"';
 
 /**
@@ -31,7 +38,8 @@ export function credentialFrom(
 ): string {
   if (headers.authorization !== undefined && countHeader(rawHeaders, 'authorization') > 1)
     throw unauthorized('Send one Authorization header, not several');
-  const authorization = headers.authorization?.trim();
+  const authorization =
+    headers.authorization === undefined ? undefined : trimOws(headers.authorization);
   const bearer = authorization ? BEARER.exec(authorization) : null;
   if (bearer) return bearer[1];
   // A Bearer header that is malformed is refused even beside an X-API-Key: falling back to the
@@ -40,7 +48,7 @@ export function credentialFrom(
     throw unauthorized(MALFORMED_AUTHORIZATION);
   const apiKey = headers['x-api-key'];
   if (apiKey !== undefined) {
-    const key = Array.isArray(apiKey) ? undefined : apiKey.trim();
+    const key = Array.isArray(apiKey) ? undefined : trimOws(apiKey);
     if (key && SINGLE_TOKEN.test(key)) return key;
     throw unauthorized('The X-API-Key header must hold exactly one API key');
   }

@@ -326,6 +326,23 @@ describe('The HTTP edge (e2e): the credential first, then JSON only, never a 500
     });
   });
 
+  it.each([
+    ['X-API-Key: <A0>KEY<A0>'],
+    ['Authorization: Bearer KEY<A0>'],
+    ['Authorization: <A0>Bearer KEY'],
+  ])(
+    'takes no key with byte 0xA0 beside it (%s), which Node reads as a no-break space',
+    async (line) => {
+      const header = line.replace('KEY', KEYS.acmeSandbox).replaceAll('<A0>', '\xa0');
+      const bytes = `GET /v1/offers HTTP/1.1\r\nHost: x\r\n${header}\r\nConnection: close\r\n\r\n`;
+      const answer = await rawRequest(Buffer.from(bytes, 'latin1'));
+      expect(answer).toMatch(/^HTTP\/1.1 401 /);
+      // The same key without it is taken.
+      const plain = `GET /v1/offers HTTP/1.1\r\nHost: x\r\nX-API-Key: ${KEYS.acmeSandbox}\r\nConnection: close\r\n\r\n`;
+      expect(await rawRequest(plain)).toMatch(/^HTTP\/1.1 200 /);
+    },
+  );
+
   describe('Expect: 100-continue', () => {
     /** Sends a credit's headers alone, as a client that waits for 100 Continue before its body. */
     async function creditHeaders(headers: string, contentLength: number) {
