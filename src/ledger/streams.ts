@@ -8,8 +8,9 @@ import { LruCache } from '../shared/application/lru-cache';
  * `wallet-sandbox.acme.` select one tenant's wallets.
  *
  * A wallet stream is named by a digest of the member, not by the member's own id: a redemption id
- * embeds that digest, so any redemption leads to its wallet without a lookup and without exposing
- * the company's member id in ids it hands out.
+ * embeds that digest, so any redemption leads to its wallet without a lookup, and the ids handed
+ * out do not spell the company's member id. The digest is not keyed, so a guessed member id can be
+ * checked against it (docs/events.md says so): keying it needs a key kept with the events.
  */
 const MEMBER_REF_HEX = 24;
 
