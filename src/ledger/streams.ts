@@ -1,31 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { sha256Hex } from '../shared/application/sha256';
-import { LruCache } from '../shared/application/lru-cache';
 
 /**
  * Stream names and ids. Streams are `category-<tenantKey>.<id>` (EventStoreDB's category-id form:
  * the category never contains '-'), so `$ce-wallet` and prefix filters such as
  * `wallet-sandbox.acme.` select one tenant's wallets.
  *
- * A wallet stream is named by a digest of the member, not by the member's own id: a redemption id
- * embeds that digest, so any redemption leads to its wallet without a lookup, and the ids handed
- * out do not spell the company's member id. The digest is not keyed, so a guessed member id can be
- * checked against it (docs/events.md says so): keying it needs a key kept with the events.
+ * A wallet stream is named by a digest of the member (its memberRef, member-refs.ts), not by the
+ * member's own id: a redemption id embeds that digest, so any redemption leads to its wallet
+ * without a lookup, and the ids handed out do not spell the company's member id.
  */
-const MEMBER_REF_HEX = 24;
-
-/** Digests of recently seen members: hot members are hashed once. */
-const memberRefs = new LruCache<string, string>(100_000);
-
-export function memberRef(tenantKey: string, externalUserID: string): string {
-  const key = `${tenantKey}\n${externalUserID}`;
-  let ref = memberRefs.get(key);
-  if (ref === undefined) {
-    ref = sha256Hex(key).slice(0, MEMBER_REF_HEX);
-    memberRefs.set(key, ref);
-  }
-  return ref;
-}
+export const MEMBER_REF_HEX = 24;
 
 export function walletStream(tenantKey: string, ref: string): string {
   return `wallet-${tenantKey}.${ref}`;

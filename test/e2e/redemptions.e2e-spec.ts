@@ -3,6 +3,7 @@ import { balanceOf, createOffer, credit, memberToken } from '../support/fixtures
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
 import { Aggregates } from '../../src/ledger/application/aggregates';
 import { memberRefOfRedemption, walletStream } from '../../src/ledger/streams';
+import { sha256Hex } from '../../src/shared/application/sha256';
 import { decideWallet } from '../../src/ledger/wallet/wallet.decider';
 import { WalletEvent } from '../../src/ledger/wallet/wallet.events';
 
@@ -46,6 +47,23 @@ describe('Redemptions over HTTP (e2e)', () => {
     expect(new Date(redemption.createdAt).toISOString()).toBe(redemption.createdAt);
     expect(response.headers.get('x-request-id')).toBeTruthy();
     expect(await balanceOf(org, 'seed-member')).toBe(500);
+  });
+
+  it('hands out redemption ids that do not confirm a guessed member id', async () => {
+    const offerId = await createOffer(org, { pointsPrice: 10 });
+    await credit(org, 'ada@example.com', 10);
+    const created = await org('POST', '/v1/redemptions', {
+      offer: offerId,
+      externalUserID: 'ada@example.com',
+    });
+    expect(created.status).toBe(201);
+    // Guessed: the member id hashed with the tenant, as it was before the store had a key.
+    const guess = sha256Hex('sandbox.acme\nada@example.com').slice(0, 24);
+    const ref = memberRefOfRedemption(created.body.id as string);
+    expect(ref).not.toBe(guess);
+    // The store's own key names the member's wallet, which the id leads to.
+    const refs = await t.app.get(Aggregates).memberRefs.get();
+    expect(ref).toBe(refs.of('sandbox.acme', 'ada@example.com'));
   });
 
   it('refuses what the rules refuse, with stable codes', async () => {

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { READ_MODELS_LOCK_FILE } from '../../src/projections/read-models-lock';
 import { balanceOf, createOffer, credit } from '../support/fixtures';
 import { freePort, kill, startService } from '../support/service-process';
-import { api, ApiResponse, KEYS } from '../support/test-app';
+import { api, ApiResponse, KEYS, startTestApp } from '../support/test-app';
+import { credited } from '../support/wallet-events';
+import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
+import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
+import { MEMBER_REF_SCHEME_STREAM } from '../../src/ledger/member-refs';
+import { memberRefOfRedemption } from '../../src/ledger/streams';
+import { sha256Hex } from '../../src/shared/application/sha256';
 
 describe('A killed and restarted service (e2e, real process)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-restart-'));
@@ -95,6 +101,40 @@ describe('A killed and restarted service (e2e, real process)', () => {
       expect(readdirSync(failing)).not.toContain(READ_MODELS_LOCK_FILE);
     } finally {
       rmSync(failing, { recursive: true, force: true });
+    }
+  });
+});
+
+/** A store whose wallets were named before the store had a key for its member digests. */
+describe('A store written before member digests were keyed (e2e)', () => {
+  it('keeps naming its members by the plain digest, so that their wallets and ids still meet', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-plain-refs-'));
+    const plainRef = sha256Hex('sandbox.acme\nold-member').slice(0, 24);
+    const written = SqliteEventStore.open({ path: join(dataDir, 'events.db') });
+    await written.append(
+      `wallet-sandbox.acme.${plainRef}`,
+      [credited('old-member', 70)],
+      'no_stream',
+    );
+    await written.close();
+    const t = await startTestApp(dataDir);
+    try {
+      const org = api(t.baseUrl, KEYS.acmeSandbox);
+      await credit(org, 'old-member', 30);
+      expect(await balanceOf(org, 'old-member')).toBe(100); // the 70 of the old wallet, and 30
+      const offerId = await createOffer(org, { pointsPrice: 100 });
+      const redeemed = await org('POST', '/v1/redemptions', {
+        offer: offerId,
+        externalUserID: 'old-member',
+      });
+      expect([redeemed.status, memberRefOfRedemption(redeemed.body.id as string)]).toEqual([
+        201,
+        plainRef,
+      ]);
+      const store = t.app.get<symbol, EventStore>(EVENT_STORE);
+      expect(await store.readStream(MEMBER_REF_SCHEME_STREAM)).toEqual([]);
+    } finally {
+      await t.close();
     }
   });
 });

@@ -129,11 +129,12 @@ describe('Start-up (e2e, real process)', () => {
     }
     const events = join(dataDir, 'events.db');
     const db = new Database(events);
-    const stream = db.prepare('SELECT stream FROM events WHERE position = 2').pluck().get();
-    db.prepare('DELETE FROM events WHERE position = 2').run(); // the credit of 20
+    // Position 1 records how members are named (the first credit wrote it), then the credits.
+    const stream = db.prepare('SELECT stream FROM events WHERE position = 3').pluck().get();
+    db.prepare('DELETE FROM events WHERE position = 3').run(); // the credit of 20
     db.close();
     expect(await refusedStart({ DATA_DIR: dataDir, PORT: '0' })).toContain(
-      `points-ledger did not start: Events are missing from ${events} (positions 1 to 3 hold 2 events: 1 missing; stream ${stream}: revisions 0 to 2 hold 2 events): restore the events from a backup`,
+      `points-ledger did not start: Events are missing from ${events} (positions 1 to 4 hold 3 events: 1 missing; stream ${stream}: revisions 0 to 2 hold 2 events): restore the events from a backup`,
     );
   });
 

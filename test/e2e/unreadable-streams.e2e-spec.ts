@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { EventData, JsonValue } from '../../src/event-store';
 import { EVENT_STORE, EventStore } from '../../src/event-store/event-store.port';
-import { memberRef, offerStream, walletStream } from '../../src/ledger/streams';
+import { Aggregates } from '../../src/ledger/application/aggregates';
+import { MemberRefs } from '../../src/ledger/member-refs';
+import { offerStream, walletStream } from '../../src/ledger/streams';
 import { balanceOf, createOffer, credit, memberToken } from '../support/fixtures';
 import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
 import { credited, walletEvent } from '../support/wallet-events';
@@ -24,8 +26,13 @@ describe('Streams holding an event the service cannot fold (e2e)', () => {
   afterAll(() => t.close());
 
   const store = () => t.app.get<symbol, EventStore>(EVENT_STORE);
+  /** The app's member digests: chosen when it started, on its empty store. */
+  let memberRefs: MemberRefs;
+  beforeAll(async () => {
+    memberRefs = await t.app.get(Aggregates).memberRefs.get();
+  });
   const walletOf = (member: string) =>
-    walletStream('sandbox.acme', memberRef('sandbox.acme', member));
+    walletStream('sandbox.acme', memberRefs.of('sandbox.acme', member));
   /** The types of the events of `stream`, read from $all (a stream read refuses a damaged one). */
   const typesIn = async (stream: string) =>
     (await store().readAll({ filter: { streamNamePrefixes: [stream] } }))

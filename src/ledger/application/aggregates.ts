@@ -7,6 +7,7 @@ import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { AggregateStore } from '../../shared/application/aggregate-store';
 import { CommandExecutor } from '../../shared/application/command-executor';
 import { StateCache } from '../../shared/application/state-cache';
+import { MemberRefsOfStore } from '../member-refs';
 import { walletEventProblem } from '../wallet/wallet.event-shape';
 import { WalletEvent } from '../wallet/wallet.events';
 import { WalletState, evolveWallet, initialWalletState } from '../wallet/wallet.state';
@@ -18,6 +19,8 @@ export class Aggregates {
   readonly wallets: AggregateStore<WalletState, WalletEvent>;
   readonly offers: AggregateStore<OfferState, OfferEvent>;
   readonly executor: CommandExecutor;
+  /** How members' wallet streams and redemption ids are named in this store. */
+  readonly memberRefs: MemberRefsOfStore;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -40,5 +43,6 @@ export class Aggregates {
       offerEventProblem,
     );
     this.executor = new CommandExecutor(store, this.cache);
+    this.memberRefs = new MemberRefsOfStore(store);
   }
 }

@@ -3,7 +3,7 @@ import { ExecutionResult } from '../../shared/application/command-executor';
 import { CommandRequest, eventContext } from '../../shared/http/command-request';
 import { Aggregates } from '../application/aggregates';
 import { accepted, isDomainError, refusal } from '../application/decisions';
-import { memberRef, newTransactionId, walletStream } from '../streams';
+import { newTransactionId, walletStream } from '../streams';
 import { UpsertMemberProfile, WalletCommand } from '../wallet/wallet.commands';
 import { decideWallet } from '../wallet/wallet.decider';
 import { walletOf, WalletState } from '../wallet/wallet.state';
@@ -73,15 +73,16 @@ export class MemberCommands {
   }
 
   /** Decide one wallet command on current state, append it, answer with a view of the new state. */
-  private onWallet(
+  private async onWallet(
     req: CommandRequest,
     externalUserID: string,
     status: number,
     command: (now: string) => WalletCommand,
     view: (state: WalletState) => unknown,
   ): Promise<ExecutionResult> {
-    const { wallets, executor } = this.aggregates;
-    const stream = walletStream(req.tenantKey, memberRef(req.tenantKey, externalUserID));
+    const { wallets, executor, memberRefs } = this.aggregates;
+    const ref = (await memberRefs.get()).of(req.tenantKey, externalUserID);
+    const stream = walletStream(req.tenantKey, ref);
     return executor.run(
       [stream],
       async ({ now }) => {

@@ -16,7 +16,6 @@ import { CommandRequest, eventContext } from '../../shared/http/command-request'
 import { Aggregates } from '../application/aggregates';
 import { accepted, isDomainError, refusal } from '../application/decisions';
 import {
-  memberRef,
   memberRefOfRedemption,
   newCouponCode,
   newRedemptionId,
@@ -65,8 +64,8 @@ export class RedemptionCommands {
     externalUserID: string,
     input: CreateRedemptionInput,
   ): Promise<ExecutionResult> {
-    const { wallets, offers, executor } = this.aggregates;
-    const ref = memberRef(req.tenantKey, externalUserID);
+    const { wallets, offers, executor, memberRefs } = this.aggregates;
+    const ref = (await memberRefs.get()).of(req.tenantKey, externalUserID);
     const wallet = walletStream(req.tenantKey, ref);
     const offer = offerStream(req.tenantKey, input.offerId);
     const redemptionId = newRedemptionId(ref);
@@ -173,11 +172,11 @@ export class RedemptionCommands {
     command: (base: { redemptionId: string; now: string }) => Parameters<typeof decideWallet>[0],
     { finishesCancel }: { finishesCancel: boolean },
   ): Promise<ExecutionResult> {
-    const { wallets, offers, executor } = this.aggregates;
+    const { wallets, offers, executor, memberRefs } = this.aggregates;
     const ref = memberRefOfRedemption(redemptionId);
     const own =
       req.principal.kind === 'member'
-        ? memberRef(req.tenantKey, req.principal.externalUserID)
+        ? (await memberRefs.get()).of(req.tenantKey, req.principal.externalUserID)
         : ref;
     if (ref === null || ref !== own) throw notFound(`Redemption ${redemptionId}`);
     const wallet = walletStream(req.tenantKey, ref);
