@@ -33,8 +33,9 @@ export class Freshness {
         throw new ServiceUnavailableException({
           code: 'READ_MODEL_UNAVAILABLE',
           message: `The ${error.projection} read model stopped on an event it cannot apply; see /health`,
-          // Not the error itself: it may quote an event of any tenant. /health shows it to an org key.
-          details: { projection: error.projection, position: String(error.position) },
+          // Neither the error, which may quote any tenant's event, nor the position in $all, which
+          // counts every tenant's writes: /health shows both to an operator key.
+          details: { projection: error.projection },
         });
       }
       if (error instanceof ProjectionsFailingError) {
@@ -42,8 +43,8 @@ export class Freshness {
           code: 'READ_MODEL_UNAVAILABLE',
           message:
             'The read models cannot be brought up to date: the projections are failing; see /health',
-          // Not the failure itself (a database or store error): /health shows it to an org key.
-          details: { projections: [...error.projections], position: String(error.position) },
+          // Not the failure itself (a database or store error): /health shows it to an operator key.
+          details: { projections: [...error.projections] },
           retryAfterSeconds: RETRY_AFTER_SECONDS,
         });
       }
@@ -51,7 +52,7 @@ export class Freshness {
         throw new ServiceUnavailableException({
           code: 'READ_MODEL_LAGGING',
           message: `The read models did not catch up with the latest writes within ${READ_YOUR_WRITES_TIMEOUT_MS} ms; retry`,
-          details: { projections: [...error.projections], position: String(error.position) },
+          details: { projections: [...error.projections] },
           retryAfterSeconds: RETRY_AFTER_SECONDS,
         });
       }
