@@ -31,7 +31,13 @@ import { progressBar } from './progress-bar';
 import { messageOf } from '../shared/application/error-message';
 import { damageIn, readDatabaseFile } from '../infrastructure/sqlite/open-database';
 import { hasTable } from '../infrastructure/sqlite/migrations';
-import { discardReadModels, fileExists, isNotAFile, openExplained } from './data-files';
+import {
+  discardReadModels,
+  fileExists,
+  isNotAFile,
+  namingDamage,
+  openExplained,
+} from './data-files';
 import { eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
 import { NOT_COMPARED, verifyReadModels } from './verify-read-models';
 import {
@@ -385,7 +391,8 @@ function rebuildCommand(
     // A store that cannot be read (EventStoreDB down) must not cost the read models.
     await store.headPosition();
     const missing = missingEvents(env, dataDir);
-    if (!missing) return rebuildBeside(store, readModelsPathIn(dataDir), io);
+    const events = env.EVENTSTORE_CONNECTION_STRING ? undefined : eventsPathIn(dataDir);
+    if (!missing) return rebuildBeside(store, events, readModelsPathIn(dataDir), io);
     // Read models replayed past a lost event would hide the loss from every later check.
     io.err.write(`ledger: ${missing}: nothing was rebuilt. ${RESTORE_ADVICE}\n`);
     return 1;
@@ -396,7 +403,12 @@ function rebuildCommand(
  * Builds the read models in a file of their own and moves it over `path` only once whole: a
  * rebuild that stops (a damaged events.db, a full disk, Ctrl-C) leaves the read models as they were.
  */
-async function rebuildBeside(store: EventStore, path: string, io: CliIo): Promise<number> {
+async function rebuildBeside(
+  store: EventStore,
+  eventsPath: string | undefined,
+  path: string,
+  io: CliIo,
+): Promise<number> {
   if (isNotAFile(path))
     throw new Error(
       `${path} is not a file: move it away, and the rebuild puts the read models there`,
@@ -411,7 +423,8 @@ async function rebuildBeside(store: EventStore, path: string, io: CliIo): Promis
   } catch (error) {
     readModels.close();
     discardReadModels(building);
-    if (!isNoRoom(error)) throw error;
+    // The rebuild reads the events and writes a new file: damage it meets is the events'.
+    if (!isNoRoom(error)) throw eventsPath === undefined ? error : namingDamage(eventsPath, error);
     // SQLite's message names no file: the events are only read, so the full disk is this one's.
     io.err.write(
       `ledger: no room to write the read models at ${building} (${messageOf(error)}): nothing was rebuilt, and ${path} is as it was. Free space on its disk and run it again\n`,

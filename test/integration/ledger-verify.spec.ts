@@ -27,6 +27,24 @@ import { api, KEYS } from '../support/test-app';
 import { credited } from '../support/wallet-events';
 
 /** `ledger verify`: the read models against a replay of the events, row for row. */
+/** A page of `table`'s rows made no page at all: only a read of those rows finds it. */
+function damage(file: string, table: string): void {
+  const db = new Database(file, { readonly: true });
+  const size = db.pragma('page_size', { simple: true }) as number;
+  const leaves = db
+    .prepare("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno")
+    .pluck()
+    .all(table) as number[];
+  db.close();
+  const fd = openSync(file, 'r+');
+  writeSync(fd, Buffer.alloc(size, 0xff), 0, size, (leaves[leaves.length >> 1] - 1) * size);
+  closeSync(fd);
+}
+
+/** What the CLI says of a damaged database file. */
+const damagedFile = (file: string) =>
+  `Cannot open ${file}: database disk image is malformed (SQLITE_CORRUPT). The file is damaged, or is no database: \`ledger rebuild\` replaces a read-models.db, and an events.db is restored from a backup (docs/operations.md).`;
+
 describe('ledger verify (integration)', () => {
   let dir: string;
   let scratch: string;
@@ -121,24 +139,22 @@ describe('ledger verify (integration)', () => {
     expect(result.err).toMatch(/^ledger: verify could not compare: No event store at /);
   });
 
+  it('names the events file when a rebuild finds it damaged, and leaves the read models as they were', async () => {
+    await write(100, 50);
+    expect((await run(['rebuild'])).code).toBe(0);
+    const readModels = join(dir, 'read-models.db');
+    const built = readFileSync(readModels);
+    const events = join(dir, 'events.db');
+    damage(events, 'events');
+    // The command fails with the message `ledger` prints before it exits 1.
+    await expect(run(['rebuild'])).rejects.toThrow(damagedFile(events));
+    expect(readFileSync(readModels).equals(built)).toBe(true);
+  });
+
   it('names the file it finds damaged, the events or the read models, and exits 3', async () => {
     await write(100, 50);
     expect((await run(['rebuild'])).code).toBe(0);
-    /** A page of `table`'s rows made no page at all: only a read of those rows finds it. */
-    const damage = (file: string, table: string) => {
-      const db = new Database(file, { readonly: true });
-      const size = db.pragma('page_size', { simple: true }) as number;
-      const leaves = db
-        .prepare("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno")
-        .pluck()
-        .all(table) as number[];
-      db.close();
-      const fd = openSync(file, 'r+');
-      writeSync(fd, Buffer.alloc(size, 0xff), 0, size, (leaves[leaves.length >> 1] - 1) * size);
-      closeSync(fd);
-    };
-    const damaged = (file: string) =>
-      `ledger: verify could not compare: Cannot open ${file}: database disk image is malformed (SQLITE_CORRUPT). The file is damaged, or is no database: \`ledger rebuild\` replaces a read-models.db, and an events.db is restored from a backup (docs/operations.md).`;
+    const damaged = (file: string) => `ledger: verify could not compare: ${damagedFile(file)}`;
     const readModels = join(dir, 'read-models.db');
     const whole = readFileSync(readModels);
     damage(readModels, 'rm_transactions'); // read by the comparison only
