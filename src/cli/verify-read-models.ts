@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventStore } from '../event-store/event-store.port';
 import { Checkpoints, StoredCheckpoint } from '../projections/engine/checkpoints';
 import { ReadModelDb } from '../projections/read-model-db';
-import type { LockHolder } from '../projections/read-models-lock';
+import { LockHolder, ownProcessText, processGone } from '../projections/read-models-lock';
 import { rebuildReadModels } from '../projections/rebuild';
 import { namingDamage, openExplained } from './data-files';
 import type { CliIo } from './ledger';
@@ -45,6 +45,36 @@ type CheckpointsByName = Map<string, StoredCheckpoint>;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
+const SCRATCH_PREFIX = 'ledger-verify-';
+/** Names the verify that made a scratch directory: `ownProcessText()`. */
+const SCRATCH_OWNER = 'owner';
+
+/**
+ * Removes the scratch directories of verifies that were killed (SIGKILL, a power cut) before they
+ * could: each holds a replay as large as the read models. Only this user's, and only where the
+ * owner has certainly exited: a verify in another pid namespace, or one too new to have named
+ * itself yet, keeps its directory.
+ */
+function removeAbandonedScratch(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent).filter((name) => name.startsWith(SCRATCH_PREFIX));
+  } catch {
+    return; // mkdtemp says what is wrong with the parent
+  }
+  for (const name of names) {
+    const dir = join(parent, name);
+    try {
+      const stat = lstatSync(dir);
+      if (!stat.isDirectory() || stat.uid !== process.getuid?.()) continue;
+      if (processGone(readFileSync(join(dir, SCRATCH_OWNER), 'utf8')))
+        rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Gone meanwhile, not named yet, or not ours to read: left as it is.
+    }
+  }
+}
+
 /**
  * `ledger verify`: replays every event into a scratch read-models.db, then compares the live one
  * with it, table by table and row for row. Safe beside a running service: the live file is only
@@ -56,7 +86,9 @@ const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
  */
 export async function verifyReadModels(options: VerifyOptions): Promise<number> {
   const { io } = options;
-  const scratchDir = mkdtempSync(join(options.scratchParent, 'ledger-verify-'));
+  removeAbandonedScratch(options.scratchParent);
+  const scratchDir = mkdtempSync(join(options.scratchParent, SCRATCH_PREFIX));
+  writeFileSync(join(scratchDir, SCRATCH_OWNER), ownProcessText());
   const removeScratch = () => rmSync(scratchDir, { recursive: true, force: true });
   const interrupted = (signal: NodeJS.Signals) => {
     removeScratch();

@@ -130,8 +130,29 @@ function isOwn(holder: LockHolder): boolean {
   );
 }
 
+/** A process as a lock names it; undefined where the writer's system did not tell. */
+type ProcessIdentity = Pick<LockHolder, 'pid' | 'started' | 'namespace'>;
+
+/** This process, as `<pid> <start time> <pid namespace>`: a file's owner that processGone reads. */
+export function ownProcessText(): string {
+  const own = ownIdentity();
+  return [own.pid, own.started ?? '-', own.namespace ?? '-'].join(' ');
+}
+
+/**
+ * Whether the process an ownProcessText() names has certainly exited. Not where that cannot be
+ * told (another pid namespace, whose pids mean other processes here), nor for a text it cannot read.
+ */
+export function processGone(text: string): boolean {
+  const [pid, started, namespace] = text.trim().split(' ');
+  const identity = { pid: Number(pid), started: known(started), namespace: known(namespace) };
+  if (!Number.isSafeInteger(identity.pid) || identity.pid <= 0) return false;
+  if (identity.namespace !== undefined && identity.namespace !== ownPidNamespace()) return false;
+  return !alive(identity, '');
+}
+
 /** Whether the process that wrote the lock still runs, and not another one under its pid. */
-function alive({ pid, started, namespace }: LockHolder, path: string): boolean {
+function alive({ pid, started, namespace }: ProcessIdentity, path: string): boolean {
   // A pid from another namespace cannot be looked up here: its holder's heartbeat tells.
   if (namespace !== undefined && namespace !== ownPidNamespace())
     return Date.now() - modifiedMs(path) < FOREIGN_STALE_MS;

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { main } from '../../src/cli/ledger';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
-import { READ_MODELS_LOCK_FILE } from '../../src/projections/read-models-lock';
+import { ownProcessText, READ_MODELS_LOCK_FILE } from '../../src/projections/read-models-lock';
 import { dist } from '../support/compiled';
 import { createOffer, credit } from '../support/fixtures';
 import { freePort, kill, startService } from '../support/service-process';
@@ -121,6 +121,28 @@ describe('ledger verify (integration)', () => {
     // It only reads: the live file is as it was, and no lock was taken.
     expect(readFileSync(join(dir, 'read-models.db')).equals(live)).toBe(true);
     expect(existsSync(join(dir, READ_MODELS_LOCK_FILE))).toBe(false);
+  });
+
+  it("removes the scratch a killed verify left, and no other verify's", async () => {
+    await write(5, 3);
+    expect((await run(['rebuild'])).code).toBe(0);
+    const scratchOf = (name: string, owner?: string) => {
+      mkdirSync(join(scratch, name));
+      writeFileSync(join(scratch, name, 'read-models.db'), 'a replay');
+      if (owner !== undefined) writeFileSync(join(scratch, name, 'owner'), owner);
+    };
+    // A verify that was killed: its process has exited (its pid is free, or another process's).
+    const exited = spawnSync(process.execPath, ['-e', '']).pid;
+    scratchOf('ledger-verify-killed', ownProcessText().replace(/^\d+ \S+/, `${exited} -`));
+    scratchOf('ledger-verify-running', ownProcessText()); // this process runs
+    scratchOf('ledger-verify-unnamed'); // made, its owner not written yet
+    scratchOf('ledger-verify-elsewhere', `${exited} - pid:[1]`); // another pid namespace
+    expect((await run(['verify'])).code).toBe(0);
+    expect(readdirSync(scratch).sort()).toEqual([
+      'ledger-verify-elsewhere',
+      'ledger-verify-running',
+      'ledger-verify-unnamed',
+    ]);
   });
 
   it('exits 3, not 1 (they differ), when it cannot replay: here a TMPDIR that does not exist', async () => {
