@@ -1,5 +1,6 @@
 import { DEV_OPERATOR_API_KEY, OperatorKeys, parseOperatorApiKeys } from './operator-keys';
 import { DEV_ORG_API_KEY, OrgKeyRegistry, developmentOrgKeys, parseOrgApiKeys } from './org-keys';
+import { RateLimits, loadRateLimits } from './rate-limit';
 
 /** The published development secret (docs/auth.md). Refused in production. */
 export const DEV_MEMBER_TOKEN_SECRET = 'points-ledger-development-member-token-secret';
@@ -17,6 +18,8 @@ export interface AuthConfig {
   operatorKeys: OperatorKeys;
   memberTokenSecret: string;
   memberTokenTtlSeconds: number;
+  /** Requests a minute per member token and per org key, on each replica (none by default). */
+  rateLimits: RateLimits;
   /** True when a published development default stands in for one of the variables. */
   usingDevelopmentDefaults: boolean;
   /** Which of the variables were defaulted. */
@@ -162,6 +165,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
     operatorKeys,
     memberTokenSecret,
     memberTokenTtlSeconds: ttlFrom(env.MEMBER_TOKEN_TTL_SECONDS),
+    rateLimits: loadRateLimits(env),
     usingDevelopmentDefaults: defaulted.length > 0,
     developmentDefaults: defaulted,
   };

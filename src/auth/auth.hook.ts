@@ -1,8 +1,15 @@
-import { ForbiddenException, HttpException, Injectable, OnModuleInit } from '@nestjs/common';
+import {
+  ForbiddenException,
+  HttpException,
+  Injectable,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, HookHandlerDoneFunction } from 'fastify';
 import { AccessRouteConfig, AuthenticatedRequest } from './auth.decorators';
 import { Authenticator, credentialFrom } from './authenticator';
+import { RateLimiter } from './rate-limit';
 
 /**
  * Authenticates every request in Fastify's onRequest hook, before its body is read: a request
@@ -11,13 +18,14 @@ import { Authenticator, credentialFrom } from './authenticator';
  * paths included, need a credential. A @Public() route needs none, but one that is sent is
  * checked (a wrong one is 401), so that the route may show more to whom it knows. It puts the
  * Principal on `request.principal`; an operator key, which only a @Public() route takes (403
- * elsewhere), sets `request.operator` instead.
+ * elsewhere), sets `request.operator` instead. A principal over its rate limit is 429.
  */
 @Injectable()
 export class AuthHook implements OnModuleInit {
   constructor(
     private readonly authenticator: Authenticator,
-    private readonly adapterHost?: HttpAdapterHost,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+    @Optional() private readonly limiter?: RateLimiter,
   ) {}
 
   onModuleInit(): void {
@@ -60,6 +68,7 @@ export class AuthHook implements OnModuleInit {
     if (principal.kind === 'member' && access === 'org-only') {
       throw forbidden('This route needs an organization API key; a member token cannot use it');
     }
+    this.limiter?.take(principal); // before the body is read: a refused request costs little
     request.principal = principal;
   }
 }

@@ -5,6 +5,7 @@ import { AuthController } from './auth.controller';
 import { AuthHook } from './auth.hook';
 import { AUTH_CONFIG, Authenticator } from './authenticator';
 import { MemberTokenIssuer } from './member-token';
+import { RateLimiter } from './rate-limit';
 import { DEV_OPERATOR_API_KEY } from './operator-keys';
 import { DEV_ORG_API_KEY, DEV_ORG_ID } from './org-keys';
 
@@ -22,6 +23,11 @@ import { DEV_ORG_API_KEY, DEV_ORG_ID } from './org-keys';
       inject: [AUTH_CONFIG],
       useFactory: (auth: AuthConfig) =>
         new MemberTokenIssuer(auth.memberTokenSecret, auth.memberTokenTtlSeconds),
+    },
+    {
+      provide: RateLimiter,
+      inject: [AUTH_CONFIG],
+      useFactory: (auth: AuthConfig) => new RateLimiter(auth.rateLimits),
     },
     Authenticator,
     AuthHook,
@@ -50,6 +56,13 @@ export class AuthModule implements OnModuleInit {
       }
     }
     this.reportOperatorKeys();
+    const { memberPerMinute, orgPerMinute } = this.auth.rateLimits;
+    if (memberPerMinute !== undefined || orgPerMinute !== undefined) {
+      const limit = (n: number | undefined) => (n === undefined ? 'no limit' : `${n} a minute`);
+      this.logger.log(
+        `Rate limits on this replica: member tokens ${limit(memberPerMinute)}, org keys ${limit(orgPerMinute)}`,
+      );
+    }
     if (developmentDefaults.includes('MEMBER_TOKEN_SECRET')) {
       this.logger.warn(
         'MEMBER_TOKEN_SECRET is not set: member tokens are signed with the published development secret (refused when NODE_ENV=production)',

@@ -328,6 +328,45 @@ describe('auth (e2e)', () => {
   });
 });
 
+describe('rate limits (e2e)', () => {
+  it('answers a member token past its allowance 429 RATE_LIMITED with Retry-After, before its body, and writes nothing', async () => {
+    const { baseUrl, stop } = await startApp({
+      ORG_API_KEYS: `acme:${ACME_SANDBOX}`,
+      OPERATOR_API_KEYS: KEYS.operator,
+      MEMBER_TOKEN_SECRET: SECRET,
+      RATE_LIMIT_MEMBER_PER_MINUTE: '2',
+    });
+    try {
+      const org = api(baseUrl, ACME_SANDBOX);
+      await credit(org, 'ann', 100);
+      const exchange = async (externalUserID: string) =>
+        (await org('POST', '/v1/auth/exchange', { externalUserID })).body.accessToken as string;
+      const ann = api(baseUrl, await exchange('ann'));
+      expect((await ann('GET', '/v1/wallet')).status).toBe(200);
+      expect((await ann('GET', '/v1/wallet')).status).toBe(200);
+      const head = await headPosition(baseUrl);
+      // Not JSON at all: the limit answers before the body is read.
+      const refused = await ann('POST', '/v1/redemptions', '{not json', {
+        'Idempotency-Key': 'limited-1',
+      });
+      expect([refused.status, refused.headers.get('retry-after'), refused.body.error.code]).toEqual(
+        [429, '30', 'RATE_LIMITED'],
+      );
+      expect(refused.body.error.message).toMatch(
+        /More than 2 requests a minute with this member token/,
+      );
+      expect(await headPosition(baseUrl)).toBe(head);
+      // Another member, and the organization (no org limit set), are not held back.
+      const bob = api(baseUrl, await exchange('bob'));
+      expect((await bob('GET', '/v1/wallet')).status).toBe(200);
+      for (let i = 0; i < 20; i++)
+        expect((await org('GET', '/v1/wallet?externalUserID=ann')).status).toBe(200);
+    } finally {
+      await stop();
+    }
+  });
+});
+
 describe('auth start-up', () => {
   it('refuses production without ORG_API_KEYS and MEMBER_TOKEN_SECRET', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
