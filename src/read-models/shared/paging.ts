@@ -52,7 +52,9 @@ const invalidCursor = () =>
  * silently; the MAC makes an edited one a 400 too, where it would page from anywhere.
  */
 function encodeCursor(page: Page, position: number): string {
-  return page.cursors.seal(`${page.list.name}:${position}:${page.list.selection}`);
+  // All 16 digits, so that a cursor's length does not tell how many events $all holds.
+  const digits = String(position).padStart(16, '0');
+  return page.cursors.seal(`${page.list.name}:${digits}:${page.list.selection}`);
 }
 
 /**
