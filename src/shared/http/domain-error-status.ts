@@ -27,8 +27,10 @@ export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
  * 4xx, which would blame the request and be recorded as its Idempotency-Key's answer. Nothing was
  * written or recorded, so the same request, key and all, succeeds once a release that knows the
  * event runs (or the event is mended); clients retry 5xx. An org key is told which event and why:
- * every stream its requests read is its own tenant's. A member token is not: the reason may quote
- * data the member does not see (an offer's, as the organization wrote it); the log has it all.
+ * the streams its requests read are its own tenant's (and the one naming members, which holds no
+ * tenant's data). Not the event's position in $all, which counts every tenant's events. A member
+ * token is told neither: the reason may quote data the member does not see (an offer's, as the
+ * organization wrote it). The log has it all.
  */
 function streamUnreadableProblem(error: StreamUnreadableError, request?: FastifyRequest) {
   const problem = { status: 503, code: 'STREAM_UNREADABLE' };
@@ -39,14 +41,11 @@ function streamUnreadableProblem(error: StreamUnreadableError, request?: Fastify
         'A stream this request needs holds an event this version of the service cannot read; nothing was written',
     };
   }
+  const { stream, revision, reason } = error;
   return {
     ...problem,
-    message: `${error.message}; nothing was written`,
-    details: {
-      stream: error.stream,
-      revision: String(error.revision),
-      position: String(error.position),
-    },
+    message: `The event at revision ${revision} of stream ${stream} cannot be read: ${reason}; nothing was written`,
+    details: { stream, revision: String(revision) },
   };
 }
 
