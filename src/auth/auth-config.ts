@@ -44,6 +44,12 @@ function isDevelopmentSecret(secret: string): boolean {
   return secret.trim().toLowerCase() === DEV_MEMBER_TOKEN_SECRET;
 }
 
+/** The published development keys, also as a file or a retyping may spell them. */
+function isPublishedKey(secret: string): boolean {
+  const spelled = secret.trim().toLowerCase();
+  return [DEV_ORG_API_KEY, DEV_OPERATOR_API_KEY].some((key) => key.toLowerCase() === spelled);
+}
+
 /** Why `secret` cannot sign member tokens, or null. Anyone who guesses it can mint them. */
 function weakSecretProblem(
   secret: string,
@@ -57,6 +63,9 @@ function weakSecretProblem(
   const distinct = new Set(characters).size;
   if (distinct < MIN_DISTINCT_SECRET_CHARACTERS) {
     return `MEMBER_TOKEN_SECRET has only ${distinct} different characters: use a random value, such as the output of \`openssl rand -base64 32\``;
+  }
+  if (isPublishedKey(secret)) {
+    return 'MEMBER_TOKEN_SECRET must not be a key published in docs/auth.md (the development org or operator key): anybody could sign member tokens with it';
   }
   if (orgKeys.hasKey(secret.trim())) {
     return 'MEMBER_TOKEN_SECRET must not be one of the keys of ORG_API_KEYS (the clients hold those)';

@@ -2,6 +2,7 @@ import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AuthConfig } from './auth-config';
 import { MemberTokenIssuer } from './member-token';
+import { OPERATOR_KEY_PREFIX } from './operator-keys';
 import { ORG_KEY_PREFIX } from './org-keys';
 import { Principal } from './principal';
 import { countHeader } from '../shared/http/raw-headers';
@@ -76,6 +77,7 @@ export class Authenticator {
   }
 
   authenticate(credential: string, now: Date = new Date()): Principal {
+    if (credential.startsWith(OPERATOR_KEY_PREFIX)) throw unauthorized('Unknown operator key');
     if (credential.startsWith(ORG_KEY_PREFIX)) {
       const tenant = this.config.orgKeys.lookup(credential);
       if (!tenant) throw unauthorized('Unknown API key');

@@ -25,8 +25,14 @@ describe('OPERATOR_API_KEYS', () => {
   });
 
   it.each([
-    ['pl_operator_tooShort', /entry 1: the key its random part must have at least 32 characters/],
-    [`pl_operator_${'a'.repeat(257)}`, /entry 1: the key its random part must have at most 256/],
+    [
+      'pl_operator_tooShort',
+      /^OPERATOR_API_KEYS entry 1: the key's random part must have at least 32 characters$/,
+    ],
+    [
+      `pl_operator_${'a'.repeat(257)}`,
+      /^OPERATOR_API_KEYS entry 1: the key's random part must have at most 256 characters$/,
+    ],
     ['expys_live_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', /entry 1: the key must look like pl_operator_/],
     [`pl_operator_${'a'.repeat(31)}.`, /must look like pl_operator_<random>/],
     [`${KEY_A},`, /entry 2: the key must look like/],

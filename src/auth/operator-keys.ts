@@ -16,11 +16,11 @@ const MAX_RANDOM_LENGTH = 256;
 function operatorKeyProblem(key: string): string | null {
   const random = OPERATOR_KEY_PATTERN.exec(key)?.[1];
   if (random === undefined)
-    return `must look like ${OPERATOR_KEY_PREFIX}<random> (random: A-Z a-z 0-9 _ -)`;
+    return `the key must look like ${OPERATOR_KEY_PREFIX}<random> (random: A-Z a-z 0-9 _ -)`;
   if (random.length < MIN_RANDOM_LENGTH)
-    return `its random part must have at least ${MIN_RANDOM_LENGTH} characters`;
+    return `the key's random part must have at least ${MIN_RANDOM_LENGTH} characters`;
   if (random.length > MAX_RANDOM_LENGTH)
-    return `its random part must have at most ${MAX_RANDOM_LENGTH} characters`;
+    return `the key's random part must have at most ${MAX_RANDOM_LENGTH} characters`;
   return null;
 }
 
@@ -32,7 +32,7 @@ export class OperatorKeys {
     const digests = new Set<string>();
     keys.forEach((key, index) => {
       const problem = operatorKeyProblem(key);
-      if (problem) throw new Error(`OPERATOR_API_KEYS entry ${index + 1}: the key ${problem}`);
+      if (problem) throw new Error(`OPERATOR_API_KEYS entry ${index + 1}: ${problem}`);
       const digest = sha256Hex(key);
       if (digests.has(digest))
         throw new Error(`OPERATOR_API_KEYS entry ${index + 1}: the key is listed twice`);

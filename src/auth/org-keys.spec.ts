@@ -115,6 +115,15 @@ describe('parseOrgApiKeys', () => {
 });
 
 describe('classifyOrgKey', () => {
+  it('says what is wrong with a key in a sentence an entry can be prefixed to', () => {
+    expect(classifyOrgKey('expys_live_short')).toEqual({
+      problem: "the key's random part must have at least 16 characters",
+    });
+    expect(() => parseOrgApiKeys('acme:expys_live_short')).toThrow(
+      /^ORG_API_KEYS entry 1 \(org 'acme'\): the key's random part must have at least 16 characters$/,
+    );
+  });
+
   it('takes the environment from the middle word', () => {
     expect(classifyOrgKey(SANDBOX)).toEqual({ environment: 'sandbox' });
     expect(classifyOrgKey(LIVE)).toEqual({ environment: 'live' });

@@ -33,13 +33,13 @@ export function classifyOrgKey(key: string): { environment: Environment } | { pr
   if (!match)
     return {
       problem:
-        'must look like expys_sandbox_<random> or expys_live_<random> (random: A-Z a-z 0-9 _ -)',
+        'the key must look like expys_sandbox_<random> or expys_live_<random> (random: A-Z a-z 0-9 _ -)',
     };
   const random = match[2];
   if (random.length < MIN_RANDOM_LENGTH)
-    return { problem: `its random part must have at least ${MIN_RANDOM_LENGTH} characters` };
+    return { problem: `the key's random part must have at least ${MIN_RANDOM_LENGTH} characters` };
   if (random.length > MAX_RANDOM_LENGTH)
-    return { problem: `its random part must have at most ${MAX_RANDOM_LENGTH} characters` };
+    return { problem: `the key's random part must have at most ${MAX_RANDOM_LENGTH} characters` };
   return { environment: match[1] as Environment };
 }
 
@@ -69,7 +69,7 @@ export class OrgKeyRegistry {
         );
       }
       const kind = classifyOrgKey(entry.key);
-      if ('problem' in kind) throw new Error(`${where}: the key ${kind.problem}`);
+      if ('problem' in kind) throw new Error(`${where}: ${kind.problem}`);
       const hash = digest(entry.key);
       if (this.byDigest.has(hash)) throw new Error(`${where}: the key is listed twice`);
       const tenant: Tenant = { orgId: entry.orgId, environment: kind.environment };

@@ -69,6 +69,21 @@ describe('RateLimiter', () => {
     expect(attempt(limiter, org, 0)).toEqual([429, 'RATE_LIMITED', 30]);
   });
 
+  it('takes a clock that went back as no time passed, not as a debt', () => {
+    const limiter = new RateLimiter({ memberPerMinute: 5, orgPerMinute: undefined });
+    const t0 = 10_000_000;
+    expect(attempt(limiter, member('ann'), t0)).toBe('ok');
+    // An hour earlier (a clock set back): the 4 left are still there, and no more.
+    const earlier = t0 - 3_600_000;
+    expect([1, 2, 3, 4].map(() => attempt(limiter, member('ann'), earlier))).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+    ]);
+    expect(attempt(limiter, member('ann'), earlier)).toEqual([429, 'RATE_LIMITED', 12]);
+  });
+
   it('limits nobody whose kind has no limit', () => {
     const limiter = new RateLimiter({ memberPerMinute: 1, orgPerMinute: undefined });
     for (let i = 0; i < 1_000; i++) expect(attempt(limiter, org, 0)).toBe('ok');

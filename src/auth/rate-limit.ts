@@ -49,7 +49,8 @@ export class RateLimiter {
   constructor(private readonly limits: RateLimits) {}
 
   /** Takes one request of `principal`'s allowance, or throws 429 RATE_LIMITED with Retry-After. */
-  take(principal: Principal, nowMs: number = Date.now()): void {
+  /** `nowMs` is monotonic (performance.now): a wall clock set back would empty every bucket. */
+  take(principal: Principal, nowMs: number = performance.now()): void {
     const limit =
       principal.kind === 'member' ? this.limits.memberPerMinute : this.limits.orgPerMinute;
     if (limit === undefined) return;
@@ -59,7 +60,7 @@ export class RateLimiter {
         : `org\n${tenantKey(principal.tenant)}`;
     const perMs = limit / 60_000;
     const bucket = this.buckets.get(key) ?? { tokens: limit, at: nowMs };
-    bucket.tokens = Math.min(limit, bucket.tokens + (nowMs - bucket.at) * perMs);
+    bucket.tokens = Math.min(limit, bucket.tokens + Math.max(0, nowMs - bucket.at) * perMs);
     bucket.at = nowMs;
     this.buckets.set(key, bucket);
     if (bucket.tokens >= 1) {

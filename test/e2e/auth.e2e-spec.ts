@@ -323,7 +323,10 @@ describe('auth (e2e)', () => {
       const response = await fetch(`${baseUrl}/health`, {
         headers: { authorization: `Bearer ${key}` },
       });
-      expect(response.status).toBe(401);
+      expect([response.status, ((await response.json()) as any).error.message]).toEqual([
+        401,
+        'Unknown operator key',
+      ]);
     }
   });
 });
