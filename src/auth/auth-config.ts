@@ -37,18 +37,17 @@ export function isProduction(env: NodeJS.ProcessEnv): boolean {
 }
 
 /**
- * The published development secret, also as it arrives from a file (a trailing newline) or retyped
- * in another case: each is one guess away from it.
+ * Whether `secret` is one of the published `values`, also as it arrives from a file (a trailing
+ * newline) or retyped in another case: each is one guess away from it.
  */
-function isDevelopmentSecret(secret: string): boolean {
-  return secret.trim().toLowerCase() === DEV_MEMBER_TOKEN_SECRET;
+function spellsOneOf(secret: string, values: readonly string[]): boolean {
+  const spelled = secret.trim().toLowerCase();
+  return values.some((value) => value.toLowerCase() === spelled);
 }
 
-/** The published development keys, also as a file or a retyping may spell them. */
-function isPublishedKey(secret: string): boolean {
-  const spelled = secret.trim().toLowerCase();
-  return [DEV_ORG_API_KEY, DEV_OPERATOR_API_KEY].some((key) => key.toLowerCase() === spelled);
-}
+const isDevelopmentSecret = (secret: string) => spellsOneOf(secret, [DEV_MEMBER_TOKEN_SECRET]);
+const isPublishedKey = (secret: string) =>
+  spellsOneOf(secret, [DEV_ORG_API_KEY, DEV_OPERATOR_API_KEY]);
 
 /** Why `secret` cannot sign member tokens, or null. Anyone who guesses it can mint them. */
 function weakSecretProblem(

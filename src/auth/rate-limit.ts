@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { wholeNumber } from '../config/whole-number';
 import { LruCache } from '../shared/application/lru-cache';
 import { tenantKey } from './tenancy';
 import { Principal } from './principal';
@@ -22,12 +23,8 @@ export function loadRateLimits(env: NodeJS.ProcessEnv): RateLimits {
 function perMinute(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const value = env[name]?.trim();
   if (!value) return undefined;
-  const limit = Number(value);
-  if (!/^\d+$/.test(value) || limit > MAX_PER_MINUTE) {
-    throw new Error(
-      `${name} must be a whole number of requests a minute from 0 (no limit) to ${MAX_PER_MINUTE}, got '${value}'`,
-    );
-  }
+  const expected = `a whole number of requests a minute from 0 (no limit) to ${MAX_PER_MINUTE}`;
+  const limit = wholeNumber({ [name]: value }, name, 0, 0, MAX_PER_MINUTE, expected);
   return limit === 0 ? undefined : limit;
 }
 
@@ -48,8 +45,10 @@ export class RateLimiter {
 
   constructor(private readonly limits: RateLimits) {}
 
-  /** Takes one request of `principal`'s allowance, or throws 429 RATE_LIMITED with Retry-After. */
-  /** `nowMs` is monotonic (performance.now): a wall clock set back would empty every bucket. */
+  /**
+   * Takes one request of `principal`'s allowance, or throws 429 RATE_LIMITED with Retry-After.
+   * `nowMs` is monotonic (performance.now): a wall clock set back would empty every bucket.
+   */
   take(principal: Principal, nowMs: number = performance.now()): void {
     const limit =
       principal.kind === 'member' ? this.limits.memberPerMinute : this.limits.orgPerMinute;

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { AuthConfig, isProduction, loadAuthConfig } from '../auth/auth-config';
+import { wholeNumber } from './whole-number';
 import { DEFAULT_STATE_CACHE_SIZE } from '../shared/application/state-cache';
 import { SqliteSynchronous } from '../infrastructure/sqlite/sqlite-event-store';
 
@@ -64,21 +65,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auth: loadAuthConfig(env),
     stateCacheSize,
   };
-}
-
-/** A setting in decimal digits only: `Number` would read '' as 0 and '0x10' as 16. Unset: `fallback`. */
-function wholeNumber(
-  env: NodeJS.ProcessEnv,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  expected: string,
-): number {
-  const text = env[name];
-  if (text === undefined) return fallback;
-  const value = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
-  if (!(value >= min && value <= max))
-    throw new Error(`${name} must be ${expected}, got '${text}'`);
-  return value;
 }
