@@ -108,9 +108,11 @@ describe('read-models lock', () => {
     expect(existsSync(lockFile())).toBe(true); // not ours to remove
   });
 
-  it('tells its holder once when another process took it, and stops trusting it after a pause', () => {
-    jest.useFakeTimers();
-    try {
+  describe('lost to another process', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('tells its holder once when another process took it, and stops trusting it after a pause', () => {
       const lost = jest.fn();
       const lock = lockReadModels(dir, 'service', lost);
       if (isHolder(lock)) throw new Error('not taken');
@@ -125,14 +127,9 @@ describe('read-models lock', () => {
       expect(jest.getTimerCount()).toBe(0); // no heartbeat for a lock it no longer holds
       lock.release();
       expect(existsSync(lockFile())).toBe(true); // not ours to remove
-    } finally {
-      jest.useRealTimers();
-    }
-  });
+    });
 
-  it('tells its holder from the heartbeat alone, with no commit to ask', () => {
-    jest.useFakeTimers();
-    try {
+    it('tells its holder from the heartbeat alone, with no commit to ask', () => {
       const lost = jest.fn();
       const lock = lockReadModels(dir, 'service', lost);
       if (isHolder(lock)) throw new Error('not taken');
@@ -140,9 +137,7 @@ describe('read-models lock', () => {
       jest.advanceTimersByTime(HEARTBEAT_MS);
       expect(lost).toHaveBeenCalledTimes(1);
       lock.release();
-    } finally {
-      jest.useRealTimers();
-    }
+    });
   });
 
   it('is never seen half written: the file holds the whole identity from the start', () => {

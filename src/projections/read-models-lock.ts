@@ -206,8 +206,7 @@ export function lockReadModels(
     throw cannotCreate(dataDir, error);
   }
   const path = lockPath(dataDir);
-  const own = ownIdentity();
-  const text = `${[role, own.pid, own.started ?? '-', own.namespace ?? '-'].join(' ')}\n`;
+  const text = `${role} ${ownProcessText()}\n`;
   // Also when the process exits without releasing it (a start that fails, process.exit).
   const releaseAtExit = () => lock.release();
   let heartbeat: NodeJS.Timeout | undefined;
