@@ -37,9 +37,12 @@ export function explained(path: string, error: unknown): unknown {
   return namingTheFile(path, hintFor(path), error);
 }
 
-/** `error` naming `path` when SQLite found that file damaged, which its message does not say. */
-export const namingDamage = (path: string, error: unknown) =>
-  sqliteDamage(error) === undefined ? error : explained(path, error);
+/**
+ * `error` naming `path` when SQLite found that file damaged, which its message does not say; as it
+ * is where there is no file to name (EventStoreDB).
+ */
+export const namingDamage = (path: string | undefined, error: unknown) =>
+  path === undefined || sqliteDamage(error) === undefined ? error : explained(path, error);
 
 /** Whether something other than a file (a directory) is at `path`: the CLI never deletes one. */
 export const isNotAFile = (path: string) => fileExists(path) && !statSync(path).isFile();

@@ -176,6 +176,10 @@ function allProjectionNames(): string[] {
   }
 }
 
+/** The embedded store's events.db, or undefined where the events are on EventStoreDB. */
+const embeddedEventsPath = (env: NodeJS.ProcessEnv, dataDir: string) =>
+  env.EVENTSTORE_CONNECTION_STRING ? undefined : eventsPathIn(dataDir);
+
 /** A read-models.db with the read models' tables: an emptied one (truncated) holds none yet. */
 function holdsReadModels(path: string): boolean {
   return (
@@ -276,7 +280,7 @@ async function verify(
   return verifyReadModels({
     store,
     livePath: path,
-    eventsPath: env.EVENTSTORE_CONNECTION_STRING ? undefined : eventsPathIn(dataDir),
+    eventsPath: embeddedEventsPath(env, dataDir),
     scratchParent: env.TMPDIR || tmpdir(),
     positionsCountEvents: !env.EVENTSTORE_CONNECTION_STRING,
     holder: () => liveHolder(dataDir),
@@ -391,7 +395,7 @@ function rebuildCommand(
     // A store that cannot be read (EventStoreDB down) must not cost the read models.
     await store.headPosition();
     const missing = missingEvents(env, dataDir);
-    const events = env.EVENTSTORE_CONNECTION_STRING ? undefined : eventsPathIn(dataDir);
+    const events = embeddedEventsPath(env, dataDir);
     if (!missing) return rebuildBeside(store, events, readModelsPathIn(dataDir), io);
     // Read models replayed past a lost event would hide the loss from every later check.
     io.err.write(`ledger: ${missing}: nothing was rebuilt. ${RESTORE_ADVICE}\n`);
@@ -424,7 +428,7 @@ async function rebuildBeside(
     readModels.close();
     discardReadModels(building);
     // The rebuild reads the events and writes a new file: damage it meets is the events'.
-    if (!isNoRoom(error)) throw eventsPath === undefined ? error : namingDamage(eventsPath, error);
+    if (!isNoRoom(error)) throw namingDamage(eventsPath, error);
     // SQLite's message names no file: the events are only read, so the full disk is this one's.
     io.err.write(
       `ledger: no room to write the read models at ${building} (${messageOf(error)}): nothing was rebuilt, and ${path} is as it was. Free space on its disk and run it again\n`,

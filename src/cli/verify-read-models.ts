@@ -166,8 +166,7 @@ async function replayInto(
     upTo,
   }).catch((error: unknown) => {
     // The replay reads the events and writes a new file: damage it meets is the events'.
-    const { eventsPath } = options;
-    throw eventsPath === undefined ? error : namingDamage(eventsPath, error);
+    throw namingDamage(options.eventsPath, error);
   });
   bar?.done();
   options.io.err.write(
