@@ -123,4 +123,9 @@ export class MemberRefsOfStore {
     });
     return this.loading;
   }
+
+  /** The digest of a member of a tenant, once the store's scheme is loaded. */
+  async of(tenantKey: string, externalUserID: string): Promise<string> {
+    return (await this.get()).of(tenantKey, externalUserID);
+  }
 }

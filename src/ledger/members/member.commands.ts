@@ -81,7 +81,7 @@ export class MemberCommands {
     view: (state: WalletState) => unknown,
   ): Promise<ExecutionResult> {
     const { wallets, executor, memberRefs } = this.aggregates;
-    const ref = (await memberRefs.get()).of(req.tenantKey, externalUserID);
+    const ref = await memberRefs.of(req.tenantKey, externalUserID);
     const stream = walletStream(req.tenantKey, ref);
     return executor.run(
       [stream],

@@ -65,7 +65,7 @@ export class RedemptionCommands {
     input: CreateRedemptionInput,
   ): Promise<ExecutionResult> {
     const { wallets, offers, executor, memberRefs } = this.aggregates;
-    const ref = (await memberRefs.get()).of(req.tenantKey, externalUserID);
+    const ref = await memberRefs.of(req.tenantKey, externalUserID);
     const wallet = walletStream(req.tenantKey, ref);
     const offer = offerStream(req.tenantKey, input.offerId);
     const redemptionId = newRedemptionId(ref);
@@ -176,7 +176,7 @@ export class RedemptionCommands {
     const ref = memberRefOfRedemption(redemptionId);
     const own =
       req.principal.kind === 'member'
-        ? (await memberRefs.get()).of(req.tenantKey, req.principal.externalUserID)
+        ? await memberRefs.of(req.tenantKey, req.principal.externalUserID)
         : ref;
     if (ref === null || ref !== own) throw notFound(`Redemption ${redemptionId}`);
     const wallet = walletStream(req.tenantKey, ref);
