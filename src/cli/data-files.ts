@@ -1,6 +1,6 @@
 import { rmSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { messageOf } from '../shared/application/error-message';
+import { codeOf, messageOf } from '../shared/application/error-message';
 import {
   namingTheFile,
   openNamingTheFile,
@@ -21,7 +21,7 @@ export function fileExists(path: string): boolean {
     statSync(path);
     return true;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = codeOf(error);
     if (code === 'ENOENT') return false;
     throw new Error(`Cannot look at ${path}: ${code ?? messageOf(error)}. ${hintFor(path)}`);
   }

@@ -1,7 +1,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { backupDatabase, isNoRoom, replaceDatabase } from '../infrastructure/sqlite/backup';
-import { messageOf } from '../shared/application/error-message';
+import { codeOf, messageOf } from '../shared/application/error-message';
 import {
   EVENT_STORE_MIGRATIONS,
   hasTable,
@@ -69,7 +69,7 @@ export async function backupEvents(
     await backupDatabase(source, destination);
   } catch (error) {
     // backupDatabase links the copy in only where no file is: that check is free of races.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+    if (codeOf(error) === 'EEXIST') {
       io.err.write(`ledger: ${destination} exists: a backup never replaces a file\n`);
       return 1;
     }
@@ -111,7 +111,7 @@ export async function backupEvents(
  */
 function destinationProblem(destination: string, error: unknown): string | undefined {
   const dir = dirname(destination);
-  const code = (error as NodeJS.ErrnoException).code;
+  const code = codeOf(error);
   const noBackup = `no backup can be written at ${destination}`;
   if (code === 'ENOTDIR') return `${dir} is not a directory: ${noBackup}`;
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')

@@ -3,7 +3,7 @@ import {
   SERVICE_FILE_HINT,
   sqliteFileFailure,
 } from '../infrastructure/sqlite/open-database';
-import { messageOf } from '../shared/application/error-message';
+import { codeOf, messageOf } from '../shared/application/error-message';
 
 /**
  * A start refused for a reason the operator acts on (another process holds DATA_DIR). Nest logs a
@@ -34,5 +34,4 @@ export function openOrRefuseStart<T>(path: string, open: () => T): T {
 }
 
 /** An error of the file system (EACCES, ENOTDIR, …), as opposed to SQLite's or a bug. */
-const isSystemError = (error: unknown) =>
-  /^E[A-Z]+$/.test(String((error as { code?: unknown } | null)?.code));
+const isSystemError = (error: unknown) => /^E[A-Z]+$/.test(codeOf(error) ?? '');

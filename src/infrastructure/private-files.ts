@@ -1,5 +1,6 @@
 import { accessSync, closeSync, constants, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { codeOf } from '../shared/application/error-message';
 
 export const PRIVATE_FILE_MODE = 0o600;
 
@@ -14,7 +15,7 @@ export function makePrivateDirectory(dir: string): void {
   try {
     mkdirSync(dir, { mode: 0o700 });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = codeOf(error);
     if (code === 'EEXIST' && statSync(dir).isDirectory()) return;
     const parent = dirname(dir);
     if (code !== 'ENOENT' || parent === dir) throw error;
@@ -33,7 +34,7 @@ export function makePrivateFile(path: string): void {
   try {
     closeSync(openSync(path, 'wx', PRIVATE_FILE_MODE));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if (codeOf(error) !== 'EEXIST') throw error;
   }
   try {
     accessSync(path, constants.R_OK | constants.W_OK);

@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makePrivateDirectory, PRIVATE_FILE_MODE } from '../infrastructure/private-files';
-import { messageOf } from '../shared/application/error-message';
+import { codeOf, messageOf } from '../shared/application/error-message';
 
 /**
  * DATA_DIR/read-models.lock: which process writes the read models, as
@@ -168,7 +168,7 @@ function alive({ pid, started, namespace }: ProcessIdentity, path: string): bool
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return codeOf(error) === 'EPERM';
   }
 }
 
@@ -256,7 +256,7 @@ export function lockReadModels(
       createWith(path, text);
       return taken();
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = codeOf(error);
       // Node's message names the draft file (read-models.lock.<pid>.<ms>), not what to do.
       if (code !== 'EEXIST') throw cannotCreate(path, error);
     }
@@ -271,7 +271,7 @@ export function lockReadModels(
 /** DATA_DIR, or the lock in it, could not be made: what it must be, not only the system's code. */
 const cannotCreate = (path: string, error: unknown) =>
   new Error(
-    `Cannot create ${path}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}. DATA_DIR must be a directory that the user running the service can write in.`,
+    `Cannot create ${path}: ${codeOf(error) ?? messageOf(error)}. DATA_DIR must be a directory that the user running the service can write in.`,
   );
 const TAKEOVER_ATTEMPTS = 50;
 const TAKEOVER_PAUSE_MS = 10;
@@ -289,7 +289,7 @@ function takeOver(path: string, text: string): boolean {
   try {
     createWith(marker, text);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if (codeOf(error) !== 'EEXIST') throw error;
     if (Date.now() - modifiedMs(marker) > TAKEOVER_STALE_MS) rmSync(marker, { force: true });
     return false;
   }
@@ -302,7 +302,7 @@ function takeOver(path: string, text: string): boolean {
       return true;
     } catch (error) {
       // A process that found no lock at all took it in the meantime.
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      if (codeOf(error) === 'EEXIST') return false;
       throw error;
     }
   } finally {

@@ -10,6 +10,7 @@ import {
   rmSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { codeOf } from '../../shared/application/error-message';
 import { PRIVATE_FILE_MODE } from '../private-files';
 import { openDatabase } from './open-database';
 
@@ -78,7 +79,7 @@ function linkInPlace(partial: string, destination: string): void {
   try {
     linkSync(partial, destination);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = codeOf(error);
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
     if (existsSync(destination)) throw alreadyThere(destination);
     renameSync(partial, destination);
@@ -139,6 +140,6 @@ function fsyncPath(path: string): void {
 
 /** A write refused for want of room: SQLite's SQLITE_FULL, or the system's ENOSPC. */
 export function isNoRoom(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = codeOf(error);
   return code === 'SQLITE_FULL' || code === 'ENOSPC';
 }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
-import { messageOf } from '../../shared/application/error-message';
+import { codeOf, messageOf } from '../../shared/application/error-message';
 import type { HttpProblem } from '../../shared/http/http-error.filter';
 
 /** SQLite's codes for a file it cannot open or use, as opposed to a bug or a bad statement. */
@@ -16,8 +16,8 @@ export function isDamage(code: string): boolean {
 
 /** The SQLite code of `error` when it says a database file cannot be used (damaged, full, …). */
 export function sqliteFileFailure(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && FILE_CODES.test(code) ? code : undefined;
+  const code = codeOf(error);
+  return code !== undefined && FILE_CODES.test(code) ? code : undefined;
 }
 
 /** The SQLite code of `error` when it says the file is damaged (not full, locked or unreadable). */

@@ -2,7 +2,7 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import { openEventsDatabase, SqliteSynchronous } from './sqlite-database';
 import { PackedBatch, unpackBatch } from './sqlite-batch-codec';
 import { SqliteWriter } from './sqlite-writer';
-import { messageOf } from '../../shared/application/error-message';
+import { codeOf, messageOf } from '../../shared/application/error-message';
 
 /** The writer thread: owns the only write connection, so commits (and their fsync) never block HTTP. */
 const { path, synchronous } = workerData as { path: string; synchronous: SqliteSynchronous };
@@ -48,8 +48,8 @@ function commit(requests: WriteRequest[]): void {
     });
   } catch (error) {
     const failure = messageOf(error);
-    const code = (error as { code?: unknown } | null)?.code;
-    const reply = typeof code === 'string' ? { failure, code } : { failure };
+    const code = codeOf(error);
+    const reply = code === undefined ? { failure } : { failure, code };
     for (const request of requests) port.postMessage({ id: request.id, ...reply });
   }
 }

@@ -22,7 +22,7 @@ import { FailureLog } from './failure-log';
 import { EngineStoppedError, Waiters } from './waiters';
 import { CheckpointsMovedError } from './write-set';
 import { InlineWriteSink, WriteSink } from './write-sink';
-import { messageOf } from '../../shared/application/error-message';
+import { codeOf, messageOf } from '../../shared/application/error-message';
 
 export type { EngineOptions, ProjectionStatus } from './engine-types';
 
@@ -74,7 +74,7 @@ export class ProjectionEngine implements ProjectionRunner {
   /** The last subscription or database failure, cleared by the next commit. */
   engineError: string | null = null;
   /** Its code, such as SQLite's: a rebuild tells a full disk from damage or a bug by it. */
-  engineErrorCode: unknown = undefined;
+  engineErrorCode: string | undefined = undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -417,7 +417,7 @@ export class ProjectionEngine implements ProjectionRunner {
   /** A read or a commit failed: /health reports it and the log says so; the pump retries. */
   private engineFailed(error: unknown): void {
     this.engineError = messageOf(error);
-    this.engineErrorCode = (error as { code?: unknown } | null)?.code;
+    this.engineErrorCode = codeOf(error);
     this.failures.failed(this.engineError);
     this.options.onChange?.();
   }
@@ -545,6 +545,5 @@ function waitedFor(entry: Entry): boolean {
  * `instanceof`: the class may come from another realm (error-message.ts).
  */
 function isDatabaseError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_');
+  return codeOf(error)?.startsWith('SQLITE_') === true;
 }

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildIndexes } from './index-build';
 import { CheckpointsMovedError, WriteSet, WriteSetExecutor } from './write-set';
-import { messageOf } from '../../shared/application/error-message';
+import { codeOf, messageOf } from '../../shared/application/error-message';
 
 /** The writer thread: executes the engine's write sets on its own connection to read-models.db. */
 export type WorkerRequest =
@@ -11,7 +11,7 @@ export type WorkerRequest =
   | { id: number; indexes: string[] };
 export type WorkerReply =
   | { id: number; ok: true }
-  | { id: number; ok: false; message: string; code: unknown; moved: boolean };
+  | { id: number; ok: false; message: string; code: string | undefined; moved: boolean };
 
 const { path } = workerData as { path: string };
 const db = new Database(path);
@@ -44,7 +44,7 @@ parentPort?.on('message', (request: WorkerRequest | 'close') => {
       id: request.id,
       ok: false,
       message: messageOf(error),
-      code: (error as { code?: unknown } | null)?.code, // SQLite's: SQLITE_FULL is no bug
+      code: codeOf(error), // SQLite's: SQLITE_FULL is no bug
       moved: error instanceof CheckpointsMovedError,
     };
   }

@@ -7,3 +7,12 @@ export function messageOf(error: unknown): string {
   const message = (error as { message?: unknown } | null)?.message;
   return typeof message === 'string' ? message : String(error);
 }
+
+/**
+ * The code of anything thrown (a system error's ENOENT, SQLite's SQLITE_FULL), read from the
+ * object for the same reason; undefined when it has none that is a string.
+ */
+export function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
