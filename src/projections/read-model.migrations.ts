@@ -12,10 +12,13 @@ import type { Migration } from '../infrastructure/sqlite/migrations';
  * projections' write path.
  *
  * The keyed tables that projections keep in row caches (wallets, members, counts, totals,
- * analytics) are WITHOUT ROWID with no index but their key, and are always written whole: their
- * rows go in with INSERT OR REPLACE, which overwrites a row in one seek where an upsert seeks
- * twice (about a fifth cheaper per row in a rebuild). Give such a table another index, a trigger or
- * a column its projection does not write, and REPLACE is no longer the same as an upsert.
+ * analytics) are WITHOUT ROWID and are always written whole: their rows go in with INSERT OR
+ * REPLACE, which overwrites a row in one seek where an upsert seeks twice (about a fifth cheaper
+ * per row in a rebuild). Give such a table another unique index (REPLACE would delete the other
+ * row it clashes with), a trigger or a column its projection does not write, and REPLACE is no
+ * longer the same as an upsert. rm_members alone has other indexes, plain `_by_` ones (migration
+ * 5): REPLACE rewrites their entries too, which is cheap there since rm_members is written on a
+ * member's first event and profile changes only, never by points moving.
  */
 export const READ_MODEL_MIGRATIONS: readonly Migration[] = [
   {
@@ -211,6 +214,29 @@ export const READ_MODEL_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rm_redemptions_by_offer_status ON rm_redemptions (tenant, offer_id, status);
       CREATE INDEX rm_offers_active_by_tenant ON rm_offers (tenant)
         WHERE json_extract(definition, '$.status') = 'ACTIVE';
+    `,
+  },
+  {
+    version: 5,
+    name: 'members listed newest first, by tier',
+    // GET /v1/members. A member row now exists from the member's first wallet event, as its
+    // wallet row does (both say "this member exists": GET /v1/members/{id} answers 200 from then
+    // on), and records that event's position, which never changes and no other member shares: the
+    // list's order and cursor. `tier` is the tier the summary shows (DEFAULT_TIER while unset), so
+    // that a filter on it matches what the items say.
+    sql: `
+      DROP TABLE rm_members;
+      CREATE TABLE rm_members (
+        tenant           TEXT NOT NULL,
+        external_user_id TEXT NOT NULL,
+        profile          TEXT,
+        archived         INTEGER NOT NULL,
+        first_position   INTEGER NOT NULL,
+        tier             TEXT NOT NULL,
+        PRIMARY KEY (tenant, external_user_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX rm_members_by_tenant ON rm_members (tenant, first_position);
+      CREATE INDEX rm_members_by_tier ON rm_members (tenant, tier, first_position);
     `,
   },
 ];

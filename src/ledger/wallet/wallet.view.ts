@@ -55,6 +55,9 @@ export interface SummaryProfile {
   posAccountId: string | null;
 }
 
+/** The tier a summary shows: the profile's, or DEFAULT_TIER while it has none. */
+export const tierOf = (profile: SummaryProfile | null): string => profile?.tier ?? DEFAULT_TIER;
+
 /** One definition of the summary, whichever side holds the member. */
 export function memberSummary(parts: {
   externalUserID: string;
@@ -67,7 +70,7 @@ export function memberSummary(parts: {
   return {
     externalUserID,
     displayName: profile?.displayName ?? null,
-    tier: profile?.tier ?? DEFAULT_TIER,
+    tier: tierOf(profile),
     attributes: profile?.attributes ?? {},
     email: profile?.email ?? null,
     phone: profile?.phone ?? null,

@@ -4,7 +4,7 @@ import type { ProjectedEvent, Projection } from '../engine/projection';
 import { unhandled } from '../engine/projection';
 import { Cached, RowCache } from '../engine/row-cache';
 import type { WriteSetBuilder } from '../engine/write-set';
-import type { SummaryProfile } from '../../ledger/wallet/wallet.view';
+import { SummaryProfile, tierOf } from '../../ledger/wallet/wallet.view';
 import { WALLETS } from '../names';
 
 interface LedgerRow extends Cached {
@@ -23,6 +23,14 @@ interface MemberRow extends Cached {
   /** A SummaryProfile as JSON; null until the member's first upsert. */
   profile: string | null;
   archived: number;
+  /**
+   * The position in $all of the member's first event, whatever it is: from then on the member
+   * exists (it has a wallet, and GET /v1/members/{id} answers 200). It never changes and no other
+   * member's first event has it, so it orders GET /v1/members and is its cursor.
+   */
+  firstPosition: number;
+  /** The tier its summary shows (tierOf the profile): what GET /v1/members?tier= matches. */
+  tier: string;
 }
 
 interface TotalsRow extends Cached {
@@ -41,11 +49,19 @@ function pickProfile(source: Record<string, unknown>): SummaryProfile {
 /** A member counts while it has a profile and is not archived. */
 const counted = (row: MemberRow) => (row.profile !== null && row.archived === 0 ? 1 : 0);
 
+/** Sets the profile, and the tier the summary will show with it. */
+function setProfile(row: MemberRow, profile: SummaryProfile): void {
+  row.profile = JSON.stringify(profile);
+  row.tier = tierOf(profile);
+}
+
 /**
  * The fold of wallet.state.ts, kept as rows. rm_wallets: each member's balance and what it
- * received, spent and got back (rewritten often, so kept narrow); rm_members: its profile and
- * whether it is archived (rarely); rm_wallet_totals: members per tenant. A wallet row exists from
- * the member's first event, whatever it is.
+ * received, spent and got back (rewritten often, so kept narrow, with no index but its key);
+ * rm_members: its profile, whether it is archived, and its place in the list of members (written
+ * on the first event and on profile changes only: points moving never write it); rm_wallet_totals:
+ * members per tenant. A member's wallet row and member row both exist from its first event,
+ * whatever it is.
  */
 export class WalletsProjection implements Projection {
   readonly name = WALLETS;
@@ -60,14 +76,15 @@ export class WalletsProjection implements Projection {
        FROM rm_wallets WHERE tenant = ? AND external_user_id = ?`,
     );
     const loadMember = db.prepare(
-      `SELECT tenant, external_user_id AS externalUserID, profile, archived FROM rm_members
-       WHERE tenant = ? AND external_user_id = ?`,
+      `SELECT tenant, external_user_id AS externalUserID, profile, archived, first_position AS firstPosition, tier
+       FROM rm_members WHERE tenant = ? AND external_user_id = ?`,
     );
     const loadTotals = db.prepare('SELECT tenant, members FROM rm_wallet_totals WHERE tenant = ?');
     // Whole rows over their key (see READ_MODEL_MIGRATIONS on REPLACE).
     const saveLedger = `INSERT OR REPLACE INTO rm_wallets (tenant, external_user_id, balance, credited, debited, refunded, pending)
        VALUES (?, ?, ?, ?, ?, ?, ?)`;
-    const saveMember = `INSERT OR REPLACE INTO rm_members (tenant, external_user_id, profile, archived) VALUES (?, ?, ?, ?)`;
+    const saveMember = `INSERT OR REPLACE INTO rm_members (tenant, external_user_id, profile, archived, first_position, tier)
+       VALUES (?, ?, ?, ?, ?, ?)`;
     const saveTotals = `INSERT OR REPLACE INTO rm_wallet_totals (tenant, members) VALUES (?, ?)`;
     this.ledgers = new RowCache(
       500_000,
@@ -89,7 +106,9 @@ export class WalletsProjection implements Projection {
       100_000,
       (tenant, member) => loadMember.get(tenant, member) as MemberRow | undefined,
       (r, out) =>
-        out.values(saveMember, 4, 2).push(r.tenant, r.externalUserID, r.profile, r.archived),
+        out
+          .values(saveMember, 6, 2)
+          .push(r.tenant, r.externalUserID, r.profile, r.archived, r.firstPosition, r.tier),
     );
     this.totals = new RowCache(
       10_000,
@@ -101,15 +120,11 @@ export class WalletsProjection implements Projection {
   apply(event: ProjectedEvent): void {
     const { tenant } = event;
     const member = event.externalUserID as string;
-    const ledger = this.ledgers.find(tenant, member) ?? this.openLedger(tenant, member);
+    const ledger = this.ledgers.find(tenant, member) ?? this.openWallet(tenant, member, event);
     const data = record(event.data);
     switch (event.type) {
       case 'MemberRegistered':
-        return this.onMember(
-          tenant,
-          member,
-          (row) => (row.profile = JSON.stringify(pickProfile(data))),
-        );
+        return this.onMember(tenant, member, (row) => setProfile(row, pickProfile(data)));
       case 'MemberProfileUpdated':
         return this.onMember(tenant, member, (row) => {
           // As evolveWallet: changes to a wallet without a profile change nothing.
@@ -118,7 +133,7 @@ export class WalletsProjection implements Projection {
             ...(JSON.parse(row.profile) as SummaryProfile),
             ...record(data.changes),
           };
-          row.profile = JSON.stringify(pickProfile(merged));
+          setProfile(row, pickProfile(merged));
         });
       case 'MemberArchived':
         return this.onMember(tenant, member, (row) => (row.archived = 1));
@@ -173,8 +188,20 @@ export class WalletsProjection implements Projection {
     this.totals.reset(empty);
   }
 
-  /** A new ledger row, written even before points move (the wallet exists). */
-  private openLedger(tenant: string, member: string): LedgerRow {
+  /**
+   * The member's first event: a new ledger row, written even before points move (the wallet
+   * exists), and its member row, which records the event's position (a redemption or a credit of
+   * a member seen before finds its ledger and writes no member row).
+   */
+  private openWallet(tenant: string, member: string, event: ProjectedEvent): LedgerRow {
+    this.members.put(tenant, member, {
+      tenant,
+      externalUserID: member,
+      profile: null,
+      archived: 0,
+      firstPosition: event.position,
+      tier: tierOf(null),
+    });
     const row = {
       tenant,
       externalUserID: member,
@@ -189,14 +216,10 @@ export class WalletsProjection implements Projection {
   }
 
   private onMember(tenant: string, member: string, change: (row: MemberRow) => void): void {
-    const row =
-      this.members.find(tenant, member) ??
-      this.members.keep(tenant, member, {
-        tenant,
-        externalUserID: member,
-        profile: null,
-        archived: 0,
-      });
+    // Written with its ledger row on the member's first event (openWallet): one missing was
+    // deleted by hand, and the projection stops rather than guess where the member was listed.
+    const row = this.members.find(tenant, member);
+    if (!row) throw new Error(`rm_members has no row for ${member}, who has a wallet: rebuild`);
     const before = counted(row);
     change(row);
     this.members.touch(row);
