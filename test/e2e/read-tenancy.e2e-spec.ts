@@ -45,6 +45,12 @@ describe('Read isolation (e2e)', () => {
       ]);
       const wallet = await own.org('GET', '/v1/wallet?externalUserID=shared-id');
       expect(wallet.body.balance).toBe(own.amount - 10);
+      const members = await own.org('GET', '/v1/members');
+      expect(members.body).toEqual({
+        members: [(await own.org('GET', '/v1/members/shared-id')).body],
+        nextCursor: null,
+      });
+      expect(members.body.members[0].wallet.balance).toBe(own.amount - 10);
       const ledger = await own.org('GET', '/v1/wallet/transactions?externalUserID=shared-id');
       expect(ledger.body.transactions.map((tx: { amount: number }) => tx.amount)).toEqual([
         -10,

@@ -24,7 +24,10 @@ function delayCommits(t: TestApp): void {
   };
 }
 
-/** 1,000 write-then-read rounds across wallets, redemptions, lifecycle moves and offers: the stale reads. */
+/**
+ * 1,000 write-then-read rounds across wallets, redemptions, lifecycle moves, offers and the member
+ * list: the stale reads.
+ */
 async function staleReads(baseUrl: string): Promise<string[]> {
   const org = api(baseUrl, KEYS.acmeSandbox);
   const member = api(baseUrl, await memberToken(org, 'reader'));
@@ -33,7 +36,7 @@ async function staleReads(baseUrl: string): Promise<string[]> {
   let lastRedemption = '';
   const stale: string[] = [];
   for (let round = 0; round < 1000; round++) {
-    switch (round % 4) {
+    switch (round % 5) {
       case 0: {
         const written = await org('POST', '/v1/wallet/credit', {
           amount: 1,
@@ -61,11 +64,18 @@ async function staleReads(baseUrl: string): Promise<string[]> {
           stale.push(`round ${round}: list`);
         break;
       }
-      default: {
+      case 3: {
         const written = await org('PATCH', `/v1/offers/${offerId}`, { title: `Title ${round}` });
         const read = await member('GET', `/v1/offers/${offerId}`);
         if (read.body.title !== written.body.title)
           stale.push(`round ${round}: offer ${read.body.title}`);
+        break;
+      }
+      default: {
+        const written = await org('PUT', `/v1/members/joiner-${round}`, { tier: 'new' });
+        const read = await org('GET', '/v1/members?tier=new&limit=1');
+        if (JSON.stringify(read.body.members[0]) !== JSON.stringify(written.body))
+          stale.push(`round ${round}: members ${read.body.members[0]?.externalUserID}`);
       }
     }
   }

@@ -119,6 +119,7 @@ describe('Rebuild (integration)', () => {
     const liveRows = dumpTables(readModels.db, tables);
     for (const table of [
       'rm_wallets',
+      'rm_members',
       'rm_transactions',
       'rm_redemptions',
       'rm_redemption_history',
@@ -137,12 +138,16 @@ describe('Rebuild (integration)', () => {
     rebuilt.close();
 
     const reads = [
+      '/v1/members?limit=100',
+      '/v1/members?tier=gold&limit=100',
       '/v1/redemptions?limit=100',
       '/v1/analytics/summary',
       '/v1/analytics/offers',
       '/v1/offers',
     ];
     const before = await Promise.all(reads.map((path) => sandbox('GET', path)));
+    expect(before.map((r) => r.status)).toEqual(reads.map(() => 200));
+    expect(before[0].body.members.length).toBeGreaterThan(5);
     await t.close({ keepData: true });
 
     // The documented command, with the service stopped: drops the file's read models and replays them.

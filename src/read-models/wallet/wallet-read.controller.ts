@@ -7,11 +7,11 @@ import { REDEMPTIONS, TRANSACTIONS, WALLETS } from '../../projections/names';
 import { CursorCodec } from '../shared/cursor-codec';
 import { Freshness } from '../shared/freshness';
 import { pageOf } from '../shared/paging';
-import { MemberQuery, TransactionsQuery } from './wallet-read.dto';
+import { ListMembersQuery, MemberQuery, TransactionsQuery } from './wallet-read.dto';
 import { WalletQueries } from './wallet.queries';
 import { NoQuery } from '../../shared/http/no-input';
 
-/** A member's wallet, ledger, eligibility and (org only) summary. */
+/** A member's wallet, ledger, eligibility and (org only) summary, and the list of members. */
 @Controller('v1')
 export class WalletReadController {
   constructor(
@@ -41,6 +41,20 @@ export class WalletReadController {
     const member = resolveMember(principal, query.externalUserID);
     await this.freshness.of([WALLETS]);
     return this.queries.eligibility(tenantKey(principal.tenant), member);
+  }
+
+  /**
+   * Every member GET /v1/members/{id} answers (archived ones too, as it shows them), newest first,
+   * each item that route's answer.
+   */
+  @Get('members')
+  @OrgOnly()
+  async members(@CurrentPrincipal() principal: Principal, @Query() query: ListMembersQuery) {
+    const tenant = tenantKey(principal.tenant);
+    const tier = query.tier || undefined;
+    const page = pageOf(this.cursors, 'members', [tenant, tier], query);
+    await this.freshness.of([WALLETS, REDEMPTIONS]);
+    return this.queries.members(tenant, { tier }, page);
   }
 
   @Get('members/:externalUserID')

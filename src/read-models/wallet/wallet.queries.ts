@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import { REDEMPTION_STATUSES } from '../../ledger/wallet/wallet.events';
 import {
-  DEFAULT_TIER,
   MemberSummaryView,
   memberSummary,
   RedemptionCounts,
   SummaryProfile,
+  tierOf,
   WalletView,
   walletView,
 } from '../../ledger/wallet/wallet.view';
@@ -25,6 +25,18 @@ interface WalletRecord {
   pending: number;
   profile: string | null;
   archived: number;
+}
+
+/** A wallet row, its member row and its redemption counts: everything a member summary shows. */
+interface SummaryRecord extends WalletRecord {
+  externalUserID: string;
+  /** The member's redemptions per status (statusColumn); null before its first redemption. */
+  [count: string]: string | number | null;
+}
+
+export interface MemberFilter {
+  /** The tier the summaries show (`default` while unset): exact match. */
+  tier?: string;
 }
 
 export interface TransactionView {
@@ -52,6 +64,48 @@ function profileOf(row: WalletRecord): SummaryProfile | null {
   return row.profile === null ? null : (JSON.parse(row.profile) as SummaryProfile);
 }
 
+const COUNT_COLUMNS = REDEMPTION_STATUSES.map((s) => `c.${statusColumn(s)}`).join(', ');
+
+/** A summary's columns, over `w` (rm_wallets), `m` (rm_members) and `c` (the member's counts). */
+const SUMMARY_COLUMNS = `w.external_user_id AS externalUserID, w.balance, w.credited, w.debited, w.refunded,
+  w.pending, m.profile, coalesce(m.archived, 0) AS archived, ${COUNT_COLUMNS}`;
+const COUNTS_JOIN = `LEFT JOIN rm_redemption_counts c
+  ON c.tenant = w.tenant AND c.scope = 'member' AND c.scope_id = w.external_user_id`;
+
+/**
+ * A page of GET /v1/members, newest first: the members of a tenant (with a tier, of that tier) by
+ * the position of their first event (rm_members.first_position), read through
+ * rm_members_by_tenant or rm_members_by_tier and cut after the page. CROSS JOIN pins rm_members as
+ * the outer loop: SQLite keeps no statistics here, and driven from rm_wallets the page would walk
+ * every wallet of the tenant and sort them (wallet.queries.spec.ts checks the plan). Every member
+ * row has its wallet row: both are written on the member's first event.
+ */
+export function memberListSql(byTier: boolean): string {
+  return `SELECT m.first_position AS position, ${SUMMARY_COLUMNS}
+    FROM rm_members m CROSS JOIN rm_wallets w
+      ON w.tenant = m.tenant AND w.external_user_id = m.external_user_id
+    ${COUNTS_JOIN}
+    WHERE m.tenant = ?${byTier ? ' AND m.tier = ?' : ''} AND m.first_position < ?
+    ORDER BY m.first_position DESC`;
+}
+
+/**
+ * The one summary of a member, from its stored rows: GET /v1/members/{id} and each item of
+ * GET /v1/members alike, with the command side's memberSummary (PUT /v1/members answers with it).
+ */
+function summaryOf(row: SummaryRecord): MemberSummaryView {
+  const redemptionCounts = Object.fromEntries(
+    REDEMPTION_STATUSES.map((s) => [s, (row[statusColumn(s)] as number | null) ?? 0]),
+  ) as RedemptionCounts;
+  return memberSummary({
+    externalUserID: row.externalUserID,
+    profile: profileOf(row),
+    archived: row.archived === 1,
+    wallet: toWalletView(row),
+    redemptionCounts,
+  });
+}
+
 /** The command side's own walletView over the stored totals: reads and writes answer alike. */
 function toWalletView(row: WalletRecord): WalletView {
   const ledger = {
@@ -72,8 +126,9 @@ function toWalletView(row: WalletRecord): WalletView {
 @Injectable()
 export class WalletQueries {
   private readonly walletRow: Database.Statement;
-  private readonly counts: Database.Statement;
+  private readonly summary: Database.Statement;
   private readonly transactions: LimitedStatements;
+  private readonly memberPages: { all: LimitedStatements; byTier: LimitedStatements };
 
   constructor(@Inject(READ_MODEL_DB) readModels: ReadModelDb) {
     const db = readModels.db;
@@ -83,10 +138,17 @@ export class WalletQueries {
        FROM rm_wallets w LEFT JOIN rm_members m ON m.tenant = w.tenant AND m.external_user_id = w.external_user_id
        WHERE w.tenant = ? AND w.external_user_id = ?`,
     );
-    this.counts = db.prepare(
-      `SELECT ${REDEMPTION_STATUSES.map(statusColumn).join(', ')} FROM rm_redemption_counts
-       WHERE tenant = ? AND scope = 'member' AND scope_id = ?`,
+    // One statement, so one snapshot, although the counts are another projection's.
+    this.summary = db.prepare(
+      `SELECT ${SUMMARY_COLUMNS}
+       FROM rm_wallets w LEFT JOIN rm_members m ON m.tenant = w.tenant AND m.external_user_id = w.external_user_id
+       ${COUNTS_JOIN}
+       WHERE w.tenant = ? AND w.external_user_id = ?`,
     );
+    this.memberPages = {
+      all: new LimitedStatements(db, memberListSql(false)),
+      byTier: new LimitedStatements(db, memberListSql(true)),
+    };
     this.transactions = new LimitedStatements(
       db,
       `SELECT position, id, amount, created_at AS createdAt, reason, redemption_id AS redemptionID, type
@@ -106,26 +168,36 @@ export class WalletQueries {
   ): { tier: string; wallet: WalletView & { pending: number } } {
     const row = (this.walletRow.get(tenant, externalUserID) as WalletRecord | undefined) ?? EMPTY;
     return {
-      tier: profileOf(row)?.tier ?? DEFAULT_TIER,
+      tier: tierOf(profileOf(row)),
       wallet: { ...toWalletView(row), pending: row.pending },
     };
   }
 
   /** memberSummaryView's shape (PUT /v1/members answers with it); undefined when the member has no events. */
   member(tenant: string, externalUserID: string): MemberSummaryView | undefined {
-    const row = this.walletRow.get(tenant, externalUserID) as WalletRecord | undefined;
-    if (!row) return undefined;
-    const stored = this.counts.get(tenant, externalUserID) as Record<string, number> | undefined;
-    const redemptionCounts = Object.fromEntries(
-      REDEMPTION_STATUSES.map((s) => [s, stored?.[statusColumn(s)] ?? 0]),
-    ) as RedemptionCounts;
-    return memberSummary({
-      externalUserID,
-      profile: profileOf(row),
-      archived: row.archived === 1,
-      wallet: toWalletView(row),
-      redemptionCounts,
-    });
+    const row = this.summary.get(tenant, externalUserID) as SummaryRecord | undefined;
+    return row && summaryOf(row);
+  }
+
+  /**
+   * The tenant's members, newest first: every member `member` answers for (archived ones too),
+   * each with the very summary it answers.
+   */
+  members(
+    tenant: string,
+    filter: MemberFilter,
+    page: Page,
+  ): { members: MemberSummaryView[]; nextCursor: string | null } {
+    const { tier } = filter;
+    const [statements, params] =
+      tier === undefined
+        ? [this.memberPages.all, [tenant, beforeParam(page)]]
+        : [this.memberPages.byTier, [tenant, tier, beforeParam(page)]];
+    const rows = statements.limit(page.limit + 1).all(...params) as Array<
+      SummaryRecord & { position: number }
+    >;
+    const { rows: kept, nextCursor } = paged(rows, page);
+    return { members: kept.map(summaryOf), nextCursor };
   }
 
   /** The points ledger, newest first. */
