@@ -203,6 +203,7 @@ describe('auth (e2e)', () => {
         { status: 'OPEN' },
         200,
       ],
+      'GET /v1/members': ['GET', '/v1/members?tier=gold&limit=1', undefined, 200],
       'GET /v1/members/{externalUserID}': ['GET', `/v1/members/${who}`, undefined, 200],
       'GET /v1/analytics/summary': ['GET', '/v1/analytics/summary', undefined, 200],
       'GET /v1/analytics/offers': ['GET', '/v1/analytics/offers', undefined, 200],
