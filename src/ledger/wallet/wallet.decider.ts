@@ -24,6 +24,7 @@ import {
   type ProfileFields,
   type WalletEvent,
 } from './wallet.events';
+import { E164_RULE, isE164Phone, isProfileEmail } from './member-aliases';
 import { commandBasics } from './wallet.inputs';
 import { cancelRedemption, changeRedemptionStatus, createRedemption } from './wallet.redemptions';
 import {
@@ -36,8 +37,6 @@ import {
 
 type Decision = WalletEvent[] | DomainError;
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const E164 = /^\+[1-9]\d{1,14}$/;
 /** Bytes of UTF-8, as stored: 'é' counts two. */
 const MAX_ATTRIBUTES_BYTES = 16_384;
 
@@ -51,16 +50,8 @@ function profileError(d: UpsertMemberProfile['data']): DomainError | null {
     textCheck('displayName', d.displayName, PROFILE_TEXT_LIMITS.displayName, true),
     textCheck('tier', d.tier, PROFILE_TEXT_LIMITS.tier, true),
     textCheck('posAccountId', d.posAccountId, PROFILE_TEXT_LIMITS.posAccountId, true),
-    [
-      d.email == null || (EMAIL.test(d.email) && d.email.length <= 254),
-      'email',
-      'email must be an email address',
-    ],
-    [
-      d.phone == null || E164.test(d.phone),
-      'phone',
-      'phone must be in E.164 format, e.g. +14155552671',
-    ],
+    [d.email == null || isProfileEmail(d.email), 'email', 'email must be an email address'],
+    [d.phone == null || isE164Phone(d.phone), 'phone', `phone must be ${E164_RULE}`],
     [
       d.attributes === undefined ||
         (isPlainObject(d.attributes) &&
