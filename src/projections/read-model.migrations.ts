@@ -16,8 +16,8 @@ import type { Migration } from '../infrastructure/sqlite/migrations';
  * REPLACE, which overwrites a row in one seek where an upsert seeks twice (about a fifth cheaper
  * per row in a rebuild). Give such a table another unique index (REPLACE would delete the other
  * row it clashes with), a trigger or a column its projection does not write, and REPLACE is no
- * longer the same as an upsert. rm_members alone has other indexes, plain `_by_` ones (migration
- * 5): REPLACE rewrites their entries too, which is cheap there since rm_members is written on a
+ * longer the same as an upsert. rm_members alone has other indexes, plain `_by_` ones (migrations
+ * 5 and 6): REPLACE rewrites their entries too, which is cheap there since rm_members is written on a
  * member's first event and profile changes only, never by points moving.
  */
 export const READ_MODEL_MIGRATIONS: readonly Migration[] = [
@@ -237,6 +237,27 @@ export const READ_MODEL_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
       CREATE INDEX rm_members_by_tenant ON rm_members (tenant, first_position);
       CREATE INDEX rm_members_by_tier ON rm_members (tenant, tier, first_position);
+    `,
+  },
+  {
+    version: 6,
+    name: 'members looked up by email, phone and POS account id',
+    // GET /v1/members?email=&phone=&posAccountId= (seed 003's lookup aliases). The projection
+    // writes the three with the profile, as it writes `tier`: email_key is the email as it is
+    // looked up (emailKey: ASCII letters in lower case), phone and pos_account_id are as stored;
+    // each is null while the profile has none. The indexes are partial, so that members without
+    // the alias have no entry in them; like the member list's, they order each alias's members
+    // newest first. Nothing makes an alias unique: two members may share one.
+    sql: `
+      ALTER TABLE rm_members ADD COLUMN email_key TEXT;
+      ALTER TABLE rm_members ADD COLUMN phone TEXT;
+      ALTER TABLE rm_members ADD COLUMN pos_account_id TEXT;
+      CREATE INDEX rm_members_by_email ON rm_members (tenant, email_key, first_position)
+        WHERE email_key IS NOT NULL;
+      CREATE INDEX rm_members_by_phone ON rm_members (tenant, phone, first_position)
+        WHERE phone IS NOT NULL;
+      CREATE INDEX rm_members_by_pos_account_id ON rm_members (tenant, pos_account_id, first_position)
+        WHERE pos_account_id IS NOT NULL;
     `,
   },
 ];

@@ -196,7 +196,7 @@ describe('ledger verify (integration)', () => {
       UPDATE rm_wallets SET balance = balance + 1 WHERE external_user_id = 'm1';
       UPDATE rm_analytics_totals SET points_minted = points_minted - 1;
       DELETE FROM rm_transactions WHERE position = 7;
-      INSERT INTO rm_members VALUES ('sandbox.acme', 'ghost', NULL, 0, 999999, 'default');
+      INSERT INTO rm_members VALUES ('sandbox.acme', 'ghost', NULL, 0, 999999, 'default', NULL, NULL, NULL);
     `);
     // SQLite sees nothing wrong with any of it.
     expect((await run(['check'])).code).toBe(0);

@@ -128,6 +128,16 @@ describe('Rebuild (integration)', () => {
     ]) {
       expect({ table, rows: liveRows[table].length > 5 }).toEqual({ table, rows: true });
     }
+    // Members with each lookup alias, and without (never set, or cleared).
+    const members = liveRows.rm_members as Array<Record<string, string | null>>;
+    for (const column of ['email_key', 'phone', 'pos_account_id']) {
+      const set = members.filter((m) => m[column] !== null).length;
+      expect({ column, set: set > 2, unset: set < members.length - 2 }).toEqual({
+        column,
+        set: true,
+        unset: true,
+      });
+    }
     const rebuilt = ReadModelDb.open({ path: join(t.dataDir, 'rebuilt.db') });
     const result = await rebuildReadModels(store, rebuilt, { deferIndexes: true });
     expect(

@@ -76,9 +76,31 @@ export async function allPages<T>(client: Client, path: string, key: string): Pr
 
 const STEPS = ['OPEN', 'AWAITING_VENDOR', 'AWAITING_CUSTOMER', 'PURCHASED', 'COMPLETED'];
 
+/** An email address several members of a random workload share (randomWorkload). */
+export const SHARED_EMAIL = 'Shared@Example.com';
+
+/**
+ * Lookup aliases a member's profile update sets, changes or clears, chosen by the step (so the
+ * workload's random draws, and with them the rest of it, stay as they were without them).
+ */
+function aliasesAt(member: string, step: number): Record<string, string | null> {
+  switch (step % 5) {
+    case 0:
+      return { email: `${member}@Example.com`, phone: `+1555010${step % 10}` };
+    case 1:
+      return { email: SHARED_EMAIL, posAccountId: `POS-${step % 3}` };
+    case 2:
+      return { email: null, phone: null };
+    case 3:
+      return { posAccountId: null, phone: `+4477009001${step % 10}` };
+    default:
+      return {};
+  }
+}
+
 /**
  * A random workload through the real command side: offers (some with stock), members, credits,
- * redemptions, lifecycle moves, cancels, profile changes and archives. Returns the requests' statuses.
+ * redemptions, lifecycle moves, cancels, profile changes (lookup aliases among them) and archives. Returns the requests' statuses.
  */
 export async function randomWorkload(org: Client, seed: number, steps: number): Promise<number[]> {
   const random = prng(seed);
@@ -106,6 +128,7 @@ export async function randomWorkload(org: Client, seed: number, steps: number): 
       response = await org('PUT', `/v1/members/${member}`, {
         displayName: `Name ${step}`,
         tier: pick(['gold', 'silver']),
+        ...aliasesAt(member, step),
       });
     } else if (dice < 0.45) {
       response = await org('POST', '/v1/wallet/credit', {

@@ -20,7 +20,12 @@ function event(position: number, member: string, type: string, data: object): Pr
   };
 }
 
-const registered = (position: number, member: string, tier: string | null) =>
+const registered = (
+  position: number,
+  member: string,
+  tier: string | null,
+  aliases: { email?: string; phone?: string; posAccountId?: string } = {},
+) =>
   event(position, member, 'MemberRegistered', {
     externalUserID: member,
     displayName: null,
@@ -29,6 +34,7 @@ const registered = (position: number, member: string, tier: string | null) =>
     email: null,
     phone: null,
     posAccountId: null,
+    ...aliases,
   });
 const profileChanged = (position: number, member: string, changes: object) =>
   event(position, member, 'MemberProfileUpdated', { changes });
@@ -66,7 +72,13 @@ function setUp() {
         'SELECT external_user_id AS id, first_position AS firstPosition, tier, archived FROM rm_members ORDER BY first_position',
       )
       .all();
-  return { commit, restart, members, close: () => readModels.close() };
+  const aliases = () =>
+    readModels.db
+      .prepare(
+        'SELECT external_user_id AS id, email_key AS emailKey, phone, pos_account_id AS posAccountId FROM rm_members ORDER BY first_position',
+      )
+      .all();
+  return { commit, restart, members, aliases, close: () => readModels.close() };
 }
 
 describe('The wallets projection', () => {
@@ -93,6 +105,44 @@ describe('The wallets projection', () => {
     expect(members()).toEqual([{ id: 'ada', firstPosition: 1, tier: 'gold', archived: 1 }]);
     commit([profileChanged(5, 'ada', { tier: null })]);
     expect(members()).toEqual([{ id: 'ada', firstPosition: 1, tier: 'default', archived: 1 }]);
+    close();
+  });
+
+  it('keeps the aliases a member is looked up by with the profile: set, changed, cleared', () => {
+    const { commit, restart, aliases, close } = setUp();
+    const none = { emailKey: null, phone: null, posAccountId: null };
+    commit([credited(1, 'bob'), registered(2, 'ada', null, { email: 'Ada.L@Example.COM' })]);
+    expect(aliases()).toEqual([
+      { id: 'bob', ...none },
+      { id: 'ada', emailKey: 'ada.l@example.com', phone: null, posAccountId: null },
+    ]);
+    commit([
+      registered(3, 'bob', 'gold', { phone: '+14155552671', posAccountId: 'POS-7' }),
+      profileChanged(4, 'ada', { email: 'Élodie@Example.com', phone: '+447700900123' }),
+    ]);
+    expect(aliases()).toEqual([
+      { id: 'bob', emailKey: null, phone: '+14155552671', posAccountId: 'POS-7' },
+      { id: 'ada', emailKey: 'Élodie@example.com', phone: '+447700900123', posAccountId: null },
+    ]);
+    // Kept through changes of other fields and archiving, also read back after a restart.
+    restart();
+    commit([event(5, 'ada', 'MemberArchived', {}), event(6, 'bob', 'MemberArchived', {})]);
+    commit([profileChanged(7, 'bob', { tier: 'silver' }), credited(8, 'ada')]);
+    expect(aliases()).toEqual([
+      { id: 'bob', emailKey: null, phone: '+14155552671', posAccountId: 'POS-7' },
+      { id: 'ada', emailKey: 'Élodie@example.com', phone: '+447700900123', posAccountId: null },
+    ]);
+    commit([
+      profileChanged(9, 'ada', { email: null, phone: null }),
+      profileChanged(10, 'bob', { phone: null, posAccountId: 'pos-7' }),
+    ]);
+    expect(aliases()).toEqual([
+      { id: 'bob', emailKey: null, phone: null, posAccountId: 'pos-7' },
+      { id: 'ada', ...none },
+    ]);
+    // As evolveWallet: changes to a wallet without a profile change nothing.
+    commit([credited(11, 'cy'), profileChanged(12, 'cy', { email: 'cy@example.com' })]);
+    expect(aliases()).toContainEqual({ id: 'cy', ...none });
     close();
   });
 

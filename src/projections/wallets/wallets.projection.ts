@@ -4,6 +4,7 @@ import type { ProjectedEvent, Projection } from '../engine/projection';
 import { unhandled } from '../engine/projection';
 import { Cached, RowCache } from '../engine/row-cache';
 import type { WriteSetBuilder } from '../engine/write-set';
+import { emailKey } from '../../ledger/wallet/member-aliases';
 import { SummaryProfile, tierOf } from '../../ledger/wallet/wallet.view';
 import { WALLETS } from '../names';
 
@@ -31,6 +32,13 @@ interface MemberRow extends Cached {
   firstPosition: number;
   /** The tier its summary shows (tierOf the profile): what GET /v1/members?tier= matches. */
   tier: string;
+  /**
+   * The profile's lookup aliases, null while it has none: what GET /v1/members?email=, ?phone= and
+   * ?posAccountId= match. The email as it is looked up (emailKey), the other two as stored.
+   */
+  emailKey: string | null;
+  phone: string | null;
+  posAccountId: string | null;
 }
 
 interface TotalsRow extends Cached {
@@ -49,19 +57,23 @@ function pickProfile(source: Record<string, unknown>): SummaryProfile {
 /** A member counts while it has a profile and is not archived. */
 const counted = (row: MemberRow) => (row.profile !== null && row.archived === 0 ? 1 : 0);
 
-/** Sets the profile, and the tier the summary will show with it. */
+/** Sets the profile, and the tier and aliases the member is found by with it. */
 function setProfile(row: MemberRow, profile: SummaryProfile): void {
   row.profile = JSON.stringify(profile);
   row.tier = tierOf(profile);
+  // Strings or null (or left out by an event that predates the field): wallet.event-shape.ts.
+  row.emailKey = profile.email == null ? null : emailKey(profile.email);
+  row.phone = profile.phone ?? null;
+  row.posAccountId = profile.posAccountId ?? null;
 }
 
 /**
  * The fold of wallet.state.ts, kept as rows. rm_wallets: each member's balance and what it
  * received, spent and got back (rewritten often, so kept narrow, with no index but its key);
- * rm_members: its profile, whether it is archived, and its place in the list of members (written
- * on the first event and on profile changes only: points moving never write it); rm_wallet_totals:
- * members per tenant. A member's wallet row and member row both exist from its first event,
- * whatever it is.
+ * rm_members: its profile, whether it is archived, its place in the list of members, and the tier
+ * and aliases it is found by (written on the first event and on profile changes only: points
+ * moving never write it); rm_wallet_totals: members per tenant. A member's wallet row and member
+ * row both exist from its first event, whatever it is.
  */
 export class WalletsProjection implements Projection {
   readonly name = WALLETS;
@@ -76,15 +88,17 @@ export class WalletsProjection implements Projection {
        FROM rm_wallets WHERE tenant = ? AND external_user_id = ?`,
     );
     const loadMember = db.prepare(
-      `SELECT tenant, external_user_id AS externalUserID, profile, archived, first_position AS firstPosition, tier
+      `SELECT tenant, external_user_id AS externalUserID, profile, archived, first_position AS firstPosition, tier,
+         email_key AS emailKey, phone, pos_account_id AS posAccountId
        FROM rm_members WHERE tenant = ? AND external_user_id = ?`,
     );
     const loadTotals = db.prepare('SELECT tenant, members FROM rm_wallet_totals WHERE tenant = ?');
     // Whole rows over their key (see READ_MODEL_MIGRATIONS on REPLACE).
     const saveLedger = `INSERT OR REPLACE INTO rm_wallets (tenant, external_user_id, balance, credited, debited, refunded, pending)
        VALUES (?, ?, ?, ?, ?, ?, ?)`;
-    const saveMember = `INSERT OR REPLACE INTO rm_members (tenant, external_user_id, profile, archived, first_position, tier)
-       VALUES (?, ?, ?, ?, ?, ?)`;
+    const saveMember = `INSERT OR REPLACE INTO rm_members (tenant, external_user_id, profile, archived, first_position, tier,
+         email_key, phone, pos_account_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     const saveTotals = `INSERT OR REPLACE INTO rm_wallet_totals (tenant, members) VALUES (?, ?)`;
     this.ledgers = new RowCache(
       500_000,
@@ -107,8 +121,18 @@ export class WalletsProjection implements Projection {
       (tenant, member) => loadMember.get(tenant, member) as MemberRow | undefined,
       (r, out) =>
         out
-          .values(saveMember, 6, 2)
-          .push(r.tenant, r.externalUserID, r.profile, r.archived, r.firstPosition, r.tier),
+          .values(saveMember, 9, 2)
+          .push(
+            r.tenant,
+            r.externalUserID,
+            r.profile,
+            r.archived,
+            r.firstPosition,
+            r.tier,
+            r.emailKey,
+            r.phone,
+            r.posAccountId,
+          ),
     );
     this.totals = new RowCache(
       10_000,
@@ -201,6 +225,9 @@ export class WalletsProjection implements Projection {
       archived: 0,
       firstPosition: event.position,
       tier: tierOf(null),
+      emailKey: null,
+      phone: null,
+      posAccountId: null,
     });
     const row = {
       tenant,
