@@ -5,7 +5,13 @@ import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-s
 import { main } from '../../src/cli/ledger';
 import { ReadModelDb } from '../../src/projections/read-model-db';
 import { rebuildReadModels } from '../../src/projections/rebuild';
-import { caughtUp, dumpTables, randomWorkload, readSide } from '../support/read-models';
+import {
+  caughtUp,
+  dumpTables,
+  randomWorkload,
+  readSide,
+  SHARED_EMAIL,
+} from '../support/read-models';
 import { api, KEYS, startTestApp } from '../support/test-app';
 import { credited } from '../support/wallet-events';
 
@@ -150,6 +156,7 @@ describe('Rebuild (integration)', () => {
     const reads = [
       '/v1/members?limit=100',
       '/v1/members?tier=gold&limit=100',
+      `/v1/members?email=${encodeURIComponent(SHARED_EMAIL.toUpperCase())}&limit=100`,
       '/v1/redemptions?limit=100',
       '/v1/analytics/summary',
       '/v1/analytics/offers',
@@ -158,6 +165,7 @@ describe('Rebuild (integration)', () => {
     const before = await Promise.all(reads.map((path) => sandbox('GET', path)));
     expect(before.map((r) => r.status)).toEqual(reads.map(() => 200));
     expect(before[0].body.members.length).toBeGreaterThan(5);
+    expect(before[2].body.members.length).toBeGreaterThan(1);
     await t.close({ keepData: true });
 
     // The documented command, with the service stopped: drops the file's read models and replays them.

@@ -8,7 +8,7 @@ import { CursorCodec } from '../shared/cursor-codec';
 import { Freshness } from '../shared/freshness';
 import { pageOf } from '../shared/paging';
 import { ListMembersQuery, MemberQuery, TransactionsQuery } from './wallet-read.dto';
-import { WalletQueries } from './wallet.queries';
+import { memberFilterOf, memberListSelection, WalletQueries } from './wallet.queries';
 import { NoQuery } from '../../shared/http/no-input';
 
 /** A member's wallet, ledger, eligibility and (org only) summary, and the list of members. */
@@ -45,16 +45,16 @@ export class WalletReadController {
 
   /**
    * Every member GET /v1/members/{id} answers (archived ones too, as it shows them), newest first,
-   * each item that route's answer.
+   * each item that route's answer; with filters, those whose tier and aliases match them all.
    */
   @Get('members')
   @OrgOnly()
   async members(@CurrentPrincipal() principal: Principal, @Query() query: ListMembersQuery) {
     const tenant = tenantKey(principal.tenant);
-    const tier = query.tier || undefined;
-    const page = pageOf(this.cursors, 'members', [tenant, tier], query);
+    const filter = memberFilterOf(query);
+    const page = pageOf(this.cursors, 'members', memberListSelection(tenant, filter), query);
     await this.freshness.of([WALLETS, REDEMPTIONS]);
-    return this.queries.members(tenant, { tier }, page);
+    return this.queries.members(tenant, filter, page);
   }
 
   @Get('members/:externalUserID')

@@ -1,6 +1,14 @@
-import { ValidateIf } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { IsOptional, isEmail, IsString, ValidateBy, ValidateIf } from 'class-validator';
+import {
+  E164_RULE,
+  EMAIL_RULE,
+  isE164Phone,
+  isProfileEmail,
+} from '../../ledger/wallet/member-aliases';
 import { PROFILE_TEXT_LIMITS } from '../../ledger/wallet/wallet.events';
-import { IsText } from '../../shared/http/dto-rules';
+import { HasNoControlCharacters, IsText } from '../../shared/http/dto-rules';
+import { isNonEmptyString } from '../../shared/domain/values';
 import { PageQuery } from '../shared/paging';
 import { IsOptionalExternalUserIDQuery } from '../shared/query-rules';
 
@@ -15,7 +23,20 @@ export class TransactionsQuery extends PageQuery {
   externalUserID?: string;
 }
 
-/** GET /v1/members (Expys v1's listMembers): `?tier&limit&cursor`. */
+/**
+ * A lookup alias: a value a profile could hold (`rule` is the profile's own), or a 400. An empty
+ * one too: a lookup that counted it as not given, as `?tier=` is, would answer a caller whose
+ * customer has no email with the whole list, and its first member would be someone else.
+ */
+const IsAlias = (name: string, rule: (value: unknown) => boolean, message: string) =>
+  applyDecorators(
+    IsOptional(),
+    IsString(),
+    HasNoControlCharacters(),
+    ValidateBy({ name, validator: { validate: rule, defaultMessage: () => message } }),
+  );
+
+/** GET /v1/members (Expys v1's listMembers): `?tier&limit&cursor`, and the alias lookups. */
 export class ListMembersQuery extends PageQuery {
   /**
    * The tier the members' summaries show (`default` while unset), matched exactly: a tier as
@@ -24,4 +45,25 @@ export class ListMembersQuery extends PageQuery {
   @ValidateIf((_object, value) => value !== undefined && value !== '')
   @IsText(1, PROFILE_TEXT_LIMITS.tier)
   tier?: string;
+
+  /** Matched with its ASCII letters in any case (emailKey); as PUT /v1/members takes an email. */
+  @IsAlias(
+    'isProfileEmail',
+    (value) => isProfileEmail(value) && isEmail(value),
+    `email must be ${EMAIL_RULE}`,
+  )
+  email?: string;
+
+  /** Matched exactly (seed 003). `+` decodes as a space in a query: it is sent as `%2B`. */
+  @IsAlias('isE164Phone', isE164Phone, `phone must be ${E164_RULE} (in a query, + is sent as %2B)`)
+  phone?: string;
+
+  /** Matched exactly; 1-128 characters, not blank, as PUT /v1/members takes it. */
+  @IsAlias(
+    'isPosAccountId',
+    (value) =>
+      typeof value === 'string' && isNonEmptyString(value, PROFILE_TEXT_LIMITS.posAccountId),
+    `posAccountId must be 1-${PROFILE_TEXT_LIMITS.posAccountId} characters, not all blank`,
+  )
+  posAccountId?: string;
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type Database from 'better-sqlite3';
+import { emailKey } from '../../ledger/wallet/member-aliases';
 import { REDEMPTION_STATUSES } from '../../ledger/wallet/wallet.events';
 import {
   MemberSummaryView,
@@ -34,9 +35,64 @@ interface SummaryRecord extends WalletRecord {
   [count: string]: string | number | null;
 }
 
+/** What GET /v1/members keeps; each given one must match, and none given lists every member. */
 export interface MemberFilter {
+  /** An emailKey (its ASCII letters in lower case), matched with the profiles' emails' keys. */
+  email?: string;
+  /** E.164: exact match. */
+  phone?: string;
+  /** Exact match. */
+  posAccountId?: string;
   /** The tier the summaries show (`default` while unset): exact match. */
   tier?: string;
+}
+
+type MemberFilterName = keyof MemberFilter;
+
+/**
+ * The filters and their columns in rm_members, in the order they are preferred to lead the search:
+ * an alias first (a handful of members share one at most), the tier last (many share it).
+ */
+const FILTER_COLUMNS: ReadonlyArray<[MemberFilterName, string]> = [
+  ['email', 'email_key'],
+  ['phone', 'phone'],
+  ['posAccountId', 'pos_account_id'],
+  ['tier', 'tier'],
+];
+
+/** The filters a query was given, in FILTER_COLUMNS's order, as its statement takes them. */
+function filtersOf(filter: Partial<Record<MemberFilterName, unknown>>): MemberFilterName[] {
+  return FILTER_COLUMNS.map(([name]) => name).filter((name) => filter[name] !== undefined);
+}
+
+/** A list query's filters as GET /v1/members reads them: the email folded, `?tier=` none. */
+export function memberFilterOf(query: {
+  email?: string;
+  phone?: string;
+  posAccountId?: string;
+  tier?: string;
+}): MemberFilter {
+  return {
+    email: query.email === undefined ? undefined : emailKey(query.email),
+    phone: query.phone,
+    posAccountId: query.posAccountId,
+    tier: query.tier || undefined,
+  };
+}
+
+/**
+ * What selects the list's rows, as its cursors are bound to it (pageOf): the tenant and every
+ * filter, so that a cursor of one filter is refused on another. Without an alias it is the tenant
+ * and tier alone, as before the aliases, so the cursors handed out then stay good.
+ */
+export function memberListSelection(
+  tenant: string,
+  filter: MemberFilter,
+): Array<string | undefined> {
+  const { email, phone, posAccountId, tier } = filter;
+  if (email === undefined && phone === undefined && posAccountId === undefined)
+    return [tenant, tier];
+  return [tenant, tier, email, phone, posAccountId];
 }
 
 export interface TransactionView {
@@ -73,19 +129,26 @@ const COUNTS_JOIN = `LEFT JOIN rm_redemption_counts c
   ON c.tenant = w.tenant AND c.scope = 'member' AND c.scope_id = w.external_user_id`;
 
 /**
- * A page of GET /v1/members, newest first: the members of a tenant (with a tier, of that tier) by
- * the position of their first event (rm_members.first_position), read through
- * rm_members_by_tenant or rm_members_by_tier and cut after the page. CROSS JOIN pins rm_members as
- * the outer loop: SQLite keeps no statistics here, and driven from rm_wallets the page would walk
- * every wallet of the tenant and sort them (wallet.queries.spec.ts checks the plan). Every member
- * row has its wallet row: both are written on the member's first event.
+ * A page of GET /v1/members, newest first: the members of a tenant that match the filters named
+ * (their values bound in FILTER_COLUMNS's order, after the tenant), by the position of their first event (rm_members.first_position), cut
+ * after the page. The first filter leads the search through its own index (rm_members_by_email,
+ * _by_phone, _by_pos_account_id, _by_tier; none: rm_members_by_tenant); the others are checked on
+ * the rows it finds, their columns written `+m.column` so that SQLite, which keeps no statistics
+ * here, cannot pick their index instead (through rm_members_by_tier, an email of a gold member
+ * would walk every gold member). CROSS JOIN pins rm_members as the outer loop: driven from
+ * rm_wallets the page would walk every wallet of the tenant and sort them. wallet.queries.spec.ts
+ * checks the plans. Every member row has its wallet row: both are written on the member's first
+ * event.
  */
-export function memberListSql(byTier: boolean): string {
+export function memberListSql(named: readonly MemberFilterName[] = []): string {
+  const columns = new Map(FILTER_COLUMNS);
+  const filters = filtersOf(Object.fromEntries(named.map((name) => [name, true])));
+  const terms = filters.map((name, i) => ` AND ${i === 0 ? '' : '+'}m.${columns.get(name)} = ?`);
   return `SELECT m.first_position AS position, ${SUMMARY_COLUMNS}
     FROM rm_members m CROSS JOIN rm_wallets w
       ON w.tenant = m.tenant AND w.external_user_id = m.external_user_id
     ${COUNTS_JOIN}
-    WHERE m.tenant = ?${byTier ? ' AND m.tier = ?' : ''} AND m.first_position < ?
+    WHERE m.tenant = ?${terms.join('')} AND m.first_position < ?
     ORDER BY m.first_position DESC`;
 }
 
@@ -128,10 +191,13 @@ export class WalletQueries {
   private readonly walletRow: Database.Statement;
   private readonly summary: Database.Statement;
   private readonly transactions: LimitedStatements;
-  private readonly memberPages: { all: LimitedStatements; byTier: LimitedStatements };
+  private readonly db: Database.Database;
+  /** One statement per combination of filters given, by their names (at most 16). */
+  private readonly memberPages = new Map<string, LimitedStatements>();
 
   constructor(@Inject(READ_MODEL_DB) readModels: ReadModelDb) {
     const db = readModels.db;
+    this.db = db;
     // A wallet exists from its member's first event: then it has a ledger row, and maybe a profile.
     this.walletRow = db.prepare(
       `SELECT w.balance, w.credited, w.debited, w.refunded, w.pending, m.profile, coalesce(m.archived, 0) AS archived
@@ -145,10 +211,6 @@ export class WalletQueries {
        ${COUNTS_JOIN}
        WHERE w.tenant = ? AND w.external_user_id = ?`,
     );
-    this.memberPages = {
-      all: new LimitedStatements(db, memberListSql(false)),
-      byTier: new LimitedStatements(db, memberListSql(true)),
-    };
     this.transactions = new LimitedStatements(
       db,
       `SELECT position, id, amount, created_at AS createdAt, reason, redemption_id AS redemptionID, type
@@ -180,19 +242,22 @@ export class WalletQueries {
   }
 
   /**
-   * The tenant's members, newest first: every member `member` answers for (archived ones too),
-   * each with the very summary it answers.
+   * The tenant's members, newest first: every member `member` answers for (archived ones too)
+   * that matches every filter given, each with the very summary it answers.
    */
   members(
     tenant: string,
     filter: MemberFilter,
     page: Page,
   ): { members: MemberSummaryView[]; nextCursor: string | null } {
-    const { tier } = filter;
-    const [statements, params] =
-      tier === undefined
-        ? [this.memberPages.all, [tenant, beforeParam(page)]]
-        : [this.memberPages.byTier, [tenant, tier, beforeParam(page)]];
+    const filters = filtersOf(filter);
+    const key = filters.join(',');
+    let statements = this.memberPages.get(key);
+    if (!statements) {
+      statements = new LimitedStatements(this.db, memberListSql(filters));
+      this.memberPages.set(key, statements);
+    }
+    const params = [tenant, ...filters.map((name) => filter[name]), beforeParam(page)];
     const rows = statements.limit(page.limit + 1).all(...params) as Array<
       SummaryRecord & { position: number }
     >;
