@@ -130,15 +130,15 @@ const COUNTS_JOIN = `LEFT JOIN rm_redemption_counts c
 
 /**
  * A page of GET /v1/members, newest first: the members of a tenant that match the filters named
- * (their values bound in FILTER_COLUMNS's order, after the tenant), by the position of their first event (rm_members.first_position), cut
- * after the page. The first filter leads the search through its own index (rm_members_by_email,
- * _by_phone, _by_pos_account_id, _by_tier; none: rm_members_by_tenant); the others are checked on
- * the rows it finds, their columns written `+m.column` so that SQLite, which keeps no statistics
- * here, cannot pick their index instead (through rm_members_by_tier, an email of a gold member
- * would walk every gold member). CROSS JOIN pins rm_members as the outer loop: driven from
- * rm_wallets the page would walk every wallet of the tenant and sort them. wallet.queries.spec.ts
- * checks the plans. Every member row has its wallet row: both are written on the member's first
- * event.
+ * (their values bound in FILTER_COLUMNS's order, after the tenant), by the position of their first
+ * event (rm_members.first_position), cut after the page. The first filter leads the search through
+ * its own index (rm_members_by_email, _by_phone, _by_pos_account_id, _by_tier; none:
+ * rm_members_by_tenant); the others are checked on the rows it finds, their columns written
+ * `+m.column` so that SQLite, which keeps no statistics here, cannot pick their index instead
+ * (through rm_members_by_tier, an email of a gold member would walk every gold member). CROSS JOIN
+ * pins rm_members as the outer loop: driven from rm_wallets the page would walk every wallet of the
+ * tenant and sort them. wallet.queries.spec.ts checks the plans. Every member row has its wallet
+ * row: both are written on the member's first event.
  */
 export function memberListSql(named: readonly MemberFilterName[] = []): string {
   const columns = new Map(FILTER_COLUMNS);
