@@ -57,8 +57,12 @@ export class AuthHook implements OnModuleInit {
     );
     if (this.authenticator.isOperatorKey(credential)) {
       if (access !== 'public') {
+        const needs =
+          access === 'org-only'
+            ? 'an organization API key'
+            : 'an organization API key or a member token';
         throw forbidden(
-          'An operator key opens the details of /health only; this route needs an organization API key or a member token',
+          `An operator key opens the details of /health only; this route needs ${needs}`,
         );
       }
       request.operator = true;
