@@ -18,7 +18,7 @@ import type { Migration } from '../infrastructure/sqlite/migrations';
  * row it clashes with), a trigger or a column its projection does not write, and REPLACE is no
  * longer the same as an upsert. rm_members alone has other indexes, plain `_by_` ones (migrations
  * 5 and 6): REPLACE rewrites their entries too, which is cheap there since rm_members is written
- * on a member's first event and profile changes only, never by points moving.
+ * on a member's first event, profile events, archive and unarchive only, never by points moving.
  */
 export const READ_MODEL_MIGRATIONS: readonly Migration[] = [
   {

@@ -1,4 +1,5 @@
-import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, ValidateBy } from 'class-validator';
+import { E164_RULE, isE164Phone } from '../wallet/member-aliases';
 import {
   IsExternalUserID,
   IsOptionalDisplayName,
@@ -27,7 +28,10 @@ export class UpsertMemberDto {
 
   @IsOptional()
   @IsString()
-  @Matches(/^\+[1-9]\d{1,14}$/, { message: 'phone must be in E.164 format, e.g. +14155552671' })
+  @ValidateBy({
+    name: 'isE164Phone',
+    validator: { validate: isE164Phone, defaultMessage: () => `phone must be ${E164_RULE}` },
+  })
   phone?: string | null;
 
   @IsOptional()

@@ -28,5 +28,5 @@ export const isE164Phone = (value: unknown): value is string =>
  * Unicode version of the runtime, and a rebuild must key every member as the live file does.
  */
 export function emailKey(email: string): string {
-  return /[A-Z]/.test(email) ? email.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) : email;
+  return email.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }

@@ -2,6 +2,10 @@ import { REDEMPTION_STATUSES, RedemptionStatus } from './wallet.events';
 import { Wallet, WalletState, walletOf } from './wallet.state';
 
 export const CURRENCY = { name: 'Points', symbol: 'PTS' } as const;
+/**
+ * Stored in rm_members.tier, which GET /v1/members?tier= matches: changing it needs a read-model
+ * migration, so that the read models are replayed with the new value.
+ */
 export const DEFAULT_TIER = 'default';
 
 export interface WalletView {

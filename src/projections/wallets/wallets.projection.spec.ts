@@ -78,7 +78,7 @@ function setUp() {
         'SELECT external_user_id AS id, email_key AS emailKey, phone, pos_account_id AS posAccountId FROM rm_members ORDER BY first_position',
       )
       .all();
-  return { commit, restart, members, aliases, close: () => readModels.close() };
+  return { commit, restart, members, aliases, db: readModels.db, close: () => readModels.close() };
 }
 
 describe('The wallets projection', () => {
@@ -156,6 +156,17 @@ describe('The wallets projection', () => {
     expect(commit([credited(3, 'ada'), ...redeemed(4, 'bob')])).toEqual(['rm_wallets']);
     restart();
     expect(commit([...redeemed(6, 'ada'), credited(8, 'bob')])).toEqual(['rm_wallets']);
+    close();
+  });
+
+  it('stops on a member whose wallet row has no member row (deleted by hand), naming the cure', () => {
+    const { commit, restart, db, close } = setUp();
+    commit([registered(1, 'ada', 'gold')]);
+    db.prepare("DELETE FROM rm_members WHERE external_user_id = 'ada'").run();
+    restart(); // nothing cached: the rows are read back from the file
+    expect(() => commit([profileChanged(2, 'ada', { tier: 'silver' })])).toThrow(
+      'rm_members has no row for ada, who has a wallet: rebuild',
+    );
     close();
   });
 });

@@ -71,8 +71,8 @@ function setProfile(row: MemberRow, profile: SummaryProfile): void {
  * The fold of wallet.state.ts, kept as rows. rm_wallets: each member's balance and what it
  * received, spent and got back (rewritten often, so kept narrow, with no index but its key);
  * rm_members: its profile, whether it is archived, its place in the list of members, and the tier
- * and aliases it is found by (written on the first event and on profile changes only: points
- * moving never write it); rm_wallet_totals: members per tenant. A member's wallet row and member
+ * and aliases it is found by (written on the first event, profile events, archive and unarchive
+ * only: points moving never write it); rm_wallet_totals: members per tenant. A member's wallet row and member
  * row both exist from its first event, whatever it is.
  */
 export class WalletsProjection implements Projection {

@@ -61,7 +61,7 @@ const FILTER_COLUMNS: ReadonlyArray<[MemberFilterName, string]> = [
 ];
 
 /** The filters a query was given, in FILTER_COLUMNS's order, as its statement takes them. */
-function filtersOf(filter: Partial<Record<MemberFilterName, unknown>>): MemberFilterName[] {
+function filtersOf(filter: MemberFilter): MemberFilterName[] {
   return FILTER_COLUMNS.map(([name]) => name).filter((name) => filter[name] !== undefined);
 }
 
@@ -82,17 +82,13 @@ export function memberFilterOf(query: {
 
 /**
  * What selects the list's rows, as its cursors are bound to it (pageOf): the tenant and every
- * filter, so that a cursor of one filter is refused on another. Without an alias it is the tenant
- * and tier alone, as before the aliases, so the cursors handed out then stay good.
+ * filter, so that a cursor of one filter is refused on another.
  */
 export function memberListSelection(
   tenant: string,
   filter: MemberFilter,
 ): Array<string | undefined> {
-  const { email, phone, posAccountId, tier } = filter;
-  if (email === undefined && phone === undefined && posAccountId === undefined)
-    return [tenant, tier];
-  return [tenant, tier, email, phone, posAccountId];
+  return [tenant, ...FILTER_COLUMNS.map(([name]) => filter[name])];
 }
 
 export interface TransactionView {
@@ -141,9 +137,10 @@ const COUNTS_JOIN = `LEFT JOIN rm_redemption_counts c
  * row: both are written on the member's first event.
  */
 export function memberListSql(named: readonly MemberFilterName[] = []): string {
-  const columns = new Map(FILTER_COLUMNS);
-  const filters = filtersOf(Object.fromEntries(named.map((name) => [name, true])));
-  const terms = filters.map((name, i) => ` AND ${i === 0 ? '' : '+'}m.${columns.get(name)} = ?`);
+  const columns = FILTER_COLUMNS.filter(([name]) => named.includes(name)).map(
+    ([, column]) => column,
+  );
+  const terms = columns.map((column, i) => ` AND ${i === 0 ? '' : '+'}m.${column} = ?`);
   return `SELECT m.first_position AS position, ${SUMMARY_COLUMNS}
     FROM rm_members m CROSS JOIN rm_wallets w
       ON w.tenant = m.tenant AND w.external_user_id = m.external_user_id

@@ -26,6 +26,7 @@ import {
   TextLines,
 } from '../domain/control-characters';
 import { PROFILE_TEXT_LIMITS } from '../../ledger/wallet/wallet.events';
+import { MAX_EMAIL_LENGTH } from '../../ledger/wallet/member-aliases';
 import { KeptAsSent } from './validation';
 
 /** A positive whole number of points that JavaScript holds exactly. */
@@ -142,4 +143,10 @@ export const IsOptionalDisplayName = () =>
 export const IsOptionalTier = () =>
   applyDecorators(IsOptional(), IsText(0, PROFILE_TEXT_LIMITS.tier));
 export const IsOptionalEmail = () =>
-  applyDecorators(IsOptional(), IsString(), MaxLength(254), IsEmail(), HasNoControlCharacters());
+  applyDecorators(
+    IsOptional(),
+    IsString(),
+    MaxLength(MAX_EMAIL_LENGTH),
+    IsEmail(),
+    HasNoControlCharacters(),
+  );
