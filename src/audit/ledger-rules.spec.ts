@@ -1,0 +1,374 @@
+import { createdWith } from '../catalog/offer/offer.fixtures';
+import { offer, redeemed } from '../ledger/wallet/wallet.fixtures';
+import * as walletState from '../ledger/wallet/wallet.state';
+import {
+  archived,
+  audited,
+  canceled,
+  credit,
+  debit,
+  Log,
+  moved,
+  OFFER,
+  refund,
+  released,
+  reserved,
+  WALLET,
+} from './audit.fixtures';
+
+/** A redemption of a fixed-price offer of its own, so that per-member limits stay out of the way. */
+const redemption = (id: string, price: number) =>
+  redeemed(id, offer({ id: `offer-${id}`, pointsPrice: price, maxPerMember: null }));
+
+/** The rule, revision, position and message of each violation. */
+const found = (log: Log) =>
+  audited(log.events).map((v) => [v.rule, v.stream, v.revision, v.position, v.message]);
+
+describe('LedgerAudit: the points of a wallet', () => {
+  it('negative-balance: a redemption that takes more than the balance', () => {
+    const log = new Log().append(WALLET, [credit(100)]).append(WALLET, redemption('r-1', 150));
+    expect(found(log)).toEqual([
+      ['negative-balance', WALLET, 2n, 3n, 'the balance falls to -50 points from 100'],
+    ]);
+  });
+
+  it('negative-balance: reported where the balance falls, not at each event while it is below 0', () => {
+    const log = new Log()
+      .append(WALLET, redemption('r-1', 150))
+      .append(WALLET, [credit(100)])
+      .append(WALLET, redemption('r-2', 10));
+    expect(found(log).map(([rule, , revision, , message]) => [rule, revision, message])).toEqual([
+      ['negative-balance', 1n, 'the balance falls to -150 points from 0'],
+      ['negative-balance', 4n, 'the balance falls to -60 points'],
+    ]);
+  });
+
+  it('balance-mismatch: a fold whose balance drifts from credited - debited + refunded', () => {
+    const evolve = walletState.evolveWallet;
+    const spy = jest.spyOn(walletState, 'evolveWallet').mockImplementation((state, event) => {
+      const next = evolve(state, event);
+      if (next.status === 'empty' || event.type !== 'PointsRefunded') return next;
+      return { ...next, ledger: { ...next.ledger, balance: next.ledger.balance + 1 } };
+    });
+    try {
+      const log = new Log()
+        .append(WALLET, [credit(100)])
+        .append(WALLET, redemption('r-1', 40))
+        .append(WALLET, [canceled('r-1', 'SUBMITTED', 40), refund(40, 'r-1')]);
+      expect(found(log)).toEqual([
+        [
+          'balance-mismatch',
+          WALLET,
+          4n,
+          5n,
+          'the balance is 101, credited - debited + refunded is 100',
+        ],
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('unsafe-integer: lifetime points past 2^53 - 1, where sums stop being exact', () => {
+    const log = new Log()
+      .append(WALLET, [credit(Number.MAX_SAFE_INTEGER)])
+      .append(WALLET, [credit(1)])
+      .append(WALLET, [credit(1)]);
+    expect(found(log)).toEqual([
+      [
+        'unsafe-integer',
+        WALLET,
+        1n,
+        2n,
+        "the wallet's figures (balance 9,007,199,254,740,992, lifetime points 9,007,199,254,740,992) leave the safe-integer range (9,007,199,254,740,991): its sums are no longer exact",
+      ],
+    ]);
+  });
+});
+
+describe('LedgerAudit: a redemption and its debit', () => {
+  it('debit-not-atomic: the debit written by another request than its RedemptionCreated', () => {
+    const [created, debited] = redemption('r-1', 100);
+    const log = new Log()
+      .append(WALLET, [credit(100)])
+      .append(WALLET, [created])
+      .append(WALLET, [debited]);
+    expect(found(log)).toEqual([
+      [
+        'debit-not-atomic',
+        WALLET,
+        2n,
+        3n,
+        "the debit of redemption r-1 follows its RedemptionCreated but carries another request's metadata: two appends, not one",
+      ],
+    ]);
+  });
+
+  it('debit-not-atomic: a redemption that costs points with no debit after it', () => {
+    const [created] = redemption('r-1', 100);
+    const log = new Log().append(WALLET, [credit(100)]).append(WALLET, [created]);
+    expect(found(log)).toEqual([
+      [
+        'debit-not-atomic',
+        WALLET,
+        1n,
+        2n,
+        'redemption r-1 costs 100 points, and the next event of its append is not its PointsDebited',
+      ],
+    ]);
+  });
+
+  it('debit-not-atomic: each half of an append split by another event is reported', () => {
+    const [created, debited] = redemption('r-1', 100);
+    const log = new Log()
+      .append(WALLET, [credit(100), created])
+      .append(OFFER, createdWith())
+      .append(WALLET, [debited]);
+    expect(found(log).map(([rule, , revision, position]) => [rule, revision, position])).toEqual([
+      ['debit-not-atomic', 1n, 2n],
+      ['debit-not-atomic', 2n, 4n],
+    ]);
+  });
+
+  it('debit-mismatch: a debit that is not what the redemption costs', () => {
+    const [created] = redemption('r-1', 100);
+    const log = new Log().append(WALLET, [credit(100)]).append(WALLET, [created, debit(90, 'r-1')]);
+    expect(found(log)).toEqual([
+      ['debit-mismatch', WALLET, 2n, 3n, 'it debits 90 points for redemption r-1, which costs 100'],
+    ]);
+  });
+
+  it('redemption-repeated and debit-mismatch: a redemption created and debited a second time', () => {
+    const log = new Log()
+      .append(WALLET, [credit(100)])
+      .append(WALLET, redemption('r-1', 30))
+      .append(WALLET, redemption('r-1', 30));
+    expect(found(log).map(([rule, , revision, , message]) => [rule, revision, message])).toEqual([
+      [
+        'redemption-repeated',
+        3n,
+        'redemption r-1 was created before: the fold ignores this one, but not what follows it',
+      ],
+      ['debit-mismatch', 4n, 'redemption r-1 is debited a second time (30 points before)'],
+    ]);
+  });
+});
+
+describe('LedgerAudit: cancels and refunds', () => {
+  const history = () =>
+    new Log()
+      .append(WALLET, [credit(100)])
+      .append(WALLET, redemption('r-1', 100))
+      .append(WALLET, [canceled('r-1', 'SUBMITTED', 100), refund(100, 'r-1')]);
+
+  it('refund-not-atomic: a second refund of a canceled redemption, written on its own', () => {
+    const log = history().append(WALLET, [refund(100, 'r-1')]);
+    expect(found(log)).toEqual([
+      [
+        'refund-not-atomic',
+        WALLET,
+        5n,
+        6n,
+        'a refund of 100 points for redemption r-1, refunded 100 points already: a refund is the next event of the append that cancels its redemption',
+      ],
+    ]);
+  });
+
+  it('refund-mismatch: a refund of more than its cancel says', () => {
+    const log = new Log()
+      .append(WALLET, [credit(100)])
+      .append(WALLET, redemption('r-1', 100))
+      .append(WALLET, [canceled('r-1', 'SUBMITTED', 100), refund(160, 'r-1')]);
+    expect(found(log)).toEqual([
+      [
+        'refund-mismatch',
+        WALLET,
+        4n,
+        5n,
+        'it refunds 160 points for redemption r-1, and its RedemptionCanceled says 100',
+      ],
+    ]);
+  });
+
+  it('refund-mismatch: a cancel that refunds other than what was debited for the redemption', () => {
+    const log = new Log()
+      .append(WALLET, [credit(100)])
+      .append(WALLET, redemption('r-1', 100))
+      .append(WALLET, [canceled('r-1', 'SUBMITTED', 60), refund(60, 'r-1')]);
+    expect(found(log)).toEqual([
+      [
+        'refund-mismatch',
+        WALLET,
+        3n,
+        4n,
+        'the cancel of redemption r-1 refunds 60 points, where 100 were debited for it and 0 refunded',
+      ],
+    ]);
+  });
+
+  it('canceled-twice: a redemption canceled again', () => {
+    const log = history().append(WALLET, [canceled('r-1', 'CANCELED', 0)]);
+    expect(found(log)).toEqual([
+      [
+        'canceled-twice',
+        WALLET,
+        5n,
+        6n,
+        `redemption r-1 was canceled already, at ${log.events[3].metadata.occurredAt}`,
+      ],
+    ]);
+  });
+
+  it('forfeit-mismatch: a forfeit on archiving that does not take the whole balance', () => {
+    const log = new Log()
+      .append(WALLET, [credit(300)])
+      .append(WALLET, [archived(false, 300), debit(200, null)]);
+    expect(found(log)).toEqual([
+      [
+        'forfeit-mismatch',
+        WALLET,
+        2n,
+        3n,
+        'it forfeits 200 points where its MemberArchived says 300',
+      ],
+    ]);
+  });
+
+  it('archived-member: points credited to an archived member', () => {
+    const log = new Log()
+      .append(WALLET, [credit(300)])
+      .append(WALLET, [archived(true, 0)])
+      .append(WALLET, [credit(5)]);
+    expect(found(log)).toEqual([
+      ['archived-member', WALLET, 2n, 3n, '5 points credited to an archived member'],
+    ]);
+  });
+});
+
+describe('LedgerAudit: the lifecycle of a redemption', () => {
+  const created = () =>
+    new Log().append(WALLET, [credit(100)]).append(WALLET, redemption('r-1', 0));
+
+  it('unknown-redemption: a status move of a redemption the wallet does not hold', () => {
+    const log = created().append(WALLET, [moved('r-2', 'SUBMITTED', 'OPEN')]);
+    expect(found(log)).toEqual([
+      [
+        'unknown-redemption',
+        WALLET,
+        2n,
+        3n,
+        'a status move of redemption r-2, which this wallet does not hold',
+      ],
+    ]);
+  });
+
+  it('illegal-transition: a move the lifecycle does not allow', () => {
+    const log = created().append(WALLET, [moved('r-1', 'SUBMITTED', 'COMPLETED')]);
+    expect(found(log)).toEqual([
+      [
+        'illegal-transition',
+        WALLET,
+        2n,
+        3n,
+        'redemption r-1: A redemption cannot move from SUBMITTED to COMPLETED',
+      ],
+    ]);
+  });
+
+  it('illegal-transition: a move from another status than the redemption has', () => {
+    const log = created().append(WALLET, [moved('r-1', 'OPEN', 'PURCHASED')]);
+    expect(found(log).map(([rule, , , , message]) => [rule, message])).toEqual([
+      [
+        'illegal-transition',
+        'it moves redemption r-1 from "OPEN" to PURCHASED, but the redemption is SUBMITTED, and A redemption cannot move from SUBMITTED to PURCHASED',
+      ],
+    ]);
+  });
+
+  it('illegal-transition: a member cancel of a PURCHASED redemption', () => {
+    const log = created()
+      .append(WALLET, [moved('r-1', 'SUBMITTED', 'OPEN')])
+      .append(WALLET, [moved('r-1', 'OPEN', 'PURCHASED')])
+      .append(WALLET, [canceled('r-1', 'PURCHASED', 0, 'member')]);
+    expect(found(log)).toEqual([
+      [
+        'illegal-transition',
+        WALLET,
+        4n,
+        5n,
+        'redemption r-1: A PURCHASED redemption can no longer be canceled by the member; the organization must cancel it',
+      ],
+    ]);
+  });
+
+  it('per-member-limit: more redemptions of an offer than its maxPerMember', () => {
+    const limited = offer({ id: 'offer-1', pointsPrice: 0, maxPerMember: 1 });
+    const log = new Log()
+      .append(WALLET, redeemed('r-1', limited))
+      .append(WALLET, redeemed('r-2', limited));
+    expect(found(log)).toEqual([
+      [
+        'per-member-limit',
+        WALLET,
+        1n,
+        2n,
+        'the member already holds 1 redemption(s) of offer offer-1 that are not canceled, and its maxPerMember is 1',
+      ],
+    ]);
+  });
+});
+
+describe('LedgerAudit: the stock of an offer', () => {
+  it('stock-exceeded: reservations past maxTotal, by a reservation or by a lower maxTotal', () => {
+    const log = new Log()
+      .append(OFFER, createdWith({ maxTotal: 3 }))
+      .append(OFFER, [reserved('r-1', 2)])
+      .append(OFFER, [reserved('r-2', 2)])
+      .append(OFFER, [released('r-2', 2)])
+      .append(OFFER, [{ type: 'OfferUpdated', data: { changes: { maxTotal: 1 }, updatedAt: '' } }]);
+    expect(found(log)).toEqual([
+      [
+        'stock-exceeded',
+        OFFER,
+        2n,
+        3n,
+        '4 units are reserved of offer offer-1, whose maxTotal is 3',
+      ],
+      [
+        'stock-exceeded',
+        OFFER,
+        4n,
+        5n,
+        '2 units are reserved of offer offer-1, whose maxTotal is 1',
+      ],
+    ]);
+  });
+
+  it('reservation-mismatch: a release of a redemption that holds no reservation', () => {
+    const log = new Log()
+      .append(OFFER, createdWith({ maxTotal: 3 }))
+      .append(OFFER, [released('r-1')]);
+    expect(found(log)).toEqual([
+      [
+        'reservation-mismatch',
+        OFFER,
+        1n,
+        2n,
+        'redemption r-1 holds no reservation of this offer to release',
+      ],
+    ]);
+  });
+
+  it('offer-lifecycle: a reservation before the offer exists', () => {
+    const log = new Log().append(OFFER, [reserved('r-1')]).append(OFFER, createdWith());
+    expect(found(log)).toEqual([
+      [
+        'offer-lifecycle',
+        OFFER,
+        0n,
+        1n,
+        "a OfferStockReserved before the offer's OfferCreated: the fold ignores it",
+      ],
+    ]);
+  });
+});

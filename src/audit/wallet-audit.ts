@@ -1,0 +1,377 @@
+import type { JsonValue } from '../event-store/event-store.port';
+import type {
+  PointsDebited,
+  PointsRefunded,
+  RedemptionCanceled,
+  RedemptionCreated,
+  RedemptionStatusChanged,
+  WalletEvent,
+} from '../ledger/wallet/wallet.events';
+import { cancelError, statusMoveError } from '../ledger/wallet/wallet.lifecycle';
+import {
+  evolveWallet,
+  initialWalletState,
+  lifetimePoints,
+  type Ledger,
+  type Wallet,
+  walletOf,
+  type WalletState,
+} from '../ledger/wallet/wallet.state';
+import { assertNever } from '../shared/domain/decider';
+import { jsonEqual } from '../shared/domain/values';
+import {
+  type AuditedEvent,
+  type AuditRule,
+  type Finding,
+  type Follower,
+  quoted,
+  sameStreamNext,
+} from './audit-rules';
+
+/** What the audit keeps of one wallet stream: the command side's own state, and its member. */
+export interface WalletAudit {
+  state: WalletState;
+  /** The member the stream's first event names in its metadata. */
+  member: string | null;
+}
+
+export const newWalletAudit = (): WalletAudit => ({ state: initialWalletState, member: null });
+
+/** The event before in `$all`, as the second event of an append sees it. */
+type Previous = AuditedEvent | null;
+
+type Data = Record<string, JsonValue>;
+const dataOf = (event: AuditedEvent | null): Data => (event?.data ?? {}) as Data;
+
+/** Every event of one decision carries the same metadata (events.md): two appends differ. */
+const sameRequest = (a: AuditedEvent, b: AuditedEvent) => jsonEqual(a.metadata, b.metadata);
+
+const points = (n: unknown) => `${typeof n === 'number' ? n.toLocaleString('en-US') : quoted(n)}`;
+
+/**
+ * Checks one wallet event against the rules the wallet decider keeps, folds it with evolveWallet
+ * (mutating `wallet`), and checks the ledger it leads to. `member` is its metadata's member (the
+ * decoder checked there is one). Returns what it breaks, and the event that must follow it in
+ * the same append, if any.
+ */
+export function auditWalletEvent(
+  wallet: WalletAudit,
+  event: AuditedEvent,
+  member: string,
+  previous: Previous,
+): { findings: Finding[]; follower: Follower | null } {
+  const findings: Finding[] = [];
+  const add = (rule: AuditRule, message: string) => findings.push({ rule, message });
+  if (wallet.member === null) wallet.member = member;
+  else if (member !== wallet.member)
+    add(
+      'member-mismatch',
+      `its metadata names member ${quoted(member)}, the stream's first event ${quoted(wallet.member)}`,
+    );
+  const typed = { type: event.type, data: event.data } as WalletEvent;
+  const before = wallet.state;
+  const follower = beforeFold(typed, before, { event, member, previous, add });
+  wallet.state = evolveWallet(before, typed);
+  afterFold(walletOf(before).ledger, walletOf(wallet.state).ledger, add);
+  return { findings, follower };
+}
+
+interface Checking {
+  event: AuditedEvent;
+  member: string;
+  previous: Previous;
+  add: (rule: AuditRule, message: string) => void;
+}
+
+function beforeFold(typed: WalletEvent, state: WalletState, c: Checking): Follower | null {
+  const wallet = walletOf(state);
+  const archived = state.status === 'archived';
+  switch (typed.type) {
+    case 'MemberRegistered':
+      if (typed.data.externalUserID !== c.member)
+        c.add(
+          'member-mismatch',
+          `it registers member ${quoted(typed.data.externalUserID)}, its metadata names ${quoted(c.member)}`,
+        );
+      return null;
+    case 'MemberArchived': {
+      if (archived) c.add('archived-member', 'the member is archived already');
+      const { retainBalance, forfeitedPoints } = typed.data;
+      const owed = retainBalance ? 0 : wallet.ledger.balance;
+      if (forfeitedPoints !== owed)
+        c.add(
+          'forfeit-mismatch',
+          retainBalance
+            ? `it keeps the balance, yet says ${points(forfeitedPoints)} points are forfeited`
+            : `it forfeits ${points(forfeitedPoints)} points of a balance of ${points(owed)}: a forfeit takes the whole balance`,
+        );
+      if (typeof forfeitedPoints !== 'number' || forfeitedPoints <= 0) return null;
+      return forfeitFollower(c.event, `the forfeit of its ${points(forfeitedPoints)} points`);
+    }
+    case 'MemberProfileUpdated':
+      return null;
+    case 'MemberUnarchived':
+      if (!archived) c.add('archived-member', 'the member is not archived');
+      return null;
+    case 'PointsCredited':
+      if (archived)
+        c.add(
+          'archived-member',
+          `${points(typed.data.amount)} points credited to an archived member`,
+        );
+      return null;
+    case 'PointsDebited':
+      if (typed.data.reason === 'member_archived') checkForfeit(typed, state, c);
+      else checkDebit(typed, wallet, c);
+      return null;
+    case 'PointsRefunded':
+      checkRefund(typed, wallet, c);
+      // A member archived with its balance forfeited holds no points: the refund is forfeited too.
+      if (state.status !== 'archived' || state.balanceRetained) return null;
+      return forfeitFollower(c.event, `the forfeit of its ${points(typed.data.amount)} points`);
+    case 'RedemptionCreated':
+      return checkCreated(typed, wallet, archived, c);
+    case 'RedemptionStatusChanged':
+      checkMove(typed, wallet, c);
+      return null;
+    case 'RedemptionCanceled':
+      return checkCancel(typed, wallet, archived, c);
+    default:
+      // Events whose type evolveWallet does not know are refused before (walletEventProblem).
+      return assertNever(typed);
+  }
+}
+
+/** A follower that is the next event of `event`'s stream, read right after it. */
+function follower(
+  event: AuditedEvent,
+  rule: AuditRule,
+  message: string,
+  is: (next: AuditedEvent) => boolean,
+): Follower {
+  return { finding: { rule, message }, matches: (next) => sameStreamNext(event, next) && is(next) };
+}
+
+function forfeitFollower(event: AuditedEvent, what: string): Follower {
+  return follower(
+    event,
+    'forfeit-mismatch',
+    `${what} (a PointsDebited with reason member_archived) is not the next event of its append`,
+    (next) => next.type === 'PointsDebited' && dataOf(next).reason === 'member_archived',
+  );
+}
+
+function checkCreated(
+  typed: RedemptionCreated,
+  wallet: Wallet,
+  archived: boolean,
+  c: Checking,
+): Follower | null {
+  const { redemptionId: id, offer, pointsCost } = typed.data;
+  if (archived) c.add('archived-member', `redemption ${id} is created for an archived member`);
+  if (wallet.redemptions.has(id))
+    c.add(
+      'redemption-repeated',
+      `redemption ${id} was created before: the fold ignores this one, but not what follows it`,
+    );
+  const limit = offer.maxPerMember;
+  const held = wallet.nonCanceledByOffer.get(offer.id) ?? 0;
+  if (typeof limit === 'number' && held >= limit)
+    c.add(
+      'per-member-limit',
+      `the member already holds ${held} redemption(s) of offer ${offer.id} that are not canceled, and its maxPerMember is ${limit}`,
+    );
+  if (pointsCost === 0) return null;
+  return follower(
+    c.event,
+    'debit-not-atomic',
+    `redemption ${id} costs ${points(pointsCost)} points, and the next event of its append is not its PointsDebited`,
+    (next) =>
+      next.type === 'PointsDebited' &&
+      dataOf(next).reason !== 'member_archived' &&
+      dataOf(next).redemptionId === id,
+  );
+}
+
+function checkDebit(typed: PointsDebited, wallet: Wallet, c: Checking): void {
+  const { redemptionId: id, amount } = typed.data;
+  const entry = id === null ? undefined : wallet.redemptions.get(id);
+  const created = dataOf(c.previous);
+  const after =
+    sameStreamNext(c.previous, c.event) &&
+    c.previous?.type === 'RedemptionCreated' &&
+    created.redemptionId === id;
+  if (!after) {
+    const which =
+      entry === undefined
+        ? `${id === null ? 'no redemption' : `redemption ${id}, which this wallet does not hold`}`
+        : `redemption ${id}, created in an earlier append${entry.pointsDebited > 0 ? ` and debited ${points(entry.pointsDebited)} points already` : ''}`;
+    c.add(
+      'debit-not-atomic',
+      `a debit of ${points(amount)} points for ${which}: a redemption's debit is the next event of the append that creates it`,
+    );
+  } else if (!sameRequest(c.previous!, c.event))
+    c.add(
+      'debit-not-atomic',
+      `the debit of redemption ${id} follows its RedemptionCreated but carries another request's metadata: two appends, not one`,
+    );
+  else if (entry !== undefined && entry.pointsDebited > 0)
+    c.add(
+      'debit-mismatch',
+      `redemption ${id} is debited a second time (${points(entry.pointsDebited)} points before)`,
+    );
+  else if (amount !== created.pointsCost)
+    c.add(
+      'debit-mismatch',
+      `it debits ${points(amount)} points for redemption ${id}, which costs ${points(created.pointsCost)}`,
+    );
+}
+
+function checkForfeit(typed: PointsDebited, state: WalletState, c: Checking): void {
+  const { amount } = typed.data;
+  const explains = dataOf(c.previous);
+  const forfeiting = state.status === 'archived' && !state.balanceRetained;
+  const kind = c.previous?.type;
+  const after =
+    sameStreamNext(c.previous, c.event) &&
+    (kind === 'MemberArchived' || (kind === 'PointsRefunded' && forfeiting));
+  const balance = walletOf(state).ledger.balance;
+  if (!after)
+    c.add(
+      'forfeit-mismatch',
+      `a forfeit of ${points(amount)} points that is not the next event of a MemberArchived, or of the refund of an archived member who forfeited the balance, in the same append`,
+    );
+  else if (!sameRequest(c.previous!, c.event))
+    c.add(
+      'forfeit-mismatch',
+      `the forfeit follows its ${kind} but carries another request's metadata: two appends, not one`,
+    );
+  else if (amount !== (kind === 'MemberArchived' ? explains.forfeitedPoints : explains.amount))
+    c.add(
+      'forfeit-mismatch',
+      `it forfeits ${points(amount)} points where its ${kind} says ${points(kind === 'MemberArchived' ? explains.forfeitedPoints : explains.amount)}`,
+    );
+  else if (amount !== balance)
+    c.add(
+      'forfeit-mismatch',
+      `it forfeits ${points(amount)} points of a balance of ${points(balance)}: a forfeit takes the whole balance`,
+    );
+}
+
+function checkRefund(typed: PointsRefunded, wallet: Wallet, c: Checking): void {
+  const { redemptionId: id, amount } = typed.data;
+  const entry = wallet.redemptions.get(id);
+  const canceled = dataOf(c.previous);
+  const after =
+    sameStreamNext(c.previous, c.event) &&
+    c.previous?.type === 'RedemptionCanceled' &&
+    canceled.redemptionId === id;
+  if (!after) {
+    const which =
+      entry === undefined
+        ? `redemption ${id}, which this wallet does not hold`
+        : `redemption ${id}${entry.pointsRefunded > 0 ? `, refunded ${points(entry.pointsRefunded)} points already` : ''}`;
+    c.add(
+      'refund-not-atomic',
+      `a refund of ${points(amount)} points for ${which}: a refund is the next event of the append that cancels its redemption`,
+    );
+  } else if (!sameRequest(c.previous!, c.event))
+    c.add(
+      'refund-not-atomic',
+      `the refund of redemption ${id} follows its RedemptionCanceled but carries another request's metadata: two appends, not one`,
+    );
+  else if (amount !== canceled.refundedPoints)
+    c.add(
+      'refund-mismatch',
+      `it refunds ${points(amount)} points for redemption ${id}, and its RedemptionCanceled says ${points(canceled.refundedPoints)}`,
+    );
+}
+
+function checkMove(typed: RedemptionStatusChanged, wallet: Wallet, c: Checking): void {
+  const { redemptionId: id, from, to } = typed.data;
+  const entry = wallet.redemptions.get(id);
+  if (entry === undefined) {
+    c.add(
+      'unknown-redemption',
+      `a status move of redemption ${id}, which this wallet does not hold`,
+    );
+    return;
+  }
+  const illegal = statusMoveError(entry.status, to);
+  if (from !== entry.status)
+    c.add(
+      'illegal-transition',
+      `it moves redemption ${id} from ${quoted(from)} to ${to}, but the redemption is ${entry.status}${illegal ? `, and ${illegal.message}` : ''}`,
+    );
+  else if (illegal) c.add('illegal-transition', `redemption ${id}: ${illegal.message}`);
+}
+
+function checkCancel(
+  typed: RedemptionCanceled,
+  wallet: Wallet,
+  archived: boolean,
+  c: Checking,
+): Follower | null {
+  const { redemptionId: id, from, canceledBy, refundedPoints } = typed.data;
+  const entry = wallet.redemptions.get(id);
+  if (entry === undefined) {
+    c.add('unknown-redemption', `a cancel of redemption ${id}, which this wallet does not hold`);
+    return null;
+  }
+  if (entry.status === 'CANCELED')
+    c.add('canceled-twice', `redemption ${id} was canceled already, at ${entry.canceledAt}`);
+  else {
+    const refused = cancelError(entry.status, canceledBy);
+    if (from !== entry.status)
+      c.add(
+        'illegal-transition',
+        `it cancels redemption ${id} from ${quoted(from)}, but the redemption is ${entry.status}`,
+      );
+    else if (refused) c.add('illegal-transition', `redemption ${id}: ${refused.message}`);
+  }
+  if (archived && canceledBy === 'member')
+    c.add('archived-member', `the member cancels redemption ${id} while archived`);
+  const owed = entry.pointsDebited - entry.pointsRefunded;
+  if (refundedPoints !== owed)
+    c.add(
+      'refund-mismatch',
+      `the cancel of redemption ${id} refunds ${points(refundedPoints)} points, where ${points(entry.pointsDebited)} were debited for it and ${points(entry.pointsRefunded)} refunded`,
+    );
+  if (typeof refundedPoints !== 'number' || refundedPoints <= 0) return null;
+  return follower(
+    c.event,
+    'refund-not-atomic',
+    `the cancel of redemption ${id} refunds ${points(refundedPoints)} points, and the next event of its append is not its PointsRefunded`,
+    (next) => next.type === 'PointsRefunded' && dataOf(next).redemptionId === id,
+  );
+}
+
+const figures = (l: Ledger) => [
+  l.balance,
+  l.credited,
+  l.debited,
+  l.refunded,
+  l.refundable,
+  lifetimePoints(l),
+];
+const exact = (l: Ledger) => figures(l).every(Number.isSafeInteger);
+
+/** The ledger's own rules, on the ledger the event led to; each reported where it starts to fail. */
+function afterFold(was: Ledger, now: Ledger, add: (rule: AuditRule, message: string) => void) {
+  if (now.balance < 0 && (was.balance >= 0 || now.balance < was.balance))
+    add(
+      'negative-balance',
+      `the balance falls to ${points(now.balance)} points${was.balance < 0 ? '' : ` from ${points(was.balance)}`}`,
+    );
+  const expected = now.credited - now.debited + now.refunded;
+  if (now.balance !== expected)
+    add(
+      'balance-mismatch',
+      `the balance is ${points(now.balance)}, credited - debited + refunded is ${points(expected)}`,
+    );
+  if (!exact(now) && exact(was))
+    add(
+      'unsafe-integer',
+      `the wallet's figures (balance ${points(now.balance)}, lifetime points ${points(lifetimePoints(now))}) leave the safe-integer range (${points(Number.MAX_SAFE_INTEGER)}): its sums are no longer exact`,
+    );
+}
