@@ -40,6 +40,7 @@ import {
 } from './data-files';
 import { eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
 import { NOT_COMPARED, verifyReadModels } from './verify-read-models';
+import { auditEvents, NOT_AUDITED } from './audit-events';
 import {
   EVENTS_FILE,
   eventsPathIn,
@@ -58,6 +59,7 @@ const COMMANDS: Readonly<Record<string, number>> = {
   status: 0,
   check: 0,
   verify: 0,
+  audit: 0,
   backup: 1,
   restore: 1,
 };
@@ -73,6 +75,10 @@ Commands:
             it, row for row; safe beside the service. Exit 0 equal, 1 different (or a projection
             stopped, or no read models), 3 not compared: the read models never stood where the
             replay did (run again), or it failed (no event store, TMPDIR full)
+  audit     replay every event through the domain's own folds and print each one that breaks a
+            rule of the ledger (a negative balance, a debit apart from its redemption, a refund
+            that does not match, an illegal status move, stock past maxTotal, ...); safe beside
+            the service. Exit 0 none, 1 some, 3 not audited (no event store, one it cannot read)
   backup <file>
             copy events.db to <file>, a new file, while the service runs (the read models are
             not copied: they are rebuilt from the events)
@@ -95,7 +101,7 @@ async function openStore(env: NodeJS.ProcessEnv, dataDir: string): Promise<Event
   if (!fileExists(path))
     throw new Error(`No event store at ${path} (set DATA_DIR or EVENTSTORE_CONNECTION_STRING)`);
   const { SqliteEventStore } = await import('../infrastructure/sqlite/sqlite-event-store');
-  // status and rebuild only read the events: they never write or migrate the event store.
+  // The commands only read the events: they never write or migrate the event store.
   return openExplained(path, () => SqliteEventStore.open({ path, readonly: true }));
 }
 
@@ -361,6 +367,23 @@ export async function main(
     } catch (error) {
       io.err.write(`ledger: verify could not compare: ${messageOf(error)}\n`);
       return NOT_COMPARED;
+    }
+  }
+  if (command === 'audit') {
+    // As verify: exit 1 says the events break a rule, so an audit that could not read them
+    // says so with its own code.
+    try {
+      return await withStore(env, dataDir, (store) =>
+        auditEvents({
+          store,
+          eventsPath: embeddedEventsPath(env, dataDir),
+          positionsCountEvents: !env.EVENTSTORE_CONNECTION_STRING,
+          io,
+        }),
+      );
+    } catch (error) {
+      io.err.write(`ledger: audit could not run: ${messageOf(error)}\n`);
+      return NOT_AUDITED;
     }
   }
   return withStore(env, dataDir, (store) =>

@@ -1,0 +1,180 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import Database from 'better-sqlite3';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/ledger';
+import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
+import type { RecordedEvent } from '../../src/event-store';
+import { READ_MODELS_LOCK_FILE } from '../../src/projections/read-models-lock';
+import { dist } from '../support/compiled';
+import { createOffer, credit } from '../support/fixtures';
+import { api, KEYS, startTestApp } from '../support/test-app';
+import { credited, walletEvent } from '../support/wallet-events';
+
+/** `ledger audit`: every event of $all through the domain's own folds, against the ledger's rules. */
+describe('ledger audit (integration)', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-audit-spec-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The built CLI, as an operator runs it: `node dist/src/cli/ledger.js audit`. */
+  const audit = async () => {
+    const cli = spawn(process.execPath, [dist('cli/ledger.js'), 'audit'], {
+      env: { ...process.env, DATA_DIR: dir, EVENTSTORE_CONNECTION_STRING: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: string[] = [];
+    const err: string[] = [];
+    cli.stdout!.on('data', (chunk) => out.push(String(chunk)));
+    cli.stderr!.on('data', (chunk) => err.push(String(chunk)));
+    const [code] = await once(cli, 'exit');
+    return { code: code as number, out: out.join(''), err: err.join('') };
+  };
+
+  /** A ledger written by the real app: redemptions, moves, cancels, stock, an archived member. */
+  async function writeThroughTheApp(): Promise<void> {
+    const app = await startTestApp(dir);
+    try {
+      const org = api(app.baseUrl, KEYS.acmeSandbox);
+      const post = async (path: string, body: unknown) => {
+        const response = await org('POST', path, body);
+        if (response.status >= 300) throw new Error(`${path}: ${JSON.stringify(response.body)}`);
+        return response.body;
+      };
+      const stocked = await createOffer(org, { pointsPrice: 100, maxTotal: 5, maxPerMember: 3 });
+      const free = await createOffer(org, { pointsPrice: 0 });
+      await credit(org, 'ada', 1_000);
+      const first = await post('/v1/redemptions', { offer: stocked, externalUserID: 'ada' });
+      const second = await post('/v1/redemptions', { offer: stocked, externalUserID: 'ada' });
+      await post(`/v1/redemptions/${first.id}/status`, { status: 'OPEN' });
+      await post(`/v1/redemptions/${first.id}/status`, { status: 'AWAITING_VENDOR' });
+      await post(`/v1/redemptions/${second.id}/cancel`, {});
+      await post('/v1/redemptions', { offer: free, externalUserID: 'ada' });
+      // An archived member forfeits its balance, and the refund of a later cancel too.
+      await credit(org, 'bob', 150);
+      const bobs = await post('/v1/redemptions', { offer: stocked, externalUserID: 'bob' });
+      const archive = await org('DELETE', '/v1/members/bob?retainBalance=false');
+      expect(archive.status).toBe(200);
+      await post(`/v1/redemptions/${bobs.id}/cancel`, {});
+      // Beside the running service, which holds DATA_DIR's lock: the audit takes none.
+      const lock = readFileSync(join(dir, READ_MODELS_LOCK_FILE), 'utf8');
+      const beside = await audit();
+      expect(beside.out).toMatch(
+        /^Audited \d+ events up to position \d+ \(2 wallets, 2 offers, \d+ other streams?\): no violations\n$/,
+      );
+      expect(beside.code).toBe(0);
+      expect(beside.err).toMatch(/^Auditing the events up to position \d+\n/);
+      expect(readFileSync(join(dir, READ_MODELS_LOCK_FILE), 'utf8')).toBe(lock);
+    } finally {
+      await app.close({ keepData: true });
+    }
+  }
+
+  it('audits a store the app wrote clean, and names forged events that break the rules', async () => {
+    await writeThroughTheApp();
+    expect((await audit()).code).toBe(0);
+
+    // Forged through the event-store port, as no command would write them.
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    let overdraft: RecordedEvent, secondRefund: RecordedEvent;
+    try {
+      const events = await store.readAll();
+      const ofAda = events.filter((e) => e.metadata.externalUserID === 'ada');
+      const stream = ofAda[0].stream;
+      const last = ofAda.filter((e) => e.stream === stream).at(-1)!;
+      const refunded = ofAda.find((e) => e.type === 'PointsRefunded')!;
+      const debitData = {
+        transactionId: 'txn_forged',
+        amount: 5_000,
+        reason: 'redemption',
+        redemptionId: 'red_forged',
+        debitedAt: '2024-03-01T12:00:00.000Z',
+      };
+      await store.append(
+        stream,
+        [
+          walletEvent('ada', 'PointsDebited', debitData),
+          walletEvent('ada', 'PointsRefunded', refunded.data),
+        ],
+        last.revision,
+      );
+      [overdraft, secondRefund] = (await store.readStream(stream)).slice(-2);
+    } finally {
+      await store.close();
+    }
+
+    const found = await audit();
+    expect(found.code).toBe(1);
+    const at = (e: RecordedEvent) => `${e.stream} revision ${e.revision} position ${e.position}`;
+    const redemption = (secondRefund.data as { redemptionId: string }).redemptionId;
+    expect(found.out.split('\n')).toEqual([
+      `debit-not-atomic ${at(overdraft)}: a debit of 5,000 points for redemption red_forged, which this wallet does not hold: a redemption's debit is the next event of the append that creates it`,
+      `negative-balance ${at(overdraft)}: the balance falls to -4,100 points from 900`,
+      `refund-not-atomic ${at(secondRefund)}: a refund of 100 points for redemption ${redemption}, refunded 100 points already: a refund is the next event of the append that cancels its redemption`,
+      expect.stringMatching(
+        /^Audited \d+ events up to position \d+ \(2 wallets, 2 offers, \d+ other streams?\): 3 violations \(negative-balance 1, debit-not-atomic 1, refund-not-atomic 1\)$/,
+      ),
+      '',
+    ]);
+  });
+
+  it('exits 3, saying why, when there is no event store to audit, or one it cannot read', async () => {
+    const none = await audit();
+    expect(none.code).toBe(3);
+    expect(none.out).toBe('');
+    expect(none.err).toBe(
+      `ledger: audit could not run: No event store at ${join(dir, 'events.db')} (set DATA_DIR or EVENTSTORE_CONNECTION_STRING)\n`,
+    );
+    // A page of the events made no page at all: only a read of those rows finds it.
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    for (let m = 0; m < 100; m++)
+      await store.append(`wallet-sandbox.acme.m${m}`, [credited(`m${m}`, 1)], 'no_stream');
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    const size = db.pragma('page_size', { simple: true }) as number;
+    const leaves = db
+      .prepare("SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf'")
+      .pluck()
+      .all() as number[];
+    db.close();
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.alloc(size, 0xff), 0, size, (leaves[leaves.length >> 1] - 1) * size);
+    closeSync(fd);
+    const damaged = await audit();
+    expect(damaged.code).toBe(3);
+    expect(damaged.err.split('\n').at(-2)).toBe(
+      `ledger: audit could not run: Cannot open ${path}: database disk image is malformed (SQLITE_CORRUPT). The file is damaged, or is no database: \`ledger rebuild\` replaces a read-models.db, and an events.db is restored from a backup (docs/operations.md).`,
+    );
+  });
+
+  it('prints at most 100 lines of a rule and counts them all', async () => {
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    for (let m = 0; m < 130; m++)
+      await store.append(
+        `wallet-sandbox.acme.m${m}`,
+        [walletEvent(`m${m}`, 'MemberUnarchived', { unarchivedAt: '2024-03-01T12:00:00.000Z' })],
+        'no_stream',
+      );
+    await store.close();
+    const out: string[] = [];
+    const code = await main(
+      ['audit'],
+      { DATA_DIR: dir },
+      { out: { write: (s: string) => out.push(s) }, err: { write: () => true } },
+    );
+    expect(code).toBe(1);
+    const lines = out.join('').split('\n');
+    expect(lines.filter((l) => l.startsWith('archived-member wallet-'))).toHaveLength(100);
+    expect(lines.slice(-3)).toEqual([
+      'archived-member: 30 more not shown',
+      'Audited 130 events up to position 130 (130 wallets, 0 offers, 0 other streams): 130 violations (archived-member 130)',
+      '',
+    ]);
+  });
+});
