@@ -10,6 +10,7 @@ import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-s
 import { EsdbStandIn, startEsdbStandIn } from '../support/esdb-standin';
 import { balanceOf, createOffer, credit, memberToken } from '../support/fixtures';
 import { api, KEYS, TEST_ENV } from '../support/test-app';
+import { walletEvent } from '../support/wallet-events';
 
 /**
  * The service configured with EVENTSTORE_CONNECTION_STRING, talking to EventStoreDB's wire
@@ -127,5 +128,37 @@ describe('The service on the EventStoreDB adapter (e2e, gRPC stand-in)', () => {
     out.length = 0;
     expect(await main(['verify'], env, io)).toBe(1);
     expect(out.join('')).toMatch(/rm_wallets .*DIFFERS/);
+  });
+
+  it('ledger audit reads EventStoreDB beside the running service: conflicts and retries keep every rule', async () => {
+    const out: string[] = [];
+    const io = { out: { write: (t: string) => out.push(t) }, err: { write: () => true } };
+    const env = { DATA_DIR: dir, EVENTSTORE_CONNECTION_STRING: standIn.connectionString };
+    expect(await main(['audit'], env, io)).toBe(0);
+    expect(out.join('')).toMatch(
+      /^Audited [\d,]+ events up to position \d+ \([\d,]+ wallets, \d+ offers, [\d,]+ other streams\): no violations\n$/,
+    );
+
+    const stream = 'wallet-sandbox.acme.forged';
+    const move = {
+      redemptionId: 'red_x',
+      from: 'SUBMITTED',
+      to: 'OPEN',
+      startAt: null,
+      endAt: null,
+      changedAt: '2024-03-01T12:00:00.000Z',
+    };
+    await backing.append(
+      stream,
+      [walletEvent('forged', 'RedemptionStatusChanged', move)],
+      'no_stream',
+    );
+    out.length = 0;
+    expect(await main(['audit'], env, io)).toBe(1);
+    expect(out.join('')).toMatch(
+      new RegExp(
+        `^unknown-redemption ${stream} revision 0 position \\d+: a status move of redemption red_x, which this wallet does not hold\n`,
+      ),
+    );
   });
 });
