@@ -4,6 +4,7 @@ import type { EventStore } from '../event-store/event-store.port';
 import { namingDamage } from './data-files';
 import type { CliIo } from './ledger';
 import { progressBar } from './progress-bar';
+import { pagesOfAll } from './read-all-pages';
 
 /**
  * Exit code when the audit could not run (no event store, one it could not read): not the 1 of
@@ -13,9 +14,6 @@ export const NOT_AUDITED = 3;
 
 /** Lines printed per rule: a store broken throughout must not flood a terminal. */
 export const SHOWN_PER_RULE = 100;
-
-/** Events read from `$all` per page: one await per page, as the projections catch up. */
-const PAGE = 2_000;
 
 /** Only these categories' bodies are read: the rest (idempotency records) are audited by revision. */
 const BODIES = { streamNamePrefixes: ['wallet', 'offer'] };
@@ -57,34 +55,18 @@ export async function auditEvents(options: AuditEventsOptions): Promise<number> 
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
   const firstPosition = first ? Number(first.position) : -1;
-  let last = -1n;
   let events = 0;
   try {
-    while (last < head) {
-      // Each page starts at the last position read, inclusive, so that it names a position the
-      // store has (EventStoreDB positions are not dense); that event is skipped.
-      const page = await store.readAll({
-        fromPosition: last < 0n ? 'start' : last,
-        maxCount: PAGE,
-        bodies: BODIES,
-      });
-      let read = 0;
-      for (const event of page) {
-        if (event.position <= last) continue;
-        if (event.position > head) break;
-        print(audit.audit(event));
-        last = event.position;
-        read++;
-      }
-      events += read;
+    for await (const page of pagesOfAll(store, { head, bodies: BODIES })) {
+      for (const event of page) print(audit.audit(event));
+      events += page.length;
       bar.update({
         events,
-        position: Number(last),
+        position: Number(page[page.length - 1].position),
         first: firstPosition,
         head: Number(head),
         elapsedSeconds: elapsed(),
       });
-      if (read === 0) break; // the head was found, yet nothing is left to read up to it
     }
   } catch (error) {
     throw namingDamage(options.eventsPath, error);

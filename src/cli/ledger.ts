@@ -41,6 +41,7 @@ import {
 import { eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
 import { NOT_COMPARED, verifyReadModels } from './verify-read-models';
 import { auditEvents, NOT_AUDITED } from './audit-events';
+import { exportArguments, exportEvents, NOT_EXPORTED } from './export-events';
 import {
   EVENTS_FILE,
   eventsPathIn,
@@ -60,6 +61,7 @@ const COMMANDS: Readonly<Record<string, number>> = {
   check: 0,
   verify: 0,
   audit: 0,
+  export: 0,
   backup: 1,
   restore: 1,
 };
@@ -79,6 +81,11 @@ Commands:
             rule of the ledger (a negative balance, a debit apart from its redemption, a refund
             that does not match, an illegal status move, stock past maxTotal, ...); safe beside
             the service. Exit 0 none, 1 some, 3 not audited (no event store, one it cannot read)
+  export [--tenant <environment>.<orgId>] [--after <position>]
+            write the events of $all as JSON lines on stdout, in $all order (docs/audit.md):
+            only one organization's with --tenant (environment sandbox or live), only those after
+            <position> with --after; safe beside the service. Exit 0, 1 when an event is
+            unreadable (exported, marked), 3 not exported (no event store, one it cannot read)
   backup <file>
             copy events.db to <file>, a new file, while the service runs (the read models are
             not copied: they are rebuilt from the events)
@@ -342,8 +349,9 @@ export async function main(
     (asked ? io.out : io.err).write(USAGE);
     return asked ? 0 : 2;
   }
-  // No command has options: `rebuild --force` or `backup a b` must not run as if the rest were
-  // not there.
+  if (command === 'export') return exportCommand(env, argv.slice(1), io);
+  // No other command has options: `rebuild --force` or `backup a b` must not run as if the rest
+  // were not there.
   const extra = argv.slice(1).find((arg, i) => i >= COMMANDS[command] || arg.startsWith('-'));
   if (extra !== undefined) {
     io.err.write(`ledger: ${command} does not take '${extra}'\n\n${USAGE}`);
@@ -391,6 +399,28 @@ export async function main(
       ? rebuildCommand(env, store, dataDir, io)
       : statusCommand(env, store, dataDir, io),
   );
+}
+
+async function exportCommand(
+  env: NodeJS.ProcessEnv,
+  args: readonly string[],
+  io: CliIo,
+): Promise<number> {
+  const parsed = exportArguments(args);
+  if (typeof parsed === 'string') {
+    io.err.write(`ledger: ${parsed}\n\n${USAGE}`);
+    return 2;
+  }
+  const dataDir = dataDirFrom(env);
+  // As audit: an export that could not read the events says so with its own code.
+  try {
+    return await withStore(env, dataDir, (store) =>
+      exportEvents({ ...parsed, store, eventsPath: embeddedEventsPath(env, dataDir), io }),
+    );
+  } catch (error) {
+    io.err.write(`ledger: export could not run: ${messageOf(error)}\n`);
+    return NOT_EXPORTED;
+  }
 }
 
 /** Runs `use` on the event store and closes the store after. */
