@@ -42,6 +42,7 @@ import { eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
 import { NOT_COMPARED, verifyReadModels } from './verify-read-models';
 import { auditEvents, NOT_AUDITED } from './audit-events';
 import { exportArguments, exportEvents, NOT_EXPORTED } from './export-events';
+import { balanceArguments, NOT_READ, walletBalance } from './wallet-balance';
 import {
   EVENTS_FILE,
   eventsPathIn,
@@ -62,6 +63,7 @@ const COMMANDS: Readonly<Record<string, number>> = {
   verify: 0,
   audit: 0,
   export: 0,
+  balance: 0,
   backup: 1,
   restore: 1,
 };
@@ -86,6 +88,12 @@ Commands:
             only one organization's with --tenant (environment sandbox or live), only those after
             <position> with --after; safe beside the service. Exit 0, 1 when an event is
             unreadable (exported, marked), 3 not exported (no event store, one it cannot read)
+  balance --tenant <environment>.<orgId> --member <externalUserID> [--at <instant> | --position <position>]
+            a member's wallet as it stood at an ISO instant with a zone (the events whose
+            metadata.occurredAt is at or before it), at a position of $all, or now: one JSON object
+            on stdout (docs/audit.md), folded from the member's own stream; safe beside the
+            service. Exit 0, 1 when an event of that stream cannot be folded (named), 3 not read
+            (no event store, one it cannot read)
   backup <file>
             copy events.db to <file>, a new file, while the service runs (the read models are
             not copied: they are rebuilt from the events)
@@ -350,6 +358,7 @@ export async function main(
     return asked ? 0 : 2;
   }
   if (command === 'export') return exportCommand(env, argv.slice(1), io);
+  if (command === 'balance') return balanceCommand(env, argv.slice(1), io);
   // No other command has options: `rebuild --force` or `backup a b` must not run as if the rest
   // were not there.
   const extra = argv.slice(1).find((arg, i) => i >= COMMANDS[command] || arg.startsWith('-'));
@@ -420,6 +429,28 @@ async function exportCommand(
   } catch (error) {
     io.err.write(`ledger: export could not run: ${messageOf(error)}\n`);
     return NOT_EXPORTED;
+  }
+}
+
+async function balanceCommand(
+  env: NodeJS.ProcessEnv,
+  args: readonly string[],
+  io: CliIo,
+): Promise<number> {
+  const parsed = balanceArguments(args);
+  if (typeof parsed === 'string') {
+    io.err.write(`ledger: ${parsed}\n\n${USAGE}`);
+    return 2;
+  }
+  const dataDir = dataDirFrom(env);
+  // As audit: exit 1 says an event cannot be folded; a balance that could not read says so.
+  try {
+    return await withStore(env, dataDir, (store) =>
+      walletBalance({ ...parsed, store, eventsPath: embeddedEventsPath(env, dataDir), io }),
+    );
+  } catch (error) {
+    io.err.write(`ledger: balance could not run: ${messageOf(error)}\n`);
+    return NOT_READ;
   }
 }
 

@@ -66,6 +66,16 @@ async function recordedScheme(store: EventStore): Promise<MemberRefScheme | unde
   );
 }
 
+/**
+ * The store's scheme as recorded, without writing one: for readers that must not write (the CLI).
+ * A store that records none names its wallets, if it has any, by the plain digest (loadMemberRefs
+ * keeps that scheme for a store with wallets and no record); one with no wallet has no stream under
+ * any name, so the plain digest names a stream that reads as empty there too. No read of `$all`.
+ */
+export async function recordedMemberRefs(store: EventStore): Promise<MemberRefs> {
+  return new MemberRefs((await recordedScheme(store)) ?? { kind: 'sha256' });
+}
+
 /** Whether the store holds a wallet event: one named before schemes were recorded, if there is none. */
 async function holdsWallets(store: EventStore): Promise<boolean> {
   const filter = { streamNamePrefixes: [WALLET_STREAMS] };

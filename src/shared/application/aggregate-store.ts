@@ -62,14 +62,7 @@ export class AggregateStore<S, E extends TypedEvent> {
 
   /** The event as evolve takes it, once it is one evolve can fold. */
   private foldable(event: RecordedEvent): E {
-    const { schemaVersion } = event.metadata;
-    const problem =
-      schemaVersion === CURRENT_SCHEMA_VERSION
-        ? this.problemOf(event)
-        : `its schemaVersion is ${JSON.stringify(schemaVersion) ?? 'missing'}, and this version of the service reads ${CURRENT_SCHEMA_VERSION}`;
-    if (problem !== null)
-      throw new StreamUnreadableError(event.stream, event.revision, event.position, problem);
-    return toTypedEvent<E>(event);
+    return foldableEvent<E>(event, this.problemOf);
   }
 
   /**
@@ -94,7 +87,27 @@ export class AggregateStore<S, E extends TypedEvent> {
   }
 }
 
-function revisionMissing(event: RecordedEvent, expected: bigint): StreamUnreadableError {
+/**
+ * `event` as an evolve takes it, once it is one the evolve can fold: its schema version this
+ * release's, and no problem found by `problemOf` (the aggregate's event rules); else
+ * StreamUnreadableError naming it. Also `ledger balance`'s check, so that it folds what a load does.
+ */
+export function foldableEvent<E extends TypedEvent>(
+  event: RecordedEvent,
+  problemOf: (event: TypedEvent) => string | null,
+): E {
+  const { schemaVersion } = event.metadata;
+  const problem =
+    schemaVersion === CURRENT_SCHEMA_VERSION
+      ? problemOf(event)
+      : `its schemaVersion is ${JSON.stringify(schemaVersion) ?? 'missing'}, and this version of the service reads ${CURRENT_SCHEMA_VERSION}`;
+  if (problem !== null)
+    throw new StreamUnreadableError(event.stream, event.revision, event.position, problem);
+  return toTypedEvent<E>(event);
+}
+
+/** A stream's event read where an earlier revision should be: one lost from the store. */
+export function revisionMissing(event: RecordedEvent, expected: bigint): StreamUnreadableError {
   const problem = `revision ${expected} before it is missing from the store`;
   return new StreamUnreadableError(event.stream, event.revision, event.position, problem);
 }
