@@ -6,12 +6,6 @@ import type { CliIo } from './ledger';
 import { progressBar } from './progress-bar';
 import { pagesOfAll } from './read-all-pages';
 
-/**
- * Exit code when the audit could not run (no event store, one it could not read): not the 1 of
- * violations found, which a monitor answers otherwise.
- */
-export const NOT_AUDITED = 3;
-
 /** Lines printed per rule: a store broken throughout must not flood a terminal. */
 export const SHOWN_PER_RULE = 100;
 

@@ -7,9 +7,6 @@ import { namingDamage } from './data-files';
 import type { CliIo } from './ledger';
 import { pagesOfAll } from './read-all-pages';
 
-/** Exit code when the export could not run (no event store, one it could not read), as audit's. */
-export const NOT_EXPORTED = 3;
-
 export interface ExportArguments {
   /** Only the events whose metadata names this environment and organization. */
   tenant?: Tenant;

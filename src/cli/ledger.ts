@@ -40,9 +40,9 @@ import {
 } from './data-files';
 import { eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
 import { NOT_COMPARED, verifyReadModels } from './verify-read-models';
-import { auditEvents, NOT_AUDITED } from './audit-events';
-import { exportArguments, exportEvents, NOT_EXPORTED } from './export-events';
-import { balanceArguments, NOT_READ, walletBalance } from './wallet-balance';
+import { auditEvents } from './audit-events';
+import { exportArguments, exportEvents } from './export-events';
+import { balanceArguments, walletBalance } from './wallet-balance';
 import {
   EVENTS_FILE,
   eventsPathIn,
@@ -387,21 +387,14 @@ export async function main(
     }
   }
   if (command === 'audit') {
-    // As verify: exit 1 says the events break a rule, so an audit that could not read them
-    // says so with its own code.
-    try {
-      return await withStore(env, dataDir, (store) =>
-        auditEvents({
-          store,
-          eventsPath: embeddedEventsPath(env, dataDir),
-          positionsCountEvents: !env.EVENTSTORE_CONNECTION_STRING,
-          io,
-        }),
-      );
-    } catch (error) {
-      io.err.write(`ledger: audit could not run: ${messageOf(error)}\n`);
-      return NOT_AUDITED;
-    }
+    return readingEvents('audit', env, io, (store, eventsPath) =>
+      auditEvents({
+        store,
+        eventsPath,
+        positionsCountEvents: !env.EVENTSTORE_CONNECTION_STRING,
+        io,
+      }),
+    );
   }
   return withStore(env, dataDir, (store) =>
     command === 'rebuild'
@@ -410,48 +403,54 @@ export async function main(
   );
 }
 
-async function exportCommand(
+/** Exit code of a command that only reads the events (audit, export, balance) and could not. */
+const COULD_NOT_READ = 3;
+
+/**
+ * Runs a command that only reads the events. Its exit 1 says what it found in them (a broken
+ * rule, an unreadable event), which a monitor answers otherwise: one that could not read them at
+ * all (no event store, a damaged file) says so with its own code.
+ */
+async function readingEvents(
+  name: string,
   env: NodeJS.ProcessEnv,
-  args: readonly string[],
   io: CliIo,
+  run: (store: EventStore, eventsPath: string | undefined) => Promise<number>,
 ): Promise<number> {
-  const parsed = exportArguments(args);
-  if (typeof parsed === 'string') {
-    io.err.write(`ledger: ${parsed}\n\n${USAGE}`);
-    return 2;
-  }
   const dataDir = dataDirFrom(env);
-  // As audit: an export that could not read the events says so with its own code.
   try {
-    return await withStore(env, dataDir, (store) =>
-      exportEvents({ ...parsed, store, eventsPath: embeddedEventsPath(env, dataDir), io }),
-    );
+    return await withStore(env, dataDir, (store) => run(store, embeddedEventsPath(env, dataDir)));
   } catch (error) {
-    io.err.write(`ledger: export could not run: ${messageOf(error)}\n`);
-    return NOT_EXPORTED;
+    io.err.write(`ledger: ${name} could not run: ${messageOf(error)}\n`);
+    return COULD_NOT_READ;
   }
 }
 
-async function balanceCommand(
-  env: NodeJS.ProcessEnv,
-  args: readonly string[],
+/** A command's own arguments, parsed: a string says what is wrong (exit 2, with the usage). */
+function withArguments<A>(
+  parsed: A | string,
   io: CliIo,
+  run: (args: A) => Promise<number>,
 ): Promise<number> {
-  const parsed = balanceArguments(args);
-  if (typeof parsed === 'string') {
-    io.err.write(`ledger: ${parsed}\n\n${USAGE}`);
-    return 2;
-  }
-  const dataDir = dataDirFrom(env);
-  // As audit: exit 1 says an event cannot be folded; a balance that could not read says so.
-  try {
-    return await withStore(env, dataDir, (store) =>
-      walletBalance({ ...parsed, store, eventsPath: embeddedEventsPath(env, dataDir), io }),
-    );
-  } catch (error) {
-    io.err.write(`ledger: balance could not run: ${messageOf(error)}\n`);
-    return NOT_READ;
-  }
+  if (typeof parsed !== 'string') return run(parsed);
+  io.err.write(`ledger: ${parsed}\n\n${USAGE}`);
+  return Promise.resolve(2);
+}
+
+function exportCommand(env: NodeJS.ProcessEnv, args: readonly string[], io: CliIo) {
+  return withArguments(exportArguments(args), io, (parsed) =>
+    readingEvents('export', env, io, (store, eventsPath) =>
+      exportEvents({ ...parsed, store, eventsPath, io }),
+    ),
+  );
+}
+
+function balanceCommand(env: NodeJS.ProcessEnv, args: readonly string[], io: CliIo) {
+  return withArguments(balanceArguments(args), io, (parsed) =>
+    readingEvents('balance', env, io, (store, eventsPath) =>
+      walletBalance({ ...parsed, store, eventsPath, io }),
+    ),
+  );
 }
 
 /** Runs `use` on the event store and closes the store after. */

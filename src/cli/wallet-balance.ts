@@ -14,9 +14,6 @@ import { compareInstants, isIsoInstant } from '../shared/domain/values';
 import { namingDamage } from './data-files';
 import type { CliIo } from './ledger';
 
-/** Exit code when the balance could not be read (no event store, a damaged one), as audit's. */
-export const NOT_READ = 3;
-
 /** Events read from the member's stream at a time: a long history is not held whole. */
 const PAGE = 1_000;
 

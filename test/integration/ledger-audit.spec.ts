@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import Database from 'better-sqlite3';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +6,7 @@ import { main } from '../../src/cli/ledger';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import type { RecordedEvent } from '../../src/event-store';
 import { READ_MODELS_LOCK_FILE } from '../../src/projections/read-models-lock';
-import { dist } from '../support/compiled';
+import { runLedger } from '../support/ledger-cli';
 import { createOffer, credit } from '../support/fixtures';
 import { api, KEYS, startTestApp } from '../support/test-app';
 import { credited, walletEvent } from '../support/wallet-events';
@@ -23,18 +21,7 @@ describe('ledger audit (integration)', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   /** The built CLI, as an operator runs it: `node dist/src/cli/ledger.js audit`. */
-  const audit = async () => {
-    const cli = spawn(process.execPath, [dist('cli/ledger.js'), 'audit'], {
-      env: { ...process.env, DATA_DIR: dir, EVENTSTORE_CONNECTION_STRING: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: string[] = [];
-    const err: string[] = [];
-    cli.stdout!.on('data', (chunk) => out.push(String(chunk)));
-    cli.stderr!.on('data', (chunk) => err.push(String(chunk)));
-    const [code] = await once(cli, 'exit');
-    return { code: code as number, out: out.join(''), err: err.join('') };
-  };
+  const audit = () => runLedger(dir, ['audit']);
 
   /** A ledger written by the real app: redemptions, moves, cancels, stock, an archived member. */
   async function writeThroughTheApp(): Promise<void> {

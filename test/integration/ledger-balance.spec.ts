@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +5,7 @@ import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-s
 import type { RecordedEvent } from '../../src/event-store';
 import { MEMBER_REF_SCHEME_STREAM, MemberRefs } from '../../src/ledger/member-refs';
 import { walletStream } from '../../src/ledger/streams';
-import { dist } from '../support/compiled';
+import { runLedger } from '../support/ledger-cli';
 import { createOffer, credit } from '../support/fixtures';
 import { api, headPosition, KEYS, startTestApp } from '../support/test-app';
 import { credited, walletEvent } from '../support/wallet-events';
@@ -30,18 +28,7 @@ describe('ledger balance (integration)', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   /** The built CLI, as an operator runs it. */
-  const balanceCli = async (args: string[]) => {
-    const cli = spawn(process.execPath, [dist('cli/ledger.js'), 'balance', ...args], {
-      env: { ...process.env, DATA_DIR: dir, EVENTSTORE_CONNECTION_STRING: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: string[] = [];
-    const err: string[] = [];
-    cli.stdout!.on('data', (chunk) => out.push(String(chunk)));
-    cli.stderr!.on('data', (chunk) => err.push(String(chunk)));
-    const [code] = await once(cli, 'exit');
-    return { code: code as number, out: out.join(''), err: err.join('') };
-  };
+  const balanceCli = (args: string[]) => runLedger(dir, ['balance', ...args]);
   /** The answer of a run that must succeed. */
   const balanceOf = async (args: string[]) => {
     const run = await balanceCli(args);

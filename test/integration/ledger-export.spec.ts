@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +6,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/ledger';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import type { RecordedEvent } from '../../src/event-store';
-import { dist } from '../support/compiled';
+import { runLedger } from '../support/ledger-cli';
 import { createOffer, credit } from '../support/fixtures';
 import { api, KEYS, startTestApp } from '../support/test-app';
 import { credited } from '../support/wallet-events';
@@ -34,21 +33,8 @@ describe('ledger export (integration)', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   /** The built CLI, as an operator runs it; `firstLineOnly` closes stdout after its first line. */
-  const exportCli = async (args: string[] = [], firstLineOnly = false) => {
-    const cli = spawn(process.execPath, [dist('cli/ledger.js'), 'export', ...args], {
-      env: { ...process.env, DATA_DIR: dir, EVENTSTORE_CONNECTION_STRING: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const out: string[] = [];
-    const err: string[] = [];
-    cli.stdout!.on('data', (chunk) => {
-      out.push(String(chunk));
-      if (firstLineOnly && out.join('').includes('\n')) cli.stdout!.destroy(); // `| head -1`
-    });
-    cli.stderr!.on('data', (chunk) => err.push(String(chunk)));
-    const [code] = await once(cli, 'exit');
-    return { code: code as number, out: out.join(''), err: err.join('') };
-  };
+  const exportCli = (args: string[] = [], firstLineOnly = false) =>
+    runLedger(dir, ['export', ...args], { firstLineOnly });
   const linesOf = (out: string) =>
     out
       .split('\n')
