@@ -1,8 +1,7 @@
 import { AUDIT_RULES, type AuditRule, type Violation } from '../audit/audit-rules';
 import { type AuditSummary, LedgerAudit } from '../audit/ledger-audit';
-import type { EventStore } from '../event-store/event-store.port';
 import { namingDamage } from './data-files';
-import type { CliIo } from './ledger';
+import type { EventsReading } from './ledger';
 import { progressBar } from './progress-bar';
 import { pagesOfAll } from './read-all-pages';
 
@@ -12,13 +11,9 @@ export const SHOWN_PER_RULE = 100;
 /** Only these categories' bodies are read: the rest (idempotency records) are audited by revision. */
 const BODIES = { streamNamePrefixes: ['wallet', 'offer'] };
 
-export interface AuditEventsOptions {
-  store: EventStore;
-  /** The embedded store's events.db, named when a read finds it damaged (none on EventStoreDB). */
-  eventsPath: string | undefined;
+export interface AuditEventsOptions extends EventsReading {
   /** Whether positions count events (the embedded store) or are byte offsets (EventStoreDB). */
   positionsCountEvents: boolean;
-  io: CliIo;
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

@@ -2,9 +2,9 @@ import { EventEmitter } from 'node:events';
 import { ORG_ID_PATTERN } from '../auth/org-keys';
 import type { Tenant } from '../auth/principal';
 import { parseTenantKey } from '../auth/tenancy';
-import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
+import type { RecordedEvent } from '../event-store/event-store.port';
 import { namingDamage } from './data-files';
-import type { CliIo } from './ledger';
+import type { CliIo, EventsReading } from './ledger';
 import { pagesOfAll } from './read-all-pages';
 
 export interface ExportArguments {
@@ -34,12 +34,7 @@ export function exportArguments(args: readonly string[]): ExportArguments | stri
   return parsed;
 }
 
-export interface ExportEventsOptions extends ExportArguments {
-  store: EventStore;
-  /** The embedded store's events.db, named when a read finds it damaged (none on EventStoreDB). */
-  eventsPath: string | undefined;
-  io: CliIo;
-}
+export interface ExportEventsOptions extends ExportArguments, EventsReading {}
 
 /** One line of the export: the envelope, 64-bit integers as strings of digits. */
 export function exportLine(event: RecordedEvent): string {

@@ -55,6 +55,14 @@ export interface CliIo {
   err: { write(text: string): unknown; isTTY?: boolean };
 }
 
+/** What a command that only reads the events (audit, export, balance) is given. */
+export interface EventsReading {
+  store: EventStore;
+  /** The embedded store's events.db, named when a read finds it damaged (none on EventStoreDB). */
+  eventsPath: string | undefined;
+  io: CliIo;
+}
+
 /** Each command, with how many arguments it takes after its name. */
 const COMMANDS: Readonly<Record<string, number>> = {
   rebuild: 0,

@@ -1,7 +1,7 @@
 import { ORG_ID_PATTERN } from '../auth/org-keys';
 import { parseTenantKey, tenantKey } from '../auth/tenancy';
 import { StreamUnreadableError } from '../event-store/event-store.errors';
-import type { EventStore, RecordedEvent } from '../event-store/event-store.port';
+import type { RecordedEvent } from '../event-store/event-store.port';
 import { recordedMemberRefs } from '../ledger/member-refs';
 import { walletStream } from '../ledger/streams';
 import { walletEventProblem } from '../ledger/wallet/wallet.event-shape';
@@ -12,7 +12,7 @@ import { foldableEvent, revisionMissing } from '../shared/application/aggregate-
 import { isExternalUserID, EXTERNAL_USER_ID_RULE } from '../shared/domain/external-user-id';
 import { compareInstants, isIsoInstant } from '../shared/domain/values';
 import { namingDamage } from './data-files';
-import type { CliIo } from './ledger';
+import type { EventsReading } from './ledger';
 
 /** Events read from the member's stream at a time: a long history is not held whole. */
 const PAGE = 1_000;
@@ -64,12 +64,7 @@ export function balanceArguments(args: readonly string[]): BalanceArguments | st
   return parsed;
 }
 
-export interface WalletBalanceOptions extends BalanceArguments {
-  store: EventStore;
-  /** The embedded store's events.db, named when a read finds it damaged (none on EventStoreDB). */
-  eventsPath: string | undefined;
-  io: CliIo;
-}
+export interface WalletBalanceOptions extends BalanceArguments, EventsReading {}
 
 /**
  * Whether `event` is past the point asked for. With `at`, an event whose occurredAt is not an
