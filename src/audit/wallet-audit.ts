@@ -193,15 +193,23 @@ function checkCreated(
   );
 }
 
+/**
+ * Whether the event before this one is, in the same stream, the `type` event of redemption `id`
+ * that opens its append (RedemptionCreated before a debit, RedemptionCanceled before a refund).
+ */
+function followsItsOpener(c: Checking, type: string, id: string | null): boolean {
+  return (
+    sameStreamNext(c.previous, c.event) &&
+    c.previous?.type === type &&
+    dataOf(c.previous).redemptionId === id
+  );
+}
+
 function checkDebit(typed: PointsDebited, wallet: Wallet, c: Checking): void {
   const { redemptionId: id, amount } = typed.data;
   const entry = id === null ? undefined : wallet.redemptions.get(id);
   const created = dataOf(c.previous);
-  const after =
-    sameStreamNext(c.previous, c.event) &&
-    c.previous?.type === 'RedemptionCreated' &&
-    created.redemptionId === id;
-  if (!after) {
+  if (!followsItsOpener(c, 'RedemptionCreated', id)) {
     const which =
       entry === undefined
         ? `${id === null ? 'no redemption' : `redemption ${id}, which this wallet does not hold`}`
@@ -262,11 +270,7 @@ function checkRefund(typed: PointsRefunded, wallet: Wallet, c: Checking): void {
   const { redemptionId: id, amount } = typed.data;
   const entry = wallet.redemptions.get(id);
   const canceled = dataOf(c.previous);
-  const after =
-    sameStreamNext(c.previous, c.event) &&
-    c.previous?.type === 'RedemptionCanceled' &&
-    canceled.redemptionId === id;
-  if (!after) {
+  if (!followsItsOpener(c, 'RedemptionCanceled', id)) {
     const which =
       entry === undefined
         ? `redemption ${id}, which this wallet does not hold`
