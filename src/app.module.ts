@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from './config/app-config';
 import { DATA_DIR_LOCK, dataDirLockProvider } from './config/data-dir-lock';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HealthController } from './health/health.controller';
+import { ServiceStatus } from './health/service-status';
 import { SqliteFileFailures } from './infrastructure/sqlite/file-failures';
 import { LedgerModule } from './ledger/ledger.module';
 import { ReadModelsModule } from './read-models/read-models.module';
@@ -20,6 +21,7 @@ export class AppModule {
         { provide: APP_CONFIG, useValue: config },
         dataDirLockProvider,
         SqliteFileFailures,
+        ServiceStatus,
       ],
       exports: [APP_CONFIG, DATA_DIR_LOCK, SqliteFileFailures],
     };

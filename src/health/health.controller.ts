@@ -1,20 +1,11 @@
-import {
-  Controller,
-  Get,
-  Inject,
-  OnApplicationBootstrap,
-  Optional,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Controller, Get, Inject, OnApplicationBootstrap, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, Public } from '../auth/auth.decorators';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { EVENT_STORE_INFO, EventStoreInfo } from '../event-store/event-store.module';
-import { SqliteFileFailures } from '../infrastructure/sqlite/file-failures';
 import { lagBehind } from '../projections/engine/checkpoints';
-import { ProjectionRunner } from '../projections/engine/projection-runner';
 import { readinessOf } from './readiness';
+import { ServiceStatus } from './service-status';
 
 /**
  * Liveness, readiness and store status, for load balancers and operators. Anyone gets `status`
@@ -29,8 +20,7 @@ export class HealthController implements OnApplicationBootstrap {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(EVENT_STORE_INFO) private readonly info: EventStoreInfo,
-    private readonly fileFailures: SqliteFileFailures,
-    @Optional() private readonly projections?: ProjectionRunner,
+    private readonly service: ServiceStatus,
   ) {}
 
   /**
@@ -54,14 +44,14 @@ export class HealthController implements OnApplicationBootstrap {
     @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const { head, statuses, engineError, fileFailure, degraded } = await this.current();
+    const { head, projections, engineError, fileFailure, degraded } = await this.service.current();
     if (degraded) void reply.status(503);
     const status = degraded ? 'degraded' : 'ok';
     if (!request.operator) return { status };
     return {
       status,
       eventStore: { kind: this.info.kind, headPosition: head.toString() },
-      projections: statuses.map((p) => ({
+      projections: projections.map((p) => ({
         name: p.name,
         status: p.status,
         checkpoint: String(p.checkpoint),
@@ -78,25 +68,15 @@ export class HealthController implements OnApplicationBootstrap {
   /** 200 `ready`, or 503 `starting` (read models catching up) or `degraded` (as /health). */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const { head, statuses, degraded } = await this.current();
+    const { head, projections, degraded } = await this.service.current();
     this.startHead ??= Number(head);
     const status = readinessOf({
       degraded,
-      verified: this.projections?.ready ?? true,
-      checkpoints: statuses.map((p) => p.checkpoint),
+      verified: this.service.projections?.ready ?? true,
+      checkpoints: projections.map((p) => p.checkpoint),
       startHead: this.startHead,
     });
     if (status !== 'ready') void reply.status(503);
     return { status };
-  }
-
-  private async current() {
-    const head = await this.store.headPosition(); // also the liveness check of the store
-    const statuses = this.projections?.status() ?? [];
-    const engineError = this.projections?.engineError ?? null;
-    const fileFailure = this.fileFailures.current();
-    const degraded =
-      statuses.some((p) => p.status === 'stopped') || engineError !== null || fileFailure !== null;
-    return { head, statuses, engineError, fileFailure, degraded };
   }
 }
