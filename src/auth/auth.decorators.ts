@@ -4,10 +4,10 @@ import type { FastifyRequest } from 'fastify';
 import { Principal } from './principal';
 
 /**
- * Who may call a route: anyone (`public`), an organization's API key only (`org-only`), or, when
- * a route names none, an org key or a member token.
+ * Who may call a route: anyone (`public`), an organization's API key only (`org-only`), an
+ * operator key only (`operator-only`), or, when a route names none, an org key or a member token.
  */
-export type RouteAccess = 'public' | 'org-only';
+export type RouteAccess = 'public' | 'org-only' | 'operator-only';
 
 /** The Fastify route config the auth hook reads before the body is parsed. */
 export interface AccessRouteConfig {
@@ -43,6 +43,9 @@ export const Public = (): MethodDecorator & ClassDecorator => routeAccess('publi
 
 /** The route (or every route of the controller) takes an org key only; a member token gets 403. */
 export const OrgOnly = (): MethodDecorator & ClassDecorator => routeAccess('org-only');
+
+/** The route (or every route of the controller) takes an operator key only (OPERATOR_API_KEYS). */
+export const OperatorOnly = (): MethodDecorator & ClassDecorator => routeAccess('operator-only');
 
 /** A request after the auth hook: the principal it authenticated as, or an operator's key. */
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal; operator?: true };

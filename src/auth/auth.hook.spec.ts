@@ -1,7 +1,13 @@
 import { HttpException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { loadAuthConfig } from './auth-config';
-import { AuthenticatedRequest, OrgOnly, Public, RouteAccess } from './auth.decorators';
+import {
+  AuthenticatedRequest,
+  OperatorOnly,
+  OrgOnly,
+  Public,
+  RouteAccess,
+} from './auth.decorators';
 import { AuthHook } from './auth.hook';
 import { Authenticator } from './authenticator';
 import { MemberTokenIssuer } from './member-token';
@@ -19,6 +25,7 @@ class Routes {
   open(): void {}
   @Public() health(): void {}
   @OrgOnly() orgOnly(): void {}
+  @OperatorOnly() metrics(): void {}
 }
 
 @OrgOnly()
@@ -28,10 +35,11 @@ class OrgRoutes {
 }
 
 /** Routes named by their access, as the hook finds it in the route config. */
-const ACCESS: Record<'open' | 'health' | 'orgOnly', RouteAccess | undefined> = {
+const ACCESS: Record<'open' | 'health' | 'orgOnly' | 'metrics', RouteAccess | undefined> = {
   open: undefined,
   health: 'public',
   orgOnly: 'org-only',
+  metrics: 'operator-only',
 };
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -71,11 +79,12 @@ function setup() {
   return { run, tokens, reply };
 }
 
-describe('@Public() and @OrgOnly()', () => {
+describe('@Public(), @OrgOnly() and @OperatorOnly()', () => {
   it('put the access into the Fastify route config of a route', () => {
     expect(routeConfigOf(Routes.prototype.open)).toBeUndefined();
     expect(routeConfigOf(Routes.prototype.health)).toEqual({ access: 'public' });
     expect(routeConfigOf(Routes.prototype.orgOnly)).toEqual({ access: 'org-only' });
+    expect(routeConfigOf(Routes.prototype.metrics)).toEqual({ access: 'operator-only' });
   });
 
   it('on a controller, reach every route that names no access of its own', () => {
@@ -252,6 +261,29 @@ describe('AuthHook', () => {
         status: 403,
         body: { code: 'FORBIDDEN', message: expect.stringMatching(needs[route]) },
       });
+    }
+  });
+
+  it('takes an operator key on an @OperatorOnly() route, and answers any other valid credential 403', () => {
+    const { run, tokens } = setup();
+    expect(run('metrics', { authorization: `Bearer ${OPERATOR_KEY}` })).toEqual({
+      allowed: true,
+      principal: undefined,
+      operator: true,
+    });
+    const { token } = tokens.mint({ orgId: 'acme', environment: 'sandbox' }, 'user-7');
+    for (const headers of [{ authorization: `Bearer ${token}` }, { 'x-api-key': LIVE_KEY }]) {
+      expect(run('metrics', headers)).toMatchObject({
+        status: 403,
+        body: {
+          code: 'FORBIDDEN',
+          message: 'This route needs an operator key (OPERATOR_API_KEYS)',
+        },
+      });
+    }
+    // No credential, or a wrong one, is 401 as anywhere else: it says nothing of the route.
+    for (const headers of [{}, { authorization: 'Bearer pl_operator_wrong' }]) {
+      expect(run('metrics', headers)).toMatchObject({ status: 401 });
     }
   });
 

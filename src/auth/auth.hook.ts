@@ -17,8 +17,9 @@ import { RateLimiter } from './rate-limit';
  * its body holds (bad JSON, too large, wrong media type). Routes that name no access, unknown
  * paths included, need a credential. A @Public() route needs none, but one that is sent is
  * checked (a wrong one is 401), so that the route may show more to whom it knows. It puts the
- * Principal on `request.principal`; an operator key, which only a @Public() route takes (403
- * elsewhere), sets `request.operator` instead. A principal over its rate limit is 429.
+ * Principal on `request.principal`; an operator key, which only a @Public() or @OperatorOnly()
+ * route takes (403 elsewhere), sets `request.operator` instead. An @OperatorOnly() route answers
+ * any other valid credential 403. A principal over its rate limit is 429.
  */
 @Injectable()
 export class AuthHook implements OnModuleInit {
@@ -56,19 +57,22 @@ export class AuthHook implements OnModuleInit {
       credentialFrom(request.headers, request.raw.rawHeaders),
     );
     if (this.authenticator.isOperatorKey(credential)) {
-      if (access !== 'public') {
+      if (access !== 'public' && access !== 'operator-only') {
         const needs =
           access === 'org-only'
             ? 'an organization API key'
             : 'an organization API key or a member token';
         throw forbidden(
-          `An operator key opens the details of /health only; this route needs ${needs}`,
+          `An operator key opens /metrics and the details of /health only; this route needs ${needs}`,
         );
       }
       request.operator = true;
       return;
     }
     const principal = challengeOn401(reply, () => this.authenticator.authenticate(credential));
+    if (access === 'operator-only') {
+      throw forbidden('This route needs an operator key (OPERATOR_API_KEYS)');
+    }
     if (principal.kind === 'member' && access === 'org-only') {
       throw forbidden('This route needs an organization API key; a member token cannot use it');
     }

@@ -1,7 +1,7 @@
 import { sha256Hex } from '../shared/application/sha256';
 
 /**
- * An operator key opens the deployment's details on `/health` and nothing else. They span every
+ * An operator key opens the deployment's details on `/health` and `/metrics`, nothing else. They span every
  * tenant (the head of $all, each projection's position, an error that may quote any tenant's
  * event), so no organization's key may see them: one deployment serves many organizations.
  */
