@@ -7,6 +7,8 @@ import { HealthController } from './health/health.controller';
 import { ServiceStatus } from './health/service-status';
 import { SqliteFileFailures } from './infrastructure/sqlite/file-failures';
 import { LedgerModule } from './ledger/ledger.module';
+import { HttpMetrics } from './metrics/http-metrics';
+import { MetricsController } from './metrics/metrics.controller';
 import { ReadModelsModule } from './read-models/read-models.module';
 
 @Module({})
@@ -16,12 +18,13 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [EventStoreModule, AuthModule, LedgerModule, ReadModelsModule],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         dataDirLockProvider,
         SqliteFileFailures,
         ServiceStatus,
+        HttpMetrics,
       ],
       exports: [APP_CONFIG, DATA_DIR_LOCK, SqliteFileFailures],
     };

@@ -301,9 +301,13 @@ describe('auth (e2e)', () => {
     expect((await fetch(`${baseUrl}/health`)).status).toBe(200);
   });
 
-  it('takes an operator key on /health only: every other route, known or not, is 403', async () => {
+  it('takes an operator key on /health and /metrics only: every other route, known or not, is 403', async () => {
     const operator = api(baseUrl, KEYS.operator);
     expect((await operator('GET', '/health')).body.eventStore).toBeDefined();
+    const metrics = await fetch(`${baseUrl}/metrics`, {
+      headers: { authorization: `Bearer ${KEYS.operator}` },
+    });
+    expect(metrics.status).toBe(200);
     for (const [method, path, body] of [
       ['GET', '/v1/wallet?externalUserID=user-1'],
       ['POST', '/v1/auth/exchange', { externalUserID: 'user-1' }],
