@@ -46,9 +46,15 @@ describe('The service on the EventStoreDB adapter (e2e, gRPC stand-in)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('reports the EventStoreDB store on /health', async () => {
+  it('reports the EventStoreDB store on /health and /metrics', async () => {
     const health = await api(baseUrl, KEYS.operator)('GET', '/health');
     expect(health.body.eventStore.kind).toBe('eventstoredb');
+    const metrics = await fetch(`${baseUrl}/metrics`, {
+      headers: { Authorization: `Bearer ${KEYS.operator}` },
+    });
+    expect((await metrics.text()).split('\n')).toContain(
+      'ledger_info{event_store="eventstoredb"} 1',
+    );
   });
 
   it('200 concurrent redemptions against 3,700 points: exactly 37 succeed and the balance ends at 0', async () => {

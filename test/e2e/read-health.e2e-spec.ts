@@ -173,6 +173,15 @@ describe('A damaged read-model file on /health (e2e)', () => {
     expect([anonymous.status, await anonymous.json()]).toEqual([503, { status: 'degraded' }]);
     const ready = await fetch(`${t.baseUrl}/health/ready`);
     expect([ready.status, await ready.json()]).toEqual([503, { status: 'degraded' }]);
+    // The scrape itself still answers 200: it is the figures that say degraded.
+    const metrics = await fetch(`${t.baseUrl}/metrics`, {
+      headers: { Authorization: `Bearer ${KEYS.operator}` },
+    });
+    expect(metrics.status).toBe(200);
+    const lines = (await metrics.text()).split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining(['ledger_degraded 1', 'ledger_database_file_failing 1']),
+    );
   });
 });
 
