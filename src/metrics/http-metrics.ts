@@ -6,6 +6,7 @@ import type {
   FastifyRequest,
   HookHandlerDoneFunction,
 } from 'fastify';
+import { answeredCodeOf } from '../shared/http/answered-code';
 import { PrometheusText } from './prometheus-text';
 
 /** Upper bounds of the latency buckets, in seconds. */
@@ -19,6 +20,8 @@ export const UNMATCHED_ROUTE = 'unmatched';
 interface RouteSeries {
   /** Answers by status code. */
   statuses: Map<number, number>;
+  /** Refusals by their error code (INSUFFICIENT_POINTS, RATE_LIMITED, ...). */
+  codes: Map<string, number>;
   /** Latency observations per bucket of LATENCY_BOUNDS, the last one past 10 s. */
   buckets: Float64Array;
   seconds: number;
@@ -27,8 +30,9 @@ interface RouteSeries {
 
 /**
  * Counts every answer, in Fastify's onResponse hook, by route pattern (`/v1/redemptions/:id`, not
- * the path: the label set stays small whatever ids are asked for), method and status, with a
- * latency histogram per route and method, and the idempotent replays. Per replica, since start.
+ * the path: the label set stays small whatever ids are asked for), method and status, and each
+ * refusal by its error code, with a latency histogram per route and method, and the idempotent
+ * replays. Per replica, since start.
  */
 @Injectable()
 export class HttpMetrics implements OnModuleInit {
@@ -55,17 +59,26 @@ export class HttpMetrics implements OnModuleInit {
       reply.statusCode,
       reply.elapsedTime / 1000,
       reply.getHeader('idempotent-replayed') === 'true',
+      answeredCodeOf(reply),
     );
     done();
   };
 
-  record(method: string, route: string, status: number, seconds: number, replayed: boolean): void {
+  record(
+    method: string,
+    route: string,
+    status: number,
+    seconds: number,
+    replayed: boolean,
+    code?: string,
+  ): void {
     let byMethod = this.routes.get(route);
     if (!byMethod) this.routes.set(route, (byMethod = new Map()));
     let series = byMethod.get(method);
     if (!series) {
       series = {
         statuses: new Map(),
+        codes: new Map(),
         buckets: new Float64Array(LATENCY_BOUNDS.length + 1),
         seconds: 0,
         replays: 0,
@@ -78,6 +91,7 @@ export class HttpMetrics implements OnModuleInit {
     series.buckets[bucket]++;
     series.seconds += seconds;
     if (replayed) series.replays++;
+    if (code !== undefined) series.codes.set(code, (series.codes.get(code) ?? 0) + 1);
   }
 
   write(text: PrometheusText): void {
@@ -93,6 +107,13 @@ export class HttpMetrics implements OnModuleInit {
             labels: { ...labels, status: String(status) },
             value,
           })),
+        ),
+      )
+      .counter(
+        'ledger_http_errors_total',
+        'Refused requests by route pattern, method and the error code of their answer.',
+        all.flatMap(({ labels, series }) =>
+          [...series.codes].map(([code, value]) => ({ labels: { ...labels, code }, value })),
         ),
       )
       .histogram(

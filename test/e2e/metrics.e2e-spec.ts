@@ -65,7 +65,7 @@ describe('GET /metrics (e2e)', () => {
     }
   });
 
-  it('counts answers by route pattern and status, with their latency and the replays', async () => {
+  it('counts answers by route pattern and status, refusals by code, with their latency and the replays', async () => {
     const org = api(t.baseUrl, KEYS.globexSandbox);
     const offer = await createOffer(org, { maxPerMember: 10 });
     await credit(org, 'counted', 1000);
@@ -83,14 +83,34 @@ describe('GET /metrics (e2e)', () => {
     expect((await org('GET', `/v1/redemptions/${first.body.id}`)).status).toBe(200);
     expect((await org('GET', '/v1/redemptions/no-such-redemption')).status).toBe(404);
     expect((await org('GET', '/no-such-route')).status).toBe(404);
+    const tooDear = await org(
+      'POST',
+      '/v1/redemptions',
+      { offer: await createOffer(org, { pointsPrice: 5000 }), externalUserID: 'counted' },
+      { 'Idempotency-Key': 'metrics-redemption-2' },
+    );
+    expect(tooDear.body.error.code).toBe('INSUFFICIENT_POINTS');
 
     const samples = parse(await (await scrape(operator)).text());
     const redemptions = 'method="POST",route="/v1/redemptions"';
     const byId = 'method="GET",route="/v1/redemptions/:id"';
     expect(samples.get(`ledger_http_requests_total{${redemptions},status="201"}`)).toBe(2);
+    expect(samples.get(`ledger_http_requests_total{${redemptions},status="422"}`)).toBe(1);
     expect(samples.get(`ledger_idempotent_replays_total{${redemptions}}`)).toBe(1);
     expect(samples.get(`ledger_http_requests_total{${byId},status="200"}`)).toBe(1);
     expect(samples.get(`ledger_http_requests_total{${byId},status="404"}`)).toBe(1);
+    // Refusals by the code their answer carried.
+    expect(samples.get(`ledger_http_errors_total{${redemptions},code="INSUFFICIENT_POINTS"}`)).toBe(
+      1,
+    );
+    expect(samples.get(`ledger_http_errors_total{${byId},code="NOT_FOUND"}`)).toBe(1);
+    expect(
+      samples.get('ledger_http_errors_total{method="GET",route="unmatched",code="NOT_FOUND"}'),
+    ).toBe(1);
+    // The first test's refusals: no credential or a wrong one, a credential that is not an operator's.
+    const scrapes = 'method="GET",route="/metrics"';
+    expect(samples.get(`ledger_http_errors_total{${scrapes},code="UNAUTHORIZED"}`)).toBe(2);
+    expect(samples.get(`ledger_http_errors_total{${scrapes},code="FORBIDDEN"}`)).toBe(3);
     // An unknown path is one series, whatever the path: no label per URL.
     expect(
       samples.get('ledger_http_requests_total{method="GET",route="unmatched",status="404"}'),
@@ -98,8 +118,8 @@ describe('GET /metrics (e2e)', () => {
     expect([...samples.keys()].some((key) => key.includes('no-such'))).toBe(false);
 
     const histogram = 'ledger_http_request_duration_seconds';
-    expect(samples.get(`${histogram}_count{${redemptions}}`)).toBe(2);
-    expect(samples.get(`${histogram}_bucket{${redemptions},le="+Inf"}`)).toBe(2);
+    expect(samples.get(`${histogram}_count{${redemptions}}`)).toBe(3);
+    expect(samples.get(`${histogram}_bucket{${redemptions},le="+Inf"}`)).toBe(3);
     expect(samples.get(`${histogram}_sum{${redemptions}}`)).toBeGreaterThan(0);
     const buckets = [...samples]
       .filter(([key]) => key.startsWith(`${histogram}_bucket{${redemptions},`))

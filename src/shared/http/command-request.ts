@@ -9,6 +9,7 @@ import { ExecutionResult, IdempotencyScope, Outcome } from '../application/comma
 import { sha256Hex } from '../application/sha256';
 import { DomainError } from '../domain/domain-error';
 import { isPlainObject } from '../domain/values';
+import { noteAnsweredCode } from './answered-code';
 import { DOMAIN_ERROR_STATUS } from './domain-error-status';
 
 /** Everything a command needs to know about the HTTP request that carries it. */
@@ -120,7 +121,16 @@ export function sendOutcome(
   reply: FastifyReply,
   result: Pick<ExecutionResult, 'outcome' | 'replayed'>,
 ): JsonValue {
-  void reply.status(result.outcome.status);
+  const { status, body } = result.outcome;
+  void reply.status(status);
   if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
-  return result.outcome.body;
+  // A refusal the command decided (and its replay) carries its code as sendProblem's do.
+  const code = status >= 400 ? errorCodeOf(body) : undefined;
+  if (code !== undefined) noteAnsweredCode(reply, code);
+  return body;
+}
+
+function errorCodeOf(body: JsonValue): string | undefined {
+  const error = isPlainObject(body) ? body.error : undefined;
+  return isPlainObject(error) && typeof error.code === 'string' ? error.code : undefined;
 }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { noteAnsweredCode } from './answered-code';
 import { ErrorBody, HTTP_STATUS_CODES } from './error-codes';
 import { messageOf } from '../application/error-message';
 import { MAX_BODY_BYTES } from './json-body';
@@ -63,6 +64,7 @@ export function sendProblem(reply: FastifyReply, requestId: string, problem: Htt
   if (problem.details !== undefined) body.error.details = problem.details;
   if (problem.retryAfterSeconds !== undefined)
     void reply.header('Retry-After', String(problem.retryAfterSeconds));
+  noteAnsweredCode(reply, problem.code);
   void reply.status(problem.status).send(body);
 }
 
