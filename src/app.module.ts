@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { DATA_DIR_LOCK, dataDirLockProvider } from './config/data-dir-lock';
+import { DocsController } from './docs/docs.controller';
 import { EventStoreModule } from './event-store/event-store.module';
 import { HealthController } from './health/health.controller';
 import { ServiceStatus } from './health/service-status';
@@ -18,7 +19,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [EventStoreModule, AuthModule, LedgerModule, ReadModelsModule],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, DocsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         dataDirLockProvider,

@@ -1,0 +1,20 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { Public } from '../auth/auth.decorators';
+import { OPENAPI_DOCUMENT } from './openapi';
+
+/** Serialized once: the document is fixed for the life of the process. */
+export const OPENAPI_JSON = JSON.stringify(OPENAPI_DOCUMENT);
+
+/**
+ * GET /docs: the OpenAPI 3.1 document of the API, for Swagger UI, Postman, client generators.
+ * It describes the routes and holds no tenant's data, so it needs no credential.
+ */
+@Public()
+@Controller('docs')
+export class DocsController {
+  @Get()
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  document(): string {
+    return OPENAPI_JSON;
+  }
+}

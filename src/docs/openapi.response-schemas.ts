@@ -1,0 +1,216 @@
+import { OFFER_ARTIFACTS, PRICE_MODELS } from '../catalog/offer/offer.events';
+import { INTERVALS } from '../projections/analytics/buckets';
+import { MAX_BUCKETS } from '../read-models/analytics/analytics.controller';
+import { REDEMPTION_STATUSES } from '../ledger/wallet/wallet.events';
+import { statusColumn } from '../projections/redemptions/redemption-counts';
+import { closedObject, described, enumOf, Json, nullable, schemaRef } from './openapi.builders';
+
+/*
+ * What the service answers. Every object is closed (additionalProperties: false) except member
+ * attributes and error details, whose fields are the client's or the error's own.
+ */
+
+const instant = schemaRef('Instant');
+const points = { type: 'integer', minimum: 0 };
+/** Analytics sums are exact JSON integers, also past 2^53. */
+const exactSum = described('An exact integer, also past 2^53.', { type: 'integer' });
+const count = { type: 'integer', minimum: 0 };
+const list = (item: Json): Json => ({ type: 'array', items: item });
+const page = (field: string, item: string): Json =>
+  closedObject({ [field]: list(schemaRef(item)), nextCursor: schemaRef('Cursor') });
+
+const Offer = closedObject({
+  id: { type: 'string' },
+  title: { type: 'string' },
+  description: described('"" when unset.', { type: 'string' }),
+  shortDescription: described('"" when unset.', { type: 'string' }),
+  images: list({ type: 'string' }),
+  kind: { type: 'string' },
+  type: { type: 'string' },
+  pointsPrice: described('FIXED price; null for the other models.', nullable(points)),
+  expiresAt: nullable(instant),
+  status: described(
+    'OUT_OF_STOCK: an ACTIVE offer whose remainingStock is 0.',
+    enumOf(['ACTIVE', 'INACTIVE', 'OUT_OF_STOCK']),
+  ),
+  priceModel: enumOf(PRICE_MODELS),
+  unitCost: nullable(points),
+  minAmount: nullable(schemaRef('DecimalAmount')),
+  maxAmount: nullable(schemaRef('DecimalAmount')),
+  pointsPerAmountUnit: nullable(points),
+  availableFrom: nullable(instant),
+  maxTotal: nullable(points),
+  maxPerMember: nullable(points),
+  remainingStock: described('null without maxTotal.', nullable(points)),
+  artifact: enumOf(OFFER_ARTIFACTS),
+});
+
+const ShippingAddress = closedObject({
+  name: { type: 'string' },
+  line1: { type: 'string' },
+  line2: { type: ['string', 'null'] },
+  city: { type: 'string' },
+  region: { type: ['string', 'null'] },
+  postalCode: { type: 'string' },
+  country: { type: 'string' },
+});
+
+const RedemptionArtifact = {
+  oneOf: [
+    closedObject({ type: { const: 'NONE' } }),
+    closedObject({
+      type: { const: 'COUPON' },
+      couponCode: { type: 'string', pattern: '^PL-[A-Z2-9]{5}-[A-Z2-9]{5}$' },
+    }),
+    closedObject({ type: { const: 'FULFILMENT' } }),
+  ],
+};
+
+const Redemption = closedObject({
+  id: { type: 'string', pattern: '^red_[0-9a-f]{40}$' },
+  offer: described('The offer as it was when redeemed (a snapshot).', schemaRef('Offer')),
+  status: enumOf(REDEMPTION_STATUSES),
+  createdAt: instant,
+  startAt: nullable(instant),
+  endAt: nullable(instant),
+  externalUserID: { type: 'string' },
+  offerId: { type: 'string' },
+  quantity: { type: 'integer', minimum: 1 },
+  amount: described('AMOUNT_BASED: the amount as sent.', nullable(schemaRef('DecimalAmount'))),
+  pointsDebited: points,
+  pointsRefunded: points,
+  description: { type: ['string', 'null'] },
+  shipping: nullable(schemaRef('ShippingAddress')),
+  artifact: schemaRef('RedemptionArtifact'),
+  canceledAt: nullable(instant),
+  updatedAt: instant,
+});
+
+const walletFields = {
+  balance: points,
+  amountReceived: described('All credits.', points),
+  amountSpent: described('All debits less refunds.', points),
+  currency: schemaRef('Currency'),
+  refunded: points,
+};
+
+const MemberSummary = closedObject({
+  externalUserID: { type: 'string' },
+  displayName: { type: ['string', 'null'] },
+  tier: described('"default" while unset.', { type: 'string' }),
+  attributes: { type: 'object' },
+  email: { type: ['string', 'null'] },
+  phone: { type: ['string', 'null'] },
+  posAccountId: { type: ['string', 'null'] },
+  archived: { type: 'boolean' },
+  wallet: closedObject(walletFields),
+  redemptionCounts: closedObject(
+    Object.fromEntries(REDEMPTION_STATUSES.map((status) => [status, count])),
+  ),
+});
+
+const Wallet = closedObject({
+  ...walletFields,
+  pending: described('Points held, 0 until held points exist.', points),
+});
+
+const Transaction = closedObject({
+  id: { type: 'string', pattern: '^txn_[0-9a-f]{20}$' },
+  amount: described('Negative for a DEBIT.', { type: 'integer' }),
+  createdAt: instant,
+  reason: described("The credit's own, or redemption, redemption_canceled, member_archived.", {
+    type: ['string', 'null'],
+  }),
+  redemptionID: { type: ['string', 'null'] },
+  type: enumOf(['CREDIT', 'DEBIT', 'REFUND']),
+});
+
+const countsByStatus = Object.fromEntries(
+  [...REDEMPTION_STATUSES.map(statusColumn), 'total'].map((name) => [name, count]),
+);
+
+const Bucket = closedObject({
+  startTime: instant,
+  endTime: instant,
+  pointsMinted: exactSum,
+  pointsSpent: exactSum,
+  signups: count,
+});
+
+export const RESPONSE_SCHEMAS: Record<string, Json> = {
+  Offer,
+  OfferList: page('data', 'Offer'),
+  ShippingAddress,
+  RedemptionArtifact,
+  Redemption,
+  RedemptionList: page('redemptions', 'Redemption'),
+  RedemptionHistory: closedObject({
+    id: { type: 'string' },
+    history: list(closedObject({ status: enumOf(REDEMPTION_STATUSES), at: instant })),
+  }),
+  MemberSummary,
+  MemberList: page('members', 'MemberSummary'),
+  ArchivedMember: closedObject({
+    externalUserID: { type: 'string' },
+    archived: { type: 'boolean' },
+    balanceRetained: { type: 'boolean' },
+  }),
+  ExchangeResult: closedObject({
+    accessToken: described('A member token, opaque to clients.', {
+      type: 'string',
+      pattern: '^mt_',
+    }),
+    expiresAt: described('The instant from which the token is refused.', instant),
+  }),
+  CreditResult: closedObject({ balance: points, currency: schemaRef('Currency') }),
+  Wallet,
+  Transaction,
+  TransactionList: page('transactions', 'Transaction'),
+  Eligibility: closedObject({ tier: { type: 'string' }, wallet: schemaRef('Wallet') }),
+  AnalyticsSummary: closedObject({
+    memberCount: count,
+    pointsMinted: exactSum,
+    pointsSpent: exactSum,
+    completionRate: described('Completed / all redemptions; 0 without any.', {
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+    }),
+    redemptions: closedObject(countsByStatus),
+  }),
+  AnalyticsOffers: closedObject({
+    offers: list(
+      closedObject({
+        offerId: { type: 'string' },
+        signups: count,
+        completions: count,
+        cancellations: count,
+        pointsSpent: exactSum,
+      }),
+    ),
+  }),
+  AnalyticsTimeseries: closedObject({
+    buckets: described(`At most ${MAX_BUCKETS} buckets of a ${INTERVALS.join(', ')}.`, {
+      type: 'array',
+      maxItems: MAX_BUCKETS,
+      items: Bucket,
+    }),
+  }),
+  Error: closedObject({
+    error: closedObject(
+      {
+        code: described('Stable, for programs.', { type: 'string' }),
+        message: described('For people; may change.', { type: 'string' }),
+        requestId: described("The request's id; a replayed answer keeps the first request's.", {
+          type: 'string',
+        }),
+        details: described(
+          '400 VALIDATION_FAILED: { fields: [{ field, problems }] }; 422: { field, ... }; ' +
+            'other codes: values that explain them.',
+          { type: 'object' },
+        ),
+      },
+      { optional: ['details'] },
+    ),
+  }),
+};

@@ -1,0 +1,108 @@
+import { Json } from '../openapi.builders';
+import { mergeErrors, PAGED_READ_ERRORS, READ_ERRORS, WRITE_ERRORS } from '../openapi.errors';
+import { operation } from '../openapi.operation';
+import { parameterRef, SECURITY } from '../openapi.parameters';
+
+const NOT_FOUND = { 404: ['NOT_FOUND'] } as const;
+
+export const REDEMPTION_PATHS: Record<string, Json> = {
+  '/v1/redemptions': {
+    post: operation({
+      operationId: 'createRedemption',
+      tag: 'Redemptions',
+      summary: 'Redeem an offer for a member',
+      description:
+        'Debits the cost and reserves stock at once; starts SUBMITTED. Checks, in order: the ' +
+        'offer exists (404), the member is not archived (409), the offer is available (422), ' +
+        'quantity or amount fit the price (422), stock, shipping (422), maxPerMember (409), ' +
+        'the balance (422).',
+      security: SECURITY.orgOrMember,
+      write: true,
+      body: { schema: 'CreateRedemptionRequest', required: true },
+      success: { status: 201, description: 'The redemption.', schema: 'Redemption' },
+      errors: mergeErrors(WRITE_ERRORS, NOT_FOUND, {
+        409: ['REDEMPTION_ALREADY_EXISTS', 'MEMBER_ARCHIVED'],
+        422: ['INSUFFICIENT_POINTS', 'OFFER_UNAVAILABLE', 'VALIDATION_FAILED'],
+      }),
+    }),
+    get: operation({
+      operationId: 'listRedemptions',
+      tag: 'Redemptions',
+      summary: 'List redemptions',
+      description:
+        "Newest first. An org key without externalUserID lists the whole tenant's; a member " +
+        'token lists its own.',
+      security: SECURITY.orgOrMember,
+      parameters: [
+        'Limit',
+        'Cursor',
+        'ExternalUserIDQuery',
+        'RedemptionStatusQuery',
+        'OfferIdQuery',
+      ],
+      success: { status: 200, description: 'A page of redemptions.', schema: 'RedemptionList' },
+      errors: mergeErrors(PAGED_READ_ERRORS, NOT_FOUND),
+    }),
+  },
+  '/v1/redemptions/{id}': {
+    parameters: [parameterRef('IdPath')],
+    get: operation({
+      operationId: 'getRedemption',
+      tag: 'Redemptions',
+      summary: 'A redemption',
+      security: SECURITY.orgOrMember,
+      success: { status: 200, description: 'The redemption.', schema: 'Redemption' },
+      errors: mergeErrors(READ_ERRORS, NOT_FOUND),
+    }),
+  },
+  '/v1/redemptions/{id}/history': {
+    parameters: [parameterRef('IdPath')],
+    get: operation({
+      operationId: 'getRedemptionHistory',
+      tag: 'Redemptions',
+      summary: "A redemption's status history",
+      description: 'Oldest first, from SUBMITTED.',
+      security: SECURITY.orgOrMember,
+      success: { status: 200, description: 'The history.', schema: 'RedemptionHistory' },
+      errors: mergeErrors(READ_ERRORS, NOT_FOUND),
+    }),
+  },
+  '/v1/redemptions/{id}/status': {
+    parameters: [parameterRef('IdPath')],
+    post: operation({
+      operationId: 'changeRedemptionStatus',
+      tag: 'Redemptions',
+      summary: 'Move a redemption through its lifecycle',
+      description:
+        'SUBMITTED → OPEN → AWAITING_VENDOR / AWAITING_CUSTOMER → PURCHASED → COMPLETED ' +
+        '(docs/api.md, Redemption lifecycle). A move to the current status is no move (409).',
+      security: SECURITY.orgOnly,
+      write: true,
+      body: { schema: 'ChangeStatusRequest', required: true },
+      success: { status: 200, description: 'The redemption.', schema: 'Redemption' },
+      errors: mergeErrors(WRITE_ERRORS, NOT_FOUND, {
+        409: ['INVALID_STATUS_TRANSITION'],
+        422: ['VALIDATION_FAILED'],
+      }),
+    }),
+  },
+  '/v1/redemptions/{id}/cancel': {
+    parameters: [parameterRef('IdPath')],
+    post: operation({
+      operationId: 'cancelRedemption',
+      tag: 'Redemptions',
+      summary: 'Cancel a redemption and refund its points',
+      description:
+        'A member may cancel its own before PURCHASED; the org before COMPLETED. Gives back the ' +
+        'stock it reserved. The body may be left out.',
+      security: SECURITY.orgOrMember,
+      write: true,
+      body: { schema: 'CancelRequest', required: false },
+      success: { status: 200, description: 'The canceled redemption.', schema: 'Redemption' },
+      errors: mergeErrors(WRITE_ERRORS, NOT_FOUND, {
+        409: ['REDEMPTION_ALREADY_CANCELED', 'INVALID_STATUS_TRANSITION', 'MEMBER_ARCHIVED'],
+        422: ['VALIDATION_FAILED'],
+      }),
+    }),
+  },
+};
