@@ -26,15 +26,20 @@ export interface TestApp {
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 
-/** The real application on the embedded store in a fresh data directory, listening on a free port. */
+/**
+ * The real application on the embedded store in a fresh data directory, listening on a free port.
+ * `beforeListen` sees the app before its routes are registered (to add a Fastify onRoute hook).
+ */
 export async function startTestApp(
   dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-e2e-')),
   options: CreateAppOptions = {},
+  beforeListen?: (app: NestFastifyApplication) => void,
 ): Promise<TestApp> {
   const app = await createApp(loadConfig({ ...TEST_ENV, DATA_DIR: dataDir }), {
     logger: false,
     ...options,
   });
+  beforeListen?.(app);
   await app.listen(0, '127.0.0.1');
   const baseUrl = await app.getUrl();
   return {
