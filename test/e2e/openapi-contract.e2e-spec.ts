@@ -1,0 +1,342 @@
+import { OPENAPI_DOCUMENT } from '../../src/docs/openapi';
+import { ContractCall, ContractClient } from '../support/contract-client';
+import { OpenApiValidator } from '../support/openapi-validator';
+import { KEYS, startTestApp, TestApp } from '../support/test-app';
+
+/** An org key must name the member: a rule of the route, which no schema of the document states. */
+const ORG_NAMES_MEMBER = { refusedBeyondSchema: 'an org key must name the member' };
+
+/**
+ * Every documented operation driven through the real app by a client that holds each exchange to
+ * the document (ContractClient): a status the operation does not declare, a header or a body that
+ * does not match what it declares for that status, or a request the app and the document judge
+ * differently, fails the test. Successes and the errors clients meet most, route by route.
+ */
+describe('the API as its OpenAPI document states it (e2e)', () => {
+  let t: TestApp;
+  let client: ContractClient;
+  let org: ContractCall;
+  let anonymous: ContractCall;
+  let ada: ContractCall;
+  let redemptionId: string;
+  let couponRedemptionId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    client = new ContractClient(t.baseUrl, new OpenApiValidator(OPENAPI_DOCUMENT));
+    org = client.as(KEYS.acmeSandbox);
+    anonymous = client.as();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('health, readiness, metrics and the document', async () => {
+    expect((await anonymous('GET', '/health')).body).toEqual({ status: 'ok' });
+    const details = await client.as(KEYS.operator)('GET', '/health');
+    expect(details.body.eventStore.kind).toBe('sqlite');
+    expect(
+      (await anonymous('GET', '/health', undefined, { Authorization: 'Bearer x' })).status,
+    ).toBe(401);
+
+    let ready = await anonymous('GET', '/health/ready');
+    for (let i = 0; ready.status !== 200 && i < 50; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ready = await anonymous('GET', '/health/ready');
+    }
+    expect(ready.body).toEqual({ status: 'ready' });
+
+    expect((await client.as(KEYS.operator)('GET', '/metrics')).body).toContain('ledger_info');
+    expect((await anonymous('GET', '/metrics')).status).toBe(401);
+    expect((await org('GET', '/metrics')).status).toBe(403);
+
+    expect((await anonymous('GET', '/docs')).body).toEqual(OPENAPI_DOCUMENT);
+  });
+
+  it('member tokens and profiles', async () => {
+    const key = { 'Idempotency-Key': 'contract-exchange-1' };
+    const body = {
+      externalUserID: 'ada',
+      displayName: 'Ada',
+      email: 'ada@example.com',
+      tier: 'gold',
+    };
+    const exchanged = await org('POST', '/v1/auth/exchange', body, key);
+    expect(exchanged.status).toBe(200);
+    const replayed = await org('POST', '/v1/auth/exchange', body, key);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    const reused = await org('POST', '/v1/auth/exchange', { externalUserID: 'bob' }, key);
+    expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const blank = await org('POST', '/v1/auth/exchange', { externalUserID: 'ada', tier: ' ' });
+    expect([blank.status, blank.body.error.code]).toEqual([422, 'VALIDATION_FAILED']);
+    const unknownField = await org('POST', '/v1/auth/exchange', { externalUserID: 'ada', x: 1 });
+    expect(unknownField.status).toBe(400);
+    ada = client.as(exchanged.body.accessToken);
+    expect((await ada('POST', '/v1/auth/exchange', { externalUserID: 'ada' })).status).toBe(403);
+
+    const put = await org('PUT', '/v1/members/ada', {
+      phone: '+14155552671',
+      posAccountId: 'POS-1',
+      attributes: { city: 'Oslo' },
+    });
+    expect(put.body.attributes).toEqual({ city: 'Oslo' });
+    expect((await org('PUT', '/v1/members/bob', {})).status).toBe(200);
+    expect((await org('PUT', '/v1/members/ada', { phone: '12' })).status).toBe(400);
+    expect((await org('GET', '/v1/members/ada')).body.tier).toBe('gold');
+    expect((await org('GET', '/v1/members/nobody')).status).toBe(404);
+
+    const page = await org('GET', '/v1/members?limit=1');
+    expect(page.body.members).toHaveLength(1);
+    const next = await org('GET', `/v1/members?limit=1&cursor=${page.body.nextCursor}`);
+    expect(next.body.nextCursor).toBeNull();
+    expect((await org('GET', '/v1/members?cursor=forged')).body.error.code).toBe('INVALID_CURSOR');
+    const found = await org('GET', '/v1/members?email=ADA%40example.com&phone=%2B14155552671');
+    expect(found.body.members.map((m: any) => m.externalUserID)).toEqual(['ada']);
+    expect((await org('GET', '/v1/members?phone=12')).status).toBe(400);
+    expect((await ada('GET', '/v1/members')).status).toBe(403);
+
+    const archived = await org('DELETE', '/v1/members/bob?retainBalance=true');
+    expect(archived.body).toEqual({ externalUserID: 'bob', archived: true, balanceRetained: true });
+    expect((await org('DELETE', '/v1/members/nobody')).status).toBe(404);
+  });
+
+  it('credits and wallets', async () => {
+    const credited = await org('POST', '/v1/wallet/credit', {
+      amount: 1000,
+      externalUserID: 'ada',
+      reason: 'Welcome bonus',
+    });
+    expect(credited.body.balance).toBe(1000);
+    const archived = await org('POST', '/v1/wallet/credit', { amount: 5, externalUserID: 'bob' });
+    expect(archived.body.error.code).toBe('MEMBER_ARCHIVED');
+    expect(
+      (await org('POST', '/v1/wallet/credit', { amount: 0, externalUserID: 'ada' })).status,
+    ).toBe(400);
+    const asText = await org(
+      'POST',
+      '/v1/wallet/credit',
+      { amount: 1, externalUserID: 'ada' },
+      { 'Content-Type': 'text/plain' },
+    );
+    expect(asText.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const notJson = await org('POST', '/v1/wallet/credit', '{"amount":');
+    expect(notJson.body.error.code).toBe('BAD_REQUEST');
+    const unauthorized = await anonymous('POST', '/v1/wallet/credit', {
+      amount: 1,
+      externalUserID: 'ada',
+    });
+    expect(unauthorized.headers.get('www-authenticate')).toBe('Bearer realm="points-ledger"');
+
+    expect((await org('GET', '/v1/wallet?externalUserID=ada')).body.balance).toBe(1000);
+    expect((await ada('GET', '/v1/wallet')).body.amountReceived).toBe(1000);
+    expect((await ada('GET', '/v1/wallet?externalUserID=bob')).status).toBe(404);
+    expect((await org('GET', '/v1/wallet', undefined, {}, ORG_NAMES_MEMBER)).status).toBe(400);
+    expect((await org('GET', '/v1/wallet?externalUserID=ada&x=1')).status).toBe(400);
+
+    const ledger = await ada('GET', '/v1/wallet/transactions?limit=5');
+    expect(ledger.body.transactions.map((tx: any) => tx.type)).toEqual(['CREDIT']);
+    expect((await org('GET', '/v1/wallet/transactions?externalUserID=ada&limit=0')).status).toBe(
+      400,
+    );
+    expect((await org('GET', '/v1/eligibility?externalUserID=ada')).body.tier).toBe('gold');
+    expect((await ada('GET', '/v1/eligibility')).body.wallet.balance).toBe(1000);
+  });
+
+  it('the catalog', async () => {
+    const fixed = await org('POST', '/v1/offers', {
+      id: 'kayak',
+      title: 'Sunset kayak tour',
+      kind: 'experience',
+      type: 'outdoor',
+      description: 'Two hours on the fjord.\nAt sunset.',
+      images: ['https://cdn.example.com/kayak.jpg'],
+      pointsPrice: 100,
+      maxTotal: 20,
+      expiresAt: '2099-01-01T00:00:00Z',
+    });
+    expect(fixed.status).toBe(201);
+    const offers: Array<Record<string, unknown>> = [
+      {
+        id: 'coffee',
+        priceModel: 'UNIT_BASED',
+        unitCost: 40,
+        maxPerMember: null,
+        artifact: 'COUPON',
+      },
+      {
+        id: 'giftcard',
+        priceModel: 'AMOUNT_BASED',
+        minAmount: '10.00',
+        maxAmount: '200.00',
+        pointsPerAmountUnit: 10,
+        artifact: 'FULFILMENT',
+      },
+      { id: 'yacht', pointsPrice: 1_000_000 },
+      { id: 'retired', pointsPrice: 1, status: 'INACTIVE' },
+    ];
+    for (const offer of offers) {
+      const created = await org('POST', '/v1/offers', {
+        title: 'T',
+        kind: 'k',
+        type: 't',
+        ...offer,
+      });
+      expect(created.status).toBe(201);
+    }
+    const duplicate = await org('POST', '/v1/offers', {
+      id: 'kayak',
+      title: 'T',
+      kind: 'k',
+      type: 't',
+      pointsPrice: 1,
+    });
+    expect(duplicate.body.error.code).toBe('CONFLICT');
+    const unpriced = await org('POST', '/v1/offers', { title: 'T', kind: 'k', type: 't' });
+    expect([unpriced.status, unpriced.body.error.code]).toEqual([422, 'VALIDATION_FAILED']);
+    expect(
+      (await org('POST', '/v1/offers', { title: 'T', kind: 'k', type: 't', status: 'SOLD' }))
+        .status,
+    ).toBe(400);
+    expect((await ada('POST', '/v1/offers', { title: 'T', kind: 'k', type: 't' })).status).toBe(
+      403,
+    );
+
+    const patched = await org('PATCH', '/v1/offers/kayak', {
+      shortDescription: null,
+      pointsPrice: 90,
+    });
+    expect(patched.body).toMatchObject({ pointsPrice: 90, shortDescription: '' });
+    expect((await org('PATCH', '/v1/offers/nothing', { pointsPrice: 1 })).status).toBe(404);
+    expect((await org('PATCH', '/v1/offers/kayak', { maxTotal: 0 })).status).toBe(400);
+
+    expect((await org('GET', '/v1/offers?limit=100')).body.data).toHaveLength(5);
+    expect((await ada('GET', '/v1/offers')).body.data).toHaveLength(4);
+    expect((await ada('GET', '/v1/offers/kayak')).body.remainingStock).toBe(20);
+    expect((await ada('GET', '/v1/offers/retired')).status).toBe(404);
+    expect((await org('GET', '/v1/offers/retired')).body.status).toBe('INACTIVE');
+    expect((await anonymous('GET', '/v1/offers')).status).toBe(401);
+  });
+
+  it('redemptions and their lifecycle', async () => {
+    const created = await ada(
+      'POST',
+      '/v1/redemptions',
+      { offer: 'kayak' },
+      { 'Idempotency-Key': 'contract-red-1' },
+    );
+    expect(created.body).toMatchObject({ status: 'SUBMITTED', pointsDebited: 90 });
+    redemptionId = created.body.id;
+    const again = await ada('POST', '/v1/redemptions', { offer: 'kayak' });
+    expect(again.body.error.code).toBe('REDEMPTION_ALREADY_EXISTS');
+    const coupon = await org('POST', '/v1/redemptions', {
+      offer: 'coffee',
+      externalUserID: 'ada',
+      quantity: 3,
+    });
+    expect(coupon.body.artifact.type).toBe('COUPON');
+    couponRedemptionId = coupon.body.id;
+    const shipped = await ada('POST', '/v1/redemptions', {
+      offer: 'giftcard',
+      amount: '25.50',
+      description: 'Birthday present',
+      shipping: {
+        name: 'Ada',
+        line1: 'Storgata 1',
+        city: 'Oslo',
+        postalCode: '0155',
+        country: 'NO',
+      },
+    });
+    expect(shipped.body.shipping).toMatchObject({ line2: null, region: null });
+    const unshipped = await ada('POST', '/v1/redemptions', { offer: 'giftcard', amount: '10' });
+    expect([unshipped.status, unshipped.body.error.code]).toEqual([422, 'VALIDATION_FAILED']);
+    // A refusal of the domain is recorded under its key and replayed like a success.
+    const tooDear = () =>
+      ada('POST', '/v1/redemptions', { offer: 'yacht' }, { 'Idempotency-Key': 'contract-red-2' });
+    expect((await tooDear()).body.error.code).toBe('INSUFFICIENT_POINTS');
+    expect((await tooDear()).headers.get('idempotent-replayed')).toBe('true');
+    const inactive = await org('POST', '/v1/redemptions', {
+      offer: 'retired',
+      externalUserID: 'ada',
+    });
+    expect(inactive.body.error.code).toBe('OFFER_UNAVAILABLE');
+    expect((await ada('POST', '/v1/redemptions', { offer: 'nothing' })).status).toBe(404);
+    expect(
+      (await org('POST', '/v1/redemptions', { offer: 'kayak', externalUserID: 'bob' })).body.error
+        .code,
+    ).toBe('MEMBER_ARCHIVED');
+    expect(
+      (await org('POST', '/v1/redemptions', { offer: 'kayak' }, {}, ORG_NAMES_MEMBER)).status,
+    ).toBe(400);
+    expect((await ada('POST', '/v1/redemptions', { offer: 'kayak', quantity: 0 })).status).toBe(
+      400,
+    );
+
+    const moved = await org('POST', `/v1/redemptions/${redemptionId}/status`, {
+      status: 'OPEN',
+      startAt: '2027-06-01T18:00:00Z',
+      endAt: '2027-06-01T20:00:00Z',
+    });
+    expect(moved.body.status).toBe('OPEN');
+    const illegal = await org('POST', `/v1/redemptions/${redemptionId}/status`, {
+      status: 'COMPLETED',
+    });
+    expect(illegal.body.error.code).toBe('INVALID_STATUS_TRANSITION');
+    expect(
+      (await org('POST', '/v1/redemptions/red_nothing/status', { status: 'OPEN' })).status,
+    ).toBe(404);
+    expect(
+      (await ada('POST', `/v1/redemptions/${redemptionId}/status`, { status: 'OPEN' })).status,
+    ).toBe(403);
+
+    const canceled = await ada('POST', `/v1/redemptions/${couponRedemptionId}/cancel`, {
+      reason: 'Changed my mind',
+    });
+    expect(canceled.body).toMatchObject({ status: 'CANCELED', pointsRefunded: 120 });
+    const twice = await org('POST', `/v1/redemptions/${couponRedemptionId}/cancel`);
+    expect(twice.body.error.code).toBe('REDEMPTION_ALREADY_CANCELED');
+    expect((await ada('POST', '/v1/redemptions/red_nothing/cancel')).status).toBe(404);
+
+    const list = await org('GET', '/v1/redemptions?externalUserID=ada&limit=2');
+    expect(list.body.redemptions).toHaveLength(2);
+    expect(list.body.nextCursor).not.toBeNull();
+    expect(
+      (await ada('GET', '/v1/redemptions?status=CANCELED&offerId=coffee')).body.redemptions,
+    ).toHaveLength(1);
+    expect((await ada('GET', '/v1/redemptions?status=LOST')).status).toBe(400);
+    expect((await ada('GET', `/v1/redemptions/${redemptionId}`)).body.status).toBe('OPEN');
+    expect((await org('GET', '/v1/redemptions/red_nothing')).status).toBe(404);
+    const history = await ada('GET', `/v1/redemptions/${redemptionId}/history`);
+    expect(history.body.history.map((h: any) => h.status)).toEqual(['SUBMITTED', 'OPEN']);
+    expect((await ada('GET', '/v1/redemptions/red_nothing/history')).status).toBe(404);
+  });
+
+  it('analytics', async () => {
+    const summary = await org('GET', '/v1/analytics/summary');
+    expect(summary.body).toMatchObject({ pointsMinted: 1000, pointsSpent: 345 });
+    const offers = await org('GET', '/v1/analytics/offers');
+    expect(offers.body.offers.length).toBeGreaterThan(0);
+    const today = new Date().toISOString().slice(0, 10);
+    const series = await org(
+      'GET',
+      `/v1/analytics/timeseries?from=${today}&to=2099-01-01&interval=month`,
+    );
+    expect(series.body.buckets.length).toBeGreaterThan(1);
+    const backwards = await org(
+      'GET',
+      `/v1/analytics/timeseries?from=2027-02-01&to=2027-01-01`,
+      undefined,
+      {},
+      {
+        refusedBeyondSchema: 'to must be after from',
+      },
+    );
+    expect(backwards.status).toBe(400);
+    expect((await org('GET', '/v1/analytics/timeseries?from=2027-01-01')).status).toBe(400);
+    expect((await ada('GET', '/v1/analytics/summary')).status).toBe(403);
+  });
+
+  it('reached a success of every documented operation', () => {
+    expect(client.operationsWithoutSuccess()).toEqual([]);
+  });
+});
