@@ -82,10 +82,12 @@ describe('the OpenAPI document and the registered routes (e2e)', () => {
     expect(response.headers.get('x-request-id')).toBeTruthy();
     expect(await response.json()).toEqual(OPENAPI_DOCUMENT);
 
-    const withKey = await fetch(`${t.baseUrl}/docs`, {
-      headers: { Authorization: `Bearer ${KEYS.acmeSandbox}` },
-    });
-    expect(withKey.status).toBe(200);
+    for (const key of [KEYS.acmeSandbox, KEYS.operator]) {
+      const withKey = await fetch(`${t.baseUrl}/docs`, {
+        headers: { Authorization: `Bearer ${key}` },
+      });
+      expect(withKey.status).toBe(200);
+    }
     const wrong = await fetch(`${t.baseUrl}/docs`, {
       headers: { Authorization: 'Bearer expys_sandbox_notAKey' },
     });
