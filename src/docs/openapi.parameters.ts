@@ -3,6 +3,7 @@ import { MAX_EMAIL_LENGTH } from '../ledger/wallet/member-aliases';
 import { INTERVALS } from '../projections/analytics/buckets';
 import { DEFAULT_LIMIT } from '../read-models/shared/paging';
 import { enumOf, Json, schemaRef, text } from './openapi.builders';
+import { DATE_PATTERN, TIME_PATTERN } from './openapi.values';
 
 const NO_CONTROL = '\\u0000-\\u001F\\u007F-\\u009F';
 
@@ -102,7 +103,7 @@ export const PARAMETERS: Record<string, Json> = {
   ),
   FromQuery: query(
     'from',
-    'A date (midnight UTC) or an instant with a zone; before to.',
+    'A date (midnight UTC) or an instant with a zone, on a day the calendar has; before to.',
     dateOrInstant(),
     true,
   ),
@@ -127,7 +128,7 @@ export const PARAMETERS: Record<string, Json> = {
 function dateOrInstant(): Json {
   return {
     type: 'string',
-    pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2}))?$',
+    pattern: `^${DATE_PATTERN}(${TIME_PATTERN})?$`,
     examples: ['2027-01-01', '2027-01-01T10:30:00Z'],
   };
 }

@@ -2,6 +2,12 @@ import { DECIMAL_DIGITS } from '../catalog/offer/offer.pricing';
 import { MAX_EXTERNAL_USER_ID_CHARS } from '../shared/domain/external-user-id';
 import { closedObject, described, Json } from './openapi.builders';
 
+/** A calendar date, each field within its range (a day past its month's end is left to the code). */
+export const DATE_PATTERN = '\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])';
+/** `T`, a time of day and a zone: `Z` or an offset. */
+export const TIME_PATTERN =
+  'T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)';
+
 /** The value schemas requests and answers share, by the name components.schemas gives them. */
 export const VALUE_SCHEMAS: Record<string, Json> = {
   ExternalUserID: {
@@ -12,11 +18,11 @@ export const VALUE_SCHEMAS: Record<string, Json> = {
     pattern: '^(?!\\s*$)[^\\u0000-\\u001F\\u007F-\\u009F]*$',
   },
   Instant: described(
-    'ISO-8601 with a time and a zone. Instants the service makes are UTC with milliseconds; ' +
-      'instants a client sends are kept as sent.',
+    'ISO-8601 with a time and a zone, on a day the calendar has (2027-02-30 is 400). Instants ' +
+      'the service makes are UTC with milliseconds; instants a client sends are kept as sent.',
     {
       type: 'string',
-      pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$',
+      pattern: `^${DATE_PATTERN}${TIME_PATTERN}$`,
       examples: ['2027-06-01T18:00:00Z'],
     },
   ),

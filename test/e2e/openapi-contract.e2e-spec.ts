@@ -278,6 +278,9 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
       endAt: '2027-06-01T20:00:00Z',
     });
     expect(moved.body.status).toBe('OPEN');
+    const noSuchMonth = { status: 'AWAITING_VENDOR', startAt: '2027-13-01T18:00:00Z' };
+    const badInstant = await org('POST', `/v1/redemptions/${redemptionId}/status`, noSuchMonth);
+    expect(badInstant.status).toBe(400);
     const illegal = await org('POST', `/v1/redemptions/${redemptionId}/status`, {
       status: 'COMPLETED',
     });
