@@ -299,6 +299,8 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
     const twice = await org('POST', `/v1/redemptions/${couponRedemptionId}/cancel`);
     expect(twice.body.error.code).toBe('REDEMPTION_ALREADY_CANCELED');
     expect((await ada('POST', '/v1/redemptions/red_nothing/cancel')).status).toBe(404);
+    const nullBody = await ada('POST', `/v1/redemptions/${redemptionId}/cancel`, 'null');
+    expect(nullBody.status).toBe(400);
 
     const list = await org('GET', '/v1/redemptions?externalUserID=ada&limit=2');
     expect(list.body.redemptions).toHaveLength(2);

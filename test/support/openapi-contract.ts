@@ -88,8 +88,9 @@ function bodyProblems(
       parsed == null || (typeof parsed === 'object' && Object.keys(parsed).length === 0);
     return empty ? [] : ['the route takes no body'];
   }
-  // No body at all is taken as one without fields (docs/api.md, conventions).
-  return validator.problems(schema, parsed ?? {}, 'body');
+  // No body at all is taken as one without fields (docs/api.md, conventions); a JSON null is a
+  // body that is not an object, refused where a body is taken.
+  return validator.problems(schema, body === undefined ? {} : parsed, 'body');
 }
 
 /** What the document says is wrong with an answer to `op`: its status, headers and body. */
