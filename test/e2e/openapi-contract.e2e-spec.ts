@@ -98,6 +98,7 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
     const archived = await org('DELETE', '/v1/members/bob?retainBalance=true');
     expect(archived.body).toEqual({ externalUserID: 'bob', archived: true, balanceRetained: true });
     expect((await org('DELETE', '/v1/members/nobody')).status).toBe(404);
+    expect((await org('DELETE', '/v1/members/bob', { retainBalance: true })).status).toBe(400);
   });
 
   it('credits and wallets', async () => {
@@ -208,6 +209,7 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
     expect(patched.body).toMatchObject({ pointsPrice: 90, shortDescription: '' });
     expect((await org('PATCH', '/v1/offers/nothing', { pointsPrice: 1 })).status).toBe(404);
     expect((await org('PATCH', '/v1/offers/kayak', { maxTotal: 0 })).status).toBe(400);
+    expect((await org('PATCH', '/v1/offers/kayak', {})).body.pointsPrice).toBe(90);
 
     expect((await org('GET', '/v1/offers?limit=100')).body.data).toHaveLength(5);
     expect((await ada('GET', '/v1/offers')).body.data).toHaveLength(4);
@@ -261,6 +263,15 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
     });
     expect(inactive.body.error.code).toBe('OFFER_UNAVAILABLE');
     expect((await ada('POST', '/v1/redemptions', { offer: 'nothing' })).status).toBe(404);
+    const last = { title: 'T', kind: 'k', type: 't', pointsPrice: 1, maxTotal: 1 };
+    expect((await org('POST', '/v1/offers', { id: 'last', ...last })).status).toBe(201);
+    expect((await ada('POST', '/v1/redemptions', { offer: 'last' })).status).toBe(201);
+    expect((await ada('GET', '/v1/offers/last')).body).toMatchObject({
+      status: 'OUT_OF_STOCK',
+      remainingStock: 0,
+    });
+    const soldOut = await org('POST', '/v1/redemptions', { offer: 'last', externalUserID: 'ada' });
+    expect(soldOut.body.error.details.reason).toBe('OUT_OF_STOCK');
     expect(
       (await org('POST', '/v1/redemptions', { offer: 'kayak', externalUserID: 'bob' })).body.error
         .code,
@@ -285,6 +296,10 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
       status: 'COMPLETED',
     });
     expect(illegal.body.error.code).toBe('INVALID_STATUS_TRANSITION');
+    const toCanceled = await org('POST', `/v1/redemptions/${redemptionId}/status`, {
+      status: 'CANCELED',
+    });
+    expect(toCanceled.status).toBeGreaterThanOrEqual(400);
     expect(
       (await org('POST', '/v1/redemptions/red_nothing/status', { status: 'OPEN' })).status,
     ).toBe(404);
@@ -318,7 +333,7 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
 
   it('analytics', async () => {
     const summary = await org('GET', '/v1/analytics/summary');
-    expect(summary.body).toMatchObject({ pointsMinted: 1000, pointsSpent: 345 });
+    expect(summary.body).toMatchObject({ pointsMinted: 1000, pointsSpent: 346 });
     const offers = await org('GET', '/v1/analytics/offers');
     expect(offers.body.offers.length).toBeGreaterThan(0);
     const today = new Date().toISOString().slice(0, 10);
