@@ -5,9 +5,10 @@ import { Principal } from './principal';
 
 /**
  * Who may call a route: anyone (`public`), an organization's API key only (`org-only`), an
- * operator key only (`operator-only`), or, when a route names none, an org key or a member token.
+ * operator key only (`operator-only`), any valid credential of the three kinds
+ * (`any-credential`), or, when a route names none, an org key or a member token.
  */
-export type RouteAccess = 'public' | 'org-only' | 'operator-only';
+export type RouteAccess = 'public' | 'org-only' | 'operator-only' | 'any-credential';
 
 /** The Fastify route config the auth hook reads before the body is parsed. */
 export interface AccessRouteConfig {
@@ -46,6 +47,9 @@ export const OrgOnly = (): MethodDecorator & ClassDecorator => routeAccess('org-
 
 /** The route (or every route of the controller) takes an operator key only (OPERATOR_API_KEYS). */
 export const OperatorOnly = (): MethodDecorator & ClassDecorator => routeAccess('operator-only');
+
+/** The route (or every route of the controller) takes an org key, a member token or an operator key. */
+export const AnyCredential = (): MethodDecorator & ClassDecorator => routeAccess('any-credential');
 
 /** A request after the auth hook: the principal it authenticated as, or an operator's key. */
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal; operator?: true };

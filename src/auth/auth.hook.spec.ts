@@ -35,12 +35,14 @@ class OrgRoutes {
 }
 
 /** Routes named by their access, as the hook finds it in the route config. */
-const ACCESS: Record<'open' | 'health' | 'orgOnly' | 'metrics', RouteAccess | undefined> = {
-  open: undefined,
-  health: 'public',
-  orgOnly: 'org-only',
-  metrics: 'operator-only',
-};
+const ACCESS: Record<'open' | 'health' | 'orgOnly' | 'metrics' | 'docs', RouteAccess | undefined> =
+  {
+    open: undefined,
+    health: 'public',
+    orgOnly: 'org-only',
+    metrics: 'operator-only',
+    docs: 'any-credential',
+  };
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -284,6 +286,27 @@ describe('AuthHook', () => {
     // No credential, or a wrong one, is 401 as anywhere else: it says nothing of the route.
     for (const headers of [{}, { authorization: 'Bearer pl_operator_wrong' }]) {
       expect(run('metrics', headers)).toMatchObject({ status: 401 });
+    }
+  });
+
+  it('takes any valid credential on an @AnyCredential() route, and none is 401', () => {
+    const { run, tokens } = setup();
+    const { token } = tokens.mint({ orgId: 'acme', environment: 'sandbox' }, 'user-7');
+    expect(run('docs', { authorization: `Bearer ${OPERATOR_KEY}` })).toEqual({
+      allowed: true,
+      principal: undefined,
+      operator: true,
+    });
+    expect(run('docs', { authorization: `Bearer ${token}` })).toMatchObject({
+      allowed: true,
+      principal: { kind: 'member', externalUserID: 'user-7' },
+    });
+    expect(run('docs', { 'x-api-key': LIVE_KEY })).toMatchObject({
+      allowed: true,
+      principal: { kind: 'org', tenant: { orgId: 'acme', environment: 'live' } },
+    });
+    for (const headers of [{}, { authorization: 'Bearer pl_operator_wrong' }]) {
+      expect(run('docs', headers)).toMatchObject({ status: 401 });
     }
   });
 

@@ -17,8 +17,8 @@ import { RateLimiter } from './rate-limit';
  * its body holds (bad JSON, too large, wrong media type). Routes that name no access, unknown
  * paths included, need a credential. A @Public() route needs none, but one that is sent is
  * checked (a wrong one is 401), so that the route may show more to whom it knows. It puts the
- * Principal on `request.principal`; an operator key, which only a @Public() or @OperatorOnly()
- * route takes (403 elsewhere), sets `request.operator` instead. An @OperatorOnly() route answers
+ * Principal on `request.principal`; an operator key, which only a @Public(), @OperatorOnly() or
+ * @AnyCredential() route takes (403 elsewhere), sets `request.operator` instead. An @OperatorOnly() route answers
  * any other valid credential 403. A principal over its rate limit is 429.
  */
 @Injectable()
@@ -57,13 +57,13 @@ export class AuthHook implements OnModuleInit {
       credentialFrom(request.headers, request.raw.rawHeaders),
     );
     if (this.authenticator.isOperatorKey(credential)) {
-      if (access !== 'public' && access !== 'operator-only') {
+      if (access !== 'public' && access !== 'operator-only' && access !== 'any-credential') {
         const needs =
           access === 'org-only'
             ? 'an organization API key'
             : 'an organization API key or a member token';
         throw forbidden(
-          `An operator key opens /metrics and the details of /health only; this route needs ${needs}`,
+          `An operator key opens /metrics, /docs and the details of /health only; this route needs ${needs}`,
         );
       }
       request.operator = true;

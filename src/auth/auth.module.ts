@@ -74,7 +74,7 @@ export class AuthModule implements OnModuleInit {
     const { operatorKeys, developmentDefaults } = this.auth;
     if (developmentDefaults.includes('OPERATOR_API_KEYS')) {
       this.logger.warn(
-        `OPERATOR_API_KEYS is not set: development operator key ${DEV_OPERATOR_API_KEY} opens /metrics and the details of /health (see docs/auth.md)`,
+        `OPERATOR_API_KEYS is not set: development operator key ${DEV_OPERATOR_API_KEY} opens /metrics, /docs and the details of /health (see docs/auth.md)`,
       );
     } else if (operatorKeys.size === 0) {
       this.logger.log(

@@ -179,7 +179,8 @@ export const SECURITY_SCHEMES: Record<string, Json> = {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'pl_operator_<random>',
-    description: 'An operator key (OPERATOR_API_KEYS): /metrics and the details of /health only.',
+    description:
+      'An operator key (OPERATOR_API_KEYS): /metrics, /docs and the details of /health only.',
   },
   apiKeyHeader: {
     type: 'apiKey',
@@ -201,4 +202,6 @@ export const SECURITY = {
   public: [{}],
   /** No credential needed; an operator key shows more. */
   publicOrOperator: [{}, { operatorKey: [] }, { apiKeyHeader: [] }],
+  /** Any valid credential: an org key, a member token or an operator key. */
+  anyCredential: [{ orgKey: [] }, { memberToken: [] }, { operatorKey: [] }, { apiKeyHeader: [] }],
 } as const;

@@ -14,7 +14,7 @@ const DESCRIPTION = `An event-sourced points ledger and redemption service (Expy
 docs/api.md is the full reference; this document states the same routes for tools.
 
 - Credentials: an org API key or a member token as \`Authorization: Bearer\` or \`X-API-Key\`;
-  an operator key for /metrics and the details of /health. Invalid: 401; a credential the route
+  an operator key for /metrics, /docs and the details of /health. Invalid: 401; a credential the route
   does not take: 403.
 - Bodies are JSON (UTF-8, at most 1 MiB); unknown fields, and on /v1 unknown query parameters,
   are 400 VALIDATION_FAILED.

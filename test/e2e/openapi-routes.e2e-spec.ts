@@ -1,7 +1,8 @@
 import { OPENAPI_DOCUMENT } from '../../src/docs/openapi';
 import { SECURITY } from '../../src/docs/openapi.parameters';
 import { OpenApiValidator } from '../support/openapi-validator';
-import { KEYS, startTestApp, TestApp } from '../support/test-app';
+import { memberToken } from '../support/fixtures';
+import { api, KEYS, startTestApp, TestApp } from '../support/test-app';
 
 /** A route as Fastify registered it: `GET /v1/offers/{id}`, and who may call it. */
 interface Registered {
@@ -15,6 +16,7 @@ const SECURITY_OF_ACCESS: Record<string, ReadonlyArray<unknown>> = {
   'org-only': [SECURITY.orgOnly],
   'operator-only': [SECURITY.operatorOnly],
   'org-or-member': [SECURITY.orgOrMember],
+  'any-credential': [SECURITY.anyCredential],
 };
 
 const validator = new OpenApiValidator(OPENAPI_DOCUMENT);
@@ -75,23 +77,30 @@ describe('the OpenAPI document and the registered routes (e2e)', () => {
     expect(mismatched).toEqual([]);
   });
 
-  it('serves the document at GET /docs without a credential, and checks one that is sent', async () => {
-    const response = await fetch(`${t.baseUrl}/docs`);
+  it('serves the document at GET /docs to any valid credential, and to no one without one', async () => {
+    const get = (headers: Record<string, string> = {}) => fetch(`${t.baseUrl}/docs`, { headers });
+    const response = await get({ Authorization: `Bearer ${KEYS.acmeSandbox}` });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(response.headers.get('x-request-id')).toBeTruthy();
     expect(await response.json()).toEqual(OPENAPI_DOCUMENT);
 
-    for (const key of [KEYS.acmeSandbox, KEYS.operator]) {
-      const withKey = await fetch(`${t.baseUrl}/docs`, {
-        headers: { Authorization: `Bearer ${key}` },
-      });
-      expect(withKey.status).toBe(200);
+    const member = await memberToken(api(t.baseUrl, KEYS.acmeSandbox), 'reads-the-docs');
+    for (const headers of [
+      { Authorization: `Bearer ${member}` } as Record<string, string>,
+      { Authorization: `Bearer ${KEYS.operator}` },
+      { 'X-API-Key': KEYS.globexSandbox },
+    ]) {
+      expect([headers, (await get(headers)).status]).toEqual([headers, 200]);
     }
-    const wrong = await fetch(`${t.baseUrl}/docs`, {
-      headers: { Authorization: 'Bearer expys_sandbox_notAKey' },
-    });
-    expect(wrong.status).toBe(401);
+    const none: Record<string, string> = {};
+    for (const headers of [none, { Authorization: 'Bearer expys_sandbox_notAKey' }]) {
+      const refused = await get(headers);
+      expect([headers, refused.status]).toEqual([headers, 401]);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+        'UNAUTHORIZED',
+      );
+    }
   });
 });
 

@@ -136,7 +136,8 @@ export const OPERATIONS_PATHS: Record<string, Json> = {
       operationId: 'getOpenApiDocument',
       tags: ['Operations'],
       summary: 'This OpenAPI document',
-      security: SECURITY.public,
+      description: 'Any valid credential: an org key, a member token or an operator key.',
+      security: SECURITY.anyCredential,
       parameters: [parameterRef('RequestId')],
       responses: {
         200: answer(200, 'The OpenAPI 3.1 document, as JSON.', json({ type: 'object' })),
