@@ -17,6 +17,7 @@ export const AUDIT_RULES = [
   'debit-mismatch',
   'refund-not-atomic',
   'refund-mismatch',
+  'reversal-mismatch',
   'forfeit-mismatch',
   'archived-member',
   'redemption-repeated',

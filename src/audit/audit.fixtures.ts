@@ -98,6 +98,34 @@ export const refund = (amount: number, redemptionId: string): Decided => ({
   },
 });
 
+export const reversedRefund = (amount: number, redemptionId: string): Decided => ({
+  type: 'PointsRefunded',
+  data: {
+    transactionId: `txn-v-${amount}`,
+    amount,
+    reason: 'redemption_reversed',
+    redemptionId,
+    refundedAt: T0,
+  },
+});
+
+/** A reversal of a FIXED redemption (no units, no amount) unless `part` names one. */
+export const reversal = (
+  redemptionId: string,
+  reversedPoints: number,
+  part: { units?: number; amount?: string } = {},
+): Decided => ({
+  type: 'RedemptionReversed',
+  data: {
+    redemptionId,
+    units: part.units ?? null,
+    amount: part.amount ?? null,
+    reversedPoints,
+    reason: null,
+    reversedAt: T0,
+  },
+});
+
 export const moved = (redemptionId: string, from: string, to: string): Decided => ({
   type: 'RedemptionStatusChanged',
   data: { redemptionId, from, to, startAt: null, endAt: null, changedAt: T0 },

@@ -12,6 +12,8 @@ import {
   OFFER,
   refund,
   released,
+  reversal,
+  reversedRefund,
   reserved,
   WALLET,
 } from './audit.fixtures';
@@ -154,6 +156,82 @@ describe('LedgerAudit: a redemption and its debit', () => {
   });
 });
 
+describe('LedgerAudit: reversals', () => {
+  const bought = () =>
+    new Log().append(WALLET, [credit(100)]).append(WALLET, redemption('r-1', 100));
+
+  it('passes a partial reversal, a cancel of the rest and a reversal of a free redemption', () => {
+    const log = bought()
+      .append(WALLET, [reversal('r-1', 100), reversedRefund(100, 'r-1')])
+      .append(WALLET, redemption('r-2', 0))
+      .append(WALLET, [reversal('r-2', 0)]);
+    expect(found(log)).toEqual([]);
+  });
+
+  it('reversal-mismatch: a reversal that gives back more than is still debited', () => {
+    const log = bought().append(WALLET, [reversal('r-1', 160), reversedRefund(160, 'r-1')]);
+    expect(found(log)).toEqual([
+      [
+        'reversal-mismatch',
+        WALLET,
+        3n,
+        4n,
+        'it gives back 160 points of redemption r-1, where 100 are still debited for it',
+      ],
+    ]);
+  });
+
+  it('reversal-mismatch: a reversal of a canceled redemption, or of one reversed whole', () => {
+    const canceledFirst = bought()
+      .append(WALLET, [canceled('r-1', 'SUBMITTED', 100), refund(100, 'r-1')])
+      .append(WALLET, [reversal('r-1', 0)]);
+    expect(found(canceledFirst).map(([rule, , revision]) => [rule, revision])).toEqual([
+      ['reversal-mismatch', 5n],
+    ]);
+    const twice = bought()
+      .append(WALLET, [reversal('r-1', 100), reversedRefund(100, 'r-1')])
+      .append(WALLET, [reversal('r-1', 0)]);
+    expect(found(twice).map(([rule, , revision]) => [rule, revision])).toEqual([
+      ['reversal-mismatch', 5n],
+    ]);
+  });
+
+  it('refund-not-atomic: a reversal whose refund is written by another request', () => {
+    const log = bought()
+      .append(WALLET, [reversal('r-1', 100)])
+      .append(WALLET, [reversedRefund(100, 'r-1')]);
+    expect(found(log)).toEqual([
+      [
+        'refund-not-atomic',
+        WALLET,
+        4n,
+        5n,
+        "the refund of redemption r-1 follows its RedemptionReversed but carries another request's metadata: two appends, not one",
+      ],
+    ]);
+  });
+
+  it('refund-not-atomic: a reversal with no refund after it', () => {
+    const log = bought().append(WALLET, [reversal('r-1', 100)]);
+    expect(found(log).map(([rule, , revision]) => [rule, revision])).toEqual([
+      ['refund-not-atomic', 3n],
+    ]);
+  });
+
+  it('refund-mismatch: a refund of other than its reversal says', () => {
+    const log = bought().append(WALLET, [reversal('r-1', 40), reversedRefund(60, 'r-1')]);
+    expect(found(log)).toEqual([
+      [
+        'refund-mismatch',
+        WALLET,
+        4n,
+        5n,
+        'it refunds 60 points for redemption r-1, and its RedemptionReversed says 40',
+      ],
+    ]);
+  });
+});
+
 describe('LedgerAudit: cancels and refunds', () => {
   const history = () =>
     new Log()
@@ -169,7 +247,7 @@ describe('LedgerAudit: cancels and refunds', () => {
         WALLET,
         5n,
         6n,
-        'a refund of 100 points for redemption r-1, refunded 100 points already: a refund is the next event of the append that cancels its redemption',
+        'a refund of 100 points for redemption r-1, refunded 100 points already: a refund is the next event of the append that cancels or reverses its redemption',
       ],
     ]);
   });

@@ -4,15 +4,19 @@ import type {
   PointsRefunded,
   RedemptionCanceled,
   RedemptionCreated,
+  RedemptionReversed,
   RedemptionStatusChanged,
   WalletEvent,
 } from '../ledger/wallet/wallet.events';
+import { compareDecimals } from '../catalog/offer/offer.pricing';
 import { cancelError, statusMoveError } from '../ledger/wallet/wallet.lifecycle';
+import { addReversal, decimal } from '../ledger/wallet/wallet.reversed';
 import {
   evolveWallet,
   initialWalletState,
   lifetimePoints,
   type Ledger,
+  type RedemptionEntry,
   type Wallet,
   walletOf,
   type WalletState,
@@ -136,6 +140,8 @@ function beforeFold(typed: WalletEvent, state: WalletState, c: Checking): Follow
       return null;
     case 'RedemptionCanceled':
       return checkCancel(typed, wallet, archived, c);
+    case 'RedemptionReversed':
+      return checkReversal(typed, wallet, c);
     default:
       // Events whose type evolveWallet does not know are refused before (walletEventProblem).
       return assertNever(typed);
@@ -266,28 +272,36 @@ function checkForfeit(typed: PointsDebited, state: WalletState, c: Checking): vo
     );
 }
 
+/** What an opener of a refund's append says it gives back. */
+const REFUND_OPENERS = {
+  RedemptionCanceled: 'refundedPoints',
+  RedemptionReversed: 'reversedPoints',
+} as const;
+
 function checkRefund(typed: PointsRefunded, wallet: Wallet, c: Checking): void {
   const { redemptionId: id, amount } = typed.data;
   const entry = wallet.redemptions.get(id);
-  const canceled = dataOf(c.previous);
-  if (!followsItsOpener(c, 'RedemptionCanceled', id)) {
+  const opener = (Object.keys(REFUND_OPENERS) as (keyof typeof REFUND_OPENERS)[]).find((type) =>
+    followsItsOpener(c, type, id),
+  );
+  if (opener === undefined) {
     const which =
       entry === undefined
         ? `redemption ${id}, which this wallet does not hold`
         : `redemption ${id}${entry.pointsRefunded > 0 ? `, refunded ${points(entry.pointsRefunded)} points already` : ''}`;
     c.add(
       'refund-not-atomic',
-      `a refund of ${points(amount)} points for ${which}: a refund is the next event of the append that cancels its redemption`,
+      `a refund of ${points(amount)} points for ${which}: a refund is the next event of the append that cancels or reverses its redemption`,
     );
   } else if (!sameRequest(c.previous!, c.event))
     c.add(
       'refund-not-atomic',
-      `the refund of redemption ${id} follows its RedemptionCanceled but carries another request's metadata: two appends, not one`,
+      `the refund of redemption ${id} follows its ${opener} but carries another request's metadata: two appends, not one`,
     );
-  else if (amount !== canceled.refundedPoints)
+  else if (amount !== dataOf(c.previous)[REFUND_OPENERS[opener]])
     c.add(
       'refund-mismatch',
-      `it refunds ${points(amount)} points for redemption ${id}, and its RedemptionCanceled says ${points(canceled.refundedPoints)}`,
+      `it refunds ${points(amount)} points for redemption ${id}, and its ${opener} says ${points(dataOf(c.previous)[REFUND_OPENERS[opener]])}`,
     );
 }
 
@@ -348,6 +362,50 @@ function checkCancel(
     `the cancel of redemption ${id} refunds ${points(refundedPoints)} points, and the next event of its append is not its PointsRefunded`,
     (next) => next.type === 'PointsRefunded' && dataOf(next).redemptionId === id,
   );
+}
+
+/**
+ * A reversal gives back at most what is still debited for a live redemption, and never past its
+ * whole measure (units or amount); its refund is the next event of its append.
+ */
+function checkReversal(typed: RedemptionReversed, wallet: Wallet, c: Checking): Follower | null {
+  const { redemptionId: id, reversedPoints } = typed.data;
+  const entry = wallet.redemptions.get(id);
+  if (entry === undefined) {
+    c.add('unknown-redemption', `a reversal of redemption ${id}, which this wallet does not hold`);
+    return null;
+  }
+  const owed = entry.pointsDebited - entry.pointsRefunded;
+  if (entry.status === 'CANCELED')
+    c.add('reversal-mismatch', `it reverses redemption ${id}, canceled at ${entry.canceledAt}`);
+  else if (entry.reversed.state === 'FULLY_REVERSED')
+    c.add('reversal-mismatch', `it reverses redemption ${id}, which was reversed whole already`);
+  else if (reversedPoints > owed)
+    c.add(
+      'reversal-mismatch',
+      `it gives back ${points(reversedPoints)} points of redemption ${id}, where ${points(owed)} are still debited for it`,
+    );
+  else if (overReversed(entry, typed.data))
+    c.add(
+      'reversal-mismatch',
+      `it reverses more of redemption ${id} than was redeemed (${typed.data.units === null ? `amount ${quoted(typed.data.amount)} of ${quoted(entry.created.amount)}` : `${typed.data.units} units of ${entry.created.quantity}`}, ${typed.data.units === null ? `${quoted(entry.reversed.amount)}` : `${entry.reversed.units ?? 0}`} reversed before)`,
+    );
+  if (typeof reversedPoints !== 'number' || reversedPoints <= 0) return null;
+  return follower(
+    c.event,
+    'refund-not-atomic',
+    `the reversal of redemption ${id} gives back ${points(reversedPoints)} points, and the next event of its append is not its PointsRefunded`,
+    (next) => next.type === 'PointsRefunded' && dataOf(next).redemptionId === id,
+  );
+}
+
+/** Whether a reversal takes the redemption's units or amount past what was redeemed. */
+function overReversed(entry: RedemptionEntry, data: RedemptionReversed['data']): boolean {
+  const after = addReversal(entry.reversed, entry.created, data);
+  if (data.units !== null) return (after.units ?? 0) > entry.created.quantity;
+  if (data.amount !== null)
+    return compareDecimals(decimal(after.amount), decimal(entry.created.amount)) > 0;
+  return false;
 }
 
 const figures = (l: Ledger) => [

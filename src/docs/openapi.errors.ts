@@ -21,6 +21,7 @@ const MEANINGS = {
       'the id exists, or concurrent writes kept conflicting (retry with the same Idempotency-Key)',
     REDEMPTION_ALREADY_EXISTS: 'the member holds maxPerMember redemptions of the offer',
     REDEMPTION_ALREADY_CANCELED: 'the redemption is already canceled',
+    REDEMPTION_FULLY_REVERSED: 'nothing of the redemption is left to reverse',
     INVALID_STATUS_TRANSITION: 'the lifecycle does not allow the move (details: from, to)',
     MEMBER_ARCHIVED: 'the member is archived',
   },

@@ -132,6 +132,20 @@ const ChangeStatusRequest = requestObject(
 
 const CancelRequest = requestObject({ reason: freeText });
 
+const ReverseRequest = requestObject({
+  units: described(
+    'UNIT_BASED redemptions: how many units, at most those not reversed yet (else 422). ' +
+      'Left out: all that remain. Refused for other price models (422).',
+    nullable(integer(1, 1_000_000)),
+  ),
+  amount: described(
+    'AMOUNT_BASED redemptions: how much, above 0 and at most the amount not reversed yet (else ' +
+      '422). Left out: all that remains. Refused for other price models (422).',
+    nullable(decimal),
+  ),
+  reason: described('Recorded on the event. Not blank (a blank one is 422).', freeText),
+});
+
 /** The fields of an offer; create requires some, update takes each one optionally. */
 const offerFields: Record<string, Json> = {
   title: text(1, OFFER_TEXT_LIMITS.title),
@@ -188,6 +202,7 @@ export const REQUEST_SCHEMAS: Record<string, Json> = {
   CreateRedemptionRequest,
   ChangeStatusRequest,
   CancelRequest,
+  ReverseRequest,
   CreateOfferRequest,
   UpdateOfferRequest,
 };

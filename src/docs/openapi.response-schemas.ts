@@ -1,7 +1,7 @@
 import { OFFER_ARTIFACTS, PRICE_MODELS } from '../catalog/offer/offer.events';
 import { INTERVALS } from '../projections/analytics/buckets';
 import { MAX_BUCKETS } from '../read-models/analytics/analytics.controller';
-import { REDEMPTION_STATUSES } from '../ledger/wallet/wallet.events';
+import { REDEMPTION_STATUSES, REVERSAL_STATES } from '../ledger/wallet/wallet.events';
 import { statusColumn } from '../projections/redemptions/redemption-counts';
 import { closedObject, described, enumOf, Json, nullable, schemaRef } from './openapi.builders';
 
@@ -78,7 +78,17 @@ const Redemption = closedObject({
   quantity: { type: 'integer', minimum: 1 },
   amount: described('AMOUNT_BASED: the amount as sent.', nullable(schemaRef('DecimalAmount'))),
   pointsDebited: points,
-  pointsRefunded: points,
+  pointsRefunded: described('Refunds by cancels and reversals alike.', points),
+  reversedPoints: described('What reversals gave back so far.', points),
+  reversedUnits: described(
+    'UNIT_BASED: the units reversed so far; null for other price models.',
+    nullable({ type: 'integer', minimum: 0 }),
+  ),
+  reversedAmount: described(
+    'AMOUNT_BASED: the amount reversed so far, "0.00" at first; null for other price models.',
+    nullable(schemaRef('DecimalAmount')),
+  ),
+  reversalState: enumOf(REVERSAL_STATES),
   description: { type: ['string', 'null'] },
   shipping: nullable(schemaRef('ShippingAddress')),
   artifact: schemaRef('RedemptionArtifact'),
@@ -118,9 +128,12 @@ const Transaction = closedObject({
   id: { type: 'string', pattern: '^txn_[0-9a-f]{20}$' },
   amount: described('Negative for a DEBIT.', { type: 'integer' }),
   createdAt: instant,
-  reason: described("The credit's own, or redemption, redemption_canceled, member_archived.", {
-    type: ['string', 'null'],
-  }),
+  reason: described(
+    "The credit's own, or redemption, redemption_canceled, redemption_reversed, member_archived.",
+    {
+      type: ['string', 'null'],
+    },
+  ),
   redemptionID: { type: ['string', 'null'] },
   type: enumOf(['CREDIT', 'DEBIT', 'REFUND']),
 });

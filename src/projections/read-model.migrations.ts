@@ -260,6 +260,19 @@ export const READ_MODEL_MIGRATIONS: readonly Migration[] = [
         WHERE pos_account_id IS NOT NULL;
     `,
   },
+  {
+    version: 7,
+    name: 'partial reversals of redemptions',
+    // POST /v1/redemptions/{id}/reverse. What reversals gave back so far: points always, units for
+    // a UNIT_BASED redemption and the amount (a decimal string) for an AMOUNT_BASED one, else null,
+    // and the state they add up to. The projection writes every one on insert and update.
+    sql: `
+      ALTER TABLE rm_redemptions ADD COLUMN reversed_points INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE rm_redemptions ADD COLUMN reversed_units INTEGER;
+      ALTER TABLE rm_redemptions ADD COLUMN reversed_amount TEXT;
+      ALTER TABLE rm_redemptions ADD COLUMN reversal_state TEXT NOT NULL DEFAULT 'NONE';
+    `,
+  },
 ];
 
 /** Tables that are bookkeeping, not read models: left out of row-for-row comparisons. */

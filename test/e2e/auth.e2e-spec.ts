@@ -203,6 +203,12 @@ describe('auth (e2e)', () => {
         { status: 'OPEN' },
         200,
       ],
+      'POST /v1/redemptions/{id}/reverse': [
+        'POST',
+        `/v1/redemptions/${redemption.id}/reverse`,
+        { reason: 'returned' },
+        200,
+      ],
       'GET /v1/members': ['GET', '/v1/members?tier=gold&limit=1', undefined, 200],
       'GET /v1/members/{externalUserID}': ['GET', `/v1/members/${who}`, undefined, 200],
       'GET /v1/analytics/summary': ['GET', '/v1/analytics/summary', undefined, 200],

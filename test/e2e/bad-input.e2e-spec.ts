@@ -52,6 +52,47 @@ const blankText = (
 });
 /** A valid offer's required fields. */
 const offerBody = { title: 'T', kind: 'k', type: 't', pointsPrice: 1 };
+/** POST /v1/redemptions/{id}/reverse of a FIXED redemption: each refused, nothing reversed. */
+const reverseCases = (): BadInput[] => [
+  ...[
+    ['units of 0', { units: 0 }, 'units'],
+    ['units of 1.5', { units: 1.5 }, 'units'],
+    ['units as a string', { units: '1' }, 'units'],
+    ['an amount of "abc"', { amount: 'abc' }, 'amount'],
+    ['an amount of -1', { amount: '-1' }, 'amount'],
+    ['an amount as a number', { amount: 1 }, 'amount'],
+    ['a reason of 501 characters', { reason: 'r'.repeat(501) }, 'reason'],
+    ['an unknown field', { points: 5 }, 'points'],
+  ].map(([label, body, field]) => ({
+    name: `reverse: ${label as string}`,
+    path: '/v1/redemptions/{id}/reverse',
+    body,
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    field: field as string,
+  })),
+  ...[
+    ['units of a FIXED redemption', { units: 1 }, 'units'],
+    ['an amount of a FIXED redemption', { amount: '1.00' }, 'amount'],
+    ['an amount of 0', { amount: '0.00' }, 'amount'],
+    ['a blank reason', { reason: '   ' }, 'reason'],
+  ].map(([label, body, field]) => ({
+    name: `reverse: ${label as string}`,
+    path: '/v1/redemptions/{id}/reverse',
+    body,
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    field: field as string,
+  })),
+  {
+    name: 'reverse: a JSON array for a body',
+    path: '/v1/redemptions/{id}/reverse',
+    body: [],
+    status: 400,
+    code: 'VALIDATION_FAILED',
+  },
+];
+
 /** Write routes with a body they accept: none of them takes a query parameter. */
 const WRITES_WITHOUT_QUERY: Array<[string, string, unknown]> = [
   ['POST', '/v1/offers', offerBody],
@@ -61,6 +102,7 @@ const WRITES_WITHOUT_QUERY: Array<[string, string, unknown]> = [
   ['POST', '/v1/wallet/credit', { amount: 1, externalUserID: 'm1' }],
   ['POST', '/v1/redemptions', { offer: 'o1', externalUserID: 'm1' }],
   ['POST', '/v1/redemptions/{id}/cancel', {}],
+  ['POST', '/v1/redemptions/{id}/reverse', {}],
   ['POST', '/v1/redemptions/{id}/status', { status: 'OPEN' }],
 ];
 const queryOnWrite = (): BadInput[] =>
@@ -139,6 +181,7 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
   };
   const cases = (): BadInput[] => [
     ...queryOnWrite(),
+    ...reverseCases(),
     ...nonObjectBodyOnWrite(),
     {
       name: 'credit: zero points',

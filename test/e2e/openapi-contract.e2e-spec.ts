@@ -304,10 +304,30 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
       (await ada('POST', `/v1/redemptions/${redemptionId}/status`, { status: 'OPEN' })).status,
     ).toBe(403);
 
+    const reversed = await org('POST', `/v1/redemptions/${couponRedemptionId}/reverse`, {
+      units: 1,
+      reason: 'One coffee returned',
+    });
+    expect(reversed.body).toMatchObject({
+      pointsRefunded: 40,
+      reversedPoints: 40,
+      reversedUnits: 1,
+      reversedAmount: null,
+      reversalState: 'PARTIALLY_REVERSED',
+    });
+    const wrongField = { amount: '1.00' };
+    const wrong = await org('POST', `/v1/redemptions/${couponRedemptionId}/reverse`, wrongField);
+    expect([wrong.status, wrong.body.error.details.field]).toEqual([422, 'amount']);
+    expect((await ada('POST', `/v1/redemptions/${couponRedemptionId}/reverse`, {})).status).toBe(
+      403,
+    );
+    expect((await org('POST', '/v1/redemptions/red_nothing/reverse')).status).toBe(404);
     const canceled = await ada('POST', `/v1/redemptions/${couponRedemptionId}/cancel`, {
       reason: 'Changed my mind',
     });
     expect(canceled.body).toMatchObject({ status: 'CANCELED', pointsRefunded: 120 });
+    const reverseCanceled = await org('POST', `/v1/redemptions/${couponRedemptionId}/reverse`);
+    expect(reverseCanceled.body.error.code).toBe('REDEMPTION_ALREADY_CANCELED');
     const twice = await org('POST', `/v1/redemptions/${couponRedemptionId}/cancel`);
     expect(twice.body.error.code).toBe('REDEMPTION_ALREADY_CANCELED');
     expect((await ada('POST', '/v1/redemptions/red_nothing/cancel')).status).toBe(404);

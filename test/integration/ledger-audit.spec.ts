@@ -41,18 +41,37 @@ describe('ledger audit (integration)', () => {
       await post(`/v1/redemptions/${first.id}/status`, { status: 'OPEN' });
       await post(`/v1/redemptions/${first.id}/status`, { status: 'AWAITING_VENDOR' });
       await post(`/v1/redemptions/${second.id}/cancel`, {});
+      const third = await post('/v1/redemptions', { offer: stocked, externalUserID: 'ada' });
       await post('/v1/redemptions', { offer: free, externalUserID: 'ada' });
+      // Reversals: part of a UNIT_BASED redemption, then its cancel; a FIXED one whole, COMPLETED.
+      const units = await createOffer(org, {
+        priceModel: 'UNIT_BASED',
+        pointsPrice: null,
+        unitCost: 20,
+        maxPerMember: null,
+      });
+      const three = await post('/v1/redemptions', {
+        offer: units,
+        externalUserID: 'ada',
+        quantity: 3,
+      });
+      await post(`/v1/redemptions/${three.id}/reverse`, { units: 1, reason: 'one returned' });
+      await post(`/v1/redemptions/${three.id}/cancel`, {});
+      for (const status of ['OPEN', 'PURCHASED', 'COMPLETED'])
+        await post(`/v1/redemptions/${third.id}/status`, { status });
+      await post(`/v1/redemptions/${third.id}/reverse`, {});
       // An archived member forfeits its balance, and the refund of a later cancel too.
       await credit(org, 'bob', 150);
       const bobs = await post('/v1/redemptions', { offer: stocked, externalUserID: 'bob' });
       const archive = await org('DELETE', '/v1/members/bob?retainBalance=false');
       expect(archive.status).toBe(200);
+      await post(`/v1/redemptions/${bobs.id}/reverse`, {});
       await post(`/v1/redemptions/${bobs.id}/cancel`, {});
       // Beside the running service, which holds DATA_DIR's lock: the audit takes none.
       const lock = readFileSync(join(dir, READ_MODELS_LOCK_FILE), 'utf8');
       const beside = await audit();
       expect(beside.out).toMatch(
-        /^Audited \d+ events up to position \d+ \(2 wallets, 2 offers, \d+ other streams?\): no violations\n$/,
+        /^Audited \d+ events up to position \d+ \(2 wallets, 3 offers, \d+ other streams?\): no violations\n$/,
       );
       expect(beside.code).toBe(0);
       expect(beside.err).toMatch(/^Auditing the events up to position \d+\n/);
@@ -68,7 +87,7 @@ describe('ledger audit (integration)', () => {
 
     // Forged through the event-store port, as no command would write them.
     const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
-    let overdraft: RecordedEvent, secondRefund: RecordedEvent;
+    let overdraft: RecordedEvent, secondRefund: RecordedEvent, forgedReversal: RecordedEvent;
     try {
       const events = await store.readAll();
       const ofAda = events.filter((e) => e.metadata.externalUserID === 'ada');
@@ -91,6 +110,26 @@ describe('ledger audit (integration)', () => {
         last.revision,
       );
       [overdraft, secondRefund] = (await store.readStream(stream)).slice(-2);
+      // A second whole reversal of the redemption reversed whole through the app.
+      const reversal = ofAda.find(
+        (e) => e.type === 'RedemptionReversed' && (e.data as { units: unknown }).units === null,
+      )!;
+      const again = { ...(reversal.data as object), reversedPoints: 100 };
+      const refundData = {
+        ...(refunded.data as object),
+        amount: 100,
+        reason: 'redemption_reversed',
+        redemptionId: (reversal.data as { redemptionId: string }).redemptionId,
+      };
+      await store.append(
+        stream,
+        [
+          walletEvent('ada', 'RedemptionReversed', again),
+          walletEvent('ada', 'PointsRefunded', refundData),
+        ],
+        secondRefund.revision,
+      );
+      [forgedReversal] = (await store.readStream(stream)).slice(-2);
     } finally {
       await store.close();
     }
@@ -102,9 +141,10 @@ describe('ledger audit (integration)', () => {
     expect(found.out.split('\n')).toEqual([
       `debit-not-atomic ${at(overdraft)}: a debit of 5,000 points for redemption red_forged, which this wallet does not hold: a redemption's debit is the next event of the append that creates it`,
       `negative-balance ${at(overdraft)}: the balance falls to -4,100 points from 900`,
-      `refund-not-atomic ${at(secondRefund)}: a refund of 100 points for redemption ${redemption}, refunded 100 points already: a refund is the next event of the append that cancels its redemption`,
+      `refund-not-atomic ${at(secondRefund)}: a refund of 100 points for redemption ${redemption}, refunded 100 points already: a refund is the next event of the append that cancels or reverses its redemption`,
+      `reversal-mismatch ${at(forgedReversal)}: it reverses redemption ${(forgedReversal.data as { redemptionId: string }).redemptionId}, which was reversed whole already`,
       expect.stringMatching(
-        /^Audited \d+ events up to position \d+ \(2 wallets, 2 offers, \d+ other streams?\): 3 violations \(negative-balance 1, debit-not-atomic 1, refund-not-atomic 1\)$/,
+        /^Audited \d+ events up to position \d+ \(2 wallets, 3 offers, \d+ other streams?\): 4 violations \(negative-balance 1, debit-not-atomic 1, refund-not-atomic 1, reversal-mismatch 1\)$/,
       ),
       '',
     ]);

@@ -134,6 +134,16 @@ describe('Rebuild (integration)', () => {
     ]) {
       expect({ table, rows: liveRows[table].length > 5 }).toEqual({ table, rows: true });
     }
+    // Redemptions reversed in part and whole, and some of them canceled after.
+    const redemptions = liveRows.rm_redemptions as Array<Record<string, string | null>>;
+    for (const state of ['NONE', 'PARTIALLY_REVERSED', 'FULLY_REVERSED'])
+      expect({ state, some: redemptions.some((r) => r.reversal_state === state) }).toEqual({
+        state,
+        some: true,
+      });
+    expect(redemptions.some((r) => r.reversal_state !== 'NONE' && r.status === 'CANCELED')).toBe(
+      true,
+    );
     // Members with each lookup alias, and without (never set, or cleared).
     const members = liveRows.rm_members as Array<Record<string, string | null>>;
     for (const column of ['email_key', 'phone', 'pos_account_id']) {

@@ -100,7 +100,8 @@ function aliasesAt(member: string, step: number): Record<string, string | null> 
 
 /**
  * A random workload through the real command side: offers (some with stock), members, credits,
- * redemptions, lifecycle moves, cancels, profile changes (lookup aliases among them) and archives. Returns the requests' statuses.
+ * redemptions, lifecycle moves, cancels, reversals (whole, and part of a UNIT_BASED one), profile
+ * changes (lookup aliases among them) and archives. Returns the requests' statuses.
  */
 export async function randomWorkload(org: Client, seed: number, steps: number): Promise<number[]> {
   const random = prng(seed);
@@ -108,6 +109,7 @@ export async function randomWorkload(org: Client, seed: number, steps: number): 
   const members = Array.from({ length: 12 }, (_, i) => `member-${seed}-${i}`);
   const offers: string[] = [];
   const redemptions: string[] = [];
+  const byTheUnit: string[] = [];
   const statuses: number[] = [];
   for (let i = 0; i < 4; i++) {
     const response = await org('POST', '/v1/offers', {
@@ -120,6 +122,15 @@ export async function randomWorkload(org: Client, seed: number, steps: number): 
     });
     offers.push(response.body.id);
   }
+  const units = await org('POST', '/v1/offers', {
+    title: 'Offer by the unit',
+    kind: 'experience',
+    type: 'outdoor',
+    priceModel: 'UNIT_BASED',
+    unitCost: 7,
+    maxPerMember: 5,
+  });
+  offers.push(units.body.id);
   for (let step = 0; step < steps; step++) {
     const dice = random();
     const member = pick(members);
@@ -136,19 +147,30 @@ export async function randomWorkload(org: Client, seed: number, steps: number): 
         externalUserID: member,
       });
     } else if (dice < 0.7) {
+      const offer = pick(offers);
       response = await org('POST', '/v1/redemptions', {
-        offer: pick(offers),
+        offer,
         externalUserID: member,
+        ...(offer === units.body.id ? { quantity: 1 + Math.floor(random() * 3) } : {}),
       });
       if (response.status === 201) redemptions.push(response.body.id);
+      if (response.status === 201 && response.body.quantity > 1) byTheUnit.push(response.body.id);
     } else if (dice < 0.85 && redemptions.length > 0) {
       response = await org('POST', `/v1/redemptions/${pick(redemptions)}/status`, {
         status: pick(STEPS),
       });
-    } else if (dice < 0.95 && redemptions.length > 0) {
+    } else if (dice < 0.91 && redemptions.length > 0) {
       response = await org('POST', `/v1/redemptions/${pick(redemptions)}/cancel`, {
         reason: 'changed plans',
       });
+    } else if (dice < 0.95 && redemptions.length > 0) {
+      // One unit of a UNIT_BASED redemption of several, or any one whole.
+      const part = byTheUnit.length > 0 && random() < 0.6;
+      response = await org(
+        'POST',
+        `/v1/redemptions/${pick(part ? byTheUnit : redemptions)}/reverse`,
+        part ? { units: 1 } : { reason: 'returned' },
+      );
     } else if (dice < 0.97) {
       response = await org('DELETE', `/v1/members/${member}?retainBalance=${random() < 0.5}`);
     } else {

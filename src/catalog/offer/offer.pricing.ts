@@ -171,3 +171,32 @@ function priceAmount(p: PriceFields, amount: string | undefined): Price | Domain
   }
   return { pointsCost, quantity: 1, amount, units: 1 };
 }
+
+/** The decimal as a string with `scale` digits after its point (scale ≥ its own). */
+export function formatDecimal(d: Decimal, scale = d.scale): string {
+  const digits = atScale(d, scale)
+    .toString()
+    .padStart(scale + 1, '0');
+  if (scale === 0) return digits;
+  return `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
+
+/** a + b, written with as many fraction digits as the longer of the two. */
+export function addDecimals(a: Decimal, b: Decimal): Decimal {
+  const scale = Math.max(a.scale, b.scale);
+  return { units: atScale(a, scale) + atScale(b, scale), scale };
+}
+
+/** a − b (a ≥ b), at the longer scale of the two. */
+export function subtractDecimals(a: Decimal, b: Decimal): Decimal {
+  const scale = Math.max(a.scale, b.scale);
+  return { units: atScale(a, scale) - atScale(b, scale), scale };
+}
+
+/**
+ * The whole points amount x rate is worth, rounded down: a part of an amount need not be a whole
+ * number of points, and rounding down never gives back more than the whole was debited.
+ */
+export function pointsRoundedDown(amount: Decimal, rate: number): number {
+  return Number((amount.units * BigInt(rate)) / 10n ** BigInt(amount.scale));
+}

@@ -105,4 +105,25 @@ export const REDEMPTION_PATHS: Record<string, Json> = {
       }),
     }),
   },
+  '/v1/redemptions/{id}/reverse': {
+    parameters: [parameterRef('IdPath')],
+    post: operation({
+      operationId: 'reverseRedemption',
+      tag: 'Redemptions',
+      summary: 'Give back part or all of a redemption',
+      description:
+        'Refunds the points of some units (UNIT_BASED), an amount (AMOUNT_BASED) or the whole ' +
+        '(FIXED; or units and amount left out). In any status but CANCELED, COMPLETED included; ' +
+        'the status does not change, nor do stock and maxPerMember counts. The body may be left ' +
+        'out.',
+      security: SECURITY.orgOnly,
+      write: true,
+      body: { schema: 'ReverseRequest', required: false },
+      success: { status: 200, description: 'The redemption.', schema: 'Redemption' },
+      errors: mergeErrors(WRITE_ERRORS, NOT_FOUND, {
+        409: ['REDEMPTION_ALREADY_CANCELED', 'REDEMPTION_FULLY_REVERSED'],
+        422: ['VALIDATION_FAILED'],
+      }),
+    }),
+  },
 };

@@ -149,6 +149,21 @@ export class RedemptionCommands {
     return this.onRedemption(req, redemptionId, cancel, { finishesCancel: true });
   }
 
+  /** Stock and per-member counts stay held: only a cancel frees them, so only the wallet is locked. */
+  reverse(
+    req: CommandRequest,
+    redemptionId: string,
+    input: { units: number | null; amount: string | null; reason: string | null },
+  ): Promise<ExecutionResult> {
+    const transactionId = newTransactionId();
+    const forfeitTransactionId = newTransactionId();
+    const reverse = (data: { redemptionId: string; now: string }) => ({
+      type: 'ReverseRedemption' as const,
+      data: { ...data, ...input, transactionId, forfeitTransactionId, actor: 'org' as const },
+    });
+    return this.onRedemption(req, redemptionId, reverse, { finishesCancel: false });
+  }
+
   changeStatus(
     req: CommandRequest,
     redemptionId: string,

@@ -101,6 +101,22 @@ export class CancelRedemptionDto {
   reason?: string;
 }
 
+/** Leave out units and amount to reverse the whole remainder; a FIXED redemption takes neither. */
+export class ReverseRedemptionDto {
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  units?: number;
+
+  @IsOptional()
+  @IsDecimalAmount()
+  amount?: string;
+
+  @IsOptionalFreeText()
+  reason?: string;
+}
+
 export class ChangeStatusDto {
   @IsIn(REDEMPTION_STATUSES)
   status!: RedemptionStatus;

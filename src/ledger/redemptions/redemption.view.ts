@@ -2,6 +2,7 @@ import { OfferView, offerViewOfSnapshot } from '../../catalog/offer/offer.view';
 import type {
   RedemptionArtifact,
   RedemptionStatus,
+  ReversalState,
   ShippingAddress,
 } from '../wallet/wallet.events';
 import type { RedemptionEntry } from '../wallet/wallet.state';
@@ -19,7 +20,14 @@ export interface RedemptionView {
   quantity: number;
   amount: string | null;
   pointsDebited: number;
+  /** Refunds by cancels and reversals alike; reversedPoints is the reversals' part. */
   pointsRefunded: number;
+  reversedPoints: number;
+  /** UNIT_BASED redemptions only, else null. */
+  reversedUnits: number | null;
+  /** AMOUNT_BASED redemptions only (a decimal string), else null. */
+  reversedAmount: string | null;
+  reversalState: ReversalState;
   description: string | null;
   shipping: ShippingAddress | null;
   artifact: RedemptionArtifact;
@@ -42,6 +50,10 @@ export function redemptionView(entry: RedemptionEntry, externalUserID: string): 
     amount: created.amount,
     pointsDebited: entry.pointsDebited,
     pointsRefunded: entry.pointsRefunded,
+    reversedPoints: entry.reversed.points,
+    reversedUnits: entry.reversed.units,
+    reversedAmount: entry.reversed.amount,
+    reversalState: entry.reversed.state,
     description: created.description,
     shipping: created.shipping,
     artifact: created.artifact,

@@ -9,6 +9,7 @@ import {
   ChangeStatusDto,
   CreateRedemptionDto,
   RedemptionPathParams,
+  ReverseRedemptionDto,
 } from './redemption.dto';
 import { RedemptionCommands } from './redemption.commands';
 
@@ -49,6 +50,25 @@ export class RedemptionsController {
     const command = commandRequest(req, req.body);
     const actor = command.principal.kind === 'org' ? 'org' : 'member';
     const result = await this.redemptions.cancel(command, params.id, actor, dto.reason ?? null);
+    return sendOutcome(reply, result);
+  }
+
+  /** Seed 002: part or all of a redemption given back, such as a returned item. */
+  @Post(':id/reverse')
+  @NoQuery()
+  @HttpCode(200)
+  @OrgOnly()
+  async reverse(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Param() params: RedemptionPathParams,
+    @Body() dto: ReverseRedemptionDto,
+  ) {
+    const result = await this.redemptions.reverse(commandRequest(req, req.body), params.id, {
+      units: dto.units ?? null,
+      amount: dto.amount ?? null,
+      reason: dto.reason ?? null,
+    });
     return sendOutcome(reply, result);
   }
 

@@ -84,10 +84,28 @@ export type CancelRedemption = DomainCommand<
   }
 >;
 
+/** Leave out units and amount to reverse the whole remainder (a FIXED offer takes neither). */
+export type ReverseRedemption = DomainCommand<
+  'ReverseRedemption',
+  {
+    redemptionId: string;
+    transactionId: string;
+    /** The forfeit's id, used when the member is archived with its balance forfeited. */
+    forfeitTransactionId: string;
+    units?: number | null;
+    /** A decimal string such as "10.00". */
+    amount?: string | null;
+    reason?: string | null;
+    actor: 'org';
+    now: string;
+  }
+>;
+
 export type WalletCommand =
   | UpsertMemberProfile
   | ArchiveMember
   | CreditPoints
   | CreateRedemption
   | ChangeRedemptionStatus
-  | CancelRedemption;
+  | CancelRedemption
+  | ReverseRedemption;

@@ -27,6 +27,7 @@ import {
 import { E164_RULE, isE164Phone, isProfileEmail } from './member-aliases';
 import { commandBasics } from './wallet.inputs';
 import { cancelRedemption, changeRedemptionStatus, createRedemption } from './wallet.redemptions';
+import { reverseRedemption } from './wallet.reversals';
 import {
   evolveWallet,
   initialWalletState,
@@ -170,6 +171,8 @@ export function decideWallet(command: WalletCommand, state: WalletState): Decisi
       return changeRedemptionStatus(command, state);
     case 'CancelRedemption':
       return cancelRedemption(command, state);
+    case 'ReverseRedemption':
+      return reverseRedemption(command, state);
     default:
       return assertNever(command);
   }

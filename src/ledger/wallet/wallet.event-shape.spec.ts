@@ -52,6 +52,16 @@ const wallet: WalletCommand[] = [
     type: 'ChangeRedemptionStatus',
     data: { redemptionId: 'r-1', status: 'OPEN', actor: 'org', now: T0 },
   },
+  {
+    type: 'ReverseRedemption',
+    data: {
+      redemptionId: 'r-1',
+      transactionId: 'tx-4',
+      forfeitTransactionId: 'tx-5',
+      actor: 'org',
+      now: T0,
+    },
+  },
   cancel('org', 'r-1'),
   { type: 'ArchiveMember', data: { retainBalance: false, transactionId: 'tx-3', now: T0 } },
   { type: 'UpsertMemberProfile', data: { externalUserID: 'm-1', now: T0 } },
@@ -61,7 +71,7 @@ const wallets = decided(walletDecider, wallet);
 describe('the event rules of the command side', () => {
   it('take every event the deciders write, of every type', () => {
     const walletTypes = new Set(wallets.events.map((e) => e.type));
-    expect(walletTypes.size).toBe(10);
+    expect(walletTypes.size).toBe(11);
     expect(new Set(offers.events.map((e) => e.type)).size).toBe(4);
     for (const event of wallets.events)
       expect([event.type, walletEventProblem(event)]).toEqual([event.type, null]);
@@ -115,6 +125,14 @@ describe('the event rules of the command side', () => {
         data: { redemptionId: 'r', to: 'LOST', startAt: null, endAt: null, changedAt: T0 },
       },
       'RedemptionStatusChanged: to is "LOST", not one of SUBMITTED',
+    ],
+    [
+      'a reversed amount that is no decimal',
+      {
+        type: 'RedemptionReversed',
+        data: { redemptionId: 'r', units: null, amount: '1e3', reversedPoints: 5, reversedAt: T0 },
+      },
+      'RedemptionReversed: amount is "1e3", not a decimal string or null',
     ],
     [
       'changes that are not an object',

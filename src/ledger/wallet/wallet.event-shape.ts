@@ -3,6 +3,7 @@ import {
   bool,
   eventProblem,
   EventRules,
+  type FieldRule,
   fields,
   fieldsProblem,
   integerFrom,
@@ -13,9 +14,19 @@ import {
   text,
   textOrNull,
 } from '../../shared/domain/event-shape';
+import { parseDecimal } from '../../catalog/offer/offer.pricing';
 import { REDEMPTION_STATUSES, type WalletEvent } from './wallet.events';
 
 const amount = integerFrom(1);
+const unitsOrNull: FieldRule = {
+  ok: (v) => v === null || (Number.isSafeInteger(v) && (v as number) >= 1),
+  expected: 'an integer of at least 1, or null',
+};
+/** The fold sums reversed amounts: "abc" would read as 0. */
+const decimalOrNull: FieldRule = {
+  ok: (v) => v === null || parseDecimal(v) !== null,
+  expected: 'a decimal string or null',
+};
 
 /** A profile field left out reads as null (memberSummary), so an older event may lack one. */
 const PROFILE_RULES = {
@@ -71,6 +82,13 @@ const WALLET_EVENT_RULES = {
     changedAt: text,
   }),
   RedemptionCanceled: fields({ redemptionId: text, canceledAt: text }),
+  RedemptionReversed: fields({
+    redemptionId: text,
+    units: unitsOrNull,
+    amount: decimalOrNull,
+    reversedPoints: integerFrom(0),
+    reversedAt: text,
+  }),
 } satisfies Record<WalletEvent['type'], EventRules[string]>;
 
 /**

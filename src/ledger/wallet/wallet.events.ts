@@ -105,7 +105,7 @@ export type PointsRefunded = DomainEvent<
   {
     transactionId: string;
     amount: number;
-    reason: 'redemption_canceled';
+    reason: 'redemption_canceled' | 'redemption_reversed';
     redemptionId: string;
     refundedAt: string;
   }
@@ -149,6 +149,26 @@ export type RedemptionCanceled = DomainEvent<
   }
 >;
 
+export const REVERSAL_STATES = ['NONE', 'PARTIALLY_REVERSED', 'FULLY_REVERSED'] as const;
+export type ReversalState = (typeof REVERSAL_STATES)[number];
+
+/**
+ * Part or all of a redemption given back (seed 002): `units` for a UNIT_BASED offer, `amount` (a
+ * decimal string) for an AMOUNT_BASED one, neither for a FIXED one, which is reversed whole.
+ * Followed in the same append by the PointsRefunded of `reversedPoints` when that is above 0.
+ */
+export type RedemptionReversed = DomainEvent<
+  'RedemptionReversed',
+  {
+    redemptionId: string;
+    units: number | null;
+    amount: string | null;
+    reversedPoints: number;
+    reason: string | null;
+    reversedAt: string;
+  }
+>;
+
 export type WalletEvent =
   | MemberRegistered
   | MemberProfileUpdated
@@ -159,4 +179,5 @@ export type WalletEvent =
   | PointsRefunded
   | RedemptionCreated
   | RedemptionStatusChanged
-  | RedemptionCanceled;
+  | RedemptionCanceled
+  | RedemptionReversed;

@@ -49,6 +49,7 @@ type Step =
   | { kind: 'redeem'; offer: number; quantity?: number; cents?: number }
   | { kind: 'cancel'; target: number; actor: 'member' | 'org' }
   | { kind: 'move'; target: number; status: RedemptionStatus | 'NEXT'; pick: number }
+  | { kind: 'reverse'; target: number; units?: number; cents?: number }
   | { kind: 'archive'; retain: boolean }
   | { kind: 'upsert' };
 
@@ -118,13 +119,37 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   {
+    weight: 5,
+    arbitrary: fc.record(
+      {
+        kind: fc.constant('reverse' as const),
+        target,
+        units: fc.integer({ min: 0, max: 5 }),
+        cents: fc.oneof(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 5100 })),
+      },
+      { requiredKeys: ['kind', 'target'] },
+    ),
+  },
+  {
     weight: 1,
     arbitrary: fc.record({ kind: fc.constant('archive' as const), retain: fc.boolean() }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('upsert' as const) }) },
 );
 
-type Modeled = { offerId: string; status: RedemptionStatus; debited: number; refunded: number };
+type Modeled = {
+  offerId: string;
+  status: RedemptionStatus;
+  debited: number;
+  refunded: number;
+  priceModel: string;
+  quantity: number;
+  cents: number;
+  reversedUnits: number;
+  reversedCents: number;
+  reversedPoints: number;
+  full: boolean;
+};
 
 /** An independent account of the wallet, built only from the events and the rules as written. */
 class Model {
@@ -190,6 +215,14 @@ class Model {
         );
       case 'move':
         return r !== undefined && MOVES.has(`${r.status}>${s.status}`);
+      case 'reverse': {
+        if (r === undefined || r.status === 'CANCELED' || r.full) return false;
+        if (s.units !== undefined && r.priceModel !== 'UNIT_BASED') return false;
+        if (s.cents !== undefined && r.priceModel !== 'AMOUNT_BASED') return false;
+        if (s.units !== undefined) return s.units >= 1 && s.units <= r.quantity - r.reversedUnits;
+        if (s.cents !== undefined) return s.cents >= 1 && s.cents <= r.cents - r.reversedCents;
+        return true;
+      }
       case 'archive':
         return this.exists;
       case 'upsert':
@@ -221,6 +254,13 @@ class Model {
           status: 'SUBMITTED',
           debited: 0,
           refunded: 0,
+          priceModel: e.data.offer.priceModel,
+          quantity: e.data.quantity,
+          cents: e.data.amount === null ? 0 : Math.round(Number(e.data.amount) * 100),
+          reversedUnits: 0,
+          reversedCents: 0,
+          reversedPoints: 0,
+          full: false,
         });
         break;
       case 'RedemptionStatusChanged':
@@ -234,6 +274,26 @@ class Model {
         assert.equal(r && r.debited - r.refunded, e.data.refundedPoints);
         if (r) r.status = 'CANCELED';
         break;
+      case 'RedemptionReversed': {
+        assert.ok(r && r.status !== 'CANCELED' && !r.full, 'a reversal of a live redemption');
+        const rest = r.debited - r.refunded;
+        let expected = rest;
+        if (e.data.units !== null) {
+          r.reversedUnits += e.data.units;
+          if (r.reversedUnits < r.quantity) expected = e.data.units * 25;
+          r.full = r.reversedUnits === r.quantity;
+        } else if (e.data.amount !== null) {
+          r.reversedCents += Math.round(Number(e.data.amount) * 100);
+          // 10 points per amount unit: a cent is worth a tenth of a point, rounded down in sum.
+          if (r.reversedCents < r.cents)
+            expected = Math.floor(r.reversedCents / 10) - r.reversedPoints;
+          r.full = r.reversedCents === r.cents;
+        } else r.full = true;
+        assert.equal(e.data.reversedPoints, expected, 'the points a reversal gives back');
+        r.reversedPoints += e.data.reversedPoints;
+        assert.ok(r.reversedPoints <= r.debited, 'reversed never passes debited');
+        break;
+      }
       case 'MemberArchived':
         this.archived = true;
         break;
@@ -288,6 +348,19 @@ function toCommand(s: Step, i: number, id: string | undefined): WalletCommand {
       return {
         type: 'ChangeRedemptionStatus',
         data: { redemptionId: ref, status: s.status as RedemptionStatus, actor: 'org', now },
+      };
+    case 'reverse':
+      return {
+        type: 'ReverseRedemption',
+        data: {
+          redemptionId: ref,
+          transactionId: `tx-${i}`,
+          forfeitTransactionId: `tx-${i}-forfeit`,
+          units: s.units,
+          amount: s.cents === undefined ? undefined : (s.cents / 100).toFixed(2),
+          actor: 'org',
+          now,
+        },
       };
     case 'archive':
       return {
@@ -354,7 +427,7 @@ function runStep(
 }
 
 describe('wallet properties', () => {
-  it('keeps every balance non-negative and equal to credited - debited + refunded', () => {
+  it('keeps every balance non-negative and equal to credited - debited + refunded, reversals included', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 100, size: 'max' }), (steps) => {
         const run = { model: new Model(), ids: [] as string[], state: walletDecider.initialState };

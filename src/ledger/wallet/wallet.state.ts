@@ -7,6 +7,7 @@ import {
   type RedemptionStatus,
   type WalletEvent,
 } from './wallet.events';
+import { addReversal, noneReversed, type Reversed } from './wallet.reversed';
 
 export type MemberProfile = ProfileFields & { readonly externalUserID: string };
 
@@ -35,7 +36,10 @@ export type RedemptionEntry = {
   readonly offerId: string;
   readonly status: RedemptionStatus;
   readonly pointsDebited: number;
+  /** Refunds by cancels and reversals alike. */
   readonly pointsRefunded: number;
+  /** What reversals gave back; a cancel is not a reversal. */
+  readonly reversed: Reversed;
   readonly startAt: string | null;
   readonly endAt: string | null;
 };
@@ -155,6 +159,7 @@ export function evolveWallet(state: WalletState, event: WalletEvent): WalletStat
         status: 'SUBMITTED',
         pointsDebited: 0,
         pointsRefunded: 0,
+        reversed: noneReversed(event.data),
         startAt: null,
         endAt: null,
       };
@@ -188,6 +193,16 @@ export function evolveWallet(state: WalletState, event: WalletEvent): WalletStat
         }),
         nonCanceledByOffer: countOffer(wallet.nonCanceledByOffer, entry.offerId, -1),
       });
+    }
+    case 'RedemptionReversed': {
+      const { redemptionId, reversedAt } = event.data;
+      // Only the totals and updatedAt move: stock and maxPerMember counts are a cancel's to free.
+      const redemptions = updateRedemption(wallet, redemptionId, (r) => ({
+        ...r,
+        updatedAt: reversedAt,
+        reversed: addReversal(r.reversed, r.created, event.data),
+      }));
+      return withWallet(state, { ...wallet, redemptions });
     }
     default:
       // Loads check events first (walletEventProblem): never a state of undefined.

@@ -94,6 +94,7 @@ export class AnalyticsProjection implements Projection {
       case 'MemberUnarchived':
       case 'RedemptionStatusChanged':
       case 'RedemptionCanceled':
+      case 'RedemptionReversed':
         return;
       default:
         unhandled(this.name, event);

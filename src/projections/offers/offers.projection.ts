@@ -137,6 +137,7 @@ export class OffersProjection implements Projection {
       case 'PointsRefunded':
       case 'RedemptionStatusChanged':
       case 'RedemptionCanceled':
+      case 'RedemptionReversed':
         return;
       default:
         unhandled(this.name, event);

@@ -9,6 +9,9 @@ import { REDEMPTIONS } from '../names';
 import { OfferSnapshots } from './offer-snapshots';
 import { RedemptionCounts, statusIndex } from './redemption-counts';
 import { plus } from '../exact-sum';
+import { addReversal, noneReversed, type Reversed } from '../../ledger/wallet/wallet.reversed';
+import type { RedemptionReversed } from '../../ledger/wallet/wallet.events';
+import type { PriceModel } from '../../catalog/offer/offer.events';
 
 /** A redemption as rm_redemptions keeps it. */
 export interface RedemptionRow extends Cached {
@@ -29,8 +32,19 @@ export interface RedemptionRow extends Cached {
   endAt: string | null;
   pointsDebited: number;
   pointsRefunded: number;
+  /** What was redeemed, which a reversal is measured against. */
+  quantity: number;
+  amount: string | null;
+  reversed: Reversed;
   stored: boolean;
 }
+
+type StoredRow = Omit<RedemptionRow, 'stored' | 'reversed'> & {
+  reversedPoints: number;
+  reversedUnits: number | null;
+  reversedAmount: string | null;
+  reversalState: Reversed['state'];
+};
 
 /**
  * One projection for three read models that must agree: the redemption records (rm_redemptions),
@@ -50,7 +64,9 @@ export class RedemptionsProjection implements Projection {
     const load = db.prepare(
       `SELECT position, tenant, id, external_user_id AS externalUserID, offer_id AS offerId, status,
          NULL AS fixed, updated_at AS updatedAt, canceled_at AS canceledAt, start_at AS startAt,
-         end_at AS endAt, points_debited AS pointsDebited, points_refunded AS pointsRefunded
+         end_at AS endAt, points_debited AS pointsDebited, points_refunded AS pointsRefunded,
+         quantity, amount, reversed_points AS reversedPoints, reversed_units AS reversedUnits,
+         reversed_amount AS reversedAmount, reversal_state AS reversalState
        FROM rm_redemptions WHERE tenant = ? AND id = ?`,
     );
     this.history = new Appends(
@@ -60,18 +76,28 @@ export class RedemptionsProjection implements Projection {
     this.snapshots = new OfferSnapshots(db);
     const insert = `INSERT INTO rm_redemptions (position, tenant, id, external_user_id, offer_id, status, quantity,
          amount, points_cost, description, shipping, artifact, created_at, offer_snapshot, remaining_stock,
-         updated_at, canceled_at, start_at, end_at, points_debited, points_refunded)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+         updated_at, canceled_at, start_at, end_at, points_debited, points_refunded, reversed_points,
+         reversed_units, reversed_amount, reversal_state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     const update = `UPDATE rm_redemptions SET status = ?, updated_at = ?, canceled_at = ?, start_at = ?, end_at = ?,
-         points_debited = ?, points_refunded = ? WHERE position = ?`;
+         points_debited = ?, points_refunded = ?, reversed_points = ?, reversed_units = ?,
+         reversed_amount = ?, reversal_state = ? WHERE position = ?`;
     const loadRow = (tenant: string, id: string): RedemptionRow | undefined => {
-      const stored = load.get(tenant, id) as Omit<RedemptionRow, 'stored'> | undefined;
-      return stored && { ...stored, stored: true };
+      const stored = load.get(tenant, id) as StoredRow | undefined;
+      if (!stored) return undefined;
+      const { reversedPoints, reversedUnits, reversedAmount, reversalState, ...rest } = stored;
+      const reversed = {
+        points: reversedPoints,
+        units: reversedUnits,
+        amount: reversedAmount,
+        state: reversalState,
+      };
+      return { ...rest, reversed, stored: true };
     };
     this.rows = new RowCache(500_000, loadRow, (r, out) => {
       if (r.stored) {
         out
-          .values(update, 8)
+          .values(update, 12)
           .push(
             r.status,
             r.updatedAt,
@@ -80,12 +106,13 @@ export class RedemptionsProjection implements Projection {
             r.endAt,
             r.pointsDebited,
             r.pointsRefunded,
+            ...reversalColumns(r.reversed),
             r.position,
           );
         return;
       }
       out
-        .values(insert, 21)
+        .values(insert, 25)
         .push(
           r.position,
           r.tenant,
@@ -100,6 +127,7 @@ export class RedemptionsProjection implements Projection {
           r.endAt,
           r.pointsDebited,
           r.pointsRefunded,
+          ...reversalColumns(r.reversed),
         );
       r.stored = true;
       r.fixed = null;
@@ -141,6 +169,20 @@ export class RedemptionsProjection implements Projection {
         const at = str(data, 'canceledAt');
         this.move(event, row, 'CANCELED', at);
         row.canceledAt = at;
+        return;
+      }
+      case 'RedemptionReversed': {
+        // As evolveWallet: the totals and updatedAt move, not the status (the refund comes next).
+        const row = this.rows.find(event.tenant, str(data, 'redemptionId'));
+        if (!row) return;
+        const reversal = {
+          units: data.units === null ? null : int(data, 'units'),
+          amount: strOrNull(data, 'amount'),
+          reversedPoints: int(data, 'reversedPoints', 0),
+        } satisfies Partial<RedemptionReversed['data']>;
+        row.reversed = addReversal(row.reversed, row, reversal);
+        row.updatedAt = str(data, 'reversedAt');
+        this.rows.touch(row);
         return;
       }
       case 'MemberRegistered':
@@ -211,6 +253,13 @@ export class RedemptionsProjection implements Projection {
       endAt: null,
       pointsDebited: 0,
       pointsRefunded: 0,
+      quantity: int(data, 'quantity'),
+      amount: strOrNull(data, 'amount'),
+      reversed: noneReversed({
+        quantity: int(data, 'quantity'),
+        amount: strOrNull(data, 'amount'),
+        offer: { priceModel: str(offer, 'priceModel') as PriceModel },
+      }),
       stored: false,
     };
     this.rows.put(event.tenant, id, row);
@@ -235,5 +284,7 @@ export class RedemptionsProjection implements Projection {
     }
   }
 }
+
+const reversalColumns = (r: Reversed) => [r.points, r.units, r.amount, r.state];
 
 export const redemptionsProjection = (db: Database.Database) => new RedemptionsProjection(db);

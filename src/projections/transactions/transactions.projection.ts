@@ -64,6 +64,7 @@ export class TransactionsProjection implements Projection {
       case 'RedemptionCreated':
       case 'RedemptionStatusChanged':
       case 'RedemptionCanceled':
+      case 'RedemptionReversed':
         return; // moves no points
       default:
         unhandled(this.name, event);

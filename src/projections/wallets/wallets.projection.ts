@@ -184,6 +184,7 @@ export class WalletsProjection implements Projection {
       case 'RedemptionCreated':
       case 'RedemptionStatusChanged':
       case 'RedemptionCanceled':
+      case 'RedemptionReversed':
         return;
       default:
         unhandled(this.name, event);

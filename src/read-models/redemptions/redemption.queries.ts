@@ -6,6 +6,7 @@ import type {
   RedemptionArtifact,
   RedemptionCreated,
   RedemptionStatus,
+  ReversalState,
   ShippingAddress,
 } from '../../ledger/wallet/wallet.events';
 import { LimitedStatements } from '../../infrastructure/sqlite/limited-statements';
@@ -33,11 +34,16 @@ interface RedemptionRecord {
   end_at: string | null;
   points_debited: number;
   points_refunded: number;
+  reversed_points: number;
+  reversed_units: number | null;
+  reversed_amount: string | null;
+  reversal_state: ReversalState;
 }
 
 const COLUMNS = `r.position, r.id, r.external_user_id, r.status, r.quantity, r.amount, r.points_cost, r.description,
   r.shipping, r.artifact, r.created_at, s.snapshot, r.remaining_stock, r.updated_at, r.canceled_at, r.start_at,
-  r.end_at, r.points_debited, r.points_refunded`;
+  r.end_at, r.points_debited, r.points_refunded, r.reversed_points, r.reversed_units, r.reversed_amount,
+  r.reversal_state`;
 const FROM = 'rm_redemptions r JOIN rm_offer_snapshots s ON s.position = r.offer_snapshot';
 
 export interface RedemptionFilter {
@@ -78,6 +84,12 @@ function toView(row: RedemptionRecord): RedemptionView {
       status: row.status,
       pointsDebited: row.points_debited,
       pointsRefunded: row.points_refunded,
+      reversed: {
+        points: row.reversed_points,
+        units: row.reversed_units,
+        amount: row.reversed_amount,
+        state: row.reversal_state,
+      },
       startAt: row.start_at,
       endAt: row.end_at,
     },
