@@ -24,6 +24,7 @@ export const AUDIT_RULES = [
   'unknown-redemption',
   'illegal-transition',
   'canceled-twice',
+  'fulfilment-mismatch',
   'per-member-limit',
   'offer-lifecycle',
   'reservation-mismatch',

@@ -232,6 +232,57 @@ describe('LedgerAudit: reversals', () => {
   });
 });
 
+describe('LedgerAudit: fulfilment', () => {
+  const shippedTo = (id: string, artifact: string) => {
+    const [created, debit] = redemption(id, 10);
+    const data = created.data as Record<string, unknown>;
+    return [{ ...created, data: { ...data, artifact: { type: artifact } } }, debit];
+  };
+  const fulfilled = (redemptionId: string) => ({
+    type: 'RedemptionFulfilled',
+    data: {
+      redemptionId,
+      trackingNumber: 'JD1',
+      carrier: null,
+      trackingUrl: null,
+      fulfilledAt: '2025-03-01T10:00:00.000Z',
+    },
+  });
+
+  it('passes a FULFILMENT redemption shipped, and its tracking corrected', () => {
+    const log = new Log()
+      .append(WALLET, [credit(100)])
+      .append(WALLET, shippedTo('r-1', 'FULFILMENT'))
+      .append(WALLET, [fulfilled('r-1')])
+      .append(WALLET, [fulfilled('r-1')]);
+    expect(found(log)).toEqual([]);
+  });
+
+  it('fulfilment-mismatch: a redemption of another artifact, or a canceled one, fulfilled', () => {
+    const log = new Log()
+      .append(WALLET, [credit(100)])
+      .append(WALLET, shippedTo('r-1', 'NONE'))
+      .append(WALLET, [fulfilled('r-1')])
+      .append(WALLET, shippedTo('r-2', 'FULFILMENT'))
+      .append(WALLET, [canceled('r-2', 'SUBMITTED', 10), refund(10, 'r-2')])
+      .append(WALLET, [fulfilled('r-2')])
+      .append(WALLET, [fulfilled('r-9')]);
+    expect(found(log).map(([rule, , revision, , message]) => [rule, revision, message])).toEqual([
+      [
+        'fulfilment-mismatch',
+        3n,
+        'it fulfils redemption r-1, whose artifact is NONE, not FULFILMENT',
+      ],
+      [
+        'fulfilment-mismatch',
+        8n,
+        `it fulfils redemption r-2, canceled at ${'2025-03-01T10:00:00.000Z'}`,
+      ],
+      ['unknown-redemption', 9n, 'a fulfilment of redemption r-9, which this wallet does not hold'],
+    ]);
+  });
+});
+
 describe('LedgerAudit: cancels and refunds', () => {
   const history = () =>
     new Log()

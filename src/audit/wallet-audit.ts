@@ -4,6 +4,7 @@ import type {
   PointsRefunded,
   RedemptionCanceled,
   RedemptionCreated,
+  RedemptionFulfilled,
   RedemptionReversed,
   RedemptionStatusChanged,
   WalletEvent,
@@ -142,6 +143,9 @@ function beforeFold(typed: WalletEvent, state: WalletState, c: Checking): Follow
       return checkCancel(typed, wallet, archived, c);
     case 'RedemptionReversed':
       return checkReversal(typed, wallet, c);
+    case 'RedemptionFulfilled':
+      checkFulfilment(typed, wallet, c);
+      return null;
     default:
       // Events whose type evolveWallet does not know are refused before (walletEventProblem).
       return assertNever(typed);
@@ -397,6 +401,24 @@ function checkReversal(typed: RedemptionReversed, wallet: Wallet, c: Checking): 
     `the reversal of redemption ${id} gives back ${points(reversedPoints)} points, and the next event of its append is not its PointsRefunded`,
     (next) => next.type === 'PointsRefunded' && dataOf(next).redemptionId === id,
   );
+}
+
+/** Only a FULFILMENT redemption that is not canceled is shipped (wallet.fulfilment.ts). */
+function checkFulfilment(typed: RedemptionFulfilled, wallet: Wallet, c: Checking): void {
+  const { redemptionId: id } = typed.data;
+  const entry = wallet.redemptions.get(id);
+  if (entry === undefined)
+    c.add(
+      'unknown-redemption',
+      `a fulfilment of redemption ${id}, which this wallet does not hold`,
+    );
+  else if (entry.created.artifact.type !== 'FULFILMENT')
+    c.add(
+      'fulfilment-mismatch',
+      `it fulfils redemption ${id}, whose artifact is ${entry.created.artifact.type}, not FULFILMENT`,
+    );
+  else if (entry.status === 'CANCELED')
+    c.add('fulfilment-mismatch', `it fulfils redemption ${id}, canceled at ${entry.canceledAt}`);
 }
 
 /** Whether a reversal takes the redemption's units or amount past what was redeemed. */

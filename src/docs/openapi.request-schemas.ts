@@ -146,6 +146,20 @@ const ReverseRequest = requestObject({
   reason: described('Recorded on the event. Not blank (a blank one is 422).', freeText),
 });
 
+const FulfilmentRequest = requestObject(
+  {
+    trackingNumber: described('Not blank (a blank one is 422).', text(1, 100)),
+    carrier: described('Not blank (a blank one is 422).', nullable(text(1, 100))),
+    trackingUrl: described('An http or https URL, with the protocol.', {
+      type: ['string', 'null'],
+      format: 'uri',
+      maxLength: 2048,
+      pattern: '^[hH][tT][tT][pP][sS]?://[^\\u0000-\\u001F\\u007F-\\u009F]*$',
+    }),
+  },
+  ['trackingNumber'],
+);
+
 /** The fields of an offer; create requires some, update takes each one optionally. */
 const offerFields: Record<string, Json> = {
   title: text(1, OFFER_TEXT_LIMITS.title),
@@ -203,6 +217,7 @@ export const REQUEST_SCHEMAS: Record<string, Json> = {
   ChangeStatusRequest,
   CancelRequest,
   ReverseRequest,
+  FulfilmentRequest,
   CreateOfferRequest,
   UpdateOfferRequest,
 };

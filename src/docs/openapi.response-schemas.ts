@@ -62,7 +62,20 @@ const RedemptionArtifact = {
       type: { const: 'COUPON' },
       couponCode: { type: 'string', pattern: '^PL-[A-Z2-9]{5}-[A-Z2-9]{5}$' },
     }),
-    closedObject({ type: { const: 'FULFILMENT' } }),
+    closedObject({
+      type: { const: 'FULFILMENT' },
+      fulfilment: described(
+        'Null until shipped (POST /v1/redemptions/{id}/fulfilment); the latest tracking after.',
+        nullable(
+          closedObject({
+            trackingNumber: { type: 'string' },
+            carrier: { type: ['string', 'null'] },
+            trackingUrl: { type: ['string', 'null'] },
+            fulfilledAt: instant,
+          }),
+        ),
+      ),
+    }),
   ],
 };
 

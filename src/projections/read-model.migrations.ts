@@ -273,6 +273,13 @@ export const READ_MODEL_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE rm_redemptions ADD COLUMN reversal_state TEXT NOT NULL DEFAULT 'NONE';
     `,
   },
+  {
+    version: 8,
+    name: 'fulfilment tracking of redemptions',
+    // POST /v1/redemptions/{id}/fulfilment: the latest tracking of a FULFILMENT redemption as
+    // JSON ({ trackingNumber, carrier, trackingUrl, fulfilledAt }), null until it is shipped.
+    sql: `ALTER TABLE rm_redemptions ADD COLUMN fulfilment TEXT;`,
+  },
 ];
 
 /** Tables that are bookkeeping, not read models: left out of row-for-row comparisons. */

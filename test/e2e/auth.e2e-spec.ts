@@ -209,6 +209,12 @@ describe('auth (e2e)', () => {
         { reason: 'returned' },
         200,
       ],
+      'POST /v1/redemptions/{id}/fulfilment': [
+        'POST',
+        `/v1/redemptions/${redemption.id}/fulfilment`,
+        { trackingNumber: 'JD014600003SE' },
+        422,
+      ],
       'GET /v1/members': ['GET', '/v1/members?tier=gold&limit=1', undefined, 200],
       'GET /v1/members/{externalUserID}': ['GET', `/v1/members/${who}`, undefined, 200],
       'GET /v1/analytics/summary': ['GET', '/v1/analytics/summary', undefined, 200],

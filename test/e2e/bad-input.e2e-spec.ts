@@ -93,6 +93,43 @@ const reverseCases = (): BadInput[] => [
   },
 ];
 
+/** POST /v1/redemptions/{id}/fulfilment, of a redemption that is no FULFILMENT one. */
+const fulfilmentCases = (): BadInput[] => [
+  ...[
+    ['no tracking number', {}, 'trackingNumber'],
+    ['a tracking number of 101 characters', { trackingNumber: 'x'.repeat(101) }, 'trackingNumber'],
+    ['a tracking number as a number', { trackingNumber: 123 }, 'trackingNumber'],
+    ['a line break in the tracking number', { trackingNumber: 'a\nb' }, 'trackingNumber'],
+    ['a carrier of 101 characters', { trackingNumber: 'T', carrier: 'c'.repeat(101) }, 'carrier'],
+    ['an ftp tracking URL', { trackingNumber: 'T', trackingUrl: 'ftp://a.b/t' }, 'trackingUrl'],
+    [
+      'a tracking URL without a protocol',
+      { trackingNumber: 'T', trackingUrl: 'a.b/t' },
+      'trackingUrl',
+    ],
+    ['an unknown field', { trackingNumber: 'T', tracking: 'T' }, 'tracking'],
+  ].map(([label, body, field]) => ({
+    name: `fulfilment: ${label as string}`,
+    path: '/v1/redemptions/{id}/fulfilment',
+    body,
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    field: field as string,
+  })),
+  ...[
+    ['a blank tracking number', { trackingNumber: '   ' }, 'trackingNumber'],
+    ['a blank carrier', { trackingNumber: 'T', carrier: '  ' }, 'carrier'],
+    ['a redemption of an offer that is not FULFILMENT', { trackingNumber: 'T' }, 'artifact'],
+  ].map(([label, body, field]) => ({
+    name: `fulfilment: ${label as string}`,
+    path: '/v1/redemptions/{id}/fulfilment',
+    body,
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    field: field as string,
+  })),
+];
+
 /** Write routes with a body they accept: none of them takes a query parameter. */
 const WRITES_WITHOUT_QUERY: Array<[string, string, unknown]> = [
   ['POST', '/v1/offers', offerBody],
@@ -103,6 +140,7 @@ const WRITES_WITHOUT_QUERY: Array<[string, string, unknown]> = [
   ['POST', '/v1/redemptions', { offer: 'o1', externalUserID: 'm1' }],
   ['POST', '/v1/redemptions/{id}/cancel', {}],
   ['POST', '/v1/redemptions/{id}/reverse', {}],
+  ['POST', '/v1/redemptions/{id}/fulfilment', { trackingNumber: 'JD1' }],
   ['POST', '/v1/redemptions/{id}/status', { status: 'OPEN' }],
 ];
 const queryOnWrite = (): BadInput[] =>
@@ -182,6 +220,7 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
   const cases = (): BadInput[] => [
     ...queryOnWrite(),
     ...reverseCases(),
+    ...fulfilmentCases(),
     ...nonObjectBodyOnWrite(),
     {
       name: 'credit: zero points',

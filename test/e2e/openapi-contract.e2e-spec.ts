@@ -247,6 +247,25 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
       },
     });
     expect(shipped.body.shipping).toMatchObject({ line2: null, region: null });
+    expect(shipped.body.artifact).toEqual({ type: 'FULFILMENT', fulfilment: null });
+    const fulfilled = await org('POST', `/v1/redemptions/${shipped.body.id}/fulfilment`, {
+      trackingNumber: 'JD014600003SE',
+      carrier: 'PostNord',
+      trackingUrl: 'https://tracking.example/JD014600003SE',
+    });
+    expect(fulfilled.body.artifact.fulfilment).toMatchObject({ trackingNumber: 'JD014600003SE' });
+    const notShipped = await org('POST', `/v1/redemptions/${shipped.body.id}/fulfilment`, {
+      trackingNumber: 'JD1',
+      trackingUrl: 'ftp://tracking.example/JD1',
+    });
+    expect(notShipped.status).toBe(400);
+    expect(
+      (await ada('POST', `/v1/redemptions/${shipped.body.id}/fulfilment`, { trackingNumber: 'X' }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await org('POST', '/v1/redemptions/red_nothing/fulfilment', { trackingNumber: 'X' })).status,
+    ).toBe(404);
     const unshipped = await ada('POST', '/v1/redemptions', { offer: 'giftcard', amount: '10' });
     expect([unshipped.status, unshipped.body.error.code]).toEqual([422, 'VALIDATION_FAILED']);
     // A refusal of the domain is recorded under its key and replayed like a success.
@@ -328,6 +347,10 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
     expect(canceled.body).toMatchObject({ status: 'CANCELED', pointsRefunded: 120 });
     const reverseCanceled = await org('POST', `/v1/redemptions/${couponRedemptionId}/reverse`);
     expect(reverseCanceled.body.error.code).toBe('REDEMPTION_ALREADY_CANCELED');
+    const fulfilKayak = await org('POST', `/v1/redemptions/${redemptionId}/fulfilment`, {
+      trackingNumber: 'X',
+    });
+    expect([fulfilKayak.status, fulfilKayak.body.error.details.field]).toEqual([422, 'artifact']);
     const twice = await org('POST', `/v1/redemptions/${couponRedemptionId}/cancel`);
     expect(twice.body.error.code).toBe('REDEMPTION_ALREADY_CANCELED');
     expect((await ada('POST', '/v1/redemptions/red_nothing/cancel')).status).toBe(404);

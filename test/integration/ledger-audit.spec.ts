@@ -60,6 +60,25 @@ describe('ledger audit (integration)', () => {
       for (const status of ['OPEN', 'PURCHASED', 'COMPLETED'])
         await post(`/v1/redemptions/${third.id}/status`, { status });
       await post(`/v1/redemptions/${third.id}/reverse`, {});
+      // A FULFILMENT redemption shipped, and its tracking corrected.
+      const parcel = await createOffer(org, { pointsPrice: 10, artifact: 'FULFILMENT' });
+      const shipping = {
+        name: 'Ada',
+        line1: 'Storgata 1',
+        city: 'Oslo',
+        postalCode: '0155',
+        country: 'NO',
+      };
+      const sent = await post('/v1/redemptions', {
+        offer: parcel,
+        externalUserID: 'ada',
+        shipping,
+      });
+      await post(`/v1/redemptions/${sent.id}/fulfilment`, { trackingNumber: 'JD1' });
+      await post(`/v1/redemptions/${sent.id}/fulfilment`, {
+        trackingNumber: 'JD2',
+        carrier: 'Bring',
+      });
       // An archived member forfeits its balance, and the refund of a later cancel too.
       await credit(org, 'bob', 150);
       const bobs = await post('/v1/redemptions', { offer: stocked, externalUserID: 'bob' });
@@ -71,7 +90,7 @@ describe('ledger audit (integration)', () => {
       const lock = readFileSync(join(dir, READ_MODELS_LOCK_FILE), 'utf8');
       const beside = await audit();
       expect(beside.out).toMatch(
-        /^Audited \d+ events up to position \d+ \(2 wallets, 3 offers, \d+ other streams?\): no violations\n$/,
+        /^Audited \d+ events up to position \d+ \(2 wallets, 4 offers, \d+ other streams?\): no violations\n$/,
       );
       expect(beside.code).toBe(0);
       expect(beside.err).toMatch(/^Auditing the events up to position \d+\n/);
@@ -140,11 +159,11 @@ describe('ledger audit (integration)', () => {
     const redemption = (secondRefund.data as { redemptionId: string }).redemptionId;
     expect(found.out.split('\n')).toEqual([
       `debit-not-atomic ${at(overdraft)}: a debit of 5,000 points for redemption red_forged, which this wallet does not hold: a redemption's debit is the next event of the append that creates it`,
-      `negative-balance ${at(overdraft)}: the balance falls to -4,100 points from 900`,
+      `negative-balance ${at(overdraft)}: the balance falls to -4,110 points from 890`,
       `refund-not-atomic ${at(secondRefund)}: a refund of 100 points for redemption ${redemption}, refunded 100 points already: a refund is the next event of the append that cancels or reverses its redemption`,
       `reversal-mismatch ${at(forgedReversal)}: it reverses redemption ${(forgedReversal.data as { redemptionId: string }).redemptionId}, which was reversed whole already`,
       expect.stringMatching(
-        /^Audited \d+ events up to position \d+ \(2 wallets, 3 offers, \d+ other streams?\): 4 violations \(negative-balance 1, debit-not-atomic 1, refund-not-atomic 1, reversal-mismatch 1\)$/,
+        /^Audited \d+ events up to position \d+ \(2 wallets, 4 offers, \d+ other streams?\): 4 violations \(negative-balance 1, debit-not-atomic 1, refund-not-atomic 1, reversal-mismatch 1\)$/,
       ),
       '',
     ]);

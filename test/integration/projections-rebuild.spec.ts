@@ -144,6 +144,7 @@ describe('Rebuild (integration)', () => {
     expect(redemptions.some((r) => r.reversal_state !== 'NONE' && r.status === 'CANCELED')).toBe(
       true,
     );
+    expect(redemptions.some((r) => r.fulfilment !== null)).toBe(true);
     // Members with each lookup alias, and without (never set, or cleared).
     const members = liveRows.rm_members as Array<Record<string, string | null>>;
     for (const column of ['email_key', 'phone', 'pos_account_id']) {

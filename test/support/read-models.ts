@@ -100,9 +100,17 @@ function aliasesAt(member: string, step: number): Record<string, string | null> 
 
 /**
  * A random workload through the real command side: offers (some with stock), members, credits,
- * redemptions, lifecycle moves, cancels, reversals (whole, and part of a UNIT_BASED one), profile
+ * redemptions, lifecycle moves, cancels, reversals (whole, and part of a UNIT_BASED one), fulfilment, profile
  * changes (lookup aliases among them) and archives. Returns the requests' statuses.
  */
+const SHIPPING = {
+  name: 'M',
+  line1: 'Storgata 1',
+  city: 'Oslo',
+  postalCode: '0155',
+  country: 'NO',
+};
+
 export async function randomWorkload(org: Client, seed: number, steps: number): Promise<number[]> {
   const random = prng(seed);
   const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
@@ -131,6 +139,16 @@ export async function randomWorkload(org: Client, seed: number, steps: number): 
     maxPerMember: 5,
   });
   offers.push(units.body.id);
+  const parcel = await org('POST', '/v1/offers', {
+    title: 'Offer shipped',
+    kind: 'gift',
+    type: 'parcel',
+    pointsPrice: 15,
+    artifact: 'FULFILMENT',
+    maxPerMember: 5,
+  });
+  offers.push(parcel.body.id);
+  const shipped: string[] = [];
   for (let step = 0; step < steps; step++) {
     const dice = random();
     const member = pick(members);
@@ -152,7 +170,9 @@ export async function randomWorkload(org: Client, seed: number, steps: number): 
         offer,
         externalUserID: member,
         ...(offer === units.body.id ? { quantity: 1 + Math.floor(random() * 3) } : {}),
+        ...(offer === parcel.body.id ? { shipping: SHIPPING } : {}),
       });
+      if (response.status === 201 && offer === parcel.body.id) shipped.push(response.body.id);
       if (response.status === 201) redemptions.push(response.body.id);
       if (response.status === 201 && response.body.quantity > 1) byTheUnit.push(response.body.id);
     } else if (dice < 0.85 && redemptions.length > 0) {
@@ -162,6 +182,11 @@ export async function randomWorkload(org: Client, seed: number, steps: number): 
     } else if (dice < 0.91 && redemptions.length > 0) {
       response = await org('POST', `/v1/redemptions/${pick(redemptions)}/cancel`, {
         reason: 'changed plans',
+      });
+    } else if (dice < 0.93 && shipped.length > 0) {
+      // Shipped, or its tracking corrected (a second event), or the same tracking (none).
+      response = await org('POST', `/v1/redemptions/${pick(shipped)}/fulfilment`, {
+        trackingNumber: `JD${Math.floor(random() * 3)}`,
       });
     } else if (dice < 0.95 && redemptions.length > 0) {
       // One unit of a UNIT_BASED redemption of several, or any one whole.

@@ -126,4 +126,24 @@ export const REDEMPTION_PATHS: Record<string, Json> = {
       }),
     }),
   },
+  '/v1/redemptions/{id}/fulfilment': {
+    parameters: [parameterRef('IdPath')],
+    post: operation({
+      operationId: 'fulfilRedemption',
+      tag: 'Redemptions',
+      summary: 'Mark a FULFILMENT redemption shipped, with its tracking',
+      description:
+        "Sets the artifact's fulfilment. A later call with other tracking corrects it; the same " +
+        'tracking again writes nothing. Only FULFILMENT redemptions (else 422), not CANCELED ' +
+        '(409); the status does not change.',
+      security: SECURITY.orgOnly,
+      write: true,
+      body: { schema: 'FulfilmentRequest', required: true },
+      success: { status: 200, description: 'The redemption.', schema: 'Redemption' },
+      errors: mergeErrors(WRITE_ERRORS, NOT_FOUND, {
+        409: ['REDEMPTION_ALREADY_CANCELED'],
+        422: ['VALIDATION_FAILED'],
+      }),
+    }),
+  },
 };

@@ -164,6 +164,18 @@ export class RedemptionCommands {
     return this.onRedemption(req, redemptionId, reverse, { finishesCancel: false });
   }
 
+  fulfil(
+    req: CommandRequest,
+    redemptionId: string,
+    tracking: { trackingNumber: string; carrier: string | null; trackingUrl: string | null },
+  ): Promise<ExecutionResult> {
+    const fulfil = (data: { redemptionId: string; now: string }) => ({
+      type: 'FulfilRedemption' as const,
+      data: { ...data, ...tracking, actor: 'org' as const },
+    });
+    return this.onRedemption(req, redemptionId, fulfil, { finishesCancel: false });
+  }
+
   changeStatus(
     req: CommandRequest,
     redemptionId: string,
@@ -219,6 +231,8 @@ export class RedemptionCommands {
         }
         const events = decideWallet(command({ redemptionId, now }), walletLoaded.state);
         if (isDomainError(events)) return refusal(events, req.requestId);
+        // Nothing to write (the same tracking again): the redemption as it is.
+        if (events.length === 0) return answer(walletLoaded.state, redemptionId, 200, []);
         const move = wallets.plan(wallet, walletLoaded, events, context);
         const appends: PlannedAppend[] = [move];
         if (events.some((e: WalletEvent) => e.type === 'RedemptionCanceled')) {

@@ -1,4 +1,14 @@
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import {
   HasNoControlCharacters,
   IsDecimalAmount,
@@ -12,6 +22,7 @@ import { isPlainObjectWithin } from '../../shared/http/validation';
 import { hasControlCharacters } from '../../shared/domain/control-characters';
 import { EXTERNAL_USER_ID_PATTERN } from '../../shared/domain/external-user-id';
 import { REDEMPTION_STATUSES, RedemptionStatus } from '../wallet/wallet.events';
+import { FULFILMENT_LIMITS } from '../wallet/wallet.fulfilment';
 
 export class ShippingDto {
   @IsText(1, 200)
@@ -115,6 +126,21 @@ export class ReverseRedemptionDto {
 
   @IsOptionalFreeText()
   reason?: string;
+}
+
+/** Seed 004's fulfill: the tracking of a FULFILMENT redemption. Blank values are 422 (domain). */
+export class FulfilRedemptionDto {
+  @IsText(1, FULFILMENT_LIMITS.trackingNumber)
+  trackingNumber!: string;
+
+  @IsOptional()
+  @IsText(1, FULFILMENT_LIMITS.carrier)
+  carrier?: string | null;
+
+  @IsOptional()
+  @IsText(1, FULFILMENT_LIMITS.trackingUrl)
+  @IsUrl({ require_protocol: true, require_tld: false, protocols: ['http', 'https'] })
+  trackingUrl?: string | null;
 }
 
 export class ChangeStatusDto {

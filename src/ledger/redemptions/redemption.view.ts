@@ -1,11 +1,17 @@
 import { OfferView, offerViewOfSnapshot } from '../../catalog/offer/offer.view';
 import type {
+  Fulfilment,
   RedemptionArtifact,
   RedemptionStatus,
   ReversalState,
   ShippingAddress,
 } from '../wallet/wallet.events';
 import type { RedemptionEntry } from '../wallet/wallet.state';
+
+/** The artifact as the API shows it: a FULFILMENT one carries its tracking, null until shipped. */
+export type ArtifactView =
+  | Exclude<RedemptionArtifact, { type: 'FULFILMENT' }>
+  | { type: 'FULFILMENT'; fulfilment: Fulfilment | null };
 
 /** A Redemption as the API shows it: Expys v1's fields first (`offer` is the redeemed Offer), then ours. */
 export interface RedemptionView {
@@ -30,7 +36,7 @@ export interface RedemptionView {
   reversalState: ReversalState;
   description: string | null;
   shipping: ShippingAddress | null;
-  artifact: RedemptionArtifact;
+  artifact: ArtifactView;
   canceledAt: string | null;
   updatedAt: string;
 }
@@ -56,7 +62,10 @@ export function redemptionView(entry: RedemptionEntry, externalUserID: string): 
     reversalState: entry.reversed.state,
     description: created.description,
     shipping: created.shipping,
-    artifact: created.artifact,
+    artifact:
+      created.artifact.type === 'FULFILMENT'
+        ? { type: 'FULFILMENT', fulfilment: entry.fulfilment && { ...entry.fulfilment } }
+        : created.artifact,
     canceledAt: entry.canceledAt,
     updatedAt: entry.updatedAt,
   };

@@ -8,6 +8,7 @@ import {
   CancelRedemptionDto,
   ChangeStatusDto,
   CreateRedemptionDto,
+  FulfilRedemptionDto,
   RedemptionPathParams,
   ReverseRedemptionDto,
 } from './redemption.dto';
@@ -68,6 +69,25 @@ export class RedemptionsController {
       units: dto.units ?? null,
       amount: dto.amount ?? null,
       reason: dto.reason ?? null,
+    });
+    return sendOutcome(reply, result);
+  }
+
+  /** Seed 004: a FULFILMENT redemption shipped, with its tracking. */
+  @Post(':id/fulfilment')
+  @NoQuery()
+  @HttpCode(200)
+  @OrgOnly()
+  async fulfil(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Param() params: RedemptionPathParams,
+    @Body() dto: FulfilRedemptionDto,
+  ) {
+    const result = await this.redemptions.fulfil(commandRequest(req, req.body), params.id, {
+      trackingNumber: dto.trackingNumber,
+      carrier: dto.carrier ?? null,
+      trackingUrl: dto.trackingUrl ?? null,
     });
     return sendOutcome(reply, result);
   }

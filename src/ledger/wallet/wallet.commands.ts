@@ -101,6 +101,19 @@ export type ReverseRedemption = DomainCommand<
   }
 >;
 
+/** Seed 004's fulfill: a FULFILMENT redemption's tracking; carrier and trackingUrl may be null. */
+export type FulfilRedemption = DomainCommand<
+  'FulfilRedemption',
+  {
+    redemptionId: string;
+    trackingNumber: string;
+    carrier?: string | null;
+    trackingUrl?: string | null;
+    actor: 'org';
+    now: string;
+  }
+>;
+
 export type WalletCommand =
   | UpsertMemberProfile
   | ArchiveMember
@@ -108,4 +121,5 @@ export type WalletCommand =
   | CreateRedemption
   | ChangeRedemptionStatus
   | CancelRedemption
-  | ReverseRedemption;
+  | ReverseRedemption
+  | FulfilRedemption;

@@ -28,6 +28,7 @@ import { E164_RULE, isE164Phone, isProfileEmail } from './member-aliases';
 import { commandBasics } from './wallet.inputs';
 import { cancelRedemption, changeRedemptionStatus, createRedemption } from './wallet.redemptions';
 import { reverseRedemption } from './wallet.reversals';
+import { fulfilRedemption } from './wallet.fulfilment';
 import {
   evolveWallet,
   initialWalletState,
@@ -173,6 +174,8 @@ export function decideWallet(command: WalletCommand, state: WalletState): Decisi
       return cancelRedemption(command, state);
     case 'ReverseRedemption':
       return reverseRedemption(command, state);
+    case 'FulfilRedemption':
+      return fulfilRedemption(command, state);
     default:
       return assertNever(command);
   }

@@ -63,6 +63,28 @@ const wallet: WalletCommand[] = [
     },
   },
   cancel('org', 'r-1'),
+  {
+    type: 'CreateRedemption',
+    data: {
+      redemptionId: 'r-2',
+      transactionId: 'tx-6',
+      externalUserID: 'm-1',
+      offer: { ...snapshot!, id: 'offer-shipped', artifact: 'FULFILMENT' },
+      shipping: { name: 'M', line1: 'L', city: 'Oslo', postalCode: '0155', country: 'NO' },
+      now: T0,
+    },
+  },
+  {
+    type: 'FulfilRedemption',
+    data: {
+      redemptionId: 'r-2',
+      trackingNumber: 'JD014600003SE',
+      carrier: null,
+      trackingUrl: 'https://t.example/JD014600003SE',
+      actor: 'org',
+      now: T0,
+    },
+  },
   { type: 'ArchiveMember', data: { retainBalance: false, transactionId: 'tx-3', now: T0 } },
   { type: 'UpsertMemberProfile', data: { externalUserID: 'm-1', now: T0 } },
 ];
@@ -71,7 +93,7 @@ const wallets = decided(walletDecider, wallet);
 describe('the event rules of the command side', () => {
   it('take every event the deciders write, of every type', () => {
     const walletTypes = new Set(wallets.events.map((e) => e.type));
-    expect(walletTypes.size).toBe(11);
+    expect(walletTypes.size).toBe(12);
     expect(new Set(offers.events.map((e) => e.type)).size).toBe(4);
     for (const event of wallets.events)
       expect([event.type, walletEventProblem(event)]).toEqual([event.type, null]);

@@ -89,6 +89,13 @@ const WALLET_EVENT_RULES = {
     reversedPoints: integerFrom(0),
     reversedAt: text,
   }),
+  RedemptionFulfilled: fields({
+    redemptionId: text,
+    trackingNumber: text,
+    carrier: textOrNull,
+    trackingUrl: textOrNull,
+    fulfilledAt: text,
+  }),
 } satisfies Record<WalletEvent['type'], EventRules[string]>;
 
 /**

@@ -169,6 +169,21 @@ export type RedemptionReversed = DomainEvent<
   }
 >;
 
+/** Seed 004: how a FULFILMENT redemption was shipped. */
+export type Fulfilment = {
+  trackingNumber: string;
+  carrier: string | null;
+  trackingUrl: string | null;
+  /** When this tracking was recorded: a correction records its own instant. */
+  fulfilledAt: string;
+};
+
+/** A FULFILMENT redemption is shipped, or its tracking corrected (the latest event holds). */
+export type RedemptionFulfilled = DomainEvent<
+  'RedemptionFulfilled',
+  Fulfilment & { redemptionId: string }
+>;
+
 export type WalletEvent =
   | MemberRegistered
   | MemberProfileUpdated
@@ -180,4 +195,5 @@ export type WalletEvent =
   | RedemptionCreated
   | RedemptionStatusChanged
   | RedemptionCanceled
-  | RedemptionReversed;
+  | RedemptionReversed
+  | RedemptionFulfilled;

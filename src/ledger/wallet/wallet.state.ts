@@ -1,6 +1,7 @@
 import { assertNever } from '../../shared/domain/decider';
 import { PersistentMap } from '../../shared/domain/persistent-map';
 import {
+  type Fulfilment,
   profileFieldsOf,
   type ProfileFields,
   type RedemptionCreated,
@@ -40,6 +41,8 @@ export type RedemptionEntry = {
   readonly pointsRefunded: number;
   /** What reversals gave back; a cancel is not a reversal. */
   readonly reversed: Reversed;
+  /** FULFILMENT redemptions: the latest tracking, null until shipped. */
+  readonly fulfilment: Fulfilment | null;
   readonly startAt: string | null;
   readonly endAt: string | null;
 };
@@ -160,6 +163,7 @@ export function evolveWallet(state: WalletState, event: WalletEvent): WalletStat
         pointsDebited: 0,
         pointsRefunded: 0,
         reversed: noneReversed(event.data),
+        fulfilment: null,
         startAt: null,
         endAt: null,
       };
@@ -201,6 +205,15 @@ export function evolveWallet(state: WalletState, event: WalletEvent): WalletStat
         ...r,
         updatedAt: reversedAt,
         reversed: addReversal(r.reversed, r.created, event.data),
+      }));
+      return withWallet(state, { ...wallet, redemptions });
+    }
+    case 'RedemptionFulfilled': {
+      const { redemptionId, trackingNumber, carrier, trackingUrl, fulfilledAt } = event.data;
+      const redemptions = updateRedemption(wallet, redemptionId, (r) => ({
+        ...r,
+        updatedAt: fulfilledAt,
+        fulfilment: { trackingNumber, carrier, trackingUrl, fulfilledAt },
       }));
       return withWallet(state, { ...wallet, redemptions });
     }

@@ -95,6 +95,7 @@ export class AnalyticsProjection implements Projection {
       case 'RedemptionStatusChanged':
       case 'RedemptionCanceled':
       case 'RedemptionReversed':
+      case 'RedemptionFulfilled':
         return;
       default:
         unhandled(this.name, event);

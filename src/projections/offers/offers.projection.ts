@@ -138,6 +138,7 @@ export class OffersProjection implements Projection {
       case 'RedemptionStatusChanged':
       case 'RedemptionCanceled':
       case 'RedemptionReversed':
+      case 'RedemptionFulfilled':
         return;
       default:
         unhandled(this.name, event);

@@ -36,6 +36,8 @@ export interface RedemptionRow extends Cached {
   quantity: number;
   amount: string | null;
   reversed: Reversed;
+  /** The latest tracking, as JSON; null until shipped. */
+  fulfilment: string | null;
   stored: boolean;
 }
 
@@ -66,7 +68,7 @@ export class RedemptionsProjection implements Projection {
          NULL AS fixed, updated_at AS updatedAt, canceled_at AS canceledAt, start_at AS startAt,
          end_at AS endAt, points_debited AS pointsDebited, points_refunded AS pointsRefunded,
          quantity, amount, reversed_points AS reversedPoints, reversed_units AS reversedUnits,
-         reversed_amount AS reversedAmount, reversal_state AS reversalState
+         reversed_amount AS reversedAmount, reversal_state AS reversalState, fulfilment
        FROM rm_redemptions WHERE tenant = ? AND id = ?`,
     );
     this.history = new Appends(
@@ -77,11 +79,11 @@ export class RedemptionsProjection implements Projection {
     const insert = `INSERT INTO rm_redemptions (position, tenant, id, external_user_id, offer_id, status, quantity,
          amount, points_cost, description, shipping, artifact, created_at, offer_snapshot, remaining_stock,
          updated_at, canceled_at, start_at, end_at, points_debited, points_refunded, reversed_points,
-         reversed_units, reversed_amount, reversal_state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+         reversed_units, reversed_amount, reversal_state, fulfilment)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     const update = `UPDATE rm_redemptions SET status = ?, updated_at = ?, canceled_at = ?, start_at = ?, end_at = ?,
          points_debited = ?, points_refunded = ?, reversed_points = ?, reversed_units = ?,
-         reversed_amount = ?, reversal_state = ? WHERE position = ?`;
+         reversed_amount = ?, reversal_state = ?, fulfilment = ? WHERE position = ?`;
     const loadRow = (tenant: string, id: string): RedemptionRow | undefined => {
       const stored = load.get(tenant, id) as StoredRow | undefined;
       if (!stored) return undefined;
@@ -97,7 +99,7 @@ export class RedemptionsProjection implements Projection {
     this.rows = new RowCache(500_000, loadRow, (r, out) => {
       if (r.stored) {
         out
-          .values(update, 12)
+          .values(update, 13)
           .push(
             r.status,
             r.updatedAt,
@@ -107,12 +109,13 @@ export class RedemptionsProjection implements Projection {
             r.pointsDebited,
             r.pointsRefunded,
             ...reversalColumns(r.reversed),
+            r.fulfilment,
             r.position,
           );
         return;
       }
       out
-        .values(insert, 25)
+        .values(insert, 26)
         .push(
           r.position,
           r.tenant,
@@ -128,6 +131,7 @@ export class RedemptionsProjection implements Projection {
           r.pointsDebited,
           r.pointsRefunded,
           ...reversalColumns(r.reversed),
+          r.fulfilment,
         );
       r.stored = true;
       r.fixed = null;
@@ -182,6 +186,21 @@ export class RedemptionsProjection implements Projection {
         } satisfies Partial<RedemptionReversed['data']>;
         row.reversed = addReversal(row.reversed, row, reversal);
         row.updatedAt = str(data, 'reversedAt');
+        this.rows.touch(row);
+        return;
+      }
+      case 'RedemptionFulfilled': {
+        // As evolveWallet: the latest tracking replaces the one before, whatever it was.
+        const row = this.rows.find(event.tenant, str(data, 'redemptionId'));
+        if (!row) return;
+        const fulfilledAt = str(data, 'fulfilledAt');
+        row.fulfilment = JSON.stringify({
+          trackingNumber: str(data, 'trackingNumber'),
+          carrier: strOrNull(data, 'carrier'),
+          trackingUrl: strOrNull(data, 'trackingUrl'),
+          fulfilledAt,
+        });
+        row.updatedAt = fulfilledAt;
         this.rows.touch(row);
         return;
       }
@@ -260,6 +279,7 @@ export class RedemptionsProjection implements Projection {
         amount: strOrNull(data, 'amount'),
         offer: { priceModel: str(offer, 'priceModel') as PriceModel },
       }),
+      fulfilment: null,
       stored: false,
     };
     this.rows.put(event.tenant, id, row);

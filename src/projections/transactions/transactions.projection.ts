@@ -65,6 +65,7 @@ export class TransactionsProjection implements Projection {
       case 'RedemptionStatusChanged':
       case 'RedemptionCanceled':
       case 'RedemptionReversed':
+      case 'RedemptionFulfilled':
         return; // moves no points
       default:
         unhandled(this.name, event);

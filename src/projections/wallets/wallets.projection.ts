@@ -185,6 +185,7 @@ export class WalletsProjection implements Projection {
       case 'RedemptionStatusChanged':
       case 'RedemptionCanceled':
       case 'RedemptionReversed':
+      case 'RedemptionFulfilled':
         return;
       default:
         unhandled(this.name, event);

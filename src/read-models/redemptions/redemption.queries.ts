@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { RedemptionView, redemptionView } from '../../ledger/redemptions/redemption.view';
 import type { OfferSnapshot } from '../../catalog/offer/offer.snapshot';
 import type {
+  Fulfilment,
   RedemptionArtifact,
   RedemptionCreated,
   RedemptionStatus,
@@ -38,12 +39,13 @@ interface RedemptionRecord {
   reversed_units: number | null;
   reversed_amount: string | null;
   reversal_state: ReversalState;
+  fulfilment: string | null;
 }
 
 const COLUMNS = `r.position, r.id, r.external_user_id, r.status, r.quantity, r.amount, r.points_cost, r.description,
   r.shipping, r.artifact, r.created_at, s.snapshot, r.remaining_stock, r.updated_at, r.canceled_at, r.start_at,
   r.end_at, r.points_debited, r.points_refunded, r.reversed_points, r.reversed_units, r.reversed_amount,
-  r.reversal_state`;
+  r.reversal_state, r.fulfilment`;
 const FROM = 'rm_redemptions r JOIN rm_offer_snapshots s ON s.position = r.offer_snapshot';
 
 export interface RedemptionFilter {
@@ -90,6 +92,7 @@ function toView(row: RedemptionRecord): RedemptionView {
         amount: row.reversed_amount,
         state: row.reversal_state,
       },
+      fulfilment: row.fulfilment === null ? null : (JSON.parse(row.fulfilment) as Fulfilment),
       startAt: row.start_at,
       endAt: row.end_at,
     },
