@@ -196,6 +196,55 @@ describe('LedgerAudit: reversals', () => {
     ]);
   });
 
+  it('reversal-mismatch: a part that gives back more points than its units or amount are worth', () => {
+    // 10 units at 10 points, and 10.00 at 3 points: 1 unit is worth 10 points, "1.00" 3.
+    const priced = (
+      id: string,
+      snapshot: Record<string, unknown>,
+      data: Record<string, unknown>,
+    ) => {
+      const [created] = redeemed(id, offer({ id: `offer-${id}`, maxPerMember: null, ...snapshot }));
+      const pointsCost = data.pointsCost as number;
+      return [
+        { ...created, data: { ...(created.data as object), ...data } },
+        debit(pointsCost, id),
+      ];
+    };
+    const unit = { priceModel: 'UNIT_BASED', pointsPrice: null, unitCost: 10 };
+    const amount = {
+      priceModel: 'AMOUNT_BASED',
+      pointsPrice: null,
+      minAmount: '1.00',
+      maxAmount: '100.00',
+      pointsPerAmountUnit: 3,
+    };
+    const log = new Log()
+      .append(WALLET, [credit(200)])
+      .append(WALLET, priced('r-u', unit, { quantity: 10, pointsCost: 100 }))
+      .append(WALLET, [reversal('r-u', 10, { units: 1 }), reversedRefund(10, 'r-u')])
+      .append(WALLET, [reversal('r-u', 90, { units: 1 }), reversedRefund(90, 'r-u')])
+      .append(WALLET, priced('r-a', amount, { amount: '10.00', pointsCost: 30 }))
+      .append(WALLET, [reversal('r-a', 30, { amount: '1.00' }), reversedRefund(30, 'r-a')])
+      .append(WALLET, [reversal('r-u', 0, { amount: '1.00' })]);
+    expect(found(log).map(([rule, , revision, , message]) => [rule, revision, message])).toEqual([
+      [
+        'reversal-mismatch',
+        5n,
+        'it gives back 90 points for 1 units of redemption r-u, where the service gives back 10',
+      ],
+      [
+        'reversal-mismatch',
+        9n,
+        'it gives back 30 points for amount "1.00" of redemption r-a, where the service gives back 3',
+      ],
+      [
+        'reversal-mismatch',
+        11n,
+        'it reverses amount "1.00" of redemption r-u, a UNIT_BASED one, which is not measured so',
+      ],
+    ]);
+  });
+
   it('refund-not-atomic: a reversal whose refund is written by another request', () => {
     const log = bought()
       .append(WALLET, [reversal('r-1', 100)])

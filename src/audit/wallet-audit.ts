@@ -12,6 +12,8 @@ import type {
 import { compareDecimals } from '../catalog/offer/offer.pricing';
 import { cancelError, statusMoveError } from '../ledger/wallet/wallet.lifecycle';
 import { addReversal, decimal } from '../ledger/wallet/wallet.reversed';
+import { fieldError, partToReverse } from '../ledger/wallet/wallet.reversals';
+import { DomainError } from '../shared/domain/domain-error';
 import {
   evolveWallet,
   initialWalletState,
@@ -389,11 +391,26 @@ function checkReversal(typed: RedemptionReversed, wallet: Wallet, c: Checking): 
       'reversal-mismatch',
       `it gives back ${points(reversedPoints)} points of redemption ${id}, where ${points(owed)} are still debited for it`,
     );
+  else if (fieldError(entry, typed.data) !== null)
+    c.add(
+      'reversal-mismatch',
+      `it reverses ${measure(typed.data)} of redemption ${id}, a ${entry.created.offer.priceModel} one, which is not measured so`,
+    );
   else if (overReversed(entry, typed.data))
     c.add(
       'reversal-mismatch',
       `it reverses more of redemption ${id} than was redeemed (${typed.data.units === null ? `amount ${quoted(typed.data.amount)} of ${quoted(entry.created.amount)}` : `${typed.data.units} units of ${entry.created.quantity}`}, ${typed.data.units === null ? `${quoted(entry.reversed.amount)}` : `${entry.reversed.units ?? 0}`} reversed before)`,
     );
+  else {
+    // What the service gives back for this measure (wallet.reversals.ts): never less than a
+    // forgery that refunds a part at more than its units or amount are worth.
+    const part = partToReverse(entry, typed.data, owed);
+    if (!(part instanceof DomainError) && reversedPoints > part.points)
+      c.add(
+        'reversal-mismatch',
+        `it gives back ${points(reversedPoints)} points for ${measure(typed.data)} of redemption ${id}, where the service gives back ${points(part.points)}`,
+      );
+  }
   if (typeof reversedPoints !== 'number' || reversedPoints <= 0) return null;
   return follower(
     c.event,
@@ -420,6 +437,13 @@ function checkFulfilment(typed: RedemptionFulfilled, wallet: Wallet, c: Checking
   else if (entry.status === 'CANCELED')
     c.add('fulfilment-mismatch', `it fulfils redemption ${id}, canceled at ${entry.canceledAt}`);
 }
+
+const measure = (data: RedemptionReversed['data']) =>
+  data.units !== null
+    ? `${data.units} units`
+    : data.amount !== null
+      ? `amount ${quoted(data.amount)}`
+      : 'the whole';
 
 /** Whether a reversal takes the redemption's units or amount past what was redeemed. */
 function overReversed(entry: RedemptionEntry, data: RedemptionReversed['data']): boolean {

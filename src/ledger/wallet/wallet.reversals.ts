@@ -16,6 +16,8 @@ import { decimal } from './wallet.reversed';
 import { walletOf, type RedemptionEntry, type WalletState } from './wallet.state';
 
 type Part = { units: number | null; amount: string | null; points: number };
+/** What a reversal names of the redemption: the command's fields, or a recorded event's. */
+type Measure = Pick<ReverseRedemption['data'], 'units' | 'amount'>;
 
 const wrongField = (field: string, model: string) =>
   validationFailed(`${field} does not apply to a ${model} redemption`, { field });
@@ -24,11 +26,12 @@ const wrongField = (field: string, model: string) =>
  * What one reversal gives back. Units cost the unit cost the redemption was priced at; an amount
  * is worth the points of the cumulative amount reversed (rounded down) less the points reversed
  * already, so the parts never add up to more than the debit and the last one returns exactly the
- * rest. Left out, units or amount mean the whole remainder.
+ * rest. Left out, units or amount mean the whole remainder. The audit (reversal-mismatch) asks it
+ * what a recorded reversal should have given back.
  */
-function partToReverse(
+export function partToReverse(
   entry: RedemptionEntry,
-  d: ReverseRedemption['data'],
+  d: Measure,
   rest: number,
 ): Part | DomainError {
   const { offer, quantity } = entry.created;
@@ -70,7 +73,7 @@ function partToReverse(
 }
 
 /** The field a price model does not take, if the command sends it. */
-function fieldError(entry: RedemptionEntry, d: ReverseRedemption['data']): DomainError | null {
+export function fieldError(entry: RedemptionEntry, d: Measure): DomainError | null {
   const model = entry.created.offer.priceModel;
   if (d.units != null && model !== 'UNIT_BASED') return wrongField('units', model);
   if (d.amount != null && model !== 'AMOUNT_BASED') return wrongField('amount', model);
