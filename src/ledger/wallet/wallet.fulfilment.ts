@@ -1,9 +1,10 @@
 import { DomainError, validationFailed } from '../../shared/domain/domain-error';
 import { hasControlCharacters } from '../../shared/domain/control-characters';
-import { isNonEmptyString, optionalText } from '../../shared/domain/values';
+import { isNonEmptyString, textCheck } from '../../shared/domain/values';
 import type { FulfilRedemption } from './wallet.commands';
 import type { Fulfilment, WalletEvent } from './wallet.events';
 import { commandBasics } from './wallet.inputs';
+import { alreadyCanceled, redemptionNotFound } from './wallet.lifecycle';
 import { walletOf, type WalletState } from './wallet.state';
 
 /** Most characters of each fulfilment field, at the edge (redemption.dto.ts) and here. */
@@ -40,36 +41,31 @@ export function fulfilRedemption(
   if (basics) return basics;
   if (d.actor !== 'org') return validationFailed('Only the organization fulfils a redemption');
   const { trackingNumber } = d;
-  if (
-    !isNonEmptyString(trackingNumber, FULFILMENT_LIMITS.trackingNumber) ||
-    hasControlCharacters(trackingNumber)
-  )
-    return validationFailed(
+  const checks: [boolean, string, string][] = [
+    [
+      isNonEmptyString(trackingNumber, FULFILMENT_LIMITS.trackingNumber) &&
+        !hasControlCharacters(trackingNumber),
+      'trackingNumber',
       `trackingNumber must be 1-${FULFILMENT_LIMITS.trackingNumber} characters on one line, not all blank`,
-      { field: 'trackingNumber' },
-    );
-  if (!optionalText(d.carrier, FULFILMENT_LIMITS.carrier))
-    return validationFailed(
-      `carrier must be 1-${FULFILMENT_LIMITS.carrier} characters, not all blank, or null`,
-      { field: 'carrier' },
-    );
-  if (d.trackingUrl != null && !isTrackingUrl(d.trackingUrl))
-    return validationFailed('trackingUrl must be an http or https URL, or null', {
-      field: 'trackingUrl',
-    });
+    ],
+    textCheck('carrier', d.carrier, FULFILMENT_LIMITS.carrier, true),
+    [
+      d.trackingUrl == null || isTrackingUrl(d.trackingUrl),
+      'trackingUrl',
+      'trackingUrl must be an http or https URL, or null',
+    ],
+  ];
+  const failed = checks.find(([ok]) => !ok);
+  if (failed) return validationFailed(failed[2], { field: failed[1] });
   const entry = walletOf(state).redemptions.get(d.redemptionId);
-  if (entry === undefined)
-    return new DomainError('NOT_FOUND', `Redemption ${d.redemptionId} not found`, {
-      redemptionId: d.redemptionId,
-    });
+  if (entry === undefined) return redemptionNotFound(d.redemptionId);
   const artifact = entry.created.artifact.type;
   if (artifact !== 'FULFILMENT')
     return validationFailed(
       `Only a redemption of a FULFILMENT offer is fulfilled; this one's artifact is ${artifact}`,
       { field: 'artifact', artifact },
     );
-  if (entry.status === 'CANCELED')
-    return new DomainError('REDEMPTION_ALREADY_CANCELED', 'The redemption is canceled');
+  if (entry.status === 'CANCELED') return alreadyCanceled();
   const tracking = {
     trackingNumber,
     carrier: d.carrier ?? null,

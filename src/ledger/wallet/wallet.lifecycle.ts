@@ -30,10 +30,14 @@ export function statusMoveError(from: RedemptionStatus, to: RedemptionStatus): D
   );
 }
 
+/** The refusals of every command on a redemption: one it does not know, one canceled. */
+export const redemptionNotFound = (id: string) =>
+  new DomainError('NOT_FOUND', `Redemption ${id} not found`, { redemptionId: id });
+export const alreadyCanceled = () =>
+  new DomainError('REDEMPTION_ALREADY_CANCELED', 'The redemption is already canceled');
+
 export function cancelError(status: RedemptionStatus, actor: Actor): DomainError | null {
-  if (status === 'CANCELED') {
-    return new DomainError('REDEMPTION_ALREADY_CANCELED', 'The redemption is already canceled');
-  }
+  if (status === 'CANCELED') return alreadyCanceled();
   if (status === 'COMPLETED') {
     return new DomainError(
       'INVALID_STATUS_TRANSITION',

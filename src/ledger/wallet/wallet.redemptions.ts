@@ -17,13 +17,11 @@ import {
   WalletEvent,
 } from './wallet.events';
 import { commandBasics, redemptionExtras } from './wallet.inputs';
-import { cancelError, statusMoveError } from './wallet.lifecycle';
+import { cancelError, redemptionNotFound, statusMoveError } from './wallet.lifecycle';
 import { lifetimePoints, walletOf, WalletState } from './wallet.state';
 
 type Decision = WalletEvent[] | DomainError;
 
-const notFound = (id: string) =>
-  new DomainError('NOT_FOUND', `Redemption ${id} not found`, { redemptionId: id });
 const archived = () => new DomainError('MEMBER_ARCHIVED', 'The member is archived');
 
 export function createRedemption({ data: d }: CreateRedemption, state: WalletState): Decision {
@@ -147,7 +145,7 @@ export function changeRedemptionStatus(
     }
   }
   const entry = walletOf(state).redemptions.get(d.redemptionId);
-  if (entry === undefined) return notFound(d.redemptionId);
+  if (entry === undefined) return redemptionNotFound(d.redemptionId);
   const moveError = statusMoveError(entry.status, d.status);
   if (moveError) return moveError;
   const startAt = d.startAt === undefined ? entry.startAt : d.startAt;
@@ -188,7 +186,7 @@ export function cancelRedemption({ data: d }: CancelRedemption, state: WalletSta
   }
   if (state.status === 'archived' && d.actor === 'member') return archived();
   const entry = walletOf(state).redemptions.get(d.redemptionId);
-  if (entry === undefined) return notFound(d.redemptionId);
+  if (entry === undefined) return redemptionNotFound(d.redemptionId);
   const refusal = cancelError(entry.status, d.actor);
   if (refusal) return refusal;
   const refundedPoints = entry.pointsDebited - entry.pointsRefunded;

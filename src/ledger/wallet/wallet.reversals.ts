@@ -12,6 +12,7 @@ import { isPositiveInteger, MAX_TEXT_LENGTH, optionalText } from '../../shared/d
 import type { ReverseRedemption } from './wallet.commands';
 import { pointsForfeited, type WalletEvent } from './wallet.events';
 import { commandBasics } from './wallet.inputs';
+import { alreadyCanceled, redemptionNotFound } from './wallet.lifecycle';
 import { decimal } from './wallet.reversed';
 import { walletOf, type RedemptionEntry, type WalletState } from './wallet.state';
 
@@ -102,14 +103,10 @@ export function reverseRedemption(
       { field: 'reason' },
     );
   const entry = walletOf(state).redemptions.get(d.redemptionId);
-  if (entry === undefined)
-    return new DomainError('NOT_FOUND', `Redemption ${d.redemptionId} not found`, {
-      redemptionId: d.redemptionId,
-    });
+  if (entry === undefined) return redemptionNotFound(d.redemptionId);
   const wrong = fieldError(entry, d);
   if (wrong) return wrong;
-  if (entry.status === 'CANCELED')
-    return new DomainError('REDEMPTION_ALREADY_CANCELED', 'The redemption is canceled');
+  if (entry.status === 'CANCELED') return alreadyCanceled();
   if (entry.reversed.state === 'FULLY_REVERSED')
     return new DomainError(
       'REDEMPTION_FULLY_REVERSED',
