@@ -9,9 +9,7 @@ import type {
   RedemptionStatusChanged,
   WalletEvent,
 } from '../ledger/wallet/wallet.events';
-import { compareDecimals } from '../catalog/offer/offer.pricing';
 import { cancelError, statusMoveError } from '../ledger/wallet/wallet.lifecycle';
-import { addReversal, decimal } from '../ledger/wallet/wallet.reversed';
 import { fieldError, partToReverse } from '../ledger/wallet/wallet.reversals';
 import { DomainError } from '../shared/domain/domain-error';
 import {
@@ -19,7 +17,6 @@ import {
   initialWalletState,
   lifetimePoints,
   type Ledger,
-  type RedemptionEntry,
   type Wallet,
   walletOf,
   type WalletState,
@@ -396,16 +393,16 @@ function checkReversal(typed: RedemptionReversed, wallet: Wallet, c: Checking): 
       'reversal-mismatch',
       `it reverses ${measure(typed.data)} of redemption ${id}, a ${entry.created.offer.priceModel} one, which is not measured so`,
     );
-  else if (overReversed(entry, typed.data))
-    c.add(
-      'reversal-mismatch',
-      `it reverses more of redemption ${id} than was redeemed (${typed.data.units === null ? `amount ${quoted(typed.data.amount)} of ${quoted(entry.created.amount)}` : `${typed.data.units} units of ${entry.created.quantity}`}, ${typed.data.units === null ? `${quoted(entry.reversed.amount)}` : `${entry.reversed.units ?? 0}`} reversed before)`,
-    );
   else {
-    // What the service gives back for this measure (wallet.reversals.ts): never less than a
-    // forgery that refunds a part at more than its units or amount are worth.
+    // The service's own reckoning of this measure (wallet.reversals.ts): it refuses a measure past
+    // what was redeemed, and a part refunded above what it gives back is forged.
     const part = partToReverse(entry, typed.data, owed);
-    if (!(part instanceof DomainError) && reversedPoints > part.points)
+    if (part instanceof DomainError)
+      c.add(
+        'reversal-mismatch',
+        `it reverses more of redemption ${id} than was redeemed (${typed.data.units === null ? `amount ${quoted(typed.data.amount)} of ${quoted(entry.created.amount)}` : `${typed.data.units} units of ${entry.created.quantity}`}, ${typed.data.units === null ? `${quoted(entry.reversed.amount)}` : `${entry.reversed.units ?? 0}`} reversed before)`,
+      );
+    else if (reversedPoints > part.points)
       c.add(
         'reversal-mismatch',
         `it gives back ${points(reversedPoints)} points for ${measure(typed.data)} of redemption ${id}, where the service gives back ${points(part.points)}`,
@@ -444,15 +441,6 @@ const measure = (data: RedemptionReversed['data']) =>
     : data.amount !== null
       ? `amount ${quoted(data.amount)}`
       : 'the whole';
-
-/** Whether a reversal takes the redemption's units or amount past what was redeemed. */
-function overReversed(entry: RedemptionEntry, data: RedemptionReversed['data']): boolean {
-  const after = addReversal(entry.reversed, entry.created, data);
-  if (data.units !== null) return (after.units ?? 0) > entry.created.quantity;
-  if (data.amount !== null)
-    return compareDecimals(decimal(after.amount), decimal(entry.created.amount)) > 0;
-  return false;
-}
 
 const figures = (l: Ledger) => [
   l.balance,
