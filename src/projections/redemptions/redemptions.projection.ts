@@ -247,9 +247,11 @@ export class RedemptionsProjection implements Projection {
     const remainingStock = this.snapshots.remainingStock(offer);
     const shipping =
       data.shipping === null || data.shipping === undefined ? null : JSON.stringify(data.shipping);
+    const quantity = int(data, 'quantity');
+    const amount = strOrNull(data, 'amount');
     const fixed = [
-      int(data, 'quantity'),
-      strOrNull(data, 'amount'),
+      quantity,
+      amount,
       int(data, 'pointsCost', 0),
       strOrNull(data, 'description'),
       shipping,
@@ -272,11 +274,11 @@ export class RedemptionsProjection implements Projection {
       endAt: null,
       pointsDebited: 0,
       pointsRefunded: 0,
-      quantity: int(data, 'quantity'),
-      amount: strOrNull(data, 'amount'),
+      quantity,
+      amount,
       reversed: noneReversed({
-        quantity: int(data, 'quantity'),
-        amount: strOrNull(data, 'amount'),
+        quantity,
+        amount,
         offer: { priceModel: str(offer, 'priceModel') as PriceModel },
       }),
       fulfilment: null,
