@@ -39,8 +39,10 @@ export function nullable(schema: Json): Json {
 
 export const described = (description: string, schema: Json): Json => ({ ...schema, description });
 
-/** No control character (Unicode Cc: C0, DEL, C1), as every one-line text field requires. */
-const SINGLE_LINE = '^[^\\u0000-\\u001F\\u007F-\\u009F]*$';
+/** The control characters (Unicode Cc: C0, DEL, C1), as a character class's ranges. */
+export const NO_CONTROL = '\\u0000-\\u001F\\u007F-\\u009F';
+/** No control character, as every one-line text field requires. */
+export const SINGLE_LINE = `^[^${NO_CONTROL}]*$`;
 /** Prose (the two descriptions) may also hold tab, line feed and carriage return. */
 const MULTI_LINE = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$';
 

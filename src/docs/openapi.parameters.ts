@@ -2,10 +2,8 @@ import { PROFILE_TEXT_LIMITS, REDEMPTION_STATUSES } from '../ledger/wallet/walle
 import { MAX_EMAIL_LENGTH } from '../ledger/wallet/member-aliases';
 import { INTERVALS } from '../projections/analytics/buckets';
 import { DEFAULT_LIMIT } from '../read-models/shared/paging';
-import { enumOf, Json, schemaRef, text } from './openapi.builders';
+import { enumOf, Json, NO_CONTROL, schemaRef, text } from './openapi.builders';
 import { DATE_PATTERN, TIME_PATTERN } from './openapi.values';
-
-const NO_CONTROL = '\\u0000-\\u001F\\u007F-\\u009F';
 
 export const parameterRef = (name: string): Json => ({
   $ref: `#/components/parameters/${name}`,

@@ -6,15 +6,18 @@ import {
 } from '../catalog/offer/offer.events';
 import { MAX_EMAIL_LENGTH } from '../ledger/wallet/member-aliases';
 import { PROFILE_TEXT_LIMITS, REDEMPTION_STATUSES } from '../ledger/wallet/wallet.events';
+import { FULFILMENT_LIMITS } from '../ledger/wallet/wallet.fulfilment';
 import { MAX_TEXT_LENGTH } from '../shared/domain/values';
 import {
   described,
   enumOf,
   integer,
   Json,
+  NO_CONTROL,
   nullable,
   requestObject,
   schemaRef,
+  SINGLE_LINE,
   text,
 } from './openapi.builders';
 
@@ -148,13 +151,19 @@ const ReverseRequest = requestObject({
 
 const FulfilmentRequest = requestObject(
   {
-    trackingNumber: described('Not blank (a blank one is 422).', text(1, 100)),
-    carrier: described('Not blank (a blank one is 422).', nullable(text(1, 100))),
+    trackingNumber: described(
+      'Not blank (a blank one is 422).',
+      text(1, FULFILMENT_LIMITS.trackingNumber),
+    ),
+    carrier: described(
+      'Not blank (a blank one is 422).',
+      nullable(text(1, FULFILMENT_LIMITS.carrier)),
+    ),
     trackingUrl: described('An http or https URL, with the protocol.', {
       type: ['string', 'null'],
       format: 'uri',
-      maxLength: 2048,
-      pattern: '^[hH][tT][tT][pP][sS]?://[^\\u0000-\\u001F\\u007F-\\u009F]*$',
+      maxLength: FULFILMENT_LIMITS.trackingUrl,
+      pattern: `^[hH][tT][tT][pP][sS]?://[^${NO_CONTROL}]*$`,
     }),
   },
   ['trackingNumber'],
@@ -176,7 +185,7 @@ const offerFields: Record<string, Json> = {
   images: described('http, https or ftp URLs, with the protocol (localhost counts as a host).', {
     type: 'array',
     maxItems: 20,
-    items: { type: 'string', format: 'uri', pattern: '^[^\\u0000-\\u001F\\u007F-\\u009F]*$' },
+    items: { type: 'string', format: 'uri', pattern: SINGLE_LINE },
   }),
   priceModel: described('Default FIXED.', enumOf(PRICE_MODELS)),
   pointsPrice: described('FIXED only.', nullable(integer(0))),

@@ -1,6 +1,6 @@
 import { DECIMAL_DIGITS } from '../catalog/offer/offer.pricing';
 import { MAX_EXTERNAL_USER_ID_CHARS } from '../shared/domain/external-user-id';
-import { closedObject, described, Json } from './openapi.builders';
+import { closedObject, described, Json, NO_CONTROL } from './openapi.builders';
 
 /** A calendar date, each field within its range (a day past its month's end is left to the code). */
 export const DATE_PATTERN = '\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])';
@@ -15,7 +15,7 @@ export const VALUE_SCHEMAS: Record<string, Json> = {
     description: "The company's own id of a member: not blank, no control characters.",
     minLength: 1,
     maxLength: MAX_EXTERNAL_USER_ID_CHARS,
-    pattern: '^(?!\\s*$)[^\\u0000-\\u001F\\u007F-\\u009F]*$',
+    pattern: `^(?!\\s*$)[^${NO_CONTROL}]*$`,
   },
   Instant: described(
     'ISO-8601 with a time and a zone, on a day the calendar has (2027-02-30 is 400). Instants ' +
