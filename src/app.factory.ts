@@ -4,6 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import {
+  CORS_ALLOWED_HEADERS,
+  CORS_EXPOSED_HEADERS,
+  CORS_MAX_AGE_SECONDS,
+  CorsOrigins,
+} from './config/cors';
 import { SqliteFileFailures } from './infrastructure/sqlite/file-failures';
 import { applicationProblem } from './shared/http/domain-error-status';
 import { HttpErrorFilter } from './shared/http/http-error.filter';
@@ -99,6 +105,7 @@ export async function createApp(
     bodyParser: false,
   });
   acceptJsonBodiesOnly(adapter.getInstance(), MAX_BODY_BYTES);
+  if (config.corsOrigins) enableCors(app, config.corsOrigins);
   // A file failure a request meets is also noted for /health, which then reports the replica degraded.
   const fileFailures = app.get(SqliteFileFailures);
   // File failures first: a failed write's answer comes from applicationProblem, but /health must
@@ -106,4 +113,22 @@ export async function createApp(
   app.useGlobalFilters(new HttpErrorFilter([fileFailures.problems(), applicationProblem]));
   app.useGlobalPipes(validationPipe());
   return app;
+}
+
+/**
+ * CORS for the browser origins allowed (CORS_ORIGINS). Nest runs its hook in the first onRequest
+ * hooks, so a preflight (which carries no credential) is answered before authentication, and a
+ * refusal (401, 429, ...) still carries the headers a page needs to read it.
+ */
+function enableCors(app: NestFastifyApplication, origins: CorsOrigins): void {
+  app.enableCors({
+    origin: origins === '*' ? '*' : [...origins],
+    methods: ['GET', 'POST', 'PUT', 'DELETE'],
+    allowedHeaders: CORS_ALLOWED_HEADERS,
+    exposedHeaders: CORS_EXPOSED_HEADERS,
+    maxAge: CORS_MAX_AGE_SECONDS,
+    credentials: false,
+    // The preflight is answered in the hook, before authentication (it carries no credential).
+    preflight: true,
+  });
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { AuthConfig, isProduction, loadAuthConfig } from '../auth/auth-config';
+import { CorsOrigins, corsOriginsFrom } from './cors';
 import { wholeNumber } from './whole-number';
 import { DEFAULT_STATE_CACHE_SIZE } from '../shared/application/state-cache';
 import { SqliteSynchronous } from '../infrastructure/sqlite/sqlite-event-store';
@@ -18,6 +19,8 @@ export interface AppConfig {
   auth: AuthConfig;
   /** Aggregate states the command side keeps in memory. */
   stateCacheSize: number;
+  /** Browser origins allowed to call the API (CORS_ORIGINS, cors.ts); undefined: no CORS. */
+  corsOrigins: CorsOrigins | undefined;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -64,5 +67,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     production,
     auth: loadAuthConfig(env),
     stateCacheSize,
+    corsOrigins: corsOriginsFrom(env),
   };
 }
