@@ -41,6 +41,7 @@ import {
 import { eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
 import { NOT_COMPARED, verifyReadModels } from './verify-read-models';
 import { auditEvents } from './audit-events';
+import { checkSeal, sealEvents } from './seal-events';
 import { exportArguments, exportEvents } from './export-events';
 import { balanceArguments, walletBalance } from './wallet-balance';
 import {
@@ -74,6 +75,8 @@ const COMMANDS: Readonly<Record<string, number>> = {
   balance: 0,
   backup: 1,
   restore: 1,
+  seal: 1,
+  'check-seal': 1,
 };
 
 const USAGE = `Usage: ledger <command>
@@ -102,6 +105,16 @@ Commands:
             on stdout (docs/audit.md), folded from the member's own stream; safe beside the
             service. Exit 0, 1 when an event of that stream cannot be folded (named), 3 not read
             (no event store, one it cannot read)
+  seal <file>
+            hash-chain each stream's events up to the head of $all and write each stream's last
+            link, and one root over them all, to <file>, a new file (docs/audit.md, Seals); keep
+            the root it prints out of the operators' reach. Safe beside the service. Exit 0, 1 no
+            seal written, 3 not sealed (no event store, one it cannot read)
+  check-seal <file>
+            whether the events the seal <file> holds are still those it sealed: print each stream
+            changed (an event edited, removed or inserted), shortened, or given events before the
+            seal's head. Safe beside the service. Exit 0 all as sealed, 1 some not, 3 not checked
+            (the seal file unreadable or changed, no event store)
   backup <file>
             copy events.db to <file>, a new file, while the service runs (the read models are
             not copied: they are rebuilt from the events)
@@ -393,6 +406,16 @@ export async function main(
       io.err.write(`ledger: verify could not compare: ${messageOf(error)}\n`);
       return NOT_COMPARED;
     }
+  }
+  if (command === 'seal' || command === 'check-seal') {
+    const file = argv[1];
+    if (!file) {
+      io.err.write(`ledger: ${command} needs a <file>\n\n${USAGE}`);
+      return 2;
+    }
+    return readingEvents(command, env, io, (store, eventsPath) =>
+      (command === 'seal' ? sealEvents : checkSeal)({ store, eventsPath, io, file }),
+    );
   }
   if (command === 'audit') {
     return readingEvents('audit', env, io, (store, eventsPath) =>
