@@ -24,6 +24,7 @@ const MEANINGS = {
     REDEMPTION_FULLY_REVERSED: 'nothing of the redemption is left to reverse',
     INVALID_STATUS_TRANSITION: 'the lifecycle does not allow the move (details: from, to)',
     MEMBER_ARCHIVED: 'the member is archived',
+    WEBHOOK_LIMIT_REACHED: 'the organization has as many webhooks as it may in this environment',
   },
   413: { PAYLOAD_TOO_LARGE: 'the body is over 1 MiB' },
   415: {

@@ -11,6 +11,7 @@ export const DOMAIN_ERROR_CODES = [
   'VALIDATION_FAILED',
   'MEMBER_ARCHIVED',
   'CONFLICT',
+  'WEBHOOK_LIMIT_REACHED',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

@@ -1,0 +1,111 @@
+import { deciderSpec } from '../../shared/domain/decider-spec';
+import { webhooksDecider, webhookUrlProblem } from './webhook.decider';
+import {
+  WEBHOOK_LIMITS,
+  WebhookEvent,
+  WEBHOOK_EVENT_NAMES,
+  webhookEventNameOf,
+} from './webhook.events';
+
+const spec = deciderSpec(webhooksDecider);
+const NOW = '2026-12-07T12:00:00.000Z';
+const register = (webhookId: string, events: string[] = ['*'], url = 'https://example.com/h') => ({
+  type: 'RegisterWebhook' as const,
+  data: { webhookId, url, events, httpsOnly: false, now: NOW },
+});
+const registered = (webhookId: string, events: string[] = ['*']): WebhookEvent => ({
+  type: 'WebhookRegistered',
+  data: { webhookId, url: 'https://example.com/h', events, registeredAt: NOW },
+});
+const remove = (webhookId: string) => ({
+  type: 'DeleteWebhook' as const,
+  data: { webhookId, now: NOW },
+});
+
+describe('webhooks decider', () => {
+  it('registers a webhook, its event names once each', () => {
+    const state = spec
+      .given()
+      .when(register('wh_1', ['loyalty.points.credited', '*', 'loyalty.points.credited']))
+      .then([registered('wh_1', ['loyalty.points.credited', '*'])]);
+    expect(state.active.map((w) => w.id)).toEqual(['wh_1']);
+  });
+
+  it('deletes a registered webhook, and then knows it no more', () => {
+    const state = spec
+      .given([registered('wh_1'), registered('wh_2')])
+      .when(remove('wh_1'))
+      .then([{ type: 'WebhookDeleted', data: { webhookId: 'wh_1', deletedAt: NOW } }]);
+    expect(state.active.map((w) => w.id)).toEqual(['wh_2']);
+    spec
+      .given([
+        registered('wh_1'),
+        { type: 'WebhookDeleted', data: { webhookId: 'wh_1', deletedAt: NOW } },
+      ])
+      .when(remove('wh_1'))
+      .then('NOT_FOUND');
+  });
+
+  it('refuses to delete a webhook it never registered', () => {
+    spec.given().when(remove('wh_x')).then('NOT_FOUND');
+  });
+
+  it('never takes an id twice, deleted or not', () => {
+    spec
+      .given([
+        registered('wh_1'),
+        { type: 'WebhookDeleted', data: { webhookId: 'wh_1', deletedAt: NOW } },
+      ])
+      .when(register('wh_1'))
+      .then('CONFLICT');
+  });
+
+  it(`caps a tenant at ${WEBHOOK_LIMITS.perTenant} webhooks not deleted`, () => {
+    const full = Array.from({ length: WEBHOOK_LIMITS.perTenant }, (_, i) => registered(`wh_${i}`));
+    const refused = spec.given(full).when(register('wh_new')).then('WEBHOOK_LIMIT_REACHED');
+    expect(refused.details).toEqual({ limit: WEBHOOK_LIMITS.perTenant });
+    spec
+      .given([...full, { type: 'WebhookDeleted', data: { webhookId: 'wh_3', deletedAt: NOW } }])
+      .when(register('wh_new'))
+      .then([registered('wh_new')]);
+  });
+
+  it('names the unknown event names it refuses, and the known ones', () => {
+    const refused = spec
+      .given()
+      .when(register('wh_1', ['loyalty.points.credited', 'loyalty.nope', 'loyalty.nope']))
+      .then('VALIDATION_FAILED');
+    expect(refused.details).toMatchObject({ field: 'events', unknown: ['loyalty.nope'] });
+    expect(refused.details?.known).toEqual(['*', ...WEBHOOK_EVENT_NAMES]);
+    spec.given().when(register('wh_1', [])).then('VALIDATION_FAILED');
+  });
+
+  it.each([
+    ['https://example.com/hook', false, null],
+    ['http://127.0.0.1:8080/hook?x=1', false, null],
+    ['http://example.com/hook', true, 'url must be https in production'],
+    ['ftp://example.com/hook', false, 'url must be an absolute http or https URL'],
+    ['example.com/hook', false, 'url must be an absolute http or https URL'],
+    ['https://example.com/hook#part', false, 'url must not have a fragment'],
+    [
+      `https://example.com/${'a'.repeat(WEBHOOK_LIMITS.url)}`,
+      false,
+      'url must be at most 2048 characters',
+    ],
+  ])('judges url case %#', (url, httpsOnly, problem) => {
+    expect(webhookUrlProblem(url, httpsOnly)).toBe(problem);
+    const outcome = spec.given().when({
+      type: 'RegisterWebhook',
+      data: { webhookId: 'wh_1', url, events: ['*'], httpsOnly, now: NOW },
+    });
+    if (problem === null) outcome.thenEvents();
+    else expect(outcome.then('VALIDATION_FAILED').details).toEqual({ field: 'url' });
+  });
+
+  it('maps the stored event types to webhook names in one table', () => {
+    expect(webhookEventNameOf('RedemptionCreated')).toBe('loyalty.redemption.created');
+    expect(webhookEventNameOf('PointsHoldApplied')).toBe('loyalty.redemption.applied');
+    expect(webhookEventNameOf('PointsDebited')).toBeUndefined();
+    expect(webhookEventNameOf('toString')).toBeUndefined();
+  });
+});

@@ -1,0 +1,90 @@
+import { assertNever, Decider } from '../../shared/domain/decider';
+import { DomainError, validationFailed } from '../../shared/domain/domain-error';
+import {
+  ALL_WEBHOOK_EVENTS,
+  DeleteWebhook,
+  RegisterWebhook,
+  WEBHOOK_EVENT_NAMES,
+  WEBHOOK_LIMITS,
+  WebhookCommand,
+  WebhookEvent,
+} from './webhook.events';
+import { evolveWebhooks, initialWebhooksState, WebhooksState } from './webhook.state';
+
+type Decision = WebhookEvent[] | DomainError;
+
+/** Why `url` cannot receive webhooks, or null: absolute http(s), no fragment, https if asked. */
+export function webhookUrlProblem(url: string, httpsOnly: boolean): string | null {
+  if (url.length > WEBHOOK_LIMITS.url)
+    return `url must be at most ${WEBHOOK_LIMITS.url} characters`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'url must be an absolute http or https URL';
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    return 'url must be an absolute http or https URL';
+  if (httpsOnly && parsed.protocol !== 'https:') return 'url must be https in production';
+  if (parsed.hash !== '' || url.includes('#')) return 'url must not have a fragment';
+  return null;
+}
+
+function register(command: RegisterWebhook, state: WebhooksState): Decision {
+  const { webhookId, url, events, httpsOnly, now } = command.data;
+  const urlProblem = webhookUrlProblem(url, httpsOnly);
+  if (urlProblem) return validationFailed(urlProblem, { field: 'url' });
+  if (events.length === 0 || events.length > WEBHOOK_LIMITS.events) {
+    return validationFailed(`events must list 1 to ${WEBHOOK_LIMITS.events} event names`, {
+      field: 'events',
+    });
+  }
+  const known = new Set<string>([ALL_WEBHOOK_EVENTS, ...WEBHOOK_EVENT_NAMES]);
+  const unknown = events.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    return validationFailed(`events names unknown event types: ${unknown.join(', ')}`, {
+      field: 'events',
+      unknown: [...new Set(unknown)],
+      known: [ALL_WEBHOOK_EVENTS, ...WEBHOOK_EVENT_NAMES],
+    });
+  }
+  if (state.known.has(webhookId)) return new DomainError('CONFLICT', `Webhook ${webhookId} exists`);
+  if (state.active.length >= WEBHOOK_LIMITS.perTenant) {
+    return new DomainError(
+      'WEBHOOK_LIMIT_REACHED',
+      `At most ${WEBHOOK_LIMITS.perTenant} webhooks per organization and environment: delete one first`,
+      { limit: WEBHOOK_LIMITS.perTenant },
+    );
+  }
+  const distinct = [...new Set(events)];
+  return [
+    {
+      type: 'WebhookRegistered',
+      data: { webhookId, url, events: distinct, registeredAt: now },
+    },
+  ];
+}
+
+function remove(command: DeleteWebhook, state: WebhooksState): Decision {
+  const { webhookId, now } = command.data;
+  if (!state.active.some((w) => w.id === webhookId))
+    return new DomainError('NOT_FOUND', `Webhook ${webhookId} not found`);
+  return [{ type: 'WebhookDeleted', data: { webhookId, deletedAt: now } }];
+}
+
+export function decideWebhooks(command: WebhookCommand, state: WebhooksState): Decision {
+  switch (command.type) {
+    case 'RegisterWebhook':
+      return register(command, state);
+    case 'DeleteWebhook':
+      return remove(command, state);
+    default:
+      return assertNever(command);
+  }
+}
+
+export const webhooksDecider: Decider<WebhookCommand, WebhooksState, WebhookEvent> = {
+  decide: decideWebhooks,
+  evolve: evolveWebhooks,
+  initialState: initialWebhooksState,
+};

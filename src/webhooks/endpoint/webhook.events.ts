@@ -1,0 +1,70 @@
+import type { DomainCommand, DomainEvent } from '../../shared/domain/decider';
+
+/**
+ * The stored event types a webhook delivers, by the name a subscriber registers for: the one
+ * place that maps the ledger's events to webhook events (docs/webhooks.md). PointsHoldApplied
+ * is held points applied (seeds 003, 004); it is mapped by its type name ahead of the events
+ * that write it.
+ */
+export const WEBHOOK_EVENT_TYPES = {
+  RedemptionCreated: 'loyalty.redemption.created',
+  RedemptionStatusChanged: 'loyalty.redemption.status_changed',
+  RedemptionCanceled: 'loyalty.redemption.canceled',
+  RedemptionReversed: 'loyalty.redemption.reversed',
+  RedemptionFulfilled: 'loyalty.redemption.fulfilled',
+  PointsHoldApplied: 'loyalty.redemption.applied',
+  PointsCredited: 'loyalty.points.credited',
+  PointsRefunded: 'loyalty.points.refunded',
+} as const satisfies Record<string, string>;
+
+export type WebhookEventName = (typeof WEBHOOK_EVENT_TYPES)[keyof typeof WEBHOOK_EVENT_TYPES];
+
+/** Every name a registration may list; `*` is all of them, also those added later. */
+export const WEBHOOK_EVENT_NAMES: readonly WebhookEventName[] = Object.values(WEBHOOK_EVENT_TYPES);
+export const ALL_WEBHOOK_EVENTS = '*';
+
+/** The webhook event name of a stored event type, or undefined when no webhook carries it. */
+export function webhookEventNameOf(type: string): WebhookEventName | undefined {
+  return Object.hasOwn(WEBHOOK_EVENT_TYPES, type)
+    ? WEBHOOK_EVENT_TYPES[type as keyof typeof WEBHOOK_EVENT_TYPES]
+    : undefined;
+}
+
+/** Whether a registration for `events` receives `name`. */
+export function subscribesTo(events: readonly string[], name: string): boolean {
+  return events.includes(ALL_WEBHOOK_EVENTS) || events.includes(name);
+}
+
+export const WEBHOOK_LIMITS = {
+  url: 2048,
+  /** Names in one registration (there are fewer known names than this, and `*`). */
+  events: 32,
+  /** Registrations not deleted, per organization and environment. */
+  perTenant: 20,
+} as const;
+
+export type WebhookRegistered = DomainEvent<
+  'WebhookRegistered',
+  { webhookId: string; url: string; events: string[]; registeredAt: string }
+>;
+export type WebhookDeleted = DomainEvent<
+  'WebhookDeleted',
+  { webhookId: string; deletedAt: string }
+>;
+
+export type WebhookEvent = WebhookRegistered | WebhookDeleted;
+
+export type RegisterWebhook = DomainCommand<
+  'RegisterWebhook',
+  {
+    webhookId: string;
+    url: string;
+    events: readonly string[];
+    /** Production takes https URLs only (the deployment's, not the domain's, rule). */
+    httpsOnly: boolean;
+    now: string;
+  }
+>;
+export type DeleteWebhook = DomainCommand<'DeleteWebhook', { webhookId: string; now: string }>;
+
+export type WebhookCommand = RegisterWebhook | DeleteWebhook;

@@ -1,0 +1,38 @@
+import { assertNever } from '../../shared/domain/decider';
+import type { WebhookEvent } from './webhook.events';
+
+export interface WebhookEndpoint {
+  readonly id: string;
+  readonly url: string;
+  readonly events: readonly string[];
+  readonly createdAt: string;
+}
+
+/** A tenant's registrations not deleted, in the order they were made. */
+export interface WebhooksState {
+  readonly active: readonly WebhookEndpoint[];
+  /** Ids ever registered, deleted ones too: an id is never taken twice. */
+  readonly known: ReadonlySet<string>;
+}
+
+export const initialWebhooksState: WebhooksState = { active: [], known: new Set() };
+
+export function evolveWebhooks(state: WebhooksState, event: WebhookEvent): WebhooksState {
+  switch (event.type) {
+    case 'WebhookRegistered': {
+      const { webhookId, url, events, registeredAt } = event.data;
+      const endpoint = { id: webhookId, url, events, createdAt: registeredAt };
+      return {
+        active: [...state.active, endpoint],
+        known: new Set(state.known).add(webhookId),
+      };
+    }
+    case 'WebhookDeleted':
+      return {
+        active: state.active.filter((w) => w.id !== event.data.webhookId),
+        known: state.known,
+      };
+    default:
+      return assertNever(event);
+  }
+}
