@@ -11,6 +11,7 @@ import { LedgerModule } from './ledger/ledger.module';
 import { HttpMetrics } from './metrics/http-metrics';
 import { MetricsController } from './metrics/metrics.controller';
 import { ReadModelsModule } from './read-models/read-models.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -18,7 +19,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [EventStoreModule, AuthModule, LedgerModule, ReadModelsModule],
+      imports: [EventStoreModule, AuthModule, LedgerModule, ReadModelsModule, WebhooksModule],
       controllers: [HealthController, MetricsController, DocsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -40,6 +40,7 @@ describe('loadConfig', () => {
   const PRODUCTION_AUTH = {
     ORG_API_KEYS: 'acme:expys_live_aaaaaaaaaaaaaaaa',
     MEMBER_TOKEN_SECRET: 'app-config-spec-secret-0123456789',
+    WEBHOOK_SIGNING_KEY: 'app-config-spec-webhook-signing-key-0123456789',
   };
 
   it.each(['production', 'PRODUCTION', ' production', 'Production', 'prod', 'PROD '])(

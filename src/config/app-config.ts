@@ -4,6 +4,7 @@ import { CorsOrigins, corsOriginsFrom } from './cors';
 import { wholeNumber } from './whole-number';
 import { DEFAULT_STATE_CACHE_SIZE } from '../shared/application/state-cache';
 import { SqliteSynchronous } from '../infrastructure/sqlite/sqlite-event-store';
+import { loadWebhookConfig, WebhookConfig } from '../webhooks/webhook-config';
 
 export interface AppConfig {
   port: number;
@@ -21,6 +22,8 @@ export interface AppConfig {
   stateCacheSize: number;
   /** Browser origins allowed to call the API (CORS_ORIGINS, cors.ts); undefined: no CORS. */
   corsOrigins: CorsOrigins | undefined;
+  /** The webhooks' signing key and whether this replica delivers (docs/webhooks.md). */
+  webhooks: WebhookConfig;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -68,5 +71,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auth: loadAuthConfig(env),
     stateCacheSize,
     corsOrigins: corsOriginsFrom(env),
+    webhooks: loadWebhookConfig(env),
   };
 }

@@ -8,6 +8,7 @@ import { MAX_EMAIL_LENGTH } from '../ledger/wallet/member-aliases';
 import { PROFILE_TEXT_LIMITS, REDEMPTION_STATUSES } from '../ledger/wallet/wallet.events';
 import { FULFILMENT_LIMITS } from '../ledger/wallet/wallet.fulfilment';
 import { MAX_TEXT_LENGTH } from '../shared/domain/values';
+import { WEBHOOK_LIMITS } from '../webhooks/endpoint/webhook.events';
 import {
   described,
   enumOf,
@@ -217,7 +218,24 @@ const CreateOfferRequest = requestObject(
 
 const UpdateOfferRequest = requestObject(offerFields);
 
+const CreateWebhookRequest = requestObject(
+  {
+    url: described(
+      'Absolute http or https URL, no fragment (else 422); https only in production.',
+      text(1, WEBHOOK_LIMITS.url),
+    ),
+    events: described('Webhook event names (docs/webhooks.md), or "*" for all.', {
+      type: 'array',
+      minItems: 1,
+      maxItems: WEBHOOK_LIMITS.events,
+      items: { type: 'string', minLength: 1, maxLength: 64 },
+    }),
+  },
+  ['url', 'events'],
+);
+
 export const REQUEST_SCHEMAS: Record<string, Json> = {
+  CreateWebhookRequest,
   ExchangeRequest,
   UpsertMemberRequest,
   CreditRequest,

@@ -163,7 +163,31 @@ const Bucket = closedObject({
   signups: count,
 });
 
+const webhookFields = {
+  id: { type: 'string' },
+  url: { type: 'string' },
+  events: list({ type: 'string' }),
+  environment: enumOf(['SANDBOX', 'LIVE']),
+  createdAt: instant,
+};
+
 export const RESPONSE_SCHEMAS: Record<string, Json> = {
+  WebhookWithSecret: closedObject({
+    ...webhookFields,
+    signingSecret: described(
+      'whsec_ and the base64 of the key that signs its deliveries; shown on creation only.',
+      { type: 'string' },
+    ),
+  }),
+  WebhookList: closedObject({
+    data: list(
+      closedObject({
+        ...webhookFields,
+        disabledAt: described('Always null: deleted webhooks are not listed.', { type: 'null' }),
+      }),
+    ),
+  }),
+  WebhookDeleted: closedObject({ id: { type: 'string' }, ok: { const: true } }),
   Offer,
   OfferList: page('data', 'Offer'),
   ShippingAddress,

@@ -9,6 +9,7 @@ import { OFFER_PATHS } from './paths/offers.paths';
 import { OPERATIONS_PATHS, OPERATIONS_SCHEMAS } from './paths/operations.paths';
 import { REDEMPTION_PATHS } from './paths/redemptions.paths';
 import { WALLET_PATHS } from './paths/wallet.paths';
+import { WEBHOOK_PATHS } from './paths/webhooks.paths';
 
 const DESCRIPTION = `An event-sourced points ledger and redemption service (Expys v1 wire contract, extended).
 docs/api.md is the full reference; this document states the same routes for tools.
@@ -39,6 +40,7 @@ export const OPENAPI_DOCUMENT: Json = {
     { name: 'Offers', description: 'The catalog' },
     { name: 'Redemptions', description: 'Redeeming offers and their lifecycle' },
     { name: 'Analytics', description: 'Organization-wide figures (org only)' },
+    { name: 'Webhooks', description: 'Signed deliveries of ledger events (org only)' },
     { name: 'Operations', description: 'Health, metrics and this document' },
   ],
   paths: {
@@ -47,6 +49,7 @@ export const OPENAPI_DOCUMENT: Json = {
     ...OFFER_PATHS,
     ...REDEMPTION_PATHS,
     ...ANALYTICS_PATHS,
+    ...WEBHOOK_PATHS,
     ...OPERATIONS_PATHS,
   },
   components: {

@@ -27,6 +27,16 @@ export function offerStreamPrefix(tenantKey: string): string {
   return `offer-${tenantKey}.`;
 }
 
+/**
+ * A tenant's webhook registrations: one stream per organization and environment, since the
+ * per-tenant cap and the list read them all together.
+ */
+export function webhooksStream(tenantKey: string): string {
+  return `webhooks-${tenantKey}`;
+}
+
+export const WEBHOOKS_CATEGORY_PREFIX = 'webhooks-';
+
 const REDEMPTION_ID = new RegExp(`^red_([0-9a-f]{${MEMBER_REF_HEX}})[0-9a-f]{16}$`);
 
 /** Random hex from randomUUID, which draws on a pooled buffer (randomBytes calls the CSPRNG each time). */
@@ -45,6 +55,7 @@ export function memberRefOfRedemption(redemptionId: string): string | null {
 
 export const newOfferId = () => `off_${randomHex(20)}`;
 export const newTransactionId = () => `txn_${randomHex(20)}`;
+export const newWebhookId = () => `wh_${randomHex(20)}`;
 
 /** A coupon code a person can read out: no 0/O or 1/I. */
 export function newCouponCode(): string {

@@ -396,6 +396,25 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
     expect((await ada('GET', '/v1/analytics/summary')).status).toBe(403);
   });
 
+  it('webhooks', async () => {
+    const body = { url: 'https://receiver.example/hook', events: ['loyalty.points.credited'] };
+    const key = { 'Idempotency-Key': 'contract-webhook-1' };
+    const created = await org('POST', '/v1/webhooks', body, key);
+    expect(created.status).toBe(201);
+    expect((await org('POST', '/v1/webhooks', body, key)).body).toEqual(created.body);
+    const listed = await org('GET', '/v1/webhooks');
+    expect(listed.body.data.map((w: any) => w.id)).toContain(created.body.id);
+    const unknown = await org('POST', '/v1/webhooks', { ...body, events: ['loyalty.nope'] });
+    expect([unknown.status, unknown.body.error.code]).toEqual([422, 'VALIDATION_FAILED']);
+    expect((await org('POST', '/v1/webhooks', { url: 'x', events: [] })).status).toBe(400);
+    expect((await ada('GET', '/v1/webhooks')).status).toBe(403);
+    expect((await org('DELETE', `/v1/webhooks/${created.body.id}`)).body).toEqual({
+      id: created.body.id,
+      ok: true,
+    });
+    expect((await org('DELETE', `/v1/webhooks/${created.body.id}`)).status).toBe(404);
+  });
+
   it('reached a success of every documented operation', () => {
     expect(client.operationsWithoutSuccess()).toEqual([]);
   });

@@ -11,6 +11,13 @@ import { MemberRefsOfStore } from '../member-refs';
 import { walletEventProblem } from '../wallet/wallet.event-shape';
 import { WalletEvent } from '../wallet/wallet.events';
 import { WalletState, evolveWallet, initialWalletState } from '../wallet/wallet.state';
+import { webhookEventProblem } from '../../webhooks/endpoint/webhook.event-shape';
+import { WebhookEvent } from '../../webhooks/endpoint/webhook.events';
+import {
+  WebhooksState,
+  evolveWebhooks,
+  initialWebhooksState,
+} from '../../webhooks/endpoint/webhook.state';
 
 /** The aggregates of the command side, loaded through one state cache, and the executor that writes them. */
 @Injectable()
@@ -18,6 +25,8 @@ export class Aggregates {
   readonly cache: StateCache;
   readonly wallets: AggregateStore<WalletState, WalletEvent>;
   readonly offers: AggregateStore<OfferState, OfferEvent>;
+  /** A tenant's webhook registrations, one stream per organization and environment. */
+  readonly webhooks: AggregateStore<WebhooksState, WebhookEvent>;
   readonly executor: CommandExecutor;
   /** How members' wallet streams and redemption ids are named in this store. */
   readonly memberRefs: MemberRefsOfStore;
@@ -41,6 +50,13 @@ export class Aggregates {
       evolveOffer,
       initialOfferState,
       offerEventProblem,
+    );
+    this.webhooks = new AggregateStore(
+      store,
+      this.cache,
+      evolveWebhooks,
+      initialWebhooksState,
+      webhookEventProblem,
     );
     this.executor = new CommandExecutor(store, this.cache);
     this.memberRefs = new MemberRefsOfStore(store);

@@ -1,0 +1,56 @@
+import { Json } from '../openapi.builders';
+import { mergeErrors, READ_ERRORS, WRITE_ERRORS } from '../openapi.errors';
+import { operation } from '../openapi.operation';
+import { parameterRef, SECURITY } from '../openapi.parameters';
+
+/** Webhook registrations (docs/webhooks.md): an org key only, per organization and environment. */
+export const WEBHOOK_PATHS: Record<string, Json> = {
+  '/v1/webhooks': {
+    post: operation({
+      operationId: 'createWebhook',
+      tag: 'Webhooks',
+      summary: 'Register a webhook',
+      description:
+        'The answer holds the signing secret, shown here only (and to a replay of the same ' +
+        'Idempotency-Key). The url must be absolute http or https (https only in production), ' +
+        'each event a known name or "*" (else 422, details name the unknown ones). At most 20 ' +
+        'webhooks per organization and environment (409 WEBHOOK_LIMIT_REACHED).',
+      security: SECURITY.orgOnly,
+      write: true,
+      body: { schema: 'CreateWebhookRequest', required: true },
+      success: {
+        status: 201,
+        description: 'The webhook, with its signing secret.',
+        schema: 'WebhookWithSecret',
+      },
+      errors: mergeErrors(WRITE_ERRORS, {
+        409: ['WEBHOOK_LIMIT_REACHED'],
+        422: ['VALIDATION_FAILED'],
+      }),
+    }),
+    get: operation({
+      operationId: 'listWebhooks',
+      tag: 'Webhooks',
+      summary: "The organization's webhooks in this environment",
+      description: 'In the order they were registered; deleted ones are not listed. No secrets.',
+      security: SECURITY.orgOnly,
+      success: { status: 200, description: 'The webhooks.', schema: 'WebhookList' },
+      errors: mergeErrors(READ_ERRORS, { 503: ['STREAM_UNREADABLE'] }),
+    }),
+  },
+  '/v1/webhooks/{id}': {
+    parameters: [parameterRef('IdPath')],
+    delete: operation({
+      operationId: 'deleteWebhook',
+      tag: 'Webhooks',
+      summary: 'Delete a webhook',
+      description:
+        'Takes no body. Nothing more is delivered to it, deliveries still pending included. ' +
+        'Deleting it again is 404.',
+      security: SECURITY.orgOnly,
+      write: true,
+      success: { status: 200, description: 'The webhook is deleted.', schema: 'WebhookDeleted' },
+      errors: mergeErrors(WRITE_ERRORS, { 404: ['NOT_FOUND'] }),
+    }),
+  },
+};

@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { AuthenticatedRequest, OrgOnly, principalOf } from '../../auth/auth.decorators';
+import { commandRequest, sendOutcome } from '../../shared/http/command-request';
+import { NoBody, NoQuery } from '../../shared/http/no-input';
+import { isPlainObject } from '../../shared/domain/values';
+import { WebhookCommands } from './webhook-commands.service';
+import { CreateWebhookDto, WebhookPathParams } from './webhook.dto';
+
+/** The Expys webhook routes: an org key only, for its own organization and environment. */
+@Controller('v1/webhooks')
+@OrgOnly()
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhookCommands) {}
+
+  /** 201 with the signing secret, shown here only (and to a replay of the same Idempotency-Key). */
+  @Post()
+  @NoQuery()
+  @HttpCode(201)
+  async create(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Body() dto: CreateWebhookDto,
+  ) {
+    const command = commandRequest(req, req.body);
+    const result = await this.webhooks.register(command, dto.url, dto.events);
+    const body = sendOutcome(reply, result);
+    if (result.outcome.status !== 201 || !isPlainObject(body) || typeof body.id !== 'string')
+      return body;
+    return { ...body, signingSecret: this.webhooks.signingSecret(command.tenant, body.id) };
+  }
+
+  @Get()
+  @NoQuery()
+  list(@Req() req: AuthenticatedRequest) {
+    return this.webhooks.list(principalOf(req).tenant);
+  }
+
+  @Delete(':id')
+  @NoQuery()
+  @NoBody()
+  async remove(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Param() params: WebhookPathParams,
+  ) {
+    const result = await this.webhooks.remove(commandRequest(req, req.body), params.id);
+    return sendOutcome(reply, result);
+  }
+}

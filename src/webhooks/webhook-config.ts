@@ -1,0 +1,47 @@
+import { isProduction } from '../auth/auth-config';
+
+/** The published development signing key (docs/webhooks.md). Refused in production. */
+export const DEV_WEBHOOK_SIGNING_KEY = 'points-ledger-development-webhook-signing-key';
+const MIN_KEY_LENGTH = 32;
+
+export interface WebhookConfig {
+  /** The key every webhook's signing secret is derived from (webhook-signing.ts). */
+  signingKey: string;
+  usingDevelopmentKey: boolean;
+  /** Whether this replica delivers (WEBHOOK_DELIVERY=off: it only takes registrations). */
+  delivery: boolean;
+  /** Production registers https URLs only. */
+  httpsOnly: boolean;
+}
+
+/**
+ * Reads WEBHOOK_SIGNING_KEY and WEBHOOK_DELIVERY. Outside production a missing key falls back to
+ * the published development key; with NODE_ENV=production a missing key, a short one or the
+ * development key stops start-up (anybody could sign webhooks as the service with it).
+ */
+export function loadWebhookConfig(env: NodeJS.ProcessEnv): WebhookConfig {
+  const production = isProduction(env);
+  const key = env.WEBHOOK_SIGNING_KEY || undefined;
+  const delivery = (env.WEBHOOK_DELIVERY ?? 'on').trim().toLowerCase();
+  if (delivery !== 'on' && delivery !== 'off') {
+    throw new Error(`WEBHOOK_DELIVERY must be on or off, got '${env.WEBHOOK_DELIVERY}'`);
+  }
+  const isDevelopmentKey =
+    key !== undefined && key.trim().toLowerCase() === DEV_WEBHOOK_SIGNING_KEY.toLowerCase();
+  if (production && (key === undefined || isDevelopmentKey)) {
+    throw new Error(
+      'WEBHOOK_SIGNING_KEY must be set, and not to the published development key, when NODE_ENV=production; see docs/webhooks.md',
+    );
+  }
+  if (key !== undefined && !isDevelopmentKey && key.trim().length < MIN_KEY_LENGTH) {
+    throw new Error(
+      `WEBHOOK_SIGNING_KEY must have at least ${MIN_KEY_LENGTH} characters: use a random value, such as the output of \`openssl rand -base64 32\``,
+    );
+  }
+  return {
+    signingKey: key ?? DEV_WEBHOOK_SIGNING_KEY,
+    usingDevelopmentKey: key === undefined || isDevelopmentKey,
+    delivery: delivery === 'on',
+    httpsOnly: production,
+  };
+}

@@ -1,0 +1,144 @@
+import { WEBHOOK_LIMITS } from '../../src/webhooks/endpoint/webhook.events';
+import { memberToken } from '../support/fixtures';
+import { api, headPosition, KEYS, startTestApp, TestApp } from '../support/test-app';
+import { WebhookReceiver } from '../support/webhook-receiver';
+
+/** POST/GET/DELETE /v1/webhooks over HTTP. */
+describe('Webhooks (e2e)', () => {
+  let t: TestApp;
+  let org: ReturnType<typeof api>;
+  let live: ReturnType<typeof api>;
+  let globex: ReturnType<typeof api>;
+  let receiver: WebhookReceiver;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    org = api(t.baseUrl, KEYS.acmeSandbox);
+    live = api(t.baseUrl, KEYS.acmeLive);
+    globex = api(t.baseUrl, KEYS.globexSandbox);
+    receiver = await WebhookReceiver.start();
+  });
+  afterAll(async () => {
+    await t.close();
+    await receiver.close();
+  });
+
+  const register = (client = org, body: unknown = { url: receiver.url(), events: ['*'] }) =>
+    client('POST', '/v1/webhooks', body);
+  const ids = async (client: ReturnType<typeof api>) =>
+    ((await client('GET', '/v1/webhooks')).body.data as Array<{ id: string }>).map((w) => w.id);
+
+  it('registers, lists without the secret, and deletes', async () => {
+    const created = await register(org, {
+      url: receiver.url('/a'),
+      events: ['loyalty.redemption.created', 'loyalty.points.credited'],
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({
+      id: expect.stringMatching(/^wh_[0-9a-f]{20}$/),
+      url: receiver.url('/a'),
+      events: ['loyalty.redemption.created', 'loyalty.points.credited'],
+      environment: 'SANDBOX',
+      createdAt: expect.any(String),
+      signingSecret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
+    });
+    const { id, signingSecret, ...shown } = created.body;
+    const listed = await org('GET', '/v1/webhooks');
+    expect(listed.status).toBe(200);
+    expect(listed.body.data).toContainEqual({ id, ...shown, disabledAt: null });
+    expect(JSON.stringify(listed.body)).not.toContain(signingSecret);
+
+    const deleted = await org('DELETE', `/v1/webhooks/${id}`);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({ id, ok: true });
+    expect(await ids(org)).not.toContain(id);
+    expect((await org('DELETE', `/v1/webhooks/${id}`)).status).toBe(404);
+    expect((await org('DELETE', '/v1/webhooks/wh_00000000000000000000')).body.error.code).toBe(
+      'NOT_FOUND',
+    );
+  });
+
+  it('replays a POST with the same Idempotency-Key, secret and all, and registers once', async () => {
+    const headers = { 'Idempotency-Key': 'webhook-create-1' };
+    const body = { url: receiver.url('/idem'), events: ['loyalty.points.refunded'] };
+    const first = await org('POST', '/v1/webhooks', body, headers);
+    const head = await headPosition(t.baseUrl);
+    const again = await org('POST', '/v1/webhooks', body, headers);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(await headPosition(t.baseUrl)).toBe(head);
+    const other = await org('POST', '/v1/webhooks', { ...body, events: ['*'] }, headers);
+    expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    await org('DELETE', `/v1/webhooks/${first.body.id}`);
+  });
+
+  it('keeps sandbox, live and other organizations apart', async () => {
+    const sandbox = (await register(org)).body;
+    const inLive = (await register(live)).body;
+    expect(inLive.environment).toBe('LIVE');
+    expect(inLive.signingSecret).not.toBe(sandbox.signingSecret);
+    expect(await ids(org)).toContain(sandbox.id);
+    expect(await ids(org)).not.toContain(inLive.id);
+    expect(await ids(live)).toEqual([inLive.id]);
+    expect(await ids(globex)).toEqual([]);
+    expect((await live('DELETE', `/v1/webhooks/${sandbox.id}`)).status).toBe(404);
+    expect((await globex('DELETE', `/v1/webhooks/${sandbox.id}`)).status).toBe(404);
+    await org('DELETE', `/v1/webhooks/${sandbox.id}`);
+    await live('DELETE', `/v1/webhooks/${inLive.id}`);
+  });
+
+  it('refuses member tokens (403) and requests without a key (401)', async () => {
+    const member = api(t.baseUrl, await memberToken(org, 'webhook-member'));
+    expect((await member('GET', '/v1/webhooks')).status).toBe(403);
+    expect((await register(member)).status).toBe(403);
+    expect((await member('DELETE', '/v1/webhooks/wh_00000000000000000000')).status).toBe(403);
+    const anonymous = await fetch(`${t.baseUrl}/v1/webhooks`);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it.each([
+    ['url', 422, { url: 'ftp://example.com/hook', events: ['*'] }],
+    ['url', 422, { url: '/relative', events: ['*'] }],
+    ['url', 422, { url: 'https://example.com/hook#x', events: ['*'] }],
+    ['url', 400, { url: `https://example.com/${'x'.repeat(WEBHOOK_LIMITS.url)}`, events: ['*'] }],
+    ['events', 400, { url: 'https://example.com/hook', events: [] }],
+    ['events', 400, { url: 'https://example.com/hook', events: 'loyalty.points.credited' }],
+    ['events', 400, { url: 'https://example.com/hook' }],
+    ['secret', 400, { url: 'https://example.com/hook', events: ['*'], secret: 'x' }],
+  ])('refuses a bad %s with %p VALIDATION_FAILED (case %#)', async (field, status, body) => {
+    const refused = await register(org, body);
+    expect(refused.status).toBe(status);
+    expect(refused.body.error.code).toBe('VALIDATION_FAILED');
+    expect(JSON.stringify(refused.body.error.details)).toContain(field);
+  });
+
+  it('names the unknown event names it refuses', async () => {
+    const refused = await register(org, {
+      url: 'https://example.com/hook',
+      events: ['loyalty.points.credited', 'loyalty.points.stolen'],
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { field: 'events', unknown: ['loyalty.points.stolen'] },
+    });
+  });
+
+  it(`takes at most ${WEBHOOK_LIMITS.perTenant} webhooks per organization and environment`, async () => {
+    const made: string[] = [];
+    for (let i = 0; i < WEBHOOK_LIMITS.perTenant; i++) {
+      const created = await register(globex, { url: `https://example.com/${i}`, events: ['*'] });
+      expect(created.status).toBe(201);
+      made.push(created.body.id);
+    }
+    const over = await register(globex, { url: 'https://example.com/over', events: ['*'] });
+    expect(over.status).toBe(409);
+    expect(over.body.error.code).toBe('WEBHOOK_LIMIT_REACHED');
+    expect((await globex('DELETE', `/v1/webhooks/${made[0]}`)).status).toBe(200);
+    const again = await register(globex, { url: 'https://example.com/again', events: ['*'] });
+    expect(again.status).toBe(201);
+    for (const id of [...made.slice(1), again.body.id])
+      await globex('DELETE', `/v1/webhooks/${id}`);
+  });
+});
