@@ -3,6 +3,7 @@ import { OperatorOnly } from '../auth/auth.decorators';
 import { EVENT_STORE_INFO, EventStoreInfo } from '../event-store/event-store.module';
 import { ServiceStatus } from '../health/service-status';
 import { lagBehind } from '../projections/engine/checkpoints';
+import { WebhookDelivery } from '../webhooks/delivery/webhook-delivery.service';
 import { HttpMetrics } from './http-metrics';
 import { PROMETHEUS_CONTENT_TYPE, PrometheusText } from './prometheus-text';
 
@@ -20,6 +21,7 @@ export class MetricsController {
   constructor(
     private readonly service: ServiceStatus,
     private readonly http: HttpMetrics,
+    private readonly webhooks: WebhookDelivery,
     @Inject(EVENT_STORE_INFO) private readonly info: EventStoreInfo,
   ) {}
 
@@ -69,8 +71,24 @@ export class MetricsController {
         [{ value: flag(fileFailure !== null) }],
       );
     this.http.write(text);
+    this.writeWebhookMetrics(text);
     writeProcessMetrics(text);
     return text.toString();
+  }
+
+  /** Delivery attempts by outcome; none on a replica with WEBHOOK_DELIVERY=off. */
+  private writeWebhookMetrics(text: PrometheusText): void {
+    const counts = this.webhooks.deliverer?.counts;
+    if (!counts) return;
+    text.counter(
+      'ledger_webhook_deliveries_total',
+      'Webhook delivery attempts since start: delivered (2xx), failed (retried later) or gave_up (the last one failed).',
+      [
+        { labels: { outcome: 'delivered' }, value: counts.delivered },
+        { labels: { outcome: 'failed' }, value: counts.failedAttempts - counts.gaveUp },
+        { labels: { outcome: 'gave_up' }, value: counts.gaveUp },
+      ],
+    );
   }
 }
 

@@ -1,9 +1,16 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../src/app.factory';
+import { loadConfig } from '../../src/config/app-config';
+import { WebhookDelivery } from '../../src/webhooks/delivery/webhook-delivery.service';
+import { verifySignature } from '../../src/webhooks/webhook-signing';
 import { WEBHOOK_LIMITS } from '../../src/webhooks/endpoint/webhook.events';
-import { memberToken } from '../support/fixtures';
-import { api, headPosition, KEYS, startTestApp, TestApp } from '../support/test-app';
+import { credit, memberToken } from '../support/fixtures';
+import { api, headPosition, KEYS, startTestApp, TEST_ENV, TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
-/** POST/GET/DELETE /v1/webhooks over HTTP. */
+/** POST/GET/DELETE /v1/webhooks over HTTP, and a delivery through the running app. */
 describe('Webhooks (e2e)', () => {
   let t: TestApp;
   let org: ReturnType<typeof api>;
@@ -140,5 +147,59 @@ describe('Webhooks (e2e)', () => {
     expect(again.status).toBe(201);
     for (const id of [...made.slice(1), again.body.id])
       await globex('DELETE', `/v1/webhooks/${id}`);
+  });
+
+  it('delivers a credit, signed with the secret it registered with', async () => {
+    const created = await register(org, {
+      url: receiver.url('/credits'),
+      events: ['loyalty.points.credited'],
+    });
+    await credit(org, 'webhook-ada', 250);
+    const received = await receiver.next();
+    expect(received.path).toBe('/credits');
+    const { headers, body } = received;
+    const id = headers['webhook-id'] as string;
+    const timestamp = Number(headers['webhook-timestamp']);
+    expect(Math.abs(timestamp - Date.now() / 1000)).toBeLessThan(60);
+    expect(
+      verifySignature(
+        created.body.signingSecret,
+        id,
+        timestamp,
+        body,
+        headers['webhook-signature'] as string,
+      ),
+    ).toBe(true);
+    expect(JSON.parse(body)).toEqual({
+      id,
+      type: 'loyalty.points.credited',
+      createdAt: expect.any(String),
+      environment: 'SANDBOX',
+      data: expect.objectContaining({ externalUserID: 'webhook-ada', amount: 250 }),
+    });
+    await org('DELETE', `/v1/webhooks/${created.body.id}`);
+    const metrics = await fetch(`${t.baseUrl}/metrics`, {
+      headers: { Authorization: `Bearer ${KEYS.operator}` },
+    });
+    expect(await metrics.text()).toContain('ledger_webhook_deliveries_total{outcome="delivered"}');
+    expect(existsSync(join(t.dataDir, 'webhooks.db'))).toBe(true);
+  });
+
+  it('takes registrations but delivers nothing with WEBHOOK_DELIVERY=off', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-webhooks-off-'));
+    const app = await createApp(
+      loadConfig({ ...TEST_ENV, DATA_DIR: dataDir, WEBHOOK_DELIVERY: 'off' }),
+      { logger: false },
+    );
+    try {
+      await app.listen(0, '127.0.0.1');
+      const off = api(await app.getUrl(), KEYS.acmeSandbox);
+      expect((await register(off)).status).toBe(201);
+      expect(app.get(WebhookDelivery).deliverer).toBeUndefined();
+      expect(existsSync(join(dataDir, 'webhooks.db'))).toBe(false);
+    } finally {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

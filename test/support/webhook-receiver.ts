@@ -11,8 +11,8 @@ export interface Received {
 
 /**
  * A webhook receiver on 127.0.0.1: records each POST, answers with the status `respond` gives
- * it (200 by default), and hands the requests to whoever awaits `next()`, so that a test waits
- * for a delivery and not for a time.
+ * it (200 by default; 0 leaves it unanswered until close), and hands the requests to whoever
+ * awaits `next()`, so that a test waits for a delivery and not for a time.
  */
 export class WebhookReceiver {
   readonly received: Received[] = [];
@@ -34,7 +34,7 @@ export class WebhookReceiver {
         const status = this.respond(request, this.received.length);
         const received = { ...request, status };
         this.received.push(received);
-        res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
+        if (status > 0) res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
         const waiter = this.waiting.shift();
         if (waiter) waiter(received);
         else this.unread.push(received);

@@ -1,0 +1,156 @@
+import { messageOf } from '../../shared/application/error-message';
+import { signatureOf, signingSecretOf } from '../webhook-signing';
+import { DeliveryRow, WebhookOutbox } from './webhook-outbox';
+
+/** Waits after each failed attempt: the 7th attempt, 10 h 36 min after the first, is the last. */
+export const RETRY_SCHEDULE_MS: readonly number[] = [
+  10_000,
+  60_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3_600_000,
+  8 * 3_600_000,
+];
+
+export interface DelivererOptions {
+  signingKey: string;
+  schedule?: readonly number[];
+  /** An attempt that has no answer in this time failed. */
+  timeoutMs?: number;
+  /** Requests under way at once, over every webhook. */
+  maxInFlight?: number;
+  /** The time the signature's webhook-timestamp states (seconds are taken of it). */
+  clock?: () => number;
+}
+
+export interface DeliveryCounts {
+  delivered: number;
+  failedAttempts: number;
+  gaveUp: number;
+}
+
+/**
+ * Sends the outbox's due deliveries: a POST of the stored body, signed as Standard Webhooks
+ * signs (webhook-id, webhook-timestamp, webhook-signature). A 2xx is delivered; anything else, a
+ * redirect, a network error or no answer within the timeout is a failed attempt, tried again
+ * after the schedule's next wait, and given up once the schedule is spent. A delivery whose
+ * webhook was deleted meanwhile is dropped, not sent.
+ */
+export class WebhookDeliverer {
+  readonly counts: DeliveryCounts = { delivered: 0, failedAttempts: 0, gaveUp: 0 };
+  private readonly schedule: readonly number[];
+  private readonly timeoutMs: number;
+  private readonly maxInFlight: number;
+  private readonly clock: () => number;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly outbox: WebhookOutbox,
+    private readonly options: DelivererOptions,
+  ) {
+    this.schedule = options.schedule ?? RETRY_SCHEDULE_MS;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.maxInFlight = options.maxInFlight ?? 16;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  /** Starts the deliveries due at `nowMs` that fit beside those under way; resolves when they end. */
+  async runOnce(nowMs = this.clock()): Promise<number> {
+    const started = this.startDue(nowMs);
+    await Promise.all(started);
+    return started.length;
+  }
+
+  /** As runOnce, without waiting: the attempts' promises, each settled once its row is updated. */
+  startDue(nowMs = this.clock(), onSettled?: () => void): Array<Promise<void>> {
+    if (this.stopping.signal.aborted) return [];
+    const room = this.maxInFlight - this.inFlight.size;
+    if (room <= 0) return [];
+    const rows = this.outbox.due(nowMs, room + this.inFlight.size);
+    const started: Array<Promise<void>> = [];
+    for (const row of rows) {
+      if (started.length >= room) break;
+      if (this.inFlight.has(row.id)) continue;
+      const attempt = this.attempt(row, nowMs).finally(() => {
+        this.inFlight.delete(row.id);
+        onSettled?.();
+      });
+      this.inFlight.set(row.id, attempt);
+      started.push(attempt);
+    }
+    return started;
+  }
+
+  /**
+   * Aborts the requests under way and waits for them: an aborted attempt is not counted, so its
+   * delivery stays due and is sent again after a restart (at least once).
+   */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  private async attempt(row: DeliveryRow, nowMs: number): Promise<void> {
+    const endpoint = this.outbox.endpoint(row.tenant, row.webhook_id);
+    if (!endpoint) return this.outbox.cancel(row.id, nowMs);
+    const secret = signingSecretOf(this.options.signingKey, row.tenant, row.webhook_id);
+    const timestamp = Math.floor(this.clock() / 1000);
+    let failure: string;
+    try {
+      const response = await fetch(endpoint.url, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'points-ledger-webhooks',
+          'webhook-id': row.id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signatureOf(secret, row.id, timestamp, row.body),
+        },
+        body: row.body,
+        signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stopping.signal]),
+      });
+      await response.body?.cancel().catch(() => undefined);
+      if (response.status >= 200 && response.status < 300) {
+        this.outbox.delivered(row.id, nowMs);
+        this.counts.delivered++;
+        return;
+      }
+      failure = `HTTP ${response.status}`;
+    } catch (error) {
+      if (this.stopping.signal.aborted) return;
+      failure = isTimeout(error)
+        ? `no answer within ${this.timeoutMs} ms`
+        : describeFetchError(error);
+    }
+    this.failed(row, failure, nowMs);
+  }
+
+  private failed(row: DeliveryRow, failure: string, nowMs: number): void {
+    this.counts.failedAttempts++;
+    const wait = this.schedule[row.attempts];
+    if (wait === undefined) {
+      this.outbox.gaveUp(row.id, failure, nowMs);
+      this.counts.gaveUp++;
+    } else {
+      this.outbox.retryAt(row.id, nowMs + wait, failure, nowMs);
+    }
+  }
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'TimeoutError';
+}
+
+/** fetch's TypeError says only "fetch failed": its cause has the code (ECONNREFUSED, ...). */
+function describeFetchError(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') return code;
+  return messageOf(cause ?? error).slice(0, 200);
+}

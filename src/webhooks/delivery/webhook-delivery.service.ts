@@ -1,0 +1,112 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
+import { messageOf } from '../../shared/application/error-message';
+import { WebhookDeliverer } from './webhook-deliverer';
+import { WebhookDispatcher } from './webhook-dispatcher';
+import { WebhookOutbox, webhooksPathIn } from './webhook-outbox';
+
+/** How often the loop looks for new events and due deliveries when it has nothing to do. */
+const IDLE_POLL_MS = 200;
+/** Finished deliveries are kept this long (for the operator's look at webhooks.db), then pruned. */
+const KEEP_FINISHED_MS = 7 * 24 * 3_600_000;
+const PRUNE_EVERY_MS = 3_600_000;
+/** One line a minute at most while the loop keeps failing (the store down). */
+const FAILURE_LOG_EVERY_MS = 60_000;
+
+/**
+ * The replica's webhook delivery: one loop that dispatches new events of $all into the outbox and
+ * starts the deliveries due, until the app stops. Off with WEBHOOK_DELIVERY=off (a replica that
+ * only serves the API); with several replicas, exactly one should deliver (docs/webhooks.md).
+ */
+@Injectable()
+export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Webhooks');
+  private outbox?: WebhookOutbox;
+  private dispatcher?: WebhookDispatcher;
+  deliverer?: WebhookDeliverer;
+  private running = false;
+  private timer?: NodeJS.Timeout;
+  private loop?: Promise<void>;
+  private wakeUp?: () => void;
+  private lastPrune = 0;
+  private lastFailureLog = 0;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { delivery, usingDevelopmentKey } = this.config.webhooks;
+    if (!delivery) {
+      this.logger.log('WEBHOOK_DELIVERY=off: this replica takes registrations but delivers none');
+      return;
+    }
+    if (usingDevelopmentKey)
+      this.logger.warn(
+        'WEBHOOK_SIGNING_KEY is not set: webhooks are signed with secrets derived from the published development key (refused when NODE_ENV=production)',
+      );
+    const path = webhooksPathIn(this.config.dataDir);
+    this.outbox = WebhookOutbox.open(path);
+    this.dispatcher = new WebhookDispatcher(this.store, this.outbox);
+    this.deliverer = new WebhookDeliverer(this.outbox, {
+      signingKey: this.config.webhooks.signingKey,
+    });
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.wakeUp?.();
+    await this.loop;
+    await this.deliverer?.stop();
+    this.outbox?.close();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let busy = false;
+      try {
+        busy = await this.step();
+      } catch (error) {
+        this.failed(error);
+      }
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        this.wakeUp = resolve;
+        this.timer = setTimeout(resolve, busy ? 0 : IDLE_POLL_MS);
+      });
+    }
+  }
+
+  /** One round; true when there is more to do at once. */
+  private async step(): Promise<boolean> {
+    const dispatcher = this.dispatcher!;
+    const deliverer = this.deliverer!;
+    const read = await dispatcher.runOnce();
+    const now = Date.now();
+    const started = deliverer.startDue(now, () => this.wakeUp?.());
+    for (const attempt of started) attempt.catch((error: unknown) => this.failed(error));
+    if (now - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      this.outbox!.prune(now - KEEP_FINISHED_MS);
+    }
+    return read > 0;
+  }
+
+  private failed(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastFailureLog < FAILURE_LOG_EVERY_MS) return;
+    this.lastFailureLog = now;
+    this.logger.error(`Webhook delivery failed, retrying: ${messageOf(error)}`);
+  }
+}

@@ -1,0 +1,119 @@
+import { EventStore, JsonObject, RecordedEvent } from '../../event-store/event-store.port';
+import { parseTenantKey } from '../../auth/tenancy';
+import { WEBHOOKS_CATEGORY_PREFIX } from '../../ledger/streams';
+import { sha256Hex } from '../../shared/application/sha256';
+import { isPlainObject } from '../../shared/domain/values';
+import { subscribesTo, webhookEventNameOf } from '../endpoint/webhook.events';
+import { WebhookOutbox } from './webhook-outbox';
+
+const WALLET_PREFIX = 'wallet-';
+
+/** The id of the message that carries one event to one webhook: the same on every retry and replica. */
+export function messageIdOf(eventId: string, webhookId: string): string {
+  return `msg_${sha256Hex(`${eventId}:${webhookId}`).slice(0, 32)}`;
+}
+
+/** What a webhook POSTs (docs/webhooks.md): the event's data, with the member it concerns. */
+export function payloadOf(
+  messageId: string,
+  type: string,
+  event: RecordedEvent,
+  environment: string,
+): string {
+  const meta = event.metadata;
+  const data = isPlainObject(event.data) ? (event.data as JsonObject) : {};
+  const externalUserID = typeof meta.externalUserID === 'string' ? meta.externalUserID : null;
+  return JSON.stringify({
+    id: messageId,
+    type,
+    createdAt: typeof meta.occurredAt === 'string' ? meta.occurredAt : event.created.toISOString(),
+    environment: environment === 'live' ? 'LIVE' : 'SANDBOX',
+    data: externalUserID === null ? data : { externalUserID, ...data },
+  });
+}
+
+export interface DispatcherOptions {
+  /** Events of $all read per run. */
+  batchSize?: number;
+  clock?: () => number;
+}
+
+/**
+ * Follows $all from its checkpoint in webhooks.db. A registration or deletion updates the
+ * endpoints it knows; an event a webhook carries adds one delivery per matching registration of
+ * its tenant. Both go in one transaction with the checkpoint, so a crash neither loses a delivery
+ * nor makes one twice. Registrations are taken in log order: a webhook gets the events after its
+ * registration and none after its deletion, whichever replica wrote them.
+ */
+export class WebhookDispatcher {
+  private readonly batchSize: number;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly outbox: WebhookOutbox,
+    options: DispatcherOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 500;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** Dispatches the next batch; returns how many events of $all it went past. */
+  async runOnce(): Promise<number> {
+    const after = this.outbox.checkpoint();
+    // Inclusive from the checkpoint, which is a real position (EventStoreDB's positions have gaps).
+    const read = await this.store.readAll({
+      fromPosition: after ?? 'start',
+      maxCount: this.batchSize + 1,
+      bodies: { streamNamePrefixes: [WALLET_PREFIX, WEBHOOKS_CATEGORY_PREFIX] },
+    });
+    const events = read
+      .filter((e) => after === null || e.position > after)
+      .slice(0, this.batchSize);
+    if (events.length === 0) return 0;
+    const now = this.clock();
+    this.outbox.transaction(() => {
+      for (const event of events) this.dispatch(event, now);
+      this.outbox.setCheckpoint(events[events.length - 1].position);
+    });
+    return events.length;
+  }
+
+  private dispatch(event: RecordedEvent, now: number): void {
+    if (event.unreadable !== undefined) return;
+    if (event.stream.startsWith(WEBHOOKS_CATEGORY_PREFIX)) return this.registration(event, now);
+    if (!event.stream.startsWith(WALLET_PREFIX)) return;
+    const name = webhookEventNameOf(event.type);
+    if (name === undefined) return;
+    const { environment, orgId } = event.metadata;
+    if (typeof environment !== 'string' || typeof orgId !== 'string') return;
+    const tenant = `${environment}.${orgId}`;
+    if (!event.stream.startsWith(`${WALLET_PREFIX}${tenant}.`)) return;
+    for (const endpoint of this.outbox.activeOf(tenant)) {
+      if (!subscribesTo(endpoint.events, name)) continue;
+      const id = messageIdOf(event.id, endpoint.id);
+      const body = payloadOf(id, name, event, environment);
+      this.outbox.enqueue(
+        { id, tenant, webhookId: endpoint.id, eventId: event.id, eventType: name, body },
+        now,
+      );
+    }
+  }
+
+  private registration(event: RecordedEvent, now: number): void {
+    const tenant = event.stream.slice(WEBHOOKS_CATEGORY_PREFIX.length);
+    if (!parseTenantKey(tenant) || !isPlainObject(event.data)) return;
+    const { webhookId, url, events } = event.data;
+    if (typeof webhookId !== 'string') return;
+    if (event.type === 'WebhookRegistered' && typeof url === 'string' && Array.isArray(events)) {
+      this.outbox.register(
+        tenant,
+        webhookId,
+        url,
+        events.filter((e) => typeof e === 'string'),
+      );
+    } else if (event.type === 'WebhookDeleted') {
+      this.outbox.delete(tenant, webhookId, now);
+    }
+  }
+}

@@ -1,0 +1,220 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { makePrivateFile } from '../../infrastructure/private-files';
+import { migrate, Migration } from '../../infrastructure/sqlite/migrations';
+import { openDatabase } from '../../infrastructure/sqlite/open-database';
+
+/** DATA_DIR/webhooks.db: the dispatcher's checkpoint, the registrations it has seen, the outbox. */
+export const WEBHOOKS_FILE = 'webhooks.db';
+export const webhooksPathIn = (dataDir: string) => join(dataDir, WEBHOOKS_FILE);
+
+/**
+ * Append-only, as the other schemas. Not derived data to drop and replay like the read models:
+ * a replay would send every event since each registration again. Positions are decimal text,
+ * since EventStoreDB's commit positions pass 2^53.
+ */
+export const WEBHOOK_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'webhook outbox',
+    sql: `
+      CREATE TABLE wh_checkpoint (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        position TEXT NOT NULL
+      );
+      CREATE TABLE wh_endpoints (
+        tenant  TEXT NOT NULL,
+        id      TEXT NOT NULL,
+        url     TEXT NOT NULL,
+        events  TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (tenant, id)
+      ) WITHOUT ROWID;
+      CREATE TABLE wh_deliveries (
+        id              TEXT PRIMARY KEY,
+        tenant          TEXT NOT NULL,
+        webhook_id      TEXT NOT NULL,
+        event_id        TEXT NOT NULL,
+        event_type      TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        last_error      TEXT,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL
+      );
+      CREATE INDEX wh_deliveries_due ON wh_deliveries (status, next_attempt_at);
+      CREATE INDEX wh_deliveries_by_webhook ON wh_deliveries (tenant, webhook_id, created_at);
+    `,
+  },
+];
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'canceled';
+
+export interface DeliveryRow {
+  id: string;
+  tenant: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  body: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EndpointRow {
+  url: string;
+  events: string[];
+}
+
+export interface NewDelivery {
+  id: string;
+  tenant: string;
+  webhookId: string;
+  eventId: string;
+  eventType: string;
+  body: string;
+}
+
+/** The webhooks' SQLite file and the statements the dispatcher and the deliverer run on it. */
+export class WebhookOutbox {
+  private readonly statements;
+
+  private constructor(readonly db: Database.Database) {
+    this.statements = {
+      checkpoint: db.prepare('SELECT position FROM wh_checkpoint WHERE id = 1').pluck(),
+      setCheckpoint: db.prepare(
+        'INSERT INTO wh_checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position',
+      ),
+      register: db.prepare(
+        'INSERT OR REPLACE INTO wh_endpoints (tenant, id, url, events, deleted) VALUES (?, ?, ?, ?, 0)',
+      ),
+      markDeleted: db.prepare('UPDATE wh_endpoints SET deleted = 1 WHERE tenant = ? AND id = ?'),
+      cancelPending: db.prepare(
+        "UPDATE wh_deliveries SET status = 'canceled', next_attempt_at = NULL, updated_at = ? WHERE tenant = ? AND webhook_id = ? AND status = 'pending'",
+      ),
+      activeOf: db.prepare('SELECT id, events FROM wh_endpoints WHERE tenant = ? AND deleted = 0'),
+      endpoint: db.prepare(
+        'SELECT url, events FROM wh_endpoints WHERE tenant = ? AND id = ? AND deleted = 0',
+      ),
+      enqueue: db.prepare(
+        "INSERT OR IGNORE INTO wh_deliveries (id, tenant, webhook_id, event_id, event_type, body, status, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+      ),
+      due: db.prepare(
+        "SELECT * FROM wh_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?",
+      ),
+      finish: db.prepare(
+        'UPDATE wh_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = NULL, last_error = ?, updated_at = ? WHERE id = ?',
+      ),
+      retry: db.prepare(
+        'UPDATE wh_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?',
+      ),
+      cancel: db.prepare(
+        "UPDATE wh_deliveries SET status = 'canceled', next_attempt_at = NULL, updated_at = ? WHERE id = ?",
+      ),
+      prune: db.prepare("DELETE FROM wh_deliveries WHERE status != 'pending' AND updated_at < ?"),
+      ofWebhook: db.prepare(
+        'SELECT * FROM wh_deliveries WHERE tenant = ? AND webhook_id = ? ORDER BY created_at DESC, id LIMIT ?',
+      ),
+    };
+  }
+
+  static open(path: string): WebhookOutbox {
+    if (path !== ':memory:') makePrivateFile(path);
+    return openDatabase(path, {}, (db) => {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 5000');
+      migrate(db, WEBHOOK_MIGRATIONS, 'wh_schema_migrations');
+      return new WebhookOutbox(db);
+    });
+  }
+
+  /** The position of the last event of $all the dispatcher went past, or null before the first. */
+  checkpoint(): bigint | null {
+    const position = this.statements.checkpoint.get() as string | undefined;
+    return position === undefined ? null : BigInt(position);
+  }
+
+  setCheckpoint(position: bigint): void {
+    this.statements.setCheckpoint.run(position.toString());
+  }
+
+  register(tenant: string, id: string, url: string, events: readonly string[]): void {
+    this.statements.register.run(tenant, id, url, JSON.stringify(events));
+  }
+
+  /** The registration stops: no new deliveries, and those still pending are dropped. */
+  delete(tenant: string, id: string, nowMs: number): void {
+    this.statements.markDeleted.run(tenant, id);
+    this.statements.cancelPending.run(nowMs, tenant, id);
+  }
+
+  activeOf(tenant: string): Array<{ id: string; events: string[] }> {
+    const rows = this.statements.activeOf.all(tenant) as Array<{ id: string; events: string }>;
+    return rows.map((r) => ({ id: r.id, events: JSON.parse(r.events) as string[] }));
+  }
+
+  endpoint(tenant: string, id: string): EndpointRow | undefined {
+    const row = this.statements.endpoint.get(tenant, id) as
+      { url: string; events: string } | undefined;
+    return row && { url: row.url, events: JSON.parse(row.events) as string[] };
+  }
+
+  /** Once per message id: the dispatcher going over an event again adds nothing. */
+  enqueue(d: NewDelivery, nowMs: number): void {
+    this.statements.enqueue.run(
+      d.id,
+      d.tenant,
+      d.webhookId,
+      d.eventId,
+      d.eventType,
+      d.body,
+      nowMs,
+      nowMs,
+      nowMs,
+    );
+  }
+
+  due(nowMs: number, limit: number): DeliveryRow[] {
+    return this.statements.due.all(nowMs, limit) as DeliveryRow[];
+  }
+
+  delivered(id: string, nowMs: number): void {
+    this.statements.finish.run('delivered', null, nowMs, id);
+  }
+
+  gaveUp(id: string, error: string, nowMs: number): void {
+    this.statements.finish.run('failed', error, nowMs, id);
+  }
+
+  retryAt(id: string, at: number, error: string, nowMs: number): void {
+    this.statements.retry.run(at, error, nowMs, id);
+  }
+
+  cancel(id: string, nowMs: number): void {
+    this.statements.cancel.run(nowMs, id);
+  }
+
+  /** Forgets finished deliveries last touched before `beforeMs`. */
+  prune(beforeMs: number): number {
+    return this.statements.prune.run(beforeMs).changes;
+  }
+
+  deliveriesOf(tenant: string, webhookId: string, limit: number): DeliveryRow[] {
+    return this.statements.ofWebhook.all(tenant, webhookId, limit) as DeliveryRow[];
+  }
+
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventData, JsonObject } from '../../src/event-store/event-store.port';
+import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
+import { WebhookDeliverer } from '../../src/webhooks/delivery/webhook-deliverer';
+import { WebhookDispatcher } from '../../src/webhooks/delivery/webhook-dispatcher';
+import { DeliveryRow, WebhookOutbox } from '../../src/webhooks/delivery/webhook-outbox';
+import { signingSecretOf, verifySignature } from '../../src/webhooks/webhook-signing';
+import { WebhookReceiver } from '../support/webhook-receiver';
+
+const KEY = 'webhook-delivery-spec-signing-key-0123456789';
+const T0 = Date.parse('2026-12-07T12:00:00.000Z');
+const SCHEDULE = [10_000, 60_000];
+
+/**
+ * The dispatcher and the deliverer on the embedded store, a webhooks.db file and a real receiver
+ * on 127.0.0.1, driven by explicit runOnce calls at chosen instants: no waiting for a timer.
+ */
+describe('webhook delivery', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  let outbox: WebhookOutbox;
+  let receiver: WebhookReceiver;
+  let revisions: Map<string, bigint>;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'points-ledger-webhooks-'));
+    store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    outbox = WebhookOutbox.open(join(dir, 'webhooks.db'));
+    receiver = await WebhookReceiver.start();
+    revisions = new Map();
+  });
+  afterEach(async () => {
+    outbox.close();
+    await store.close();
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const meta = (tenant: string, externalUserID?: string): JsonObject => {
+    const [environment, orgId] = tenant.split('.');
+    return {
+      schemaVersion: 1,
+      occurredAt: new Date(T0).toISOString(),
+      environment,
+      orgId,
+      actor: `org:${orgId}`,
+      ...(externalUserID ? { externalUserID } : {}),
+    };
+  };
+  const append = async (stream: string, event: Omit<EventData, 'id'>) => {
+    const expected = revisions.get(stream) ?? 'no_stream';
+    const result = await store.append(stream, [{ id: randomUUID(), ...event }], expected);
+    revisions.set(stream, result.nextExpectedRevision);
+  };
+  const registerWebhook = (webhookId: string, events = ['*'], tenant = 'sandbox.acme') =>
+    append(`webhooks-${tenant}`, {
+      type: 'WebhookRegistered',
+      data: { webhookId, url: receiver.url(`/${webhookId}`), events, registeredAt: 'x' },
+      metadata: meta(tenant),
+    });
+  const deleteWebhook = (webhookId: string, tenant = 'sandbox.acme') =>
+    append(`webhooks-${tenant}`, {
+      type: 'WebhookDeleted',
+      data: { webhookId, deletedAt: 'x' },
+      metadata: meta(tenant),
+    });
+  const creditPoints = (amount: number, tenant = 'sandbox.acme') =>
+    append(`wallet-${tenant}.ref1`, {
+      type: 'PointsCredited',
+      data: { transactionId: `txn_${amount}`, amount, reason: null, creditedAt: 'x' },
+      metadata: meta(tenant, 'ada'),
+    });
+  const rows = (): DeliveryRow[] =>
+    outbox.db.prepare('SELECT * FROM wh_deliveries ORDER BY rowid').all() as DeliveryRow[];
+  const dispatcher = () => new WebhookDispatcher(store, outbox, { clock: () => T0 });
+  const deliverer = (options: Partial<ConstructorParameters<typeof WebhookDeliverer>[1]> = {}) =>
+    new WebhookDeliverer(outbox, {
+      signingKey: KEY,
+      schedule: SCHEDULE,
+      clock: () => T0,
+      ...options,
+    });
+
+  it('sends a mapped event, signed with the secret the webhook was given', async () => {
+    await registerWebhook('wh_a');
+    await creditPoints(250);
+    await append('wallet-sandbox.acme.ref1', {
+      type: 'PointsDebited',
+      data: { transactionId: 't', amount: 1, reason: 'redemption', redemptionId: null },
+      metadata: meta('sandbox.acme', 'ada'),
+    });
+    expect(await dispatcher().runOnce()).toBe(3);
+    expect(rows()).toHaveLength(1); // PointsDebited carries no webhook
+
+    expect(await deliverer().runOnce(T0)).toBe(1);
+    const { path, headers, body } = await receiver.next();
+    expect(path).toBe('/wh_a');
+    expect(headers['content-type']).toBe('application/json');
+    expect(headers['webhook-timestamp']).toBe(String(T0 / 1000));
+    const secret = signingSecretOf(KEY, 'sandbox.acme', 'wh_a');
+    const id = headers['webhook-id'] as string;
+    const signature = headers['webhook-signature'] as string;
+    expect(verifySignature(secret, id, T0 / 1000, body, signature)).toBe(true);
+    expect(
+      verifySignature(signingSecretOf(KEY, 'live.acme', 'wh_a'), id, T0 / 1000, body, signature),
+    ).toBe(false);
+    expect(JSON.parse(body)).toEqual({
+      id,
+      type: 'loyalty.points.credited',
+      createdAt: new Date(T0).toISOString(),
+      environment: 'SANDBOX',
+      data: {
+        externalUserID: 'ada',
+        transactionId: 'txn_250',
+        amount: 250,
+        reason: null,
+        creditedAt: 'x',
+      },
+    });
+    expect(rows()[0]).toMatchObject({ status: 'delivered', attempts: 1, next_attempt_at: null });
+    expect(await deliverer().runOnce(T0 + 3_600_000)).toBe(0);
+  });
+
+  it('retries a failing receiver on the schedule until it answers 2xx, with the same id and body', async () => {
+    receiver.respond = (_request, index) => (index < 2 ? 503 : 204);
+    await registerWebhook('wh_a', ['loyalty.points.credited']);
+    await creditPoints(10);
+    await dispatcher().runOnce();
+    const sender = deliverer();
+
+    expect(await sender.runOnce(T0)).toBe(1);
+    expect(rows()[0]).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      next_attempt_at: T0 + 10_000,
+      last_error: 'HTTP 503',
+    });
+    expect(await sender.runOnce(T0 + 9_999)).toBe(0);
+    expect(await sender.runOnce(T0 + 10_000)).toBe(1);
+    expect(rows()[0]).toMatchObject({ attempts: 2, next_attempt_at: T0 + 70_000 });
+    expect(await sender.runOnce(T0 + 70_000)).toBe(1);
+    expect(rows()[0]).toMatchObject({ status: 'delivered', attempts: 3 });
+
+    expect(receiver.received.map((r) => r.status)).toEqual([503, 503, 204]);
+    const [first, ...again] = receiver.received;
+    for (const retry of again) {
+      expect(retry.headers['webhook-id']).toBe(first.headers['webhook-id']);
+      expect(retry.body).toBe(first.body);
+    }
+    expect(sender.counts).toEqual({ delivered: 1, failedAttempts: 2, gaveUp: 0 });
+  });
+
+  it('gives up once the schedule is spent, and counts a timeout and a refused connection as failures', async () => {
+    receiver.respond = () => 0; // never answers
+    await registerWebhook('wh_a');
+    await creditPoints(10);
+    await dispatcher().runOnce();
+    const sender = deliverer({ timeoutMs: 50 });
+    await sender.runOnce(T0);
+    expect(rows()[0]).toMatchObject({ attempts: 1, last_error: 'no answer within 50 ms' });
+    await receiver.close();
+    await sender.runOnce(T0 + 10_000);
+    expect(rows()[0]).toMatchObject({ attempts: 2, last_error: 'ECONNREFUSED' });
+    await sender.runOnce(T0 + 70_000);
+    expect(rows()[0]).toMatchObject({ status: 'failed', attempts: 3, next_attempt_at: null });
+    expect(sender.counts).toEqual({ delivered: 0, failedAttempts: 3, gaveUp: 1 });
+    receiver = await WebhookReceiver.start(); // for afterEach
+  });
+
+  it('sends a deleted webhook nothing new, pending deliveries included, and a new one nothing before it', async () => {
+    await registerWebhook('wh_a');
+    await creditPoints(1);
+    await dispatcher().runOnce();
+    await deleteWebhook('wh_a');
+    await creditPoints(2);
+    await registerWebhook('wh_b');
+    await creditPoints(3);
+    await dispatcher().runOnce();
+    expect(rows().map((r) => [r.webhook_id, r.status, JSON.parse(r.body).data.amount])).toEqual([
+      ['wh_a', 'canceled', 1],
+      ['wh_b', 'pending', 3],
+    ]);
+    expect(await deliverer().runOnce(T0)).toBe(1);
+    expect(receiver.received.map((r) => r.path)).toEqual(['/wh_b']);
+  });
+
+  it('drops a delivery whose webhook was deleted after it was picked', async () => {
+    await registerWebhook('wh_a');
+    await creditPoints(1);
+    await dispatcher().runOnce();
+    outbox.delete('sandbox.acme', 'wh_a', T0);
+    outbox.db.prepare("UPDATE wh_deliveries SET status = 'pending', next_attempt_at = ?").run(T0);
+    expect(await deliverer().runOnce(T0)).toBe(1);
+    expect(receiver.received).toEqual([]);
+    expect(rows()[0].status).toBe('canceled');
+  });
+
+  it("keeps tenants apart: another organization's or environment's events never reach a webhook", async () => {
+    await registerWebhook('wh_a', ['*'], 'sandbox.acme');
+    await creditPoints(1, 'live.acme');
+    await creditPoints(2, 'sandbox.globex');
+    await creditPoints(3, 'sandbox.acme');
+    await dispatcher().runOnce();
+    expect(rows().map((r) => JSON.parse(r.body).data.amount)).toEqual([3]);
+  });
+
+  it('resumes after a restart: pending deliveries are sent, none lost and none made twice', async () => {
+    receiver.respond = (_request, index) => (index === 0 ? 500 : 200);
+    await registerWebhook('wh_a');
+    await registerWebhook('wh_b', ['loyalty.points.refunded']);
+    await creditPoints(1);
+    await creditPoints(2);
+    await dispatcher().runOnce();
+    const sender = deliverer({ maxInFlight: 1 });
+    await sender.runOnce(T0); // the first fails, the second waits its turn
+    expect(rows().map((r) => [r.status, r.attempts])).toEqual([
+      ['pending', 1],
+      ['pending', 0],
+    ]);
+
+    outbox.close();
+    outbox = WebhookOutbox.open(join(dir, 'webhooks.db'));
+    expect(await dispatcher().runOnce()).toBe(0);
+    // Even a checkpoint lost with the rest kept makes no delivery twice: the ids are the same.
+    outbox.db.prepare('DELETE FROM wh_checkpoint').run();
+    expect(await dispatcher().runOnce()).toBe(4);
+    expect(rows()).toHaveLength(2);
+
+    await creditPoints(3);
+    expect(await dispatcher().runOnce()).toBe(1);
+    const restarted = deliverer();
+    expect(await restarted.runOnce(T0 + 10_000)).toBe(3);
+    expect(rows().map((r) => [JSON.parse(r.body).data.amount, r.status])).toEqual([
+      [1, 'delivered'],
+      [2, 'delivered'],
+      [3, 'delivered'],
+    ]);
+    const amounts = receiver.received.map((r) => JSON.parse(r.body).data.amount as number);
+    expect(amounts.sort()).toEqual([1, 1, 2, 3]);
+  });
+
+  it('keeps at most maxInFlight requests under way, and stop() leaves the unanswered ones due', async () => {
+    receiver.respond = () => 0;
+    await registerWebhook('wh_a');
+    for (const amount of [1, 2, 3]) await creditPoints(amount);
+    await dispatcher().runOnce();
+    const sender = deliverer({ maxInFlight: 2 });
+    const started = sender.startDue(T0);
+    expect(started).toHaveLength(2);
+    await Promise.all([receiver.next(), receiver.next()]);
+    expect(sender.busy).toBe(2);
+    expect(sender.startDue(T0)).toHaveLength(0);
+    await sender.stop();
+    await Promise.all(started);
+    expect(rows().map((r) => [r.status, r.attempts])).toEqual([
+      ['pending', 0],
+      ['pending', 0],
+      ['pending', 0],
+    ]);
+  });
+});
