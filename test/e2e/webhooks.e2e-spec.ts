@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.factory';
@@ -201,5 +201,15 @@ describe('Webhooks (e2e)', () => {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it('documents every webhook event name in docs/webhooks.md', () => {
+    const doc = readFileSync(join(__dirname, '../../docs/webhooks.md'), 'utf8');
+    for (const name of [
+      'loyalty.redemption.created',
+      'loyalty.redemption.applied',
+      'loyalty.points.credited',
+    ])
+      expect(doc).toContain(name);
   });
 });
