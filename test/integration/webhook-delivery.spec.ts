@@ -242,6 +242,20 @@ describe('webhook delivery', () => {
     expect(amounts.sort()).toEqual([1, 1, 2, 3]);
   });
 
+  it('moves a checkpoint past the head of $all back to it (events.db restored), so new events are sent', async () => {
+    await registerWebhook('wh_a');
+    await creditPoints(1);
+    await dispatcher().runOnce();
+    outbox.setCheckpoint(50n);
+    const warnings: string[] = [];
+    const restored = new WebhookDispatcher(store, outbox, { warn: (m) => warnings.push(m) });
+    expect(await restored.runOnce()).toBe(0);
+    await creditPoints(2);
+    expect(await restored.runOnce()).toBe(1);
+    expect(warnings).toEqual([expect.stringContaining('past the head of $all (2)')]);
+    expect(rows().map((r) => JSON.parse(r.body).data.amount)).toEqual([1, 2]);
+  });
+
   it('keeps at most maxInFlight requests under way, and stop() leaves the unanswered ones due', async () => {
     receiver.respond = () => 0;
     await registerWebhook('wh_a');

@@ -55,7 +55,9 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
       );
     const path = webhooksPathIn(this.config.dataDir);
     this.outbox = WebhookOutbox.open(path);
-    this.dispatcher = new WebhookDispatcher(this.store, this.outbox);
+    this.dispatcher = new WebhookDispatcher(this.store, this.outbox, {
+      warn: (message) => this.logger.warn(message),
+    });
     this.deliverer = new WebhookDeliverer(this.outbox, {
       signingKey: this.config.webhooks.signingKey,
     });

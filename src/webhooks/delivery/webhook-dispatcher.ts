@@ -36,6 +36,8 @@ export interface DispatcherOptions {
   /** Events of $all read per run. */
   batchSize?: number;
   clock?: () => number;
+  /** Told when the checkpoint was past the head of $all and was moved back to it. */
+  warn?: (message: string) => void;
 }
 
 /**
@@ -48,11 +50,12 @@ export interface DispatcherOptions {
 export class WebhookDispatcher {
   private readonly batchSize: number;
   private readonly clock: () => number;
+  private headChecked = false;
 
   constructor(
     private readonly store: EventStore,
     private readonly outbox: WebhookOutbox,
-    options: DispatcherOptions = {},
+    private readonly options: DispatcherOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 500;
     this.clock = options.clock ?? Date.now;
@@ -60,6 +63,7 @@ export class WebhookDispatcher {
 
   /** Dispatches the next batch; returns how many events of $all it went past. */
   async runOnce(): Promise<number> {
+    if (!this.headChecked) await this.checkHead();
     const after = this.outbox.checkpoint();
     // Inclusive from the checkpoint, which is a real position (EventStoreDB's positions have gaps).
     const read = await this.store.readAll({
@@ -77,6 +81,23 @@ export class WebhookDispatcher {
       this.outbox.setCheckpoint(events[events.length - 1].position);
     });
     return events.length;
+  }
+
+  /**
+   * A checkpoint past the head of $all means the store lost events (events.db restored from a
+   * backup): the positions after the head are written again, by new events, which a checkpoint
+   * left there would skip. It moves back to the head.
+   */
+  private async checkHead(): Promise<void> {
+    const head = await this.store.headPosition();
+    const checkpoint = this.outbox.checkpoint();
+    if (checkpoint !== null && checkpoint > head) {
+      this.outbox.setCheckpoint(head);
+      this.options.warn?.(
+        `webhooks.db had dispatched up to position ${checkpoint}, past the head of $all (${head}): the store lost events (a restore?); dispatching from ${head} on`,
+      );
+    }
+    this.headChecked = true;
   }
 
   private dispatch(event: RecordedEvent, now: number): void {
