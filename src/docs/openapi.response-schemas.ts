@@ -188,6 +188,23 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
     ),
   }),
   WebhookDeleted: closedObject({ id: { type: 'string' }, ok: { const: true } }),
+  WebhookDeliveryList: closedObject({
+    data: list(
+      closedObject({
+        id: described('The message id, as webhook-id and the body state it.', {
+          type: 'string',
+        }),
+        eventId: described('The id of the ledger event it carries.', { type: 'string' }),
+        type: { type: 'string' },
+        status: enumOf(['PENDING', 'DELIVERED', 'FAILED', 'CANCELED']),
+        attempts: count,
+        lastError: described('Why the last attempt failed.', nullable({ type: 'string' })),
+        nextAttemptAt: described('When it is tried next (PENDING only).', nullable(instant)),
+        createdAt: instant,
+        updatedAt: instant,
+      }),
+    ),
+  }),
   Offer,
   OfferList: page('data', 'Offer'),
   ShippingAddress,

@@ -222,6 +222,12 @@ describe('auth (e2e)', () => {
         201,
       ],
       'GET /v1/webhooks': ['GET', '/v1/webhooks', undefined, 200],
+      'GET /v1/webhooks/{id}/deliveries': [
+        'GET',
+        '/v1/webhooks/wh_00000000000000000000/deliveries',
+        undefined,
+        404,
+      ],
       'DELETE /v1/webhooks/{id}': [
         'DELETE',
         '/v1/webhooks/wh_00000000000000000000',

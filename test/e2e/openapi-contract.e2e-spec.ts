@@ -408,6 +408,9 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
     expect([unknown.status, unknown.body.error.code]).toEqual([422, 'VALIDATION_FAILED']);
     expect((await org('POST', '/v1/webhooks', { url: 'x', events: [] })).status).toBe(400);
     expect((await ada('GET', '/v1/webhooks')).status).toBe(403);
+    const deliveries = await org('GET', `/v1/webhooks/${created.body.id}/deliveries`);
+    expect(deliveries.body).toEqual({ data: [] });
+    expect((await org('GET', '/v1/webhooks/wh_nothing/deliveries')).status).toBe(404);
     expect((await org('DELETE', `/v1/webhooks/${created.body.id}`)).body).toEqual({
       id: created.body.id,
       ok: true,

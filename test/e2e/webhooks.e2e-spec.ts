@@ -177,7 +177,28 @@ describe('Webhooks (e2e)', () => {
       environment: 'SANDBOX',
       data: expect.objectContaining({ externalUserID: 'webhook-ada', amount: 250 }),
     });
+    const delivery = t.app.get(WebhookDelivery);
+    await delivery.deliverer!.settled();
+    const deliveries = await org('GET', `/v1/webhooks/${created.body.id}/deliveries`);
+    expect(deliveries.body.data).toEqual([
+      {
+        id,
+        eventId: expect.any(String),
+        type: 'loyalty.points.credited',
+        status: 'DELIVERED',
+        attempts: 1,
+        lastError: null,
+        nextAttemptAt: null,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      },
+    ]);
+    expect((await live('GET', `/v1/webhooks/${created.body.id}/deliveries`)).status).toBe(404);
     await org('DELETE', `/v1/webhooks/${created.body.id}`);
+    // A deleted webhook's deliveries stay visible.
+    expect((await org('GET', `/v1/webhooks/${created.body.id}/deliveries`)).body).toEqual(
+      deliveries.body,
+    );
     const metrics = await fetch(`${t.baseUrl}/metrics`, {
       headers: { Authorization: `Bearer ${KEYS.operator}` },
     });
@@ -197,6 +218,9 @@ describe('Webhooks (e2e)', () => {
       expect((await register(off)).status).toBe(201);
       expect(app.get(WebhookDelivery).deliverer).toBeUndefined();
       expect(existsSync(join(dataDir, 'webhooks.db'))).toBe(false);
+      const id = (await off('GET', '/v1/webhooks')).body.data[0].id;
+      const deliveries = await off('GET', `/v1/webhooks/${id}/deliveries`);
+      expect([deliveries.status, deliveries.body.error.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
     } finally {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });

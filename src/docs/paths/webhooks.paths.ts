@@ -53,4 +53,22 @@ export const WEBHOOK_PATHS: Record<string, Json> = {
       errors: mergeErrors(WRITE_ERRORS, { 404: ['NOT_FOUND'] }),
     }),
   },
+  '/v1/webhooks/{id}/deliveries': {
+    parameters: [parameterRef('IdPath')],
+    get: operation({
+      operationId: 'listWebhookDeliveries',
+      tag: 'Webhooks',
+      summary: "A webhook's latest deliveries",
+      description:
+        "The 50 newest, newest first, a deleted webhook's too; finished ones are kept 7 days. " +
+        'Only the replica that delivers keeps them: another (WEBHOOK_DELIVERY=off) answers 503.',
+      security: SECURITY.orgOnly,
+      success: {
+        status: 200,
+        description: 'The deliveries.',
+        schema: 'WebhookDeliveryList',
+      },
+      errors: mergeErrors(READ_ERRORS, { 404: ['NOT_FOUND'], 503: ['STREAM_UNREADABLE'] }),
+    }),
+  },
 };

@@ -86,6 +86,11 @@ export class WebhookDeliverer {
     return started;
   }
 
+  /** Resolves once the attempts under way now have ended and updated their rows. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
   /**
    * Aborts the requests under way and waits for them: an aborted attempt is not counted, so its
    * delivery stays due and is sent again after a restart (at least once).

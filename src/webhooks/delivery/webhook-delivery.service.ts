@@ -4,13 +4,34 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnModuleDestroy,
+  ServiceUnavailableException,
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { messageOf } from '../../shared/application/error-message';
 import { WebhookDeliverer } from './webhook-deliverer';
 import { WebhookDispatcher } from './webhook-dispatcher';
-import { WebhookOutbox, webhooksPathIn } from './webhook-outbox';
+import { DeliveryRow, WebhookOutbox, webhooksPathIn } from './webhook-outbox';
+
+/** How many of a webhook's latest deliveries GET /v1/webhooks/{id}/deliveries shows. */
+export const RECENT_DELIVERIES = 50;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** A delivery as the API shows it: what was sent, and how its attempts went. */
+export function deliveryView(row: DeliveryRow) {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    type: row.event_type,
+    status: row.status.toUpperCase(),
+    attempts: row.attempts,
+    lastError: row.last_error,
+    nextAttemptAt: iso(row.next_attempt_at),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
 
 /** How often the loop looks for new events and due deliveries when it has nothing to do. */
 const IDLE_POLL_MS = 200;
@@ -63,6 +84,19 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     });
     this.running = true;
     this.loop = this.run();
+  }
+
+  /** A webhook's latest deliveries, newest first: kept only by the replica that delivers. */
+  recent(tenant: string, webhookId: string) {
+    if (!this.outbox) {
+      throw new ServiceUnavailableException({
+        code: 'SERVICE_UNAVAILABLE',
+        message:
+          'This replica does not deliver webhooks (WEBHOOK_DELIVERY=off): the one that does keeps their deliveries',
+      });
+    }
+    const rows = this.outbox.deliveriesOf(tenant, webhookId, RECENT_DELIVERIES);
+    return { data: rows.map(deliveryView) };
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -119,7 +119,7 @@ export class WebhookOutbox {
       ),
       prune: db.prepare("DELETE FROM wh_deliveries WHERE status != 'pending' AND updated_at < ?"),
       ofWebhook: db.prepare(
-        'SELECT * FROM wh_deliveries WHERE tenant = ? AND webhook_id = ? ORDER BY created_at DESC, id LIMIT ?',
+        'SELECT * FROM wh_deliveries WHERE tenant = ? AND webhook_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
       ),
     };
   }

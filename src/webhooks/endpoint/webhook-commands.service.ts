@@ -48,6 +48,14 @@ export class WebhookCommands {
     return { data: state.active.map((w) => listedWebhookView(w, tenant.environment)) };
   }
 
+  /** Whether the tenant ever registered the webhook (deleted ones too: their deliveries stay). */
+  async isKnown(tenant: Tenant, webhookId: string): Promise<boolean> {
+    const stream = webhooksStream(tenantKey(tenant));
+    this.aggregates.cache.markStale(stream);
+    const { state } = await this.aggregates.webhooks.load(stream);
+    return state.known.has(webhookId);
+  }
+
   signingSecret(tenant: Tenant, webhookId: string): string {
     return signingSecretOf(this.config.webhooks.signingKey, tenantKey(tenant), webhookId);
   }

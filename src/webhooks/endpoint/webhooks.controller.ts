@@ -1,9 +1,22 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, OrgOnly, principalOf } from '../../auth/auth.decorators';
 import { commandRequest, sendOutcome } from '../../shared/http/command-request';
 import { NoBody, NoQuery } from '../../shared/http/no-input';
 import { isPlainObject } from '../../shared/domain/values';
+import { tenantKey } from '../../auth/tenancy';
+import { WebhookDelivery } from '../delivery/webhook-delivery.service';
 import { WebhookCommands } from './webhook-commands.service';
 import { CreateWebhookDto, WebhookPathParams } from './webhook.dto';
 
@@ -11,7 +24,10 @@ import { CreateWebhookDto, WebhookPathParams } from './webhook.dto';
 @Controller('v1/webhooks')
 @OrgOnly()
 export class WebhooksController {
-  constructor(private readonly webhooks: WebhookCommands) {}
+  constructor(
+    private readonly webhooks: WebhookCommands,
+    private readonly delivery: WebhookDelivery,
+  ) {}
 
   /** 201 with the signing secret, shown here only (and to a replay of the same Idempotency-Key). */
   @Post()
@@ -34,6 +50,16 @@ export class WebhooksController {
   @NoQuery()
   list(@Req() req: AuthenticatedRequest) {
     return this.webhooks.list(principalOf(req).tenant);
+  }
+
+  /** The latest deliveries of one of the tenant's webhooks, newest first. */
+  @Get(':id/deliveries')
+  @NoQuery()
+  async deliveries(@Req() req: AuthenticatedRequest, @Param() params: WebhookPathParams) {
+    const { tenant } = principalOf(req);
+    if (!(await this.webhooks.isKnown(tenant, params.id)))
+      throw new NotFoundException({ code: 'NOT_FOUND', message: `Webhook ${params.id} not found` });
+    return this.delivery.recent(tenantKey(tenant), params.id);
   }
 
   @Delete(':id')
