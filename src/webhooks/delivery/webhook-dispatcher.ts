@@ -61,26 +61,42 @@ export class WebhookDispatcher {
     this.clock = options.clock ?? Date.now;
   }
 
-  /** Dispatches the next batch; returns how many events of $all it went past. */
+  /**
+   * Dispatches the next batch; returns how many events of $all it went past. A batch ends early
+   * at a tenant's first registration, so that the next one reads that tenant's bodies.
+   */
   async runOnce(): Promise<number> {
     if (!this.headChecked) await this.checkHead();
     const after = this.outbox.checkpoint();
     // Inclusive from the checkpoint, which is a real position (EventStoreDB's positions have gaps).
+    const decoded = new Set(this.outbox.activeTenants());
     const read = await this.store.readAll({
       fromPosition: after ?? 'start',
       maxCount: this.batchSize + 1,
-      bodies: { streamNamePrefixes: [WALLET_PREFIX, WEBHOOKS_CATEGORY_PREFIX] },
+      // Only the events a webhook may carry are decoded: none of a tenant with no webhook.
+      bodies: {
+        streamNamePrefixes: [
+          WEBHOOKS_CATEGORY_PREFIX,
+          ...[...decoded].map((tenant) => `${WALLET_PREFIX}${tenant}.`),
+        ],
+      },
     });
     const events = read
       .filter((e) => after === null || e.position > after)
       .slice(0, this.batchSize);
     if (events.length === 0) return 0;
     const now = this.clock();
-    this.outbox.transaction(() => {
-      for (const event of events) this.dispatch(event, now);
-      this.outbox.setCheckpoint(events[events.length - 1].position);
+    return this.outbox.transaction(() => {
+      let done = 0;
+      for (const event of events) {
+        this.dispatch(event, now);
+        done++;
+        // A tenant's first webhook: its events after this one were read without their bodies.
+        if (this.outbox.activeTenants().some((tenant) => !decoded.has(tenant))) break;
+      }
+      this.outbox.setCheckpoint(events[done - 1].position);
+      return done;
     });
-    return events.length;
   }
 
   /**
