@@ -4,6 +4,7 @@ import {
   WEBHOOK_LIMITS,
   WebhookEvent,
   WEBHOOK_EVENT_NAMES,
+  subscribesTo,
   webhookEventNameOf,
 } from './webhook.events';
 
@@ -78,6 +79,17 @@ describe('webhooks decider', () => {
     expect(refused.details).toMatchObject({ field: 'events', unknown: ['loyalty.nope'] });
     expect(refused.details?.known).toEqual(['*', ...WEBHOOK_EVENT_NAMES]);
     spec.given().when(register('wh_1', [])).then('VALIDATION_FAILED');
+  });
+
+  it("takes the Expys SDK's short names (redemption.created) for the full ones", () => {
+    spec
+      .given()
+      .when(register('wh_1', ['redemption.created', 'points.credited']))
+      .then([registered('wh_1', ['redemption.created', 'points.credited'])]);
+    expect(subscribesTo(['redemption.created'], 'loyalty.redemption.created')).toBe(true);
+    expect(subscribesTo(['redemption.created'], 'loyalty.redemption.canceled')).toBe(false);
+    expect(subscribesTo(['loyalty.points.credited'], 'loyalty.points.credited')).toBe(true);
+    expect(subscribesTo(['*'], 'loyalty.points.refunded')).toBe(true);
   });
 
   it.each([

@@ -5,6 +5,7 @@ import {
   DeleteWebhook,
   RegisterWebhook,
   WEBHOOK_EVENT_NAMES,
+  WEBHOOK_EVENT_SHORT_NAMES,
   WEBHOOK_LIMITS,
   WebhookCommand,
   WebhookEvent,
@@ -39,7 +40,11 @@ function register(command: RegisterWebhook, state: WebhooksState): Decision {
       field: 'events',
     });
   }
-  const known = new Set<string>([ALL_WEBHOOK_EVENTS, ...WEBHOOK_EVENT_NAMES]);
+  const known = new Set<string>([
+    ALL_WEBHOOK_EVENTS,
+    ...WEBHOOK_EVENT_NAMES,
+    ...WEBHOOK_EVENT_SHORT_NAMES,
+  ]);
   const unknown = events.filter((name) => !known.has(name));
   if (unknown.length > 0) {
     return validationFailed(`events names unknown event types: ${unknown.join(', ')}`, {

@@ -23,6 +23,15 @@ export type WebhookEventName = (typeof WEBHOOK_EVENT_TYPES)[keyof typeof WEBHOOK
 export const WEBHOOK_EVENT_NAMES: readonly WebhookEventName[] = Object.values(WEBHOOK_EVENT_TYPES);
 export const ALL_WEBHOOK_EVENTS = '*';
 
+/**
+ * The Expys SDK's own example registers `redemption.created`: each name is also taken without
+ * its `loyalty.` prefix, and a delivery still names the event in full.
+ */
+const LOYALTY = 'loyalty.';
+export const WEBHOOK_EVENT_SHORT_NAMES: readonly string[] = WEBHOOK_EVENT_NAMES.map((name) =>
+  name.slice(LOYALTY.length),
+);
+
 /** The webhook event name of a stored event type, or undefined when no webhook carries it. */
 export function webhookEventNameOf(type: string): WebhookEventName | undefined {
   return Object.hasOwn(WEBHOOK_EVENT_TYPES, type)
@@ -32,7 +41,11 @@ export function webhookEventNameOf(type: string): WebhookEventName | undefined {
 
 /** Whether a registration for `events` receives `name`. */
 export function subscribesTo(events: readonly string[], name: string): boolean {
-  return events.includes(ALL_WEBHOOK_EVENTS) || events.includes(name);
+  return (
+    events.includes(ALL_WEBHOOK_EVENTS) ||
+    events.includes(name) ||
+    events.includes(name.slice(LOYALTY.length))
+  );
 }
 
 export const WEBHOOK_LIMITS = {
