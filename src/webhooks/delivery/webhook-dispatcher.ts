@@ -62,39 +62,48 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Dispatches the next batch; returns how many events of $all it went past. A batch ends early
-   * at a tenant's first registration, so that the next one reads that tenant's bodies.
+   * Dispatches the next batch; returns how many events it dispatched. It reads only the streams a
+   * webhook may carry: registrations, and the wallets of tenants that have a webhook (none while
+   * no tenant has one), so the events of the rest cost SQLite a comparison each and no decoding.
+   * The checkpoint moves to the head found first once every such event up to it is read. A batch
+   * ends early at a tenant's first registration: the next one reads that tenant's wallets too.
    */
   async runOnce(): Promise<number> {
     if (!this.headChecked) await this.checkHead();
     const after = this.outbox.checkpoint();
+    const head = await this.store.headPosition();
+    if (head < 0n || (after !== null && after >= head)) return 0;
+    const carried = new Set(this.outbox.activeTenants());
     // Inclusive from the checkpoint, which is a real position (EventStoreDB's positions have gaps).
-    const decoded = new Set(this.outbox.activeTenants());
     const read = await this.store.readAll({
       fromPosition: after ?? 'start',
       maxCount: this.batchSize + 1,
-      // Only the events a webhook may carry are decoded: none of a tenant with no webhook.
-      bodies: {
+      filter: {
         streamNamePrefixes: [
           WEBHOOKS_CATEGORY_PREFIX,
-          ...[...decoded].map((tenant) => `${WALLET_PREFIX}${tenant}.`),
+          ...[...carried].map((tenant) => `${WALLET_PREFIX}${tenant}.`),
         ],
       },
     });
-    const events = read
-      .filter((e) => after === null || e.position > after)
-      .slice(0, this.batchSize);
-    if (events.length === 0) return 0;
+    const fresh = read.filter((e) => after === null || e.position > after);
+    const upToHead = fresh.filter((e) => e.position <= head);
+    const events = upToHead.slice(0, this.batchSize);
+    // The read found no more, or went past the head: every carried event up to the head is here.
+    const reachedHead = read.length <= this.batchSize || fresh.length > upToHead.length;
+    const allUpToHead = reachedHead && upToHead.length <= this.batchSize;
     const now = this.clock();
     return this.outbox.transaction(() => {
       let done = 0;
+      let newTenant = false;
       for (const event of events) {
         this.dispatch(event, now);
         done++;
-        // A tenant's first webhook: its events after this one were read without their bodies.
-        if (this.outbox.activeTenants().some((tenant) => !decoded.has(tenant))) break;
+        // A tenant's first webhook: its wallets were not read, past this event.
+        newTenant = this.outbox.activeTenants().some((tenant) => !carried.has(tenant));
+        if (newTenant) break;
       }
-      this.outbox.setCheckpoint(events[done - 1].position);
+      const whole = allUpToHead && !newTenant;
+      this.outbox.setCheckpoint(whole ? head : events[done - 1].position);
       return done;
     });
   }
