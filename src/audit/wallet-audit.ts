@@ -1,6 +1,9 @@
 import type { JsonValue } from '../event-store/event-store.port';
 import type {
   PointsDebited,
+  PointsHeld,
+  PointsHoldApplied,
+  PointsHoldReleased,
   PointsRefunded,
   RedemptionCanceled,
   RedemptionCreated,
@@ -145,6 +148,12 @@ function beforeFold(typed: WalletEvent, state: WalletState, c: Checking): Follow
     case 'RedemptionFulfilled':
       checkFulfilment(typed, wallet, c);
       return null;
+    case 'PointsHeld':
+      checkHeld(typed, wallet, c);
+      return null;
+    case 'PointsHoldApplied':
+    case 'PointsHoldReleased':
+      return checkHoldEnd(typed, wallet, c);
     default:
       // Events whose type evolveWallet does not know are refused before (walletEventProblem).
       return assertNever(typed);
@@ -190,6 +199,13 @@ function checkCreated(
       'per-member-limit',
       `the member already holds ${held} redemption(s) of offer ${offer.id} that are not canceled, and its maxPerMember is ${limit}`,
     );
+  if (typed.data.deduction === 'DELAYED')
+    return follower(
+      c.event,
+      'hold-mismatch',
+      `redemption ${id} delays its deduction, and the next event of its append is not its PointsHeld`,
+      (next) => next.type === 'PointsHeld' && dataOf(next).redemptionId === id,
+    );
   if (pointsCost === 0) return null;
   return follower(
     c.event,
@@ -218,6 +234,19 @@ function checkDebit(typed: PointsDebited, wallet: Wallet, c: Checking): void {
   const { redemptionId: id, amount } = typed.data;
   const entry = id === null ? undefined : wallet.redemptions.get(id);
   const created = dataOf(c.previous);
+  if (followsItsOpener(c, 'PointsHoldApplied', id)) {
+    if (!sameRequest(c.previous!, c.event))
+      c.add(
+        'debit-not-atomic',
+        `the debit of redemption ${id} follows its PointsHoldApplied but carries another request's metadata: two appends, not one`,
+      );
+    else if (amount !== created.points)
+      c.add(
+        'debit-mismatch',
+        `it debits ${points(amount)} points for redemption ${id}, whose applied hold is ${points(created.points)}`,
+      );
+    return;
+  }
   if (!followsItsOpener(c, 'RedemptionCreated', id)) {
     const which =
       entry === undefined
@@ -225,7 +254,7 @@ function checkDebit(typed: PointsDebited, wallet: Wallet, c: Checking): void {
         : `redemption ${id}, created in an earlier append${entry.pointsDebited > 0 ? ` and debited ${points(entry.pointsDebited)} points already` : ''}`;
     c.add(
       'debit-not-atomic',
-      `a debit of ${points(amount)} points for ${which}: a redemption's debit is the next event of the append that creates it`,
+      `a debit of ${points(amount)} points for ${which}: a redemption's debit is the next event of the append that creates it, or that applies its hold`,
     );
   } else if (!sameRequest(c.previous!, c.event))
     c.add(
@@ -353,6 +382,13 @@ function checkCancel(
   if (archived && canceledBy === 'member')
     c.add('archived-member', `the member cancels redemption ${id} while archived`);
   const owed = entry.pointsDebited - entry.pointsRefunded;
+  if (entry.hold?.state === 'HELD' && entry.status !== 'CANCELED')
+    return follower(
+      c.event,
+      'hold-mismatch',
+      `the cancel of redemption ${id}, whose points are on hold, is not followed in its append by its PointsHoldReleased`,
+      (next) => next.type === 'PointsHoldReleased' && dataOf(next).redemptionId === id,
+    );
   if (refundedPoints !== owed)
     c.add(
       'refund-mismatch',
@@ -435,6 +471,65 @@ function checkFulfilment(typed: RedemptionFulfilled, wallet: Wallet, c: Checking
     c.add('fulfilment-mismatch', `it fulfils redemption ${id}, canceled at ${entry.canceledAt}`);
 }
 
+/** A hold opens right after its DELAYED RedemptionCreated, for what the redemption costs. */
+function checkHeld(typed: PointsHeld, wallet: Wallet, c: Checking): void {
+  const { redemptionId: id, points: held } = typed.data;
+  const entry = wallet.redemptions.get(id);
+  const created = dataOf(c.previous);
+  if (entry === undefined || !followsItsOpener(c, 'RedemptionCreated', id))
+    c.add(
+      'hold-mismatch',
+      `a hold of ${points(held)} points for redemption ${id} that is not the next event of the append that creates it`,
+    );
+  else if (entry.hold !== null) c.add('hold-mismatch', `redemption ${id} is held a second time`);
+  else if (created.deduction !== 'DELAYED' || held !== created.pointsCost)
+    c.add(
+      'hold-mismatch',
+      `it holds ${points(held)} points for redemption ${id}, which costs ${points(created.pointsCost)} and ${created.deduction === 'DELAYED' ? 'delays' : 'does not delay'} its deduction`,
+    );
+}
+
+/**
+ * A hold is applied or released once, only while HELD, for what it holds: an apply is followed
+ * by its debit (when it holds points), a release follows its redemption's cancel.
+ */
+function checkHoldEnd(
+  typed: PointsHoldApplied | PointsHoldReleased,
+  wallet: Wallet,
+  c: Checking,
+): Follower | null {
+  const { redemptionId: id, points: ended } = typed.data;
+  const verb = typed.type === 'PointsHoldApplied' ? 'applies' : 'releases';
+  const hold = wallet.redemptions.get(id)?.hold ?? null;
+  if (hold === null)
+    c.add('hold-mismatch', `it ${verb} the hold of redemption ${id}, which holds no points`);
+  else if (hold.state !== 'HELD')
+    c.add(
+      'hold-mismatch',
+      `it ${verb} the hold of redemption ${id}, which is ${hold.state} already`,
+    );
+  else if (ended !== hold.points)
+    c.add(
+      'hold-mismatch',
+      `it ${verb} ${points(ended)} points of the hold of redemption ${id}, which holds ${points(hold.points)}`,
+    );
+  if (typed.type === 'PointsHoldReleased') {
+    if (!followsItsOpener(c, 'RedemptionCanceled', id))
+      c.add(
+        'hold-mismatch',
+        `the release of the hold of redemption ${id} is not the next event of the append that cancels it`,
+      );
+    return null;
+  }
+  if (typeof ended !== 'number' || ended <= 0) return null;
+  return follower(
+    c.event,
+    'debit-not-atomic',
+    `the hold of redemption ${id} is applied, and the next event of its append is not its PointsDebited`,
+    (next) => next.type === 'PointsDebited' && dataOf(next).redemptionId === id,
+  );
+}
+
 const measure = (data: RedemptionReversed['data']) =>
   data.units !== null
     ? `${data.units} units`
@@ -448,6 +543,7 @@ const figures = (l: Ledger) => [
   l.debited,
   l.refunded,
   l.refundable,
+  l.pending,
   lifetimePoints(l),
 ];
 const exact = (l: Ledger) => figures(l).every(Number.isSafeInteger);
@@ -458,6 +554,14 @@ function afterFold(was: Ledger, now: Ledger, add: (rule: AuditRule, message: str
     add(
       'negative-balance',
       `the balance falls to ${points(now.balance)} points${was.balance < 0 ? '' : ` from ${points(was.balance)}`}`,
+    );
+  if (now.pending < 0 && now.pending < was.pending)
+    add('negative-pending', `the points on hold fall to ${points(now.pending)}`);
+  const available = now.balance - now.pending;
+  if (now.pending > 0 && available < 0 && available < was.balance - was.pending)
+    add(
+      'overspent-hold',
+      `the balance of ${points(now.balance)} points falls below the ${points(now.pending)} on hold`,
     );
   const expected = now.credited - now.debited + now.refunded;
   if (now.balance !== expected)

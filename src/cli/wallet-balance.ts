@@ -135,8 +135,8 @@ export async function walletBalance(options: WalletBalanceOptions): Promise<numb
     amountReceived: view.amountReceived,
     amountSpent: view.amountSpent,
     refunded: view.refunded,
-    // As GET /v1/wallet's: no event holds points yet, so none are pending.
-    pending: 0,
+    pending: view.pending,
+    available: view.available,
     events,
     lastPosition: last === undefined ? null : String(last.position),
     lastRevision: last === undefined ? null : String(last.revision),

@@ -24,6 +24,8 @@ export interface AppConfig {
   corsOrigins: CorsOrigins | undefined;
   /** The webhooks' signing key and whether this replica delivers (docs/webhooks.md). */
   webhooks: WebhookConfig;
+  /** How often the hold sweeper releases expired holds (HOLD_SWEEP_INTERVAL_MS); 0: never. */
+  holdSweepIntervalMs: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -49,6 +51,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     1e9,
     'from 1 to 1e9',
   );
+  const holdSweepIntervalMs = wholeNumber(
+    env,
+    'HOLD_SWEEP_INTERVAL_MS',
+    5_000,
+    0,
+    86_400_000,
+    'from 0 (off) to 86400000',
+  );
   const synchronous = (env.SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase() as SqliteSynchronous;
   if (!SYNCHRONOUS.includes(synchronous)) {
     throw new Error(
@@ -72,5 +82,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     stateCacheSize,
     corsOrigins: corsOriginsFrom(env),
     webhooks: loadWebhookConfig(env),
+    holdSweepIntervalMs,
   };
 }

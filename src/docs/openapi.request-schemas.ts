@@ -7,6 +7,7 @@ import {
 import { MAX_EMAIL_LENGTH } from '../ledger/wallet/member-aliases';
 import { PROFILE_TEXT_LIMITS, REDEMPTION_STATUSES } from '../ledger/wallet/wallet.events';
 import { FULFILMENT_LIMITS } from '../ledger/wallet/wallet.fulfilment';
+import { HOLD_LIMITS } from '../ledger/wallet/wallet.holds';
 import { MAX_TEXT_LENGTH } from '../shared/domain/values';
 import { WEBHOOK_LIMITS } from '../webhooks/endpoint/webhook.events';
 import {
@@ -115,6 +116,16 @@ const CreateRedemptionRequest = requestObject(
       'Required for FULFILMENT offers, refused for others (422).',
       nullable(schemaRef('ShippingRequest')),
     ),
+    delayPointsDeduction: described(
+      'true: hold the points (pending) instead of debiting them, until the redemption is ' +
+        'applied (POST /v1/redemptions/{id}/apply) or released.',
+      nullable({ type: 'boolean' }),
+    ),
+    holdExpiresAt: described(
+      'With delayPointsDeduction true only (else 422): when the hold expires and is released. ' +
+        'In the future and at most 30 days ahead (else 422); default now + 24 h.',
+      nullable(instant),
+    ),
   },
   ['offer'],
 );
@@ -148,6 +159,17 @@ const ReverseRequest = requestObject({
     nullable(decimal),
   ),
   reason: described('Recorded on the event. Not blank (a blank one is 422).', freeText),
+});
+
+const ApplyRequest = requestObject({
+  reference: described(
+    'The order or payment that confirms the redemption, recorded on the hold. One line.',
+    nullable(text(1, HOLD_LIMITS.reference)),
+  ),
+});
+
+const ReleaseRequest = requestObject({
+  reason: described('Recorded on the cancel. Not blank (a blank one is 422).', freeText),
 });
 
 const FulfilmentRequest = requestObject(
@@ -245,6 +267,8 @@ export const REQUEST_SCHEMAS: Record<string, Json> = {
   CancelRequest,
   ReverseRequest,
   FulfilmentRequest,
+  ApplyRequest,
+  ReleaseRequest,
   CreateOfferRequest,
   UpdateOfferRequest,
 };

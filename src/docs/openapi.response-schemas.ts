@@ -2,6 +2,7 @@ import { OFFER_ARTIFACTS, PRICE_MODELS } from '../catalog/offer/offer.events';
 import { INTERVALS } from '../projections/analytics/buckets';
 import { MAX_BUCKETS } from '../read-models/analytics/analytics.controller';
 import { REDEMPTION_STATUSES, REVERSAL_STATES } from '../ledger/wallet/wallet.events';
+import { HOLD_STATES } from '../ledger/wallet/wallet.state';
 import { statusColumn } from '../projections/redemptions/redemption-counts';
 import { closedObject, described, enumOf, Json, nullable, schemaRef } from './openapi.builders';
 
@@ -105,6 +106,25 @@ const Redemption = closedObject({
   description: { type: ['string', 'null'] },
   shipping: nullable(schemaRef('ShippingAddress')),
   artifact: schemaRef('RedemptionArtifact'),
+  deduction: described(
+    'DELAYED: the points were held (delayPointsDeduction) and are debited when the hold is applied.',
+    enumOf(['IMMEDIATE', 'DELAYED']),
+  ),
+  hold: described(
+    'DELAYED redemptions: the hold; null for IMMEDIATE ones.',
+    nullable(
+      closedObject({
+        state: enumOf(HOLD_STATES),
+        points,
+        expiresAt: instant,
+        appliedAt: nullable(instant),
+        releasedAt: described('When released, canceled or expired.', nullable(instant)),
+        reference: described('What the apply named (an order or payment id).', {
+          type: ['string', 'null'],
+        }),
+      }),
+    ),
+  ),
   canceledAt: nullable(instant),
   updatedAt: instant,
 });
@@ -115,6 +135,11 @@ const walletFields = {
   amountSpent: described('All debits less refunds.', points),
   currency: schemaRef('Currency'),
   refunded: points,
+  pending: described(
+    'Points on hold (DELAYED redemptions not applied or released yet); part of balance.',
+    points,
+  ),
+  available: described('What redemptions may spend: balance - pending.', points),
 };
 
 const MemberSummary = closedObject({
@@ -132,10 +157,7 @@ const MemberSummary = closedObject({
   ),
 });
 
-const Wallet = closedObject({
-  ...walletFields,
-  pending: described('Points held, 0 until held points exist.', points),
-});
+const Wallet = closedObject(walletFields);
 
 const Transaction = closedObject({
   id: { type: 'string', pattern: '^txn_[0-9a-f]{20}$' },

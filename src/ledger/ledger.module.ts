@@ -20,6 +20,6 @@ import { RedemptionsController } from './redemptions/redemptions.controller';
     OfferCommands,
     { provide: MEMBER_PROFILE_SINK, useClass: ExchangeProfileSink },
   ],
-  exports: [Aggregates, MEMBER_PROFILE_SINK],
+  exports: [Aggregates, RedemptionCommands, MEMBER_PROFILE_SINK],
 })
 export class LedgerModule {}

@@ -280,6 +280,24 @@ export const READ_MODEL_MIGRATIONS: readonly Migration[] = [
     // JSON ({ trackingNumber, carrier, trackingUrl, fulfilledAt }), null until it is shipped.
     sql: `ALTER TABLE rm_redemptions ADD COLUMN fulfilment TEXT;`,
   },
+  {
+    version: 9,
+    name: 'held points of redemptions',
+    // Delayed deduction (seed 003). rm_redemptions.hold: a DELAYED redemption's hold as JSON
+    // ({ state, points, expiresAt, appliedAt, releasedAt, reference }), null for one debited at
+    // once. rm_holds: the holds still HELD, one row each, deleted when applied or released; the
+    // hold sweeper reads the expired ones by expires_ms (epoch milliseconds) without a scan.
+    sql: `
+      ALTER TABLE rm_redemptions ADD COLUMN hold TEXT;
+      CREATE TABLE rm_holds (
+        tenant         TEXT NOT NULL,
+        redemption_id  TEXT NOT NULL,
+        expires_ms     INTEGER NOT NULL,
+        PRIMARY KEY (tenant, redemption_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX rm_holds_by_expiry ON rm_holds (expires_ms);
+    `,
+  },
 ];
 
 /** Tables that are bookkeeping, not read models: left out of row-for-row comparisons. */

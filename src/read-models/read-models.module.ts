@@ -27,6 +27,7 @@ import { StoreCheck, VerifiedStoreGuard } from './shared/verified-store.guard';
 import { READ_MODEL_DB } from './shared/tokens';
 import { WalletReadController } from './wallet/wallet-read.controller';
 import { WalletQueries } from './wallet/wallet.queries';
+import { HoldSweeper } from './holds/hold-sweeper';
 import { readModelsPathIn } from '../config/data-dir-files';
 
 const logger = new Logger('ReadModels');
@@ -94,8 +95,9 @@ const STORE_CHECK_TIMEOUT_MS = 5_000;
     OfferQueries,
     WalletQueries,
     AnalyticsQueries,
+    HoldSweeper,
   ],
-  exports: [ProjectionRunner],
+  exports: [ProjectionRunner, HoldSweeper],
 })
 export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
@@ -104,6 +106,7 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(DATA_DIR_LOCK) private readonly lock: ReadModelsLock,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly storeCheck: StoreCheck,
+    private readonly holdSweeper: HoldSweeper,
   ) {}
 
   /**
@@ -125,10 +128,12 @@ export class ReadModelsModule implements OnApplicationBootstrap, OnModuleDestroy
     // Unanswered (undefined): writes wait for the projections to make the check (VerifiedStoreGuard).
     this.storeCheck.passedAtStart = refusal === null;
     this.engine.start();
+    this.holdSweeper.start();
   }
 
   /** Before the event store closes (its hook runs at application shutdown, after this one). */
   async onModuleDestroy(): Promise<void> {
+    await this.holdSweeper.stop();
     await this.engine.stop();
     this.readModels.close();
     this.lock.release();

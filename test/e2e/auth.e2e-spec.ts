@@ -234,6 +234,18 @@ describe('auth (e2e)', () => {
         undefined,
         404,
       ],
+      'POST /v1/redemptions/{id}/apply': [
+        'POST',
+        `/v1/redemptions/${redemption.id}/apply`,
+        { reference: 'order-1' },
+        409,
+      ],
+      'POST /v1/redemptions/{id}/release': [
+        'POST',
+        `/v1/redemptions/${redemption.id}/release`,
+        { reason: 'declined' },
+        409,
+      ],
       'GET /v1/members': ['GET', '/v1/members?tier=gold&limit=1', undefined, 200],
       'GET /v1/members/{externalUserID}': ['GET', `/v1/members/${who}`, undefined, 200],
       'GET /v1/analytics/summary': ['GET', '/v1/analytics/summary', undefined, 200],

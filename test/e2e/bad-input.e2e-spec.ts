@@ -130,6 +130,51 @@ const fulfilmentCases = (): BadInput[] => [
   })),
 ];
 
+/** Held points: the fields of a held redemption, of an apply and of a release. */
+const holdCases = (): BadInput[] => [
+  ...[
+    ['holdExpiresAt not an instant', { holdExpiresAt: 'tomorrow' }, 'holdExpiresAt'],
+    ['holdExpiresAt a date only', { holdExpiresAt: '2099-01-01' }, 'holdExpiresAt'],
+    ['holdExpiresAt without a zone', { holdExpiresAt: '2099-01-01T10:00:00' }, 'holdExpiresAt'],
+    ['delayPointsDeduction as a string', { delayPointsDeduction: 'yes' }, 'delayPointsDeduction'],
+    ['delayPointsDeduction as 1', { delayPointsDeduction: 1 }, 'delayPointsDeduction'],
+  ].map(([label, body, field]) => ({
+    name: `redeem held: ${label as string}`,
+    path: '/v1/redemptions',
+    body: { offer: 'x', delayPointsDeduction: true, ...(body as object) },
+    as: 'member' as const,
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    field: field as string,
+  })),
+  ...[
+    ['apply', 'a reference of 201 characters', { reference: 'r'.repeat(201) }, 'reference'],
+    ['apply', 'a line break in the reference', { reference: 'a\nb' }, 'reference'],
+    ['apply', 'a reference as a number', { reference: 42 }, 'reference'],
+    ['apply', 'an unknown field', { orderId: 'o-1' }, 'orderId'],
+    ['release', 'a reason of 501 characters', { reason: 'r'.repeat(501) }, 'reason'],
+    ['release', 'an unknown field', { why: 'declined' }, 'why'],
+  ].map(([route, label, body, field]) => ({
+    name: `${route as string}: ${label as string}`,
+    path: `/v1/redemptions/{id}/${route as string}`,
+    body,
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    field: field as string,
+  })),
+  ...[
+    ['apply', 'a blank reference', { reference: '   ' }, 'reference'],
+    ['release', 'a blank reason', { reason: '  ' }, 'reason'],
+  ].map(([route, label, body, field]) => ({
+    name: `${route as string}: ${label as string}`,
+    path: `/v1/redemptions/{id}/${route as string}`,
+    body,
+    status: 422,
+    code: 'VALIDATION_FAILED',
+    field: field as string,
+  })),
+];
+
 /** Write routes with a body they accept: none of them takes a query parameter. */
 const WRITES_WITHOUT_QUERY: Array<[string, string, unknown]> = [
   ['POST', '/v1/offers', offerBody],
@@ -141,6 +186,8 @@ const WRITES_WITHOUT_QUERY: Array<[string, string, unknown]> = [
   ['POST', '/v1/redemptions/{id}/cancel', {}],
   ['POST', '/v1/redemptions/{id}/reverse', {}],
   ['POST', '/v1/redemptions/{id}/fulfilment', { trackingNumber: 'JD1' }],
+  ['POST', '/v1/redemptions/{id}/apply', { reference: 'order-1' }],
+  ['POST', '/v1/redemptions/{id}/release', {}],
   ['POST', '/v1/redemptions/{id}/status', { status: 'OPEN' }],
 ];
 const queryOnWrite = (): BadInput[] =>
@@ -221,6 +268,7 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
     ...queryOnWrite(),
     ...reverseCases(),
     ...fulfilmentCases(),
+    ...holdCases(),
     ...nonObjectBodyOnWrite(),
     {
       name: 'credit: zero points',

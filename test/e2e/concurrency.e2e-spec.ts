@@ -41,6 +41,46 @@ describe('Redemptions under concurrency (e2e)', () => {
     expect(await balanceOf(org, 'race')).toBe(0);
   });
 
+  it('held and immediate redemptions racing, with applies and releases, never spend points on hold', async () => {
+    const offerId = await createOffer(org, { pointsPrice: 100, maxPerMember: 1000 });
+    await credit(org, 'held-race', 1_000);
+    const member = api(t.baseUrl, await memberToken(org, 'held-race'));
+    const first = await member('POST', '/v1/redemptions', {
+      offer: offerId,
+      delayPointsDeduction: true,
+    });
+    expect(first.status).toBe(201);
+    // 900 available: 9 of 60 spends (half of them held) succeed, while the first hold is applied.
+    const responses = await Promise.all([
+      ...Array.from({ length: 60 }, (_, i) =>
+        member('POST', '/v1/redemptions', { offer: offerId, delayPointsDeduction: i % 2 === 0 }),
+      ),
+      org('POST', `/v1/redemptions/${first.body.id}/apply`, { reference: 'order-1' }),
+    ]);
+    const apply = responses.pop()!;
+    expect(apply.status).toBe(200);
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(9);
+    expect(statuses.filter((s) => s !== 201 && s !== 422)).toEqual([]);
+    const held = responses.filter((r) => r.status === 201 && r.body.deduction === 'DELAYED');
+    // Releases racing one more spend each: what a release gives back is spendable at once.
+    const more = await Promise.all(
+      held.flatMap((r) => [
+        org('POST', `/v1/redemptions/${r.body.id}/release`, {}),
+        member('POST', '/v1/redemptions', { offer: offerId }),
+      ]),
+    );
+    expect(more.filter((r) => r.status >= 500)).toEqual([]);
+    const wallet = (await member('GET', '/v1/wallet')).body;
+    expect(wallet.pending).toBeGreaterThanOrEqual(0);
+    expect(wallet.available).toBeGreaterThanOrEqual(0);
+    expect(wallet.balance - wallet.pending).toBe(wallet.available);
+    const heldLeft = (await member('GET', '/v1/redemptions?limit=100')).body.redemptions.filter(
+      (r: { hold: { state: string } | null }) => r.hold?.state === 'HELD',
+    );
+    expect(wallet.pending).toBe(100 * heldLeft.length);
+  });
+
   it('redemptions racing a PATCH that gives the offer a total stock queue on it: none CONFLICT', async () => {
     const offerId = await createOffer(org, { pointsPrice: 1, maxPerMember: null });
     const members = Array.from({ length: 40 }, (_, i) => `stock-race-${i}`);

@@ -351,6 +351,38 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
       trackingNumber: 'X',
     });
     expect([fulfilKayak.status, fulfilKayak.body.error.details.field]).toEqual([422, 'artifact']);
+    const tooLate = await ada('POST', '/v1/redemptions', {
+      offer: 'coffee',
+      delayPointsDeduction: true,
+      holdExpiresAt: '2099-01-01T00:00:00Z',
+    });
+    expect([tooLate.status, tooLate.body.error.details.field]).toEqual([422, 'holdExpiresAt']);
+    const held = await ada('POST', '/v1/redemptions', {
+      offer: 'coffee',
+      delayPointsDeduction: true,
+    });
+    expect(held.body).toMatchObject({ deduction: 'DELAYED', hold: { state: 'HELD', points: 40 } });
+    const applied = await org('POST', `/v1/redemptions/${held.body.id}/apply`, {
+      reference: 'order-7',
+    });
+    expect(applied.body.hold).toMatchObject({ state: 'APPLIED', reference: 'order-7' });
+    expect((await org('POST', `/v1/redemptions/${held.body.id}/apply`)).body.error.code).toBe(
+      'HOLD_ALREADY_APPLIED',
+    );
+    const releaseApplied = await org('POST', `/v1/redemptions/${held.body.id}/release`, {});
+    expect(releaseApplied.body.error.code).toBe('HOLD_ALREADY_APPLIED');
+    const another = await ada('POST', '/v1/redemptions', {
+      offer: 'coffee',
+      delayPointsDeduction: true,
+    });
+    const released = await org('POST', `/v1/redemptions/${another.body.id}/release`, {
+      reason: 'Payment declined',
+    });
+    expect(released.body).toMatchObject({ status: 'CANCELED', hold: { state: 'RELEASED' } });
+    expect((await ada('POST', `/v1/redemptions/${another.body.id}/release`)).status).toBe(403);
+    expect((await org('POST', '/v1/redemptions/red_nothing/apply')).status).toBe(404);
+    const notHeld = await org('POST', `/v1/redemptions/${redemptionId}/apply`, { reference: 'x' });
+    expect(notHeld.body.error.code).toBe('REDEMPTION_NOT_HELD');
     const twice = await org('POST', `/v1/redemptions/${couponRedemptionId}/cancel`);
     expect(twice.body.error.code).toBe('REDEMPTION_ALREADY_CANCELED');
     expect((await ada('POST', '/v1/redemptions/red_nothing/cancel')).status).toBe(404);
@@ -362,7 +394,7 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
     expect(list.body.nextCursor).not.toBeNull();
     expect(
       (await ada('GET', '/v1/redemptions?status=CANCELED&offerId=coffee')).body.redemptions,
-    ).toHaveLength(1);
+    ).toHaveLength(2); // the canceled coupon, and the released hold
     expect((await ada('GET', '/v1/redemptions?status=LOST')).status).toBe(400);
     expect((await ada('GET', `/v1/redemptions/${redemptionId}`)).body.status).toBe('OPEN');
     expect((await org('GET', '/v1/redemptions/red_nothing')).status).toBe(404);
@@ -373,7 +405,8 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
 
   it('analytics', async () => {
     const summary = await org('GET', '/v1/analytics/summary');
-    expect(summary.body).toMatchObject({ pointsMinted: 1000, pointsSpent: 346 });
+    // 346, and the 40 of the applied hold.
+    expect(summary.body).toMatchObject({ pointsMinted: 1000, pointsSpent: 386 });
     const offers = await org('GET', '/v1/analytics/offers');
     expect(offers.body.offers.length).toBeGreaterThan(0);
     const today = new Date().toISOString().slice(0, 10);

@@ -61,6 +61,7 @@ describe('Read routes (e2e)', () => {
       currency: { name: 'Points', symbol: 'PTS' },
       refunded: 0,
       pending: 0,
+      available: 100,
     });
     expect((await org('GET', '/v1/wallet?externalUserID=ada')).body).toEqual(wallet.body);
     expect((await member('GET', '/v1/eligibility')).body).toEqual({
@@ -69,7 +70,7 @@ describe('Read routes (e2e)', () => {
     });
     expect((await org('GET', '/v1/eligibility?externalUserID=nobody')).body).toEqual({
       tier: 'default',
-      wallet: { ...wallet.body, balance: 0, amountReceived: 0 },
+      wallet: { ...wallet.body, balance: 0, amountReceived: 0, available: 0 },
     });
   });
 

@@ -3,6 +3,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/ledger';
+import { HoldSweeper } from '../../src/read-models/holds/hold-sweeper';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import type { RecordedEvent } from '../../src/event-store';
 import { READ_MODELS_LOCK_FILE } from '../../src/projections/read-models-lock';
@@ -79,6 +80,23 @@ describe('ledger audit (integration)', () => {
         trackingNumber: 'JD2',
         carrier: 'Bring',
       });
+      // Held points: applied (then canceled, refunded), released, canceled, expired by the sweeper.
+      const held = (extra: object = {}) =>
+        post('/v1/redemptions', {
+          offer: units,
+          externalUserID: 'ada',
+          delayPointsDeduction: true,
+          ...extra,
+        });
+      const applied = await held();
+      await post(`/v1/redemptions/${applied.id}/apply`, { reference: 'order-1' });
+      await post(`/v1/redemptions/${applied.id}/cancel`, {});
+      await post(`/v1/redemptions/${(await held()).id}/release`, {});
+      await post(`/v1/redemptions/${(await held()).id}/cancel`, {});
+      await held({ holdExpiresAt: new Date(Date.now() + 60_000).toISOString() });
+      expect((await org('GET', '/v1/wallet?externalUserID=ada')).body.pending).toBe(20);
+      const later = new Date(Date.now() + 120_000);
+      expect(await app.app.get(HoldSweeper).sweepOnce(later)).toBe(1);
       // An archived member forfeits its balance, and the refund of a later cancel too.
       await credit(org, 'bob', 150);
       const bobs = await post('/v1/redemptions', { offer: stocked, externalUserID: 'bob' });
@@ -158,7 +176,7 @@ describe('ledger audit (integration)', () => {
     const at = (e: RecordedEvent) => `${e.stream} revision ${e.revision} position ${e.position}`;
     const redemption = (secondRefund.data as { redemptionId: string }).redemptionId;
     expect(found.out.split('\n')).toEqual([
-      `debit-not-atomic ${at(overdraft)}: a debit of 5,000 points for redemption red_forged, which this wallet does not hold: a redemption's debit is the next event of the append that creates it`,
+      `debit-not-atomic ${at(overdraft)}: a debit of 5,000 points for redemption red_forged, which this wallet does not hold: a redemption's debit is the next event of the append that creates it, or that applies its hold`,
       `negative-balance ${at(overdraft)}: the balance falls to -4,110 points from 890`,
       `refund-not-atomic ${at(secondRefund)}: a refund of 100 points for redemption ${redemption}, refunded 100 points already: a refund is the next event of the append that cancels or reverses its redemption`,
       `reversal-mismatch ${at(forgedReversal)}: it reverses redemption ${(forgedReversal.data as { redemptionId: string }).redemptionId}, which was reversed whole already`,

@@ -145,6 +145,11 @@ describe('Rebuild (integration)', () => {
       true,
     );
     expect(redemptions.some((r) => r.fulfilment !== null)).toBe(true);
+    // Holds still HELD, applied and released (expired ones too, when the workload ran long enough).
+    const holds = redemptions.map((r) => r.hold && (JSON.parse(r.hold) as { state: string }).state);
+    for (const state of ['HELD', 'APPLIED', 'RELEASED'])
+      expect({ state, some: holds.includes(state) }).toEqual({ state, some: true });
+    expect(liveRows.rm_holds.length).toBe(holds.filter((h) => h === 'HELD').length);
     // Members with each lookup alias, and without (never set, or cleared).
     const members = liveRows.rm_members as Array<Record<string, string | null>>;
     for (const column of ['email_key', 'phone', 'pos_account_id']) {

@@ -100,8 +100,10 @@ function aliasesAt(member: string, step: number): Record<string, string | null> 
 
 /**
  * A random workload through the real command side: offers (some with stock), members, credits,
- * redemptions, lifecycle moves, cancels, reversals (whole, and part of a UNIT_BASED one), fulfilment, profile
- * changes (lookup aliases among them) and archives. Returns the requests' statuses.
+ * redemptions (a third of them holding their points, some of those for a second or two), lifecycle
+ * moves, holds applied or released, cancels, reversals (whole, and part of a UNIT_BASED one),
+ * fulfilment, profile changes (lookup aliases among them) and archives. Returns the requests'
+ * statuses.
  */
 const SHIPPING = {
   name: 'M',
@@ -149,6 +151,7 @@ export async function randomWorkload(org: Client, seed: number, steps: number): 
   });
   offers.push(parcel.body.id);
   const shipped: string[] = [];
+  const held: string[] = [];
   for (let step = 0; step < steps; step++) {
     const dice = random();
     const member = pick(members);
@@ -166,15 +169,29 @@ export async function randomWorkload(org: Client, seed: number, steps: number): 
       });
     } else if (dice < 0.7) {
       const offer = pick(offers);
+      const delay = random();
       response = await org('POST', '/v1/redemptions', {
         offer,
         externalUserID: member,
         ...(offer === units.body.id ? { quantity: 1 + Math.floor(random() * 3) } : {}),
         ...(offer === parcel.body.id ? { shipping: SHIPPING } : {}),
+        // Held; the shortest ones expire while the workload runs (released by a later command).
+        ...(delay < 0.33 ? { delayPointsDeduction: true } : {}),
+        ...(delay < 0.1 ? { holdExpiresAt: new Date(Date.now() + 1_500).toISOString() } : {}),
       });
+      if (response.status === 201 && delay < 0.33) held.push(response.body.id);
       if (response.status === 201 && offer === parcel.body.id) shipped.push(response.body.id);
       if (response.status === 201) redemptions.push(response.body.id);
       if (response.status === 201 && response.body.quantity > 1) byTheUnit.push(response.body.id);
+    } else if (dice < 0.79 && held.length > 0) {
+      // Applied (with or without a reference), or released: either may meet an ended hold (409).
+      const id = pick(held);
+      const apply = random() < 0.6;
+      response = await org(
+        'POST',
+        `/v1/redemptions/${id}/${apply ? 'apply' : 'release'}`,
+        apply ? (random() < 0.5 ? { reference: `order-${step}` } : {}) : { reason: 'declined' },
+      );
     } else if (dice < 0.85 && redemptions.length > 0) {
       response = await org('POST', `/v1/redemptions/${pick(redemptions)}/status`, {
         status: pick(STEPS),

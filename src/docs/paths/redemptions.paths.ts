@@ -12,10 +12,11 @@ export const REDEMPTION_PATHS: Record<string, Json> = {
       tag: 'Redemptions',
       summary: 'Redeem an offer for a member',
       description:
-        'Debits the cost and reserves stock at once; starts SUBMITTED. Checks, in order: the ' +
-        'offer exists (404), the member is not archived (409), the offer is available (422), ' +
-        'quantity or amount fit the price (422), stock, shipping (422), maxPerMember (409), ' +
-        'the balance (422).',
+        'Debits the cost (or, with delayPointsDeduction, holds it until applied) and reserves ' +
+        'stock at once; starts SUBMITTED. Checks, in order: the offer exists (404), the member ' +
+        'is not archived (409), the offer is available (422), quantity or amount fit the price ' +
+        '(422), stock, shipping and holdExpiresAt (422), maxPerMember (409), the points ' +
+        'available: balance less pending (422).',
       security: SECURITY.orgOrMember,
       write: true,
       body: { schema: 'CreateRedemptionRequest', required: true },
@@ -81,7 +82,7 @@ export const REDEMPTION_PATHS: Record<string, Json> = {
       body: { schema: 'ChangeStatusRequest', required: true },
       success: { status: 200, description: 'The redemption.', schema: 'Redemption' },
       errors: mergeErrors(WRITE_ERRORS, NOT_FOUND, {
-        409: ['INVALID_STATUS_TRANSITION'],
+        409: ['INVALID_STATUS_TRANSITION', 'HOLD_NOT_APPLIED'],
         422: ['VALIDATION_FAILED'],
       }),
     }),
@@ -94,7 +95,8 @@ export const REDEMPTION_PATHS: Record<string, Json> = {
       summary: 'Cancel a redemption and refund its points',
       description:
         'A member may cancel its own before PURCHASED; the org before COMPLETED. Gives back the ' +
-        'stock it reserved. The body may be left out.',
+        'stock it reserved. A held redemption (hold HELD) is refunded nothing: its hold is ' +
+        'released instead. The body may be left out.',
       security: SECURITY.orgOrMember,
       write: true,
       body: { schema: 'CancelRequest', required: false },
@@ -121,7 +123,51 @@ export const REDEMPTION_PATHS: Record<string, Json> = {
       body: { schema: 'ReverseRequest', required: false },
       success: { status: 200, description: 'The redemption.', schema: 'Redemption' },
       errors: mergeErrors(WRITE_ERRORS, NOT_FOUND, {
-        409: ['REDEMPTION_ALREADY_CANCELED', 'REDEMPTION_FULLY_REVERSED'],
+        409: ['REDEMPTION_ALREADY_CANCELED', 'REDEMPTION_FULLY_REVERSED', 'HOLD_NOT_APPLIED'],
+        422: ['VALIDATION_FAILED'],
+      }),
+    }),
+  },
+  '/v1/redemptions/{id}/apply': {
+    parameters: [parameterRef('IdPath')],
+    post: operation({
+      operationId: 'applyRedemptionHold',
+      tag: 'Redemptions',
+      summary: "Apply a held redemption's points: debit them",
+      description:
+        'For a redemption made with delayPointsDeduction whose hold is HELD: writes ' +
+        'PointsHoldApplied and its PointsDebited in one append; the points leave pending and the ' +
+        'balance. Not held (409 REDEMPTION_NOT_HELD), applied already (409 ' +
+        'HOLD_ALREADY_APPLIED), released or canceled (409 HOLD_RELEASED), at or past its ' +
+        'expiresAt (409 HOLD_EXPIRED, nothing written). The body may be left out.',
+      security: SECURITY.orgOnly,
+      write: true,
+      body: { schema: 'ApplyRequest', required: false },
+      success: { status: 200, description: 'The redemption.', schema: 'Redemption' },
+      errors: mergeErrors(WRITE_ERRORS, NOT_FOUND, {
+        409: ['REDEMPTION_NOT_HELD', 'HOLD_ALREADY_APPLIED', 'HOLD_RELEASED', 'HOLD_EXPIRED'],
+        422: ['VALIDATION_FAILED'],
+      }),
+    }),
+  },
+  '/v1/redemptions/{id}/release': {
+    parameters: [parameterRef('IdPath')],
+    post: operation({
+      operationId: 'releaseRedemptionHold',
+      tag: 'Redemptions',
+      summary: 'Release a held redemption: cancel it, debiting nothing',
+      description:
+        'For a redemption whose hold is HELD: cancels it (CANCELED; stock and maxPerMember ' +
+        'freed) and releases the hold; nothing was debited, so nothing is refunded. Applied ' +
+        '(409 HOLD_ALREADY_APPLIED: cancel it to refund), released (409 HOLD_RELEASED), ' +
+        'expired (409 HOLD_EXPIRED), not held (409 REDEMPTION_NOT_HELD). The body may be left ' +
+        'out.',
+      security: SECURITY.orgOnly,
+      write: true,
+      body: { schema: 'ReleaseRequest', required: false },
+      success: { status: 200, description: 'The canceled redemption.', schema: 'Redemption' },
+      errors: mergeErrors(WRITE_ERRORS, NOT_FOUND, {
+        409: ['REDEMPTION_NOT_HELD', 'HOLD_ALREADY_APPLIED', 'HOLD_RELEASED', 'HOLD_EXPIRED'],
         422: ['VALIDATION_FAILED'],
       }),
     }),

@@ -3,6 +3,7 @@ import { ExecutionResult } from '../../shared/application/command-executor';
 import { CommandRequest, eventContext } from '../../shared/http/command-request';
 import { Aggregates } from '../application/aggregates';
 import { accepted, isDomainError, refusal } from '../application/decisions';
+import { planOfferChanges, stockReleases } from '../application/stock-releases';
 import { newTransactionId, walletStream } from '../streams';
 import { UpsertMemberProfile, WalletCommand } from '../wallet/wallet.commands';
 import { decideWallet } from '../wallet/wallet.decider';
@@ -85,14 +86,24 @@ export class MemberCommands {
     const stream = walletStream(req.tenantKey, ref);
     return executor.run(
       [stream],
-      async ({ now }) => {
+      async ({ held, now }) => {
         const loaded = await wallets.load(stream);
         const events = decideWallet(command(now), loaded.state);
         const context = eventContext(req, now, { externalUserID });
         if (isDomainError(events)) return refusal(events, req.requestId);
-        const planned =
-          events.length > 0 ? wallets.plan(stream, loaded, events, context) : undefined;
-        return accepted(status, view(planned?.state ?? loaded.state), planned ? [planned] : []);
+        if (events.length === 0) return accepted(status, view(loaded.state), []);
+        const planned = wallets.plan(stream, loaded, events, context);
+        // Holds the decision canceled (expired, or released by an archive) free their stock.
+        const changes = await stockReleases(
+          this.aggregates,
+          req.tenantKey,
+          loaded.state,
+          events,
+          held,
+          now,
+        );
+        const appends = [planned, ...planOfferChanges(this.aggregates, changes, context)];
+        return accepted(status, view(planned.state), appends);
       },
       req.idempotency,
     );

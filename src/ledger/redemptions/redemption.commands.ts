@@ -15,6 +15,8 @@ import { DomainError } from '../../shared/domain/domain-error';
 import { CommandRequest, eventContext } from '../../shared/http/command-request';
 import { Aggregates } from '../application/aggregates';
 import { accepted, isDomainError, refusal } from '../application/decisions';
+import { parseTenantKey } from '../../auth/tenancy';
+import { compareInstants } from '../../shared/domain/values';
 import {
   memberRefOfRedemption,
   newCouponCode,
@@ -25,8 +27,10 @@ import {
 } from '../streams';
 import { ShippingInput } from '../wallet/wallet.commands';
 import { decideWallet } from '../wallet/wallet.decider';
-import { Actor, RedemptionStatus, WalletEvent } from '../wallet/wallet.events';
+import { Actor, RedemptionStatus } from '../wallet/wallet.events';
 import { walletOf, WalletState } from '../wallet/wallet.state';
+import { evolveOffer } from '../../catalog/offer/offer.state';
+import { planOfferChanges, stockReleases } from '../application/stock-releases';
 import { redemptionView } from './redemption.view';
 
 export interface CreateRedemptionInput {
@@ -35,6 +39,8 @@ export interface CreateRedemptionInput {
   amount?: string;
   description?: string;
   shipping?: ShippingInput;
+  delayPointsDeduction?: boolean;
+  holdExpiresAt?: string;
 }
 
 const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);
@@ -104,6 +110,8 @@ export class RedemptionCommands {
               description: input.description,
               shipping: input.shipping,
               couponCode: snapshot.artifact === 'COUPON' ? newCouponCode() : null,
+              delayPointsDeduction: input.delayPointsDeduction,
+              holdExpiresAt: input.holdExpiresAt,
               now,
             },
           },
@@ -116,16 +124,28 @@ export class RedemptionCommands {
             : [];
           return refusal(events, req.requestId, release);
         }
-        const appends: PlannedAppend[] = [];
+        // Holds that expired on the way are canceled with the decision: their stock goes back.
+        const changes = await stockReleases(
+          this.aggregates,
+          req.tenantKey,
+          walletLoaded.state,
+          events,
+          held,
+          now,
+        );
         if (offerLoaded.state.offer.maxTotal !== null && !reserved) {
           const units = events.find((e) => e.type === 'RedemptionCreated')?.data.quantity ?? 1;
+          let own = changes.find((c) => c.stream === offer);
+          if (own === undefined)
+            changes.push((own = { stream: offer, loaded: offerLoaded, events: [] }));
           const stock = decideOffer(
             { type: 'ReserveOfferStock', data: { redemptionId, units, now } },
-            offerLoaded.state,
+            own.events.reduce(evolveOffer, own.loaded.state),
           );
           if (isDomainError(stock)) return refusal(stock, req.requestId);
-          appends.push(offers.plan(offer, offerLoaded, stock, context));
+          own.events.push(...stock);
         }
+        const appends = planOfferChanges(this.aggregates, changes, context);
         const debit = wallets.plan(wallet, walletLoaded, events, context);
         appends.push(debit);
         return answer(debit.state, redemptionId, 201, appends);
@@ -162,6 +182,73 @@ export class RedemptionCommands {
       data: { ...data, ...input, transactionId, forfeitTransactionId, actor: 'org' as const },
     });
     return this.onRedemption(req, redemptionId, reverse, { finishesCancel: false });
+  }
+
+  /** Seed 003/004: a held redemption's order or payment went through; its points are debited. */
+  apply(req: CommandRequest, redemptionId: string, reference: string | null) {
+    const transactionId = newTransactionId();
+    const apply = (data: { redemptionId: string; now: string }) => ({
+      type: 'ApplyHold' as const,
+      data: { ...data, transactionId, reference, actor: 'org' as const },
+    });
+    return this.onRedemption(req, redemptionId, apply, { finishesCancel: false });
+  }
+
+  /** A held redemption given up: canceled, its stock freed, nothing debited. */
+  release(req: CommandRequest, redemptionId: string, reason: string | null) {
+    const release = (data: { redemptionId: string; now: string }) => ({
+      type: 'ReleaseHold' as const,
+      data: { ...data, reason, actor: 'org' as const },
+    });
+    return this.onRedemption(req, redemptionId, release, { finishesCancel: true });
+  }
+
+  /**
+   * The hold sweeper's command: releases the holds of one wallet that are past their expiresAt at
+   * `at` (or at the executor's clock, if later), with their stock. Answers how many it released;
+   * none when another command released them first. No Idempotency-Key: deciding again on the
+   * current state is what makes a repeat harmless.
+   */
+  async expireHolds(tenantKey: string, ref: string, at: string): Promise<number> {
+    const { wallets, executor } = this.aggregates;
+    const tenant = parseTenantKey(tenantKey);
+    if (tenant === undefined) return 0;
+    const wallet = walletStream(tenantKey, ref);
+    const result = await executor.run([wallet], async ({ held, now }) => {
+      const when = compareInstants(now, at) > 0 ? now : at;
+      const loaded = await wallets.load(wallet);
+      const events = decideWallet({ type: 'ExpireHolds', data: { now: when } }, loaded.state);
+      if (isDomainError(events) || events.length === 0) return accepted(200, 0, []);
+      const first = events[0].type === 'RedemptionCanceled' ? events[0].data.redemptionId : '';
+      const member = walletOf(loaded.state).redemptions.get(first)?.created.externalUserID;
+      if (member === undefined) return accepted(200, 0, []);
+      const context: EventContext = {
+        occurredAt: when,
+        requestId: null,
+        idempotencyKey: null,
+        actor: 'system',
+        environment: tenant.environment,
+        orgId: tenant.orgId,
+        correlationId: null,
+        causationId: null,
+        externalUserID: member,
+      };
+      const planned = wallets.plan(wallet, loaded, events, context);
+      const changes = await stockReleases(
+        this.aggregates,
+        tenantKey,
+        loaded.state,
+        events,
+        held,
+        when,
+      );
+      const released = events.filter((e) => e.type === 'PointsHoldReleased').length;
+      return accepted(200, released, [
+        planned,
+        ...planOfferChanges(this.aggregates, changes, context),
+      ]);
+    });
+    return result.outcome.body as number;
   }
 
   fulfil(
@@ -211,7 +298,7 @@ export class RedemptionCommands {
 
     return executor.run(
       locks,
-      async ({ now }) => {
+      async ({ held, now }) => {
         const walletLoaded = await wallets.load(wallet);
         const entry = walletOf(walletLoaded.state).redemptions.get(redemptionId);
         if (!entry) return refusal(notFound(`Redemption ${redemptionId}`), req.requestId);
@@ -234,12 +321,16 @@ export class RedemptionCommands {
         // Nothing to write (the same tracking again): the redemption as it is.
         if (events.length === 0) return answer(walletLoaded.state, redemptionId, 200, []);
         const move = wallets.plan(wallet, walletLoaded, events, context);
-        const appends: PlannedAppend[] = [move];
-        if (events.some((e: WalletEvent) => e.type === 'RedemptionCanceled')) {
-          appends.push(
-            ...this.releaseStock(offer, await offers.load(offer), redemptionId, now, context),
-          );
-        }
+        // Every cancel of the decision frees its stock: the one asked for, and holds it expired.
+        const changes = await stockReleases(
+          this.aggregates,
+          req.tenantKey,
+          walletLoaded.state,
+          events,
+          held,
+          now,
+        );
+        const appends = [move, ...planOfferChanges(this.aggregates, changes, context)];
         return answer(move.state, redemptionId, 200, appends);
       },
       req.idempotency,

@@ -57,6 +57,8 @@ const key = fc.constantFrom(
   'amount',
   'description',
   'shipping',
+  'delayPointsDeduction',
+  'holdExpiresAt',
   'unknown',
 );
 const nearlyValid = fc.record(

@@ -1,4 +1,5 @@
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -23,6 +24,7 @@ import { hasControlCharacters } from '../../shared/domain/control-characters';
 import { EXTERNAL_USER_ID_PATTERN } from '../../shared/domain/external-user-id';
 import { REDEMPTION_STATUSES, RedemptionStatus } from '../wallet/wallet.events';
 import { FULFILMENT_LIMITS } from '../wallet/wallet.fulfilment';
+import { HOLD_LIMITS } from '../wallet/wallet.holds';
 
 export class ShippingDto {
   @IsText(1, 200)
@@ -78,6 +80,15 @@ export class CreateRedemptionDto {
   @IsOptionalNestedObject(() => ShippingDto)
   shipping?: ShippingDto;
 
+  /** Seed 003: hold the points until the redemption is applied, instead of debiting them now. */
+  @IsOptional()
+  @IsBoolean()
+  delayPointsDeduction?: boolean | null;
+
+  /** With delayPointsDeduction only; in the future, at most 30 days ahead (the decider checks). */
+  @IsOptionalInstant()
+  holdExpiresAt?: string | null;
+
   private static readonly FAST_FIELDS = new Set(['offer', 'externalUserID', 'quantity']);
 
   /**
@@ -105,6 +116,19 @@ export class CreateRedemptionDto {
           quantity <= 1_000_000));
     return valid ? Object.assign(new CreateRedemptionDto(), body) : undefined;
   }
+}
+
+/** A held redemption's order or payment went through. */
+export class ApplyHoldDto {
+  @IsOptional()
+  @IsText(1, HOLD_LIMITS.reference)
+  reference?: string | null;
+}
+
+/** A held redemption given up. */
+export class ReleaseHoldDto {
+  @IsOptionalFreeText()
+  reason?: string;
 }
 
 export class CancelRedemptionDto {

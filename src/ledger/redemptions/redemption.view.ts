@@ -6,7 +6,7 @@ import type {
   ReversalState,
   ShippingAddress,
 } from '../wallet/wallet.events';
-import type { RedemptionEntry } from '../wallet/wallet.state';
+import type { Hold, RedemptionEntry } from '../wallet/wallet.state';
 
 /** The artifact as the API shows it: a FULFILMENT one carries its tracking, null until shipped. */
 export type ArtifactView =
@@ -37,6 +37,9 @@ export interface RedemptionView {
   description: string | null;
   shipping: ShippingAddress | null;
   artifact: ArtifactView;
+  /** DELAYED: the points were held (seed 003's delayed deduction) and are debited when applied. */
+  deduction: 'IMMEDIATE' | 'DELAYED';
+  hold: Hold | null;
   canceledAt: string | null;
   updatedAt: string;
 }
@@ -66,6 +69,8 @@ export function redemptionView(entry: RedemptionEntry, externalUserID: string): 
       created.artifact.type === 'FULFILMENT'
         ? { type: 'FULFILMENT', fulfilment: entry.fulfilment && { ...entry.fulfilment } }
         : created.artifact,
+    deduction: entry.hold === null ? 'IMMEDIATE' : 'DELAYED',
+    hold: entry.hold && { ...entry.hold },
     canceledAt: entry.canceledAt,
     updatedAt: entry.updatedAt,
   };

@@ -5,11 +5,13 @@ import { resolveMember } from '../../auth/tenancy';
 import { commandRequest, sendOutcome } from '../../shared/http/command-request';
 import { NoQuery } from '../../shared/http/no-input';
 import {
+  ApplyHoldDto,
   CancelRedemptionDto,
   ChangeStatusDto,
   CreateRedemptionDto,
   FulfilRedemptionDto,
   RedemptionPathParams,
+  ReleaseHoldDto,
   ReverseRedemptionDto,
 } from './redemption.dto';
 import { RedemptionCommands } from './redemption.commands';
@@ -35,6 +37,8 @@ export class RedemptionsController {
       amount: dto.amount,
       description: dto.description,
       shipping: dto.shipping && { ...dto.shipping },
+      delayPointsDeduction: dto.delayPointsDeduction ?? undefined,
+      holdExpiresAt: dto.holdExpiresAt ?? undefined,
     });
     return sendOutcome(reply, result);
   }
@@ -70,6 +74,38 @@ export class RedemptionsController {
       amount: dto.amount ?? null,
       reason: dto.reason ?? null,
     });
+    return sendOutcome(reply, result);
+  }
+
+  /** Seed 003/004: a held redemption's order or payment went through; its points are debited. */
+  @Post(':id/apply')
+  @NoQuery()
+  @HttpCode(200)
+  @OrgOnly()
+  async apply(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Param() params: RedemptionPathParams,
+    @Body() dto: ApplyHoldDto,
+  ) {
+    const command = commandRequest(req, req.body);
+    const result = await this.redemptions.apply(command, params.id, dto.reference ?? null);
+    return sendOutcome(reply, result);
+  }
+
+  /** A held redemption given up: canceled, nothing debited. */
+  @Post(':id/release')
+  @NoQuery()
+  @HttpCode(200)
+  @OrgOnly()
+  async release(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Param() params: RedemptionPathParams,
+    @Body() dto: ReleaseHoldDto,
+  ) {
+    const command = commandRequest(req, req.body);
+    const result = await this.redemptions.release(command, params.id, dto.reason ?? null);
     return sendOutcome(reply, result);
   }
 

@@ -1,5 +1,5 @@
 import { assertNever, Decider } from '../../shared/domain/decider';
-import { DomainError, validationFailed } from '../../shared/domain/domain-error';
+import { DomainError, isDomainError, validationFailed } from '../../shared/domain/domain-error';
 import { EXTERNAL_USER_ID_RULE, isExternalUserID } from '../../shared/domain/external-user-id';
 import {
   isJsonValue,
@@ -29,6 +29,7 @@ import { commandBasics } from './wallet.inputs';
 import { cancelRedemption, changeRedemptionStatus, createRedemption } from './wallet.redemptions';
 import { reverseRedemption } from './wallet.reversals';
 import { fulfilRedemption } from './wallet.fulfilment';
+import { applyHold, expiredHolds, holdsReleasedOnArchive, releaseHold } from './wallet.holds';
 import {
   evolveWallet,
   initialWalletState,
@@ -112,13 +113,16 @@ function archiveMember({ data: d }: ArchiveMember, state: WalletState): Decision
   }
   if (state.status === 'empty') return new DomainError('NOT_FOUND', 'Member not found');
   if (state.status === 'archived') return [];
+  // An archived member holds nothing pending: its holds are canceled first, then the balance
+  // (which still counts the points they held) is forfeited or kept.
+  const released = holdsReleasedOnArchive(state, d.now);
   const forfeitedPoints = d.retainBalance ? 0 : state.ledger.balance;
   const archived: WalletEvent = {
     type: 'MemberArchived',
     data: { retainBalance: d.retainBalance, forfeitedPoints, archivedAt: d.now },
   };
-  if (forfeitedPoints === 0) return [archived];
-  return [archived, pointsForfeited(d.transactionId, forfeitedPoints, d.now)];
+  if (forfeitedPoints === 0) return [...released, archived];
+  return [...released, archived, pointsForfeited(d.transactionId, forfeitedPoints, d.now)];
 }
 
 function creditPoints({ data: d }: CreditPoints, state: WalletState): Decision {
@@ -158,7 +162,20 @@ function creditPoints({ data: d }: CreditPoints, state: WalletState): Decision {
   ];
 }
 
+/**
+ * Every command first releases the holds past their expiresAt (one look at a field on a wallet
+ * without holds), in the same append as its own events, so that an expired hold never blocks
+ * spending and balance - pending holds on every prefix of the stream. A refused command writes
+ * nothing, those releases included.
+ */
 export function decideWallet(command: WalletCommand, state: WalletState): Decision {
+  const expired = expiredHolds(state, command.data.now);
+  if (expired.length === 0) return decideCommand(command, state);
+  const own = decideCommand(command, expired.reduce(evolveWallet, state));
+  return isDomainError(own) ? own : [...expired, ...own];
+}
+
+function decideCommand(command: WalletCommand, state: WalletState): Decision {
   switch (command.type) {
     case 'UpsertMemberProfile':
       return upsertProfile(command, state);
@@ -176,6 +193,12 @@ export function decideWallet(command: WalletCommand, state: WalletState): Decisi
       return reverseRedemption(command, state);
     case 'FulfilRedemption':
       return fulfilRedemption(command, state);
+    case 'ApplyHold':
+      return applyHold(command, state);
+    case 'ReleaseHold':
+      return releaseHold(command, state);
+    case 'ExpireHolds':
+      return commandBasics(command.data.now, {}) ?? [];
     default:
       return assertNever(command);
   }

@@ -15,7 +15,11 @@ import {
   textOrNull,
 } from '../../shared/domain/event-shape';
 import { parseDecimal } from '../../catalog/offer/offer.pricing';
-import { REDEMPTION_STATUSES, type WalletEvent } from './wallet.events';
+import { HOLD_RELEASE_REASONS, REDEMPTION_STATUSES, type WalletEvent } from './wallet.events';
+import { isIsoInstant } from '../../shared/domain/values';
+
+/** The fold compares it with the clock: a malformed one would never expire. */
+const instant: FieldRule = { ok: isIsoInstant, expected: 'an ISO-8601 instant' };
 
 const amount = integerFrom(1);
 const unitsOrNull: FieldRule = {
@@ -51,6 +55,7 @@ function redemptionCreatedProblem(data: Record<string, unknown>): string | null 
     description: textOrNull,
     shipping: objectOrNull,
     artifact: object,
+    deduction: optional(oneOf(['DELAYED'])),
     createdAt: text,
   });
   if (problem !== null) return problem;
@@ -95,6 +100,24 @@ const WALLET_EVENT_RULES = {
     carrier: textOrNull,
     trackingUrl: textOrNull,
     fulfilledAt: text,
+  }),
+  PointsHeld: fields({
+    redemptionId: text,
+    points: integerFrom(0),
+    expiresAt: instant,
+    heldAt: text,
+  }),
+  PointsHoldApplied: fields({
+    redemptionId: text,
+    points: integerFrom(0),
+    reference: textOrNull,
+    appliedAt: text,
+  }),
+  PointsHoldReleased: fields({
+    redemptionId: text,
+    points: integerFrom(0),
+    reason: oneOf(HOLD_RELEASE_REASONS),
+    releasedAt: text,
   }),
 } satisfies Record<WalletEvent['type'], EventRules[string]>;
 

@@ -123,6 +123,12 @@ export type RedemptionCreated = DomainEvent<
     description: string | null;
     shipping: ShippingAddress | null;
     artifact: RedemptionArtifact;
+    /**
+     * DELAYED (seed 003's delay_points_deduction): the points are held by the PointsHeld that
+     * follows in the same append, and debited when the hold is applied. Absent on a redemption
+     * debited at once, as on every redemption written before holds existed.
+     */
+    deduction?: 'DELAYED';
     createdAt: string;
   }
 >;
@@ -142,7 +148,8 @@ export type RedemptionCanceled = DomainEvent<
   {
     redemptionId: string;
     from: RedemptionStatus;
-    canceledBy: Actor;
+    /** system: a hold that expired (PointsHoldReleased reason expired follows). */
+    canceledBy: Actor | 'system';
     reason: string | null;
     refundedPoints: number;
     canceledAt: string;
@@ -184,6 +191,34 @@ export type RedemptionFulfilled = DomainEvent<
   Fulfilment & { redemptionId: string }
 >;
 
+/**
+ * Points of a DELAYED redemption set aside: pending, not debited. Follows its RedemptionCreated in
+ * the same append. `expiresAt` is a canonical instant (toISOString's form).
+ */
+export type PointsHeld = DomainEvent<
+  'PointsHeld',
+  { redemptionId: string; points: number; expiresAt: string; heldAt: string }
+>;
+
+/** A hold confirmed (an order or payment went through): its PointsDebited follows in the same append. */
+export type PointsHoldApplied = DomainEvent<
+  'PointsHoldApplied',
+  { redemptionId: string; points: number; reference: string | null; appliedAt: string }
+>;
+
+export const HOLD_RELEASE_REASONS = ['released', 'canceled', 'expired'] as const;
+export type HoldReleaseReason = (typeof HOLD_RELEASE_REASONS)[number];
+
+/**
+ * A hold given up, with nothing debited: after the RedemptionCanceled of its redemption, in the
+ * same append. released: POST .../release; canceled: a cancel, or the member's archiving;
+ * expired: its expiresAt passed.
+ */
+export type PointsHoldReleased = DomainEvent<
+  'PointsHoldReleased',
+  { redemptionId: string; points: number; reason: HoldReleaseReason; releasedAt: string }
+>;
+
 export type WalletEvent =
   | MemberRegistered
   | MemberProfileUpdated
@@ -196,4 +231,7 @@ export type WalletEvent =
   | RedemptionStatusChanged
   | RedemptionCanceled
   | RedemptionReversed
-  | RedemptionFulfilled;
+  | RedemptionFulfilled
+  | PointsHeld
+  | PointsHoldApplied
+  | PointsHoldReleased;

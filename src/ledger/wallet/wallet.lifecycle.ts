@@ -1,5 +1,6 @@
 import { DomainError } from '../../shared/domain/domain-error';
 import type { Actor, RedemptionStatus } from './wallet.events';
+import type { RedemptionEntry } from './wallet.state';
 
 /** Seed 001. CANCELED is reached only through a cancel; COMPLETED and CANCELED are terminal. */
 export const STATUS_MOVES: Readonly<Record<RedemptionStatus, readonly RedemptionStatus[]>> = {
@@ -36,7 +37,13 @@ export const redemptionNotFound = (id: string) =>
 export const alreadyCanceled = () =>
   new DomainError('REDEMPTION_ALREADY_CANCELED', 'The redemption is already canceled');
 
-export function cancelError(status: RedemptionStatus, actor: Actor): DomainError | null {
+/** A DELAYED redemption whose points are still on hold: nothing debited to reverse or complete. */
+export const holdNotApplied = (entry: RedemptionEntry) =>
+  new DomainError('HOLD_NOT_APPLIED', "The redemption's points are on hold: apply the hold first", {
+    redemptionId: entry.created.redemptionId,
+  });
+
+export function cancelError(status: RedemptionStatus, actor: Actor | 'system'): DomainError | null {
   if (status === 'CANCELED') return alreadyCanceled();
   if (status === 'COMPLETED') {
     return new DomainError(

@@ -44,9 +44,15 @@ const MOVES = new Set([
   'PURCHASED>COMPLETED',
 ]);
 
+/** Minutes until a hold expires; steps are a minute apart, so many expire within a run. 0 is refused. */
+type Hold = { delay?: boolean; ttl?: number };
+
 type Step =
   | { kind: 'credit'; amount: number }
-  | { kind: 'redeem'; offer: number; quantity?: number; cents?: number }
+  | ({ kind: 'redeem'; offer: number; quantity?: number; cents?: number } & Hold)
+  | { kind: 'apply'; target: number }
+  | { kind: 'release'; target: number }
+  | { kind: 'expire' }
   | { kind: 'cancel'; target: number; actor: 'member' | 'org' }
   | { kind: 'move'; target: number; status: RedemptionStatus | 'NEXT'; pick: number }
   | { kind: 'reverse'; target: number; units?: number; cents?: number }
@@ -92,15 +98,31 @@ const anyRedeem = fc.record(
   },
   { requiredKeys: ['kind', 'offer'] },
 );
+/** Half the redemptions hold their points, mostly for a few minutes (steps), at times not at all. */
+const hold: fc.Arbitrary<Hold> = fc.oneof(
+  fc.constant({}),
+  fc.record({ delay: fc.constant(true), ttl: fc.integer({ min: 0, max: 25 }) }),
+  fc.record({ delay: fc.constant(true) }),
+);
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 8, arbitrary: credit },
   {
     weight: 10,
-    arbitrary: fc.oneof(
-      { weight: 9, arbitrary: wellFormedRedeem },
-      { weight: 1, arbitrary: anyRedeem },
-    ),
+    arbitrary: fc
+      .tuple(
+        fc.oneof({ weight: 9, arbitrary: wellFormedRedeem }, { weight: 1, arbitrary: anyRedeem }),
+        hold,
+      )
+      .map(([redeem, h]) => ({ ...redeem, ...h })),
   },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('apply' as const, 'release' as const),
+      target,
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const) }) },
   {
     weight: 5,
     arbitrary: fc.record({
@@ -149,7 +171,11 @@ type Modeled = {
   reversedCents: number;
   reversedPoints: number;
   full: boolean;
+  /** Held redemptions only: the minute (step) it expires at, and its state. */
+  hold: { points: number; expires: number; state: string } | null;
 };
+
+const minuteOf = (instant: string) => (Date.parse(instant) - Date.parse(at(0))) / 60_000;
 
 /** An independent account of the wallet, built only from the events and the rules as written. */
 class Model {
@@ -162,6 +188,29 @@ class Model {
 
   get balance() {
     return this.credited - this.debited + this.refunded;
+  }
+
+  /** The points of the holds still HELD. */
+  get pending() {
+    let pending = 0;
+    for (const r of this.redemptions.values())
+      if (r.hold?.state === 'HELD') pending += r.hold.points;
+    return pending;
+  }
+
+  /** A copy with the holds expired at minute `i` released, as every decision does first. */
+  afterExpiry(i: number): Model {
+    const copy = Object.assign(new Model(), this, { redemptions: new Map() }) as Model;
+    for (const [id, r] of this.redemptions) {
+      const expired = r.hold?.state === 'HELD' && r.hold.expires <= i;
+      copy.redemptions.set(
+        id,
+        expired
+          ? { ...r, status: 'CANCELED', hold: { ...r.hold!, state: 'EXPIRED' } }
+          : { ...r, hold: r.hold && { ...r.hold } },
+      );
+    }
+    return copy;
   }
 
   /** credited + refunded + what cancels could still refund: the rules keep it within MAX. */
@@ -202,7 +251,13 @@ class Model {
       case 'redeem': {
         const cost = Model.price(s);
         const max = OFFERS[s.offer].maxPerMember;
-        if (this.archived || cost === null || this.balance < cost || this.lifetime + cost > MAX) {
+        if (s.delay && s.ttl === 0) return false;
+        if (
+          this.archived ||
+          cost === null ||
+          this.balance - this.pending < cost ||
+          this.lifetime + cost > MAX
+        ) {
           return false;
         }
         return max === null || this.held(OFFERS[s.offer].id) < max;
@@ -214,9 +269,17 @@ class Model {
           !(s.actor === 'member' && r.status === 'PURCHASED')
         );
       case 'move':
+        if (s.status === 'COMPLETED' && r?.hold?.state === 'HELD') return false;
         return r !== undefined && MOVES.has(`${r.status}>${s.status}`);
+      case 'apply':
+        return r?.hold?.state === 'HELD' && this.lifetime + r.hold.points <= MAX;
+      case 'release':
+        return r?.hold?.state === 'HELD';
+      case 'expire':
+        return true;
       case 'reverse': {
         if (r === undefined || r.status === 'CANCELED' || r.full) return false;
+        if (r.hold?.state === 'HELD') return false;
         if (s.units !== undefined && r.priceModel !== 'UNIT_BASED') return false;
         if (s.cents !== undefined && r.priceModel !== 'AMOUNT_BASED') return false;
         if (s.units !== undefined) return s.units >= 1 && s.units <= r.quantity - r.reversedUnits;
@@ -261,7 +324,23 @@ class Model {
           reversedCents: 0,
           reversedPoints: 0,
           full: false,
+          hold: null,
         });
+        break;
+      case 'PointsHeld':
+        assert.ok(r && r.hold === null, 'a hold opens once, on a redemption');
+        r.hold = { points: e.data.points, expires: minuteOf(e.data.expiresAt), state: 'HELD' };
+        break;
+      case 'PointsHoldApplied':
+      case 'PointsHoldReleased':
+        assert.ok(r?.hold?.state === 'HELD', `${e.type} of a HELD hold`);
+        assert.equal(e.data.points, r.hold.points);
+        if (e.type === 'PointsHoldApplied') r.hold.state = 'APPLIED';
+        else {
+          if (e.data.reason === 'expired')
+            assert.ok(r.hold.expires <= minuteOf(e.data.releasedAt), 'expired when released');
+          r.hold.state = e.data.reason === 'expired' ? 'EXPIRED' : 'RELEASED';
+        }
         break;
       case 'RedemptionStatusChanged':
         assert.ok(
@@ -329,10 +408,21 @@ function toCommand(s: Step, i: number, id: string | undefined): WalletCommand {
         offer: OFFERS[s.offer],
         quantity: s.quantity,
         amount,
+        delayPointsDeduction: s.delay,
+        holdExpiresAt: s.ttl === undefined ? undefined : at(i + s.ttl),
         now,
       };
       return { type: 'CreateRedemption', data };
     }
+    case 'apply':
+      return {
+        type: 'ApplyHold',
+        data: { redemptionId: ref, transactionId: `tx-${i}`, reference: null, actor: 'org', now },
+      };
+    case 'release':
+      return { type: 'ReleaseHold', data: { redemptionId: ref, actor: 'org', now } };
+    case 'expire':
+      return { type: 'ExpireHolds', data: { now } };
     case 'cancel':
       return {
         type: 'CancelRedemption',
@@ -395,7 +485,7 @@ function runStep(
   assert.equal(serialize(run.state), before, 'decide must not change the state');
   assert.equal(
     isDomainError(outcome) ? 'rejected' : 'accepted',
-    model.accepts(s, id) ? 'accepted' : 'rejected',
+    model.afterExpiry(i).accepts(s, id) ? 'accepted' : 'rejected',
     JSON.stringify(s),
   );
   if (isDomainError(outcome)) {
@@ -409,6 +499,10 @@ function runStep(
     if (event.type === 'RedemptionCreated') ids.push(event.data.redemptionId);
   }
   assert.ok(model.balance >= 0, `negative balance ${model.balance}`);
+  assert.ok(model.pending >= 0, `negative pending ${model.pending}`);
+  assert.ok(model.balance - model.pending >= 0, `balance ${model.balance} below pending`);
+  for (const r of model.redemptions.values())
+    assert.ok(!(r.hold?.state === 'HELD' && r.hold.expires <= i), 'an accepted step expires holds');
   if (run.state.status === 'archived' && !run.state.balanceRetained)
     assert.equal(model.balance, 0, 'a member archived with its balance forfeited holds no points');
   assert.ok(model.lifetime <= MAX);
@@ -419,7 +513,12 @@ function runStep(
       debited: model.debited,
       refunded: model.refunded,
       refundable: model.lifetime - model.credited - model.refunded,
+      pending: model.pending,
     });
+    assert.equal(
+      run.state.holds.size,
+      [...model.redemptions.values()].filter((r) => r.hold?.state === 'HELD').length,
+    );
   }
   for (const r of model.redemptions.values()) assert.ok(r.refunded <= r.debited);
   for (const o of OFFERS) assert.ok(o.maxPerMember === null || model.held(o.id) <= o.maxPerMember);
@@ -427,7 +526,7 @@ function runStep(
 }
 
 describe('wallet properties', () => {
-  it('keeps every balance non-negative and equal to credited - debited + refunded, reversals included', () => {
+  it('keeps every balance non-negative and equal to credited - debited + refunded, reversals and holds included, balance - pending never negative', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 100, size: 'max' }), (steps) => {
         const run = { model: new Model(), ids: [] as string[], state: walletDecider.initialState };

@@ -17,7 +17,13 @@ import {
   WalletEvent,
 } from './wallet.events';
 import { commandBasics, redemptionExtras } from './wallet.inputs';
-import { cancelError, redemptionNotFound, statusMoveError } from './wallet.lifecycle';
+import {
+  cancelError,
+  holdNotApplied,
+  redemptionNotFound,
+  statusMoveError,
+} from './wallet.lifecycle';
+import { holdExpiry, releaseEvents } from './wallet.holds';
 import { lifetimePoints, walletOf, WalletState } from './wallet.state';
 
 type Decision = WalletEvent[] | DomainError;
@@ -67,6 +73,17 @@ export function createRedemption({ data: d }: CreateRedemption, state: WalletSta
   }
   const extras = redemptionExtras(d);
   if (isDomainError(extras)) return extras;
+  const delayed = d.delayPointsDeduction ?? false;
+  if (typeof delayed !== 'boolean')
+    return validationFailed('delayPointsDeduction must be a boolean', {
+      field: 'delayPointsDeduction',
+    });
+  if (!delayed && d.holdExpiresAt != null)
+    return validationFailed('holdExpiresAt applies only with delayPointsDeduction true', {
+      field: 'holdExpiresAt',
+    });
+  const expiresAt = delayed ? holdExpiry(d) : null;
+  if (isDomainError(expiresAt)) return expiresAt;
   const held = wallet.nonCanceledByOffer.get(offer.id) ?? 0;
   if (offer.maxPerMember !== null && held >= offer.maxPerMember) {
     return new DomainError(
@@ -75,15 +92,17 @@ export function createRedemption({ data: d }: CreateRedemption, state: WalletSta
       { offerId: offer.id, maxPerMember: offer.maxPerMember },
     );
   }
-  const { balance } = wallet.ledger;
-  if (balance < price.pointsCost) {
+  const { balance, pending } = wallet.ledger;
+  const available = balance - pending;
+  if (available < price.pointsCost) {
     return new DomainError(
       'INSUFFICIENT_POINTS',
-      `The balance of ${balance} points is below the ${price.pointsCost} required`,
-      {
-        balance,
-        required: price.pointsCost,
-      },
+      pending === 0
+        ? `The balance of ${balance} points is below the ${price.pointsCost} required`
+        : `The ${available} points available (a balance of ${balance}, ${pending} on hold) are below the ${price.pointsCost} required`,
+      pending === 0
+        ? { balance, required: price.pointsCost }
+        : { balance, pending, available, required: price.pointsCost },
     );
   }
   const headroom = Number.MAX_SAFE_INTEGER - lifetimePoints(wallet.ledger);
@@ -105,9 +124,15 @@ export function createRedemption({ data: d }: CreateRedemption, state: WalletSta
       description: d.description ?? null,
       shipping: extras.shipping,
       artifact: extras.artifact,
+      ...(expiresAt === null ? {} : { deduction: 'DELAYED' as const }),
       createdAt: d.now,
     },
   };
+  if (expiresAt !== null) {
+    const { redemptionId, now: heldAt } = d;
+    const points = price.pointsCost;
+    return [created, { type: 'PointsHeld', data: { redemptionId, points, expiresAt, heldAt } }];
+  }
   if (price.pointsCost === 0) return [created];
   return [
     created,
@@ -148,6 +173,7 @@ export function changeRedemptionStatus(
   if (entry === undefined) return redemptionNotFound(d.redemptionId);
   const moveError = statusMoveError(entry.status, d.status);
   if (moveError) return moveError;
+  if (d.status === 'COMPLETED' && entry.hold?.state === 'HELD') return holdNotApplied(entry);
   const startAt = d.startAt === undefined ? entry.startAt : d.startAt;
   const endAt = d.endAt === undefined ? entry.endAt : d.endAt;
   if (startAt !== null && endAt !== null && compareInstants(endAt, startAt) < 0) {
@@ -189,6 +215,10 @@ export function cancelRedemption({ data: d }: CancelRedemption, state: WalletSta
   if (entry === undefined) return redemptionNotFound(d.redemptionId);
   const refusal = cancelError(entry.status, d.actor);
   if (refusal) return refusal;
+  if (entry.hold?.state === 'HELD') {
+    const release = { by: d.actor, reason: d.reason ?? null, why: 'canceled' as const, now: d.now };
+    return releaseEvents(entry, release);
+  }
   const refundedPoints = entry.pointsDebited - entry.pointsRefunded;
   const canceled: WalletEvent = {
     type: 'RedemptionCanceled',

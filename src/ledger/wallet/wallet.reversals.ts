@@ -12,7 +12,7 @@ import { isPositiveInteger, MAX_TEXT_LENGTH, optionalText } from '../../shared/d
 import type { ReverseRedemption } from './wallet.commands';
 import { pointsForfeited, type WalletEvent } from './wallet.events';
 import { commandBasics } from './wallet.inputs';
-import { alreadyCanceled, redemptionNotFound } from './wallet.lifecycle';
+import { alreadyCanceled, holdNotApplied, redemptionNotFound } from './wallet.lifecycle';
 import { decimal } from './wallet.reversed';
 import { walletOf, type RedemptionEntry, type WalletState } from './wallet.state';
 
@@ -107,6 +107,7 @@ export function reverseRedemption(
   const wrong = fieldError(entry, d);
   if (wrong) return wrong;
   if (entry.status === 'CANCELED') return alreadyCanceled();
+  if (entry.hold?.state === 'HELD') return holdNotApplied(entry);
   if (entry.reversed.state === 'FULLY_REVERSED')
     return new DomainError(
       'REDEMPTION_FULLY_REVERSED',

@@ -2,6 +2,8 @@ import { assertNever } from '../../shared/domain/decider';
 import { PersistentMap } from '../../shared/domain/persistent-map';
 import {
   type Fulfilment,
+  type PointsHoldApplied,
+  type PointsHoldReleased,
   profileFieldsOf,
   type ProfileFields,
   type RedemptionCreated,
@@ -19,7 +21,12 @@ export type Ledger = {
   readonly refunded: number;
   /** Points debited by redemptions and not yet refunded: what cancels could still give back. */
   readonly refundable: number;
+  /** Points on hold (DELAYED redemptions not yet applied or released): part of balance, not spendable. */
+  readonly pending: number;
 };
+
+/** What a decision may spend: the balance less the points on hold. */
+export const availablePoints = (ledger: Ledger): number => ledger.balance - ledger.pending;
 
 /**
  * credited + refunded + refundable bounds every total and the balance; keeping it within
@@ -28,6 +35,27 @@ export type Ledger = {
 export function lifetimePoints(ledger: Ledger): number {
   return ledger.credited + ledger.refunded + ledger.refundable;
 }
+
+export const HOLD_STATES = ['HELD', 'APPLIED', 'RELEASED', 'EXPIRED'] as const;
+export type HoldState = (typeof HOLD_STATES)[number];
+
+/** The points of a DELAYED redemption: held, then applied (debited) or released. */
+export type Hold = {
+  readonly state: HoldState;
+  readonly points: number;
+  readonly expiresAt: string;
+  readonly appliedAt: string | null;
+  readonly releasedAt: string | null;
+  /** The order or payment an apply named, if any. */
+  readonly reference: string | null;
+};
+
+/** A hold still HELD, as the wallet keeps it to find the expired ones without a look at the rest. */
+export type ActiveHold = {
+  readonly redemptionId: string;
+  readonly points: number;
+  readonly expiresAt: string;
+};
 
 export type RedemptionEntry = {
   /** What the redemption was created with: the command side answers with it. */
@@ -43,6 +71,8 @@ export type RedemptionEntry = {
   readonly reversed: Reversed;
   /** FULFILMENT redemptions: the latest tracking, null until shipped. */
   readonly fulfilment: Fulfilment | null;
+  /** DELAYED redemptions only, else null. */
+  readonly hold: Hold | null;
   readonly startAt: string | null;
   readonly endAt: string | null;
 };
@@ -53,6 +83,8 @@ export type Wallet = {
   readonly ledger: Ledger;
   readonly redemptions: PersistentMap<RedemptionEntry>;
   readonly nonCanceledByOffer: PersistentMap<number>;
+  /** The holds still HELD, by redemption id: empty on almost every wallet. */
+  readonly holds: PersistentMap<ActiveHold>;
 };
 
 export type WalletState =
@@ -64,15 +96,16 @@ export const initialWalletState: WalletState = { status: 'empty' };
 
 const EMPTY_WALLET: Wallet = {
   profile: null,
-  ledger: { balance: 0, credited: 0, debited: 0, refunded: 0, refundable: 0 },
+  ledger: { balance: 0, credited: 0, debited: 0, refunded: 0, refundable: 0, pending: 0 },
   redemptions: PersistentMap.empty(),
   nonCanceledByOffer: PersistentMap.empty(),
+  holds: PersistentMap.empty(),
 };
 
 export function walletOf(state: WalletState): Wallet {
   if (state.status === 'empty') return EMPTY_WALLET;
-  const { profile, ledger, redemptions, nonCanceledByOffer } = state;
-  return { profile, ledger, redemptions, nonCanceledByOffer };
+  const { profile, ledger, redemptions, nonCanceledByOffer, holds } = state;
+  return { profile, ledger, redemptions, nonCanceledByOffer, holds };
 }
 
 function withWallet(state: WalletState, wallet: Wallet): WalletState {
@@ -93,6 +126,33 @@ function updateRedemption(
 
 function countOffer(counts: PersistentMap<number>, offerId: string, delta: number) {
   return counts.set(offerId, (counts.get(offerId) ?? 0) + delta);
+}
+
+/** A HELD hold applied or released: no longer pending. Anything else changes nothing. */
+function endHold(wallet: Wallet, event: PointsHoldApplied | PointsHoldReleased): Wallet {
+  const { redemptionId, points } = event.data;
+  const entry = wallet.redemptions.get(redemptionId);
+  if (entry?.hold?.state !== 'HELD') return wallet;
+  const hold: Hold =
+    event.type === 'PointsHoldApplied'
+      ? {
+          ...entry.hold,
+          state: 'APPLIED',
+          appliedAt: event.data.appliedAt,
+          reference: event.data.reference,
+        }
+      : {
+          ...entry.hold,
+          state: event.data.reason === 'expired' ? 'EXPIRED' : 'RELEASED',
+          releasedAt: event.data.releasedAt,
+        };
+  const at = hold.appliedAt ?? hold.releasedAt ?? entry.updatedAt;
+  return {
+    ...wallet,
+    ledger: { ...wallet.ledger, pending: wallet.ledger.pending - points },
+    redemptions: wallet.redemptions.set(redemptionId, { ...entry, hold, updatedAt: at }),
+    holds: wallet.holds.delete(redemptionId),
+  };
 }
 
 export function evolveWallet(state: WalletState, event: WalletEvent): WalletState {
@@ -164,6 +224,7 @@ export function evolveWallet(state: WalletState, event: WalletEvent): WalletStat
         pointsRefunded: 0,
         reversed: noneReversed(event.data),
         fulfilment: null,
+        hold: null,
         startAt: null,
         endAt: null,
       };
@@ -217,6 +278,28 @@ export function evolveWallet(state: WalletState, event: WalletEvent): WalletStat
       }));
       return withWallet(state, { ...wallet, redemptions });
     }
+    case 'PointsHeld': {
+      const { redemptionId, points, expiresAt } = event.data;
+      const entry = wallet.redemptions.get(redemptionId);
+      if (entry === undefined || entry.hold !== null) return state;
+      const hold: Hold = {
+        state: 'HELD',
+        points,
+        expiresAt,
+        appliedAt: null,
+        releasedAt: null,
+        reference: null,
+      };
+      return withWallet(state, {
+        ...wallet,
+        ledger: { ...ledger, pending: ledger.pending + points },
+        redemptions: wallet.redemptions.set(redemptionId, { ...entry, hold }),
+        holds: wallet.holds.set(redemptionId, { redemptionId, points, expiresAt }),
+      });
+    }
+    case 'PointsHoldApplied':
+    case 'PointsHoldReleased':
+      return withWallet(state, endHold(wallet, event));
     default:
       // Loads check events first (walletEventProblem): never a state of undefined.
       return assertNever(event);

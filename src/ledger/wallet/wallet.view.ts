@@ -14,6 +14,10 @@ export interface WalletView {
   amountSpent: number;
   currency: { name: string; symbol: string };
   refunded: number;
+  /** Points on hold (DELAYED redemptions not yet applied or released): counted in balance. */
+  pending: number;
+  /** What a redemption may spend: balance - pending. */
+  available: number;
 }
 
 /** Expys v1: amountReceived is what was credited, amountSpent what redemptions kept (debits less refunds). */
@@ -25,6 +29,8 @@ export function walletView(wallet: Wallet): WalletView {
     amountSpent: ledger.debited - ledger.refunded,
     currency: { ...CURRENCY },
     refunded: ledger.refunded,
+    pending: ledger.pending,
+    available: ledger.balance - ledger.pending,
   };
 }
 

@@ -96,6 +96,9 @@ export class AnalyticsProjection implements Projection {
       case 'RedemptionCanceled':
       case 'RedemptionReversed':
       case 'RedemptionFulfilled':
+      case 'PointsHeld':
+      case 'PointsHoldApplied':
+      case 'PointsHoldReleased':
         return;
       default:
         unhandled(this.name, event);

@@ -139,6 +139,9 @@ export class OffersProjection implements Projection {
       case 'RedemptionCanceled':
       case 'RedemptionReversed':
       case 'RedemptionFulfilled':
+      case 'PointsHeld':
+      case 'PointsHoldApplied':
+      case 'PointsHoldReleased':
         return;
       default:
         unhandled(this.name, event);

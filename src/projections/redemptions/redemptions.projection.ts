@@ -12,6 +12,49 @@ import { plus } from '../exact-sum';
 import { addReversal, noneReversed, type Reversed } from '../../ledger/wallet/wallet.reversed';
 import type { RedemptionReversed } from '../../ledger/wallet/wallet.events';
 import type { PriceModel } from '../../catalog/offer/offer.events';
+import type { Hold } from '../../ledger/wallet/wallet.state';
+import { instantMs } from '../../shared/domain/values';
+
+/**
+ * rm_holds: the holds still HELD, by their expiry, for the sweeper. Kept as the last word per key
+ * until the next write, so that a hold held and ended in one commit writes one statement.
+ */
+class ActiveHolds {
+  private changes = new Map<string, { tenant: string; id: string; expiresMs: number | null }>();
+
+  held(tenant: string, id: string, expiresMs: number): void {
+    this.changes.set(`${tenant}\u0000${id}`, { tenant, id, expiresMs });
+  }
+
+  ended(tenant: string, id: string): void {
+    this.changes.set(`${tenant}\u0000${id}`, { tenant, id, expiresMs: null });
+  }
+
+  get pending(): number {
+    return this.changes.size;
+  }
+
+  write(out: WriteSetBuilder): void {
+    for (const { tenant, id, expiresMs } of this.changes.values()) {
+      if (expiresMs === null)
+        out
+          .values('DELETE FROM rm_holds WHERE tenant = ? AND redemption_id = ?', 2)
+          .push(tenant, id);
+      else
+        out
+          .values(
+            'INSERT OR REPLACE INTO rm_holds (tenant, redemption_id, expires_ms) VALUES (?, ?, ?)',
+            3,
+          )
+          .push(tenant, id, expiresMs);
+    }
+    this.changes = new Map();
+  }
+
+  reset(): void {
+    this.changes = new Map();
+  }
+}
 
 /** A redemption as rm_redemptions keeps it. */
 export interface RedemptionRow extends Cached {
@@ -38,6 +81,8 @@ export interface RedemptionRow extends Cached {
   reversed: Reversed;
   /** The latest tracking, as JSON; null until shipped. */
   fulfilment: string | null;
+  /** A DELAYED redemption's hold as JSON (wallet.state.ts's Hold); null for one debited at once. */
+  hold: string | null;
   stored: boolean;
 }
 
@@ -61,6 +106,7 @@ export class RedemptionsProjection implements Projection {
   private readonly counts: RedemptionCounts;
   private readonly history: Appends;
   private readonly snapshots: OfferSnapshots;
+  private readonly holds: ActiveHolds;
 
   constructor(db: Database.Database) {
     const load = db.prepare(
@@ -68,7 +114,7 @@ export class RedemptionsProjection implements Projection {
          NULL AS fixed, updated_at AS updatedAt, canceled_at AS canceledAt, start_at AS startAt,
          end_at AS endAt, points_debited AS pointsDebited, points_refunded AS pointsRefunded,
          quantity, amount, reversed_points AS reversedPoints, reversed_units AS reversedUnits,
-         reversed_amount AS reversedAmount, reversal_state AS reversalState, fulfilment
+         reversed_amount AS reversedAmount, reversal_state AS reversalState, fulfilment, hold
        FROM rm_redemptions WHERE tenant = ? AND id = ?`,
     );
     this.history = new Appends(
@@ -79,11 +125,11 @@ export class RedemptionsProjection implements Projection {
     const insert = `INSERT INTO rm_redemptions (position, tenant, id, external_user_id, offer_id, status, quantity,
          amount, points_cost, description, shipping, artifact, created_at, offer_snapshot, remaining_stock,
          updated_at, canceled_at, start_at, end_at, points_debited, points_refunded, reversed_points,
-         reversed_units, reversed_amount, reversal_state, fulfilment)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+         reversed_units, reversed_amount, reversal_state, fulfilment, hold)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     const update = `UPDATE rm_redemptions SET status = ?, updated_at = ?, canceled_at = ?, start_at = ?, end_at = ?,
          points_debited = ?, points_refunded = ?, reversed_points = ?, reversed_units = ?,
-         reversed_amount = ?, reversal_state = ?, fulfilment = ? WHERE position = ?`;
+         reversed_amount = ?, reversal_state = ?, fulfilment = ?, hold = ? WHERE position = ?`;
     const loadRow = (tenant: string, id: string): RedemptionRow | undefined => {
       const stored = load.get(tenant, id) as StoredRow | undefined;
       if (!stored) return undefined;
@@ -99,7 +145,7 @@ export class RedemptionsProjection implements Projection {
     this.rows = new RowCache(500_000, loadRow, (r, out) => {
       if (r.stored) {
         out
-          .values(update, 13)
+          .values(update, 14)
           .push(
             r.status,
             r.updatedAt,
@@ -110,12 +156,13 @@ export class RedemptionsProjection implements Projection {
             r.pointsRefunded,
             ...reversalColumns(r.reversed),
             r.fulfilment,
+            r.hold,
             r.position,
           );
         return;
       }
       out
-        .values(insert, 26)
+        .values(insert, 27)
         .push(
           r.position,
           r.tenant,
@@ -132,11 +179,13 @@ export class RedemptionsProjection implements Projection {
           r.pointsRefunded,
           ...reversalColumns(r.reversed),
           r.fulfilment,
+          r.hold,
         );
       r.stored = true;
       r.fixed = null;
     });
     this.counts = new RedemptionCounts(db);
+    this.holds = new ActiveHolds();
   }
 
   apply(event: ProjectedEvent): void {
@@ -204,6 +253,26 @@ export class RedemptionsProjection implements Projection {
         this.rows.touch(row);
         return;
       }
+      case 'PointsHeld': {
+        const row = this.rows.find(event.tenant, str(data, 'redemptionId'));
+        if (!row || row.hold !== null) return; // as evolveWallet
+        const expiresAt = str(data, 'expiresAt');
+        const hold: Hold = {
+          state: 'HELD',
+          points: int(data, 'points', 0),
+          expiresAt,
+          appliedAt: null,
+          releasedAt: null,
+          reference: null,
+        };
+        row.hold = JSON.stringify(hold);
+        this.rows.touch(row);
+        this.holds.held(event.tenant, row.id, instantMs(expiresAt));
+        return;
+      }
+      case 'PointsHoldApplied':
+      case 'PointsHoldReleased':
+        return this.holdEnded(event, data);
       case 'MemberRegistered':
       case 'MemberProfileUpdated':
       case 'MemberArchived':
@@ -216,6 +285,7 @@ export class RedemptionsProjection implements Projection {
   }
 
   write(out: WriteSetBuilder): void {
+    this.holds.write(out);
     this.snapshots.write(out);
     this.rows.write(out);
     this.history.write(out);
@@ -223,7 +293,13 @@ export class RedemptionsProjection implements Projection {
   }
 
   pending(): number {
-    return this.rows.pending + this.history.pending + this.counts.pending + this.snapshots.pending;
+    return (
+      this.rows.pending +
+      this.history.pending +
+      this.counts.pending +
+      this.snapshots.pending +
+      this.holds.pending
+    );
   }
 
   trim(): void {
@@ -234,6 +310,7 @@ export class RedemptionsProjection implements Projection {
   reset(empty: boolean): void {
     this.rows.reset(empty);
     this.history.reset();
+    this.holds.reset();
     this.snapshots.reset();
     this.counts.reset(empty);
   }
@@ -282,6 +359,7 @@ export class RedemptionsProjection implements Projection {
         offer: { priceModel: str(offer, 'priceModel') as PriceModel },
       }),
       fulfilment: null,
+      hold: null,
       stored: false,
     };
     this.rows.put(event.tenant, id, row);
@@ -291,6 +369,28 @@ export class RedemptionsProjection implements Projection {
       c.byStatus[submitted]++;
       c.total++;
     }
+  }
+
+  /** As evolveWallet's endHold: a HELD hold applied or released; anything else changes nothing. */
+  private holdEnded(event: ProjectedEvent, data: Record<string, unknown>): void {
+    const row = this.rows.find(event.tenant, str(data, 'redemptionId'));
+    if (!row || row.hold === null) return;
+    const before = JSON.parse(row.hold) as Hold;
+    if (before.state !== 'HELD') return;
+    let hold: Hold;
+    if (event.type === 'PointsHoldApplied') {
+      const appliedAt = str(data, 'appliedAt');
+      hold = { ...before, state: 'APPLIED', appliedAt, reference: strOrNull(data, 'reference') };
+      row.updatedAt = appliedAt;
+    } else {
+      const releasedAt = str(data, 'releasedAt');
+      const state = str(data, 'reason') === 'expired' ? 'EXPIRED' : 'RELEASED';
+      hold = { ...before, state, releasedAt };
+      row.updatedAt = releasedAt;
+    }
+    row.hold = JSON.stringify(hold);
+    this.rows.touch(row);
+    this.holds.ended(event.tenant, row.id);
   }
 
   private move(event: ProjectedEvent, row: RedemptionRow, to: string, at: string): void {

@@ -66,6 +66,9 @@ export class TransactionsProjection implements Projection {
       case 'RedemptionCanceled':
       case 'RedemptionReversed':
       case 'RedemptionFulfilled':
+      case 'PointsHeld':
+      case 'PointsHoldApplied':
+      case 'PointsHoldReleased':
         return; // moves no points
       default:
         unhandled(this.name, event);

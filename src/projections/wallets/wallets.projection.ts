@@ -181,6 +181,14 @@ export class WalletsProjection implements Projection {
         ledger.refunded += amount;
         return this.ledgers.touch(ledger);
       }
+      case 'PointsHeld':
+        ledger.pending += int(data, 'points', 0);
+        return this.ledgers.touch(ledger);
+      case 'PointsHoldApplied':
+      case 'PointsHoldReleased':
+        // evolveWallet ends a hold once; the decider writes each once, and the audit checks it.
+        ledger.pending -= int(data, 'points', 0);
+        return this.ledgers.touch(ledger);
       case 'RedemptionCreated':
       case 'RedemptionStatusChanged':
       case 'RedemptionCanceled':

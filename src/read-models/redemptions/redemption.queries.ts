@@ -11,6 +11,7 @@ import type {
   ShippingAddress,
 } from '../../ledger/wallet/wallet.events';
 import { LimitedStatements } from '../../infrastructure/sqlite/limited-statements';
+import type { Hold } from '../../ledger/wallet/wallet.state';
 import type { ReadModelDb } from '../../projections/read-model-db';
 import { Page, beforeParam, paged } from '../shared/paging';
 import { READ_MODEL_DB } from '../shared/tokens';
@@ -40,12 +41,13 @@ interface RedemptionRecord {
   reversed_amount: string | null;
   reversal_state: ReversalState;
   fulfilment: string | null;
+  hold: string | null;
 }
 
 const COLUMNS = `r.position, r.id, r.external_user_id, r.status, r.quantity, r.amount, r.points_cost, r.description,
   r.shipping, r.artifact, r.created_at, s.snapshot, r.remaining_stock, r.updated_at, r.canceled_at, r.start_at,
   r.end_at, r.points_debited, r.points_refunded, r.reversed_points, r.reversed_units, r.reversed_amount,
-  r.reversal_state, r.fulfilment`;
+  r.reversal_state, r.fulfilment, r.hold`;
 const FROM = 'rm_redemptions r JOIN rm_offer_snapshots s ON s.position = r.offer_snapshot';
 
 export interface RedemptionFilter {
@@ -70,6 +72,7 @@ function createdOf(row: RedemptionRecord): RedemptionCreated['data'] {
     description: row.description,
     shipping: row.shipping === null ? null : (JSON.parse(row.shipping) as ShippingAddress),
     artifact: JSON.parse(row.artifact) as RedemptionArtifact,
+    ...(row.hold === null ? {} : { deduction: 'DELAYED' as const }),
     createdAt: row.created_at,
   };
 }
@@ -93,6 +96,7 @@ function toView(row: RedemptionRecord): RedemptionView {
         state: row.reversal_state,
       },
       fulfilment: row.fulfilment === null ? null : (JSON.parse(row.fulfilment) as Fulfilment),
+      hold: row.hold === null ? null : (JSON.parse(row.hold) as Hold),
       startAt: row.start_at,
       endAt: row.end_at,
     },

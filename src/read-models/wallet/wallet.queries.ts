@@ -174,12 +174,14 @@ function toWalletView(row: WalletRecord): WalletView {
     debited: row.debited,
     refunded: row.refunded,
     refundable: 0,
+    pending: row.pending,
   };
   return walletView({
     profile: null,
     ledger,
     redemptions: PersistentMap.empty(),
     nonCanceledByOffer: PersistentMap.empty(),
+    holds: PersistentMap.empty(),
   });
 }
 
@@ -216,20 +218,14 @@ export class WalletQueries {
   }
 
   /** A member without events has an empty wallet, as the command side sees it. */
-  wallet(tenant: string, externalUserID: string): WalletView & { pending: number } {
+  wallet(tenant: string, externalUserID: string): WalletView {
     const row = (this.walletRow.get(tenant, externalUserID) as WalletRecord | undefined) ?? EMPTY;
-    return { ...toWalletView(row), pending: row.pending };
+    return toWalletView(row);
   }
 
-  eligibility(
-    tenant: string,
-    externalUserID: string,
-  ): { tier: string; wallet: WalletView & { pending: number } } {
+  eligibility(tenant: string, externalUserID: string): { tier: string; wallet: WalletView } {
     const row = (this.walletRow.get(tenant, externalUserID) as WalletRecord | undefined) ?? EMPTY;
-    return {
-      tier: tierOf(profileOf(row)),
-      wallet: { ...toWalletView(row), pending: row.pending },
-    };
+    return { tier: tierOf(profileOf(row)), wallet: toWalletView(row) };
   }
 
   /** memberSummaryView's shape (PUT /v1/members answers with it); undefined when the member has no events. */

@@ -1,0 +1,65 @@
+import { decideOffer } from '../../catalog/offer/offer.decider';
+import type { OfferEvent } from '../../catalog/offer/offer.events';
+import { evolveOffer, type OfferState } from '../../catalog/offer/offer.state';
+import type { EventContext } from '../../event-store/envelope';
+import { LocksNeeded, type PlannedAppend } from '../../shared/application/command-executor';
+import type { Versioned } from '../../shared/application/state-cache';
+import { isDomainError } from '../../shared/domain/domain-error';
+import { offerStream } from '../streams';
+import type { WalletEvent } from '../wallet/wallet.events';
+import { walletOf, type WalletState } from '../wallet/wallet.state';
+import type { Aggregates } from './aggregates';
+
+/** What one offer's stream gets from a decision: its state as loaded, and the events on top. */
+export interface OfferChange {
+  stream: string;
+  loaded: Versioned<OfferState>;
+  events: OfferEvent[];
+}
+
+/**
+ * The stock releases a wallet decision's cancels call for, one change per offer: a cancel frees
+ * the units its redemption reserved. Besides the cancel a command asks for, a decision may cancel
+ * others (holds it releases because they expired, or because the member is archived), whose
+ * offers the command did not lock: then it runs again holding their locks too (LocksNeeded).
+ */
+export async function stockReleases(
+  aggregates: Aggregates,
+  tenantKey: string,
+  before: WalletState,
+  events: readonly WalletEvent[],
+  held: readonly string[],
+  now: string,
+): Promise<OfferChange[]> {
+  const changes = new Map<string, OfferChange>();
+  for (const event of events) {
+    if (event.type !== 'RedemptionCanceled') continue;
+    const { redemptionId } = event.data;
+    const entry = walletOf(before).redemptions.get(redemptionId);
+    if (entry === undefined) continue;
+    const stream = offerStream(tenantKey, entry.offerId);
+    let change = changes.get(stream);
+    if (change === undefined) {
+      const loaded = await aggregates.offers.load(stream);
+      change = { stream, loaded, events: [] };
+    }
+    const state = change.events.reduce(evolveOffer, change.loaded.state);
+    if (state.status === 'absent' || !state.reservations.has(redemptionId)) continue;
+    if (!held.includes(stream)) throw new LocksNeeded([...held, stream]);
+    const released = decideOffer({ type: 'ReleaseOfferStock', data: { redemptionId, now } }, state);
+    if (isDomainError(released) || released.length === 0) continue;
+    change.events.push(...released);
+    changes.set(stream, change);
+  }
+  return [...changes.values()];
+}
+
+export function planOfferChanges(
+  aggregates: Aggregates,
+  changes: readonly OfferChange[],
+  context: EventContext,
+): PlannedAppend[] {
+  return changes
+    .filter((c) => c.events.length > 0)
+    .map((c) => aggregates.offers.plan(c.stream, c.loaded, c.events, context));
+}
