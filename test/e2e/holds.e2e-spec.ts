@@ -195,6 +195,8 @@ describe('Held points (e2e)', () => {
       holdExpiresAt: new Date(Date.now() + HOUR).toISOString(),
     });
     expect(created.status).toBe(201);
+    // Of the offer's 2 units, bea's redemption holds one and this hold the other.
+    expect((await org('GET', `/v1/offers/${stockOffer}`)).body.remainingStock).toBe(0);
     const id = created.body.id as string;
     // The read side has seen the hold (a GET waits for the write), so rm_holds lists it.
     expect((await dan('GET', '/v1/wallet')).body.pending).toBe(10);
@@ -208,6 +210,7 @@ describe('Held points (e2e)', () => {
     const swept = await dan('GET', `/v1/redemptions/${id}`);
     expect(swept.body).toMatchObject({ status: 'CANCELED', hold: { state: 'EXPIRED' } });
     expect((await dan('GET', '/v1/wallet')).body).toMatchObject({ balance: 100, pending: 0 });
-    expect((await org('GET', `/v1/offers/${stockOffer}`)).body.remainingStock).toBeGreaterThan(0);
+    // The sweeper's cancel gave the hold's unit back.
+    expect((await org('GET', `/v1/offers/${stockOffer}`)).body.remainingStock).toBe(1);
   });
 });
