@@ -213,4 +213,58 @@ describe('Held points (e2e)', () => {
     // The sweeper's cancel gave the hold's unit back.
     expect((await org('GET', `/v1/offers/${stockOffer}`)).body.remainingStock).toBe(1);
   });
+
+  it("releases an expired hold in the append of the member's next write, and frees its stock", async () => {
+    const offer = await createOffer(org, { pointsPrice: 50, maxTotal: 1, maxPerMember: null });
+    await credit(org, 'eve', 50);
+    const created = await org('POST', '/v1/redemptions', {
+      externalUserID: 'eve',
+      offer,
+      delayPointsDeduction: true,
+      holdExpiresAt: new Date(Date.now() + HOUR).toISOString(),
+    });
+    expect(created.status).toBe(201);
+    const sold = await org('POST', '/v1/redemptions', { externalUserID: 'eve', offer });
+    expect(sold.body.error.code).toBe('OFFER_UNAVAILABLE');
+    // Two hours on: only the clock is faked (timers run for real), with the sweeper stopped so
+    // that the member's next write is what finds the hold expired.
+    await t.app.get(HoldSweeper).stop();
+    jest.useFakeTimers({
+      now: Date.now() + 2 * HOUR,
+      advanceTimers: true,
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'requestAnimationFrame',
+        'cancelAnimationFrame',
+        'requestIdleCallback',
+        'cancelIdleCallback',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
+    try {
+      // A credit holds only the wallet's lock: it takes the offer's too to give the unit back.
+      expect(
+        (await org('POST', '/v1/wallet/credit', { externalUserID: 'eve', amount: 1 })).status,
+      ).toBe(200);
+      const expired = await org('GET', `/v1/redemptions/${created.body.id}`);
+      expect(expired.body).toMatchObject({ status: 'CANCELED', hold: { state: 'EXPIRED' } });
+      expect((await org('GET', '/v1/wallet?externalUserID=eve')).body).toMatchObject({
+        balance: 51,
+        pending: 0,
+      });
+      expect((await org('GET', `/v1/offers/${offer}`)).body.remainingStock).toBe(1);
+      const apply = await org('POST', `/v1/redemptions/${created.body.id}/apply`);
+      expect([apply.status, apply.body.error.code]).toEqual([409, 'HOLD_EXPIRED']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
