@@ -89,6 +89,12 @@ export interface ReadAllOptions {
   direction?: Direction;
   /** Default: all. */
   maxCount?: number;
+  /**
+   * Inclusive: the far end of the read. Forwards, no event after this position is read; backwards,
+   * none before it. A reader that must bound its work (the events feed) reads a window of `$all`
+   * this way, filter and all, without the store looking past it.
+   */
+  toPosition?: bigint;
   filter?: EventFilter;
   /**
    * A hint for readers that use the bodies of some events only: events outside this filter may

@@ -340,6 +340,38 @@ export function describeEventStoreContract(
         expect(both.map((e) => e.stream)).toEqual([streamName('offer-1'), streamName('wallet-2')]);
       });
 
+      it('stops at toPosition, forwards and backwards, with a filter', async () => {
+        const ids: string[] = [];
+        for (const s of ['a', 'other', 'a', 'a', 'other', 'a']) {
+          const e = event('T', { s });
+          ids.push(e.id);
+          await store.append(streamName(s), [e], ANY);
+        }
+        const all = await store.readAll({ filter: { streamNamePrefixes: [`${prefix}-`] } });
+        const filter = { streamNamePrefixes: [`${prefix}-a`] };
+        const to = all[3].position;
+        const forwards = await store.readAll({
+          filter,
+          fromPosition: all[1].position,
+          toPosition: to,
+        });
+        expect(forwards.map((e) => e.id)).toEqual([ids[2], ids[3]]);
+        const limited = await store.readAll({ filter, toPosition: to, maxCount: 1 });
+        expect(limited.map((e) => e.id)).toEqual([ids[0]]);
+        const backwards = await store.readAll({
+          filter,
+          direction: 'backwards',
+          toPosition: all[2].position,
+        });
+        expect(backwards.map((e) => e.id)).toEqual([ids[5], ids[3], ids[2]]);
+        const beforeStart = await store.readAll({
+          filter,
+          fromPosition: all[4].position,
+          toPosition: all[3].position,
+        });
+        expect(beforeStart).toEqual([]);
+      });
+
       it('filters by event type', async () => {
         const typeA = `${prefix}Credited`;
         const typeB = `${prefix}Debited`;

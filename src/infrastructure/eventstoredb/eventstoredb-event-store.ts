@@ -131,9 +131,10 @@ export class EventStoreDbEventStore implements EventStore {
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
     if (maxCount <= 0) return [];
     const keep = (e: RecordedEvent) => matchesFilter(options.filter, e.stream, e.type);
+    const far = options.toPosition;
     return (options.direction ?? 'forwards') === 'forwards'
-      ? this.readAllForwards(options.fromPosition ?? 'start', maxCount, keep)
-      : this.readAllBackwards(options.fromPosition ?? 'end', maxCount, keep);
+      ? this.readAllForwards(options.fromPosition ?? 'start', maxCount, keep, far)
+      : this.readAllBackwards(options.fromPosition ?? 'end', maxCount, keep, undefined, far);
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
@@ -167,12 +168,14 @@ export class EventStoreDbEventStore implements EventStore {
   /**
    * The client (6.x) cannot filter reads of $all on the server, so we page through $all and filter
    * here, dropping system events. A forward page starts at the last position of the previous page
-   * (inclusive), so its first event is skipped as already seen.
+   * (inclusive), so its first event is skipped as already seen. Paging stops at the first event
+   * past `to`.
    */
   private async readAllForwards(
     from: bigint | 'start' | 'end',
     maxCount: number,
     keep: (e: RecordedEvent) => boolean,
+    to?: bigint,
   ): Promise<RecordedEvent[]> {
     const out: RecordedEvent[] = [];
     if (from === 'end') return out;
@@ -182,10 +185,12 @@ export class EventStoreDbEventStore implements EventStore {
       const page = await this.readAllPage(position, FORWARDS);
       for (const e of page.events) {
         if (e.position <= seenUpTo) continue;
+        if (to !== undefined && e.position > to) return out;
         if (keep(e)) out.push(e);
         if (out.length >= maxCount) return out;
       }
       if (page.size < this.pageSize || page.last === undefined) return out;
+      if (to !== undefined && page.last >= to) return out;
       seenUpTo = page.last;
       position = toEsdbPosition(page.last);
     }
@@ -195,16 +200,19 @@ export class EventStoreDbEventStore implements EventStore {
    * EventStoreDB reads backwards from a position *exclusively* while the port's `fromPosition` is
    * inclusive, so the event at `from` itself is fetched with a one-event forward read.
    * `firstPageSize` (default a page) is what the first backwards read asks for; each later read
-   * asks for `HEAD_READ_GROWTH` times more, up to a page.
+   * asks for `HEAD_READ_GROWTH` times more, up to a page. Paging stops at the first event before
+   * `to`.
    */
   private async readAllBackwards(
     from: bigint | 'start' | 'end',
     maxCount: number,
     keep: (e: RecordedEvent) => boolean,
     firstPageSize = this.pageSize,
+    to?: bigint,
   ): Promise<RecordedEvent[]> {
     const out: RecordedEvent[] = [];
     if (from === 'start' || (typeof from === 'bigint' && from < 0n)) return out;
+    if (to !== undefined && typeof from === 'bigint' && from < to) return out;
     let before: bigint | undefined; // every event still to come lies strictly before this position
     let position = toEsdbReadPosition(from);
     if (typeof from === 'bigint') {
@@ -219,10 +227,12 @@ export class EventStoreDbEventStore implements EventStore {
       const page = await this.readAllPage(position, BACKWARDS, count);
       for (const e of page.events) {
         if (before !== undefined && e.position >= before) continue;
+        if (to !== undefined && e.position < to) return out;
         if (keep(e)) out.push(e);
         if (out.length >= maxCount) return out;
       }
       if (page.size < count || page.last === undefined) return out;
+      if (to !== undefined && page.last <= to) return out;
       before = page.last;
       position = toEsdbPosition(page.last);
       count = Math.min(count * HEAD_READ_GROWTH, this.pageSize);

@@ -179,11 +179,15 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     const from = options.fromPosition ?? (backwards ? 'end' : 'start');
     const position = from === 'start' ? 0 : from === 'end' ? Number.MAX_SAFE_INTEGER : Number(from);
     const bound = backwards ? position : position - 1;
+    const far = options.toPosition;
+    // The far end as a bound on the primary key: SQLite reads no row past it.
+    const end = far === undefined ? (backwards ? 0 : Number.MAX_SAFE_INTEGER) : Number(far);
     return this.readFiltered(
       backwards ? 'backwards' : 'forwards',
       bound,
       options,
       options.maxCount ?? NO_LIMIT,
+      end,
     );
   }
 
@@ -231,7 +235,13 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
   // SubscriptionSource
   readAfter(position: bigint, selection: EventSelection, limit: number): RecordedEvent[] {
     if (this.closed) return [];
-    return this.readFiltered('forwards', Number(position), selection, limit);
+    return this.readFiltered(
+      'forwards',
+      Number(position),
+      selection,
+      limit,
+      Number.MAX_SAFE_INTEGER,
+    );
   }
 
   nextAppend(): Promise<void> {
@@ -269,7 +279,8 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
   }
 
   /**
-   * Forwards reads positions > bound, backwards reads positions <= bound. Bodies outside
+   * Forwards reads positions > bound and <= end, backwards reads positions <= bound and >= end.
+   * Bodies outside
    * `selection.bodies` stay in the database: SQLite hands over NULL instead of the JSON text.
    */
   private readFiltered(
@@ -277,6 +288,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     bound: number,
     { filter, bodies }: EventSelection,
     limit: number,
+    end: number,
   ): RecordedEvent[] {
     const clause = filterClause(filter);
     const withBodies = bodies === undefined ? undefined : filterClause(bodies);
@@ -284,8 +296,8 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     const statements = this.filteredRead(key, () => {
       const columns = withBodies ? eventColumnsWithBodiesWhere(withBodies.sql) : EVENT_COLUMNS;
       return direction === 'forwards'
-        ? `SELECT ${columns} FROM events WHERE position > ? AND ${clause.sql} ORDER BY position ASC`
-        : `SELECT ${columns} FROM events WHERE position <= ? AND ${clause.sql} ORDER BY position DESC`;
+        ? `SELECT ${columns} FROM events WHERE position > ? AND position <= ? AND ${clause.sql} ORDER BY position ASC`
+        : `SELECT ${columns} FROM events WHERE position <= ? AND position >= ? AND ${clause.sql} ORDER BY position DESC`;
     });
     // The select list's parameters come first: the condition once for data, once for metadata.
     const columnParams = withBodies ? [...withBodies.params, ...withBodies.params] : [];
@@ -297,7 +309,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
       const pageSize = Math.min(READ_PAGE, remaining);
       const rows = statements
         .limit(pageSize)
-        .all(...columnParams, from, ...clause.params) as EventRow[];
+        .all(...columnParams, from, end, ...clause.params) as EventRow[];
       pushRecordedEvents(rows, events);
       if (rows.length < pageSize) break;
       remaining -= rows.length;
