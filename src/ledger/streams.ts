@@ -37,6 +37,25 @@ export function webhooksStream(tenantKey: string): string {
 
 export const WEBHOOKS_CATEGORY_PREFIX = 'webhooks-';
 
+/**
+ * The streams of one tenant that a subscriber may read (the events feed): its wallets, its offers
+ * and its webhook registrations; never its idempotency records, which are the service's own. As
+ * prefixes of a filtered read of `$all`: the webhooks one also matches a longer org id's stream
+ * (`webhooks-sandbox.acme-2`), which isSubscriberStream then leaves out.
+ */
+export function subscriberStreamPrefixes(tenantKey: string): string[] {
+  return [walletStreamPrefix(tenantKey), offerStreamPrefix(tenantKey), webhooksStream(tenantKey)];
+}
+
+/** Whether `stream` is one of the tenant's that subscriberStreamPrefixes selects. */
+export function isSubscriberStream(stream: string, tenantKey: string): boolean {
+  return (
+    stream.startsWith(walletStreamPrefix(tenantKey)) ||
+    stream.startsWith(offerStreamPrefix(tenantKey)) ||
+    stream === webhooksStream(tenantKey)
+  );
+}
+
 const REDEMPTION_ID = new RegExp(`^red_([0-9a-f]{${MEMBER_REF_HEX}})[0-9a-f]{16}$`);
 
 /** Random hex from randomUUID, which draws on a pooled buffer (randomBytes calls the CSPRNG each time). */

@@ -20,6 +20,9 @@ const OFFER_EVENT_RULES = {
   OfferStockReleased: fields({ redemptionId: text }),
 } satisfies Record<OfferEvent['type'], EventRules[string]>;
 
+/** The event types this aggregate writes (docs/events.md). */
+export const OFFER_EVENT_TYPES: readonly string[] = Object.keys(OFFER_EVENT_RULES);
+
 /**
  * Why evolveOffer cannot fold `event`, or null: an event type it does not know (written by a newer
  * release, or by another tool), or data that breaks what it reads.

@@ -121,6 +121,9 @@ const WALLET_EVENT_RULES = {
   }),
 } satisfies Record<WalletEvent['type'], EventRules[string]>;
 
+/** The event types this aggregate writes (docs/events.md). */
+export const WALLET_EVENT_TYPES: readonly string[] = Object.keys(WALLET_EVENT_RULES);
+
 /**
  * Why evolveWallet cannot fold `event`, or null: an event type it does not know (written by a
  * newer release, or by another tool), or data that breaks what it reads.

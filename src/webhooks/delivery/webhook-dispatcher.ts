@@ -1,6 +1,6 @@
 import { EventStore, JsonObject, RecordedEvent } from '../../event-store/event-store.port';
 import { parseTenantKey } from '../../auth/tenancy';
-import { WEBHOOKS_CATEGORY_PREFIX } from '../../ledger/streams';
+import { WEBHOOKS_CATEGORY_PREFIX, walletStreamPrefix } from '../../ledger/streams';
 import { sha256Hex } from '../../shared/application/sha256';
 import { isPlainObject } from '../../shared/domain/values';
 import { subscribesTo, webhookEventNameOf } from '../endpoint/webhook.events';
@@ -79,10 +79,7 @@ export class WebhookDispatcher {
       fromPosition: after ?? 'start',
       maxCount: this.batchSize + 1,
       filter: {
-        streamNamePrefixes: [
-          WEBHOOKS_CATEGORY_PREFIX,
-          ...[...carried].map((tenant) => `${WALLET_PREFIX}${tenant}.`),
-        ],
+        streamNamePrefixes: [WEBHOOKS_CATEGORY_PREFIX, ...[...carried].map(walletStreamPrefix)],
       },
     });
     const fresh = read.filter((e) => after === null || e.position > after);
@@ -134,7 +131,7 @@ export class WebhookDispatcher {
     const { environment, orgId } = event.metadata;
     if (typeof environment !== 'string' || typeof orgId !== 'string') return;
     const tenant = `${environment}.${orgId}`;
-    if (!event.stream.startsWith(`${WALLET_PREFIX}${tenant}.`)) return;
+    if (!event.stream.startsWith(walletStreamPrefix(tenant))) return;
     for (const endpoint of this.outbox.activeOf(tenant)) {
       if (!subscribesTo(endpoint.events, name)) continue;
       const id = messageIdOf(event.id, endpoint.id);

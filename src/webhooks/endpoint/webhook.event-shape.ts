@@ -12,6 +12,9 @@ const WEBHOOK_EVENT_RULES = {
   WebhookDeleted: fields({ webhookId: text, deletedAt: text }),
 } satisfies Record<WebhookEvent['type'], (data: Record<string, unknown>) => string | null>;
 
+/** The event types this aggregate writes (docs/events.md). */
+export const WEBHOOK_REGISTRATION_EVENT_TYPES: readonly string[] = Object.keys(WEBHOOK_EVENT_RULES);
+
 /** Why evolveWebhooks cannot fold `event`, or null. */
 export function webhookEventProblem(event: { type: string; data: unknown }): string | null {
   return eventProblem('webhooks', WEBHOOK_EVENT_RULES, event);
