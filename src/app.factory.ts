@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { EventsFeed } from './events-feed/events-feed';
 import {
   CORS_ALLOWED_HEADERS,
   CORS_EXPOSED_HEADERS,
@@ -105,6 +106,13 @@ export async function createApp(
     bodyParser: false,
   });
   acceptJsonBodiesOnly(adapter.getInstance(), MAX_BODY_BYTES);
+  // main.ts closes the HTTP server first, which waits for the requests in flight: a long-poll of
+  // the events feed answers at once instead of holding the shutdown for its whole wait.
+  const feed = app.get(EventsFeed);
+  adapter.getInstance().addHook('preClose', (done) => {
+    feed.endWaits();
+    done();
+  });
   if (config.corsOrigins) enableCors(app, config.corsOrigins);
   // A file failure a request meets is also noted for /health, which then reports the replica degraded.
   const fileFailures = app.get(SqliteFileFailures);

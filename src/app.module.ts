@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from './config/app-config';
 import { DATA_DIR_LOCK, dataDirLockProvider } from './config/data-dir-lock';
 import { DocsController } from './docs/docs.controller';
 import { EventStoreModule } from './event-store/event-store.module';
+import { EventsFeedModule } from './events-feed/events-feed.module';
 import { HealthController } from './health/health.controller';
 import { ServiceStatus } from './health/service-status';
 import { SqliteFileFailures } from './infrastructure/sqlite/file-failures';
@@ -19,7 +20,14 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [EventStoreModule, AuthModule, LedgerModule, ReadModelsModule, WebhooksModule],
+      imports: [
+        EventStoreModule,
+        AuthModule,
+        LedgerModule,
+        ReadModelsModule,
+        WebhooksModule,
+        EventsFeedModule,
+      ],
       controllers: [HealthController, MetricsController, DocsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },

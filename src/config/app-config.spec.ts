@@ -27,6 +27,13 @@ describe('loadConfig', () => {
     ),
   );
 
+  it('reads EVENTS_FEED_WINDOW, 20000 positions by default', () => {
+    expect(loadConfig({}).eventsFeedWindow).toBe(20_000);
+    expect(loadConfig({ EVENTS_FEED_WINDOW: '500' }).eventsFeedWindow).toBe(500);
+    for (const bad of ['0', '-1', 'abc', '10000001'])
+      expect(() => loadConfig({ EVENTS_FEED_WINDOW: bad })).toThrow('EVENTS_FEED_WINDOW must be');
+  });
+
   it('reads an empty DATA_DIR as unset, not as the current directory', () =>
     expect(loadConfig({ DATA_DIR: '' }).dataDir).toBe(resolve('./data')));
 

@@ -26,6 +26,8 @@ export interface AppConfig {
   webhooks: WebhookConfig;
   /** How often the hold sweeper releases expired holds (HOLD_SWEEP_INTERVAL_MS); 0: never. */
   holdSweepIntervalMs: number;
+  /** Positions of `$all` one read of the events feed looks at, at most (EVENTS_FEED_WINDOW). */
+  eventsFeedWindow: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -59,6 +61,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     86_400_000,
     'from 0 (off) to 86400000',
   );
+  const eventsFeedWindow = wholeNumber(
+    env,
+    'EVENTS_FEED_WINDOW',
+    20_000,
+    1,
+    10_000_000,
+    'from 1 to 10000000',
+  );
   const synchronous = (env.SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase() as SqliteSynchronous;
   if (!SYNCHRONOUS.includes(synchronous)) {
     throw new Error(
@@ -83,5 +93,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigins: corsOriginsFrom(env),
     webhooks: loadWebhookConfig(env),
     holdSweepIntervalMs,
+    eventsFeedWindow,
   };
 }

@@ -84,6 +84,11 @@ export const WRITE_ERRORS = mergeErrors(ANY_API_ROUTE, {
   503: ['SERVICE_UNAVAILABLE', 'STREAM_UNREADABLE'],
 });
 
+/** A read of the event store itself (the events feed): no read model to wait for. */
+export const EVENT_STORE_READ_ERRORS = mergeErrors(ANY_API_ROUTE, {
+  503: ['SERVICE_UNAVAILABLE'],
+});
+
 /** A read from the read models, which waits until they hold every write answered before it. */
 export const READ_ERRORS = mergeErrors(ANY_API_ROUTE, {
   503: ['READ_MODEL_LAGGING', 'READ_MODEL_UNAVAILABLE', 'SERVICE_UNAVAILABLE'],

@@ -2,6 +2,12 @@ import { PROFILE_TEXT_LIMITS, REDEMPTION_STATUSES } from '../ledger/wallet/walle
 import { MAX_EMAIL_LENGTH } from '../ledger/wallet/member-aliases';
 import { INTERVALS } from '../projections/analytics/buckets';
 import { DEFAULT_LIMIT } from '../read-models/shared/paging';
+import {
+  FEED_DEFAULT_LIMIT,
+  FEED_MAX_LIMIT,
+  FEED_MAX_WAIT_SECONDS,
+} from '../events-feed/events-feed.dto';
+import { LEDGER_EVENT_TYPES } from '../events-feed/ledger-event-types';
 import { enumOf, Json, NO_CONTROL, schemaRef, text } from './openapi.builders';
 import { DATE_PATTERN, TIME_PATTERN } from './openapi.values';
 
@@ -107,6 +113,32 @@ export const PARAMETERS: Record<string, Json> = {
   ),
   ToQuery: query('to', 'A date (midnight UTC) or an instant with a zone.', dateOrInstant(), true),
   IntervalQuery: query('interval', 'Bucket size.', { ...enumOf(INTERVALS), default: 'day' }),
+  FeedAfter: query(
+    'after',
+    'A position of $all (decimal digits), exclusive: a nextCursor of this route. Absent or ' +
+      'empty: from the first event. Past the head: an empty page, caught up.',
+    { type: 'string', pattern: '^(\\d{1,19})?$' },
+  ),
+  FeedLimit: query('limit', 'Events a page holds, at most.', {
+    type: 'integer',
+    minimum: 1,
+    maximum: FEED_MAX_LIMIT,
+    default: FEED_DEFAULT_LIMIT,
+  }),
+  FeedTypes: query(
+    'types',
+    'Only events of these types, comma-separated, each a ledger event type (docs/events.md). ' +
+      'Empty: every type.',
+    {
+      type: 'string',
+      pattern: `^((${LEDGER_EVENT_TYPES.join('|')})(,(${LEDGER_EVENT_TYPES.join('|')}))*)?$`,
+    },
+  ),
+  FeedWait: query(
+    'wait',
+    'Seconds to wait for the next event when the page would be empty and caught up (long-poll).',
+    { type: 'integer', minimum: 0, maximum: FEED_MAX_WAIT_SECONDS, default: 0 },
+  ),
   ExternalUserIDPath: {
     name: 'externalUserID',
     in: 'path',

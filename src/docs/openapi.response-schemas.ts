@@ -16,6 +16,7 @@ const points = { type: 'integer', minimum: 0 };
 /** Analytics sums are exact JSON integers, also past 2^53. */
 const exactSum = described('An exact integer, also past 2^53.', { type: 'integer' });
 const count = { type: 'integer', minimum: 0 };
+const digits = { type: 'string', pattern: '^\\d+$' };
 const list = (item: Json): Json => ({ type: 'array', items: item });
 const page = (field: string, item: string): Json =>
   closedObject({ [field]: list(schemaRef(item)), nextCursor: schemaRef('Cursor') });
@@ -225,6 +226,35 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
         createdAt: instant,
         updatedAt: instant,
       }),
+    ),
+  }),
+  EventsPage: closedObject({
+    events: list(
+      closedObject(
+        {
+          position: described('Its position in $all.', digits),
+          stream: { type: 'string' },
+          revision: described('Its revision in its stream, from 0.', digits),
+          id: { type: 'string' },
+          type: { type: 'string' },
+          data: described('As written (docs/events.md).', {}),
+          metadata: described('As written (docs/events.md).', { type: 'object' }),
+          createdAt: instant,
+          unreadable: described(
+            'Only on an event whose stored body is damaged: why. Its data and metadata read as {}.',
+            { type: 'string' },
+          ),
+        },
+        { optional: ['unreadable'] },
+      ),
+    ),
+    nextCursor: described(
+      'The after of the next request. null only while $all is empty and no after was given.',
+      nullable(digits),
+    ),
+    caughtUp: described(
+      'The read reached the head of $all found when it started. False: ask again at once.',
+      { type: 'boolean' },
     ),
   }),
   Offer,

@@ -4,6 +4,7 @@ import { REQUEST_SCHEMAS } from './openapi.request-schemas';
 import { RESPONSE_SCHEMAS } from './openapi.response-schemas';
 import { VALUE_SCHEMAS } from './openapi.values';
 import { ANALYTICS_PATHS } from './paths/analytics.paths';
+import { EVENT_PATHS } from './paths/events.paths';
 import { MEMBER_PATHS } from './paths/members.paths';
 import { OFFER_PATHS } from './paths/offers.paths';
 import { OPERATIONS_PATHS, OPERATIONS_SCHEMAS } from './paths/operations.paths';
@@ -41,6 +42,7 @@ export const OPENAPI_DOCUMENT: Json = {
     { name: 'Redemptions', description: 'Redeeming offers and their lifecycle' },
     { name: 'Analytics', description: 'Organization-wide figures (org only)' },
     { name: 'Webhooks', description: 'Signed deliveries of ledger events (org only)' },
+    { name: 'Events', description: 'The ledger events, paged and long-polled (org only)' },
     { name: 'Operations', description: 'Health, metrics and this document' },
   ],
   paths: {
@@ -50,6 +52,7 @@ export const OPENAPI_DOCUMENT: Json = {
     ...REDEMPTION_PATHS,
     ...ANALYTICS_PATHS,
     ...WEBHOOK_PATHS,
+    ...EVENT_PATHS,
     ...OPERATIONS_PATHS,
   },
   components: {

@@ -451,6 +451,24 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
     expect((await org('DELETE', `/v1/webhooks/${created.body.id}`)).status).toBe(404);
   });
 
+  it('the events feed', async () => {
+    const first = await org('GET', '/v1/events?limit=2');
+    expect(first.status).toBe(200);
+    expect(first.body.events).toHaveLength(2);
+    const all = await org('GET', '/v1/events?limit=1000&types=PointsCredited,WebhookRegistered');
+    expect(all.body.events.length).toBeGreaterThan(0);
+    const next = await org('GET', `/v1/events?after=${first.body.nextCursor}&limit=1&wait=0`);
+    expect(next.status).toBe(200);
+    const past = await org('GET', '/v1/events?after=99999999999');
+    expect(past.body).toEqual({ events: [], nextCursor: '99999999999', caughtUp: true });
+    expect((await org('GET', '/v1/events?types=Nope')).status).toBe(400);
+    expect((await org('GET', '/v1/events?limit=1001')).status).toBe(400);
+    expect((await org('GET', '/v1/events?wait=31')).status).toBe(400);
+    expect((await org('GET', '/v1/events?after=x')).status).toBe(400);
+    expect((await ada('GET', '/v1/events')).status).toBe(403);
+    expect((await anonymous('GET', '/v1/events')).status).toBe(401);
+  });
+
   it('reached a success of every documented operation', () => {
     expect(client.operationsWithoutSuccess()).toEqual([]);
   });

@@ -28,14 +28,16 @@ export interface TestApp {
 
 /**
  * The real application on the embedded store in a fresh data directory, listening on a free port.
- * `beforeListen` sees the app before its routes are registered (to add a Fastify onRoute hook).
+ * `beforeListen` sees the app before its routes are registered (to add a Fastify onRoute hook);
+ * `env` adds to the configuration's environment.
  */
 export async function startTestApp(
   dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-e2e-')),
   options: CreateAppOptions = {},
   beforeListen?: (app: NestFastifyApplication) => void,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<TestApp> {
-  const app = await createApp(loadConfig({ ...TEST_ENV, DATA_DIR: dataDir }), {
+  const app = await createApp(loadConfig({ ...TEST_ENV, DATA_DIR: dataDir, ...env }), {
     logger: false,
     ...options,
   });
