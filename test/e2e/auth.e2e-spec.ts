@@ -246,6 +246,7 @@ describe('auth (e2e)', () => {
         { reason: 'declined' },
         409,
       ],
+      'GET /v1/events': ['GET', '/v1/events?limit=1', undefined, 200],
       'GET /v1/members': ['GET', '/v1/members?tier=gold&limit=1', undefined, 200],
       'GET /v1/members/{externalUserID}': ['GET', `/v1/members/${who}`, undefined, 200],
       'GET /v1/analytics/summary': ['GET', '/v1/analytics/summary', undefined, 200],
