@@ -26,7 +26,7 @@ export interface AppConfig {
   webhooks: WebhookConfig;
   /** How often the hold sweeper releases expired holds (HOLD_SWEEP_INTERVAL_MS); 0: never. */
   holdSweepIntervalMs: number;
-  /** Positions of `$all` one read of the events feed looks at, at most (EVENTS_FEED_WINDOW). */
+  /** Events of `$all` one read of the events feed looks at, at most (EVENTS_FEED_WINDOW). */
   eventsFeedWindow: number;
 }
 

@@ -128,6 +128,13 @@ export interface AtomicAppend {
 }
 
 export interface EventStore {
+  /**
+   * Optional capability: every whole number from 1 to the head is an event's position (the
+   * embedded store, which never deletes one). A reader may then name a position it computed (the
+   * end of a window of `$all`); EventStoreDB's positions are offsets in its log, and a read from
+   * one that is not an event's fails there.
+   */
+  readonly densePositions?: boolean;
   append(
     stream: string,
     events: readonly EventData[],

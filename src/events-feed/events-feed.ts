@@ -49,15 +49,24 @@ const toFeedEvent = (e: RecordedEvent): FeedEvent => ({
   ...(e.unreadable === undefined ? {} : { unreadable: e.unreadable }),
 });
 
+const cursorOf = (position: bigint) => (position < 0n ? null : String(position));
+
+/** What a read of `$all` looked at: its rows, whether a count cut it short, and its far end. */
+interface Scan {
+  rows: RecordedEvent[];
+  cut: boolean;
+  end: bigint;
+}
+
 /** No event body is needed to learn that one arrived. */
 const NO_BODIES = { eventTypes: [] };
 
 /**
  * The events feed (GET /v1/events): a tenant's ledger events in `$all` order, resumable from any
- * position. Each read looks at no more than `window` positions of `$all` after the cursor (the
- * store reads that window only, with the tenant's stream prefixes as its filter), so a client
- * paging from an old position over a store full of other tenants' events makes steady progress,
- * through empty pages if need be, at a bounded cost a request. A wait (long-poll) subscribes to
+ * position. Each read looks at no more than `window` events of `$all` after the cursor (a range of
+ * positions where they are dense, else a count of events), so a client paging from an old position
+ * over a store full of other tenants' events makes steady progress, through empty pages if need
+ * be, at a bounded cost a request. A wait (long-poll) subscribes to
  * `$all` from the head and ends at the tenant's next event, its deadline, the client's leaving or
  * the service's shutdown.
  */
@@ -68,7 +77,7 @@ export class EventsFeed {
 
   constructor(
     private readonly store: EventStore,
-    /** Positions of `$all` a read looks at, at most. */
+    /** Events of `$all` a read looks at, at most. */
     private readonly window: number,
   ) {}
 
@@ -101,18 +110,12 @@ export class EventsFeed {
   }
 
   private async page(request: FeedRequest, after: bigint): Promise<FeedPage> {
-    const { tenantKey, limit, types } = request;
     const head = await this.store.headPosition();
-    const cursor = (position: bigint) => (position < 0n ? null : String(position));
-    if (after >= head) return { events: [], nextCursor: cursor(after), caughtUp: true };
-    const end = after + BigInt(this.window) < head ? after + BigInt(this.window) : head;
-    // Inclusive from the cursor, a position the store has (EventStoreDB's positions have gaps).
-    const rows = await this.store.readAll({
-      fromPosition: after < 0n ? 'start' : after,
-      toPosition: end,
-      maxCount: limit + 1,
-      filter: { streamNamePrefixes: subscriberStreamPrefixes(tenantKey) },
-    });
+    if (after >= head) return { events: [], nextCursor: cursorOf(after), caughtUp: true };
+    const { rows, cut, end } = this.store.densePositions
+      ? await this.readWindow(request, after, head)
+      : await this.readEvents(after, head);
+    const { tenantKey, limit, types } = request;
     const matching = rows.filter(
       (e) =>
         e.position > after &&
@@ -123,17 +126,50 @@ export class EventsFeed {
       const events = matching.slice(0, limit);
       return {
         events: events.map(toFeedEvent),
-        nextCursor: cursor(events[limit - 1].position),
+        nextCursor: cursorOf(events[limit - 1].position),
         caughtUp: false,
       };
     }
-    // A read cut short by maxCount has seen every row up to its last one; else the whole window.
-    const scanned = rows.length > limit ? rows[rows.length - 1].position : end;
+    // A read cut short has seen every row up to its last one; else the whole window.
+    const scanned = cut ? rows[rows.length - 1].position : end;
     return {
       events: matching.map(toFeedEvent),
-      nextCursor: cursor(scanned),
+      nextCursor: cursorOf(scanned),
       caughtUp: scanned >= head,
     };
+  }
+
+  /**
+   * Where positions are dense (the embedded store): the tenant's rows among the `window` positions
+   * after the cursor, at most `limit` + 1 of them; the store reads that range of its key only.
+   */
+  private async readWindow(request: FeedRequest, after: bigint, head: bigint): Promise<Scan> {
+    const window = BigInt(this.window);
+    const end = after + window < head ? after + window : head;
+    const maxCount = request.limit + 1;
+    const rows = await this.store.readAll({
+      // Inclusive: the cursor's own row may come too, and is dropped.
+      fromPosition: after < 0n ? 'start' : after,
+      toPosition: end,
+      maxCount,
+      filter: { streamNamePrefixes: subscriberStreamPrefixes(request.tenantKey) },
+    });
+    return { rows, cut: rows.length === maxCount, end };
+  }
+
+  /**
+   * Elsewhere (EventStoreDB, whose adapter filters `$all` in this process): the next `window`
+   * events of `$all`, unfiltered, so that the cursor is always an event's own position.
+   */
+  private async readEvents(after: bigint, head: bigint): Promise<Scan> {
+    const read = await this.store.readAll({
+      fromPosition: after < 0n ? 'start' : after,
+      maxCount: this.window + 1,
+    });
+    const rows = read.filter((e) => e.position > after && e.position <= head);
+    const cut =
+      rows.length > 0 && rows[rows.length - 1].position < head && read.length > this.window;
+    return { rows, cut, end: head };
   }
 
   /** Whether one of the tenant's events came after `after` within `ms`. */

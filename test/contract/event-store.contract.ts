@@ -558,6 +558,18 @@ export function describeEventStoreContract(
       });
     });
 
+    it('gives consecutive positions where it declares densePositions', async () => {
+      const before = await store.headPosition();
+      await store.append(streamName('d1'), [event('D'), event('D')], ANY);
+      await store.append(streamName('d2'), [event('D')], ANY);
+      const written = await store.readAll({ fromPosition: before < 0n ? 'start' : before });
+      const positions = written.filter((e) => e.position > before).map((e) => e.position);
+      expect(positions).toHaveLength(3);
+      if (!store.densePositions) return;
+      const first = before < 0n ? 1n : before + 1n;
+      expect(positions).toEqual([first, first + 1n, first + 2n]);
+    });
+
     it('reports the head position of $all', async () => {
       const r = await store.append(streamName('h'), [event('H')], ANY);
       expect(await store.headPosition()).toBeGreaterThanOrEqual(r.position);

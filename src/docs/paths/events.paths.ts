@@ -13,7 +13,7 @@ export const EVENT_PATHS: Record<string, Json> = {
       description:
         "The events of the wallets, offers and webhook registrations of the key's organization " +
         'and environment, after `after`. One request looks at a bounded window of $all ' +
-        '(EVENTS_FEED_WINDOW positions): a page may be empty with caughtUp false, and the ' +
+        '(EVENTS_FEED_WINDOW events): a page may be empty with caughtUp false, and the ' +
         'client asks again from nextCursor at once. With wait, a request that finds nothing ' +
         'new at the head waits up to that many seconds for the next event.',
       security: SECURITY.orgOnly,

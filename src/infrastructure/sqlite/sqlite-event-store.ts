@@ -93,6 +93,8 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly filteredReads = new Map<string, LimitedStatements>();
   private closed = false;
+  /** Positions count the events from 1 (eventLogGaps refuses a start on a file with a gap). */
+  readonly densePositions = true;
   /** Appends acknowledged and transactions committed: their ratio is the group-commit batch size. */
   readonly stats = { appends: 0, commits: 0 };
 
