@@ -204,6 +204,33 @@ describe('SIGTERM (e2e, real process)', () => {
     }
   }, 30_000);
 
+  it('answers a long-poll of the events feed at once instead of holding the shutdown', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-feed-wait-'));
+    const port = await freePort();
+    const service = await startService(dataDir, port);
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      const head = await fetch(`${base}/v1/events?limit=1000`, { headers: HEADERS });
+      const { nextCursor } = (await head.json()) as { nextCursor: string | null };
+      const after = nextCursor === null ? '' : `&after=${nextCursor}`;
+      const waiting = fetch(`${base}/v1/events?wait=30${after}`, { headers: HEADERS });
+      // A request sent after it and answered: the long-poll has reached its handler by now.
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+      const exited = once(service, 'exit');
+      const signalledAt = Date.now();
+      service.kill('SIGTERM');
+      const answer = await waiting;
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ events: [], nextCursor, caughtUp: true });
+      expect(await exited).toEqual([null, 'SIGTERM']);
+      // Held, it would have been cut at the drain deadline (10 s).
+      expect(Date.now() - signalledAt).toBeLessThan(5_000);
+    } finally {
+      await kill(service);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('stops cleanly on a SIGTERM that comes while it starts, holding the lock already', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-early-signal-'));
     const main = dist('main.js');
