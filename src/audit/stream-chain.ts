@@ -74,9 +74,24 @@ export interface SealedStream {
   link: string;
 }
 
-/** The root of a seal: one SHA-256 over every stream's line, in the order given (sorted). */
-export function sealRoot(streams: readonly SealedStream[]): string {
+/** What a seal says of itself, beside its streams: when, up to where, and how many events. */
+export interface SealSummary {
+  sealedAt: string;
+  /** The head of `$all` when sealed, as decimal digits: what check-seal counts as sealed. */
+  head: string;
+  events: number;
+}
+
+/**
+ * The root of a seal: one SHA-256 over its summary and every stream's line, in the order given
+ * (sorted). The summary is in it because the head decides what check-seal calls `added`: a seal
+ * whose head was lowered would otherwise pass events slipped in after it.
+ */
+export function sealRoot(summary: SealSummary, streams: readonly SealedStream[]): string {
   const hash = createHash('sha256').update(`${CHAIN_FORMAT} root\n`);
+  hash.update(
+    `${JSON.stringify([summary.sealedAt, summary.head, summary.events, streams.length])}\n`,
+  );
   for (const s of streams)
     hash.update(`${JSON.stringify([s.stream, String(s.revision), s.link])}\n`);
   return hash.digest('hex');

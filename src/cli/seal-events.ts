@@ -76,13 +76,12 @@ export async function sealEvents(options: SealOptions): Promise<number> {
   io.err.write(`Sealing the events up to position ${head}\n`);
   const events = await readUpToHead(options, head, (event) => chains.add(event));
   const streams = chains.sorted();
+  const summary = { sealedAt: new Date().toISOString(), head: String(head), events };
   const header: SealHeader = {
     format: SEAL_FORMAT,
-    sealedAt: new Date().toISOString(),
-    head: String(head),
-    events,
+    ...summary,
     streams: streams.length,
-    root: sealRoot(streams),
+    root: sealRoot(summary, streams),
   };
   const lines = [header, ...streams.map((s) => ({ ...s, revision: String(s.revision) }))];
   try {
@@ -124,7 +123,14 @@ export function readSeal(file: string): { header: SealHeader; streams: SealedStr
   try {
     const [first, ...rest] = text.split('\n').filter((line) => line !== '');
     header = JSON.parse(first ?? 'null') as SealHeader;
-    if (header?.format !== SEAL_FORMAT || !/^\d+$/.test(String(header.head))) return notSeal;
+    if (
+      header?.format !== SEAL_FORMAT ||
+      typeof header.head !== 'string' ||
+      !/^\d+$/.test(header.head) ||
+      typeof header.sealedAt !== 'string' ||
+      !Number.isSafeInteger(header.events)
+    )
+      return notSeal;
     streams = rest.map((line) => {
       const s = JSON.parse(line) as { stream: unknown; revision: unknown; link: unknown };
       if (
@@ -140,7 +146,7 @@ export function readSeal(file: string): { header: SealHeader; streams: SealedStr
   } catch {
     return notSeal;
   }
-  if (sealRoot(streams) !== header.root || streams.length !== header.streams)
+  if (sealRoot(header, streams) !== header.root || streams.length !== header.streams)
     return `${file} does not match its own root: the seal file was changed after it was written`;
   return { header, streams };
 }
