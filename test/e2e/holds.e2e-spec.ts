@@ -229,27 +229,7 @@ describe('Held points (e2e)', () => {
     // Two hours on: only the clock is faked (timers run for real), with the sweeper stopped so
     // that the member's next write is what finds the hold expired.
     await t.app.get(HoldSweeper).stop();
-    jest.useFakeTimers({
-      now: Date.now() + 2 * HOUR,
-      advanceTimers: true,
-      doNotFake: [
-        'hrtime',
-        'nextTick',
-        'performance',
-        'queueMicrotask',
-        'requestAnimationFrame',
-        'cancelAnimationFrame',
-        'requestIdleCallback',
-        'cancelIdleCallback',
-        'setImmediate',
-        'clearImmediate',
-        'setInterval',
-        'clearInterval',
-        'setTimeout',
-        'clearTimeout',
-      ],
-    });
-    try {
+    await laterBy(2 * HOUR, async () => {
       // A credit holds only the wallet's lock: it takes the offer's too to give the unit back.
       expect(
         (await org('POST', '/v1/wallet/credit', { externalUserID: 'eve', amount: 1 })).status,
@@ -263,8 +243,65 @@ describe('Held points (e2e)', () => {
       expect((await org('GET', `/v1/offers/${offer}`)).body.remainingStock).toBe(1);
       const apply = await org('POST', `/v1/redemptions/${created.body.id}/apply`);
       expect([apply.status, apply.body.error.code]).toEqual([409, 'HOLD_EXPIRED']);
-    } finally {
-      jest.useRealTimers();
-    }
+    });
+  });
+
+  it('records an expiry that a refused write found, so the reads agree with the refusal', async () => {
+    const offer = await createOffer(org, { pointsPrice: 40, maxTotal: 1, maxPerMember: null });
+    await credit(org, 'fay', 40);
+    const created = await org('POST', '/v1/redemptions', {
+      externalUserID: 'fay',
+      offer,
+      delayPointsDeduction: true,
+      holdExpiresAt: new Date(Date.now() + HOUR).toISOString(),
+    });
+    expect(created.status).toBe(201);
+    await t.app.get(HoldSweeper).stop();
+    await laterBy(2 * HOUR, async () => {
+      // The cancel finds the hold expired, so its redemption canceled: "already canceled", and
+      // the expiry is written with the refusal (it used to be dropped, the reads still HELD).
+      const cancel = await org('POST', `/v1/redemptions/${created.body.id}/cancel`, {});
+      expect([cancel.status, cancel.body.error.code]).toEqual([409, 'REDEMPTION_ALREADY_CANCELED']);
+      const read = await org('GET', `/v1/redemptions/${created.body.id}`);
+      expect(read.body).toMatchObject({ status: 'CANCELED', hold: { state: 'EXPIRED' } });
+      expect((await org('GET', '/v1/wallet?externalUserID=fay')).body).toMatchObject({
+        balance: 40,
+        pending: 0,
+        available: 40,
+      });
+      expect((await org('GET', `/v1/offers/${offer}`)).body.remainingStock).toBe(1);
+    });
   });
 });
+
+/**
+ * Runs `work` with the clock `ms` ahead. Only Date is faked (timers run for real), so requests,
+ * the store's writer and the projections go on as usual.
+ */
+async function laterBy(ms: number, work: () => Promise<void>): Promise<void> {
+  jest.useFakeTimers({
+    now: Date.now() + ms,
+    advanceTimers: true,
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'requestAnimationFrame',
+      'cancelAnimationFrame',
+      'requestIdleCallback',
+      'cancelIdleCallback',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+  });
+  try {
+    await work();
+  } finally {
+    jest.useRealTimers();
+  }
+}

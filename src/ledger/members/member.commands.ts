@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { ExecutionResult } from '../../shared/application/command-executor';
 import { CommandRequest, eventContext } from '../../shared/http/command-request';
 import { Aggregates } from '../application/aggregates';
-import { accepted, isDomainError, refusal } from '../application/decisions';
+import { accepted, refusal } from '../application/decisions';
 import { planOfferChanges, stockReleases } from '../application/stock-releases';
 import { newTransactionId, walletStream } from '../streams';
 import { UpsertMemberProfile, WalletCommand } from '../wallet/wallet.commands';
-import { decideWallet } from '../wallet/wallet.decider';
+import { decideWalletOutcome } from '../wallet/wallet.decider';
 import { walletOf, WalletState } from '../wallet/wallet.state';
 import { memberSummaryView, walletView } from '../wallet/wallet.view';
 
@@ -88,10 +88,12 @@ export class MemberCommands {
       [stream],
       async ({ held, now }) => {
         const loaded = await wallets.load(stream);
-        const events = decideWallet(command(now), loaded.state);
+        const { events, refused } = decideWalletOutcome(command(now), loaded.state);
         const context = eventContext(req, now, { externalUserID });
-        if (isDomainError(events)) return refusal(events, req.requestId);
-        if (events.length === 0) return accepted(status, view(loaded.state), []);
+        if (events.length === 0)
+          return refused
+            ? refusal(refused, req.requestId)
+            : accepted(status, view(loaded.state), []);
         const planned = wallets.plan(stream, loaded, events, context);
         // Holds the decision canceled (expired, or released by an archive) free their stock.
         const changes = await stockReleases(
@@ -103,6 +105,8 @@ export class MemberCommands {
           now,
         );
         const appends = [planned, ...planOfferChanges(this.aggregates, changes, context)];
+        // A refusal on a wallet whose holds expired still records them (decideWalletOutcome).
+        if (refused) return refusal(refused, req.requestId, appends);
         return accepted(status, view(planned.state), appends);
       },
       req.idempotency,

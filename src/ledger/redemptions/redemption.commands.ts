@@ -26,7 +26,7 @@ import {
   walletStream,
 } from '../streams';
 import { ShippingInput } from '../wallet/wallet.commands';
-import { decideWallet } from '../wallet/wallet.decider';
+import { decideWallet, decideWalletOutcome } from '../wallet/wallet.decider';
 import { Actor, RedemptionStatus } from '../wallet/wallet.events';
 import { walletOf, WalletState } from '../wallet/wallet.state';
 import { evolveOffer } from '../../catalog/offer/offer.state';
@@ -316,10 +316,15 @@ export class RedemptionCommands {
           );
           if (release.length > 0) return answer(walletLoaded.state, redemptionId, 200, release);
         }
-        const events = decideWallet(command({ redemptionId, now }), walletLoaded.state);
-        if (isDomainError(events)) return refusal(events, req.requestId);
-        // Nothing to write (the same tracking again): the redemption as it is.
-        if (events.length === 0) return answer(walletLoaded.state, redemptionId, 200, []);
+        const { events, refused } = decideWalletOutcome(
+          command({ redemptionId, now }),
+          walletLoaded.state,
+        );
+        if (events.length === 0)
+          return refused
+            ? refusal(refused, req.requestId)
+            : // Nothing to write (the same tracking again): the redemption as it is.
+              answer(walletLoaded.state, redemptionId, 200, []);
         const move = wallets.plan(wallet, walletLoaded, events, context);
         // Every cancel of the decision frees its stock: the one asked for, and holds it expired.
         const changes = await stockReleases(
@@ -331,6 +336,8 @@ export class RedemptionCommands {
           now,
         );
         const appends = [move, ...planOfferChanges(this.aggregates, changes, context)];
+        // A refusal on a wallet whose holds expired still records them (decideWalletOutcome).
+        if (refused) return refusal(refused, req.requestId, appends);
         return answer(move.state, redemptionId, 200, appends);
       },
       req.idempotency,

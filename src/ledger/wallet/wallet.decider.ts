@@ -162,17 +162,32 @@ function creditPoints({ data: d }: CreditPoints, state: WalletState): Decision {
   ];
 }
 
+/** A wallet command's decision with what it writes either way: `refused` null when accepted. */
+export interface WalletOutcome {
+  events: WalletEvent[];
+  refused: DomainError | null;
+}
+
 /**
  * Every command first releases the holds past their expiresAt (one look at a field on a wallet
  * without holds), in the same append as its own events, so that an expired hold never blocks
- * spending and balance - pending holds on every prefix of the stream. A refused command writes
- * nothing, those releases included.
+ * spending and balance - pending holds on every prefix of the stream. The command is decided on
+ * the state after those releases. A command refused there still writes them: it was refused on
+ * that state (a cancel of an expired hold is "already canceled"), and reads must agree with it.
+ * Bad input writes nothing, those releases included.
  */
-export function decideWallet(command: WalletCommand, state: WalletState): Decision {
+export function decideWalletOutcome(command: WalletCommand, state: WalletState): WalletOutcome {
   const expired = expiredHolds(state, command.data.now);
-  if (expired.length === 0) return decideCommand(command, state);
   const own = decideCommand(command, expired.reduce(evolveWallet, state));
-  return isDomainError(own) ? own : [...expired, ...own];
+  if (!isDomainError(own))
+    return { events: expired.length === 0 ? own : [...expired, ...own], refused: null };
+  return { events: own.code === 'VALIDATION_FAILED' ? [] : expired, refused: own };
+}
+
+/** The decision alone: the command's events after the expired holds' releases, or its refusal. */
+export function decideWallet(command: WalletCommand, state: WalletState): Decision {
+  const { events, refused } = decideWalletOutcome(command, state);
+  return refused ?? events;
 }
 
 function decideCommand(command: WalletCommand, state: WalletState): Decision {

@@ -2,7 +2,7 @@ import { deciderSpec } from '../../shared/domain/decider-spec';
 import { fold } from '../../shared/domain/decider';
 import { redemptionView } from '../redemptions/redemption.view';
 import type { ApplyHold, CreateRedemption, ReleaseHold, WalletCommand } from './wallet.commands';
-import { walletDecider } from './wallet.decider';
+import { decideWalletOutcome, walletDecider } from './wallet.decider';
 import type { WalletEvent } from './wallet.events';
 import { at, cancel, credited, movedTo, offer, registered } from './wallet.fixtures';
 import { walletOf, type WalletState } from './wallet.state';
@@ -343,6 +343,37 @@ describe('wallet decider: held points (delayed deduction)', () => {
       .given([...given, ...expired])
       .when(release({ now: at(31) }))
       .then('HOLD_EXPIRED');
+  });
+
+  it('records the expiry with a refusal decided on it, never with bad input', () => {
+    const given = [registered(), credited(1000), ...held('r-1', at(30))];
+    const state = stateOf(given);
+    const { data } = cancel('org');
+    const cancelLate = {
+      type: 'CancelRedemption',
+      data: { ...data, now: at(31) },
+    } as WalletCommand;
+    // The cancel sees the hold released by its expiry: "already canceled", and the expiry written,
+    // so that the reads say so too.
+    const canceled = decideWalletOutcome(cancelLate, state);
+    expect(canceled.refused?.code).toBe('REDEMPTION_ALREADY_CANCELED');
+    expect(canceled.events.map((e) => e.type)).toEqual([
+      'RedemptionCanceled',
+      'PointsHoldReleased',
+    ]);
+    expect(canceled.events[1].data).toMatchObject({ reason: 'expired' });
+    expect(view(stateOf([...given, ...canceled.events]))).toMatchObject({
+      status: 'CANCELED',
+      hold: { state: 'EXPIRED' },
+    });
+    const applied = decideWalletOutcome(apply({ now: at(31) }), state);
+    expect([applied.refused?.code, applied.events.length]).toEqual(['HOLD_EXPIRED', 2]);
+    // Bad input writes nothing.
+    const bad = decideWalletOutcome(apply({ now: at(31), reference: 'a\nb' }), state);
+    expect([bad.refused?.code, bad.events]).toEqual(['VALIDATION_FAILED', []]);
+    // Nothing expired: a refusal writes nothing.
+    const early = decideWalletOutcome(release({ now: at(29), reason: '' }), state);
+    expect(early.events).toEqual([]);
   });
 
   it('releases every hold when the member is archived, before the balance is forfeited', () => {
