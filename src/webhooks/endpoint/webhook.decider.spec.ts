@@ -99,6 +99,15 @@ describe('webhooks decider', () => {
     ['ftp://example.com/hook', false, 'url must be an absolute http or https URL'],
     ['example.com/hook', false, 'url must be an absolute http or https URL'],
     ['https://example.com/hook#part', false, 'url must not have a fragment'],
+    [' https://example.com/hook', false, 'url must not contain blanks or control characters'],
+    ['https://example.com/a b', false, 'url must not contain blanks or control characters'],
+    ['http:///hook', false, 'url must be an absolute http or https URL'],
+    [
+      'https://user:secret@example.com/hook',
+      false,
+      'url must not hold credentials (user:password@): authenticate by the signature',
+    ],
+    ['https://example.com/hook?contact=ops@example.com', false, null],
     [
       `https://example.com/${'a'.repeat(WEBHOOK_LIMITS.url)}`,
       false,

@@ -1,4 +1,5 @@
 import { assertNever, Decider } from '../../shared/domain/decider';
+import { hasControlCharacters } from '../../shared/domain/control-characters';
 import { DomainError, validationFailed } from '../../shared/domain/domain-error';
 import {
   ALL_WEBHOOK_EVENTS,
@@ -18,6 +19,10 @@ type Decision = WebhookEvent[] | DomainError;
 export function webhookUrlProblem(url: string, httpsOnly: boolean): string | null {
   if (url.length > WEBHOOK_LIMITS.url)
     return `url must be at most ${WEBHOOK_LIMITS.url} characters`;
+  // The URL as typed, which the list shows: the parser would forgive blanks and a missing host.
+  if (/\s/.test(url) || hasControlCharacters(url))
+    return 'url must not contain blanks or control characters';
+  if (!/^https?:\/\/[^/?#]/i.test(url)) return 'url must be an absolute http or https URL';
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -28,6 +33,9 @@ export function webhookUrlProblem(url: string, httpsOnly: boolean): string | nul
     return 'url must be an absolute http or https URL';
   if (httpsOnly && parsed.protocol !== 'https:') return 'url must be https in production';
   if (parsed.hash !== '' || url.includes('#')) return 'url must not have a fragment';
+  // GET /v1/webhooks lists the URL: a password in it would be shown to every org key.
+  if (parsed.username !== '' || parsed.password !== '')
+    return 'url must not hold credentials (user:password@): authenticate by the signature';
   return null;
 }
 
