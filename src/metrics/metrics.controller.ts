@@ -71,15 +71,31 @@ export class MetricsController {
         [{ value: flag(fileFailure !== null) }],
       );
     this.http.write(text);
-    this.writeWebhookMetrics(text);
+    this.writeWebhookMetrics(text, head);
     writeProcessMetrics(text);
     return text.toString();
   }
 
-  /** Delivery attempts by outcome; none on a replica with WEBHOOK_DELIVERY=off. */
-  private writeWebhookMetrics(text: PrometheusText): void {
+  /**
+   * Delivery attempts by outcome, and the backlog: how far the dispatcher trails $all, and the
+   * deliveries waiting (a receiver down shows as a growing count). None with WEBHOOK_DELIVERY=off.
+   */
+  private writeWebhookMetrics(text: PrometheusText, head: bigint): void {
     const counts = this.webhooks.deliverer?.counts;
-    if (!counts) return;
+    const backlog = this.webhooks.backlog();
+    if (!counts || !backlog) return;
+    const dispatched = backlog.checkpoint === null ? -1 : Number(backlog.checkpoint);
+    text
+      .gauge(
+        'ledger_webhook_dispatch_lag_events',
+        'Positions between the head of $all and the last one the webhook dispatcher read.',
+        [{ value: lagBehind(Number(head), dispatched) }],
+      )
+      .gauge(
+        'ledger_webhook_deliveries_pending',
+        'Webhook deliveries waiting for their first attempt or a retry.',
+        [{ value: backlog.pending }],
+      );
     text.counter(
       'ledger_webhook_deliveries_total',
       'Webhook delivery attempts since start: delivered (2xx), failed (retried later) or gave_up (the last one failed).',

@@ -202,7 +202,10 @@ describe('Webhooks (e2e)', () => {
     const metrics = await fetch(`${t.baseUrl}/metrics`, {
       headers: { Authorization: `Bearer ${KEYS.operator}` },
     });
-    expect(await metrics.text()).toContain('ledger_webhook_deliveries_total{outcome="delivered"}');
+    const exposition = await metrics.text();
+    expect(exposition).toContain('ledger_webhook_deliveries_total{outcome="delivered"}');
+    expect(exposition).toContain('\nledger_webhook_deliveries_pending 0\n');
+    expect(exposition).toMatch(/\nledger_webhook_dispatch_lag_events \d+\n/);
     expect(existsSync(join(t.dataDir, 'webhooks.db'))).toBe(true);
   });
 

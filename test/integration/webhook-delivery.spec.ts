@@ -146,11 +146,13 @@ describe('webhook delivery', () => {
       next_attempt_at: T0 + 10_000,
       last_error: 'HTTP 503',
     });
+    expect(outbox.pendingCount()).toBe(1); // waiting for its retry: /metrics shows the backlog
     expect(await sender.runOnce(T0 + 9_999)).toBe(0);
     expect(await sender.runOnce(T0 + 10_000)).toBe(1);
     expect(rows()[0]).toMatchObject({ attempts: 2, next_attempt_at: T0 + 70_000 });
     expect(await sender.runOnce(T0 + 70_000)).toBe(1);
     expect(rows()[0]).toMatchObject({ status: 'delivered', attempts: 3 });
+    expect(outbox.pendingCount()).toBe(0);
 
     expect(receiver.received.map((r) => r.status)).toEqual([503, 503, 204]);
     const [first, ...again] = receiver.received;

@@ -99,6 +99,12 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     return { data: rows.map(deliveryView) };
   }
 
+  /** How far the dispatcher has read $all, and the deliveries waiting; null when off. */
+  backlog(): { checkpoint: bigint | null; pending: number } | null {
+    if (!this.outbox) return null;
+    return { checkpoint: this.outbox.checkpoint(), pending: this.outbox.pendingCount() };
+  }
+
   async onModuleDestroy(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);

@@ -120,6 +120,9 @@ export class WebhookOutbox {
         "UPDATE wh_deliveries SET status = 'canceled', next_attempt_at = NULL, updated_at = ? WHERE id = ?",
       ),
       prune: db.prepare("DELETE FROM wh_deliveries WHERE status != 'pending' AND updated_at < ?"),
+      pendingCount: db
+        .prepare("SELECT count(*) FROM wh_deliveries WHERE status = 'pending'")
+        .pluck(),
       ofWebhook: db.prepare(
         'SELECT * FROM wh_deliveries WHERE tenant = ? AND webhook_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
       ),
@@ -231,6 +234,11 @@ export class WebhookOutbox {
   /** Forgets finished deliveries last touched before `beforeMs`. */
   prune(beforeMs: number): number {
     return this.statements.prune.run(beforeMs).changes;
+  }
+
+  /** Deliveries not yet delivered, given up or canceled (a count over the status index). */
+  pendingCount(): number {
+    return this.statements.pendingCount.get() as number;
   }
 
   deliveriesOf(tenant: string, webhookId: string, limit: number): DeliveryRow[] {
