@@ -63,3 +63,25 @@ export function planOfferChanges(
     .filter((c) => c.events.length > 0)
     .map((c) => aggregates.offers.plan(c.stream, c.loaded, c.events, context));
 }
+
+/**
+ * A wallet decision's appends: the wallet's (with the state it leads to), then those of the offers
+ * whose stock its cancels free (stockReleases; LocksNeeded when it needs an offer's lock).
+ */
+export async function planWalletDecision(
+  aggregates: Aggregates,
+  tenantKey: string,
+  stream: string,
+  loaded: Versioned<WalletState>,
+  events: readonly WalletEvent[],
+  held: readonly string[],
+  now: string,
+  context: EventContext,
+): Promise<{ state: WalletState; appends: PlannedAppend[] }> {
+  const wallet = aggregates.wallets.plan(stream, loaded, events, context);
+  const changes = await stockReleases(aggregates, tenantKey, loaded.state, events, held, now);
+  return {
+    state: wallet.state,
+    appends: [wallet, ...planOfferChanges(aggregates, changes, context)],
+  };
+}

@@ -3,7 +3,7 @@ import { ExecutionResult } from '../../shared/application/command-executor';
 import { CommandRequest, eventContext } from '../../shared/http/command-request';
 import { Aggregates } from '../application/aggregates';
 import { accepted, refusal } from '../application/decisions';
-import { planOfferChanges, stockReleases } from '../application/stock-releases';
+import { planWalletDecision } from '../application/stock-releases';
 import { newTransactionId, walletStream } from '../streams';
 import { UpsertMemberProfile, WalletCommand } from '../wallet/wallet.commands';
 import { decideWalletOutcome } from '../wallet/wallet.decider';
@@ -94,20 +94,20 @@ export class MemberCommands {
           return refused
             ? refusal(refused, req.requestId)
             : accepted(status, view(loaded.state), []);
-        const planned = wallets.plan(stream, loaded, events, context);
         // Holds the decision canceled (expired, or released by an archive) free their stock.
-        const changes = await stockReleases(
+        const { state, appends } = await planWalletDecision(
           this.aggregates,
           req.tenantKey,
-          loaded.state,
+          stream,
+          loaded,
           events,
           held,
           now,
+          context,
         );
-        const appends = [planned, ...planOfferChanges(this.aggregates, changes, context)];
         // A refusal on a wallet whose holds expired still records them (decideWalletOutcome).
         if (refused) return refusal(refused, req.requestId, appends);
-        return accepted(status, view(planned.state), appends);
+        return accepted(status, view(state), appends);
       },
       req.idempotency,
     );

@@ -30,7 +30,7 @@ import { decideWallet, decideWalletOutcome } from '../wallet/wallet.decider';
 import { Actor, RedemptionStatus } from '../wallet/wallet.events';
 import { walletOf, WalletState } from '../wallet/wallet.state';
 import { evolveOffer } from '../../catalog/offer/offer.state';
-import { planOfferChanges, stockReleases } from '../application/stock-releases';
+import { planOfferChanges, planWalletDecision, stockReleases } from '../application/stock-releases';
 import { redemptionView } from './redemption.view';
 
 export interface CreateRedemptionInput {
@@ -233,20 +233,18 @@ export class RedemptionCommands {
         causationId: null,
         externalUserID: member,
       };
-      const planned = wallets.plan(wallet, loaded, events, context);
-      const changes = await stockReleases(
+      const { appends } = await planWalletDecision(
         this.aggregates,
         tenantKey,
-        loaded.state,
+        wallet,
+        loaded,
         events,
         held,
         when,
+        context,
       );
       const released = events.filter((e) => e.type === 'PointsHoldReleased').length;
-      return accepted(200, released, [
-        planned,
-        ...planOfferChanges(this.aggregates, changes, context),
-      ]);
+      return accepted(200, released, appends);
     });
     return result.outcome.body as number;
   }
@@ -325,20 +323,20 @@ export class RedemptionCommands {
             ? refusal(refused, req.requestId)
             : // Nothing to write (the same tracking again): the redemption as it is.
               answer(walletLoaded.state, redemptionId, 200, []);
-        const move = wallets.plan(wallet, walletLoaded, events, context);
         // Every cancel of the decision frees its stock: the one asked for, and holds it expired.
-        const changes = await stockReleases(
+        const { state, appends } = await planWalletDecision(
           this.aggregates,
           req.tenantKey,
-          walletLoaded.state,
+          wallet,
+          walletLoaded,
           events,
           held,
           now,
+          context,
         );
-        const appends = [move, ...planOfferChanges(this.aggregates, changes, context)];
         // A refusal on a wallet whose holds expired still records them (decideWalletOutcome).
         if (refused) return refusal(refused, req.requestId, appends);
-        return answer(move.state, redemptionId, 200, appends);
+        return answer(state, redemptionId, 200, appends);
       },
       req.idempotency,
     );
