@@ -1,9 +1,7 @@
 import { AUDIT_RULES, type AuditRule, type Violation } from '../audit/audit-rules';
 import { type AuditSummary, LedgerAudit } from '../audit/ledger-audit';
-import { namingDamage } from './data-files';
 import type { EventsReading } from './ledger';
-import { progressBar } from './progress-bar';
-import { pagesOfAll } from './read-all-pages';
+import { visitAllWithProgress } from './read-all-pages';
 
 /** Lines printed per rule: a store broken throughout must not flood a terminal. */
 export const SHOWN_PER_RULE = 100;
@@ -29,7 +27,7 @@ export const violationLine = (v: Violation) =>
  */
 export async function auditEvents(options: AuditEventsOptions): Promise<number> {
   const { store, io } = options;
-  const [[first], head] = await Promise.all([store.readAll({ maxCount: 1 }), store.headPosition()]);
+  const head = await store.headPosition();
   const audit = new LedgerAudit({ positionsCountEvents: options.positionsCountEvents });
   const shown = new Map<AuditRule, number>();
   const print = (violations: Violation[]) => {
@@ -40,28 +38,14 @@ export async function auditEvents(options: AuditEventsOptions): Promise<number> 
     }
   };
   io.err.write(`Auditing the events up to position ${head}\n`);
-  const bar = progressBar(io.err);
   const started = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
-  const firstPosition = first ? Number(first.position) : -1;
-  let events = 0;
-  try {
-    for await (const page of pagesOfAll(store, { head, bodies: BODIES })) {
-      for (const event of page) print(audit.audit(event));
-      events += page.length;
-      bar.update({
-        events,
-        position: Number(page[page.length - 1].position),
-        first: firstPosition,
-        head: Number(head),
-        elapsedSeconds: elapsed(),
-      });
-    }
-  } catch (error) {
-    throw namingDamage(options.eventsPath, error);
-  } finally {
-    bar.done();
-  }
+  const events = await visitAllWithProgress(
+    options,
+    head,
+    (event) => print(audit.audit(event)),
+    BODIES,
+  );
   print(audit.finish());
   const seconds = elapsed();
   io.err.write(

@@ -1,4 +1,7 @@
 import type { EventFilter, EventStore, RecordedEvent } from '../event-store/event-store.port';
+import { namingDamage } from './data-files';
+import type { EventsReading } from './ledger';
+import { progressBar } from './progress-bar';
 
 /** Events read from `$all` per page: one await per page, as the projections catch up. */
 const PAGE = 2_000;
@@ -35,4 +38,39 @@ export async function* pagesOfAll(
     yield events;
     last = events[events.length - 1].position;
   }
+}
+
+/**
+ * Hands each event of `$all` up to `head` to `visit`, in order, with a progress bar on stderr; a
+ * read that fails names the damaged file. Resolves to how many events it read.
+ */
+export async function visitAllWithProgress(
+  options: EventsReading,
+  head: bigint,
+  visit: (event: RecordedEvent) => void,
+  bodies?: EventFilter,
+): Promise<number> {
+  const { store, io } = options;
+  const [first] = await store.readAll({ maxCount: 1 });
+  const bar = progressBar(io.err);
+  const started = process.hrtime.bigint();
+  let events = 0;
+  try {
+    for await (const page of pagesOfAll(store, { head, bodies })) {
+      for (const event of page) visit(event);
+      events += page.length;
+      bar.update({
+        events,
+        position: Number(page[page.length - 1].position),
+        first: first ? Number(first.position) : -1,
+        head: Number(head),
+        elapsedSeconds: Number(process.hrtime.bigint() - started) / 1e9,
+      });
+    }
+  } catch (error) {
+    throw namingDamage(options.eventsPath, error);
+  } finally {
+    bar.done();
+  }
+  return events;
 }

@@ -2,10 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { RecordedEvent } from '../event-store/event-store.port';
 import { type SealedStream, sealRoot, StreamChains } from '../audit/stream-chain';
 import { messageOf } from '../shared/application/error-message';
-import { namingDamage } from './data-files';
 import type { EventsReading } from './ledger';
-import { progressBar } from './progress-bar';
-import { pagesOfAll } from './read-all-pages';
+import { visitAllWithProgress } from './read-all-pages';
 
 /** The first line of a seal file names its format; the lines after it are its streams. */
 export const SEAL_FORMAT = 'points-ledger-seal/1';
@@ -32,37 +30,6 @@ export interface SealOptions extends EventsReading {
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-/** Reads `$all` up to the head found at the start, handing each event to `visit`, with a progress bar. */
-async function readUpToHead(
-  options: EventsReading,
-  head: bigint,
-  visit: (event: RecordedEvent) => void,
-): Promise<number> {
-  const { store, io } = options;
-  const [first] = await store.readAll({ maxCount: 1 });
-  const bar = progressBar(io.err);
-  const started = process.hrtime.bigint();
-  let events = 0;
-  try {
-    for await (const page of pagesOfAll(store, { head })) {
-      for (const event of page) visit(event);
-      events += page.length;
-      bar.update({
-        events,
-        position: Number(page[page.length - 1].position),
-        first: first ? Number(first.position) : -1,
-        head: Number(head),
-        elapsedSeconds: Number(process.hrtime.bigint() - started) / 1e9,
-      });
-    }
-  } catch (error) {
-    throw namingDamage(options.eventsPath, error);
-  } finally {
-    bar.done();
-  }
-  return events;
-}
-
 /**
  * `ledger seal <file>`: each stream's hash chain (stream-chain.ts) over every event up to the head
  * of `$all`, written to a new file with the root over them all. Only reads the events.
@@ -74,7 +41,7 @@ export async function sealEvents(options: SealOptions): Promise<number> {
   const head = await store.headPosition();
   const chains = new StreamChains();
   io.err.write(`Sealing the events up to position ${head}\n`);
-  const events = await readUpToHead(options, head, (event) => chains.add(event));
+  const events = await visitAllWithProgress(options, head, (event) => chains.add(event));
   const streams = chains.sorted();
   const summary = { sealedAt: new Date().toISOString(), head: String(head), events };
   const header: SealHeader = {
@@ -241,7 +208,7 @@ export async function checkSeal(options: SealOptions): Promise<number> {
   };
   const head = await store.headPosition();
   io.err.write(`Checking the seal of ${header.sealedAt} (root ${header.root})\n`);
-  await readUpToHead(options, head, (event) => print(check.check(event)));
+  await visitAllWithProgress(options, head, (event) => print(check.check(event)));
   check.finish().forEach(print);
   const total = [...found.values()].reduce((a, b) => a + b, 0);
   for (const [kind, n] of found) {
