@@ -39,6 +39,7 @@ import {
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { credited } from '../support/wallet-events';
 import { dist } from '../support/compiled';
+import { runLedgerHere } from '../support/ledger-cli';
 
 describe('ledger CLI (integration)', () => {
   let dir: string;
@@ -50,16 +51,7 @@ describe('ledger CLI (integration)', () => {
 
   const quiet: CliIo = { out: { write: () => true }, err: { write: () => true } };
 
-  const run = async (argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main(
-      argv,
-      { DATA_DIR: dir },
-      { out: { write: (s: string) => out.push(s) }, err: { write: (s: string) => err.push(s) } },
-    );
-    return { code, out: out.join(''), err: err.join('') };
-  };
+  const run = (argv: string[]) => runLedgerHere(argv, { DATA_DIR: dir });
 
   /** An events.db of 200 members with a credit each; its path. */
   const storeOf200Members = async () => {

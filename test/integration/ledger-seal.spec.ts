@@ -2,12 +2,11 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/ledger';
 import { SEAL_FORMAT } from '../../src/cli/seal-events';
 import { chainNext, chainStart, sealRoot } from '../../src/audit/stream-chain';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { credited } from '../support/wallet-events';
-import { runLedger } from '../support/ledger-cli';
+import { runLedger, runLedgerHere } from '../support/ledger-cli';
 
 /** `ledger seal` and `ledger check-seal`: tamper evidence of the events, by hash chains and a root. */
 describe('ledger seal and check-seal (integration)', () => {
@@ -20,16 +19,7 @@ describe('ledger seal and check-seal (integration)', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const run = async (argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main(
-      argv,
-      { DATA_DIR: dir },
-      { out: { write: (s: string) => out.push(s) }, err: { write: (s: string) => err.push(s) } },
-    );
-    return { code, out: out.join(''), err: err.join('') };
-  };
+  const run = (argv: string[]) => runLedgerHere(argv, { DATA_DIR: dir });
 
   const eventsPath = () => join(dir, 'events.db');
 

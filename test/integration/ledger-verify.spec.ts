@@ -17,7 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { main } from '../../src/cli/ledger';
+import { runLedgerHere } from '../support/ledger-cli';
 import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-store';
 import { ownProcessText, READ_MODELS_LOCK_FILE } from '../../src/projections/read-models-lock';
 import { dist } from '../support/compiled';
@@ -57,20 +57,8 @@ describe('ledger verify (integration)', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Runs the CLI in this process; `onErr` sees each message to stderr as it is written. */
-  const run = async (argv: string[], onErr?: (message: string) => void) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const toErr = (s: string) => {
-      err.push(s);
-      onErr?.(s);
-    };
-    const code = await main(
-      argv,
-      { DATA_DIR: dir, TMPDIR: scratch },
-      { out: { write: (s: string) => out.push(s) }, err: { write: toErr } },
-    );
-    return { code, out: out.join(''), err: err.join('') };
-  };
+  const run = (argv: string[], onErr?: (message: string) => void) =>
+    runLedgerHere(argv, { DATA_DIR: dir, TMPDIR: scratch }, onErr);
 
   const write = async (members: number, each: number) => {
     const store = SqliteEventStore.open({ path: join(dir, 'events.db') });

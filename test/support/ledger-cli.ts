@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { main } from '../../src/cli/ledger';
 import { dist } from './compiled';
 
 export interface LedgerRun {
@@ -31,4 +32,26 @@ export async function runLedger(
   cli.stderr!.on('data', (chunk) => err.push(String(chunk)));
   const [code] = await once(cli, 'exit');
   return { code: code as number, out: out.join(''), err: err.join('') };
+}
+
+/**
+ * The CLI's `main` in this process, with `env` as its whole environment and its output captured;
+ * `onErr` sees each message to stderr as it is written.
+ */
+export async function runLedgerHere(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  onErr?: (message: string) => void,
+): Promise<LedgerRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const toErr = (s: string) => {
+    err.push(s);
+    onErr?.(s);
+  };
+  const code = await main(argv, env, {
+    out: { write: (s: string) => out.push(s) },
+    err: { write: toErr },
+  });
+  return { code, out: out.join(''), err: err.join('') };
 }
