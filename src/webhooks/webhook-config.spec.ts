@@ -9,6 +9,7 @@ describe('loadWebhookConfig', () => {
       usingDevelopmentKey: true,
       delivery: true,
       httpsOnly: false,
+      publicOnly: false,
     });
   });
 
@@ -18,6 +19,7 @@ describe('loadWebhookConfig', () => {
       usingDevelopmentKey: false,
       delivery: true,
       httpsOnly: true,
+      publicOnly: true,
     });
   });
 
@@ -40,6 +42,17 @@ describe('loadWebhookConfig', () => {
     expect(loadWebhookConfig({ WEBHOOK_DELIVERY: 'on' }).delivery).toBe(true);
     expect(() => loadWebhookConfig({ WEBHOOK_DELIVERY: 'no' })).toThrow(
       "WEBHOOK_DELIVERY must be on or off, got 'no'",
+    );
+  });
+
+  it('reads WEBHOOK_PRIVATE_DESTINATIONS either way round the default, and refuses other values', () => {
+    const production = { NODE_ENV: 'production', WEBHOOK_SIGNING_KEY: KEY };
+    expect(loadWebhookConfig({ WEBHOOK_PRIVATE_DESTINATIONS: 'deny' }).publicOnly).toBe(true);
+    expect(
+      loadWebhookConfig({ ...production, WEBHOOK_PRIVATE_DESTINATIONS: ' Allow ' }).publicOnly,
+    ).toBe(false);
+    expect(() => loadWebhookConfig({ WEBHOOK_PRIVATE_DESTINATIONS: 'yes' })).toThrow(
+      "WEBHOOK_PRIVATE_DESTINATIONS must be allow or deny, got 'yes'",
     );
   });
 });

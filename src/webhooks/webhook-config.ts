@@ -12,10 +12,15 @@ export interface WebhookConfig {
   delivery: boolean;
   /** Production registers https URLs only. */
   httpsOnly: boolean;
+  /**
+   * Register and deliver to public addresses only (WEBHOOK_PRIVATE_DESTINATIONS=deny, the default
+   * in production), so that no organization can make the service call into its own network.
+   */
+  publicOnly: boolean;
 }
 
 /**
- * Reads WEBHOOK_SIGNING_KEY and WEBHOOK_DELIVERY. Outside production a missing key falls back to
+ * Reads WEBHOOK_SIGNING_KEY, WEBHOOK_DELIVERY and WEBHOOK_PRIVATE_DESTINATIONS. Outside production a missing key falls back to
  * the published development key; with NODE_ENV=production a missing key, a short one or the
  * development key stops start-up (anybody could sign webhooks as the service with it).
  */
@@ -25,6 +30,14 @@ export function loadWebhookConfig(env: NodeJS.ProcessEnv): WebhookConfig {
   const delivery = (env.WEBHOOK_DELIVERY ?? 'on').trim().toLowerCase();
   if (delivery !== 'on' && delivery !== 'off') {
     throw new Error(`WEBHOOK_DELIVERY must be on or off, got '${env.WEBHOOK_DELIVERY}'`);
+  }
+  const privateDestinations = (env.WEBHOOK_PRIVATE_DESTINATIONS ?? (production ? 'deny' : 'allow'))
+    .trim()
+    .toLowerCase();
+  if (privateDestinations !== 'allow' && privateDestinations !== 'deny') {
+    throw new Error(
+      `WEBHOOK_PRIVATE_DESTINATIONS must be allow or deny, got '${env.WEBHOOK_PRIVATE_DESTINATIONS}'`,
+    );
   }
   const isDevelopmentKey =
     key !== undefined && key.trim().toLowerCase() === DEV_WEBHOOK_SIGNING_KEY.toLowerCase();
@@ -43,5 +56,6 @@ export function loadWebhookConfig(env: NodeJS.ProcessEnv): WebhookConfig {
     usingDevelopmentKey: key === undefined || isDevelopmentKey,
     delivery: delivery === 'on',
     httpsOnly: production,
+    publicOnly: privateDestinations === 'deny',
   };
 }

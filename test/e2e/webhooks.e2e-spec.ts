@@ -230,6 +230,36 @@ describe('Webhooks (e2e)', () => {
     }
   });
 
+  it('registers public hosts only with WEBHOOK_PRIVATE_DESTINATIONS=deny, and its deliverer sends to them only', async () => {
+    const guarded = await startTestApp(undefined, {}, undefined, {
+      WEBHOOK_PRIVATE_DESTINATIONS: 'deny',
+    });
+    try {
+      const client = api(guarded.baseUrl, KEYS.acmeSandbox);
+      for (const url of [
+        receiver.url('/internal'),
+        'http://169.254.169.254/latest/meta-data/',
+        'https://[::1]/hook',
+        'http://localhost:8080/hook',
+      ]) {
+        const refused = await register(client, { url, events: ['*'] });
+        expect([refused.status, refused.body.error.code, refused.body.error.details]).toEqual([
+          422,
+          'VALIDATION_FAILED',
+          { field: 'url' },
+        ]);
+        expect(refused.body.error.message).toMatch(/^url must point at a public host: /);
+      }
+      expect(await ids(client)).toEqual([]);
+      expect(
+        (await register(client, { url: 'https://hooks.example.com/a', events: ['*'] })).status,
+      ).toBe(201);
+      expect(guarded.app.get(WebhookDelivery).deliverer?.publicOnly).toBe(true);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('documents every webhook event name in docs/webhooks.md', () => {
     const doc = readFileSync(join(__dirname, '../../docs/webhooks.md'), 'utf8');
     for (const name of [

@@ -7,6 +7,7 @@ import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-s
 import { WebhookDeliverer } from '../../src/webhooks/delivery/webhook-deliverer';
 import { WebhookDispatcher } from '../../src/webhooks/delivery/webhook-dispatcher';
 import { DeliveryRow, WebhookOutbox } from '../../src/webhooks/delivery/webhook-outbox';
+import { Resolver } from '../../src/webhooks/delivery/webhook-request';
 import { signingSecretOf, verifySignature } from '../../src/webhooks/webhook-signing';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
@@ -55,10 +56,15 @@ describe('webhook delivery', () => {
     const result = await store.append(stream, [{ id: randomUUID(), ...event }], expected);
     revisions.set(stream, result.nextExpectedRevision);
   };
-  const registerWebhook = (webhookId: string, events = ['*'], tenant = 'sandbox.acme') =>
+  const registerWebhook = (
+    webhookId: string,
+    events = ['*'],
+    tenant = 'sandbox.acme',
+    url = receiver.url(`/${webhookId}`),
+  ) =>
     append(`webhooks-${tenant}`, {
       type: 'WebhookRegistered',
-      data: { webhookId, url: receiver.url(`/${webhookId}`), events, registeredAt: 'x' },
+      data: { webhookId, url, events, registeredAt: 'x' },
       metadata: meta(tenant),
     });
   const deleteWebhook = (webhookId: string, tenant = 'sandbox.acme') =>
@@ -178,6 +184,48 @@ describe('webhook delivery', () => {
     expect(rows()[0]).toMatchObject({ status: 'failed', attempts: 3, next_attempt_at: null });
     expect(sender.counts).toEqual({ delivered: 0, failedAttempts: 3, gaveUp: 1 });
     receiver = await WebhookReceiver.start(); // for afterEach
+  });
+
+  describe('with public destinations only (WEBHOOK_PRIVATE_DESTINATIONS=deny)', () => {
+    /** A name that resolves to the receiver's loopback address, as a rebinding name would. */
+    const resolveToReceiver: Resolver = (_hostname, callback) =>
+      callback(null, [{ address: '127.0.0.1', family: 4 }]);
+    const viaName = () => receiver.url('/wh_a').replace('127.0.0.1', 'hooks.example.net');
+
+    it('sends to a name through the resolver it is given when private destinations are allowed', async () => {
+      await registerWebhook('wh_a', ['*'], 'sandbox.acme', viaName());
+      await creditPoints(10);
+      await dispatchAll();
+      await deliverer({ resolve: resolveToReceiver }).runOnce(T0);
+      expect((await receiver.next()).path).toBe('/wh_a');
+      expect(rows()[0]).toMatchObject({ status: 'delivered' });
+    });
+
+    it('refuses a name that resolves to a loopback address when it connects, and sends nothing', async () => {
+      await registerWebhook('wh_a', ['*'], 'sandbox.acme', viaName());
+      await creditPoints(10);
+      await dispatchAll();
+      const sender = deliverer({ resolve: resolveToReceiver, publicOnly: true });
+      await sender.runOnce(T0);
+      expect(rows()[0]).toMatchObject({
+        status: 'pending',
+        attempts: 1,
+        last_error: 'refused: hooks.example.net resolves to 127.0.0.1: not a public address',
+      });
+      expect(sender.counts).toEqual({ delivered: 0, failedAttempts: 1, gaveUp: 0 });
+      expect(receiver.received).toEqual([]);
+    });
+
+    it('refuses an address in the URL without resolving or connecting', async () => {
+      await registerWebhook('wh_a'); // http://127.0.0.1:<port>/wh_a, registered while allowed
+      await creditPoints(10);
+      await dispatchAll();
+      const resolve = jest.fn(resolveToReceiver);
+      await deliverer({ resolve, publicOnly: true }).runOnce(T0);
+      expect(rows()[0].last_error).toBe('refused: 127.0.0.1 is not a public address');
+      expect(resolve).not.toHaveBeenCalled();
+      expect(receiver.received).toEqual([]);
+    });
   });
 
   it('sends a deleted webhook nothing new, pending deliveries included, and a new one nothing before it', async () => {

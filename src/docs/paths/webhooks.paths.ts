@@ -12,7 +12,8 @@ export const WEBHOOK_PATHS: Record<string, Json> = {
       summary: 'Register a webhook',
       description:
         'The answer holds the signing secret, shown here only (and to a replay of the same ' +
-        'Idempotency-Key). The url must be absolute http or https (https only in production), ' +
+        'Idempotency-Key). The url must be absolute http or https (https only in production; ' +
+        "a public host only with WEBHOOK_PRIVATE_DESTINATIONS=deny, production's default), " +
         'each event a known name or "*" (else 422, details name the unknown ones). At most 20 ' +
         'webhooks per organization and environment (409 WEBHOOK_LIMIT_REACHED).',
       security: SECURITY.orgOnly,

@@ -1,6 +1,7 @@
 import { messageOf } from '../../shared/application/error-message';
 import { signatureOf, signingSecretOf } from '../webhook-signing';
 import { DeliveryRow, WebhookOutbox } from './webhook-outbox';
+import { DestinationRefused, postWebhook, Resolver } from './webhook-request';
 
 /** Waits after each failed attempt: the 7th attempt, 10 h 36 min after the first, is the last. */
 export const RETRY_SCHEDULE_MS: readonly number[] = [
@@ -14,6 +15,10 @@ export const RETRY_SCHEDULE_MS: readonly number[] = [
 
 export interface DelivererOptions {
   signingKey: string;
+  /** Send to public addresses only (WEBHOOK_PRIVATE_DESTINATIONS=deny). */
+  publicOnly?: boolean;
+  /** How destination names are resolved; dns.lookup unless a test says otherwise. */
+  resolve?: Resolver;
   schedule?: readonly number[];
   /** An attempt that has no answer in this time failed. */
   timeoutMs?: number;
@@ -38,6 +43,8 @@ export interface DeliveryCounts {
  */
 export class WebhookDeliverer {
   readonly counts: DeliveryCounts = { delivered: 0, failedAttempts: 0, gaveUp: 0 };
+  /** Whether it sends to public addresses only. */
+  readonly publicOnly: boolean;
   private readonly schedule: readonly number[];
   private readonly timeoutMs: number;
   private readonly maxInFlight: number;
@@ -49,6 +56,7 @@ export class WebhookDeliverer {
     private readonly outbox: WebhookOutbox,
     private readonly options: DelivererOptions,
   ) {
+    this.publicOnly = options.publicOnly ?? false;
     this.schedule = options.schedule ?? RETRY_SCHEDULE_MS;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxInFlight = options.maxInFlight ?? 16;
@@ -105,11 +113,11 @@ export class WebhookDeliverer {
     if (!endpoint) return this.outbox.cancel(row.id, nowMs);
     const secret = signingSecretOf(this.options.signingKey, row.tenant, row.webhook_id);
     const timestamp = Math.floor(this.clock() / 1000);
+    const timeout = AbortSignal.timeout(this.timeoutMs);
     let failure: string;
     try {
-      const response = await fetch(endpoint.url, {
-        method: 'POST',
-        redirect: 'manual',
+      const status = await postWebhook({
+        url: endpoint.url,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'points-ledger-webhooks',
@@ -118,20 +126,19 @@ export class WebhookDeliverer {
           'webhook-signature': signatureOf(secret, row.id, timestamp, row.body),
         },
         body: row.body,
-        signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.stopping.signal]),
+        signal: AbortSignal.any([timeout, this.stopping.signal]),
+        publicOnly: this.publicOnly,
+        resolve: this.options.resolve,
       });
-      await response.body?.cancel().catch(() => undefined);
-      if (response.status >= 200 && response.status < 300) {
+      if (status >= 200 && status < 300) {
         this.outbox.delivered(row.id, nowMs);
         this.counts.delivered++;
         return;
       }
-      failure = `HTTP ${response.status}`;
+      failure = `HTTP ${status}`;
     } catch (error) {
       if (this.stopping.signal.aborted) return;
-      failure = isTimeout(error)
-        ? `no answer within ${this.timeoutMs} ms`
-        : describeFetchError(error);
+      failure = timeout.aborted ? `no answer within ${this.timeoutMs} ms` : describeFailure(error);
     }
     this.failed(row, failure, nowMs);
   }
@@ -148,14 +155,10 @@ export class WebhookDeliverer {
   }
 }
 
-function isTimeout(error: unknown): boolean {
-  return error instanceof DOMException && error.name === 'TimeoutError';
-}
-
-/** fetch's TypeError says only "fetch failed": its cause has the code (ECONNREFUSED, ...). */
-function describeFetchError(error: unknown): string {
-  const cause = (error as { cause?: unknown }).cause;
-  const code = (cause as { code?: unknown } | undefined)?.code;
+/** A refused destination says why; a network error by its code (ECONNREFUSED, ...). */
+function describeFailure(error: unknown): string {
+  if (error instanceof DestinationRefused) return `refused: ${error.message}`;
+  const code = (error as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string') return code;
-  return messageOf(cause ?? error).slice(0, 200);
+  return messageOf(error).slice(0, 200);
 }

@@ -81,6 +81,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     });
     this.deliverer = new WebhookDeliverer(this.outbox, {
       signingKey: this.config.webhooks.signingKey,
+      publicOnly: this.config.webhooks.publicOnly,
     });
     this.running = true;
     this.loop = this.run();

@@ -26,10 +26,10 @@ export class WebhookCommands {
    */
   register(req: CommandRequest, url: string, events: readonly string[]): Promise<ExecutionResult> {
     const webhookId = newWebhookId();
-    const { httpsOnly } = this.config.webhooks;
+    const { httpsOnly, publicOnly } = this.config.webhooks;
     return this.onWebhooks(req, 201, (now) => ({
       type: 'RegisterWebhook',
-      data: { webhookId, url, events, httpsOnly, now },
+      data: { webhookId, url, events, rules: { httpsOnly, publicOnly }, now },
     }));
   }
 

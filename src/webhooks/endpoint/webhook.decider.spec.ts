@@ -3,6 +3,7 @@ import { webhooksDecider, webhookUrlProblem } from './webhook.decider';
 import {
   WEBHOOK_LIMITS,
   WebhookEvent,
+  WebhookUrlRules,
   WEBHOOK_EVENT_NAMES,
   subscribesTo,
   webhookEventNameOf,
@@ -10,9 +11,12 @@ import {
 
 const spec = deciderSpec(webhooksDecider);
 const NOW = '2026-12-07T12:00:00.000Z';
+const OPEN: WebhookUrlRules = { httpsOnly: false, publicOnly: false };
+const HTTPS: WebhookUrlRules = { httpsOnly: true, publicOnly: false };
+const PUBLIC: WebhookUrlRules = { httpsOnly: false, publicOnly: true };
 const register = (webhookId: string, events: string[] = ['*'], url = 'https://example.com/h') => ({
   type: 'RegisterWebhook' as const,
-  data: { webhookId, url, events, httpsOnly: false, now: NOW },
+  data: { webhookId, url, events, rules: OPEN, now: NOW },
 });
 const registered = (webhookId: string, events: string[] = ['*']): WebhookEvent => ({
   type: 'WebhookRegistered',
@@ -93,31 +97,70 @@ describe('webhooks decider', () => {
   });
 
   it.each([
-    ['https://example.com/hook', false, null],
-    ['http://127.0.0.1:8080/hook?x=1', false, null],
-    ['http://example.com/hook', true, 'url must be https in production'],
-    ['ftp://example.com/hook', false, 'url must be an absolute http or https URL'],
-    ['example.com/hook', false, 'url must be an absolute http or https URL'],
-    ['https://example.com/hook#part', false, 'url must not have a fragment'],
-    [' https://example.com/hook', false, 'url must not contain blanks or control characters'],
-    ['https://example.com/a b', false, 'url must not contain blanks or control characters'],
-    ['http:///hook', false, 'url must be an absolute http or https URL'],
+    ['https://example.com/hook', OPEN, null],
+    ['http://127.0.0.1:8080/hook?x=1', OPEN, null],
+    ['http://example.com/hook', HTTPS, 'url must be https in production'],
+    ['ftp://example.com/hook', OPEN, 'url must be an absolute http or https URL'],
+    ['example.com/hook', OPEN, 'url must be an absolute http or https URL'],
+    ['https://example.com/hook#part', OPEN, 'url must not have a fragment'],
+    [' https://example.com/hook', OPEN, 'url must not contain blanks or control characters'],
+    ['https://example.com/a b', OPEN, 'url must not contain blanks or control characters'],
+    ['http:///hook', OPEN, 'url must be an absolute http or https URL'],
     [
       'https://user:secret@example.com/hook',
-      false,
+      OPEN,
       'url must not hold credentials (user:password@): authenticate by the signature',
     ],
-    ['https://example.com/hook?contact=ops@example.com', false, null],
+    ['https://example.com/hook?contact=ops@example.com', OPEN, null],
     [
       `https://example.com/${'a'.repeat(WEBHOOK_LIMITS.url)}`,
-      false,
+      OPEN,
       'url must be at most 2048 characters',
     ],
-  ])('judges url case %#', (url, httpsOnly, problem) => {
-    expect(webhookUrlProblem(url, httpsOnly)).toBe(problem);
+    [
+      'http://127.0.0.1:8080/hook',
+      PUBLIC,
+      'url must point at a public host: 127.0.0.1 is not a public address',
+    ],
+    [
+      'http://10.1.2.3/hook',
+      PUBLIC,
+      'url must point at a public host: 10.1.2.3 is not a public address',
+    ],
+    [
+      'http://0x7f.1/hook',
+      PUBLIC,
+      'url must point at a public host: 127.0.0.1 is not a public address',
+    ],
+    [
+      'http://169.254.169.254/latest/meta-data',
+      PUBLIC,
+      'url must point at a public host: 169.254.169.254 is not a public address',
+    ],
+    ['http://[::1]/hook', PUBLIC, 'url must point at a public host: ::1 is not a public address'],
+    [
+      'http://[::ffff:127.0.0.1]/hook',
+      PUBLIC,
+      'url must point at a public host: ::ffff:7f00:1 is not a public address',
+    ],
+    [
+      'http://LOCALHOST./hook',
+      PUBLIC,
+      'url must point at a public host: localhost. is a loopback name',
+    ],
+    [
+      'http://api.localhost/hook',
+      PUBLIC,
+      'url must point at a public host: api.localhost is a loopback name',
+    ],
+    ['http://93.184.216.34/hook', PUBLIC, null],
+    ['http://[2606:2800:220:1::]/hook', PUBLIC, null],
+    ['https://hooks.example.com/hook', PUBLIC, null],
+  ])('judges url case %#', (url, rules, problem) => {
+    expect(webhookUrlProblem(url, rules)).toBe(problem);
     const outcome = spec.given().when({
       type: 'RegisterWebhook',
-      data: { webhookId: 'wh_1', url, events: ['*'], httpsOnly, now: NOW },
+      data: { webhookId: 'wh_1', url, events: ['*'], rules, now: NOW },
     });
     if (problem === null) outcome.thenEvents();
     else expect(outcome.then('VALIDATION_FAILED').details).toEqual({ field: 'url' });

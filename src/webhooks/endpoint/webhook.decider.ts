@@ -10,13 +10,18 @@ import {
   WEBHOOK_LIMITS,
   WebhookCommand,
   WebhookEvent,
+  WebhookUrlRules,
 } from './webhook.events';
+import { privateHostProblem } from '../destination';
 import { evolveWebhooks, initialWebhooksState, WebhooksState } from './webhook.state';
 
 type Decision = WebhookEvent[] | DomainError;
 
-/** Why `url` cannot receive webhooks, or null: absolute http(s), no fragment, https if asked. */
-export function webhookUrlProblem(url: string, httpsOnly: boolean): string | null {
+/**
+ * Why `url` cannot receive webhooks, or null: absolute http(s), no fragment, no credentials, and
+ * https or a public host if the rules ask.
+ */
+export function webhookUrlProblem(url: string, rules: WebhookUrlRules): string | null {
   if (url.length > WEBHOOK_LIMITS.url)
     return `url must be at most ${WEBHOOK_LIMITS.url} characters`;
   // The URL as typed, which the list shows: the parser would forgive blanks and a missing host.
@@ -31,17 +36,19 @@ export function webhookUrlProblem(url: string, httpsOnly: boolean): string | nul
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
     return 'url must be an absolute http or https URL';
-  if (httpsOnly && parsed.protocol !== 'https:') return 'url must be https in production';
+  if (rules.httpsOnly && parsed.protocol !== 'https:') return 'url must be https in production';
   if (parsed.hash !== '' || url.includes('#')) return 'url must not have a fragment';
   // GET /v1/webhooks lists the URL: a password in it would be shown to every org key.
   if (parsed.username !== '' || parsed.password !== '')
     return 'url must not hold credentials (user:password@): authenticate by the signature';
+  const privateHost = rules.publicOnly ? privateHostProblem(parsed.hostname) : null;
+  if (privateHost) return `url must point at a public host: ${privateHost}`;
   return null;
 }
 
 function register(command: RegisterWebhook, state: WebhooksState): Decision {
-  const { webhookId, url, events, httpsOnly, now } = command.data;
-  const urlProblem = webhookUrlProblem(url, httpsOnly);
+  const { webhookId, url, events, rules, now } = command.data;
+  const urlProblem = webhookUrlProblem(url, rules);
   if (urlProblem) return validationFailed(urlProblem, { field: 'url' });
   if (events.length === 0 || events.length > WEBHOOK_LIMITS.events) {
     return validationFailed(`events must list 1 to ${WEBHOOK_LIMITS.events} event names`, {

@@ -67,14 +67,21 @@ export type WebhookDeleted = DomainEvent<
 
 export type WebhookEvent = WebhookRegistered | WebhookDeleted;
 
+export interface WebhookUrlRules {
+  /** Production takes https URLs only. */
+  httpsOnly: boolean;
+  /** No URL whose host is a private, loopback or other non-public address. */
+  publicOnly: boolean;
+}
+
 export type RegisterWebhook = DomainCommand<
   'RegisterWebhook',
   {
     webhookId: string;
     url: string;
     events: readonly string[];
-    /** Production takes https URLs only (the deployment's, not the domain's, rule). */
-    httpsOnly: boolean;
+    /** The deployment's rules for the URL, not the domain's (webhook-config.ts). */
+    rules: WebhookUrlRules;
     now: string;
   }
 >;
