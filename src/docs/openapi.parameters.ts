@@ -153,6 +153,13 @@ export const PARAMETERS: Record<string, Json> = {
     description: "URL-encoded. Unknown, or not the caller's: 404.",
     schema: text(1, 64),
   },
+  DeliveryIdPath: {
+    name: 'deliveryId',
+    in: 'path',
+    required: true,
+    description: "A delivery's id (its webhook-id), as the deliveries list shows it.",
+    schema: { type: 'string', pattern: '^msg_[0-9a-f]{32}$' },
+  },
 };
 
 function dateOrInstant(): Json {

@@ -211,6 +211,11 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
     ),
   }),
   WebhookDeleted: closedObject({ id: { type: 'string' }, ok: { const: true } }),
+  WebhookDeliveryResend: closedObject({
+    id: described('The delivery sent again.', { type: 'string' }),
+    webhookId: { type: 'string' },
+    requestedAt: instant,
+  }),
   WebhookDeliveryList: closedObject({
     data: list(
       closedObject({

@@ -228,6 +228,12 @@ describe('auth (e2e)', () => {
         undefined,
         404,
       ],
+      'POST /v1/webhooks/{id}/deliveries/{deliveryId}/resend': [
+        'POST',
+        `/v1/webhooks/wh_00000000000000000000/deliveries/msg_${'0'.repeat(32)}/resend`,
+        undefined,
+        404,
+      ],
       'DELETE /v1/webhooks/{id}': [
         'DELETE',
         '/v1/webhooks/wh_00000000000000000000',

@@ -2,6 +2,8 @@ import { OPENAPI_DOCUMENT } from '../../src/docs/openapi';
 import { ContractCall, ContractClient } from '../support/contract-client';
 import { OpenApiValidator } from '../support/openapi-validator';
 import { KEYS, startTestApp, TestApp } from '../support/test-app';
+import { WebhookReceiver } from '../support/webhook-receiver';
+import { WebhookDelivery } from '../../src/webhooks/delivery/webhook-delivery.service';
 
 /** An org key must name the member: a rule of the route, which no schema of the document states. */
 const ORG_NAMES_MEMBER = { refusedBeyondSchema: 'an org key must name the member' };
@@ -443,6 +445,20 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
     expect((await ada('GET', '/v1/webhooks')).status).toBe(403);
     const deliveries = await org('GET', `/v1/webhooks/${created.body.id}/deliveries`);
     expect(deliveries.body).toEqual({ data: [] });
+    const receiver = await WebhookReceiver.start();
+    try {
+      const hook = await org('POST', '/v1/webhooks', { url: receiver.url(), events: ['*'] });
+      await org('POST', '/v1/wallet/credit', { amount: 1, externalUserID: 'contract-hook' });
+      const sent = (await receiver.next()).headers['webhook-id'];
+      await t.app.get(WebhookDelivery).deliverer!.settled();
+      const path = `/v1/webhooks/${hook.body.id}/deliveries/${sent}/resend`;
+      expect((await org('POST', path)).status).toBe(202);
+      expect((await receiver.next()).headers['webhook-id']).toBe(sent);
+      await t.app.get(WebhookDelivery).deliverer!.settled();
+      await org('DELETE', `/v1/webhooks/${hook.body.id}`);
+    } finally {
+      await receiver.close();
+    }
     expect((await org('GET', '/v1/webhooks/wh_nothing/deliveries')).status).toBe(404);
     expect((await org('DELETE', `/v1/webhooks/${created.body.id}`)).body).toEqual({
       id: created.body.id,

@@ -209,6 +209,57 @@ describe('Webhooks (e2e)', () => {
     expect(existsSync(join(t.dataDir, 'webhooks.db'))).toBe(true);
   });
 
+  it('sends a delivery again on request, once, with the same id and body', async () => {
+    const created = await register(org, {
+      url: receiver.url('/again'),
+      events: ['loyalty.points.credited'],
+    });
+    const webhookId = created.body.id;
+    await credit(org, 'webhook-resend', 40);
+    const first = await receiver.next();
+    const deliveryId = first.headers['webhook-id'] as string;
+    const delivery = t.app.get(WebhookDelivery);
+    await delivery.deliverer!.settled();
+    const path = `/v1/webhooks/${webhookId}/deliveries/${deliveryId}/resend`;
+    const key = { 'Idempotency-Key': `resend-${deliveryId}` };
+
+    const resent = await org('POST', path, undefined, key);
+    expect([resent.status, resent.body]).toEqual([
+      202,
+      { id: deliveryId, webhookId, requestedAt: expect.any(String) },
+    ]);
+    const again = await receiver.next();
+    expect([again.path, again.headers['webhook-id'], again.body]).toEqual([
+      '/again',
+      deliveryId,
+      first.body,
+    ]);
+    await delivery.deliverer!.settled();
+    const listed = await org('GET', `/v1/webhooks/${webhookId}/deliveries`);
+    expect(listed.body.data).toEqual([
+      expect.objectContaining({ id: deliveryId, status: 'DELIVERED', attempts: 2 }),
+    ]);
+    // The same key replays the answer and records nothing new: no third send.
+    const head = await headPosition(t.baseUrl);
+    const replayed = await org('POST', path, undefined, key);
+    expect([replayed.status, replayed.body]).toEqual([202, resent.body]);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(await headPosition(t.baseUrl)).toBe(head);
+
+    const member = api(t.baseUrl, await memberToken(org, 'webhook-resend'));
+    expect((await member('POST', path)).status).toBe(403);
+    expect((await live('POST', path)).status).toBe(404);
+    const unknown = await org(
+      'POST',
+      `/v1/webhooks/${webhookId}/deliveries/msg_${'0'.repeat(32)}/resend`,
+    );
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'NOT_FOUND']);
+    const malformed = await org('POST', `/v1/webhooks/${webhookId}/deliveries/msg_x/resend`);
+    expect([malformed.status, malformed.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    await org('DELETE', `/v1/webhooks/${webhookId}`);
+    expect((await org('POST', path)).status).toBe(404);
+  });
+
   it('takes registrations but delivers nothing with WEBHOOK_DELIVERY=off', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-webhooks-off-'));
     const app = await createApp(

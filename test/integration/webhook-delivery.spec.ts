@@ -73,6 +73,12 @@ describe('webhook delivery', () => {
       data: { webhookId, deletedAt: 'x' },
       metadata: meta(tenant),
     });
+  const requestResend = (webhookId: string, deliveryId: string, tenant = 'sandbox.acme') =>
+    append(`webhooks-${tenant}`, {
+      type: 'WebhookDeliveryResendRequested',
+      data: { webhookId, deliveryId, requestedAt: 'x' },
+      metadata: meta(tenant),
+    });
   const creditPoints = (amount: number, tenant = 'sandbox.acme') =>
     append(`wallet-${tenant}.ref1`, {
       type: 'PointsCredited',
@@ -184,6 +190,59 @@ describe('webhook delivery', () => {
     expect(rows()[0]).toMatchObject({ status: 'failed', attempts: 3, next_attempt_at: null });
     expect(sender.counts).toEqual({ delivered: 0, failedAttempts: 3, gaveUp: 1 });
     receiver = await WebhookReceiver.start(); // for afterEach
+  });
+
+  it('sends a finished delivery again on request, once: a failure leaves it failed, not rescheduled', async () => {
+    receiver.respond = () => 500;
+    await registerWebhook('wh_a');
+    await creditPoints(10);
+    await dispatchAll();
+    const sender = deliverer();
+    for (const at of [T0, T0 + 10_000, T0 + 70_000]) await sender.runOnce(at);
+    const id = rows()[0].id;
+    expect(rows()[0]).toMatchObject({ status: 'failed', attempts: 3, resend: 0 });
+
+    await requestResend('wh_a', id);
+    await requestResend('wh_a', `msg_${'0'.repeat(32)}`); // none such: nothing happens
+    await dispatchAll();
+    expect(rows()).toEqual([
+      expect.objectContaining({ status: 'pending', next_attempt_at: T0, resend: 1 }),
+    ]);
+    await sender.runOnce(T0 + 100_000);
+    expect(rows()[0]).toMatchObject({
+      status: 'failed',
+      attempts: 4,
+      next_attempt_at: null,
+      last_error: 'HTTP 500',
+      resend: 0,
+    });
+
+    receiver.respond = () => 200;
+    await requestResend('wh_a', id);
+    await dispatchAll();
+    await sender.runOnce(T0 + 200_000);
+    expect(rows()[0]).toMatchObject({ status: 'delivered', attempts: 5, resend: 0 });
+    expect(receiver.received.map((r) => r.headers['webhook-id'])).toEqual(Array(5).fill(id));
+    expect(new Set(receiver.received.map((r) => r.body)).size).toBe(1);
+  });
+
+  it('brings a pending delivery forward on request and keeps its schedule', async () => {
+    receiver.respond = () => 503;
+    await registerWebhook('wh_a');
+    await creditPoints(10);
+    await dispatchAll();
+    const sender = deliverer();
+    await sender.runOnce(T0);
+    expect(rows()[0]).toMatchObject({ status: 'pending', next_attempt_at: T0 + 10_000 });
+    await requestResend('wh_a', rows()[0].id);
+    await dispatchAll();
+    expect(rows()[0]).toMatchObject({ status: 'pending', next_attempt_at: T0, resend: 0 });
+    await sender.runOnce(T0 + 1_000);
+    expect(rows()[0]).toMatchObject({
+      status: 'pending',
+      attempts: 2,
+      next_attempt_at: T0 + 61_000,
+    });
   });
 
   describe('with public destinations only (WEBHOOK_PRIVATE_DESTINATIONS=deny)', () => {

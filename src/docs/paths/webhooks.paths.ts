@@ -72,4 +72,26 @@ export const WEBHOOK_PATHS: Record<string, Json> = {
       errors: mergeErrors(READ_ERRORS, { 404: ['NOT_FOUND'], 503: ['STREAM_UNREADABLE'] }),
     }),
   },
+  '/v1/webhooks/{id}/deliveries/{deliveryId}/resend': {
+    parameters: [parameterRef('IdPath'), parameterRef('DeliveryIdPath')],
+    post: operation({
+      operationId: 'resendWebhookDelivery',
+      tag: 'Webhooks',
+      summary: 'Send a delivery again',
+      description:
+        'Takes no body. Records the request (WebhookDeliveryResendRequested); the replica that ' +
+        'delivers then sends the delivery again, with the same webhook-id and body: a finished ' +
+        'one once (a failure leaves it FAILED), a pending one at once and then on its schedule. ' +
+        'A delivery that replica does not hold (finished ones are kept 7 days) is 404, as is a ' +
+        'deleted webhook.',
+      security: SECURITY.orgOnly,
+      write: true,
+      success: {
+        status: 202,
+        description: 'The request is recorded; the delivery is sent shortly.',
+        schema: 'WebhookDeliveryResend',
+      },
+      errors: mergeErrors(WRITE_ERRORS, { 404: ['NOT_FOUND'] }),
+    }),
+  },
 };

@@ -145,7 +145,8 @@ export class WebhookDeliverer {
 
   private failed(row: DeliveryRow, failure: string, nowMs: number): void {
     this.counts.failedAttempts++;
-    const wait = this.schedule[row.attempts];
+    // A delivery sent again on request gets that one attempt, not the schedule again.
+    const wait = row.resend ? undefined : this.schedule[row.attempts];
     if (wait === undefined) {
       this.outbox.gaveUp(row.id, failure, nowMs);
       this.counts.gaveUp++;

@@ -100,6 +100,14 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     return { data: rows.map(deliveryView) };
   }
 
+  /**
+   * Whether the webhook has that delivery; undefined on a replica that does not deliver, which
+   * cannot know (the one that does acts on the request when it reads it).
+   */
+  holds(tenant: string, webhookId: string, deliveryId: string): boolean | undefined {
+    return this.outbox?.holds(tenant, webhookId, deliveryId);
+  }
+
   /** How far the dispatcher has read $all, and the deliveries waiting; null when off. */
   backlog(): { checkpoint: bigint | null; pending: number } | null {
     if (!this.outbox) return null;

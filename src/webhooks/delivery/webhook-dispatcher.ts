@@ -157,6 +157,9 @@ export class WebhookDispatcher {
       );
     } else if (event.type === 'WebhookDeleted') {
       this.outbox.delete(tenant, webhookId, now);
+    } else if (event.type === 'WebhookDeliveryResendRequested') {
+      const { deliveryId } = event.data;
+      if (typeof deliveryId === 'string') this.outbox.resend(tenant, webhookId, deliveryId, now);
     }
   }
 }

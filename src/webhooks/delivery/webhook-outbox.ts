@@ -48,6 +48,12 @@ export const WEBHOOK_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX wh_deliveries_by_webhook ON wh_deliveries (tenant, webhook_id, created_at);
     `,
   },
+  {
+    version: 2,
+    name: 'deliveries sent again on request',
+    // 1 while a finished delivery is sent again (POST .../resend): one attempt, no schedule.
+    sql: `ALTER TABLE wh_deliveries ADD COLUMN resend INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'canceled';
@@ -65,6 +71,8 @@ export interface DeliveryRow {
   last_error: string | null;
   created_at: number;
   updated_at: number;
+  /** 1 while a finished delivery is sent again on request. */
+  resend: number;
 }
 
 export interface EndpointRow {
@@ -111,11 +119,18 @@ export class WebhookOutbox {
         "SELECT * FROM wh_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?",
       ),
       finish: db.prepare(
-        'UPDATE wh_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = NULL, last_error = ?, updated_at = ? WHERE id = ?',
+        'UPDATE wh_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = NULL, last_error = ?, resend = 0, updated_at = ? WHERE id = ?',
       ),
       retry: db.prepare(
         'UPDATE wh_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?',
       ),
+      // A pending delivery is only brought forward; a finished one is sent once more.
+      resend: db.prepare(
+        "UPDATE wh_deliveries SET status = 'pending', next_attempt_at = ?, resend = (status != 'pending'), updated_at = ? WHERE tenant = ? AND webhook_id = ? AND id = ? AND status != 'canceled'",
+      ),
+      holds: db
+        .prepare('SELECT 1 FROM wh_deliveries WHERE tenant = ? AND webhook_id = ? AND id = ?')
+        .pluck(),
       cancel: db.prepare(
         "UPDATE wh_deliveries SET status = 'canceled', next_attempt_at = NULL, updated_at = ? WHERE id = ?",
       ),
@@ -225,6 +240,16 @@ export class WebhookOutbox {
 
   retryAt(id: string, at: number, error: string, nowMs: number): void {
     this.statements.retry.run(at, error, nowMs, id);
+  }
+
+  /** Makes a webhook's delivery due at `nowMs`; false when it has none by that id to send. */
+  resend(tenant: string, webhookId: string, id: string, nowMs: number): boolean {
+    return this.statements.resend.run(nowMs, nowMs, tenant, webhookId, id).changes > 0;
+  }
+
+  /** Whether the webhook has a delivery by that id (finished ones are kept 7 days). */
+  holds(tenant: string, webhookId: string, id: string): boolean {
+    return this.statements.holds.get(tenant, webhookId, id) !== undefined;
   }
 
   cancel(id: string, nowMs: number): void {

@@ -40,6 +40,14 @@ export class WebhookCommands {
     }));
   }
 
+  /** Records the request; the delivering replica sends the delivery again (202: not yet sent). */
+  resend(req: CommandRequest, webhookId: string, deliveryId: string): Promise<ExecutionResult> {
+    return this.onWebhooks(req, 202, (now) => ({
+      type: 'ResendWebhookDelivery',
+      data: { webhookId, deliveryId, now },
+    }));
+  }
+
   /** The tenant's webhooks, caught up with the stream (another replica may have written it). */
   async list(tenant: Tenant) {
     const stream = webhooksStream(tenantKey(tenant));
@@ -78,6 +86,10 @@ export class WebhookCommands {
         const { webhookId } = command.data;
         if (command.type === 'DeleteWebhook')
           return accepted(status, { id: webhookId, ok: true }, [planned]);
+        if (command.type === 'ResendWebhookDelivery') {
+          const { deliveryId, now: requestedAt } = command.data;
+          return accepted(status, { id: deliveryId, webhookId, requestedAt }, [planned]);
+        }
         const endpoint = planned.state.active.find((w) => w.id === webhookId);
         if (!endpoint) throw new Error(`Webhook ${webhookId} absent after its own registration`);
         return accepted(status, webhookView(endpoint, req.tenant.environment), [planned]);

@@ -51,6 +51,38 @@ describe('webhooks decider', () => {
       .then('NOT_FOUND');
   });
 
+  it("records a request to send a live webhook's delivery again, and changes nothing else", () => {
+    const deliveryId = `msg_${'a'.repeat(32)}`;
+    const resend = (webhookId: string) => ({
+      type: 'ResendWebhookDelivery' as const,
+      data: { webhookId, deliveryId, now: NOW },
+    });
+    const requested: WebhookEvent = {
+      type: 'WebhookDeliveryResendRequested',
+      data: { webhookId: 'wh_1', deliveryId, requestedAt: NOW },
+    };
+    const state = spec
+      .given([registered('wh_1')])
+      .when(resend('wh_1'))
+      .then([requested]);
+    expect(state.active.map((w) => w.id)).toEqual(['wh_1']);
+    spec
+      .given([registered('wh_1'), requested])
+      .when(resend('wh_1'))
+      .then([requested]);
+    spec
+      .given([registered('wh_1')])
+      .when(resend('wh_2'))
+      .then('NOT_FOUND');
+    spec
+      .given([
+        registered('wh_1'),
+        { type: 'WebhookDeleted', data: { webhookId: 'wh_1', deletedAt: NOW } },
+      ])
+      .when(resend('wh_1'))
+      .then('NOT_FOUND');
+  });
+
   it('refuses to delete a webhook it never registered', () => {
     spec.given().when(remove('wh_x')).then('NOT_FOUND');
   });

@@ -5,6 +5,7 @@ import {
   ALL_WEBHOOK_EVENTS,
   DeleteWebhook,
   RegisterWebhook,
+  ResendWebhookDelivery,
   WEBHOOK_EVENT_NAMES,
   WEBHOOK_EVENT_SHORT_NAMES,
   WEBHOOK_LIMITS,
@@ -92,12 +93,24 @@ function remove(command: DeleteWebhook, state: WebhooksState): Decision {
   return [{ type: 'WebhookDeleted', data: { webhookId, deletedAt: now } }];
 }
 
+/** Only a live webhook's deliveries are sent again: a deleted one's are dropped when due. */
+function resend(command: ResendWebhookDelivery, state: WebhooksState): Decision {
+  const { webhookId, deliveryId, now } = command.data;
+  if (!state.active.some((w) => w.id === webhookId))
+    return new DomainError('NOT_FOUND', `Webhook ${webhookId} not found`);
+  return [
+    { type: 'WebhookDeliveryResendRequested', data: { webhookId, deliveryId, requestedAt: now } },
+  ];
+}
+
 export function decideWebhooks(command: WebhookCommand, state: WebhooksState): Decision {
   switch (command.type) {
     case 'RegisterWebhook':
       return register(command, state);
     case 'DeleteWebhook':
       return remove(command, state);
+    case 'ResendWebhookDelivery':
+      return resend(command, state);
     default:
       return assertNever(command);
   }

@@ -1,6 +1,6 @@
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Length } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Length, Matches } from 'class-validator';
 import { HasNoControlCharacters, IsText } from '../../shared/http/dto-rules';
-import { WEBHOOK_LIMITS } from './webhook.events';
+import { DELIVERY_ID_PATTERN, WEBHOOK_LIMITS } from './webhook.events';
 
 /**
  * POST /v1/webhooks. Types and lengths here (400); whether the URL is an absolute http(s) one and
@@ -24,4 +24,11 @@ export class WebhookPathParams {
   @Length(1, 64)
   @HasNoControlCharacters()
   id!: string;
+}
+
+/** POST /v1/webhooks/{id}/deliveries/{deliveryId}/resend. */
+export class WebhookDeliveryPathParams extends WebhookPathParams {
+  @IsString()
+  @Matches(DELIVERY_ID_PATTERN, { message: 'deliveryId must be msg_ and 32 hex digits' })
+  deliveryId!: string;
 }

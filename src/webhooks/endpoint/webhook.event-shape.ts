@@ -10,6 +10,7 @@ const texts = {
 const WEBHOOK_EVENT_RULES = {
   WebhookRegistered: fields({ webhookId: text, url: text, events: texts, registeredAt: text }),
   WebhookDeleted: fields({ webhookId: text, deletedAt: text }),
+  WebhookDeliveryResendRequested: fields({ webhookId: text, deliveryId: text, requestedAt: text }),
 } satisfies Record<WebhookEvent['type'], (data: Record<string, unknown>) => string | null>;
 
 /** The event types this aggregate writes (docs/events.md). */

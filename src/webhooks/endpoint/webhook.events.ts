@@ -65,7 +65,16 @@ export type WebhookDeleted = DomainEvent<
   { webhookId: string; deletedAt: string }
 >;
 
-export type WebhookEvent = WebhookRegistered | WebhookDeleted;
+/** An organization asks for a delivery to be sent again; the delivering replica sends it. */
+export type WebhookDeliveryResendRequested = DomainEvent<
+  'WebhookDeliveryResendRequested',
+  { webhookId: string; deliveryId: string; requestedAt: string }
+>;
+
+export type WebhookEvent = WebhookRegistered | WebhookDeleted | WebhookDeliveryResendRequested;
+
+/** A delivery's id, the `webhook-id` it was sent with (webhook-dispatcher.ts). */
+export const DELIVERY_ID_PATTERN = /^msg_[0-9a-f]{32}$/;
 
 export interface WebhookUrlRules {
   /** Production takes https URLs only. */
@@ -87,4 +96,9 @@ export type RegisterWebhook = DomainCommand<
 >;
 export type DeleteWebhook = DomainCommand<'DeleteWebhook', { webhookId: string; now: string }>;
 
-export type WebhookCommand = RegisterWebhook | DeleteWebhook;
+export type ResendWebhookDelivery = DomainCommand<
+  'ResendWebhookDelivery',
+  { webhookId: string; deliveryId: string; now: string }
+>;
+
+export type WebhookCommand = RegisterWebhook | DeleteWebhook | ResendWebhookDelivery;

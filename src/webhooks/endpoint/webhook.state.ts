@@ -32,6 +32,8 @@ export function evolveWebhooks(state: WebhooksState, event: WebhookEvent): Webho
         active: state.active.filter((w) => w.id !== event.data.webhookId),
         known: state.known,
       };
+    case 'WebhookDeliveryResendRequested':
+      return state;
     default:
       return assertNever(event);
   }

@@ -18,7 +18,7 @@ import { isPlainObject } from '../../shared/domain/values';
 import { tenantKey } from '../../auth/tenancy';
 import { WebhookDelivery } from '../delivery/webhook-delivery.service';
 import { WebhookCommands } from './webhook-commands.service';
-import { CreateWebhookDto, WebhookPathParams } from './webhook.dto';
+import { CreateWebhookDto, WebhookDeliveryPathParams, WebhookPathParams } from './webhook.dto';
 
 /** The Expys webhook routes: an org key only, for its own organization and environment. */
 @Controller('v1/webhooks')
@@ -60,6 +60,31 @@ export class WebhooksController {
     if (!(await this.webhooks.isKnown(tenant, params.id)))
       throw new NotFoundException({ code: 'NOT_FOUND', message: `Webhook ${params.id} not found` });
     return this.delivery.recent(tenantKey(tenant), params.id);
+  }
+
+  /**
+   * 202: the request is recorded, and the replica that delivers sends the delivery again, once,
+   * within a moment. A delivery it does not hold is 404 (one that does not deliver cannot tell).
+   */
+  @Post(':id/deliveries/:deliveryId/resend')
+  @NoQuery()
+  @NoBody()
+  @HttpCode(202)
+  async resend(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Param() params: WebhookDeliveryPathParams,
+  ) {
+    const { tenant } = principalOf(req);
+    if (this.delivery.holds(tenantKey(tenant), params.id, params.deliveryId) === false) {
+      throw new NotFoundException({
+        code: 'NOT_FOUND',
+        message: `Webhook ${params.id} has no delivery ${params.deliveryId}`,
+      });
+    }
+    const command = commandRequest(req, req.body);
+    const result = await this.webhooks.resend(command, params.id, params.deliveryId);
+    return sendOutcome(reply, result);
   }
 
   @Delete(':id')
