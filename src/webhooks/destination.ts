@@ -27,8 +27,7 @@ for (const [network, prefix] of [
   NOT_PUBLIC.addSubnet(network, prefix, 'ipv4');
 }
 for (const [network, prefix] of [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
+  ['::', 96], // unspecified, loopback (::1) and the deprecated IPv4-compatible ::a.b.c.d
   ['64:ff9b:1::', 48], // local-use NAT64
   ['100::', 64], // discard
   ['2001:db8::', 32], // documentation
@@ -55,14 +54,14 @@ function isLocalhostName(hostname: string): boolean {
 }
 
 /** A URL's host as an IP address (`[::1]` unbracketed), or null for a name. */
-export function addressOfHost(hostname: string): string | null {
+function addressOfHost(hostname: string): string | null {
   const unbracketed = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
   return isIP(unbracketed) === 0 ? null : unbracketed;
 }
 
 /**
  * Why a URL's host is not a public destination, or null. Only what the URL itself says is
- * judged: a name is resolved when a delivery connects (guardedLookup), since its addresses can
+ * judged: a name is resolved when a delivery connects (lookupThrough), since its addresses can
  * change after registration.
  */
 export function privateHostProblem(hostname: string): string | null {

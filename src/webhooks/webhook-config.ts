@@ -20,9 +20,10 @@ export interface WebhookConfig {
 }
 
 /**
- * Reads WEBHOOK_SIGNING_KEY, WEBHOOK_DELIVERY and WEBHOOK_PRIVATE_DESTINATIONS. Outside production a missing key falls back to
- * the published development key; with NODE_ENV=production a missing key, a short one or the
- * development key stops start-up (anybody could sign webhooks as the service with it).
+ * Reads WEBHOOK_SIGNING_KEY, WEBHOOK_DELIVERY and WEBHOOK_PRIVATE_DESTINATIONS. Outside
+ * production a missing key falls back to the published development key; with NODE_ENV=production
+ * a missing key, a short one or the development key stops start-up (anybody could sign webhooks as
+ * the service with it).
  */
 export function loadWebhookConfig(env: NodeJS.ProcessEnv): WebhookConfig {
   const production = isProduction(env);
