@@ -39,7 +39,9 @@ export class AuthController {
       if (profile.outcome.status >= 400) return sendOutcome(reply, profile);
       if (profile.replayed) void reply.header('Idempotent-Replayed', 'true');
     }
-    const minted = this.tokens.mint(principalOf(req).tenant, request.externalUserID);
+    const principal = principalOf(req);
+    const keyId = principal.kind === 'org' ? principal.keyId : undefined;
+    const minted = this.tokens.mint(principal.tenant, request.externalUserID, undefined, keyId);
     return { accessToken: minted.token, expiresAt: minted.expiresAt.toISOString() };
   }
 }

@@ -11,6 +11,7 @@ import {
 import { AuthHook } from './auth.hook';
 import { Authenticator } from './authenticator';
 import { MemberTokenIssuer } from './member-token';
+import { sha256Hex } from '../shared/application/sha256';
 
 const SANDBOX_KEY = 'expys_sandbox_acme0000000000000000';
 const LIVE_KEY = 'expys_live_acme1111111111111111';
@@ -46,9 +47,9 @@ const ACCESS: Record<'open' | 'health' | 'orgOnly' | 'metrics' | 'docs', RouteAc
 
 type Headers = Record<string, string | string[] | undefined>;
 
-function setup() {
+function setup(orgApiKeys = `acme:${SANDBOX_KEY},acme:${LIVE_KEY}`) {
   const config = loadAuthConfig({
-    ORG_API_KEYS: `acme:${SANDBOX_KEY},acme:${LIVE_KEY}`,
+    ORG_API_KEYS: orgApiKeys,
     OPERATOR_API_KEYS: OPERATOR_KEY,
     MEMBER_TOKEN_SECRET: SECRET,
   });
@@ -110,6 +111,7 @@ describe('AuthHook', () => {
     expect(run('health', { 'x-api-key': SANDBOX_KEY }).principal).toEqual({
       kind: 'org',
       tenant: { orgId: 'acme', environment: 'sandbox' },
+      keyId: sha256Hex(SANDBOX_KEY),
     });
   });
 
@@ -127,10 +129,12 @@ describe('AuthHook', () => {
     expect(run('open', { authorization: `Bearer ${SANDBOX_KEY}` }).principal).toEqual({
       kind: 'org',
       tenant: { orgId: 'acme', environment: 'sandbox' },
+      keyId: sha256Hex(SANDBOX_KEY),
     });
     expect(run('orgOnly', { 'x-api-key': LIVE_KEY }).principal).toEqual({
       kind: 'org',
       tenant: { orgId: 'acme', environment: 'live' },
+      keyId: sha256Hex(LIVE_KEY),
     });
   });
 
@@ -338,6 +342,34 @@ describe('AuthHook', () => {
     expect(run('open', { authorization: `Bearer ${token}` })).toMatchObject({
       status: 401,
       body: { message: 'Invalid member token' },
+    });
+  });
+
+  it('revokes the member tokens of an org key once it is no longer configured, and only those', () => {
+    const ROTATED_KEY = 'expys_sandbox_rotated000000000000000';
+    const sandbox = { orgId: 'acme', environment: 'sandbox' } as const;
+    const before = setup(`acme:${SANDBOX_KEY},acme:${ROTATED_KEY},acme:${LIVE_KEY}`);
+    const byOld = before.tokens.mint(sandbox, 'user-7', undefined, sha256Hex(SANDBOX_KEY));
+    const byNew = before.tokens.mint(sandbox, 'user-7', undefined, sha256Hex(ROTATED_KEY));
+    const unnamed = before.tokens.mint(sandbox, 'user-7'); // as minted before tokens named keys
+    for (const { token } of [byOld, byNew, unnamed])
+      expect(before.run('open', { authorization: `Bearer ${token}` }).principal).toMatchObject({
+        kind: 'member',
+      });
+
+    const after = setup(`acme:${ROTATED_KEY},acme:${LIVE_KEY}`); // SANDBOX_KEY rotated out
+    expect(after.run('open', { authorization: `Bearer ${byOld.token}` })).toMatchObject({
+      status: 401,
+      body: { code: 'UNAUTHORIZED', message: expect.stringMatching(/no longer valid/) },
+    });
+    for (const { token } of [byNew, unnamed])
+      expect(after.run('open', { authorization: `Bearer ${token}` }).principal).toMatchObject({
+        kind: 'member',
+      });
+    // A key of another environment of the same org is not this token's key.
+    const crossed = after.tokens.mint(sandbox, 'user-7', undefined, sha256Hex(LIVE_KEY));
+    expect(after.run('open', { authorization: `Bearer ${crossed.token}` })).toMatchObject({
+      status: 401,
     });
   });
 

@@ -5,6 +5,7 @@ import { MemberTokenIssuer } from './member-token';
 import { OPERATOR_KEY_PREFIX } from './operator-keys';
 import { ORG_KEY_PREFIX } from './org-keys';
 import { Principal } from './principal';
+import { tenantKey } from './tenancy';
 import { countHeader } from '../shared/http/raw-headers';
 
 /** The AuthConfig of the running app (APP_CONFIG.auth). */
@@ -66,10 +67,16 @@ export function credentialFrom(
  */
 @Injectable()
 export class Authenticator {
+  /** The tag member tokens carry for each configured org key, and that key's tenant. */
+  private readonly tenantOfKeyTag = new Map<string, string>();
+
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     private readonly tokens: MemberTokenIssuer,
-  ) {}
+  ) {
+    for (const [keyId, tenant] of config.orgKeys.keyIds())
+      this.tenantOfKeyTag.set(tokens.keyTag(keyId), tenantKey(tenant));
+  }
 
   /** Whether the credential is an operator key: it opens /health's details, and no tenant's data. */
   isOperatorKey(credential: string): boolean {
@@ -79,9 +86,9 @@ export class Authenticator {
   authenticate(credential: string, now: Date = new Date()): Principal {
     if (credential.startsWith(OPERATOR_KEY_PREFIX)) throw unauthorized('Unknown operator key');
     if (credential.startsWith(ORG_KEY_PREFIX)) {
-      const tenant = this.config.orgKeys.lookup(credential);
-      if (!tenant) throw unauthorized('Unknown API key');
-      return { kind: 'org', tenant };
+      const known = this.config.orgKeys.identify(credential);
+      if (!known) throw unauthorized('Unknown API key');
+      return { kind: 'org', tenant: known.tenant, keyId: known.keyId };
     }
     const check = this.tokens.verify(credential, now);
     if (!check.ok) {
@@ -89,8 +96,14 @@ export class Authenticator {
         check.reason === 'expired' ? 'The member token has expired' : 'Invalid member token',
       );
     }
-    if (!this.config.orgKeys.hasTenant(check.principal.tenant))
-      throw unauthorized('Invalid member token');
+    const { tenant } = check.principal;
+    if (!this.config.orgKeys.hasTenant(tenant)) throw unauthorized('Invalid member token');
+    // A token minted with a key that is no longer configured (rotated out, leaked) is revoked.
+    if (check.keyTag !== undefined && this.tenantOfKeyTag.get(check.keyTag) !== tenantKey(tenant)) {
+      throw unauthorized(
+        'The member token was minted with an API key that is no longer valid: exchange a new one',
+      );
+    }
     return check.principal;
   }
 }

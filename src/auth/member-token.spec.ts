@@ -45,6 +45,19 @@ describe('MemberTokenIssuer', () => {
     });
   });
 
+  it('names the minting key by a tag of the secret, and hands the tag back on verifying', () => {
+    const { token } = issuer().mint(TENANT, 'user-1', NOW, 'key-digest');
+    const tag = issuer().keyTag('key-digest');
+    expect(tag).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(tag).not.toBe(issuer().keyTag('other-key-digest'));
+    expect(tag).not.toBe(issuer('another-secret-that-is-long-enough-456').keyTag('key-digest'));
+    expect(decodeMemberTokenPayload(token)).toMatchObject({ kid: tag });
+    expect(issuer().verify(token, NOW)).toMatchObject({ ok: true, keyTag: tag });
+    expect(issuer().verify(issuer().mint(TENANT, 'user-1', NOW).token, NOW)).not.toHaveProperty(
+      'keyTag',
+    );
+  });
+
   it('is valid until the last second before expiry and expired from then on', () => {
     const { token, expiresAt } = issuer(SECRET, 60).mint(TENANT, 'user-1', NOW);
     expect(issuer().verify(token, new Date(expiresAt.getTime() - 1)).ok).toBe(true);

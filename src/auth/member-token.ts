@@ -7,6 +7,7 @@ import { Principal, Tenant, isEnvironment } from './principal';
 export const MEMBER_TOKEN_PREFIX = 'mt_';
 const TOKEN_PATTERN = /^mt_([A-Za-z0-9_-]{1,1400})\.([A-Za-z0-9_-]{43})$/;
 const PAYLOAD_VERSION = 1;
+const KEY_TAG_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
 export interface MemberTokenPayload {
   v: typeof PAYLOAD_VERSION;
@@ -17,6 +18,11 @@ export interface MemberTokenPayload {
   iat: number;
   /** Expires at, seconds since the epoch: the token is refused from this instant on. */
   exp: number;
+  /**
+   * The tag of the org key that minted it (MemberTokenIssuer.keyTag): the token is refused once
+   * that key is no longer configured. Absent from tokens minted before 2026-12-07.
+   */
+  kid?: string;
 }
 
 export interface MintedMemberToken {
@@ -25,7 +31,13 @@ export interface MintedMemberToken {
 }
 
 export type MemberTokenCheck =
-  | { ok: true; principal: Extract<Principal, { kind: 'member' }>; expiresAt: Date }
+  | {
+      ok: true;
+      principal: Extract<Principal, { kind: 'member' }>;
+      expiresAt: Date;
+      /** The minting key's tag, when the token names one. */
+      keyTag?: string;
+    }
   | { ok: false; reason: 'malformed' | 'bad_signature' | 'expired' };
 
 /** Reads a token's payload without checking it; for tests and diagnostics, never for access. */
@@ -51,7 +63,8 @@ function isPayload(value: unknown): value is MemberTokenPayload {
     typeof p.externalUserID === 'string' &&
     EXTERNAL_USER_ID_PATTERN.test(p.externalUserID) &&
     Number.isSafeInteger(p.iat) &&
-    Number.isSafeInteger(p.exp)
+    Number.isSafeInteger(p.exp) &&
+    (p.kid === undefined || (typeof p.kid === 'string' && KEY_TAG_PATTERN.test(p.kid)))
   );
 }
 
@@ -66,8 +79,16 @@ export class MemberTokenIssuer {
       throw new Error('A member token lifetime must be a positive integer');
   }
 
-  /** A token for this member of this tenant, valid from `now` for ttlSeconds. */
-  mint(tenant: Tenant, externalUserID: string, now: Date = new Date()): MintedMemberToken {
+  /**
+   * A token for this member of this tenant, valid from `now` for ttlSeconds; with the id of the
+   * org key that asked for it, valid only while that key is configured.
+   */
+  mint(
+    tenant: Tenant,
+    externalUserID: string,
+    now: Date = new Date(),
+    keyId?: string,
+  ): MintedMemberToken {
     const iat = Math.floor(now.getTime() / 1000);
     const payload: MemberTokenPayload = {
       v: PAYLOAD_VERSION,
@@ -76,6 +97,7 @@ export class MemberTokenIssuer {
       externalUserID,
       iat,
       exp: iat + this.ttlSeconds,
+      ...(keyId === undefined ? {} : { kid: this.keyTag(keyId) }),
     };
     if (!isPayload(payload))
       throw new Error('Cannot mint a member token for an invalid tenant or externalUserID');
@@ -111,7 +133,19 @@ export class MemberTokenIssuer {
         externalUserID: payload.externalUserID,
       },
       expiresAt: new Date(payload.exp * 1000),
+      ...(payload.kid === undefined ? {} : { keyTag: payload.kid }),
     };
+  }
+
+  /**
+   * What a token says of the org key that minted it: a MAC of the key's id, so the readable
+   * payload tells nothing about the key, and a new secret gives every key a new tag.
+   */
+  keyTag(keyId: string): string {
+    return createHmac('sha256', this.secret)
+      .update(`org-key:${keyId}`, 'utf8')
+      .digest('base64url')
+      .slice(0, 22);
   }
 
   private sign(body: string): Buffer {

@@ -80,9 +80,20 @@ export class OrgKeyRegistry {
 
   /** The tenant a key belongs to, or undefined for an unknown or malformed key. */
   lookup(key: string): Tenant | undefined {
+    return this.identify(key)?.tenant;
+  }
+
+  /** The tenant of a configured key and the key's id (its digest, never the key), or undefined. */
+  identify(key: string): { tenant: Tenant; keyId: string } | undefined {
     if (key.length > 512) return undefined;
-    const tenant = this.byDigest.get(digest(key));
-    return tenant && { ...tenant };
+    const keyId = digest(key);
+    const tenant = this.byDigest.get(keyId);
+    return tenant && { tenant: { ...tenant }, keyId };
+  }
+
+  /** Every configured key's id and the tenant it serves. */
+  keyIds(): ReadonlyArray<readonly [string, Tenant]> {
+    return [...this.byDigest].map(([id, tenant]) => [id, { ...tenant }] as const);
   }
 
   /** Whether some configured key still serves this organization in this environment. */

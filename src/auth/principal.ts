@@ -15,4 +15,10 @@ export interface Tenant {
 
 /** Who a request authenticated as: an organization's API key, or a member token. */
 export type Principal =
-  { kind: 'org'; tenant: Tenant } | { kind: 'member'; tenant: Tenant; externalUserID: string };
+  | {
+      kind: 'org';
+      tenant: Tenant;
+      /** Which of the organization's keys it was (the key's digest): its member tokens name it. */
+      keyId?: string;
+    }
+  | { kind: 'member'; tenant: Tenant; externalUserID: string };

@@ -426,6 +426,36 @@ describe('rate limits (e2e)', () => {
 });
 
 describe('auth start-up', () => {
+  it('revokes the member tokens an org key minted once that key is taken out of ORG_API_KEYS', async () => {
+    const OLD = 'expys_sandbox_acmeOldKey0000000000001';
+    const NEW = 'expys_sandbox_acmeNewKey0000000000001';
+    const env = { OPERATOR_API_KEYS: KEYS.operator, MEMBER_TOKEN_SECRET: SECRET };
+    const before = await startApp({ ...env, ORG_API_KEYS: `acme:${OLD},acme:${NEW}` });
+    const mint = async (key: string) => {
+      const response = await fetch(`${before.baseUrl}/v1/auth/exchange`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ externalUserID: 'rotated-1' }),
+      });
+      return ((await response.json()) as { accessToken: string }).accessToken;
+    };
+    const byOld = await mint(OLD);
+    const byNew = await mint(NEW);
+    await before.stop();
+
+    const after = await startApp({ ...env, ORG_API_KEYS: `acme:${NEW}` }); // OLD rotated out
+    try {
+      const read = (token: string) =>
+        fetch(`${after.baseUrl}/v1/redemptions`, { headers: { authorization: `Bearer ${token}` } });
+      const revoked = await read(byOld);
+      expect(revoked.status).toBe(401);
+      expect(((await revoked.json()) as any).error.message).toMatch(/no longer valid/);
+      expect((await read(byNew)).status).toBe(200);
+    } finally {
+      await after.stop();
+    }
+  });
+
   it('refuses production without ORG_API_KEYS and MEMBER_TOKEN_SECRET', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
       /ORG_API_KEYS and MEMBER_TOKEN_SECRET must be set/,
