@@ -211,6 +211,19 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
     ),
   }),
   WebhookDeleted: closedObject({ id: { type: 'string' }, ok: { const: true } }),
+  WebhookSecretRotated: closedObject({
+    id: { type: 'string' },
+    secretVersion: described('1 as registered, one more at each rotation.', {
+      type: 'integer',
+      minimum: 2,
+    }),
+    rotatedAt: instant,
+    previousSecretExpiresAt: described(
+      'Until then deliveries carry a signature by the previous secret too.',
+      instant,
+    ),
+    signingSecret: described('The new secret, shown here only.', { type: 'string' }),
+  }),
   WebhookDeliveryResend: closedObject({
     id: described('The delivery sent again.', { type: 'string' }),
     webhookId: { type: 'string' },

@@ -13,6 +13,16 @@ describe('webhook signing', () => {
     expect(signingSecretOf(`${KEY}x`, 'sandbox.acme', 'wh_1')).not.toBe(secret);
   });
 
+  it('derives a new secret for each rotation, version 1 being the one registered', () => {
+    const first = signingSecretOf(KEY, 'sandbox.acme', 'wh_1');
+    const expected = createHmac('sha256', KEY).update('sandbox.acme:wh_1').digest('base64');
+    expect(first).toBe(`whsec_${expected}`); // what every webhook registered so far was given
+    expect(signingSecretOf(KEY, 'sandbox.acme', 'wh_1', 1)).toBe(first);
+    const versions = [2, 3, 4].map((v) => signingSecretOf(KEY, 'sandbox.acme', 'wh_1', v));
+    expect(new Set([first, ...versions]).size).toBe(4);
+    expect(signingSecretOf(KEY, 'sandbox.acme', 'wh_1', 2)).toBe(versions[0]);
+  });
+
   it('signs "id.timestamp.body" as Standard Webhooks does: HMAC-SHA256 under the decoded secret', () => {
     const secret = signingSecretOf(KEY, 'sandbox.acme', 'wh_1');
     const body = '{"id":"msg_1","type":"loyalty.points.credited"}';

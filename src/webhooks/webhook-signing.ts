@@ -5,11 +5,20 @@ export const SECRET_PREFIX = 'whsec_';
 
 /**
  * A webhook's signing secret, derived, never stored: HMAC-SHA256 of `<tenantKey>:<webhookId>`
- * under WEBHOOK_SIGNING_KEY. Every replica with the same key derives the same secret, and a
- * registration's events hold no secret that a copy of the store would leak.
+ * under WEBHOOK_SIGNING_KEY, and of `<tenantKey>:<webhookId>:v<n>` for the secret that its n-th
+ * rotation less one made (version 1 is the one it was registered with). Every replica with the
+ * same key derives the same secret, and a registration's events hold no secret that a copy of the
+ * store would leak.
  */
-export function signingSecretOf(signingKey: string, tenantKey: string, webhookId: string): string {
-  const bytes = createHmac('sha256', signingKey).update(`${tenantKey}:${webhookId}`).digest();
+export function signingSecretOf(
+  signingKey: string,
+  tenantKey: string,
+  webhookId: string,
+  version = 1,
+): string {
+  const input =
+    version === 1 ? `${tenantKey}:${webhookId}` : `${tenantKey}:${webhookId}:v${version}`;
+  const bytes = createHmac('sha256', signingKey).update(input).digest();
   return `${SECRET_PREFIX}${bytes.toString('base64')}`;
 }
 

@@ -260,6 +260,58 @@ describe('Webhooks (e2e)', () => {
     expect((await org('POST', path)).status).toBe(404);
   });
 
+  it('rotates a signing secret: shown once, and deliveries signed by the new and the old one', async () => {
+    const created = await register(org, {
+      url: receiver.url('/rotated'),
+      events: ['loyalty.points.credited'],
+    });
+    const webhookId = created.body.id;
+    const path = `/v1/webhooks/${webhookId}/rotate-secret`;
+    const key = { 'Idempotency-Key': `rotate-${webhookId}` };
+    const rotated = await org('POST', path, undefined, key);
+    expect([rotated.status, rotated.body]).toEqual([
+      200,
+      {
+        id: webhookId,
+        secretVersion: 2,
+        rotatedAt: expect.any(String),
+        previousSecretExpiresAt: expect.any(String),
+        signingSecret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
+      },
+    ]);
+    const { signingSecret, rotatedAt, previousSecretExpiresAt } = rotated.body;
+    expect(signingSecret).not.toBe(created.body.signingSecret);
+    expect(Date.parse(previousSecretExpiresAt) - Date.parse(rotatedAt)).toBe(24 * 3_600_000);
+    // A replay answers the same secret and rotates nothing more.
+    const replayed = await org('POST', path, undefined, key);
+    expect([replayed.body, replayed.headers.get('idempotent-replayed')]).toEqual([
+      rotated.body,
+      'true',
+    ]);
+    expect(JSON.stringify((await org('GET', '/v1/webhooks')).body)).not.toContain(signingSecret);
+
+    await credit(org, 'webhook-rotated', 7);
+    const { headers, body } = await receiver.next();
+    const verifies = (secret: string) =>
+      verifySignature(
+        secret,
+        headers['webhook-id'] as string,
+        Number(headers['webhook-timestamp']),
+        body,
+        headers['webhook-signature'] as string,
+      );
+    expect([verifies(signingSecret), verifies(created.body.signingSecret)]).toEqual([true, true]);
+
+    const again = await org('POST', path);
+    expect(again.body.secretVersion).toBe(3);
+    const member = api(t.baseUrl, await memberToken(org, 'webhook-rotated'));
+    expect((await member('POST', path)).status).toBe(403);
+    expect((await live('POST', path)).status).toBe(404);
+    await t.app.get(WebhookDelivery).deliverer!.settled();
+    await org('DELETE', `/v1/webhooks/${webhookId}`);
+    expect((await org('POST', path)).body.error.code).toBe('NOT_FOUND');
+  });
+
   it('takes registrations but delivers nothing with WEBHOOK_DELIVERY=off', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-webhooks-off-'));
     const app = await createApp(

@@ -79,6 +79,12 @@ describe('webhook delivery', () => {
       data: { webhookId, deliveryId, requestedAt: 'x' },
       metadata: meta(tenant),
     });
+  const rotateSecret = (webhookId: string, secretVersion: number, at: number) =>
+    append('webhooks-sandbox.acme', {
+      type: 'WebhookSecretRotated',
+      data: { webhookId, secretVersion, rotatedAt: new Date(at).toISOString() },
+      metadata: meta('sandbox.acme'),
+    });
   const creditPoints = (amount: number, tenant = 'sandbox.acme') =>
     append(`wallet-${tenant}.ref1`, {
       type: 'PointsCredited',
@@ -243,6 +249,42 @@ describe('webhook delivery', () => {
       attempts: 2,
       next_attempt_at: T0 + 61_000,
     });
+  });
+
+  it('signs with the new secret after a rotation, and with the previous one too for a day', async () => {
+    await registerWebhook('wh_a');
+    await rotateSecret('wh_a', 2, T0);
+    await creditPoints(10);
+    await creditPoints(20);
+    await dispatchAll();
+    const late = rows()[1].id;
+    const secret = (version: number) => signingSecretOf(KEY, 'sandbox.acme', 'wh_a', version);
+    const verifies = (version: number, r: { headers: Record<string, unknown>; body: string }) =>
+      verifySignature(
+        secret(version),
+        r.headers['webhook-id'] as string,
+        Number(r.headers['webhook-timestamp']),
+        r.body,
+        r.headers['webhook-signature'] as string,
+      );
+
+    const day = 24 * 3_600_000;
+    await deliverer({ clock: () => T0 + day - 1_000 }).runOnce(T0);
+    for (const within of [await receiver.next(), await receiver.next()]) {
+      expect((within.headers['webhook-signature'] as string).split(' ')).toHaveLength(2);
+      expect([verifies(2, within), verifies(1, within), verifies(3, within)]).toEqual([
+        true,
+        true,
+        false,
+      ]);
+    }
+    // The same delivery sent again once the day is over: the new secret's signature alone.
+    outbox.resend('sandbox.acme', 'wh_a', late, T0 + day);
+    await deliverer({ clock: () => T0 + day }).runOnce(T0 + day);
+    const after = await receiver.next();
+    expect(after.headers['webhook-id']).toBe(late);
+    expect((after.headers['webhook-signature'] as string).split(' ')).toHaveLength(1);
+    expect([verifies(2, after), verifies(1, after)]).toEqual([true, false]);
   });
 
   describe('with public destinations only (WEBHOOK_PRIVATE_DESTINATIONS=deny)', () => {

@@ -54,6 +54,27 @@ export const WEBHOOK_PATHS: Record<string, Json> = {
       errors: mergeErrors(WRITE_ERRORS, { 404: ['NOT_FOUND'] }),
     }),
   },
+  '/v1/webhooks/{id}/rotate-secret': {
+    parameters: [parameterRef('IdPath')],
+    post: operation({
+      operationId: 'rotateWebhookSecret',
+      tag: 'Webhooks',
+      summary: "Rotate a webhook's signing secret",
+      description:
+        'Takes no body. Answers the new secret, shown here only (and to a replay of the same ' +
+        'Idempotency-Key). For 24 hours deliveries carry two signatures, by the new secret and ' +
+        'by the previous one, so a receiver can switch without missing any. A deleted webhook ' +
+        'is 404.',
+      security: SECURITY.orgOnly,
+      write: true,
+      success: {
+        status: 200,
+        description: 'The new secret.',
+        schema: 'WebhookSecretRotated',
+      },
+      errors: mergeErrors(WRITE_ERRORS, { 404: ['NOT_FOUND'] }),
+    }),
+  },
   '/v1/webhooks/{id}/deliveries': {
     parameters: [parameterRef('IdPath')],
     get: operation({

@@ -1,6 +1,7 @@
 import { messageOf } from '../../shared/application/error-message';
 import { signatureOf, signingSecretOf } from '../webhook-signing';
-import { DeliveryRow, WebhookOutbox } from './webhook-outbox';
+import { DeliveryRow, EndpointRow, WebhookOutbox } from './webhook-outbox';
+import { PREVIOUS_SECRET_VALID_MS } from '../endpoint/webhook.events';
 import { DestinationRefused, postWebhook, Resolver } from './webhook-request';
 
 /** Waits after each failed attempt: the 7th attempt, 10 h 36 min after the first, is the last. */
@@ -111,8 +112,8 @@ export class WebhookDeliverer {
   private async attempt(row: DeliveryRow, nowMs: number): Promise<void> {
     const endpoint = this.outbox.endpoint(row.tenant, row.webhook_id);
     if (!endpoint) return this.outbox.cancel(row.id, nowMs);
-    const secret = signingSecretOf(this.options.signingKey, row.tenant, row.webhook_id);
     const timestamp = Math.floor(this.clock() / 1000);
+    const signature = this.signatures(row, endpoint, timestamp);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     let failure: string;
     try {
@@ -123,7 +124,7 @@ export class WebhookDeliverer {
           'user-agent': 'points-ledger-webhooks',
           'webhook-id': row.id,
           'webhook-timestamp': String(timestamp),
-          'webhook-signature': signatureOf(secret, row.id, timestamp, row.body),
+          'webhook-signature': signature,
         },
         body: row.body,
         signal: AbortSignal.any([timeout, this.stopping.signal]),
@@ -141,6 +142,29 @@ export class WebhookDeliverer {
       failure = timeout.aborted ? `no answer within ${this.timeoutMs} ms` : describeFailure(error);
     }
     this.failed(row, failure, nowMs);
+  }
+
+  /**
+   * Signed with the current secret and, for PREVIOUS_SECRET_VALID_MS after a rotation, with the
+   * previous one too, space-separated as Standard Webhooks allows: a receiver still holding the
+   * old secret verifies while it moves to the new one.
+   */
+  private signatures(row: DeliveryRow, endpoint: EndpointRow, timestamp: number): string {
+    const sign = (version: number) =>
+      signatureOf(
+        signingSecretOf(this.options.signingKey, row.tenant, row.webhook_id, version),
+        row.id,
+        timestamp,
+        row.body,
+      );
+    const { secretVersion, rotatedAt } = endpoint;
+    const previousValid =
+      secretVersion > 1 &&
+      rotatedAt !== null &&
+      timestamp * 1000 < rotatedAt + PREVIOUS_SECRET_VALID_MS;
+    return previousValid
+      ? `${sign(secretVersion)} ${sign(secretVersion - 1)}`
+      : sign(secretVersion);
   }
 
   private failed(row: DeliveryRow, failure: string, nowMs: number): void {

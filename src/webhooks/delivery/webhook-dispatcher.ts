@@ -157,6 +157,11 @@ export class WebhookDispatcher {
       );
     } else if (event.type === 'WebhookDeleted') {
       this.outbox.delete(tenant, webhookId, now);
+    } else if (event.type === 'WebhookSecretRotated') {
+      const { secretVersion, rotatedAt } = event.data;
+      const at = typeof rotatedAt === 'string' ? Date.parse(rotatedAt) : NaN;
+      if (Number.isSafeInteger(secretVersion) && Number.isFinite(at))
+        this.outbox.rotate(tenant, webhookId, secretVersion as number, at);
     } else if (event.type === 'WebhookDeliveryResendRequested') {
       const { deliveryId } = event.data;
       if (typeof deliveryId === 'string') this.outbox.resend(tenant, webhookId, deliveryId, now);

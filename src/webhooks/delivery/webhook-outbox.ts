@@ -54,6 +54,15 @@ export const WEBHOOK_MIGRATIONS: readonly Migration[] = [
     // 1 while a finished delivery is sent again (POST .../resend): one attempt, no schedule.
     sql: `ALTER TABLE wh_deliveries ADD COLUMN resend INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 3,
+    name: 'signing secret versions',
+    // The version deliveries are signed with, and when it replaced the one before (epoch ms).
+    sql: `
+      ALTER TABLE wh_endpoints ADD COLUMN secret_version INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE wh_endpoints ADD COLUMN rotated_at INTEGER;
+    `,
+  },
 ];
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'canceled';
@@ -78,6 +87,10 @@ export interface DeliveryRow {
 export interface EndpointRow {
   url: string;
   events: string[];
+  /** The secret version deliveries are signed with (1 until a rotation). */
+  secretVersion: number;
+  /** When the current version replaced the previous one (epoch ms); null before any rotation. */
+  rotatedAt: number | null;
 }
 
 export interface NewDelivery {
@@ -102,7 +115,10 @@ export class WebhookOutbox {
         'INSERT INTO wh_checkpoint (id, position) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET position = excluded.position',
       ),
       register: db.prepare(
-        'INSERT OR REPLACE INTO wh_endpoints (tenant, id, url, events, deleted) VALUES (?, ?, ?, ?, 0)',
+        'INSERT OR REPLACE INTO wh_endpoints (tenant, id, url, events, deleted, secret_version, rotated_at) VALUES (?, ?, ?, ?, 0, 1, NULL)',
+      ),
+      rotate: db.prepare(
+        'UPDATE wh_endpoints SET secret_version = ?, rotated_at = ? WHERE tenant = ? AND id = ?',
       ),
       markDeleted: db.prepare('UPDATE wh_endpoints SET deleted = 1 WHERE tenant = ? AND id = ?'),
       cancelPending: db.prepare(
@@ -110,7 +126,7 @@ export class WebhookOutbox {
       ),
       active: db.prepare('SELECT tenant, id, events FROM wh_endpoints WHERE deleted = 0'),
       endpoint: db.prepare(
-        'SELECT url, events FROM wh_endpoints WHERE tenant = ? AND id = ? AND deleted = 0',
+        'SELECT url, events, secret_version, rotated_at FROM wh_endpoints WHERE tenant = ? AND id = ? AND deleted = 0',
       ),
       enqueue: db.prepare(
         "INSERT OR IGNORE INTO wh_deliveries (id, tenant, webhook_id, event_id, event_type, body, status, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
@@ -207,8 +223,21 @@ export class WebhookOutbox {
 
   endpoint(tenant: string, id: string): EndpointRow | undefined {
     const row = this.statements.endpoint.get(tenant, id) as
-      { url: string; events: string } | undefined;
-    return row && { url: row.url, events: JSON.parse(row.events) as string[] };
+      | { url: string; events: string; secret_version: number; rotated_at: number | null }
+      | undefined;
+    return (
+      row && {
+        url: row.url,
+        events: JSON.parse(row.events) as string[],
+        secretVersion: row.secret_version,
+        rotatedAt: row.rotated_at,
+      }
+    );
+  }
+
+  /** Deliveries from now on are signed with `version`, and with the one before for a while. */
+  rotate(tenant: string, id: string, version: number, rotatedAtMs: number): void {
+    this.statements.rotate.run(version, rotatedAtMs, tenant, id);
   }
 
   /** Once per message id: the dispatcher going over an event again adds nothing. */

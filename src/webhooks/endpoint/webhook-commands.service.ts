@@ -8,7 +8,9 @@ import { CommandRequest, eventContext } from '../../shared/http/command-request'
 import { Tenant } from '../../auth/principal';
 import { tenantKey } from '../../auth/tenancy';
 import { decideWebhooks } from './webhook.decider';
-import { WebhookCommand } from './webhook.events';
+import { PREVIOUS_SECRET_VALID_MS, WebhookCommand } from './webhook.events';
+import { WebhooksState } from './webhook.state';
+import { JsonValue } from '../../shared/domain/values';
 import { listedWebhookView, webhookView } from './webhook.view';
 import { signingSecretOf } from '../webhook-signing';
 
@@ -27,25 +29,63 @@ export class WebhookCommands {
   register(req: CommandRequest, url: string, events: readonly string[]): Promise<ExecutionResult> {
     const webhookId = newWebhookId();
     const { httpsOnly, publicOnly } = this.config.webhooks;
-    return this.onWebhooks(req, 201, (now) => ({
-      type: 'RegisterWebhook',
-      data: { webhookId, url, events, rules: { httpsOnly, publicOnly }, now },
-    }));
+    return this.onWebhooks(
+      req,
+      201,
+      (now) => ({
+        type: 'RegisterWebhook',
+        data: { webhookId, url, events, rules: { httpsOnly, publicOnly }, now },
+      }),
+      (state) => {
+        const endpoint = state.active.find((w) => w.id === webhookId);
+        if (!endpoint) throw new Error(`Webhook ${webhookId} absent after its own registration`);
+        return webhookView(endpoint, req.tenant.environment);
+      },
+    );
   }
 
   remove(req: CommandRequest, webhookId: string): Promise<ExecutionResult> {
-    return this.onWebhooks(req, 200, (now) => ({
-      type: 'DeleteWebhook',
-      data: { webhookId, now },
-    }));
+    return this.onWebhooks(
+      req,
+      200,
+      (now) => ({ type: 'DeleteWebhook', data: { webhookId, now } }),
+      () => ({ id: webhookId, ok: true }),
+    );
   }
 
   /** Records the request; the delivering replica sends the delivery again (202: not yet sent). */
   resend(req: CommandRequest, webhookId: string, deliveryId: string): Promise<ExecutionResult> {
-    return this.onWebhooks(req, 202, (now) => ({
-      type: 'ResendWebhookDelivery',
-      data: { webhookId, deliveryId, now },
-    }));
+    return this.onWebhooks(
+      req,
+      202,
+      (now) => ({ type: 'ResendWebhookDelivery', data: { webhookId, deliveryId, now } }),
+      (_, requestedAt) => ({ id: deliveryId, webhookId, requestedAt }),
+    );
+  }
+
+  /**
+   * A new signing secret; the previous one also signs for PREVIOUS_SECRET_VALID_MS. As for a
+   * registration, the recorded answer holds the version and not the secret: the route adds it.
+   */
+  rotateSecret(req: CommandRequest, webhookId: string): Promise<ExecutionResult> {
+    return this.onWebhooks(
+      req,
+      200,
+      (now) => ({ type: 'RotateWebhookSecret', data: { webhookId, now } }),
+      (state, rotatedAt) => {
+        const endpoint = state.active.find((w) => w.id === webhookId);
+        if (!endpoint) throw new Error(`Webhook ${webhookId} absent after its own rotation`);
+        const previousSecretExpiresAt = new Date(
+          Date.parse(rotatedAt) + PREVIOUS_SECRET_VALID_MS,
+        ).toISOString();
+        return {
+          id: webhookId,
+          secretVersion: endpoint.secretVersion,
+          rotatedAt,
+          previousSecretExpiresAt,
+        };
+      },
+    );
   }
 
   /** The tenant's webhooks, caught up with the stream (another replica may have written it). */
@@ -64,14 +104,16 @@ export class WebhookCommands {
     return state.known.has(webhookId);
   }
 
-  signingSecret(tenant: Tenant, webhookId: string): string {
-    return signingSecretOf(this.config.webhooks.signingKey, tenantKey(tenant), webhookId);
+  signingSecret(tenant: Tenant, webhookId: string, version = 1): string {
+    return signingSecretOf(this.config.webhooks.signingKey, tenantKey(tenant), webhookId, version);
   }
 
+  /** Decides `command` on the tenant's webhooks and answers `status` with `answer` of the new state. */
   private onWebhooks(
     req: CommandRequest,
     status: number,
     commandAt: (now: string) => WebhookCommand,
+    answer: (state: WebhooksState, now: string) => JsonValue,
   ): Promise<ExecutionResult> {
     const { webhooks, executor } = this.aggregates;
     const stream = webhooksStream(req.tenantKey);
@@ -79,20 +121,10 @@ export class WebhookCommands {
       [stream],
       async ({ now }) => {
         const loaded = await webhooks.load(stream);
-        const command = commandAt(now);
-        const events = decideWebhooks(command, loaded.state);
+        const events = decideWebhooks(commandAt(now), loaded.state);
         if (isDomainError(events)) return refusal(events, req.requestId);
         const planned = webhooks.plan(stream, loaded, events, eventContext(req, now));
-        const { webhookId } = command.data;
-        if (command.type === 'DeleteWebhook')
-          return accepted(status, { id: webhookId, ok: true }, [planned]);
-        if (command.type === 'ResendWebhookDelivery') {
-          const { deliveryId, now: requestedAt } = command.data;
-          return accepted(status, { id: deliveryId, webhookId, requestedAt }, [planned]);
-        }
-        const endpoint = planned.state.active.find((w) => w.id === webhookId);
-        if (!endpoint) throw new Error(`Webhook ${webhookId} absent after its own registration`);
-        return accepted(status, webhookView(endpoint, req.tenant.environment), [planned]);
+        return accepted(status, answer(planned.state, now), [planned]);
       },
       req.idempotency,
     );

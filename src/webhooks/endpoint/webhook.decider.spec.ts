@@ -83,6 +83,40 @@ describe('webhooks decider', () => {
       .then('NOT_FOUND');
   });
 
+  it("rotates a live webhook's signing secret to the next version each time", () => {
+    const rotate = (webhookId: string) => ({
+      type: 'RotateWebhookSecret' as const,
+      data: { webhookId, now: NOW },
+    });
+    const rotated = (secretVersion: number): WebhookEvent => ({
+      type: 'WebhookSecretRotated',
+      data: { webhookId: 'wh_1', secretVersion, rotatedAt: NOW },
+    });
+    const state = spec
+      .given([registered('wh_1'), registered('wh_2')])
+      .when(rotate('wh_1'))
+      .then([rotated(2)]);
+    expect(state.active.map((w) => [w.id, w.secretVersion])).toEqual([
+      ['wh_1', 2],
+      ['wh_2', 1],
+    ]);
+    spec
+      .given([registered('wh_1'), rotated(2)])
+      .when(rotate('wh_1'))
+      .then([rotated(3)]);
+    spec
+      .given([registered('wh_1')])
+      .when(rotate('wh_9'))
+      .then('NOT_FOUND');
+    spec
+      .given([
+        registered('wh_1'),
+        { type: 'WebhookDeleted', data: { webhookId: 'wh_1', deletedAt: NOW } },
+      ])
+      .when(rotate('wh_1'))
+      .then('NOT_FOUND');
+  });
+
   it('refuses to delete a webhook it never registered', () => {
     spec.given().when(remove('wh_x')).then('NOT_FOUND');
   });

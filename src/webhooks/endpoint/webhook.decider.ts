@@ -6,6 +6,7 @@ import {
   DeleteWebhook,
   RegisterWebhook,
   ResendWebhookDelivery,
+  RotateWebhookSecret,
   WEBHOOK_EVENT_NAMES,
   WEBHOOK_EVENT_SHORT_NAMES,
   WEBHOOK_LIMITS,
@@ -103,6 +104,19 @@ function resend(command: ResendWebhookDelivery, state: WebhooksState): Decision 
   ];
 }
 
+/** The next version of a live webhook's signing secret. */
+function rotate(command: RotateWebhookSecret, state: WebhooksState): Decision {
+  const { webhookId, now } = command.data;
+  const endpoint = state.active.find((w) => w.id === webhookId);
+  if (!endpoint) return new DomainError('NOT_FOUND', `Webhook ${webhookId} not found`);
+  return [
+    {
+      type: 'WebhookSecretRotated',
+      data: { webhookId, secretVersion: endpoint.secretVersion + 1, rotatedAt: now },
+    },
+  ];
+}
+
 export function decideWebhooks(command: WebhookCommand, state: WebhooksState): Decision {
   switch (command.type) {
     case 'RegisterWebhook':
@@ -111,6 +125,8 @@ export function decideWebhooks(command: WebhookCommand, state: WebhooksState): D
       return remove(command, state);
     case 'ResendWebhookDelivery':
       return resend(command, state);
+    case 'RotateWebhookSecret':
+      return rotate(command, state);
     default:
       return assertNever(command);
   }

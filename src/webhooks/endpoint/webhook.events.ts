@@ -71,7 +71,17 @@ export type WebhookDeliveryResendRequested = DomainEvent<
   { webhookId: string; deliveryId: string; requestedAt: string }
 >;
 
-export type WebhookEvent = WebhookRegistered | WebhookDeleted | WebhookDeliveryResendRequested;
+/** A webhook's signing secret replaced by the next version; the previous one still signs a while. */
+export type WebhookSecretRotated = DomainEvent<
+  'WebhookSecretRotated',
+  { webhookId: string; secretVersion: number; rotatedAt: string }
+>;
+
+export type WebhookEvent =
+  WebhookRegistered | WebhookDeleted | WebhookDeliveryResendRequested | WebhookSecretRotated;
+
+/** How long deliveries are signed with the previous secret too, after a rotation. */
+export const PREVIOUS_SECRET_VALID_MS = 24 * 3_600_000;
 
 /** A delivery's id, the `webhook-id` it was sent with (webhook-dispatcher.ts). */
 export const DELIVERY_ID_PATTERN = /^msg_[0-9a-f]{32}$/;
@@ -101,4 +111,10 @@ export type ResendWebhookDelivery = DomainCommand<
   { webhookId: string; deliveryId: string; now: string }
 >;
 
-export type WebhookCommand = RegisterWebhook | DeleteWebhook | ResendWebhookDelivery;
+export type RotateWebhookSecret = DomainCommand<
+  'RotateWebhookSecret',
+  { webhookId: string; now: string }
+>;
+
+export type WebhookCommand =
+  RegisterWebhook | DeleteWebhook | ResendWebhookDelivery | RotateWebhookSecret;

@@ -6,6 +6,8 @@ export interface WebhookEndpoint {
   readonly url: string;
   readonly events: readonly string[];
   readonly createdAt: string;
+  /** 1 as registered, one more at each rotation of its signing secret. */
+  readonly secretVersion: number;
 }
 
 /** A tenant's registrations not deleted, in the order they were made. */
@@ -21,7 +23,7 @@ export function evolveWebhooks(state: WebhooksState, event: WebhookEvent): Webho
   switch (event.type) {
     case 'WebhookRegistered': {
       const { webhookId, url, events, registeredAt } = event.data;
-      const endpoint = { id: webhookId, url, events, createdAt: registeredAt };
+      const endpoint = { id: webhookId, url, events, createdAt: registeredAt, secretVersion: 1 };
       return {
         active: [...state.active, endpoint],
         known: new Set(state.known).add(webhookId),
@@ -34,6 +36,13 @@ export function evolveWebhooks(state: WebhooksState, event: WebhookEvent): Webho
       };
     case 'WebhookDeliveryResendRequested':
       return state;
+    case 'WebhookSecretRotated': {
+      const { webhookId, secretVersion } = event.data;
+      return {
+        active: state.active.map((w) => (w.id === webhookId ? { ...w, secretVersion } : w)),
+        known: state.known,
+      };
+    }
     default:
       return assertNever(event);
   }

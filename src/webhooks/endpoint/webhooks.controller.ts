@@ -87,6 +87,31 @@ export class WebhooksController {
     return sendOutcome(reply, result);
   }
 
+  /**
+   * 200 with the new signing secret, shown here only (and to a replay of the same
+   * Idempotency-Key). Deliveries carry a signature by the previous secret too for a day.
+   */
+  @Post(':id/rotate-secret')
+  @NoQuery()
+  @NoBody()
+  @HttpCode(200)
+  async rotateSecret(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Param() params: WebhookPathParams,
+  ) {
+    const command = commandRequest(req, req.body);
+    const result = await this.webhooks.rotateSecret(command, params.id);
+    const body = sendOutcome(reply, result);
+    if (result.outcome.status !== 200 || !isPlainObject(body)) return body;
+    const version = body.secretVersion;
+    if (typeof version !== 'number') return body;
+    return {
+      ...body,
+      signingSecret: this.webhooks.signingSecret(command.tenant, params.id, version),
+    };
+  }
+
   @Delete(':id')
   @NoQuery()
   @NoBody()
