@@ -9,12 +9,19 @@ import { Tenant } from '../../auth/principal';
 import { tenantKey } from '../../auth/tenancy';
 import { decideWebhooks } from './webhook.decider';
 import { PREVIOUS_SECRET_VALID_MS, WebhookCommand } from './webhook.events';
-import { WebhooksState } from './webhook.state';
+import { WebhookEndpoint, WebhooksState } from './webhook.state';
 import { JsonValue } from '../../shared/domain/values';
 import { listedWebhookView, webhookView } from './webhook.view';
 import { signingSecretOf } from '../webhook-signing';
 
-/** Registering and deleting a tenant's webhooks; the list, read from the same stream. */
+/** The webhook a command just registered or changed, in the state after it. */
+function liveEndpoint(state: WebhooksState, webhookId: string): WebhookEndpoint {
+  const endpoint = state.active.find((w) => w.id === webhookId);
+  if (!endpoint) throw new Error(`Webhook ${webhookId} absent after its own command`);
+  return endpoint;
+}
+
+/** A tenant's webhooks: registering, deleting, resending, rotating; the list, from the same stream. */
 @Injectable()
 export class WebhookCommands {
   constructor(
@@ -36,11 +43,7 @@ export class WebhookCommands {
         type: 'RegisterWebhook',
         data: { webhookId, url, events, rules: { httpsOnly, publicOnly }, now },
       }),
-      (state) => {
-        const endpoint = state.active.find((w) => w.id === webhookId);
-        if (!endpoint) throw new Error(`Webhook ${webhookId} absent after its own registration`);
-        return webhookView(endpoint, req.tenant.environment);
-      },
+      (state) => webhookView(liveEndpoint(state, webhookId), req.tenant.environment),
     );
   }
 
@@ -73,8 +76,7 @@ export class WebhookCommands {
       200,
       (now) => ({ type: 'RotateWebhookSecret', data: { webhookId, now } }),
       (state, rotatedAt) => {
-        const endpoint = state.active.find((w) => w.id === webhookId);
-        if (!endpoint) throw new Error(`Webhook ${webhookId} absent after its own rotation`);
+        const endpoint = liveEndpoint(state, webhookId);
         const previousSecretExpiresAt = new Date(
           Date.parse(rotatedAt) + PREVIOUS_SECRET_VALID_MS,
         ).toISOString();
