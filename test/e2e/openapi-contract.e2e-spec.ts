@@ -121,6 +121,12 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
     expect(asText.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     const notJson = await org('POST', '/v1/wallet/credit', '{"amount":');
     expect(notJson.body.error.code).toBe('BAD_REQUEST');
+    const tooLarge = await org(
+      'POST',
+      '/v1/wallet/credit',
+      JSON.stringify({ amount: 1, externalUserID: 'ada', reason: 'x'.repeat(1_100_000) }),
+    );
+    expect([tooLarge.status, tooLarge.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
     const unauthorized = await anonymous('POST', '/v1/wallet/credit', {
       amount: 1,
       externalUserID: 'ada',
@@ -485,6 +491,21 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
     expect((await org('GET', '/v1/events?after=x')).status).toBe(400);
     expect((await ada('GET', '/v1/events')).status).toBe(403);
     expect((await anonymous('GET', '/v1/events')).status).toBe(401);
+  });
+
+  it('a rate limit: 429 RATE_LIMITED with Retry-After, as documented', async () => {
+    const limited = await startTestApp(undefined, {}, undefined, {
+      RATE_LIMIT_ORG_PER_MINUTE: '1',
+    });
+    try {
+      const call = new ContractClient(limited.baseUrl, client.validator).as(KEYS.acmeSandbox);
+      expect((await call('GET', '/v1/offers')).status).toBe(200);
+      const refused = await call('GET', '/v1/offers');
+      expect([refused.status, refused.body.error.code]).toEqual([429, 'RATE_LIMITED']);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('reached a success of every documented operation', () => {
