@@ -224,6 +224,14 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
     ),
     signingSecret: described('The new secret, shown here only.', { type: 'string' }),
   }),
+  WebhookTestRequested: closedObject({
+    id: described('The test delivery, as webhook-id and the deliveries list name it.', {
+      type: 'string',
+    }),
+    webhookId: { type: 'string' },
+    type: { const: 'loyalty.webhook.test' },
+    requestedAt: instant,
+  }),
   WebhookDeliveryResend: closedObject({
     id: described('The delivery sent again.', { type: 'string' }),
     webhookId: { type: 'string' },

@@ -234,6 +234,12 @@ describe('auth (e2e)', () => {
         undefined,
         404,
       ],
+      'POST /v1/webhooks/{id}/test': [
+        'POST',
+        '/v1/webhooks/wh_00000000000000000000/test',
+        undefined,
+        404,
+      ],
       'POST /v1/webhooks/{id}/rotate-secret': [
         'POST',
         '/v1/webhooks/wh_00000000000000000000/rotate-secret',

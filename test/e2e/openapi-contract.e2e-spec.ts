@@ -461,6 +461,9 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
       expect((await org('POST', path)).status).toBe(202);
       expect((await receiver.next()).headers['webhook-id']).toBe(sent);
       await t.app.get(WebhookDelivery).deliverer!.settled();
+      const tested = await org('POST', `/v1/webhooks/${hook.body.id}/test`);
+      expect((await receiver.next()).headers['webhook-id']).toBe(tested.body.id);
+      await t.app.get(WebhookDelivery).deliverer!.settled();
       const rotated = await org('POST', `/v1/webhooks/${hook.body.id}/rotate-secret`);
       expect([rotated.status, rotated.body.secretVersion]).toEqual([200, 2]);
       await org('DELETE', `/v1/webhooks/${hook.body.id}`);

@@ -312,6 +312,48 @@ describe('Webhooks (e2e)', () => {
     expect((await org('POST', path)).body.error.code).toBe('NOT_FOUND');
   });
 
+  it('sends a test delivery on request, named in the answer, and moves no points', async () => {
+    const created = await register(org, {
+      url: receiver.url('/tested'),
+      events: ['loyalty.redemption.created'],
+    });
+    const webhookId = created.body.id;
+    const path = `/v1/webhooks/${webhookId}/test`;
+    const tested = await org('POST', path, undefined, { 'Idempotency-Key': `test-${webhookId}` });
+    expect([tested.status, tested.body]).toEqual([
+      202,
+      {
+        id: expect.stringMatching(/^msg_[0-9a-f]{32}$/),
+        webhookId,
+        type: 'loyalty.webhook.test',
+        requestedAt: expect.any(String),
+      },
+    ]);
+    const { headers, body } = await receiver.next();
+    expect(headers['webhook-id']).toBe(tested.body.id);
+    const timestamp = Number(headers['webhook-timestamp']);
+    expect(
+      verifySignature(
+        created.body.signingSecret,
+        tested.body.id,
+        timestamp,
+        body,
+        headers['webhook-signature'] as string,
+      ),
+    ).toBe(true);
+    expect(JSON.parse(body)).toMatchObject({
+      type: 'loyalty.webhook.test',
+      data: { webhookId, requestedAt: tested.body.requestedAt },
+    });
+    await t.app.get(WebhookDelivery).deliverer!.settled();
+
+    const member = api(t.baseUrl, await memberToken(org, 'webhook-tester'));
+    expect((await member('POST', path)).status).toBe(403);
+    expect((await live('POST', path)).status).toBe(404);
+    await org('DELETE', `/v1/webhooks/${webhookId}`);
+    expect((await org('POST', path)).body.error.code).toBe('NOT_FOUND');
+  });
+
   it('takes registrations but delivers nothing with WEBHOOK_DELIVERY=off', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'points-ledger-webhooks-off-'));
     const app = await createApp(

@@ -85,6 +85,12 @@ describe('webhook delivery', () => {
       data: { webhookId, secretVersion, rotatedAt: new Date(at).toISOString() },
       metadata: meta('sandbox.acme'),
     });
+  const requestTest = (webhookId: string) =>
+    append('webhooks-sandbox.acme', {
+      type: 'WebhookTestRequested',
+      data: { webhookId, requestedAt: new Date(T0).toISOString() },
+      metadata: meta('sandbox.acme'),
+    });
   const creditPoints = (amount: number, tenant = 'sandbox.acme') =>
     append(`wallet-${tenant}.ref1`, {
       type: 'PointsCredited',
@@ -285,6 +291,28 @@ describe('webhook delivery', () => {
     expect(after.headers['webhook-id']).toBe(late);
     expect((after.headers['webhook-signature'] as string).split(' ')).toHaveLength(1);
     expect([verifies(2, after), verifies(1, after)]).toEqual([true, false]);
+  });
+
+  it('sends a test to the one webhook asked for, whatever events it listed, and none once deleted', async () => {
+    await registerWebhook('wh_a', ['loyalty.redemption.created']);
+    await registerWebhook('wh_b');
+    await requestTest('wh_a');
+    await deleteWebhook('wh_b');
+    await requestTest('wh_b');
+    await dispatchAll();
+    expect(rows().map((r) => [r.webhook_id, r.event_type, r.status])).toEqual([
+      ['wh_a', 'loyalty.webhook.test', 'pending'],
+    ]);
+    await deliverer().runOnce(T0);
+    const { path, headers, body } = await receiver.next();
+    expect(path).toBe('/wh_a');
+    expect(JSON.parse(body)).toEqual({
+      id: headers['webhook-id'],
+      type: 'loyalty.webhook.test',
+      createdAt: new Date(T0).toISOString(),
+      environment: 'SANDBOX',
+      data: { webhookId: 'wh_a', requestedAt: new Date(T0).toISOString() },
+    });
   });
 
   describe('with public destinations only (WEBHOOK_PRIVATE_DESTINATIONS=deny)', () => {

@@ -54,6 +54,26 @@ export const WEBHOOK_PATHS: Record<string, Json> = {
       errors: mergeErrors(WRITE_ERRORS, { 404: ['NOT_FOUND'] }),
     }),
   },
+  '/v1/webhooks/{id}/test': {
+    parameters: [parameterRef('IdPath')],
+    post: operation({
+      operationId: 'testWebhook',
+      tag: 'Webhooks',
+      summary: 'Send a test delivery',
+      description:
+        'Takes no body. Records the request (WebhookTestRequested); the replica that delivers ' +
+        'then POSTs a loyalty.webhook.test, signed and retried like any delivery, to this ' +
+        'webhook whatever events it listed. No points move. A deleted webhook is 404.',
+      security: SECURITY.orgOnly,
+      write: true,
+      success: {
+        status: 202,
+        description: 'The request is recorded; the answer names the delivery.',
+        schema: 'WebhookTestRequested',
+      },
+      errors: mergeErrors(WRITE_ERRORS, { 404: ['NOT_FOUND'] }),
+    }),
+  },
   '/v1/webhooks/{id}/rotate-secret': {
     parameters: [parameterRef('IdPath')],
     post: operation({

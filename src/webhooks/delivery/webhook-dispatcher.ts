@@ -1,17 +1,16 @@
 import { EventStore, JsonObject, RecordedEvent } from '../../event-store/event-store.port';
 import { parseTenantKey } from '../../auth/tenancy';
 import { WEBHOOKS_CATEGORY_PREFIX, walletStreamPrefix } from '../../ledger/streams';
-import { sha256Hex } from '../../shared/application/sha256';
 import { isPlainObject } from '../../shared/domain/values';
-import { subscribesTo, webhookEventNameOf } from '../endpoint/webhook.events';
+import {
+  subscribesTo,
+  WEBHOOK_TEST_EVENT_NAME,
+  webhookEventNameOf,
+} from '../endpoint/webhook.events';
+import { messageIdOf } from '../message-id';
 import { WebhookOutbox } from './webhook-outbox';
 
 const WALLET_PREFIX = 'wallet-';
-
-/** The id of the message that carries one event to one webhook: the same on every retry and replica. */
-export function messageIdOf(eventId: string, webhookId: string): string {
-  return `msg_${sha256Hex(`${eventId}:${webhookId}`).slice(0, 32)}`;
-}
 
 /** What a webhook POSTs (docs/webhooks.md): the event's data, with the member it concerns. */
 export function payloadOf(
@@ -143,6 +142,18 @@ export class WebhookDispatcher {
     }
   }
 
+  /** A test delivery to the one webhook asked for, whatever events it listed, while it is live. */
+  private enqueueTest(tenant: string, webhookId: string, event: RecordedEvent, now: number): void {
+    if (!this.outbox.activeOf(tenant).some((endpoint) => endpoint.id === webhookId)) return;
+    const environment = tenant.slice(0, tenant.indexOf('.'));
+    const id = messageIdOf(event.id, webhookId);
+    const body = payloadOf(id, WEBHOOK_TEST_EVENT_NAME, event, environment);
+    this.outbox.enqueue(
+      { id, tenant, webhookId, eventId: event.id, eventType: WEBHOOK_TEST_EVENT_NAME, body },
+      now,
+    );
+  }
+
   private registration(event: RecordedEvent, now: number): void {
     const tenant = event.stream.slice(WEBHOOKS_CATEGORY_PREFIX.length);
     if (!parseTenantKey(tenant) || !isPlainObject(event.data)) return;
@@ -157,6 +168,8 @@ export class WebhookDispatcher {
       );
     } else if (event.type === 'WebhookDeleted') {
       this.outbox.delete(tenant, webhookId, now);
+    } else if (event.type === 'WebhookTestRequested') {
+      this.enqueueTest(tenant, webhookId, event, now);
     } else if (event.type === 'WebhookSecretRotated') {
       const { secretVersion, rotatedAt } = event.data;
       const at = typeof rotatedAt === 'string' ? Date.parse(rotatedAt) : NaN;

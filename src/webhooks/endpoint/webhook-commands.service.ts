@@ -8,7 +8,13 @@ import { CommandRequest, eventContext } from '../../shared/http/command-request'
 import { Tenant } from '../../auth/principal';
 import { tenantKey } from '../../auth/tenancy';
 import { decideWebhooks } from './webhook.decider';
-import { PREVIOUS_SECRET_VALID_MS, WebhookCommand } from './webhook.events';
+import {
+  PREVIOUS_SECRET_VALID_MS,
+  WEBHOOK_TEST_EVENT_NAME,
+  WebhookCommand,
+} from './webhook.events';
+import { EventData } from '../../event-store/event-store.port';
+import { messageIdOf } from '../message-id';
 import { WebhookEndpoint, WebhooksState } from './webhook.state';
 import { JsonValue } from '../../shared/domain/values';
 import { listedWebhookView, webhookView } from './webhook.view';
@@ -90,6 +96,24 @@ export class WebhookCommands {
     );
   }
 
+  /**
+   * Records a test request; the delivering replica sends a `loyalty.webhook.test` to the webhook.
+   * The answer names that delivery, whose id follows from the event's as every delivery's does.
+   */
+  sendTest(req: CommandRequest, webhookId: string): Promise<ExecutionResult> {
+    return this.onWebhooks(
+      req,
+      202,
+      (now) => ({ type: 'SendWebhookTest', data: { webhookId, now } }),
+      (_, requestedAt, [requested]) => ({
+        id: messageIdOf(requested.id, webhookId),
+        webhookId,
+        type: WEBHOOK_TEST_EVENT_NAME,
+        requestedAt,
+      }),
+    );
+  }
+
   /** The tenant's webhooks, caught up with the stream (another replica may have written it). */
   async list(tenant: Tenant) {
     const stream = webhooksStream(tenantKey(tenant));
@@ -115,7 +139,7 @@ export class WebhookCommands {
     req: CommandRequest,
     status: number,
     commandAt: (now: string) => WebhookCommand,
-    answer: (state: WebhooksState, now: string) => JsonValue,
+    answer: (state: WebhooksState, now: string, events: readonly EventData[]) => JsonValue,
   ): Promise<ExecutionResult> {
     const { webhooks, executor } = this.aggregates;
     const stream = webhooksStream(req.tenantKey);
@@ -126,7 +150,7 @@ export class WebhookCommands {
         const events = decideWebhooks(commandAt(now), loaded.state);
         if (isDomainError(events)) return refusal(events, req.requestId);
         const planned = webhooks.plan(stream, loaded, events, eventContext(req, now));
-        return accepted(status, answer(planned.state, now), [planned]);
+        return accepted(status, answer(planned.state, now, planned.events), [planned]);
       },
       req.idempotency,
     );

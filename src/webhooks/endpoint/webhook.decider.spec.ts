@@ -117,6 +117,28 @@ describe('webhooks decider', () => {
       .then('NOT_FOUND');
   });
 
+  it('records a test request for a live webhook only', () => {
+    const test = (webhookId: string) => ({
+      type: 'SendWebhookTest' as const,
+      data: { webhookId, now: NOW },
+    });
+    spec
+      .given([registered('wh_1')])
+      .when(test('wh_1'))
+      .then([{ type: 'WebhookTestRequested', data: { webhookId: 'wh_1', requestedAt: NOW } }]);
+    spec
+      .given([registered('wh_1')])
+      .when(test('wh_2'))
+      .then('NOT_FOUND');
+    spec
+      .given([
+        registered('wh_1'),
+        { type: 'WebhookDeleted', data: { webhookId: 'wh_1', deletedAt: NOW } },
+      ])
+      .when(test('wh_1'))
+      .then('NOT_FOUND');
+  });
+
   it('refuses to delete a webhook it never registered', () => {
     spec.given().when(remove('wh_x')).then('NOT_FOUND');
   });

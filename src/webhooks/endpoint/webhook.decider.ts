@@ -7,6 +7,7 @@ import {
   RegisterWebhook,
   ResendWebhookDelivery,
   RotateWebhookSecret,
+  SendWebhookTest,
   WEBHOOK_EVENT_NAMES,
   WEBHOOK_EVENT_SHORT_NAMES,
   WEBHOOK_LIMITS,
@@ -87,18 +88,26 @@ function register(command: RegisterWebhook, state: WebhooksState): Decision {
   ];
 }
 
+const webhookNotFound = (webhookId: string) =>
+  new DomainError('NOT_FOUND', `Webhook ${webhookId} not found`);
+
+/** NOT_FOUND unless the webhook is registered and not deleted, else null. */
+function notLive(state: WebhooksState, webhookId: string): DomainError | null {
+  return state.active.some((w) => w.id === webhookId) ? null : webhookNotFound(webhookId);
+}
+
 function remove(command: DeleteWebhook, state: WebhooksState): Decision {
   const { webhookId, now } = command.data;
-  if (!state.active.some((w) => w.id === webhookId))
-    return new DomainError('NOT_FOUND', `Webhook ${webhookId} not found`);
+  const missing = notLive(state, webhookId);
+  if (missing) return missing;
   return [{ type: 'WebhookDeleted', data: { webhookId, deletedAt: now } }];
 }
 
 /** Only a live webhook's deliveries are sent again: a deleted one's are dropped when due. */
 function resend(command: ResendWebhookDelivery, state: WebhooksState): Decision {
   const { webhookId, deliveryId, now } = command.data;
-  if (!state.active.some((w) => w.id === webhookId))
-    return new DomainError('NOT_FOUND', `Webhook ${webhookId} not found`);
+  const missing = notLive(state, webhookId);
+  if (missing) return missing;
   return [
     { type: 'WebhookDeliveryResendRequested', data: { webhookId, deliveryId, requestedAt: now } },
   ];
@@ -108,13 +117,20 @@ function resend(command: ResendWebhookDelivery, state: WebhooksState): Decision 
 function rotate(command: RotateWebhookSecret, state: WebhooksState): Decision {
   const { webhookId, now } = command.data;
   const endpoint = state.active.find((w) => w.id === webhookId);
-  if (!endpoint) return new DomainError('NOT_FOUND', `Webhook ${webhookId} not found`);
+  if (!endpoint) return webhookNotFound(webhookId);
   return [
     {
       type: 'WebhookSecretRotated',
       data: { webhookId, secretVersion: endpoint.secretVersion + 1, rotatedAt: now },
     },
   ];
+}
+
+function test(command: SendWebhookTest, state: WebhooksState): Decision {
+  const { webhookId, now } = command.data;
+  const missing = notLive(state, webhookId);
+  if (missing) return missing;
+  return [{ type: 'WebhookTestRequested', data: { webhookId, requestedAt: now } }];
 }
 
 export function decideWebhooks(command: WebhookCommand, state: WebhooksState): Decision {
@@ -127,6 +143,8 @@ export function decideWebhooks(command: WebhookCommand, state: WebhooksState): D
       return resend(command, state);
     case 'RotateWebhookSecret':
       return rotate(command, state);
+    case 'SendWebhookTest':
+      return test(command, state);
     default:
       return assertNever(command);
   }

@@ -11,6 +11,7 @@ const WEBHOOK_EVENT_RULES = {
   WebhookRegistered: fields({ webhookId: text, url: text, events: texts, registeredAt: text }),
   WebhookDeleted: fields({ webhookId: text, deletedAt: text }),
   WebhookDeliveryResendRequested: fields({ webhookId: text, deliveryId: text, requestedAt: text }),
+  WebhookTestRequested: fields({ webhookId: text, requestedAt: text }),
   WebhookSecretRotated: fields({ webhookId: text, secretVersion: integerFrom(2), rotatedAt: text }),
 } satisfies Record<WebhookEvent['type'], (data: Record<string, unknown>) => string | null>;
 

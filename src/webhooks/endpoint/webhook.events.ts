@@ -77,8 +77,21 @@ export type WebhookSecretRotated = DomainEvent<
   { webhookId: string; secretVersion: number; rotatedAt: string }
 >;
 
+/** An organization asks for a test delivery to one webhook, which moves no points. */
+export type WebhookTestRequested = DomainEvent<
+  'WebhookTestRequested',
+  { webhookId: string; requestedAt: string }
+>;
+
 export type WebhookEvent =
-  WebhookRegistered | WebhookDeleted | WebhookDeliveryResendRequested | WebhookSecretRotated;
+  | WebhookRegistered
+  | WebhookDeleted
+  | WebhookDeliveryResendRequested
+  | WebhookSecretRotated
+  | WebhookTestRequested;
+
+/** The type of a test delivery: sent on request only, whatever events the webhook listed. */
+export const WEBHOOK_TEST_EVENT_NAME = 'loyalty.webhook.test';
 
 /** How long deliveries are signed with the previous secret too, after a rotation. */
 export const PREVIOUS_SECRET_VALID_MS = 24 * 3_600_000;
@@ -116,5 +129,7 @@ export type RotateWebhookSecret = DomainCommand<
   { webhookId: string; now: string }
 >;
 
+export type SendWebhookTest = DomainCommand<'SendWebhookTest', { webhookId: string; now: string }>;
+
 export type WebhookCommand =
-  RegisterWebhook | DeleteWebhook | ResendWebhookDelivery | RotateWebhookSecret;
+  RegisterWebhook | DeleteWebhook | ResendWebhookDelivery | RotateWebhookSecret | SendWebhookTest;

@@ -35,6 +35,7 @@ export function evolveWebhooks(state: WebhooksState, event: WebhookEvent): Webho
         known: state.known,
       };
     case 'WebhookDeliveryResendRequested':
+    case 'WebhookTestRequested':
       return state;
     case 'WebhookSecretRotated': {
       const { webhookId, secretVersion } = event.data;

@@ -112,6 +112,20 @@ export class WebhooksController {
     };
   }
 
+  /** 202: a `loyalty.webhook.test` delivery is on its way; the answer names it. */
+  @Post(':id/test')
+  @NoQuery()
+  @NoBody()
+  @HttpCode(202)
+  async test(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Param() params: WebhookPathParams,
+  ) {
+    const result = await this.webhooks.sendTest(commandRequest(req, req.body), params.id);
+    return sendOutcome(reply, result);
+  }
+
   @Delete(':id')
   @NoQuery()
   @NoBody()
