@@ -123,7 +123,7 @@ export class WebhookDispatcher {
 
   private dispatch(event: RecordedEvent, now: number): void {
     if (event.unreadable !== undefined) return;
-    if (event.stream.startsWith(WEBHOOKS_CATEGORY_PREFIX)) return this.registration(event, now);
+    if (event.stream.startsWith(WEBHOOKS_CATEGORY_PREFIX)) return this.webhookEvent(event, now);
     if (!event.stream.startsWith(WALLET_PREFIX)) return;
     const name = webhookEventNameOf(event.type);
     if (name === undefined) return;
@@ -154,30 +154,35 @@ export class WebhookDispatcher {
     );
   }
 
-  private registration(event: RecordedEvent, now: number): void {
+  /** An event of a tenant's webhooks stream: it changes the outbox's endpoints or deliveries. */
+  private webhookEvent(event: RecordedEvent, now: number): void {
     const tenant = event.stream.slice(WEBHOOKS_CATEGORY_PREFIX.length);
     if (!parseTenantKey(tenant) || !isPlainObject(event.data)) return;
-    const { webhookId, url, events } = event.data;
+    const { webhookId, url, events, deliveryId, secretVersion, rotatedAt } = event.data;
     if (typeof webhookId !== 'string') return;
-    if (event.type === 'WebhookRegistered' && typeof url === 'string' && Array.isArray(events)) {
-      this.outbox.register(
-        tenant,
-        webhookId,
-        url,
-        events.filter((e) => typeof e === 'string'),
-      );
-    } else if (event.type === 'WebhookDeleted') {
-      this.outbox.delete(tenant, webhookId, now);
-    } else if (event.type === 'WebhookTestRequested') {
-      this.enqueueTest(tenant, webhookId, event, now);
-    } else if (event.type === 'WebhookSecretRotated') {
-      const { secretVersion, rotatedAt } = event.data;
-      const at = typeof rotatedAt === 'string' ? Date.parse(rotatedAt) : NaN;
-      if (Number.isSafeInteger(secretVersion) && Number.isFinite(at))
-        this.outbox.rotate(tenant, webhookId, secretVersion as number, at);
-    } else if (event.type === 'WebhookDeliveryResendRequested') {
-      const { deliveryId } = event.data;
-      if (typeof deliveryId === 'string') this.outbox.resend(tenant, webhookId, deliveryId, now);
+    switch (event.type) {
+      case 'WebhookRegistered':
+        if (typeof url === 'string' && Array.isArray(events))
+          this.outbox.register(
+            tenant,
+            webhookId,
+            url,
+            events.filter((e) => typeof e === 'string'),
+          );
+        return;
+      case 'WebhookDeleted':
+        return this.outbox.delete(tenant, webhookId, now);
+      case 'WebhookTestRequested':
+        return this.enqueueTest(tenant, webhookId, event, now);
+      case 'WebhookSecretRotated': {
+        const at = typeof rotatedAt === 'string' ? Date.parse(rotatedAt) : NaN;
+        if (Number.isSafeInteger(secretVersion) && Number.isFinite(at))
+          this.outbox.rotate(tenant, webhookId, secretVersion as number, at);
+        return;
+      }
+      case 'WebhookDeliveryResendRequested':
+        if (typeof deliveryId === 'string') this.outbox.resend(tenant, webhookId, deliveryId, now);
+        return;
     }
   }
 }
