@@ -40,9 +40,10 @@ export interface DispatcherOptions {
 }
 
 /**
- * Follows $all from its checkpoint in webhooks.db. A registration or deletion updates the
- * endpoints it knows; an event a webhook carries adds one delivery per matching registration of
- * its tenant. Both go in one transaction with the checkpoint, so a crash neither loses a delivery
+ * Follows $all from its checkpoint in webhooks.db. The webhooks streams' events update the
+ * endpoints it knows (registrations, deletions, secret rotations) or its deliveries (resend and
+ * test requests); an event a webhook carries adds one delivery per matching registration of its
+ * tenant. Both go in one transaction with the checkpoint, so a crash neither loses a delivery
  * nor makes one twice. Registrations are taken in log order: a webhook gets the events after its
  * registration and none after its deletion, whichever replica wrote them.
  */
