@@ -312,6 +312,21 @@ describe('Webhooks (e2e)', () => {
     expect((await org('POST', path)).body.error.code).toBe('NOT_FOUND');
   });
 
+  it('gives 50 concurrent rotations 50 versions and 50 secrets, none twice', async () => {
+    const created = await register(org, { url: 'https://hooks.example.com/busy', events: ['*'] });
+    const path = `/v1/webhooks/${created.body.id}/rotate-secret`;
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        org('POST', path, undefined, { 'Idempotency-Key': `busy-rotation-${i}` }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
+    const versions = answers.map((a) => a.body.secretVersion as number).sort((a, b) => a - b);
+    expect(versions).toEqual(Array.from({ length: 50 }, (_, i) => i + 2));
+    expect(new Set(answers.map((a) => a.body.signingSecret)).size).toBe(50);
+    await org('DELETE', `/v1/webhooks/${created.body.id}`);
+  });
+
   it('sends a test delivery on request, named in the answer, and moves no points', async () => {
     const created = await register(org, {
       url: receiver.url('/tested'),
