@@ -16,6 +16,8 @@ import { commandRequest, sendOutcome } from '../../shared/http/command-request';
 import { NoBody, NoQuery } from '../../shared/http/no-input';
 import { isPlainObject } from '../../shared/domain/values';
 import { tenantKey } from '../../auth/tenancy';
+import type { Tenant } from '../../auth/principal';
+import type { ExecutionResult } from '../../shared/application/command-executor';
 import { WebhookDelivery } from '../delivery/webhook-delivery.service';
 import { WebhookCommands } from './webhook-commands.service';
 import { CreateWebhookDto, WebhookDeliveryPathParams, WebhookPathParams } from './webhook.dto';
@@ -40,10 +42,7 @@ export class WebhooksController {
   ) {
     const command = commandRequest(req, req.body);
     const result = await this.webhooks.register(command, dto.url, dto.events);
-    const body = sendOutcome(reply, result);
-    if (result.outcome.status !== 201 || !isPlainObject(body) || typeof body.id !== 'string')
-      return body;
-    return { ...body, signingSecret: this.webhooks.signingSecret(command.tenant, body.id) };
+    return this.withSigningSecret(reply, command.tenant, result, 201);
   }
 
   @Get()
@@ -102,14 +101,7 @@ export class WebhooksController {
   ) {
     const command = commandRequest(req, req.body);
     const result = await this.webhooks.rotateSecret(command, params.id);
-    const body = sendOutcome(reply, result);
-    if (result.outcome.status !== 200 || !isPlainObject(body)) return body;
-    const version = body.secretVersion;
-    if (typeof version !== 'number') return body;
-    return {
-      ...body,
-      signingSecret: this.webhooks.signingSecret(command.tenant, params.id, version),
-    };
+    return this.withSigningSecret(reply, command.tenant, result, 200);
   }
 
   /** 202: a `loyalty.webhook.test` delivery is on its way; the answer names it. */
@@ -136,5 +128,23 @@ export class WebhooksController {
   ) {
     const result = await this.webhooks.remove(commandRequest(req, req.body), params.id);
     return sendOutcome(reply, result);
+  }
+
+  /**
+   * Sends the recorded answer, and on success adds the signing secret of the webhook it names
+   * (`id`), at its `secretVersion` (1 as registered): derived again, so that no event and no
+   * idempotency record stores a secret.
+   */
+  private withSigningSecret(
+    reply: FastifyReply,
+    tenant: Tenant,
+    result: ExecutionResult,
+    success: number,
+  ) {
+    const body = sendOutcome(reply, result);
+    if (result.outcome.status !== success || !isPlainObject(body) || typeof body.id !== 'string')
+      return body;
+    const version = typeof body.secretVersion === 'number' ? body.secretVersion : 1;
+    return { ...body, signingSecret: this.webhooks.signingSecret(tenant, body.id, version) };
   }
 }
