@@ -116,18 +116,20 @@ export class WebhookCommands {
 
   /** The tenant's webhooks, caught up with the stream (another replica may have written it). */
   async list(tenant: Tenant) {
-    const stream = webhooksStream(tenantKey(tenant));
-    this.aggregates.cache.markStale(stream);
-    const { state } = await this.aggregates.webhooks.load(stream);
+    const state = await this.caughtUp(tenant);
     return { data: state.active.map((w) => listedWebhookView(w, tenant.environment)) };
   }
 
   /** Whether the tenant ever registered the webhook (deleted ones too: their deliveries stay). */
   async isKnown(tenant: Tenant, webhookId: string): Promise<boolean> {
+    return (await this.caughtUp(tenant)).known.has(webhookId);
+  }
+
+  /** The tenant's webhooks as the stream has them now: a read, not the state cache alone. */
+  private async caughtUp(tenant: Tenant): Promise<WebhooksState> {
     const stream = webhooksStream(tenantKey(tenant));
     this.aggregates.cache.markStale(stream);
-    const { state } = await this.aggregates.webhooks.load(stream);
-    return state.known.has(webhookId);
+    return (await this.aggregates.webhooks.load(stream)).state;
   }
 
   signingSecret(tenant: Tenant, webhookId: string, version = 1): string {
