@@ -10,8 +10,6 @@ import {
 import { messageIdOf } from '../message-id';
 import { WebhookOutbox } from './webhook-outbox';
 
-const WALLET_PREFIX = 'wallet-';
-
 /** What a webhook POSTs (docs/webhooks.md): the event's data, with the member it concerns. */
 export function payloadOf(
   messageId: string,
@@ -96,7 +94,9 @@ export class WebhookDispatcher {
         this.dispatch(event, now);
         done++;
         // A tenant's first webhook: its wallets were not read, past this event.
-        newTenant = this.outbox.activeTenants().some((tenant) => !carried.has(tenant));
+        newTenant =
+          event.type === 'WebhookRegistered' &&
+          this.outbox.activeTenants().some((tenant) => !carried.has(tenant));
         if (newTenant) break;
       }
       const whole = allUpToHead && !newTenant;
@@ -125,7 +125,6 @@ export class WebhookDispatcher {
   private dispatch(event: RecordedEvent, now: number): void {
     if (event.unreadable !== undefined) return;
     if (event.stream.startsWith(WEBHOOKS_CATEGORY_PREFIX)) return this.webhookEvent(event, now);
-    if (!event.stream.startsWith(WALLET_PREFIX)) return;
     const name = webhookEventNameOf(event.type);
     if (name === undefined) return;
     const { environment, orgId } = event.metadata;
