@@ -20,6 +20,13 @@ import { evolveWebhooks, initialWebhooksState, WebhooksState } from './webhook.s
 
 type Decision = WebhookEvent[] | DomainError;
 
+/** Every name a registration may list: each event's, full or short, and `*`. */
+const REGISTRABLE_NAMES: ReadonlySet<string> = new Set<string>([
+  ALL_WEBHOOK_EVENTS,
+  ...WEBHOOK_EVENT_NAMES,
+  ...WEBHOOK_EVENT_SHORT_NAMES,
+]);
+
 /**
  * Why `url` cannot receive webhooks, or null: absolute http(s), no fragment, no credentials, and
  * https or a public host if the rules ask.
@@ -58,12 +65,7 @@ function register(command: RegisterWebhook, state: WebhooksState): Decision {
       field: 'events',
     });
   }
-  const known = new Set<string>([
-    ALL_WEBHOOK_EVENTS,
-    ...WEBHOOK_EVENT_NAMES,
-    ...WEBHOOK_EVENT_SHORT_NAMES,
-  ]);
-  const unknown = events.filter((name) => !known.has(name));
+  const unknown = events.filter((name) => !REGISTRABLE_NAMES.has(name));
   if (unknown.length > 0) {
     return validationFailed(`events names unknown event types: ${unknown.join(', ')}`, {
       field: 'events',
