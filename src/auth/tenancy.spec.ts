@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { Principal } from './principal';
-import { parseTenantKey, resolveMember, sameTenant, tenantKey } from './tenancy';
+import { memberFilter, parseTenantKey, resolveMember, sameTenant, tenantKey } from './tenancy';
 
 const ORG: Principal = { kind: 'org', tenant: { orgId: 'acme', environment: 'sandbox' } };
 const MEMBER: Principal = {
@@ -54,6 +54,38 @@ describe('resolveMember', () => {
         body: { code: 'VALIDATION_FAILED', details: { fields: [{ field: 'externalUserID' }] } },
       });
     }
+  });
+});
+
+describe('memberFilter', () => {
+  it("narrows a member's list to itself, named or not, and another member is 404", () => {
+    for (const given of [undefined, '', 'u-1']) expect(memberFilter(MEMBER, given)).toBe('u-1');
+    expect(failure(() => memberFilter(MEMBER, 'u-2'))).toMatchObject({ status: 404 });
+  });
+
+  it("gives an org every member's when it names none, else the one it names", () => {
+    expect(memberFilter(ORG, undefined)).toBeUndefined();
+    expect(memberFilter(ORG, 'u-9')).toBe('u-9');
+  });
+
+  it("answers an org that sends an empty member 400, not every member's records", () => {
+    expect(failure(() => memberFilter(ORG, ''))).toEqual({
+      status: 400,
+      body: {
+        code: 'VALIDATION_FAILED',
+        message: "externalUserID must not be empty: leave it out to list every member's records",
+        details: {
+          fields: [
+            {
+              field: 'externalUserID',
+              problems: [
+                "externalUserID must not be empty: leave it out to list every member's records",
+              ],
+            },
+          ],
+        },
+      },
+    });
   });
 });
 

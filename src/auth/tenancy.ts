@@ -21,22 +21,34 @@ export function resolveMember(
     return principal.externalUserID;
   }
   if (given === undefined) {
-    throw new BadRequestException({
-      code: 'VALIDATION_FAILED',
-      message: 'externalUserID is required',
-      details: { fields: [{ field: 'externalUserID', problems: ['externalUserID is required'] }] },
-    });
+    throw invalidExternalUserID('externalUserID is required');
   }
   if (!EXTERNAL_USER_ID_PATTERN.test(given)) {
-    const problem = `externalUserID must be ${EXTERNAL_USER_ID_RULE}`;
-    throw new BadRequestException({
-      code: 'VALIDATION_FAILED',
-      message: problem,
-      details: { fields: [{ field: 'externalUserID', problems: [problem] }] },
-    });
+    throw invalidExternalUserID(`externalUserID must be ${EXTERNAL_USER_ID_RULE}`);
   }
   return given;
 }
+
+/**
+ * The member a list is narrowed to: a member token's own always; for an org key the member it
+ * names, or none (every member's) when the parameter is left out. An empty value from an org key
+ * is 400: a caller whose customer id came out empty would otherwise get every member's records
+ * and might show them as that customer's (as `?email=` on GET /v1/members).
+ */
+export function memberFilter(principal: Principal, given: string | undefined): string | undefined {
+  if (principal.kind === 'member') return resolveMember(principal, given);
+  if (given !== '') return given;
+  throw invalidExternalUserID(
+    "externalUserID must not be empty: leave it out to list every member's records",
+  );
+}
+
+const invalidExternalUserID = (problem: string) =>
+  new BadRequestException({
+    code: 'VALIDATION_FAILED',
+    message: problem,
+    details: { fields: [{ field: 'externalUserID', problems: [problem] }] },
+  });
 
 /**
  * A stable, unambiguous name for a tenant, for stream names and read-model keys:

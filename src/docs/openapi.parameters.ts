@@ -63,7 +63,7 @@ export const PARAMETERS: Record<string, Json> = {
   ExternalUserIDQuery: query(
     'externalUserID',
     'The member. Required of an org key where the route acts on one member; a member token may ' +
-      'name only its own (404 otherwise). Empty: not given.',
+      'name only its own (404 otherwise). Empty: not given for a member token, 400 from an org key.',
     orEmpty(schemaRef('ExternalUserID')),
   ),
   RedemptionStatusQuery: query(

@@ -356,14 +356,25 @@ describe('Read routes (e2e)', () => {
     expect((await member('GET', '/v1/wallet/transactions?externalUserID=')).body).toEqual(
       (await member('GET', '/v1/wallet/transactions')).body,
     );
-    expect((await org('GET', '/v1/redemptions?externalUserID=')).body).toEqual(
-      (await org('GET', '/v1/redemptions')).body,
+    expect((await member('GET', '/v1/redemptions?externalUserID=')).body).toEqual(
+      (await member('GET', '/v1/redemptions')).body,
     );
     const required = await org('GET', '/v1/wallet?externalUserID=');
     expect({ status: required.status, message: required.body.error.message }).toEqual({
       status: 400,
       message: 'externalUserID is required',
     });
+  });
+
+  it("answers an org's empty ?externalUserID= on the redemption list 400, not every member's", async () => {
+    const empty = await org('GET', '/v1/redemptions?externalUserID=');
+    expect({ status: empty.status, fields: empty.body.error.details.fields }).toEqual({
+      status: 400,
+      fields: [
+        { field: 'externalUserID', problems: [expect.stringContaining('must not be empty')] },
+      ],
+    });
+    expect((await org('GET', '/v1/redemptions')).status).toBe(200);
   });
 
   it('names the timeseries bound that is not a date or an instant with a zone', async () => {

@@ -1,7 +1,7 @@
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { CurrentPrincipal } from '../../auth/auth.decorators';
 import type { Principal } from '../../auth/principal';
-import { resolveMember, tenantKey } from '../../auth/tenancy';
+import { memberFilter, tenantKey } from '../../auth/tenancy';
 import { RedemptionPathParams } from '../../ledger/redemptions/redemption.dto';
 import { REDEMPTIONS } from '../../projections/names';
 import { CursorCodec } from '../shared/cursor-codec';
@@ -25,10 +25,7 @@ export class RedemptionsReadController {
 
   @Get()
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListRedemptionsQuery) {
-    const externalUserID =
-      principal.kind === 'member'
-        ? resolveMember(principal, query.externalUserID)
-        : query.externalUserID || undefined;
+    const externalUserID = memberFilter(principal, query.externalUserID);
     const { status, offerId } = query;
     const tenant = tenantKey(principal.tenant);
     // offerId joins the selection only when given, so that cursors issued before it still serve.

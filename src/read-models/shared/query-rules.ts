@@ -4,8 +4,9 @@ import { isIsoInstant } from '../../shared/domain/values';
 import { IsExternalUserID } from '../../shared/http/dto-rules';
 
 /**
- * `?externalUserID`: optional, and an empty value (`?externalUserID=`, as a client that sends an
- * empty string writes it) counts as not given, as resolveMember reads it.
+ * `?externalUserID`: optional. An empty value (`?externalUserID=`, as a client that sends an
+ * empty string writes it) passes here and the route decides: a member token's own data
+ * (resolveMember, memberFilter), 400 from an org key.
  */
 export const IsOptionalExternalUserIDQuery = () =>
   applyDecorators(
