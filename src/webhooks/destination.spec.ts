@@ -26,6 +26,14 @@ describe('webhook destinations', () => {
     'ff02::1',
     '2002:a00:1::1',
     '2001:db8::1',
+    '2001::1', // Teredo
+    '2001:0:4136:e378:8000:63bf:3fff:fdd2', // Teredo, as its clients are numbered
+    '64:ff9b::7f00:1', // NAT64 of 127.0.0.1
+    '64:ff9b::a00:1', // NAT64 of 10.0.0.1
+    '64:ff9b::169.254.169.254', // NAT64 of the metadata address, written dotted
+    '64:ff9b::', // NAT64 of 0.0.0.0
+    '::ffff:0:a00:1', // SIIT's IPv4-translated 10.0.0.1
+    '::ffff:0:7f00:1', // and 127.0.0.1
     'not-an-address',
   ])('%s is not public', (address) => {
     expect(isPublicAddress(address)).toBe(false);
@@ -38,6 +46,10 @@ describe('webhook destinations', () => {
     '100.128.0.1',
     '::ffff:8.8.8.8',
     '2606:4700::1111',
+    '64:ff9b::808:808', // NAT64 of 8.8.8.8, as a DNS64 resolver answers for an IPv4-only name
+    '64:ff9b:0:0:0:0:5db8:d822', // NAT64 of 93.184.216.34, written out
+    '64:ff9b::8.8.8.8',
+    '::ffff:0:808:808', // SIIT's IPv4-translated 8.8.8.8
   ])('%s is public', (address) => {
     expect(isPublicAddress(address)).toBe(true);
   });
@@ -49,6 +61,9 @@ describe('webhook destinations', () => {
     expect(privateHostProblem('a.b.localhost.')).toBe('a.b.localhost. is a loopback name');
     expect(privateHostProblem('localhost.example.com')).toBeNull();
     expect(privateHostProblem('[2606:4700::1111]')).toBeNull();
+    expect(privateHostProblem('[64:ff9b::a9fe:a9fe]')).toBe(
+      '64:ff9b::a9fe:a9fe is not a public address',
+    );
     expect(privateHostProblem('hooks.example.com')).toBeNull();
   });
 });

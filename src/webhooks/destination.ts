@@ -30,6 +30,7 @@ for (const [network, prefix] of [
   ['::', 96], // unspecified, loopback (::1) and the deprecated IPv4-compatible ::a.b.c.d
   ['64:ff9b:1::', 48], // local-use NAT64
   ['100::', 64], // discard
+  ['2001::', 23], // IETF protocol assignments: Teredo (2001::/32), which embeds IPv4 addresses, among them
   ['2001:db8::', 32], // documentation
   ['2002::', 16], // 6to4, which embeds an IPv4 address
   ['fc00::', 7], // unique local
@@ -40,10 +41,35 @@ for (const [network, prefix] of [
   NOT_PUBLIC.addSubnet(network, prefix, 'ipv6');
 }
 
+/**
+ * IPv6 addresses whose last 32 bits are the IPv4 address a packet to them reaches: NAT64's
+ * well-known prefix (RFC 6052; a DNS64 resolver answers it for names that have IPv4 addresses
+ * only, so it cannot be refused whole) and SIIT's IPv4-translated addresses (`::ffff:0:a.b.c.d`).
+ * They are judged by that IPv4 address.
+ */
+const TRANSLATING_IPV4 = new BlockList();
+TRANSLATING_IPV4.addSubnet('64:ff9b::', 96, 'ipv6');
+TRANSLATING_IPV4.addSubnet('::ffff:0:0:0', 96, 'ipv6');
+
+/** The IPv4 address in the last 32 bits of an IPv6 address. */
+function lastIPv4Of(ipv6: string): string {
+  const address = ipv6.split('%')[0]; // a zone (fe80::1%eth0) is not part of the address
+  const tail = address.slice(address.lastIndexOf(':') + 1);
+  if (tail.includes('.')) return tail; // written dotted already: `64:ff9b::10.0.0.1`
+  const [left, right] = address.split('::');
+  const groups = (text: string | undefined) => (text ? text.split(':') : []);
+  const [head, rest] = [groups(left), groups(right)];
+  const zeros = right === undefined ? [] : Array(8 - head.length - rest.length).fill('0');
+  const [high16, low16] = [...head, ...zeros, ...rest].slice(6).map((group) => parseInt(group, 16));
+  return [high16 >> 8, high16 & 255, low16 >> 8, low16 & 255].join('.');
+}
+
 /** Whether `address`, an IP address as text, is one a webhook may be sent to when only public ones are. */
 export function isPublicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return false;
+  if (family === 6 && TRANSLATING_IPV4.check(address, 'ipv6'))
+    return isPublicAddress(lastIPv4Of(address));
   return !NOT_PUBLIC.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
