@@ -208,7 +208,12 @@ const offerFields: Record<string, Json> = {
   images: described('http, https or ftp URLs, with the protocol (localhost counts as a host).', {
     type: 'array',
     maxItems: 20,
-    items: { type: 'string', format: 'uri', pattern: SINGLE_LINE },
+    items: {
+      type: 'string',
+      format: 'uri',
+      pattern: SINGLE_LINE,
+      maxLength: OFFER_TEXT_LIMITS.imageUrl,
+    },
   }),
   priceModel: described('Default FIXED.', enumOf(PRICE_MODELS)),
   pointsPrice: described('FIXED only.', nullable(integer(0))),

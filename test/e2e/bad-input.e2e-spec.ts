@@ -398,6 +398,23 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       field: 'reason',
     },
     {
+      name: 'offer: an image URL of 2,049 characters',
+      path: '/v1/offers',
+      body: { ...offerBody, images: [`https://a.example/${'😀'.repeat(2049 - 18)}`] },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'images',
+      problem: /^each value in images must be at most 2048 characters$/,
+    },
+    {
+      name: 'webhook: a URL of 2,049 characters',
+      path: '/v1/webhooks',
+      body: { url: `https://hooks.example/${'😀'.repeat(2049 - 22)}`, events: ['*'] },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      field: 'url',
+    },
+    {
       name: 'offer: title of 201 emoji',
       path: '/v1/offers',
       body: { ...offerBody, title: '😀'.repeat(201) },
@@ -1336,6 +1353,18 @@ describe('Bad input (e2e): a clear error, never a 500, never an event', () => {
       reason: emoji(500),
     });
     expect(canceled.status).toBe(200);
+    // URLs too: validator's own cap of 2,083 UTF-16 units does not apply.
+    const image = `https://a.example/${emoji(2048 - 18)}`;
+    const pictured = await org('POST', '/v1/offers', { ...offerBody, images: [image] });
+    expect({ status: pictured.status, images: pictured.body.images }).toEqual({
+      status: 201,
+      images: [image],
+    });
+    const hook = await org('POST', '/v1/webhooks', {
+      url: `https://hooks.example/${emoji(2048 - 22)}`,
+      events: ['*'],
+    });
+    expect(hook.status).toBe(201);
     const profile = { displayName: emoji(200), tier: emoji(64), posAccountId: emoji(128) };
     const put = await org('PUT', '/v1/members/emoji-text', profile);
     expect(put.status).toBe(200);

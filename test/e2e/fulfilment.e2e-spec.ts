@@ -81,6 +81,19 @@ describe('Redemption fulfilment (e2e)', () => {
     );
   });
 
+  it('counts a tracking URL in characters: 2,048 emoji-laden ones pass, 2,049 are 400', async () => {
+    const created = await redeem(shippedOffer, { shipping });
+    const url = (length: number) => `https://t.example/${'😀'.repeat(length - 18)}`;
+    const shipped = await fulfil(created.id, { trackingNumber: 'T1', trackingUrl: url(2048) });
+    expect(shipped.status).toBe(200);
+    expect(shipped.body.artifact.fulfilment.trackingUrl).toBe(url(2048));
+    const tooLong = await fulfil(created.id, { trackingNumber: 'T2', trackingUrl: url(2049) });
+    expect({ status: tooLong.status, fields: tooLong.body.error.details.fields }).toEqual({
+      status: 400,
+      fields: [{ field: 'trackingUrl', problems: ['trackingUrl must be at most 2048 characters'] }],
+    });
+  });
+
   it('refuses another artifact, a canceled redemption, a member token and another tenant', async () => {
     const plain = await redeem(plainOffer);
     const shipped = await redeem(shippedOffer, { shipping });

@@ -39,7 +39,8 @@ function validateDefinition(o: OfferDefinition): DomainError | null {
     textCheck('description', o.description, OFFER_TEXT_LIMITS.description, true),
     textCheck('shortDescription', o.shortDescription, OFFER_TEXT_LIMITS.shortDescription, true),
     [
-      Array.isArray(o.images) && o.images.every((i) => isNonEmptyString(i, 2048)),
+      Array.isArray(o.images) &&
+        o.images.every((i) => isNonEmptyString(i, OFFER_TEXT_LIMITS.imageUrl)),
       'images',
       'images must be a list of URLs',
     ],

@@ -18,6 +18,8 @@ export const OFFER_TEXT_LIMITS = {
   shortDescription: 200,
   kind: 64,
   type: 64,
+  /** Each of `images`. */
+  imageUrl: 2048,
 } as const;
 
 /** Amounts are decimal strings ("50.00"); points are integers. */

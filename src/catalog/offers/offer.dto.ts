@@ -1,20 +1,10 @@
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsUrl,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
-import {
-  HasNoControlCharacters,
   IsDecimalAmount,
   IsOptionalInstant,
   IsOptionalNonNull,
   IsText,
+  IsUrlAddress,
 } from '../../shared/http/dto-rules';
 import {
   OFFER_ARTIFACTS,
@@ -57,8 +47,7 @@ class OfferFieldsDto {
   @IsOptionalNonNull()
   @IsArray()
   @ArrayMaxSize(20)
-  @IsUrl({ require_protocol: true, require_tld: false }, { each: true })
-  @HasNoControlCharacters('single-line', { each: true })
+  @IsUrlAddress(OFFER_TEXT_LIMITS.imageUrl, undefined, { each: true })
   images?: string[];
 
   @IsOptional()

@@ -4,7 +4,6 @@ import {
   IsInt,
   IsOptional,
   IsString,
-  IsUrl,
   Length,
   Matches,
   Max,
@@ -18,6 +17,7 @@ import {
   IsOptionalInstant,
   IsOptionalNestedObject,
   IsText,
+  IsUrlAddress,
 } from '../../shared/http/dto-rules';
 import { isPlainObjectWithin } from '../../shared/http/validation';
 import { hasControlCharacters } from '../../shared/domain/control-characters';
@@ -162,8 +162,7 @@ export class FulfilRedemptionDto {
   carrier?: string | null;
 
   @IsOptional()
-  @IsText(1, FULFILMENT_LIMITS.trackingUrl)
-  @IsUrl({ require_protocol: true, require_tld: false, protocols: ['http', 'https'] })
+  @IsUrlAddress(FULFILMENT_LIMITS.trackingUrl, ['http', 'https'])
   trackingUrl?: string | null;
 }
 

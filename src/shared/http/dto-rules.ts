@@ -7,6 +7,7 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  IsUrl,
   Length,
   Matches,
   Max,
@@ -84,6 +85,36 @@ export const IsText = (min: 0 | 1, max: number, lines: TextLines = 'single-line'
             : `$property must be 1-${max} characters`,
       },
     }),
+  );
+
+/**
+ * An absolute URL with its protocol (any, or one of `protocols`), single-line, of at most `max`
+ * characters counted as the domain counts them. validator's isURL has a cap of its own, 2,083
+ * UTF-16 units, which would refuse a URL of non-ASCII characters that the limit allows, and
+ * call it no URL: it is switched off.
+ */
+export const IsUrlAddress = (max: number, protocols?: string[], options?: ValidationOptions) =>
+  applyDecorators(
+    IsString(options),
+    HasNoControlCharacters('single-line', options),
+    ValidateBy(
+      {
+        name: 'isUrlOfLength',
+        constraints: [max],
+        validator: {
+          validate: (value) => typeof value !== 'string' || fitsLength(value, max),
+          defaultMessage: buildMessage(
+            (each) => `${each}$property must be at most ${max} characters`,
+            options,
+          ),
+        },
+      },
+      options,
+    ),
+    IsUrl(
+      { require_protocol: true, require_tld: false, validate_length: false, protocols },
+      options,
+    ),
   );
 
 /** Free text (reasons, descriptions): 1 to 500 characters, as seed 002 sets. */

@@ -205,6 +205,13 @@ describe('webhooks decider', () => {
       OPEN,
       'url must be at most 2048 characters',
     ],
+    // Characters, not UTF-16 units: 1,032 of them in 2,049 units.
+    [`https://ex.org/${'😀'.repeat(1017)}`, OPEN, null],
+    [
+      `https://ex.org/${'😀'.repeat(WEBHOOK_LIMITS.url - 14)}`,
+      OPEN,
+      'url must be at most 2048 characters',
+    ],
     [
       'http://127.0.0.1:8080/hook',
       PUBLIC,

@@ -1,6 +1,7 @@
 import { assertNever, Decider } from '../../shared/domain/decider';
 import { hasControlCharacters } from '../../shared/domain/control-characters';
 import { DomainError, validationFailed } from '../../shared/domain/domain-error';
+import { fitsLength } from '../../shared/domain/values';
 import {
   ALL_WEBHOOK_EVENTS,
   DeleteWebhook,
@@ -32,7 +33,7 @@ const REGISTRABLE_NAMES: ReadonlySet<string> = new Set<string>([
  * https or a public host if the rules ask.
  */
 export function webhookUrlProblem(url: string, rules: WebhookUrlRules): string | null {
-  if (url.length > WEBHOOK_LIMITS.url)
+  if (!fitsLength(url, WEBHOOK_LIMITS.url))
     return `url must be at most ${WEBHOOK_LIMITS.url} characters`;
   // The URL as typed, which the list shows: the parser would forgive blanks and a missing host.
   if (/\s/.test(url) || hasControlCharacters(url))
