@@ -122,7 +122,7 @@ export const WEBHOOK_PATHS: Record<string, Json> = {
       description:
         'Takes no body. Records the request (WebhookDeliveryResendRequested); the replica that ' +
         'delivers then sends the delivery again, with the same webhook-id and body: a finished ' +
-        'one once (a failure leaves it FAILED), a pending one at once and then on its schedule. ' +
+        'one once (a failure leaves it FAILED), a pending one at once as its next attempt. ' +
         'A delivery that replica does not hold (finished ones are kept 7 days) is 404, as is a ' +
         'deleted webhook.',
       security: SECURITY.orgOnly,
