@@ -200,6 +200,9 @@ describe('webhooks decider', () => {
       'url must not hold credentials (user:password@): authenticate by the signature',
     ],
     ['https://example.com/hook?contact=ops@example.com', OPEN, null],
+    ['http://example.com:0/hook', OPEN, 'url must not name port 0, where nothing can listen'],
+    ['http://example.com:00/hook', OPEN, 'url must not name port 0, where nothing can listen'],
+    ['https://example.com:8443/hook', OPEN, null],
     [
       `https://example.com/${'a'.repeat(WEBHOOK_LIMITS.url)}`,
       OPEN,

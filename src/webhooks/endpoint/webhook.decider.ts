@@ -49,6 +49,7 @@ export function webhookUrlProblem(url: string, rules: WebhookUrlRules): string |
     return 'url must be an absolute http or https URL';
   if (rules.httpsOnly && parsed.protocol !== 'https:') return 'url must be https in production';
   if (parsed.hash !== '' || url.includes('#')) return 'url must not have a fragment';
+  if (parsed.port === '0') return 'url must not name port 0, where nothing can listen';
   // GET /v1/webhooks lists the URL: a password in it would be shown to every org key.
   if (parsed.username !== '' || parsed.password !== '')
     return 'url must not hold credentials (user:password@): authenticate by the signature';
