@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { ORG_ID_PATTERN } from '../auth/org-keys';
 import type { Tenant } from '../auth/principal';
-import { parseTenantKey } from '../auth/tenancy';
+import { parseTenantKey, tenantKey } from '../auth/tenancy';
+import { isSubscriberStream } from '../ledger/streams';
 import type { RecordedEvent } from '../event-store/event-store.port';
 import { namingDamage } from './data-files';
 import type { CliIo, EventsReading } from './ledger';
@@ -82,9 +83,16 @@ function lineWriter(out: CliIo['out']) {
   };
 }
 
+/**
+ * The tenant's events are those whose metadata names it; an unreadable one has no metadata to
+ * read (the store hands out `{}`), so the name of its stream decides: it must be exported, marked,
+ * not left out without a word.
+ */
 const matches = (event: RecordedEvent, tenant: Tenant | undefined) =>
   tenant === undefined ||
-  (event.metadata.environment === tenant.environment && event.metadata.orgId === tenant.orgId);
+  (event.unreadable === undefined
+    ? event.metadata.environment === tenant.environment && event.metadata.orgId === tenant.orgId
+    : isSubscriberStream(event.stream, tenantKey(tenant)));
 
 /**
  * `ledger export`: the events of `$all` after `after` up to the head found at the start, one

@@ -161,6 +161,35 @@ describe('ledger export (integration)', () => {
     );
   });
 
+  it("keeps a tenant's unreadable event in its export, by its stream's name, and no other tenant's", async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    await store.append('wallet-sandbox.acme.m0', [credited('m0', 1)], 'no_stream');
+    await store.append('wallet-sandbox.acme.m1', [credited('m1', 2)], 'no_stream');
+    await store.append('wallet-live.acme.m2', [credited('m2', 3)], 'no_stream');
+    await store.close();
+    const db = new Database(path);
+    // Its metadata is what names the tenant: the store cannot read it, nor the data.
+    db.prepare(
+      "UPDATE events SET data = 'not json', metadata = '{' WHERE position IN (2, 3)",
+    ).run();
+    db.close();
+    const acme = await exportCli(['--tenant', 'sandbox.acme']);
+    expect(acme.code).toBe(1);
+    expect(linesOf(acme.out).map((l) => [l.position, l.unreadable === undefined])).toEqual([
+      ['1', true],
+      ['2', false],
+    ]);
+    expect(acme.err).toContain(
+      'ledger: unreadable event wallet-sandbox.acme.m1 revision 0 position 2',
+    );
+    const live = await exportCli(['--tenant', 'live.acme']);
+    expect(live.code).toBe(1);
+    expect(linesOf(live.out).map((l) => l.stream)).toEqual(['wallet-live.acme.m2']);
+    const globex = await exportCli(['--tenant', 'sandbox.globex']);
+    expect([globex.code, globex.out]).toEqual([0, '']);
+  });
+
   it('ends quietly with exit 0 when the reader closes the pipe, and waits for a full one to drain', async () => {
     const path = join(dir, 'events.db');
     const store = SqliteEventStore.open({ path });
