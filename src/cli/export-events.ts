@@ -22,6 +22,8 @@ export function exportArguments(args: readonly string[]): ExportArguments | stri
     const [name, value] = [args[i], args[i + 1]];
     if (name !== '--tenant' && name !== '--after') return `export does not take '${name}'`;
     if (value === undefined) return `export ${name} needs a value`;
+    // The last of two would win without a word: `--tenant a --tenant b` exports b's alone.
+    if (args.slice(0, i).includes(name)) return `export takes ${name} once`;
     if (name === '--tenant') {
       const tenant = parseTenantKey(value);
       if (!tenant || !ORG_ID_PATTERN.test(tenant.orgId))

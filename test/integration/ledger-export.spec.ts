@@ -238,6 +238,8 @@ describe('ledger export (integration)', () => {
       ['--after', '-1'],
       ['--after', 'x'],
       ['--org', 'acme'],
+      ['--tenant', 'live.acme', '--tenant', 'sandbox.acme'],
+      ['--after', '5', '--after', '0'],
     ]) {
       const bad = await exportCli(args);
       expect([bad.code, bad.out]).toEqual([2, '']);
