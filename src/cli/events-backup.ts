@@ -49,6 +49,9 @@ function fileArgument(
   return resolve(file);
 }
 
+const NO_EVENTS_CURE =
+  'It is no event store the service wrote: if its events were lost, restore the latest good backup (docs/operations.md)';
+
 /** `ledger backup <file>`: a consistent copy of events.db, safe while the service writes it. */
 export async function backupEvents(
   env: NodeJS.ProcessEnv,
@@ -65,6 +68,15 @@ export async function backupEvents(
   if (typeof destination === 'number') return destination;
   const source = eventsPathIn(dataDir);
   if (!fileExists(source)) throw new Error(`No event store at ${source} (set DATA_DIR)`);
+  // Read first: a file that holds no events (an empty one, another program's), or one locked
+  // beyond reading, must fail the backup, not give a copy of nothing and exit 0.
+  const sourceHead = headOf(source);
+  if (sourceHead === null) {
+    io.err.write(
+      `ledger: ${source} holds no events table made by points-ledger, so no backup was made. ${NO_EVENTS_CURE}\n`,
+    );
+    return 1;
+  }
   try {
     await backupDatabase(source, destination);
   } catch (error) {
@@ -98,9 +110,16 @@ export async function backupEvents(
     );
     return 1;
   }
-  io.out.write(
-    `Backed up ${source} to ${destination}: events up to position ${headOf(destination)}\n`,
-  );
+  // The copy is one snapshot taken after the read above: it holds at least those events.
+  const copiedHead = headOf(destination);
+  if (copiedHead === null || copiedHead < sourceHead) {
+    rmSync(destination, { force: true });
+    io.err.write(
+      `ledger: the copy of ${source} holds ${copiedHead === null ? 'no events table' : `events up to position ${copiedHead} only`}, where the store holds events up to position ${sourceHead}: no backup was kept at ${destination}. Run it again\n`,
+    );
+    return 1;
+  }
+  io.out.write(`Backed up ${source} to ${destination}: events up to position ${copiedHead}\n`);
   return 0;
 }
 

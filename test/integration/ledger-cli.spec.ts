@@ -432,6 +432,20 @@ describe('ledger CLI (integration)', () => {
     expect(existsSync(target)).toBe(false);
   });
 
+  it('keeps no backup of an events.db that holds no events table, and exits 1', async () => {
+    writeFileSync(join(dir, 'events.db'), '');
+    const target = join(dir, 'backup.db');
+    const backedUp = await run(['backup', target]);
+    expect(backedUp).toEqual({
+      code: 1,
+      out: '',
+      err: expect.stringContaining(
+        `ledger: ${join(dir, 'events.db')} holds no events table made by points-ledger, so no backup was made.`,
+      ),
+    });
+    expect(existsSync(target)).toBe(false);
+  });
+
   it('checks the files it finds, and names a file that is not a database at all', async () => {
     // No events.db on the embedded store: nothing to check is a failure (a mistyped DATA_DIR).
     expect(await run(['check'])).toEqual({

@@ -3,8 +3,14 @@ import { rmSync } from 'node:fs';
 import { codeOf, messageOf } from '../../shared/application/error-message';
 import type { HttpProblem } from '../../shared/http/http-error.filter';
 
-/** SQLite's codes for a file it cannot open or use, as opposed to a bug or a bad statement. */
-const FILE_CODES = /^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|IOERR|NOTADB|CORRUPT|FULL)/;
+/**
+ * SQLite's codes for a file it cannot open or use, as opposed to a bug or a bad statement; BUSY
+ * and LOCKED once the busy timeout has passed: another process holds the file locked.
+ */
+const FILE_CODES = /^SQLITE_(CANTOPEN|READONLY|PERM|AUTH|IOERR|NOTADB|CORRUPT|FULL|BUSY|LOCKED)/;
+
+/** SQLite's codes for a file another connection holds locked. */
+const LOCK_CODES = /^SQLITE_(BUSY|LOCKED)/;
 
 /** SQLite's codes for a file that is not a sound database: it stays so until it is replaced. */
 const DAMAGE_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
@@ -72,10 +78,14 @@ export class NamedFileError extends Error {
 export function namingTheFile(path: string, hint: string, error: unknown): unknown {
   const code = sqliteFileFailure(error);
   if (code === undefined || error instanceof NamedFileError) return error;
-  // `hint` is for a file that cannot be reached (permissions, a full disk); damage has one cure.
-  const cure = isDamage(code) ? DAMAGE_CURE : hint;
+  // `hint` is for a file that cannot be reached (permissions, a full disk); damage and a lock
+  // each have a cure of their own.
+  const cure = isDamage(code) ? DAMAGE_CURE : LOCK_CODES.test(code) ? LOCK_CURE : hint;
   return new NamedFileError(`Cannot open ${path}: ${messageOf(error)} (${code}). ${cure}`, code);
 }
+
+const LOCK_CURE =
+  'Another process holds the file locked (a tool that opened it in a transaction, or in exclusive locking mode): end that process, then try again.';
 
 const DAMAGE_CURE =
   'The file is damaged, or is no database: `ledger rebuild` replaces a read-models.db, and an events.db is restored from a backup (docs/operations.md).';
