@@ -85,6 +85,27 @@ function pastThePoint(event: RecordedEvent, options: BalanceArguments): boolean 
 }
 
 /**
+ * A page of the stream from revision `from`. The store refuses a whole page for one event it cannot
+ * read: the page then ends before that event, which comes apart (its stream, revision, position
+ * and why), so that a point before it can still be answered.
+ */
+async function readPage(
+  store: EventsReading['store'],
+  stream: string,
+  from: bigint,
+): Promise<{ page: RecordedEvent[]; unreadable?: StreamUnreadableError }> {
+  try {
+    return { page: await store.readStream(stream, { fromRevision: from, maxCount: PAGE }) };
+  } catch (error) {
+    if (!(error instanceof StreamUnreadableError) || error.revision < from) throw error;
+    const before = Number(error.revision - from);
+    const page =
+      before === 0 ? [] : await store.readStream(stream, { fromRevision: from, maxCount: before });
+    return { page, unreadable: error };
+  }
+}
+
+/**
  * `ledger balance`: the member's wallet as it stood at a point, by folding the member's own wallet
  * stream with the command side's evolveWallet, from its first event to the last one at or before
  * the point (an instant of metadata.occurredAt, a position of `$all`, or the stream's end). The
@@ -107,7 +128,7 @@ export async function walletBalance(options: WalletBalanceOptions): Promise<numb
   try {
     let from = 0n;
     reading: for (;;) {
-      const page = await store.readStream(stream, { fromRevision: from, maxCount: PAGE });
+      const { page, unreadable } = await readPage(store, stream, from);
       for (const event of page) {
         if (event.revision !== from) throw revisionMissing(event, from);
         if (pastThePoint(event, options)) break reading;
@@ -115,6 +136,11 @@ export async function walletBalance(options: WalletBalanceOptions): Promise<numb
         last = event;
         events++;
         from++;
+      }
+      if (unreadable) {
+        // Its position is known without its body: past a --position, the fold is whole without it.
+        if (options.position !== undefined && unreadable.position > options.position) break;
+        throw unreadable;
       }
       if (page.length < PAGE) break;
     }

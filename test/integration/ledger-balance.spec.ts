@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -247,6 +248,40 @@ describe('ledger balance (integration)', () => {
       expect(await after.headPosition()).toBe(4n);
     } finally {
       await after.close();
+    }
+  });
+
+  it('answers a point before an event whose stored body cannot be read, and names it past that point', async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    const stream = walletStream(
+      'sandbox.acme',
+      new MemberRefs({ kind: 'sha256' }).of('sandbox.acme', 'ada'),
+    );
+    await store.append(stream, [credited('ada', 40), credited('ada', 2)], 'no_stream');
+    await store.append(stream, [credited('ada', 100)], 1n);
+    await store.append(stream, [credited('ada', 1_000)], 2n);
+    await store.close();
+    const db = new Database(path);
+    db.prepare('UPDATE events SET data = \'{"amount":10\' WHERE position = 4').run();
+    db.close();
+
+    const member = ['--tenant', 'sandbox.acme', '--member', 'ada'];
+    expect(await balanceOf([...member, '--position', '3'])).toMatchObject({
+      balance: 142,
+      events: 3,
+      lastRevision: '2',
+    });
+    expect(await balanceOf([...member, '--position', '2'])).toMatchObject({
+      balance: 42,
+      events: 2,
+    });
+    for (const point of [[], ['--position', '4'], ['--at', '2030-01-01T00:00:00Z']]) {
+      const broken = await balanceCli([...member, ...point]);
+      expect([broken.code, broken.out]).toEqual([1, '']);
+      expect(broken.err).toMatch(
+        new RegExp(`^ledger: cannot fold the event of ${stream} at revision 3 \\(position 4\\): `),
+      );
     }
   });
 
