@@ -63,8 +63,10 @@ export function exportLine(event: RecordedEvent): string {
 function lineWriter(out: CliIo['out']) {
   const stream = out instanceof EventEmitter ? out : undefined;
   let closed = false;
-  const onClose = () => {
+  let failure: string | undefined;
+  const onClose = (error?: NodeJS.ErrnoException) => {
     closed = true;
+    if (error && error.code !== 'EPIPE') failure ??= error.code ?? error.message;
   };
   stream?.on('close', onClose).on('error', onClose);
   const drained = (emitter: EventEmitter) =>
@@ -82,6 +84,9 @@ function lineWriter(out: CliIo['out']) {
       return !closed;
     },
     dispose: () => stream?.off('close', onClose).off('error', onClose),
+    /** Why the writes stopped: the reader closed stdout, or a write failed (ENOSPC). */
+    stopped: () =>
+      failure === undefined ? 'the reader closed stdout' : `stdout failed (${failure})`,
   };
 }
 
@@ -137,7 +142,7 @@ export async function exportEvents(options: ExportEventsOptions): Promise<number
     out.dispose();
   }
   const upTo = last === undefined ? '' : `, the last at position ${last}`;
-  const why = closed ? '; stopped: the reader closed stdout' : '';
+  const why = closed ? `; stopped: ${out.stopped()}` : '';
   io.err.write(
     `Exported ${exported} ${exported === 1 ? 'event' : 'events'}${upTo} (head of $all: ${head})${why}\n`,
   );

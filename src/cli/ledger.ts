@@ -122,6 +122,8 @@ Commands:
             with the service stopped, make the backup <file> the event store; the events.db it
             replaces is kept beside it, and the read models are dropped, to be rebuilt
 
+Any command exits 3 when its output cannot be written (stdout on a full disk), saying so.
+
 Environment: DATA_DIR (default ./data, also when empty), EVENTSTORE_CONNECTION_STRING
 (EventStoreDB instead of DATA_DIR/events.db). See docs/read-models.md.
 `;
@@ -588,17 +590,29 @@ async function statusCommand(
   }
 }
 
+/** The exit code of a command whose output could not be written (a full disk): its answer is lost. */
+export const OUTPUT_LOST = 3;
+
 if (require.main === module) {
   // A reader that stops early (`ledger status | head -1`) closes the pipe: the command still runs
   // to its end and exits with its own code, without a stack trace for the lines nobody reads.
+  // Any other failure to write (ENOSPC on a file) loses the answer: the exit code must say so.
+  let lost: Error | undefined;
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+    if (error.code !== 'EPIPE') lost ??= error;
   });
+  // stdout reports a failed write in a callback: the exit waits for it.
+  const exit = (code: number) =>
+    setImmediate(() => {
+      if (lost === undefined) return process.exit(code);
+      process.stderr.write(`ledger: the output could not be written: ${messageOf(lost)}\n`);
+      process.exit(OUTPUT_LOST);
+    });
   main(process.argv.slice(2), process.env, { out: process.stdout, err: process.stderr }).then(
-    (code) => process.exit(code),
+    exit,
     (error: unknown) => {
       process.stderr.write(`ledger: ${messageOf(error)}\n`);
-      process.exit(1);
+      exit(1);
     },
   );
 }

@@ -190,6 +190,23 @@ describe('ledger export (integration)', () => {
     expect([globex.code, globex.out]).toEqual([0, '']);
   });
 
+  it('exits 3 and says so when its output cannot be written (a full disk), as every command does', async () => {
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    await store.append('wallet-sandbox.acme.m0', [credited('m0', 1)], 'no_stream');
+    await store.close();
+    const member = ['--tenant', 'sandbox.acme', '--member', 'm0'];
+    for (const args of [['export'], ['status'], ['check'], ['balance', ...member]]) {
+      const full = await runLedger(dir, args, { stdoutTo: '/dev/full' });
+      expect({ args, code: full.code, last: full.err.trim().split('\n').at(-1) }).toEqual({
+        args,
+        code: 3,
+        last: 'ledger: the output could not be written: ENOSPC: no space left on device, write',
+      });
+    }
+    const exported = await runLedger(dir, ['export'], { stdoutTo: '/dev/full' });
+    expect(exported.err).toContain('stopped: stdout failed (ENOSPC)');
+  });
+
   it('ends quietly with exit 0 when the reader closes the pipe, and waits for a full one to drain', async () => {
     const path = join(dir, 'events.db');
     const store = SqliteEventStore.open({ path });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
 import { main } from '../../src/cli/ledger';
 import { dist } from './compiled';
 
@@ -17,15 +18,18 @@ export interface LedgerRun {
 export async function runLedger(
   dataDir: string,
   args: readonly string[],
-  options: { firstLineOnly?: boolean } = {},
+  options: { firstLineOnly?: boolean; stdoutTo?: string } = {},
 ): Promise<LedgerRun> {
+  // `stdoutTo`: a file stdout is opened on, as `> file` would (its output is not captured).
+  const file = options.stdoutTo === undefined ? undefined : openSync(options.stdoutTo, 'w');
   const cli = spawn(process.execPath, [dist('cli/ledger.js'), ...args], {
     env: { ...process.env, DATA_DIR: dataDir, EVENTSTORE_CONNECTION_STRING: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', file ?? 'pipe', 'pipe'],
   });
+  if (file !== undefined) closeSync(file);
   const out: string[] = [];
   const err: string[] = [];
-  cli.stdout!.on('data', (chunk) => {
+  cli.stdout?.on('data', (chunk) => {
     out.push(String(chunk));
     if (options.firstLineOnly && out.join('').includes('\n')) cli.stdout!.destroy();
   });
