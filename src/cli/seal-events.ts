@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { RecordedEvent } from '../event-store/event-store.port';
 import { type SealedStream, sealRoot, StreamChains } from '../audit/stream-chain';
 import { messageOf } from '../shared/application/error-message';
@@ -56,6 +56,9 @@ export async function sealEvents(options: SealOptions): Promise<number> {
     writeFileSync(file, lines.map((line) => `${JSON.stringify(line)}\n`).join(''), { flag: 'wx' });
   } catch (error) {
     const exists = (error as NodeJS.ErrnoException).code === 'EEXIST';
+    // A write that failed after 'wx' made the file (a full disk) leaves it cut short: it is no
+    // seal, and it would make the next seal under that name refused as a file that exists.
+    if (!exists) rmSync(file, { force: true });
     return sealNotWritten(
       io,
       exists

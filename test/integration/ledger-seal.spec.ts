@@ -184,6 +184,30 @@ describe('ledger seal and check-seal (integration)', () => {
     expect((await run(['check-seal'])).code).toBe(2);
   });
 
+  it('leaves no file behind when the seal cannot be written whole, so a second try can write it', async () => {
+    await writeLedger();
+    // A full disk: the file is made, and the write into it fails.
+    // The module object itself, as the compiled seal-events calls it (an import * is a frozen copy).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fs = require('node:fs') as typeof import('node:fs');
+    const write = jest.spyOn(fs, 'writeFileSync').mockImplementationOnce((path) => {
+      fs.closeSync(fs.openSync(path as string, 'wx'));
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    });
+    try {
+      const full = await run(['seal', sealFile]);
+      expect([full.code, full.err.trim().split('\n').at(-1)]).toEqual([
+        1,
+        `ledger: no seal written at ${sealFile}: ENOSPC: no space left on device, write`,
+      ]);
+      expect(fs.existsSync(sealFile)).toBe(false);
+    } finally {
+      write.mockRestore();
+    }
+    expect((await run(['seal', sealFile])).code).toBe(0);
+    expect((await run(['check-seal', sealFile])).code).toBe(0);
+  });
+
   it('seals and checks through the built CLI, as an operator runs it', async () => {
     await writeLedger();
     const sealed = await runLedger(dir, ['seal', sealFile]);
