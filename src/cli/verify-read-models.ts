@@ -10,6 +10,8 @@ import { namingDamage, openExplained } from './data-files';
 import type { CliIo } from './ledger';
 import { progressBar } from './progress-bar';
 import { readModelsPathIn } from '../config/data-dir-files';
+import { isNoRoom } from '../infrastructure/sqlite/backup';
+import { messageOf } from '../shared/application/error-message';
 
 /**
  * Exit code when the read models could not be compared: they never stood at the replay's position,
@@ -76,6 +78,17 @@ function removeAbandonedScratch(parent: string): void {
 }
 
 /**
+ * `error` naming the scratch directory's parent when it says a disk is full: the replay is the only
+ * file a verify writes, and SQLite's "database or disk is full" names none.
+ */
+function noRoomNamed(scratchParent: string, error: unknown): unknown {
+  if (!isNoRoom(error)) return error;
+  return new Error(
+    `no room for the replay in ${scratchParent} (TMPDIR): ${messageOf(error)}. Free space there, or set TMPDIR to a directory with room for a copy of the read models`,
+  );
+}
+
+/**
  * `ledger verify`: replays every event into a scratch read-models.db, then compares the live one
  * with it, table by table and row for row. Safe beside a running service: the live file is only
  * read, within one read transaction (a snapshot), and its lock is not taken. Where the service
@@ -88,8 +101,13 @@ export async function verifyReadModels(options: VerifyOptions): Promise<number> 
   const { io } = options;
   removeAbandonedScratch(options.scratchParent);
   const scratchDir = mkdtempSync(join(options.scratchParent, SCRATCH_PREFIX));
-  writeFileSync(join(scratchDir, SCRATCH_OWNER), ownProcessText());
   const removeScratch = () => rmSync(scratchDir, { recursive: true, force: true });
+  try {
+    writeFileSync(join(scratchDir, SCRATCH_OWNER), ownProcessText());
+  } catch (error) {
+    removeScratch(); // unnamed, no later verify could tell it is abandoned
+    throw noRoomNamed(options.scratchParent, error);
+  }
   const interrupted = (signal: NodeJS.Signals) => {
     removeScratch();
     process.kill(process.pid, signal);
@@ -138,7 +156,7 @@ export async function verifyReadModels(options: VerifyOptions): Promise<number> 
   } catch (error) {
     // Damage the replay met is named already, and the scratch file is new: what is left is the
     // live file's, which the comparison reads.
-    throw namingDamage(options.livePath, error);
+    throw noRoomNamed(options.scratchParent, namingDamage(options.livePath, error));
   } finally {
     live?.close();
     replay?.close();

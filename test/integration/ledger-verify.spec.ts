@@ -143,6 +143,28 @@ describe('ledger verify (integration)', () => {
     expect(result.out).toBe('');
   });
 
+  it('names TMPDIR when it is full, and leaves no scratch behind there', async () => {
+    await write(2, 1);
+    expect((await run(['rebuild'])).code).toBe(0);
+    // The module object itself, as the compiled verify calls it (an import * is a frozen copy).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fs = require('node:fs') as typeof import('node:fs');
+    const full = jest.spyOn(fs, 'writeFileSync').mockImplementationOnce(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    });
+    try {
+      const result = await run(['verify']);
+      expect([result.code, result.err]).toEqual([
+        3,
+        `ledger: verify could not compare: no room for the replay in ${scratch} (TMPDIR): ENOSPC: no space left on device, write. Free space there, or set TMPDIR to a directory with room for a copy of the read models\n`,
+      ]);
+    } finally {
+      full.mockRestore();
+    }
+    expect(readdirSync(scratch)).toEqual([]);
+    expect((await run(['verify'])).code).toBe(0);
+  });
+
   it('exits 3 when there is no event store to replay (a mistyped DATA_DIR)', async () => {
     const result = await run(['verify']);
     expect(result.code).toBe(3);
