@@ -5,7 +5,7 @@ export const FEED_DEFAULT_LIMIT = 100;
 export const FEED_MAX_LIMIT = 1000;
 export const FEED_MAX_WAIT_SECONDS = 30;
 
-/** Types in a `?types=` list that the ledger does not write. */
+/** Types in a `?types=` list that the feed does not serve (never written, or the service's own records). */
 export function unknownTypes(list: string): string[] {
   return list.split(',').filter((type) => !LEDGER_EVENT_TYPES.includes(type));
 }
@@ -29,7 +29,7 @@ export class EventsFeedQuery {
     validator: {
       validate: (value) => typeof value === 'string' && unknownTypes(value).length === 0,
       defaultMessage: (args) =>
-        `types must be ledger event types (docs/events.md); unknown: ${unknownTypes(String(args?.value)).join(', ')}`,
+        `types must be types of the events the feed serves (docs/events.md: wallets, offers, webhooks); not among them: ${unknownTypes(String(args?.value)).join(', ')}`,
     },
   })
   types?: string;
