@@ -591,7 +591,7 @@ async function statusCommand(
 }
 
 /** The exit code of a command whose output could not be written (a full disk): its answer is lost. */
-export const OUTPUT_LOST = 3;
+const OUTPUT_LOST = 3;
 
 if (require.main === module) {
   // A reader that stops early (`ledger status | head -1`) closes the pipe: the command still runs
