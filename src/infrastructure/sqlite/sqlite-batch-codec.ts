@@ -36,6 +36,14 @@ export function packBatch(batch: QueuedAppend[][]): PackedBatch {
   };
 }
 
+/**
+ * `s` copied out of the batch's text. V8 makes a slice of a long string a view that keeps the
+ * whole string alive: a stream name kept after its batch (the writer's cache of last revisions, of
+ * up to 200,000 streams) would keep the batch's every event and idempotency record with it, about
+ * 100 KB a redemption of a large offer, and the writer thread ran out of memory.
+ */
+const detached = (s: string) => (' ' + s).slice(1);
+
 export function unpackBatch({ text, lengths, shape, callers }: PackedBatch): QueuedAppend[][] {
   let offset = 0;
   let index = 0;
@@ -45,7 +53,7 @@ export function unpackBatch({ text, lengths, shape, callers }: PackedBatch): Que
   for (let c = 0; c < callers; c++) {
     const appends: QueuedAppend[] = [];
     for (let a = 0; a < shape[c]; a++) {
-      const stream = next();
+      const stream = detached(next());
       const expected = decodeExpected(next());
       const events = Array.from({ length: shape[appendIndex++] }, () => ({
         id: next(),
