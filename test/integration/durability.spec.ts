@@ -1,7 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { createApp as CreateApp } from '../../src/app.factory';
 import { loadConfig } from '../../src/config/app-config';
 import type { SqliteEventStore as Store } from '../../src/infrastructure/sqlite/sqlite-event-store';
@@ -16,6 +18,9 @@ const { SqliteEventStore } = require(dist('infrastructure/sqlite/sqlite-event-st
 const { createApp } = require(dist('app.factory')) as { createApp: typeof CreateApp };
 const compiledConfig = require(dist('config/app-config')) as { loadConfig: typeof loadConfig };
 const { EVENT_STORE } = require(dist('event-store/event-store.port')) as { EVENT_STORE: symbol };
+const { WorkerWriteChannel: WorkerWriteChannelClass } = require(
+  dist('infrastructure/sqlite/sqlite-write-channel'),
+) as { WorkerWriteChannel: typeof WorkerWriteChannel };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** PRAGMA synchronous as SQLite reports it. */
@@ -76,5 +81,39 @@ describe('Durability of acknowledged appends (compiled, writer thread)', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it('replaces a writer thread that died, failing only the writes it held', async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path, writer: 'worker' });
+    const event = () => ({ id: randomUUID(), type: 'Noted', data: {}, metadata: {} });
+    try {
+      await store.append('notes-1', [event()], 'no_stream');
+      // As an out-of-memory death ends it: the thread is gone, the service goes on.
+      const channel = (store as unknown as { channel: { worker: Worker } }).channel;
+      await channel.worker.terminate();
+      expect(await store.append('notes-1', [event()], 0n)).toMatchObject({
+        nextExpectedRevision: 1n,
+      });
+      expect(await writerSettings(store)).toEqual({ synchronous: LEVEL.FULL });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses writes at once when the writer thread died before it could answer', async () => {
+    const channel = new WorkerWriteChannelClass(
+      dist('infrastructure/sqlite/sqlite-writer.worker.js'),
+      dir, // a directory: SQLite cannot open it, and the thread dies as it starts
+      'FULL',
+    );
+    const { worker } = channel as unknown as { worker: Worker };
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    const batch = [[{ stream: 's', expected: 'any' as const, events: [] }]];
+    await expect(channel.write(batch, Date.now())).rejects.toThrow(/^Event store write failed/);
+    await exited;
+    // Gone for good: not started again, and not waited on forever: the failure is the answer.
+    await expect(channel.write(batch, Date.now())).rejects.toThrow(/^Event store write failed/);
+    await channel.close();
   });
 });

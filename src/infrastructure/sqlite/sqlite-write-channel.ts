@@ -56,22 +56,55 @@ export class InlineWriteChannel implements WriteChannel {
 }
 
 export class WorkerWriteChannel implements WriteChannel {
-  private readonly worker: Worker;
+  private worker: Worker;
   private readonly pending = new Map<
     number,
     { resolve: (reply: WriterReply) => void; reject: (e: Error) => void }
   >();
   private nextId = 0;
+  private closing = false;
+  /** Why writes are refused at once: the writer thread died and was not started again. */
+  private stopped: Error | undefined;
 
-  constructor(workerFile: string, path: string, synchronous: SqliteSynchronous) {
-    this.worker = new Worker(workerFile, { workerData: { path, synchronous } });
-    this.worker.on('message', (reply: WriterReply) => {
+  constructor(
+    private readonly workerFile: string,
+    private readonly path: string,
+    private readonly synchronous: SqliteSynchronous,
+  ) {
+    this.worker = this.startWriter();
+  }
+
+  /**
+   * A writer thread. One that dies (out of memory, a fault in native code) fails the writes it
+   * held, whose clients retry them with their Idempotency-Key, and is replaced, so that the next
+   * writes do not wait forever on a thread that is gone. One that dies before it answered anything
+   * (its file cannot be opened, or each try kills it) is not replaced: writes are refused with its
+   * failure.
+   */
+  private startWriter(): Worker {
+    let answered = false;
+    const worker = new Worker(this.workerFile, {
+      workerData: { path: this.path, synchronous: this.synchronous },
+    });
+    let failure: Error | undefined;
+    worker.on('message', (reply: WriterReply) => {
+      answered = true;
       const waiting = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       waiting?.resolve(reply);
     });
-    this.worker.on('error', (error) => this.failAll(writeFailed(error.message, error)));
-    this.worker.on('exit', (code) => this.failAll(writeFailed(`the writer exited (${code})`)));
+    worker.on('error', (error) => {
+      failure = writeFailed(error.message, error);
+      this.failAll(failure);
+    });
+    worker.on('exit', (code) => {
+      const died = failure ?? writeFailed(`the writer exited (${code})`);
+      this.failAll(died);
+      if (this.closing || worker !== this.worker) return;
+      if (answered) this.worker = this.startWriter();
+      else this.stopped = died;
+    });
+    return worker;
   }
 
   write(batch: QueuedAppend[][], created: number): Promise<WriteOutcome[]> {
@@ -101,6 +134,7 @@ export class WorkerWriteChannel implements WriteChannel {
     post: (id: number) => void,
     answer: (reply: WriterReply) => T | Error,
   ): Promise<T> {
+    if (this.stopped) return Promise.reject(this.stopped);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, {
@@ -116,6 +150,8 @@ export class WorkerWriteChannel implements WriteChannel {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    if (this.stopped) return;
     const exited = once(this.worker, 'exit');
     this.worker.postMessage({ close: true });
     await exited;
