@@ -196,19 +196,17 @@ describe('loadAuthConfig: operator keys', () => {
     ).toThrow(/OPERATOR_API_KEYS must not contain the published development key/);
   });
 
-  it.each([DEV_OPERATOR_API_KEY, DEV_ORG_API_KEY, ` ${DEV_ORG_API_KEY.toUpperCase()}\n`])(
-    'refuses the published key %p as the secret, in production and out',
-    (secret) => {
-      for (const env of [
-        { NODE_ENV: 'production', ORG_API_KEYS: KEYS },
-        { ORG_API_KEYS: KEYS },
-        {},
-      ])
-        expect(() => loadAuthConfig({ ...env, MEMBER_TOKEN_SECRET: secret })).toThrow(
-          /^MEMBER_TOKEN_SECRET must not be a key published in docs\/auth.md/,
-        );
-    },
-  );
+  it.each([
+    DEV_OPERATOR_API_KEY,
+    DEV_ORG_API_KEY,
+    ` ${DEV_ORG_API_KEY.toUpperCase()}\n`,
+    'points-ledger-development-webhook-signing-key',
+  ])('refuses the published key %p as the secret, in production and out', (secret) => {
+    for (const env of [{ NODE_ENV: 'production', ORG_API_KEYS: KEYS }, { ORG_API_KEYS: KEYS }, {}])
+      expect(() => loadAuthConfig({ ...env, MEMBER_TOKEN_SECRET: secret })).toThrow(
+        /^MEMBER_TOKEN_SECRET must not be a key or secret published in the docs/,
+      );
+  });
 
   it('refuses an operator key as the member-token secret', () => {
     const env = { ORG_API_KEYS: KEYS, OPERATOR_API_KEYS: OPERATOR_KEY };

@@ -2,6 +2,9 @@ import { DEV_OPERATOR_API_KEY, OperatorKeys, parseOperatorApiKeys } from './oper
 import { DEV_ORG_API_KEY, OrgKeyRegistry, developmentOrgKeys, parseOrgApiKeys } from './org-keys';
 import { RateLimits, loadRateLimits } from './rate-limit';
 
+/** The published webhook development key (docs/webhooks.md), which no other secret may be either. */
+export const DEV_WEBHOOK_SIGNING_KEY = 'points-ledger-development-webhook-signing-key';
+
 /** The published development secret (docs/auth.md). Refused in production. */
 export const DEV_MEMBER_TOKEN_SECRET = 'points-ledger-development-member-token-secret';
 export const DEFAULT_MEMBER_TOKEN_TTL_SECONDS = 3600;
@@ -46,31 +49,35 @@ function spellsOneOf(secret: string, values: readonly string[]): boolean {
 }
 
 const isDevelopmentSecret = (secret: string) => spellsOneOf(secret, [DEV_MEMBER_TOKEN_SECRET]);
-const isPublishedKey = (secret: string) =>
-  spellsOneOf(secret, [DEV_ORG_API_KEY, DEV_OPERATOR_API_KEY]);
 
-/** Why `secret` cannot sign member tokens, or null. Anyone who guesses it can mint them. */
-function weakSecretProblem(
+/**
+ * Why `secret`, the value of the variable `name`, cannot sign what the service signs (member
+ * tokens, webhooks), or null: anyone who guesses it, or holds it for another purpose, could sign
+ * in the service's name. `published`: the development values of docs/auth.md and docs/webhooks.md
+ * it must not be (its own is refused elsewhere, with the production rule).
+ */
+export function weakSecretProblem(
+  name: string,
   secret: string,
-  orgKeys: OrgKeyRegistry,
-  operatorKeys: OperatorKeys,
+  holders: { orgKeys: OrgKeyRegistry; operatorKeys: OperatorKeys },
+  published: readonly string[],
 ): string | null {
   const characters = secret.replace(/\s/gu, '');
   if (characters.length < MIN_SECRET_LENGTH) {
-    return `MEMBER_TOKEN_SECRET must have at least ${MIN_SECRET_LENGTH} characters that are not white space`;
+    return `${name} must have at least ${MIN_SECRET_LENGTH} characters that are not white space`;
   }
   const distinct = new Set(characters).size;
   if (distinct < MIN_DISTINCT_SECRET_CHARACTERS) {
-    return `MEMBER_TOKEN_SECRET has only ${distinct} different characters: use a random value, such as the output of \`openssl rand -base64 32\``;
+    return `${name} has only ${distinct} different characters: use a random value, such as the output of \`openssl rand -base64 32\``;
   }
-  if (isPublishedKey(secret)) {
-    return 'MEMBER_TOKEN_SECRET must not be a key published in docs/auth.md (the development org or operator key): anybody could sign member tokens with it';
+  if (spellsOneOf(secret, [DEV_ORG_API_KEY, DEV_OPERATOR_API_KEY, ...published])) {
+    return `${name} must not be a key or secret published in the docs (a development value): anybody could sign with it`;
   }
-  if (orgKeys.hasKey(secret.trim())) {
-    return 'MEMBER_TOKEN_SECRET must not be one of the keys of ORG_API_KEYS (the clients hold those)';
+  if (holders.orgKeys.hasKey(secret.trim())) {
+    return `${name} must not be one of the keys of ORG_API_KEYS (the clients hold those)`;
   }
-  if (operatorKeys.has(secret.trim())) {
-    return 'MEMBER_TOKEN_SECRET must not be one of the keys of OPERATOR_API_KEYS';
+  if (holders.operatorKeys.has(secret.trim())) {
+    return `${name} must not be one of the keys of OPERATOR_API_KEYS`;
   }
   return null;
 }
@@ -155,7 +162,12 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
     );
   }
   if (secretValue) {
-    const problem = weakSecretProblem(secretValue, orgKeys, operatorKeys);
+    const problem = weakSecretProblem(
+      'MEMBER_TOKEN_SECRET',
+      secretValue,
+      { orgKeys, operatorKeys },
+      [DEV_WEBHOOK_SIGNING_KEY],
+    );
     if (problem) throw new Error(problem);
     if (production && isDevelopmentSecret(secretValue)) {
       throw new Error(

@@ -81,4 +81,32 @@ describe('loadConfig', () => {
     expect(loadConfig({ SQLITE_SYNCHRONOUS: 'off' }).sqliteSynchronous).toBe('OFF');
     expect(loadConfig({}).sqliteSynchronous).toBe('FULL');
   });
+
+  describe("WEBHOOK_SIGNING_KEY, held to the member-token secret's rules", () => {
+    const ORG_KEY = 'expys_live_acmeKey00000000000000001';
+    const SECRET = 'Qm9vdHN0cmFwLXNlY3JldC0wMTIzNDU2Nzg5YWJj';
+    const env = {
+      NODE_ENV: 'production',
+      ORG_API_KEYS: `acme:${ORG_KEY}`,
+      MEMBER_TOKEN_SECRET: SECRET,
+    };
+
+    it('takes a random key', () => {
+      const key = 'c2lnbmluZy1rZXktZm9yLXdlYmhvb2tzLTAxMjM0NTY3';
+      expect(loadConfig({ ...env, WEBHOOK_SIGNING_KEY: key }).webhooks.signingKey).toBe(key);
+    });
+
+    it.each([
+      ['x'.repeat(40), /^WEBHOOK_SIGNING_KEY has only 1 different characters/],
+      [ORG_KEY, /^WEBHOOK_SIGNING_KEY must not be one of the keys of ORG_API_KEYS/],
+      [SECRET, /^WEBHOOK_SIGNING_KEY must not be MEMBER_TOKEN_SECRET/],
+      [
+        'points-ledger-development-member-token-secret',
+        /^WEBHOOK_SIGNING_KEY must not be a key or secret published in the docs/,
+      ],
+    ])('refuses %p in production and out', (key, problem) => {
+      expect(() => loadConfig({ ...env, WEBHOOK_SIGNING_KEY: key })).toThrow(problem);
+      expect(() => loadConfig({ ...env, NODE_ENV: '', WEBHOOK_SIGNING_KEY: key })).toThrow(problem);
+    });
+  });
 });

@@ -1,5 +1,11 @@
 import { resolve } from 'node:path';
-import { AuthConfig, isProduction, loadAuthConfig } from '../auth/auth-config';
+import {
+  AuthConfig,
+  DEV_MEMBER_TOKEN_SECRET,
+  isProduction,
+  loadAuthConfig,
+  weakSecretProblem,
+} from '../auth/auth-config';
 import { CorsOrigins, corsOriginsFrom } from './cors';
 import { wholeNumber } from './whole-number';
 import { DEFAULT_STATE_CACHE_SIZE } from '../shared/application/state-cache';
@@ -81,6 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'SQLITE_SYNCHRONOUS=OFF is for tests only and refused when NODE_ENV=production (a power loss or system crash could lose acknowledged events or damage events.db): use FULL or NORMAL',
     );
   }
+  const auth = loadAuthConfig(env);
+  const webhooks = loadWebhookConfig(env);
+  if (!webhooks.usingDevelopmentKey) signingKeyApart(webhooks.signingKey, auth);
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
@@ -88,11 +97,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || undefined,
     sqliteSynchronous: synchronous,
     production,
-    auth: loadAuthConfig(env),
+    auth,
     stateCacheSize,
     corsOrigins: corsOriginsFrom(env),
-    webhooks: loadWebhookConfig(env),
+    webhooks,
     holdSweepIntervalMs,
     eventsFeedWindow,
   };
+}
+
+/**
+ * WEBHOOK_SIGNING_KEY held to MEMBER_TOKEN_SECRET's rules, and apart from it: every webhook secret
+ * derives from it, so an organization whose key it is could sign webhooks to every other
+ * organization's receivers.
+ */
+function signingKeyApart(key: string, auth: AuthConfig): void {
+  const problem = weakSecretProblem('WEBHOOK_SIGNING_KEY', key, auth, [DEV_MEMBER_TOKEN_SECRET]);
+  if (problem) throw new Error(problem);
+  if (key.trim() === auth.memberTokenSecret.trim())
+    throw new Error(
+      'WEBHOOK_SIGNING_KEY must not be MEMBER_TOKEN_SECRET: a receiver that learns one must not learn the other',
+    );
 }

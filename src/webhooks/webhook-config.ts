@@ -1,7 +1,7 @@
-import { isProduction } from '../auth/auth-config';
+import { DEV_WEBHOOK_SIGNING_KEY, isProduction } from '../auth/auth-config';
 
 /** The published development signing key (docs/webhooks.md). Refused in production. */
-export const DEV_WEBHOOK_SIGNING_KEY = 'points-ledger-development-webhook-signing-key';
+export { DEV_WEBHOOK_SIGNING_KEY };
 const MIN_KEY_LENGTH = 32;
 
 export interface WebhookConfig {
