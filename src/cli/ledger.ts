@@ -103,8 +103,8 @@ Commands:
             a member's wallet as it stood at an ISO instant with a zone (the events whose
             metadata.occurredAt is at or before it), at a position of $all, or now: one JSON object
             on stdout (docs/audit.md), folded from the member's own stream; safe beside the
-            service. Exit 0, 1 when an event of that stream cannot be folded (named), 3 not read
-            (no event store, one it cannot read)
+            service. Exit 0, 1 when an event of that stream cannot be folded (named), 2 a bad
+            argument or a --position past the head, 3 not read (no event store, one it cannot read)
   seal <file>
             hash-chain each stream's events up to the head of $all and write each stream's last
             link, and one root over them all, to <file>, a new file (docs/audit.md, Seals); keep

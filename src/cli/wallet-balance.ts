@@ -17,6 +17,9 @@ import type { EventsReading } from './ledger';
 /** Events read from the member's stream at a time: a long history is not held whole. */
 const PAGE = 1_000;
 
+/** The exit code of a bad argument: a --position the store has not reached. */
+const PAST_THE_HEAD = 2;
+
 export interface BalanceArguments {
   tenant: string;
   externalUserID: string;
@@ -118,6 +121,14 @@ export async function walletBalance(options: WalletBalanceOptions): Promise<numb
   let refs;
   try {
     refs = await recordedMemberRefs(store);
+    // A position not written yet has no balance: answered now, it would change later.
+    const head = await store.headPosition();
+    if (options.position !== undefined && options.position > head) {
+      io.err.write(
+        `ledger: balance --position ${options.position} is past the head of $all (${head}): no balance stands there yet\n`,
+      );
+      return PAST_THE_HEAD;
+    }
   } catch (error) {
     throw namingDamage(options.eventsPath, error);
   }

@@ -276,6 +276,12 @@ describe('ledger balance (integration)', () => {
       balance: 42,
       events: 2,
     });
+    // A position the store has not reached has no balance yet: answered, it would change later.
+    expect(await balanceCli([...member, '--position', '5'])).toEqual({
+      code: 2,
+      out: '',
+      err: 'ledger: balance --position 5 is past the head of $all (4): no balance stands there yet\n',
+    });
     for (const point of [[], ['--position', '4'], ['--at', '2030-01-01T00:00:00Z']]) {
       const broken = await balanceCli([...member, ...point]);
       expect([broken.code, broken.out]).toEqual([1, '']);
