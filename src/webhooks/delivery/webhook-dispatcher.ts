@@ -132,32 +132,30 @@ export class WebhookDispatcher {
     const tenant = `${environment}.${orgId}`;
     if (!event.stream.startsWith(walletStreamPrefix(tenant))) return;
     for (const endpoint of this.outbox.activeOf(tenant)) {
-      if (!subscribesTo(endpoint.events, name)) continue;
-      const id = messageIdOf(event.id, endpoint.id);
-      const body = payloadOf(id, name, event, environment);
-      this.outbox.enqueue(
-        { id, tenant, webhookId: endpoint.id, eventId: event.id, eventType: name, body },
-        now,
-      );
+      if (subscribesTo(endpoint.events, name))
+        this.enqueue(tenant, environment, endpoint.id, name, event, now);
     }
   }
 
-  /** A test delivery to the one webhook asked for, whatever events it listed, while it is live. */
-  private enqueueTest(tenant: string, webhookId: string, event: RecordedEvent, now: number): void {
-    if (!this.outbox.activeOf(tenant).some((endpoint) => endpoint.id === webhookId)) return;
-    const environment = tenant.slice(0, tenant.indexOf('.'));
+  /** One delivery of `event` to one webhook, as message `name`. */
+  private enqueue(
+    tenant: string,
+    environment: string,
+    webhookId: string,
+    name: string,
+    event: RecordedEvent,
+    now: number,
+  ): void {
     const id = messageIdOf(event.id, webhookId);
-    const body = payloadOf(id, WEBHOOK_TEST_EVENT_NAME, event, environment);
-    this.outbox.enqueue(
-      { id, tenant, webhookId, eventId: event.id, eventType: WEBHOOK_TEST_EVENT_NAME, body },
-      now,
-    );
+    const body = payloadOf(id, name, event, environment);
+    this.outbox.enqueue({ id, tenant, webhookId, eventId: event.id, eventType: name, body }, now);
   }
 
   /** An event of a tenant's webhooks stream: it changes the outbox's endpoints or deliveries. */
   private webhookEvent(event: RecordedEvent, now: number): void {
     const tenant = event.stream.slice(WEBHOOKS_CATEGORY_PREFIX.length);
-    if (!parseTenantKey(tenant) || !isPlainObject(event.data)) return;
+    const parsed = parseTenantKey(tenant);
+    if (!parsed || !isPlainObject(event.data)) return;
     const { webhookId, url, events, deliveryId, secretVersion, rotatedAt } = event.data;
     if (typeof webhookId !== 'string') return;
     switch (event.type) {
@@ -173,7 +171,10 @@ export class WebhookDispatcher {
       case 'WebhookDeleted':
         return this.outbox.delete(tenant, webhookId, now);
       case 'WebhookTestRequested':
-        return this.enqueueTest(tenant, webhookId, event, now);
+        // To the one webhook asked for, whatever events it listed, while it is live.
+        if (this.outbox.activeOf(tenant).some((endpoint) => endpoint.id === webhookId))
+          this.enqueue(tenant, parsed.environment, webhookId, WEBHOOK_TEST_EVENT_NAME, event, now);
+        return;
       case 'WebhookSecretRotated': {
         const at = typeof rotatedAt === 'string' ? Date.parse(rotatedAt) : NaN;
         if (Number.isSafeInteger(secretVersion) && Number.isFinite(at))
