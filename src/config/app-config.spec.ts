@@ -96,6 +96,14 @@ describe('loadConfig', () => {
       expect(loadConfig({ ...env, WEBHOOK_SIGNING_KEY: key }).webhooks.signingKey).toBe(key);
     });
 
+    it('refuses a short key anywhere', () => {
+      for (const production of ['production', ''])
+        expect(() =>
+          loadConfig({ ...env, NODE_ENV: production, WEBHOOK_SIGNING_KEY: 'short' }),
+        ).toThrow(/at least 32 characters/);
+      expect(() => loadConfig({ WEBHOOK_SIGNING_KEY: 'short' })).toThrow(/at least 32 characters/);
+    });
+
     it.each([
       ['x'.repeat(40), /^WEBHOOK_SIGNING_KEY has only 1 different characters/],
       [ORG_KEY, /^WEBHOOK_SIGNING_KEY must not be one of the keys of ORG_API_KEYS/],
