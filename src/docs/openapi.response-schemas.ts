@@ -57,12 +57,19 @@ const ShippingAddress = closedObject({
   country: { type: 'string' },
 });
 
+const voidedArtifact = described(
+  'True once the redemption is canceled or fully reversed: the code is no longer to be honoured, ' +
+    'the line no longer shipped.',
+  { type: 'boolean' },
+);
+
 const RedemptionArtifact = {
   oneOf: [
     closedObject({ type: { const: 'NONE' } }),
     closedObject({
       type: { const: 'COUPON' },
       couponCode: { type: 'string', pattern: '^PL-[A-Z2-9]{5}-[A-Z2-9]{5}$' },
+      voided: voidedArtifact,
     }),
     closedObject({
       type: { const: 'FULFILMENT' },
@@ -77,6 +84,7 @@ const RedemptionArtifact = {
           }),
         ),
       ),
+      voided: voidedArtifact,
     }),
   ],
 };

@@ -45,9 +45,9 @@ describe('Redemption fulfilment (e2e)', () => {
 
   it('ships a FULFILMENT redemption, corrects its tracking, and the read side answers alike', async () => {
     const created = await redeem(shippedOffer, { shipping });
-    expect(created.artifact).toEqual({ type: 'FULFILMENT', fulfilment: null });
+    expect(created.artifact).toEqual({ type: 'FULFILMENT', fulfilment: null, voided: false });
     expect((await member('GET', `/v1/redemptions/${created.id}`)).body).toMatchObject({
-      artifact: { type: 'FULFILMENT', fulfilment: null },
+      artifact: { type: 'FULFILMENT', fulfilment: null, voided: false },
     });
 
     const shipped = await fulfil(created.id, tracking);
@@ -118,6 +118,21 @@ describe('Redemption fulfilment (e2e)', () => {
       409,
       'REDEMPTION_ALREADY_CANCELED',
     ]);
+  });
+
+  it('voids the line of a fully reversed redemption and refuses to ship it, on both sides', async () => {
+    const shipped = await redeem(shippedOffer, { shipping });
+    await fulfil(shipped.id, tracking);
+    const reversed = await org('POST', `/v1/redemptions/${shipped.id}/reverse`, {});
+    expect(reversed.body).toMatchObject({
+      reversalState: 'FULLY_REVERSED',
+      artifact: { type: 'FULFILMENT', fulfilment: tracking, voided: true },
+    });
+    expect((await member('GET', `/v1/redemptions/${shipped.id}`)).body).toEqual(reversed.body);
+    const head = await headPosition(t.baseUrl);
+    const again = await fulfil(shipped.id, { trackingNumber: 'JD014600003SE' });
+    expect([again.status, again.body.error.code]).toEqual([409, 'REDEMPTION_FULLY_REVERSED']);
+    expect(await headPosition(t.baseUrl)).toBe(head);
   });
 
   it('answers a repeated Idempotency-Key with the first answer', async () => {

@@ -255,7 +255,7 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
       },
     });
     expect(shipped.body.shipping).toMatchObject({ line2: null, region: null });
-    expect(shipped.body.artifact).toEqual({ type: 'FULFILMENT', fulfilment: null });
+    expect(shipped.body.artifact).toEqual({ type: 'FULFILMENT', fulfilment: null, voided: false });
     const fulfilled = await org('POST', `/v1/redemptions/${shipped.body.id}/fulfilment`, {
       trackingNumber: 'JD014600003SE',
       carrier: 'PostNord',
@@ -352,7 +352,11 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
     const canceled = await ada('POST', `/v1/redemptions/${couponRedemptionId}/cancel`, {
       reason: 'Changed my mind',
     });
-    expect(canceled.body).toMatchObject({ status: 'CANCELED', pointsRefunded: 120 });
+    expect(canceled.body).toMatchObject({
+      status: 'CANCELED',
+      pointsRefunded: 120,
+      artifact: { type: 'COUPON', voided: true },
+    });
     const reverseCanceled = await org('POST', `/v1/redemptions/${couponRedemptionId}/reverse`);
     expect(reverseCanceled.body.error.code).toBe('REDEMPTION_ALREADY_CANCELED');
     const fulfilKayak = await org('POST', `/v1/redemptions/${redemptionId}/fulfilment`, {

@@ -20,6 +20,7 @@ describe('Redemption reversals (e2e)', () => {
       unitCost: 50,
       maxTotal: 10,
       maxPerMember: 1,
+      artifact: 'COUPON',
     });
     amountOffer = await createOffer(org, {
       priceModel: 'AMOUNT_BASED',
@@ -44,7 +45,13 @@ describe('Redemption reversals (e2e)', () => {
 
   it('gives back units one part at a time; the read side answers as the write did', async () => {
     const { id } = await redeem({ offer: unitOffer, quantity: 3 });
+    const coupon = {
+      type: 'COUPON',
+      couponCode: expect.stringMatching(/^PL-[A-Z2-9]{5}-[A-Z2-9]{5}$/),
+      voided: false,
+    };
     expect((await org('GET', `/v1/redemptions/${id}`)).body).toMatchObject({
+      artifact: coupon,
       reversedPoints: 0,
       reversedUnits: 0,
       reversedAmount: null,
@@ -60,6 +67,7 @@ describe('Redemption reversals (e2e)', () => {
       reversedUnits: 1,
       reversedAmount: null,
       reversalState: 'PARTIALLY_REVERSED',
+      artifact: coupon, // valid for the two units left
     });
     expect((await org('GET', `/v1/redemptions/${id}`)).body).toEqual(part.body);
     const list = await member('GET', '/v1/redemptions');
@@ -77,7 +85,9 @@ describe('Redemption reversals (e2e)', () => {
       reversedPoints: 150,
       reversedUnits: 3,
       reversalState: 'FULLY_REVERSED',
+      artifact: { ...coupon, voided: true }, // seed 004: points refunded, artifact voided
     });
+    expect(rest.body.artifact.couponCode).toBe(part.body.artifact.couponCode);
     expect((await org('GET', `/v1/redemptions/${id}`)).body).toEqual(rest.body);
     const again = await reverse(id, { units: 1 });
     expect([again.status, again.body.error.code]).toEqual([409, 'REDEMPTION_FULLY_REVERSED']);

@@ -181,13 +181,13 @@ export const REDEMPTION_PATHS: Record<string, Json> = {
       description:
         "Sets the artifact's fulfilment. A later call with other tracking corrects it; the same " +
         'tracking again writes nothing. Only FULFILMENT redemptions (else 422), not CANCELED ' +
-        '(409); the status does not change.',
+        'or fully reversed (409: the line is void); the status does not change.',
       security: SECURITY.orgOnly,
       write: true,
       body: { schema: 'FulfilmentRequest', required: true },
       success: { status: 200, description: 'The redemption.', schema: 'Redemption' },
       errors: mergeErrors(WRITE_ERRORS, NOT_FOUND, {
-        409: ['REDEMPTION_ALREADY_CANCELED'],
+        409: ['REDEMPTION_ALREADY_CANCELED', 'REDEMPTION_FULLY_REVERSED'],
         422: ['VALIDATION_FAILED'],
       }),
     }),

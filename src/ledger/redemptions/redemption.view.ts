@@ -8,10 +8,36 @@ import type {
 } from '../wallet/wallet.events';
 import type { Hold, RedemptionEntry } from '../wallet/wallet.state';
 
-/** The artifact as the API shows it: a FULFILMENT one carries its tracking, null until shipped. */
+/**
+ * The artifact as the API shows it: a FULFILMENT one carries its tracking, null until shipped. A
+ * coupon or a fulfilment line is `voided` once the redemption is canceled or fully reversed (seed
+ * 004's reversal: "points refunded, artifact voided"): a checkout must no longer honour the code,
+ * a warehouse no longer ship the line.
+ */
 export type ArtifactView =
-  | Exclude<RedemptionArtifact, { type: 'FULFILMENT' }>
-  | { type: 'FULFILMENT'; fulfilment: Fulfilment | null };
+  | { type: 'NONE' }
+  | { type: 'COUPON'; couponCode: string; voided: boolean }
+  | { type: 'FULFILMENT'; fulfilment: Fulfilment | null; voided: boolean };
+
+/** A redemption whose artifact no longer holds: canceled, or nothing of it left unreversed. */
+export const artifactVoided = (entry: Pick<RedemptionEntry, 'status' | 'reversed'>) =>
+  entry.status === 'CANCELED' || entry.reversed.state === 'FULLY_REVERSED';
+
+function artifactView(entry: RedemptionEntry): ArtifactView {
+  const artifact: RedemptionArtifact = entry.created.artifact;
+  switch (artifact.type) {
+    case 'NONE':
+      return artifact;
+    case 'COUPON':
+      return { ...artifact, voided: artifactVoided(entry) };
+    case 'FULFILMENT':
+      return {
+        type: 'FULFILMENT',
+        fulfilment: entry.fulfilment && { ...entry.fulfilment },
+        voided: artifactVoided(entry),
+      };
+  }
+}
 
 /** A Redemption as the API shows it: Expys v1's fields first (`offer` is the redeemed Offer), then ours. */
 export interface RedemptionView {
@@ -65,10 +91,7 @@ export function redemptionView(entry: RedemptionEntry, externalUserID: string): 
     reversalState: entry.reversed.state,
     description: created.description,
     shipping: created.shipping,
-    artifact:
-      created.artifact.type === 'FULFILMENT'
-        ? { type: 'FULFILMENT', fulfilment: entry.fulfilment && { ...entry.fulfilment } }
-        : created.artifact,
+    artifact: artifactView(entry),
     deduction: entry.hold === null ? 'IMMEDIATE' : 'DELAYED',
     hold: entry.hold && { ...entry.hold },
     canceledAt: entry.canceledAt,

@@ -1,6 +1,7 @@
+import { fold } from '../../shared/domain/decider';
 import { deciderSpec } from '../../shared/domain/decider-spec';
 import { redemptionView } from '../redemptions/redemption.view';
-import type { FulfilRedemption } from './wallet.commands';
+import type { FulfilRedemption, ReverseRedemption } from './wallet.commands';
 import { walletDecider } from './wallet.decider';
 import type { WalletEvent } from './wallet.events';
 import { at, cancel, credited, movedTo, offer, redeemed, registered } from './wallet.fixtures';
@@ -59,7 +60,7 @@ const view = (state: WalletState) => redemptionView(walletOf(state).redemptions.
 describe('wallet decider: FulfilRedemption', () => {
   it('starts a FULFILMENT redemption without tracking, and refuses an unknown one', () => {
     const state = given.reduce(walletDecider.evolve, walletDecider.initialState);
-    expect(view(state).artifact).toEqual({ type: 'FULFILMENT', fulfilment: null });
+    expect(view(state).artifact).toEqual({ type: 'FULFILMENT', fulfilment: null, voided: false });
     spec
       .given(given)
       .when(fulfil({ redemptionId: 'r-9' }))
@@ -108,6 +109,7 @@ describe('wallet decider: FulfilRedemption', () => {
         trackingUrl: null,
         fulfilledAt: at(9),
       },
+      voided: false,
     });
     spec
       .given([...given, fulfilled()])
@@ -124,6 +126,30 @@ describe('wallet decider: FulfilRedemption', () => {
       .given([...given, ...canceled])
       .when(fulfil())
       .then('REDEMPTION_ALREADY_CANCELED');
+  });
+
+  it('voids the line of a canceled or fully reversed redemption, and refuses to ship it', () => {
+    const reverse: ReverseRedemption = {
+      type: 'ReverseRedemption',
+      data: {
+        redemptionId: 'r-1',
+        transactionId: 'tx-reverse',
+        forfeitTransactionId: 'tx-forfeit',
+        reason: 'returned',
+        actor: 'org',
+        now: at(4),
+      },
+    };
+    const reversed = [...given, ...spec.given(given).when(reverse).thenEvents()];
+    expect(view(fold(walletDecider, reversed)).artifact).toEqual({
+      type: 'FULFILMENT',
+      fulfilment: null,
+      voided: true,
+    });
+    const error = spec.given(reversed).when(fulfil()).then('REDEMPTION_FULLY_REVERSED');
+    expect(error.message).toBe('The redemption is fully reversed: its fulfilment line is void');
+    const canceled = [...given, ...spec.given(given).when(cancel('org')).thenEvents()];
+    expect(view(fold(walletDecider, canceled)).artifact).toMatchObject({ voided: true });
   });
 
   it.each<[string, Partial<FulfilRedemption['data']>, string]>([

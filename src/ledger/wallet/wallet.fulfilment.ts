@@ -4,7 +4,7 @@ import { isNonEmptyString, textCheck } from '../../shared/domain/values';
 import type { FulfilRedemption } from './wallet.commands';
 import type { Fulfilment, WalletEvent } from './wallet.events';
 import { commandBasics } from './wallet.inputs';
-import { alreadyCanceled, redemptionNotFound } from './wallet.lifecycle';
+import { alreadyCanceled, fullyReversed, redemptionNotFound } from './wallet.lifecycle';
 import { walletOf, type WalletState } from './wallet.state';
 
 /** Most characters of each fulfilment field, at the edge (redemption.dto.ts) and here. */
@@ -66,6 +66,9 @@ export function fulfilRedemption(
       { field: 'artifact', artifact },
     );
   if (entry.status === 'CANCELED') return alreadyCanceled();
+  // Its points all given back, the line is void (seed 004): nothing is left to ship.
+  if (entry.reversed.state === 'FULLY_REVERSED')
+    return fullyReversed(entry, 'The redemption is fully reversed: its fulfilment line is void');
   const tracking = {
     trackingNumber,
     carrier: d.carrier ?? null,

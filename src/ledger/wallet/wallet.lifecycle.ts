@@ -37,6 +37,10 @@ export const redemptionNotFound = (id: string) =>
 export const alreadyCanceled = () =>
   new DomainError('REDEMPTION_ALREADY_CANCELED', 'The redemption is already canceled');
 
+/** A redemption with nothing left unreversed: `why` says what that forbids. */
+export const fullyReversed = (entry: RedemptionEntry, why: string) =>
+  new DomainError('REDEMPTION_FULLY_REVERSED', why, { reversedPoints: entry.reversed.points });
+
 /** A DELAYED redemption whose points are still on hold: nothing debited to reverse or complete. */
 export const holdNotApplied = (entry: RedemptionEntry) =>
   new DomainError('HOLD_NOT_APPLIED', "The redemption's points are on hold: apply the hold first", {

@@ -12,7 +12,12 @@ import { isPositiveInteger, MAX_TEXT_LENGTH, optionalText } from '../../shared/d
 import type { ReverseRedemption } from './wallet.commands';
 import { pointsForfeited, type WalletEvent } from './wallet.events';
 import { commandBasics } from './wallet.inputs';
-import { alreadyCanceled, holdNotApplied, redemptionNotFound } from './wallet.lifecycle';
+import {
+  alreadyCanceled,
+  fullyReversed,
+  holdNotApplied,
+  redemptionNotFound,
+} from './wallet.lifecycle';
 import { decimal } from './wallet.reversed';
 import { walletOf, type RedemptionEntry, type WalletState } from './wallet.state';
 
@@ -109,13 +114,7 @@ export function reverseRedemption(
   if (entry.status === 'CANCELED') return alreadyCanceled();
   if (entry.hold?.state === 'HELD') return holdNotApplied(entry);
   if (entry.reversed.state === 'FULLY_REVERSED')
-    return new DomainError(
-      'REDEMPTION_FULLY_REVERSED',
-      'Nothing of the redemption is left to reverse',
-      {
-        reversedPoints: entry.reversed.points,
-      },
-    );
+    return fullyReversed(entry, 'Nothing of the redemption is left to reverse');
   // Not canceled, so every refund so far was a reversal's: this is what is still debited.
   const rest = entry.pointsDebited - entry.pointsRefunded;
   const part = partToReverse(entry, d, rest);
