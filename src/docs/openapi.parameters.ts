@@ -72,6 +72,12 @@ export const PARAMETERS: Record<string, Json> = {
     enumOf(REDEMPTION_STATUSES),
   ),
   OfferIdQuery: query('offerId', "Only this offer's redemptions.", text(1, 64)),
+  CouponCodeQuery: query(
+    'couponCode',
+    'The redemption behind a coupon code, as a checkout finds it; any case. A code of another ' +
+      'member, for a member token, or of no redemption: an empty page.',
+    { type: 'string', pattern: '^[Pp][Ll]-[A-Za-z2-9]{5}-[A-Za-z2-9]{5}$' },
+  ),
   TierQuery: query(
     'tier',
     'Members whose summary shows this tier, exactly ("default" matches those without one). ' +

@@ -2,6 +2,7 @@ import { OFFER_ARTIFACTS, PRICE_MODELS } from '../catalog/offer/offer.events';
 import { INTERVALS } from '../projections/analytics/buckets';
 import { MAX_BUCKETS } from '../read-models/analytics/analytics.controller';
 import { REDEMPTION_STATUSES, REVERSAL_STATES } from '../ledger/wallet/wallet.events';
+import { COUPON_CODE_SHAPE } from '../ledger/streams';
 import { HOLD_STATES } from '../ledger/wallet/wallet.state';
 import { statusColumn } from '../projections/redemptions/redemption-counts';
 import { closedObject, described, enumOf, Json, nullable, schemaRef } from './openapi.builders';
@@ -68,7 +69,7 @@ const RedemptionArtifact = {
     closedObject({ type: { const: 'NONE' } }),
     closedObject({
       type: { const: 'COUPON' },
-      couponCode: { type: 'string', pattern: '^PL-[A-Z2-9]{5}-[A-Z2-9]{5}$' },
+      couponCode: { type: 'string', pattern: COUPON_CODE_SHAPE.source },
       voided: voidedArtifact,
     }),
     closedObject({

@@ -76,6 +76,9 @@ export const newOfferId = () => `off_${randomHex(20)}`;
 export const newTransactionId = () => `txn_${randomHex(20)}`;
 export const newWebhookId = () => `wh_${randomHex(20)}`;
 
+/** The shape of a coupon code as `newCouponCode` makes it, in capitals. */
+export const COUPON_CODE_SHAPE = /^PL-[A-Z2-9]{5}-[A-Z2-9]{5}$/;
+
 /** A coupon code a person can read out: no 0/O or 1/I. */
 export function newCouponCode(): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';

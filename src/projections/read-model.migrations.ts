@@ -298,6 +298,18 @@ export const READ_MODEL_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rm_holds_by_expiry ON rm_holds (expires_ms);
     `,
   },
+  {
+    version: 10,
+    name: 'redemptions by coupon code',
+    // GET /v1/redemptions?couponCode=: a checkout finds the redemption behind a code (seed 003
+    // sends the code, not the redemption's id). An index on the code inside the artifact's JSON,
+    // of COUPON redemptions only, so that the projection writes no column of its own for it.
+    sql: `
+      CREATE INDEX rm_redemptions_by_coupon
+        ON rm_redemptions (tenant, json_extract(artifact, '$.couponCode'))
+        WHERE json_extract(artifact, '$.couponCode') IS NOT NULL;
+    `,
+  },
 ];
 
 /** Tables that are bookkeeping, not read models: left out of row-for-row comparisons. */

@@ -347,6 +347,42 @@ describe('Read routes (e2e)', () => {
     expect((await org('GET', `/v1/redemptions?offerId=${'x'.repeat(65)}`)).status).toBe(400);
   });
 
+  it('finds the redemption behind a coupon code with ?couponCode, in any case, voided or not', async () => {
+    const coupons = await createOffer(org, {
+      pointsPrice: 2,
+      maxPerMember: 10,
+      artifact: 'COUPON',
+    });
+    await credit(org, 'by-code', 10);
+    const made = await org('POST', '/v1/redemptions', {
+      offer: coupons,
+      externalUserID: 'by-code',
+    });
+    await org('POST', '/v1/redemptions', { offer: coupons, externalUserID: 'by-code' });
+    const code: string = made.body.artifact.couponCode;
+    const found = await org('GET', `/v1/redemptions?couponCode=${code.toLowerCase()}`);
+    expect(found.body).toEqual({ redemptions: [made.body], nextCursor: null });
+    // A checkout learns that a code is dead: canceled, it reads voided.
+    const canceled = await org('POST', `/v1/redemptions/${made.body.id}/cancel`, {});
+    expect((await org('GET', `/v1/redemptions?couponCode=${code}`)).body.redemptions).toEqual([
+      canceled.body,
+    ]);
+    expect(canceled.body.artifact).toEqual({ type: 'COUPON', couponCode: code, voided: true });
+    // Another member's code is not a member's to see; another filter narrows as ever.
+    expect((await member('GET', `/v1/redemptions?couponCode=${code}`)).body.redemptions).toEqual(
+      [],
+    );
+    expect(
+      (await org('GET', `/v1/redemptions?couponCode=${code}&status=OPEN`)).body.redemptions,
+    ).toEqual([]);
+    expect((await org('GET', '/v1/redemptions?couponCode=PL-AAAAA-BBBBB')).body).toEqual({
+      redemptions: [],
+      nextCursor: null,
+    });
+    const bad = await org('GET', '/v1/redemptions?couponCode=PL-1234');
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+
   it('takes an empty ?externalUserID= as not given', async () => {
     const own = await member('GET', '/v1/wallet');
     expect(await member('GET', '/v1/wallet?externalUserID=')).toMatchObject({

@@ -40,6 +40,7 @@ export const REDEMPTION_PATHS: Record<string, Json> = {
         'ExternalUserIDQuery',
         'RedemptionStatusQuery',
         'OfferIdQuery',
+        'CouponCodeQuery',
       ],
       success: { status: 200, description: 'A page of redemptions.', schema: 'RedemptionList' },
       errors: mergeErrors(PAGED_READ_ERRORS, NOT_FOUND),

@@ -1,10 +1,14 @@
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { COUPON_CODE_SHAPE } from '../../ledger/streams';
 import { REDEMPTION_STATUSES, RedemptionStatus } from '../../ledger/wallet/wallet.events';
 import { HasNoControlCharacters } from '../../shared/http/dto-rules';
 import { PageQuery } from '../shared/paging';
 import { IsOptionalExternalUserIDQuery } from '../shared/query-rules';
 
-/** GET /v1/redemptions: Expys v1's `?limit&cursor&externalUserID&status`, and `offerId`. */
+/**
+ * GET /v1/redemptions: Expys v1's `?limit&cursor&externalUserID&status`, and `offerId` and
+ * `couponCode`.
+ */
 export class ListRedemptionsQuery extends PageQuery {
   @IsOptionalExternalUserIDQuery()
   externalUserID?: string;
@@ -19,4 +23,12 @@ export class ListRedemptionsQuery extends PageQuery {
   @Length(1, 64)
   @HasNoControlCharacters()
   offerId?: string;
+
+  /** The redemption behind a coupon code (seed 003's checkout sends the code), in any case. */
+  @IsOptional()
+  @IsString()
+  @Matches(new RegExp(COUPON_CODE_SHAPE.source, 'i'), {
+    message: 'couponCode must be a coupon code such as PL-H3DSZ-TQUBY',
+  })
+  couponCode?: string;
 }

@@ -30,6 +30,18 @@ describe('The redemption list query', () => {
     ['an offer', { offerId: 'o1' }, 'rm_redemptions_by_offer'],
     // Not every redemption of the offer, walked for the few in that status.
     ['an offer and a status', { offerId: 'o1', status: 'OPEN' }, 'rm_redemptions_by_offer_status'],
+    // A checkout's look-up of a code: one row, whatever else the caller filters by.
+    ['a coupon code', { couponCode: 'PL-H3DSZ-TQUBY' }, 'rm_redemptions_by_coupon'],
+    [
+      'a member and a coupon code',
+      { externalUserID: 'm1', couponCode: 'PL-H3DSZ-TQUBY' },
+      'rm_redemptions_by_coupon',
+    ],
+    [
+      'a coupon code, a status and an offer',
+      { couponCode: 'PL-H3DSZ-TQUBY', status: 'OPEN', offerId: 'o1' },
+      'rm_redemptions_by_coupon',
+    ],
   ])('searches by %s with its own index, newest first', (_name, filter, index) => {
     expect(indexFor(readModels, filter)).toBe(index);
     const { sql, params } = listQuery('sandbox.acme', filter);

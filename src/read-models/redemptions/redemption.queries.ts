@@ -54,7 +54,11 @@ export interface RedemptionFilter {
   externalUserID?: string;
   status?: RedemptionStatus;
   offerId?: string;
+  couponCode?: string;
 }
+
+/** The code as migration 10 indexes it: the query must name the same expression to use it. */
+const COUPON_CODE = "json_extract(r.artifact, '$.couponCode')";
 
 /** The RedemptionCreated data back from its columns and its offer snapshot. */
 function createdOf(row: RedemptionRecord): RedemptionCreated['data'] {
@@ -116,17 +120,24 @@ export function listQuery(
 ): { sql: string; params: unknown[] } {
   const conditions = ['r.tenant = ?'];
   const params: unknown[] = [tenant];
+  // A code names one redemption or none: its index drives any search it is in.
+  const coupon = filter.couponCode !== undefined;
+  if (coupon) {
+    conditions.push(`${COUPON_CODE} = ?`);
+    params.push(filter.couponCode);
+  }
   const member = filter.externalUserID !== undefined;
   if (member) {
-    conditions.push('r.external_user_id = ?');
+    conditions.push(coupon ? '+r.external_user_id = ?' : 'r.external_user_id = ?');
     params.push(filter.externalUserID);
   }
+  const offIndex = member || coupon ? '+' : '';
   if (filter.status !== undefined) {
-    conditions.push(member ? '+r.status = ?' : 'r.status = ?');
+    conditions.push(`${offIndex}r.status = ?`);
     params.push(filter.status);
   }
   if (filter.offerId !== undefined) {
-    conditions.push(member ? '+r.offer_id = ?' : 'r.offer_id = ?');
+    conditions.push(`${offIndex}r.offer_id = ?`);
     params.push(filter.offerId);
   }
   conditions.push('r.position < ?');

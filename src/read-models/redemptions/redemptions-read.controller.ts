@@ -27,12 +27,16 @@ export class RedemptionsReadController {
   async list(@CurrentPrincipal() principal: Principal, @Query() query: ListRedemptionsQuery) {
     const externalUserID = memberFilter(principal, query.externalUserID);
     const { status, offerId } = query;
+    const couponCode = query.couponCode?.toUpperCase();
     const tenant = tenantKey(principal.tenant);
-    // offerId joins the selection only when given, so that cursors issued before it still serve.
-    const selection = [tenant, externalUserID, status, ...(offerId === undefined ? [] : [offerId])];
+    // Filters added later join the selection only when given: cursors issued before still serve.
+    const selection =
+      couponCode !== undefined
+        ? [tenant, externalUserID, status, offerId, couponCode]
+        : [tenant, externalUserID, status, ...(offerId === undefined ? [] : [offerId])];
     const page = pageOf(this.cursors, 'redemptions', selection, query);
     await this.freshness.of([REDEMPTIONS]);
-    return this.queries.list(tenant, { externalUserID, status, offerId }, page);
+    return this.queries.list(tenant, { externalUserID, status, offerId, couponCode }, page);
   }
 
   @Get(':id')
