@@ -238,6 +238,62 @@ describe('webhook delivery', () => {
     expect(new Set(receiver.received.map((r) => r.body)).size).toBe(1);
   });
 
+  it('sends a finished delivery once however many resends ask for it before it goes', async () => {
+    receiver.respond = (_request, index) => (index === 0 ? 200 : 500);
+    await registerWebhook('wh_a');
+    await creditPoints(10);
+    await dispatchAll();
+    const sender = deliverer();
+    await sender.runOnce(T0);
+    const id = rows()[0].id;
+    expect(rows()[0]).toMatchObject({ status: 'delivered', attempts: 1 });
+    // A double click, or a client's retry under a new key: the second finds it pending already.
+    await requestResend('wh_a', id);
+    await requestResend('wh_a', id);
+    await dispatchAll();
+    expect(rows()[0]).toMatchObject({ status: 'pending', resend: 1 });
+    await sender.runOnce(T0 + 1_000);
+    expect(rows()[0]).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+      next_attempt_at: null,
+      last_error: 'HTTP 500',
+    });
+  });
+
+  it('waits the schedule from when an attempt ended: a timed-out one is not tried again at once', async () => {
+    receiver.respond = () => 0; // never answers
+    await registerWebhook('wh_a');
+    await creditPoints(10);
+    await dispatchAll();
+    const sender = deliverer({ timeoutMs: 200, clock: Date.now });
+    const started = Date.now();
+    await sender.runOnce(started);
+    const ended = Date.now();
+    const [row] = rows();
+    expect(row.updated_at).toBeGreaterThanOrEqual(started + 200);
+    expect(row.next_attempt_at).toBeGreaterThanOrEqual(started + 200 + SCHEDULE[0]);
+    expect(row.next_attempt_at).toBeLessThanOrEqual(ended + SCHEDULE[0]);
+  });
+
+  it('leaves a delivery whose webhook is deleted during its attempt canceled, with no next one', async () => {
+    receiver.respond = () => 0; // never answers: the attempt is under way until its timeout
+    await registerWebhook('wh_a');
+    await creditPoints(10);
+    await dispatchAll();
+    const sender = deliverer({ timeoutMs: 200 });
+    const attempt = sender.startDue(T0);
+    await receiver.next();
+    outbox.delete('sandbox.acme', 'wh_a', T0);
+    await Promise.all(attempt);
+    expect(rows()[0]).toMatchObject({
+      status: 'canceled',
+      attempts: 1,
+      next_attempt_at: null,
+      last_error: 'no answer within 200 ms',
+    });
+  });
+
   it('brings a pending delivery forward on request and keeps its schedule', async () => {
     receiver.respond = () => 503;
     await registerWebhook('wh_a');

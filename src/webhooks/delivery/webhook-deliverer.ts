@@ -4,7 +4,7 @@ import { DeliveryRow, EndpointRow, WebhookOutbox } from './webhook-outbox';
 import { PREVIOUS_SECRET_VALID_MS } from '../endpoint/webhook.events';
 import { DestinationRefused, postWebhook, Resolver } from './webhook-request';
 
-/** Waits after each failed attempt: the 7th attempt, 10 h 36 min after the first, is the last. */
+/** Waits after each failed attempt, from its end: the 7th attempt, about 10 h 36 min after the first, is the last. */
 export const RETRY_SCHEDULE_MS: readonly number[] = [
   10_000,
   60_000,
@@ -112,7 +112,11 @@ export class WebhookDeliverer {
   private async attempt(row: DeliveryRow, nowMs: number): Promise<void> {
     const endpoint = this.outbox.endpoint(row.tenant, row.webhook_id);
     if (!endpoint) return this.outbox.cancel(row.id, nowMs);
-    const timestamp = Math.floor(this.clock() / 1000);
+    const startedAt = this.clock();
+    // The attempt's outcome is recorded, and its retry waited for, from when it ended: a receiver
+    // that timed out gets the schedule's whole wait before the next try, not 10 s less.
+    const endedAt = () => nowMs + Math.max(0, this.clock() - startedAt);
+    const timestamp = Math.floor(startedAt / 1000);
     const signature = this.signatures(row, endpoint, timestamp);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     let failure: string;
@@ -132,7 +136,7 @@ export class WebhookDeliverer {
         resolve: this.options.resolve,
       });
       if (status >= 200 && status < 300) {
-        this.outbox.delivered(row.id, nowMs);
+        this.outbox.delivered(row.id, endedAt());
         this.counts.delivered++;
         return;
       }
@@ -141,7 +145,7 @@ export class WebhookDeliverer {
       if (this.stopping.signal.aborted) return;
       failure = timeout.aborted ? `no answer within ${this.timeoutMs} ms` : describeFailure(error);
     }
-    this.failed(row, failure, nowMs);
+    this.failed(row, failure, endedAt());
   }
 
   /**

@@ -134,15 +134,18 @@ export class WebhookOutbox {
       due: db.prepare(
         "SELECT * FROM wh_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?",
       ),
+      // An attempt that ends after its webhook was deleted counts, but leaves the delivery
+      // CANCELED, with no next attempt: only a 2xx, which did reach the receiver, says DELIVERED.
       finish: db.prepare(
-        'UPDATE wh_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = NULL, last_error = ?, resend = 0, updated_at = ? WHERE id = ?',
+        "UPDATE wh_deliveries SET status = CASE WHEN status = 'canceled' AND @status != 'delivered' THEN status ELSE @status END, attempts = attempts + 1, next_attempt_at = NULL, last_error = @error, resend = 0, updated_at = @now WHERE id = @id",
       ),
       retry: db.prepare(
-        'UPDATE wh_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?',
+        "UPDATE wh_deliveries SET attempts = attempts + 1, next_attempt_at = CASE status WHEN 'pending' THEN ? END, last_error = ?, updated_at = ? WHERE id = ?",
       ),
-      // A pending delivery is only brought forward; a finished one is sent once more.
+      // A pending delivery is only brought forward, keeping what it was (on its schedule, or sent
+      // again on request); a finished one is sent once more.
       resend: db.prepare(
-        "UPDATE wh_deliveries SET status = 'pending', next_attempt_at = ?, resend = (status != 'pending'), updated_at = ? WHERE tenant = ? AND webhook_id = ? AND id = ? AND status != 'canceled'",
+        "UPDATE wh_deliveries SET status = 'pending', next_attempt_at = ?, resend = CASE status WHEN 'pending' THEN resend ELSE 1 END, updated_at = ? WHERE tenant = ? AND webhook_id = ? AND id = ? AND status != 'canceled'",
       ),
       holds: db
         .prepare('SELECT 1 FROM wh_deliveries WHERE tenant = ? AND webhook_id = ? AND id = ?')
@@ -260,11 +263,11 @@ export class WebhookOutbox {
   }
 
   delivered(id: string, nowMs: number): void {
-    this.statements.finish.run('delivered', null, nowMs, id);
+    this.statements.finish.run({ status: 'delivered', error: null, now: nowMs, id });
   }
 
   gaveUp(id: string, error: string, nowMs: number): void {
-    this.statements.finish.run('failed', error, nowMs, id);
+    this.statements.finish.run({ status: 'failed', error, now: nowMs, id });
   }
 
   retryAt(id: string, at: number, error: string, nowMs: number): void {
