@@ -4,7 +4,10 @@ import { DeliveryRow, EndpointRow, WebhookOutbox } from './webhook-outbox';
 import { PREVIOUS_SECRET_VALID_MS } from '../endpoint/webhook.events';
 import { DestinationRefused, postWebhook, Resolver } from './webhook-request';
 
-/** Waits after each failed attempt, from its end: the 7th attempt, about 10 h 36 min after the first, is the last. */
+/**
+ * Waits after each failed attempt, counted from its end: the 7th attempt, about 10 h 36 min after
+ * the first, is the last.
+ */
 export const RETRY_SCHEDULE_MS: readonly number[] = [
   10_000,
   60_000,
