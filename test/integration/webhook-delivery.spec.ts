@@ -499,6 +499,27 @@ describe('webhook delivery', () => {
     expect(rows().map((r) => JSON.parse(r.body).data.amount)).toEqual([1, 2]);
   });
 
+  it("keeps a hung receiver to maxPerWebhook requests: another tenant's deliveries go on", async () => {
+    receiver.respond = (request) => (request.path === '/wh_hung' ? 0 : 200);
+    await registerWebhook('wh_hung', ['*'], 'sandbox.globex');
+    for (const amount of [1, 2, 3, 4, 5, 6]) await creditPoints(amount, 'sandbox.globex');
+    await registerWebhook('wh_ok', ['*'], 'sandbox.acme');
+    await creditPoints(7, 'sandbox.acme');
+    await dispatchAll();
+    const sender = deliverer({ maxInFlight: 3, maxPerWebhook: 2 });
+    // wh_hung's six are due first, but it gets two slots, and wh_ok the third.
+    const started = sender.startDue(T0);
+    expect(started).toHaveLength(3);
+    const received = await Promise.all([receiver.next(), receiver.next(), receiver.next()]);
+    expect(received.map((r) => r.path).sort()).toEqual(['/wh_hung', '/wh_hung', '/wh_ok']);
+    await Promise.race(started); // wh_ok's delivery, the one that is answered
+    expect(rows().find((r) => r.webhook_id === 'wh_ok')).toMatchObject({ status: 'delivered' });
+    // Its slot is free again, but wh_hung already has two under way: nothing more starts.
+    expect(sender.startDue(T0)).toHaveLength(0);
+    await sender.stop();
+    await Promise.all(started);
+  });
+
   it('keeps at most maxInFlight requests under way, and stop() leaves the unanswered ones due', async () => {
     receiver.respond = () => 0;
     await registerWebhook('wh_a');

@@ -1,6 +1,6 @@
 import { messageOf } from '../../shared/application/error-message';
 import { signatureOf, signingSecretOf } from '../webhook-signing';
-import { DeliveryRow, EndpointRow, WebhookOutbox } from './webhook-outbox';
+import { DeliveryRow, EndpointRow, webhookKey, WebhookOutbox } from './webhook-outbox';
 import { PREVIOUS_SECRET_VALID_MS } from '../endpoint/webhook.events';
 import { DestinationRefused, postWebhook, Resolver } from './webhook-request';
 
@@ -28,6 +28,8 @@ export interface DelivererOptions {
   timeoutMs?: number;
   /** Requests under way at once, over every webhook. */
   maxInFlight?: number;
+  /** Requests under way at once to one webhook: a receiver that hangs holds no more slots. */
+  maxPerWebhook?: number;
   /** The time the signature's webhook-timestamp states (seconds are taken of it). */
   clock?: () => number;
 }
@@ -52,6 +54,9 @@ export class WebhookDeliverer {
   private readonly schedule: readonly number[];
   private readonly timeoutMs: number;
   private readonly maxInFlight: number;
+  private readonly maxPerWebhook: number;
+  /** Attempts under way by webhook (tenant and id). */
+  private readonly perWebhook = new Map<string, number>();
   private readonly clock: () => number;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly stopping = new AbortController();
@@ -64,6 +69,7 @@ export class WebhookDeliverer {
     this.schedule = options.schedule ?? RETRY_SCHEDULE_MS;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxInFlight = options.maxInFlight ?? 16;
+    this.maxPerWebhook = options.maxPerWebhook ?? 4;
     this.clock = options.clock ?? Date.now;
   }
 
@@ -78,24 +84,44 @@ export class WebhookDeliverer {
     return started.length;
   }
 
-  /** As runOnce, without waiting: the attempts' promises, each settled once its row is updated. */
+  /**
+   * As runOnce, without waiting: the attempts' promises, each settled once its row is updated.
+   * Webhook by webhook, the one due longest first, each with at most maxPerWebhook under way.
+   */
   startDue(nowMs = this.clock(), onSettled?: () => void): Array<Promise<void>> {
     if (this.stopping.signal.aborted) return [];
-    const room = this.maxInFlight - this.inFlight.size;
-    if (room <= 0) return [];
-    const rows = this.outbox.due(nowMs, room + this.inFlight.size);
     const started: Array<Promise<void>> = [];
-    for (const row of rows) {
-      if (started.length >= room) break;
-      if (this.inFlight.has(row.id)) continue;
-      const attempt = this.attempt(row, nowMs).finally(() => {
-        this.inFlight.delete(row.id);
-        onSettled?.();
-      });
-      this.inFlight.set(row.id, attempt);
-      started.push(attempt);
+    for (const webhook of this.outbox.dueWebhooks(nowMs)) {
+      const room = this.maxInFlight - this.inFlight.size;
+      if (room <= 0) break;
+      const key = webhookKey(webhook.tenant, webhook.webhookId);
+      const busy = this.perWebhook.get(key) ?? 0;
+      const quota = Math.min(this.maxPerWebhook - busy, room);
+      if (quota <= 0) continue;
+      let taken = 0;
+      for (const row of this.outbox.dueOf(webhook, nowMs, quota + busy)) {
+        if (taken === quota) break;
+        if (this.inFlight.has(row.id)) continue;
+        started.push(this.start(row, key, nowMs, onSettled));
+        taken++;
+      }
     }
     return started;
+  }
+
+  private start(row: DeliveryRow, key: string, nowMs: number, onSettled?: () => void) {
+    this.perWebhook.set(key, (this.perWebhook.get(key) ?? 0) + 1);
+    const attempt = this.attempt(row, nowMs).finally(() => {
+      this.inFlight.delete(row.id);
+      // Whatever the attempt left (one that threw or was stopped leaves its row due), look again.
+      this.outbox.dueBy(row.tenant, row.webhook_id, nowMs);
+      const left = (this.perWebhook.get(key) ?? 1) - 1;
+      if (left > 0) this.perWebhook.set(key, left);
+      else this.perWebhook.delete(key);
+      onSettled?.();
+    });
+    this.inFlight.set(row.id, attempt);
+    return attempt;
   }
 
   /** Resolves once the attempts under way now have ended and updated their rows. */
@@ -182,7 +208,7 @@ export class WebhookDeliverer {
       this.outbox.gaveUp(row.id, failure, nowMs);
       this.counts.gaveUp++;
     } else {
-      this.outbox.retryAt(row.id, nowMs + wait, failure, nowMs);
+      this.outbox.retryAt(row, nowMs + wait, failure, nowMs);
     }
   }
 }

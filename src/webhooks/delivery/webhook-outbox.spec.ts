@@ -33,7 +33,9 @@ describe('WebhookOutbox', () => {
         rotatedAt: null,
       });
       expect(outbox.resend('sandbox.acme', 'wh_1', 'msg_1', 5_000)).toBe(true);
-      expect(outbox.due(5_000, 10)).toEqual([
+      const [webhook] = outbox.dueWebhooks(5_000);
+      expect(webhook).toEqual({ tenant: 'sandbox.acme', webhookId: 'wh_1', at: 5_000 });
+      expect(outbox.dueOf(webhook, 5_000, 10)).toEqual([
         expect.objectContaining({ id: 'msg_1', status: 'pending', attempts: 7, resend: 1 }),
       ]);
       expect(outbox.resend('sandbox.acme', 'wh_2', 'msg_1', 5_000)).toBe(false);

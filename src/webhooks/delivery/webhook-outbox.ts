@@ -63,6 +63,17 @@ export const WEBHOOK_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE wh_endpoints ADD COLUMN rotated_at INTEGER;
     `,
   },
+  {
+    version: 4,
+    name: 'due deliveries by webhook',
+    // Each webhook's due deliveries, oldest first (rowid last, in creation order), so that the
+    // deliverer takes a few of each webhook's in turn: one stuck receiver no longer fills every
+    // request slot while other webhooks' deliveries wait behind its backlog.
+    sql: `
+      CREATE INDEX wh_deliveries_due_by_webhook
+        ON wh_deliveries (status, tenant, webhook_id, next_attempt_at);
+    `,
+  },
 ];
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'canceled';
@@ -93,6 +104,16 @@ export interface EndpointRow {
   rotatedAt: number | null;
 }
 
+/** A webhook with pending deliveries, and when the first of them is due (epoch ms). */
+export interface DueWebhook {
+  tenant: string;
+  webhookId: string;
+  at: number;
+}
+
+/** One webhook of one tenant, as a map key. */
+export const webhookKey = (tenant: string, webhookId: string) => `${tenant}\n${webhookId}`;
+
 export interface NewDelivery {
   id: string;
   tenant: string;
@@ -107,6 +128,12 @@ export class WebhookOutbox {
   private readonly statements;
   /** The live registrations by tenant, read once: the dispatcher asks for each event it reads. */
   private active?: Map<string, Array<{ id: string; events: string[] }>>;
+  /**
+   * The webhooks with pending deliveries by when their first is due, read once and kept by every
+   * write that makes a delivery due (enqueue, resend, retry). An `at` may be early, never late:
+   * an early one costs one look at the webhook's deliveries, after which it is set right.
+   */
+  private dueAt?: Map<string, DueWebhook>;
 
   private constructor(readonly db: Database.Database) {
     this.statements = {
@@ -131,8 +158,16 @@ export class WebhookOutbox {
       enqueue: db.prepare(
         "INSERT OR IGNORE INTO wh_deliveries (id, tenant, webhook_id, event_id, event_type, body, status, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
       ),
-      due: db.prepare(
-        "SELECT * FROM wh_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?",
+      dueOf: db.prepare(
+        "SELECT * FROM wh_deliveries WHERE status = 'pending' AND tenant = ? AND webhook_id = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, rowid LIMIT ?",
+      ),
+      nextDueOf: db
+        .prepare(
+          "SELECT min(next_attempt_at) FROM wh_deliveries WHERE status = 'pending' AND tenant = ? AND webhook_id = ? AND next_attempt_at > ?",
+        )
+        .pluck(),
+      pendingWebhooks: db.prepare(
+        "SELECT tenant, webhook_id AS webhookId, min(next_attempt_at) AS at FROM wh_deliveries WHERE status = 'pending' GROUP BY tenant, webhook_id",
       ),
       // An attempt that ends after its webhook was deleted counts, but leaves the delivery
       // CANCELED, with no next attempt: only a 2xx, which did reach the receiver, says DELIVERED.
@@ -245,7 +280,7 @@ export class WebhookOutbox {
 
   /** Once per message id: the dispatcher going over an event again adds nothing. */
   enqueue(d: NewDelivery, nowMs: number): void {
-    this.statements.enqueue.run(
+    const added = this.statements.enqueue.run(
       d.id,
       d.tenant,
       d.webhookId,
@@ -256,10 +291,42 @@ export class WebhookOutbox {
       nowMs,
       nowMs,
     );
+    if (added.changes > 0) this.dueBy(d.tenant, d.webhookId, nowMs);
   }
 
-  due(nowMs: number, limit: number): DeliveryRow[] {
-    return this.statements.due.all(nowMs, limit) as DeliveryRow[];
+  /** The webhooks with a delivery due at `nowMs`, the one due longest first. */
+  dueWebhooks(nowMs: number): DueWebhook[] {
+    return [...this.dueMap().values()].filter((w) => w.at <= nowMs).sort((a, b) => a.at - b.at);
+  }
+
+  /**
+   * Up to `limit` of the webhook's deliveries due at `nowMs`, oldest first (those under way
+   * included: they stay pending until their attempt ends). Fewer than `limit` are all it has due,
+   * so the webhook is next due when its first later delivery is.
+   */
+  dueOf(webhook: DueWebhook, nowMs: number, limit: number): DeliveryRow[] {
+    const { tenant, webhookId } = webhook;
+    const rows = this.statements.dueOf.all(tenant, webhookId, nowMs, limit) as DeliveryRow[];
+    if (rows.length < limit) {
+      const next = this.statements.nextDueOf.get(tenant, webhookId, nowMs) as number | null;
+      if (next === null) this.dueMap().delete(webhookKey(tenant, webhookId));
+      else webhook.at = next;
+    }
+    return rows;
+  }
+
+  private dueMap(): Map<string, DueWebhook> {
+    if (this.dueAt) return this.dueAt;
+    const rows = this.statements.pendingWebhooks.all() as DueWebhook[];
+    return (this.dueAt = new Map(rows.map((w) => [webhookKey(w.tenant, w.webhookId), w])));
+  }
+
+  /** The webhook may have a delivery due at `at` (an early guess costs one look). */
+  dueBy(tenant: string, webhookId: string, at: number): void {
+    const due = this.dueMap();
+    const known = due.get(webhookKey(tenant, webhookId));
+    if (!known) due.set(webhookKey(tenant, webhookId), { tenant, webhookId, at });
+    else if (at < known.at) known.at = at;
   }
 
   delivered(id: string, nowMs: number): void {
@@ -270,13 +337,16 @@ export class WebhookOutbox {
     this.statements.finish.run({ status: 'failed', error, now: nowMs, id });
   }
 
-  retryAt(id: string, at: number, error: string, nowMs: number): void {
-    this.statements.retry.run(at, error, nowMs, id);
+  retryAt(row: DeliveryRow, at: number, error: string, nowMs: number): void {
+    this.statements.retry.run(at, error, nowMs, row.id);
+    this.dueBy(row.tenant, row.webhook_id, at);
   }
 
   /** Makes a webhook's delivery due at `nowMs`; false when it has none by that id to send. */
   resend(tenant: string, webhookId: string, id: string, nowMs: number): boolean {
-    return this.statements.resend.run(nowMs, nowMs, tenant, webhookId, id).changes > 0;
+    const made = this.statements.resend.run(nowMs, nowMs, tenant, webhookId, id).changes > 0;
+    if (made) this.dueBy(tenant, webhookId, nowMs);
+    return made;
   }
 
   /** Whether the webhook has a delivery by that id (finished ones are kept 7 days). */
