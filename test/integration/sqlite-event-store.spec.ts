@@ -140,6 +140,23 @@ describe('SQLite event store (adapter-specific guarantees)', () => {
     await store.close();
   });
 
+  it('answers a request still running after it closed as unavailable (503), not a 500', async () => {
+    const store = SqliteEventStore.open({ path: join(dir, 'events.db') });
+    await store.append('closed-0', [event()], 'no_stream');
+    await store.close();
+    // A request whose client left during a shutdown: the server did not wait for it.
+    for (const late of [
+      store.append('closed-1', [event()], 'no_stream'),
+      store.readStream('closed-0'),
+      store.readAll(),
+      store.readAllLean(0, 10),
+      store.headPosition(),
+    ]) {
+      await expect(late).rejects.toBeInstanceOf(EventStoreUnavailableError);
+      await expect(late).rejects.toThrow('The event store is closed: the service is stopping');
+    }
+  });
+
   it('opens in WAL mode with synchronous=FULL unless told otherwise', async () => {
     const path = join(dir, 'events.db');
     const store = SqliteEventStore.open({ path });

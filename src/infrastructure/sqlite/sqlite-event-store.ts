@@ -78,6 +78,13 @@ const READ_PAGE = 4096;
 const WORKER_FILE = join(__dirname, 'sqlite-writer.worker.js');
 
 /**
+ * What a request still running when the service stops meets (its client gone, so the shutdown did
+ * not wait for it): a 503 to retry, nothing written, not a 500 from a closed SQLite handle.
+ */
+const closedStore = () =>
+  new EventStoreUnavailableError('The event store is closed: the service is stopping');
+
+/**
  * The embedded event store: one SQLite file in WAL mode. Appends are queued and group-committed:
  * appends made in one turn of the event loop go to the writer together, and the writer thread
  * merges whatever arrived while it was committing into its next transaction, sharing one fsync.
@@ -143,7 +150,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
 
   /** Several streams in one transaction: a conflict on any of them writes none of them. */
   appendAtomically(appends: readonly AtomicAppend[]): Promise<AppendResult[]> {
-    if (this.closed) return Promise.reject(new Error('Event store is closed'));
+    if (this.closed) return Promise.reject(closedStore());
     let queued: QueuedAppend[];
     try {
       if (appends.length === 0) throw new TypeError('Nothing to append');
@@ -163,6 +170,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    if (!this.db.open) throw closedStore();
     const backwards = options.direction === 'backwards';
     const from = options.fromRevision ?? (backwards ? 'end' : 'start');
     const limit = options.maxCount ?? NO_LIMIT;
@@ -177,6 +185,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    if (!this.db.open) throw closedStore();
     const backwards = options.direction === 'backwards';
     const from = options.fromPosition ?? (backwards ? 'end' : 'start');
     const position = from === 'start' ? 0 : from === 'end' ? Number.MAX_SAFE_INTEGER : Number(from);
@@ -198,6 +207,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
     maxCount: number,
     bodies?: EventFilter,
   ): Promise<LeanEvent[]> {
+    if (!this.db.open) throw closedStore();
     const withBodies = filterClause(bodies);
     const statements = this.filteredRead(`lean|${withBodies.key}`, () => {
       const columns = leanColumnsWithBodiesWhere(withBodies.sql);
@@ -220,6 +230,7 @@ export class SqliteEventStore implements EventStore, SubscriptionSource {
   }
 
   async headPosition(): Promise<bigint> {
+    if (!this.db.open) throw closedStore();
     return this.head();
   }
 
