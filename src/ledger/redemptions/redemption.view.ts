@@ -20,7 +20,7 @@ export type ArtifactView =
   | { type: 'FULFILMENT'; fulfilment: Fulfilment | null; voided: boolean };
 
 /** A redemption whose artifact no longer holds: canceled, or nothing of it left unreversed. */
-export const artifactVoided = (entry: Pick<RedemptionEntry, 'status' | 'reversed'>) =>
+const artifactVoided = (entry: Pick<RedemptionEntry, 'status' | 'reversed'>) =>
   entry.status === 'CANCELED' || entry.reversed.state === 'FULLY_REVERSED';
 
 function artifactView(entry: RedemptionEntry): ArtifactView {
