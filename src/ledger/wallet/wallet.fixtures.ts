@@ -1,5 +1,5 @@
 import type { OfferSnapshot } from '../../catalog/offer/offer.snapshot';
-import type { WalletCommand } from './wallet.commands';
+import type { ReverseRedemption, WalletCommand } from './wallet.commands';
 import type { MemberRegistered, RedemptionStatus, WalletEvent } from './wallet.events';
 
 export const T0 = '2025-03-01T10:00:00.000Z';
@@ -117,5 +117,21 @@ export const cancel = (actor: 'member' | 'org', redemptionId = 'r-1'): WalletCom
     actor,
     reason: 'changed plans',
     now: T0,
+  },
+});
+
+/** The org gives back `part` of redemption r-1 (all that remains when left out). */
+export const reverse = (
+  part: { units?: number | null; amount?: string | null } = {},
+): ReverseRedemption => ({
+  type: 'ReverseRedemption',
+  data: {
+    redemptionId: 'r-1',
+    transactionId: 'tx-reverse',
+    forfeitTransactionId: 'tx-forfeit',
+    reason: 'returned',
+    actor: 'org',
+    now: T0,
+    ...part,
   },
 });

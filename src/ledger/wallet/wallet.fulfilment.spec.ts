@@ -1,10 +1,19 @@
 import { fold } from '../../shared/domain/decider';
 import { deciderSpec } from '../../shared/domain/decider-spec';
 import { redemptionView } from '../redemptions/redemption.view';
-import type { FulfilRedemption, ReverseRedemption } from './wallet.commands';
+import type { FulfilRedemption } from './wallet.commands';
 import { walletDecider } from './wallet.decider';
 import type { WalletEvent } from './wallet.events';
-import { at, cancel, credited, movedTo, offer, redeemed, registered } from './wallet.fixtures';
+import {
+  at,
+  cancel,
+  credited,
+  movedTo,
+  offer,
+  redeemed,
+  registered,
+  reverse,
+} from './wallet.fixtures';
 import { walletOf, type WalletState } from './wallet.state';
 
 const spec = deciderSpec(walletDecider);
@@ -129,18 +138,7 @@ describe('wallet decider: FulfilRedemption', () => {
   });
 
   it('voids the line of a canceled or fully reversed redemption, and refuses to ship it', () => {
-    const reverse: ReverseRedemption = {
-      type: 'ReverseRedemption',
-      data: {
-        redemptionId: 'r-1',
-        transactionId: 'tx-reverse',
-        forfeitTransactionId: 'tx-forfeit',
-        reason: 'returned',
-        actor: 'org',
-        now: at(4),
-      },
-    };
-    const reversed = [...given, ...spec.given(given).when(reverse).thenEvents()];
+    const reversed = [...given, ...spec.given(given).when(reverse()).thenEvents()];
     expect(view(fold(walletDecider, reversed)).artifact).toEqual({
       type: 'FULFILMENT',
       fulfilment: null,

@@ -5,25 +5,19 @@ import { redemptionView } from '../redemptions/redemption.view';
 import type { ReverseRedemption } from './wallet.commands';
 import { walletDecider } from './wallet.decider';
 import type { WalletEvent } from './wallet.events';
-import { cancel, credited, movedTo, offer, redeemed, registered, T0 } from './wallet.fixtures';
+import {
+  cancel,
+  credited,
+  movedTo,
+  offer,
+  redeemed,
+  registered,
+  reverse,
+  T0,
+} from './wallet.fixtures';
 import { walletOf, type WalletState } from './wallet.state';
 
 const spec = deciderSpec(walletDecider);
-
-const reverse = (
-  part: { units?: number | null; amount?: string | null } = {},
-): ReverseRedemption => ({
-  type: 'ReverseRedemption',
-  data: {
-    redemptionId: 'r-1',
-    transactionId: 'tx-reverse',
-    forfeitTransactionId: 'tx-forfeit',
-    reason: 'returned',
-    actor: 'org',
-    now: T0,
-    ...part,
-  },
-});
 
 const unitOffer = offer({ priceModel: 'UNIT_BASED', pointsPrice: null, unitCost: 30 });
 const amountOffer = offer({
