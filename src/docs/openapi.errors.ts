@@ -21,7 +21,8 @@ const MEANINGS = {
       'the id exists, or concurrent writes kept conflicting (retry with the same Idempotency-Key)',
     REDEMPTION_ALREADY_EXISTS: 'the member holds maxPerMember redemptions of the offer',
     REDEMPTION_ALREADY_CANCELED: 'the redemption is already canceled',
-    REDEMPTION_FULLY_REVERSED: 'nothing of the redemption is left to reverse',
+    REDEMPTION_FULLY_REVERSED:
+      'the redemption is fully reversed: nothing is left to reverse or ship',
     REDEMPTION_NOT_HELD: 'the redemption was debited at once: it holds no points',
     HOLD_ALREADY_APPLIED: 'the hold was applied already',
     HOLD_RELEASED: 'the hold was released (or canceled)',

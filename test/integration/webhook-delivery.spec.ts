@@ -520,6 +520,44 @@ describe('webhook delivery', () => {
     await Promise.all(started);
   });
 
+  it("keeps one tenant's hung receivers to maxPerTenant requests: the other tenants' go on", async () => {
+    receiver.respond = (request) => (request.path.startsWith('/wh_hung') ? 0 : 200);
+    for (const id of ['wh_hung1', 'wh_hung2']) await registerWebhook(id, ['*'], 'sandbox.globex');
+    for (const amount of [1, 2, 3]) await creditPoints(amount, 'sandbox.globex');
+    await registerWebhook('wh_ok', ['*'], 'sandbox.acme');
+    await creditPoints(4, 'sandbox.acme');
+    await dispatchAll();
+    const sender = deliverer({ maxInFlight: 4, maxPerWebhook: 2, maxPerTenant: 3 });
+    // Two webhooks of two each would fill the four slots; globex gets three, acme the fourth.
+    const started = sender.startDue(T0);
+    expect(started).toHaveLength(4);
+    const paths = await Promise.all([1, 2, 3, 4].map(() => receiver.next()));
+    expect(paths.filter((r) => r.path === '/wh_ok')).toHaveLength(1);
+    await sender.stop();
+    await Promise.all(started);
+  });
+
+  it('hands a freed slot to the webhook whose turn is oldest, not back to a backlog', async () => {
+    receiver.respond = (request) => (request.path === '/wh_hung' ? 0 : 200);
+    await registerWebhook('wh_hung');
+    for (const amount of [1, 2, 3, 4]) await creditPoints(amount);
+    await dispatchAll();
+    await registerWebhook('wh_ok');
+    await creditPoints(5); // due as early as wh_hung's backlog (one clock), but it never had a turn
+    await dispatchAll();
+    const sender = deliverer({ maxInFlight: 2, maxPerWebhook: 2, timeoutMs: 100 });
+    await sender.runOnce(T0); // wh_hung's first two, both timing out
+    expect(receiver.received.map((r) => r.path)).toEqual(['/wh_hung', '/wh_hung']);
+    await sender.runOnce(T0); // wh_ok's turn first, then wh_hung's third
+    expect(
+      receiver.received
+        .map((r) => r.path)
+        .slice(2)
+        .sort(),
+    ).toEqual(['/wh_hung', '/wh_ok']);
+    expect(rows().find((r) => r.webhook_id === 'wh_ok')).toMatchObject({ status: 'delivered' });
+  });
+
   it('keeps at most maxInFlight requests under way, and stop() leaves the unanswered ones due', async () => {
     receiver.respond = () => 0;
     await registerWebhook('wh_a');

@@ -1,6 +1,6 @@
 import { messageOf } from '../../shared/application/error-message';
 import { signatureOf, signingSecretOf } from '../webhook-signing';
-import { DeliveryRow, EndpointRow, webhookKey, WebhookOutbox } from './webhook-outbox';
+import { DeliveryRow, DueWebhook, EndpointRow, webhookKey, WebhookOutbox } from './webhook-outbox';
 import { PREVIOUS_SECRET_VALID_MS } from '../endpoint/webhook.events';
 import { DestinationRefused, postWebhook, Resolver } from './webhook-request';
 
@@ -30,6 +30,8 @@ export interface DelivererOptions {
   maxInFlight?: number;
   /** Requests under way at once to one webhook: a receiver that hangs holds no more slots. */
   maxPerWebhook?: number;
+  /** Requests under way at once for one tenant's webhooks: the rest stay for other tenants. */
+  maxPerTenant?: number;
   /** The time the signature's webhook-timestamp states (seconds are taken of it). */
   clock?: () => number;
 }
@@ -55,8 +57,13 @@ export class WebhookDeliverer {
   private readonly timeoutMs: number;
   private readonly maxInFlight: number;
   private readonly maxPerWebhook: number;
-  /** Attempts under way by webhook (tenant and id). */
-  private readonly perWebhook = new Map<string, number>();
+  private readonly maxPerTenant: number;
+  /** Attempts under way by webhook (webhookKey) and by tenant. */
+  private readonly byWebhook = new UnderWay();
+  private readonly byTenant = new UnderWay();
+  /** The turn in which each webhook last started an attempt: the order slots are handed out in. */
+  private readonly lastTurn = new Map<string, number>();
+  private turns = 0;
   private readonly clock: () => number;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly stopping = new AbortController();
@@ -70,6 +77,7 @@ export class WebhookDeliverer {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.maxInFlight = options.maxInFlight ?? 16;
     this.maxPerWebhook = options.maxPerWebhook ?? 4;
+    this.maxPerTenant = options.maxPerTenant ?? 8;
     this.clock = options.clock ?? Date.now;
   }
 
@@ -86,17 +94,26 @@ export class WebhookDeliverer {
 
   /**
    * As runOnce, without waiting: the attempts' promises, each settled once its row is updated.
-   * Webhook by webhook, the one due longest first, each with at most maxPerWebhook under way.
+   * Webhook by webhook, in turns: the one that started an attempt longest ago (or never) first, so
+   * that webhooks with a backlog, or whose receivers hang, take their turns after the others and
+   * not before every one of them. At most maxPerWebhook under way per webhook and maxPerTenant per
+   * tenant: one tenant's receivers never hold every slot.
    */
   startDue(nowMs = this.clock(), onSettled?: () => void): Array<Promise<void>> {
     if (this.stopping.signal.aborted) return [];
     const started: Array<Promise<void>> = [];
-    for (const webhook of this.outbox.dueWebhooks(nowMs)) {
+    const turnOf = (w: DueWebhook) => this.lastTurn.get(webhookKey(w.tenant, w.webhookId)) ?? 0;
+    const due = this.outbox.dueWebhooks(nowMs).sort((a, b) => turnOf(a) - turnOf(b));
+    for (const webhook of due) {
       const room = this.maxInFlight - this.inFlight.size;
       if (room <= 0) break;
       const key = webhookKey(webhook.tenant, webhook.webhookId);
-      const busy = this.perWebhook.get(key) ?? 0;
-      const quota = Math.min(this.maxPerWebhook - busy, room);
+      const busy = this.byWebhook.of(key);
+      const quota = Math.min(
+        this.maxPerWebhook - busy,
+        this.maxPerTenant - this.byTenant.of(webhook.tenant),
+        room,
+      );
       if (quota <= 0) continue;
       let taken = 0;
       for (const row of this.outbox.dueOf(webhook, nowMs, quota + busy)) {
@@ -110,14 +127,15 @@ export class WebhookDeliverer {
   }
 
   private start(row: DeliveryRow, key: string, nowMs: number, onSettled?: () => void) {
-    this.perWebhook.set(key, (this.perWebhook.get(key) ?? 0) + 1);
+    this.byWebhook.add(key);
+    this.byTenant.add(row.tenant);
+    this.lastTurn.set(key, ++this.turns);
     const attempt = this.attempt(row, nowMs).finally(() => {
       this.inFlight.delete(row.id);
       // Whatever the attempt left (one that threw or was stopped leaves its row due), look again.
       this.outbox.dueBy(row.tenant, row.webhook_id, nowMs);
-      const left = (this.perWebhook.get(key) ?? 1) - 1;
-      if (left > 0) this.perWebhook.set(key, left);
-      else this.perWebhook.delete(key);
+      this.byWebhook.remove(key);
+      this.byTenant.remove(row.tenant);
       onSettled?.();
     });
     this.inFlight.set(row.id, attempt);
@@ -210,6 +228,25 @@ export class WebhookDeliverer {
     } else {
       this.outbox.retryAt(row, nowMs + wait, failure, nowMs);
     }
+  }
+}
+
+/** How many attempts are under way, by key. */
+class UnderWay {
+  private readonly counts = new Map<string, number>();
+
+  of(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+
+  add(key: string): void {
+    this.counts.set(key, this.of(key) + 1);
+  }
+
+  remove(key: string): void {
+    const left = this.of(key) - 1;
+    if (left > 0) this.counts.set(key, left);
+    else this.counts.delete(key);
   }
 }
 
