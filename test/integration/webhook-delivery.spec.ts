@@ -558,6 +558,23 @@ describe('webhook delivery', () => {
     expect(rows().find((r) => r.webhook_id === 'wh_ok')).toMatchObject({ status: 'delivered' });
   });
 
+  it('tries again a delivery whose attempt threw before it recorded anything', async () => {
+    receiver.respond = (_request, index) => (index === 0 ? 500 : 200);
+    await registerWebhook('wh_a');
+    await creditPoints(1);
+    await dispatchAll();
+    const sender = deliverer();
+    const retryAt = outbox.retryAt.bind(outbox);
+    outbox.retryAt = () => {
+      throw new Error('webhooks.db is locked'); // the failure could not be recorded
+    };
+    await expect(sender.runOnce(T0)).rejects.toThrow('webhooks.db is locked');
+    outbox.retryAt = retryAt;
+    expect(rows()[0]).toMatchObject({ status: 'pending', attempts: 0, next_attempt_at: T0 });
+    expect(await sender.runOnce(T0)).toBe(1);
+    expect(rows()[0]).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+
   it('keeps at most maxInFlight requests under way, and stop() leaves the unanswered ones due', async () => {
     receiver.respond = () => 0;
     await registerWebhook('wh_a');

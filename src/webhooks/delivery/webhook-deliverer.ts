@@ -130,14 +130,19 @@ export class WebhookDeliverer {
     this.byWebhook.add(key);
     this.byTenant.add(row.tenant);
     this.lastTurn.set(key, ++this.turns);
-    const attempt = this.attempt(row, nowMs).finally(() => {
-      this.inFlight.delete(row.id);
-      // Whatever the attempt left (one that threw or was stopped leaves its row due), look again.
-      this.outbox.dueBy(row.tenant, row.webhook_id, nowMs);
-      this.byWebhook.remove(key);
-      this.byTenant.remove(row.tenant);
-      onSettled?.();
-    });
+    const attempt = this.attempt(row, nowMs)
+      .catch((error: unknown) => {
+        // An attempt that threw recorded nothing (its row stays due): the outbox must look again.
+        // One that ended recorded its outcome, and retryAt its next due time, through the outbox.
+        this.outbox.dueBy(row.tenant, row.webhook_id, nowMs);
+        throw error;
+      })
+      .finally(() => {
+        this.inFlight.delete(row.id);
+        this.byWebhook.remove(key);
+        this.byTenant.remove(row.tenant);
+        onSettled?.();
+      });
     this.inFlight.set(row.id, attempt);
     return attempt;
   }
