@@ -9,6 +9,7 @@ import {
 } from '../events-feed/events-feed.dto';
 import { LEDGER_EVENT_TYPES } from '../events-feed/ledger-event-types';
 import { enumOf, Json, NO_CONTROL, schemaRef, text } from './openapi.builders';
+import { COUPON_CODE_ANY_CASE } from '../ledger/streams';
 import { DATE_PATTERN, TIME_PATTERN } from './openapi.values';
 
 export const parameterRef = (name: string): Json => ({
@@ -76,7 +77,7 @@ export const PARAMETERS: Record<string, Json> = {
     'couponCode',
     'The redemption behind a coupon code, as a checkout finds it; any case. A code of another ' +
       'member, for a member token, or of no redemption: an empty page.',
-    { type: 'string', pattern: '^[Pp][Ll]-[A-Za-z2-9]{5}-[A-Za-z2-9]{5}$' },
+    { type: 'string', pattern: COUPON_CODE_ANY_CASE.source },
   ),
   TierQuery: query(
     'tier',

@@ -79,6 +79,9 @@ export const newWebhookId = () => `wh_${randomHex(20)}`;
 /** The shape of a coupon code as `newCouponCode` makes it, in capitals. */
 export const COUPON_CODE_SHAPE = /^PL-[A-Z2-9]{5}-[A-Z2-9]{5}$/;
 
+/** That shape in any case, as a person may type a code (JSON Schema patterns take no flags). */
+export const COUPON_CODE_ANY_CASE = /^[Pp][Ll]-[A-Za-z2-9]{5}-[A-Za-z2-9]{5}$/;
+
 /** A coupon code a person can read out: no 0/O or 1/I. */
 export function newCouponCode(): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';

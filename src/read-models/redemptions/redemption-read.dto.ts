@@ -1,5 +1,5 @@
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { COUPON_CODE_SHAPE } from '../../ledger/streams';
+import { COUPON_CODE_ANY_CASE } from '../../ledger/streams';
 import { REDEMPTION_STATUSES, RedemptionStatus } from '../../ledger/wallet/wallet.events';
 import { HasNoControlCharacters } from '../../shared/http/dto-rules';
 import { PageQuery } from '../shared/paging';
@@ -27,7 +27,7 @@ export class ListRedemptionsQuery extends PageQuery {
   /** The redemption behind a coupon code (seed 003's checkout sends the code), in any case. */
   @IsOptional()
   @IsString()
-  @Matches(new RegExp(COUPON_CODE_SHAPE.source, 'i'), {
+  @Matches(COUPON_CODE_ANY_CASE, {
     message: 'couponCode must be a coupon code such as PL-H3DSZ-TQUBY',
   })
   couponCode?: string;
