@@ -122,10 +122,11 @@ export async function walletBalance(options: WalletBalanceOptions): Promise<numb
   try {
     refs = await recordedMemberRefs(store);
     // A position not written yet has no balance: answered now, it would change later.
-    const head = await store.headPosition();
-    if (options.position !== undefined && options.position > head) {
+    const { position } = options;
+    const head = position === undefined ? undefined : await store.headPosition();
+    if (position !== undefined && head !== undefined && position > head) {
       io.err.write(
-        `ledger: balance --position ${options.position} is past the head of $all (${head}): no balance stands there yet\n`,
+        `ledger: balance --position ${position} is past the head of $all (${head}): no balance stands there yet\n`,
       );
       return PAST_THE_HEAD;
     }

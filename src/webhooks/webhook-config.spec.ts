@@ -1,4 +1,5 @@
-import { DEV_WEBHOOK_SIGNING_KEY, loadWebhookConfig } from './webhook-config';
+import { DEV_WEBHOOK_SIGNING_KEY } from '../auth/auth-config';
+import { loadWebhookConfig } from './webhook-config';
 
 const KEY = 'webhook-config-spec-signing-key-0123456789';
 

@@ -1,8 +1,5 @@
 import { DEV_WEBHOOK_SIGNING_KEY, isProduction } from '../auth/auth-config';
 
-/** The published development signing key (docs/webhooks.md). Refused in production. */
-export { DEV_WEBHOOK_SIGNING_KEY };
-
 export interface WebhookConfig {
   /** The key every webhook's signing secret is derived from (webhook-signing.ts). */
   signingKey: string;
