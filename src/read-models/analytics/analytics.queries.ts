@@ -22,20 +22,22 @@ const STATUS_COLUMNS = REDEMPTION_STATUSES.map(statusColumn);
 
 @Injectable()
 export class AnalyticsQueries {
-  private readonly members: Database.Statement;
-  private readonly totals: Database.Statement;
-  private readonly orgCounts: Database.Statement;
+  private readonly summaryRow: Database.Statement;
   private readonly offers: Database.Statement;
   private readonly buckets: Database.Statement;
 
   constructor(@Inject(READ_MODEL_DB) readModels: ReadModelDb) {
     const db = readModels.db;
-    this.members = db.prepare('SELECT members FROM rm_wallet_totals WHERE tenant = ?').pluck();
-    this.totals = db.prepare(
-      'SELECT points_minted, points_spent FROM rm_analytics_totals WHERE tenant = ?',
-    );
-    this.orgCounts = db.prepare(
-      `SELECT ${STATUS_COLUMNS.join(', ')}, total FROM rm_redemption_counts WHERE tenant = ? AND scope = 'org' AND scope_id = ''`,
+    // One statement, so one snapshot: the three rows are written by different projections, and
+    // separate reads could count a redemption's debit without the redemption.
+    this.summaryRow = db.prepare(
+      `SELECT w.members, a.points_minted, a.points_spent,
+         ${STATUS_COLUMNS.map((c) => `c.${c}`).join(', ')}, c.total
+       FROM (SELECT ? AS tenant) k
+       LEFT JOIN rm_wallet_totals w ON w.tenant = k.tenant
+       LEFT JOIN rm_analytics_totals a ON a.tenant = k.tenant
+       LEFT JOIN rm_redemption_counts c
+         ON c.tenant = k.tenant AND c.scope = 'org' AND c.scope_id = ''`,
     );
     this.offers = db.prepare(
       `SELECT o.offer_id AS offerId, coalesce(c.total, 0) AS signups, coalesce(c.completed, 0) AS completions,
@@ -52,15 +54,15 @@ export class AnalyticsQueries {
 
   /** completionRate: completed / all redemptions (0 when there are none). */
   summary(tenant: string) {
-    const totals = this.totals.get(tenant) as StoredSums | undefined;
-    const counts = (this.orgCounts.get(tenant) as Record<string, number> | undefined) ?? {};
+    // Every column is null where its projection has no row for the tenant yet.
+    const row = this.summaryRow.get(tenant) as Record<string, number | string | null>;
     const redemptions = Object.fromEntries(
-      [...STATUS_COLUMNS, 'total'].map((c) => [c, counts[c] ?? 0]),
+      [...STATUS_COLUMNS, 'total'].map((c) => [c, (row[c] as number | null) ?? 0]),
     );
     return {
-      memberCount: (this.members.get(tenant) as number | undefined) ?? 0,
-      pointsMinted: totals ? loadedSum(totals.points_minted) : 0,
-      pointsSpent: totals ? loadedSum(totals.points_spent) : 0,
+      memberCount: (row.members as number | null) ?? 0,
+      pointsMinted: row.points_minted === null ? 0 : loadedSum(row.points_minted),
+      pointsSpent: row.points_spent === null ? 0 : loadedSum(row.points_spent),
       completionRate: redemptions.total === 0 ? 0 : redemptions.completed / redemptions.total,
       redemptions,
     };
