@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { EventsFeed } from './events-feed/events-feed';
@@ -12,6 +13,7 @@ import {
   CorsOrigins,
 } from './config/cors';
 import { SqliteFileFailures } from './infrastructure/sqlite/file-failures';
+import { HttpMetrics } from './metrics/http-metrics';
 import { applicationProblem } from './shared/http/domain-error-status';
 import { HttpErrorFilter } from './shared/http/http-error.filter';
 import {
@@ -49,6 +51,8 @@ export async function createApp(
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  // Set once the application exists; no request is routed before that.
+  let countRoutingRefusal: (request: FastifyRequest, reply: FastifyReply) => void = () => {};
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
     requestTimeout,
@@ -71,7 +75,12 @@ export async function createApp(
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     genReqId: requestIdFor,
     trustProxy: false,
-    frameworkErrors: answerRoutingError,
+    // The router's refusals run no hook: neither onSend's headers nor onResponse's metrics.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      setAnswerHeaders(request, reply);
+      answerRoutingError(error, request, reply);
+      countRoutingRefusal(request, reply);
+    },
     clientErrorHandler: answerClientError,
   });
   // From the start of a shutdown, each answer closes its connection: the server's close waits for
@@ -81,13 +90,16 @@ export async function createApp(
     draining = true;
     done();
   });
-  adapter.getInstance().addHook('onSend', async (request, reply) => {
+  function setAnswerHeaders(request: FastifyRequest, reply: FastifyReply): void {
     reply.header('X-Request-Id', request.id);
     // Answers hold balances and member tokens: no cache keeps them, and no browser guesses a type.
     reply.header('Cache-Control', 'no-store');
     reply.header('X-Content-Type-Options', 'nosniff');
     if (draining) reply.header('Connection', 'close');
-  });
+  }
+  adapter
+    .getInstance()
+    .addHook('onSend', async (request, reply) => setAnswerHeaders(request, reply));
   // Before authentication, as a bad escape in the path is refused before it.
   adapter.getInstance().addHook('onRequest', refuseBadHost);
   adapter.getInstance().addHook('onRequest', refuseMalformedQuery);
@@ -106,6 +118,8 @@ export async function createApp(
     bodyParser: false,
   });
   acceptJsonBodiesOnly(adapter.getInstance(), MAX_BODY_BYTES);
+  const metrics = app.get(HttpMetrics);
+  countRoutingRefusal = (request, reply) => metrics.count(request, reply);
   // main.ts closes the HTTP server first, which waits for the requests in flight: a long-poll of
   // the events feed answers at once instead of holding the shutdown for its whole wait.
   const feed = app.get(EventsFeed);

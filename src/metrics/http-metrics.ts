@@ -53,6 +53,12 @@ export class HttpMetrics implements OnModuleInit {
     reply: FastifyReply,
     done: HookHandlerDoneFunction,
   ): void => {
+    this.count(request, reply);
+    done();
+  };
+
+  /** Counts a sent answer; the router's refusals, which run no hook, are counted with it too. */
+  count(request: FastifyRequest, reply: FastifyReply): void {
     this.record(
       request.method,
       request.routeOptions.url || UNMATCHED_ROUTE,
@@ -61,8 +67,7 @@ export class HttpMetrics implements OnModuleInit {
       reply.getHeader('idempotent-replayed') === 'true',
       answeredCodeOf(reply),
     );
-    done();
-  };
+  }
 
   record(
     method: string,

@@ -83,6 +83,19 @@ describe('GET /metrics (e2e)', () => {
     expect((await org('GET', `/v1/redemptions/${first.body.id}`)).status).toBe(200);
     expect((await org('GET', '/v1/redemptions/no-such-redemption')).status).toBe(404);
     expect((await org('GET', '/no-such-route')).status).toBe(404);
+    // The router refuses these before any route or hook (a bad escape, a too long parameter).
+    for (const path of ['/v1/redemptions/%ZZ', `/v1/members/${'a'.repeat(1600)}`]) {
+      const refused = await fetch(`${t.baseUrl}${path}`, {
+        headers: { Authorization: `Bearer ${KEYS.globexSandbox}` },
+      });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+        'BAD_REQUEST',
+      );
+      expect(refused.headers.get('x-request-id')).toBeTruthy();
+      expect(refused.headers.get('cache-control')).toBe('no-store');
+      expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
+    }
     const tooDear = await org(
       'POST',
       '/v1/redemptions',
@@ -116,6 +129,12 @@ describe('GET /metrics (e2e)', () => {
       samples.get('ledger_http_requests_total{method="GET",route="unmatched",status="404"}'),
     ).toBe(1);
     expect([...samples.keys()].some((key) => key.includes('no-such'))).toBe(false);
+    expect(
+      samples.get('ledger_http_requests_total{method="GET",route="unmatched",status="400"}'),
+    ).toBe(2);
+    expect(
+      samples.get('ledger_http_errors_total{method="GET",route="unmatched",code="BAD_REQUEST"}'),
+    ).toBe(2);
 
     const histogram = 'ledger_http_request_duration_seconds';
     expect(samples.get(`${histogram}_count{${redemptions}}`)).toBe(3);

@@ -24,7 +24,6 @@ export function answerRoutingError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  void reply.header('X-Request-Id', request.id);
   sendProblem(reply, String(request.id), {
     status: 400,
     code: 'BAD_REQUEST',
