@@ -339,6 +339,10 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
         signups: count,
         completions: count,
         cancellations: count,
+        redeemedUnits: described(
+          'Units of those redemptions (the quantity of a UNIT_BASED offer, else 1 each), canceled ones included.',
+          count,
+        ),
         pointsSpent: exactSum,
       }),
     ),

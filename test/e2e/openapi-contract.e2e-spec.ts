@@ -421,6 +421,9 @@ describe('the API as its OpenAPI document states it (e2e)', () => {
     expect(summary.body).toMatchObject({ pointsMinted: 1000, pointsSpent: 386 });
     const offers = await org('GET', '/v1/analytics/offers');
     expect(offers.body.offers.length).toBeGreaterThan(0);
+    // Three cups in one redemption: a UNIT_BASED offer's units outnumber its redemptions.
+    const coffee = offers.body.offers.find((o: any) => o.offerId === 'coffee');
+    expect(coffee.redeemedUnits).toBeGreaterThan(coffee.signups);
     const today = new Date().toISOString().slice(0, 10);
     const series = await org(
       'GET',

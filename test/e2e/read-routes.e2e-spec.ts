@@ -164,7 +164,16 @@ describe('Read routes (e2e)', () => {
     });
     const offers = await org('GET', '/v1/analytics/offers');
     expect(offers.body).toEqual({
-      offers: [{ offerId, signups: 2, completions: 1, cancellations: 1, pointsSpent: 30 }],
+      offers: [
+        {
+          offerId,
+          signups: 2,
+          completions: 1,
+          cancellations: 1,
+          redeemedUnits: 2,
+          pointsSpent: 30,
+        },
+      ],
     });
 
     const today = new Date().toISOString().slice(0, 10);

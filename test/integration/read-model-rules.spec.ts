@@ -130,7 +130,14 @@ describe('Read-model rules (integration)', () => {
     await project();
 
     expect(analytics.offerStats(TENANT_KEY).offers).toEqual([
-      { offerId: 'offer-1', signups: 3, completions: 1, cancellations: 1, pointsSpent: 200 },
+      {
+        offerId: 'offer-1',
+        signups: 3,
+        completions: 1,
+        cancellations: 1,
+        redeemedUnits: 3,
+        pointsSpent: 200,
+      },
     ]);
     expect(analytics.summary(TENANT_KEY)).toMatchObject({
       pointsMinted: 1000,

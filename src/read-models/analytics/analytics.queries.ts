@@ -41,7 +41,8 @@ export class AnalyticsQueries {
     );
     this.offers = db.prepare(
       `SELECT o.offer_id AS offerId, coalesce(c.total, 0) AS signups, coalesce(c.completed, 0) AS completions,
-         coalesce(c.canceled, 0) AS cancellations, coalesce(c.points_spent, 0) AS pointsSpent
+         coalesce(c.canceled, 0) AS cancellations, o.redeemed_units AS redeemedUnits,
+         coalesce(c.points_spent, 0) AS pointsSpent
        FROM rm_offers o LEFT JOIN rm_redemption_counts c
          ON c.tenant = o.tenant AND c.scope = 'offer' AND c.scope_id = o.offer_id
        WHERE o.tenant = ? ORDER BY o.position DESC`,
