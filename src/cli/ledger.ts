@@ -49,6 +49,7 @@ import {
   eventsPathIn,
   READ_MODELS_FILE,
   readModelsPathIn,
+  WEBHOOKS_FILE,
 } from '../config/data-dir-files';
 
 export interface CliIo {
@@ -84,8 +85,8 @@ const USAGE = `Usage: ledger <command>
 Commands:
   rebuild   drop every read model (DATA_DIR/read-models.db) and replay them from the first event
   status    each projection's checkpoint against the head of $all, and any error
-  check     SQLite's integrity check of events.db and read-models.db; exit 1 if one is damaged,
-            or if there is no events.db (on the embedded store)
+  check     SQLite's integrity check of events.db, read-models.db and webhooks.db; exit 1 if one
+            is damaged, or if there is no events.db (on the embedded store)
   verify    replay every event into a scratch copy (in TMPDIR) and compare the read models with
             it, row for row; safe beside the service. Exit 0 equal, 1 different (or a projection
             stopped, or no read models), 3 not compared: the read models never stood where the
@@ -256,7 +257,7 @@ function statusOf(readModels: ReadModelDb | undefined) {
  * A missing read-models.db does not: it is derived, and the service rebuilds it.
  */
 function check(env: NodeJS.ProcessEnv, dataDir: string, io: CliIo): number {
-  const files = [READ_MODELS_FILE];
+  const files = [READ_MODELS_FILE, WEBHOOKS_FILE];
   if (env.EVENTSTORE_CONNECTION_STRING) io.out.write('  events are on EventStoreDB: not checked\n');
   else files.unshift(EVENTS_FILE);
   let damaged = 0;
@@ -276,7 +277,7 @@ function check(env: NodeJS.ProcessEnv, dataDir: string, io: CliIo): number {
   }
   if (damaged > 0)
     io.out.write(
-      'A damaged read-models.db is rebuilt by `ledger rebuild` (stop the service first); a damaged events.db must be restored from a backup.\n',
+      'A damaged read-models.db is rebuilt by `ledger rebuild` (stop the service first); a damaged webhooks.db is moved aside with the service stopped (its webhooks are then sent every event since their registration again); a damaged events.db must be restored from a backup.\n',
     );
   if (missing)
     io.err.write(

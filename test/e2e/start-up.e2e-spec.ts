@@ -188,6 +188,21 @@ describe('Start-up (e2e, real process)', () => {
     },
   );
 
+  it('refuses a webhooks.db that is no database, naming it and what to do', async () => {
+    const path = join(dataDir, 'webhooks.db');
+    writeFileSync(path, 'not a database, but long enough to look like a header of one');
+    try {
+      const refusal = await refusedStart({ DATA_DIR: dataDir, PORT: '0' });
+      expect(refusal).toContain(
+        `points-ledger did not start: Cannot open ${path}: file is not a database (SQLITE_NOTADB).`,
+      );
+      expect(refusal).toContain('a webhooks.db is moved aside');
+      expect(refusal).not.toMatch(/^\s+at /m);
+    } finally {
+      rmSync(path);
+    }
+  });
+
   it.each([' Production', 'prod'])(
     'refuses SQLITE_SYNCHRONOUS=OFF with NODE_ENV=%p, naming the variable',
     async (nodeEnv) => {

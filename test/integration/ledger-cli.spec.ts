@@ -265,7 +265,9 @@ describe('ledger CLI (integration)', () => {
       const out: string[] = [];
       const io: CliIo = { out: { write: (text: string) => out.push(text) }, err: quiet.err };
       expect(await main(['check'], { DATA_DIR: '' }, io)).toBe(0);
-      expect(out.join('')).toBe('  events.db        ok\n  read-models.db   none\n');
+      expect(out.join('')).toBe(
+        '  events.db        ok\n  read-models.db   none\n  webhooks.db      none\n',
+      );
       expect(await main(['rebuild'], { DATA_DIR: '' }, quiet)).toBe(0);
       expect(existsSync(join(dir, 'data', 'read-models.db'))).toBe(true);
       expect(existsSync(join(dir, 'read-models.db'))).toBe(false);
@@ -324,7 +326,7 @@ describe('ledger CLI (integration)', () => {
     expect((await run(['status'])).out).toMatch(/wallets\s+checkpoint\s+20000\s+lag\s+0\s+ok/);
     expect(await run(['check'])).toEqual({
       code: 0,
-      out: '  events.db        ok\n  read-models.db   ok\n',
+      out: '  events.db        ok\n  read-models.db   ok\n  webhooks.db      none\n',
       err: '',
     });
   });
@@ -353,7 +355,8 @@ describe('ledger CLI (integration)', () => {
         '    positions 1 to 9 hold 8 events: 1 missing\n' +
         '    stream wallet-sandbox.acme.b: revisions 0 to 2 hold 2 events\n' +
         '  read-models.db   ok\n' +
-        'A damaged read-models.db is rebuilt by `ledger rebuild` (stop the service first); a damaged events.db must be restored from a backup.\n',
+        '  webhooks.db      none\n' +
+        'A damaged read-models.db is rebuilt by `ledger rebuild` (stop the service first); a damaged webhooks.db is moved aside with the service stopped (its webhooks are then sent every event since their registration again); a damaged events.db must be restored from a backup.\n',
       err: '',
     });
     // A rebuild would fold past the gap, and the read models would agree with the loss.
@@ -450,7 +453,7 @@ describe('ledger CLI (integration)', () => {
     // No events.db on the embedded store: nothing to check is a failure (a mistyped DATA_DIR).
     expect(await run(['check'])).toEqual({
       code: 1,
-      out: '  events.db        none\n  read-models.db   none\n',
+      out: '  events.db        none\n  read-models.db   none\n  webhooks.db      none\n',
       err: `ledger: no event store at ${join(dir, 'events.db')}: nothing to check (set DATA_DIR, or EVENTSTORE_CONNECTION_STRING for EventStoreDB)\n`,
     });
     const gone = await main(['check'], { DATA_DIR: join(dir, 'mistyped') }, quiet);
@@ -462,7 +465,7 @@ describe('ledger CLI (integration)', () => {
     await store.close();
     expect(await run(['check'])).toEqual({
       code: 0,
-      out: '  events.db        ok\n  read-models.db   none\n',
+      out: '  events.db        ok\n  read-models.db   none\n  webhooks.db      none\n',
       err: '',
     });
     rmSync(join(dir, 'events.db'));
@@ -473,6 +476,16 @@ describe('ledger CLI (integration)', () => {
       '  events.db        DAMAGED\n    file is not a database (SQLITE_NOTADB)\n',
     );
     expect(found.out).toContain('a damaged events.db must be restored from a backup');
+    rmSync(join(dir, 'events.db'));
+    await (await SqliteEventStore.open({ path: join(dir, 'events.db') })).close();
+    writeFileSync(join(dir, 'webhooks.db'), randomBytes(8192));
+    const webhooks = await run(['check']);
+    expect(webhooks.code).toBe(1);
+    expect(webhooks.out).toContain(
+      '  events.db        ok\n  read-models.db   none\n  webhooks.db      DAMAGED\n    file is not a database (SQLITE_NOTADB)\n',
+    );
+    expect(webhooks.out).toContain('a damaged webhooks.db is moved aside with the service stopped');
+    rmSync(join(dir, 'webhooks.db'));
 
     // With EventStoreDB the events are not in DATA_DIR: only the read models are checked.
     const out: string[] = [];
@@ -483,7 +496,7 @@ describe('ledger CLI (integration)', () => {
     );
     expect([code, out.join('')]).toEqual([
       0,
-      '  events are on EventStoreDB: not checked\n  read-models.db   none\n',
+      '  events are on EventStoreDB: not checked\n  read-models.db   none\n  webhooks.db      none\n',
     ]);
   });
 

@@ -88,7 +88,7 @@ const LOCK_CURE =
   'Another process holds the file locked (a tool that opened it in a transaction, or in exclusive locking mode): end that process, then try again.';
 
 const DAMAGE_CURE =
-  'The file is damaged, or is no database: `ledger rebuild` replaces a read-models.db, and an events.db is restored from a backup (docs/operations.md).';
+  'The file is damaged, or is no database: `ledger rebuild` replaces a read-models.db, a webhooks.db is moved aside (its webhooks are then sent every event since their registration again), and an events.db is restored from a backup (docs/operations.md).';
 
 /**
  * Opens a database and prepares it (its first statements, pragmas, checks, migrations): when the

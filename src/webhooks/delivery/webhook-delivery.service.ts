@@ -7,11 +7,13 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { webhooksPathIn } from '../../config/data-dir-files';
+import { openOrRefuseStart } from '../../config/start-refused';
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { messageOf } from '../../shared/application/error-message';
 import { WebhookDeliverer } from './webhook-deliverer';
 import { WebhookDispatcher } from './webhook-dispatcher';
-import { DeliveryRow, WebhookOutbox, webhooksPathIn } from './webhook-outbox';
+import { DeliveryRow, WebhookOutbox } from './webhook-outbox';
 
 /** How many of a webhook's latest deliveries GET /v1/webhooks/{id}/deliveries shows. */
 export const RECENT_DELIVERIES = 50;
@@ -75,7 +77,7 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
         'WEBHOOK_SIGNING_KEY is not set: webhooks are signed with secrets derived from the published development key (refused when NODE_ENV=production)',
       );
     const path = webhooksPathIn(this.config.dataDir);
-    this.outbox = WebhookOutbox.open(path);
+    this.outbox = openOrRefuseStart(path, () => WebhookOutbox.open(path));
     this.dispatcher = new WebhookDispatcher(this.store, this.outbox, {
       warn: (message) => this.logger.warn(message),
     });

@@ -1,12 +1,7 @@
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { makePrivateFile } from '../../infrastructure/private-files';
 import { migrate, Migration } from '../../infrastructure/sqlite/migrations';
 import { openDatabase } from '../../infrastructure/sqlite/open-database';
-
-/** DATA_DIR/webhooks.db: the dispatcher's checkpoint, the registrations it has seen, the outbox. */
-export const WEBHOOKS_FILE = 'webhooks.db';
-export const webhooksPathIn = (dataDir: string) => join(dataDir, WEBHOOKS_FILE);
 
 /**
  * Append-only, as the other schemas. Not derived data to drop and replay like the read models:
