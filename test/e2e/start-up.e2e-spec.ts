@@ -203,6 +203,18 @@ describe('Start-up (e2e, real process)', () => {
     }
   });
 
+  it('refuses a malformed EVENTSTORE_CONNECTION_STRING in one line, not with a stack', async () => {
+    const refusal = await refusedStart({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=maybe',
+    });
+    expect(refusal).toContain(
+      'points-ledger did not start: EVENTSTORE_CONNECTION_STRING is invalid: Unexpected "maybe"',
+    );
+    expect(refusal).not.toMatch(/^\s+at /m);
+  });
+
   it.each([' Production', 'prod'])(
     'refuses SQLITE_SYNCHRONOUS=OFF with NODE_ENV=%p, naming the variable',
     async (nodeEnv) => {

@@ -1,3 +1,4 @@
+import { StartRefused } from '../../config/start-refused';
 import {
   BACKWARDS,
   EventStoreDBClient,
@@ -299,8 +300,9 @@ export function clientFor(connectionString: string): EventStoreDBClient {
   try {
     return EventStoreDBClient.connectionString(connectionString);
   } catch (error) {
-    // Not attached as the cause: Nest would print it, with its `connectionString`.
-    throw new Error(
+    // Not attached as the cause: Nest would print it, with its `connectionString`. A setting to
+    // fix, not a bug: refused in one line, with no stack.
+    throw new StartRefused(
       `EVENTSTORE_CONNECTION_STRING is invalid: ${mask(parseProblem(connectionString, error))}`,
     );
   } finally {
