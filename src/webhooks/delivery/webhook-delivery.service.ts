@@ -40,6 +40,8 @@ const IDLE_POLL_MS = 200;
 /** Finished deliveries are kept this long (for the operator's look at webhooks.db), then pruned. */
 const KEEP_FINISHED_MS = 7 * 24 * 3_600_000;
 const PRUNE_EVERY_MS = 3_600_000;
+/** Deliveries pruned in one round at most: a long backlog to forget never holds the loop long. */
+const PRUNE_BATCH = 1_000;
 /** One line a minute at most while the loop keeps failing (the store down). */
 const FAILURE_LOG_EVERY_MS = 60_000;
 
@@ -149,11 +151,13 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     const now = Date.now();
     const started = deliverer.startDue(now, () => this.wakeUp?.());
     for (const attempt of started) attempt.catch((error: unknown) => this.failed(error));
+    let pruneLeft = false;
     if (now - this.lastPrune > PRUNE_EVERY_MS) {
-      this.lastPrune = now;
-      this.outbox!.prune(now - KEEP_FINISHED_MS);
+      // A full batch may leave more to prune: the next round goes on at once.
+      pruneLeft = this.outbox!.prune(now - KEEP_FINISHED_MS, PRUNE_BATCH) === PRUNE_BATCH;
+      if (!pruneLeft) this.lastPrune = now;
     }
-    return read > 0;
+    return read > 0 || pruneLeft;
   }
 
   private failed(error: unknown): void {

@@ -43,4 +43,40 @@ describe('WebhookOutbox', () => {
       outbox.close();
     }
   });
+  it('prunes finished deliveries older than asked, a batch at a time, through an index', () => {
+    const outbox = WebhookOutbox.open(join(dir, 'webhooks.db'));
+    try {
+      for (let n = 0; n < 5; n++) {
+        outbox.enqueue(
+          {
+            id: `msg_${n}`,
+            tenant: 'sandbox.acme',
+            webhookId: 'wh_1',
+            eventId: `e${n}`,
+            eventType: 'loyalty.points.credited',
+            body: '{}',
+          },
+          1_000 + n,
+        );
+        if (n < 4) outbox.delivered(`msg_${n}`, 2_000 + n); // msg_4 stays pending
+      }
+      // Delivered at 2,000-2,003: the three before 2,003 go, two in the first batch.
+      expect(outbox.prune(2_003, 2)).toBe(2);
+      expect(outbox.prune(2_003, 2)).toBe(1);
+      expect(outbox.prune(2_003, 2)).toBe(0);
+      expect(outbox.prune(10_000, 10)).toBe(1); // msg_3; never a pending one
+      expect(outbox.pendingCount()).toBe(1);
+
+      const plan = outbox.db
+        .prepare(
+          "EXPLAIN QUERY PLAN SELECT rowid FROM wh_deliveries WHERE status != 'pending' AND updated_at < ? LIMIT ?",
+        )
+        .all(0, 1) as Array<{ detail: string }>;
+      expect(plan.map((step) => step.detail)).toEqual([
+        'SEARCH wh_deliveries USING INDEX wh_deliveries_finished (updated_at<?)',
+      ]);
+    } finally {
+      outbox.close();
+    }
+  });
 });
