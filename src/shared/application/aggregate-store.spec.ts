@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventStore, ReadStreamOptions, StreamUnreadableError } from '../../event-store';
 import { SqliteEventStore } from '../../infrastructure/sqlite/sqlite-event-store';
-import { AggregateStore } from './aggregate-store';
+import { AggregateStore, CATCH_UP_PAGE } from './aggregate-store';
 import { CommandExecutor } from './command-executor';
 import { StateCache } from './state-cache';
 
@@ -73,6 +73,21 @@ describe('AggregateStore', () => {
     await addOvertaken(4, { times: 0 });
     expect(await aggregates.load('s')).toEqual({ state: 10, revision: 3n });
     expect(readsFrom).toEqual([0n]);
+  });
+
+  it('folds a long stream a page at a time, letting other work run between pages', async () => {
+    const length = 2 * CATCH_UP_PAGE + 3;
+    await sqlite.append(
+      's',
+      Array.from({ length }, () => added(1)),
+      'no_stream',
+    );
+    let otherWorkRan = false;
+    setImmediate(() => (otherWorkRan = true));
+    const loading = aggregates.load('s');
+    expect(await loading).toEqual({ state: length, revision: BigInt(length - 1) });
+    expect(otherWorkRan).toBe(true);
+    expect(readsFrom).toEqual([0n, BigInt(CATCH_UP_PAGE), BigInt(2 * CATCH_UP_PAGE)]);
   });
 
   it('after a conflict, reads only the events past the revision it holds, not the whole stream', async () => {

@@ -10,6 +10,11 @@ import { EventStore, RecordedEvent } from '../../event-store/event-store.port';
 import { PlannedAppend } from './command-executor';
 import { StateCache, Versioned } from './state-cache';
 
+/** Events a load folds between two turns of the event loop (about 20 ms of a cold load). */
+export const CATCH_UP_PAGE = 512;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Loads an aggregate's state by folding its stream, keeping the result by revision so that a hot
  * path never reads a whole stream twice: a cached state is caught up from its revision, and an
@@ -41,19 +46,29 @@ export class AggregateStore<S, E extends TypedEvent> {
     return this.catchUp(stream, cached ?? { state: this.initialState, revision: 'no_stream' });
   }
 
-  /** Folds whatever the stream holds past `from`. */
+  /**
+   * Folds whatever the stream holds past `from`, a page at a time with a turn of the event loop
+   * between pages: a cold load of a long stream (a wallet of years, every reservation of a large
+   * offer) takes ~35 µs an event, and must not hold every other request for the whole of it.
+   */
   private async catchUp(stream: string, from: Versioned<S>): Promise<Versioned<S>> {
-    const fromRevision = from.revision === 'no_stream' ? 0n : from.revision + 1n;
-    const recorded = await this.store.readStream(stream, { fromRevision });
     let { state, revision } = from;
-    let expected = fromRevision;
-    for (const event of recorded) {
-      // A store never skips a revision: a gap is an event lost from the file, and a state
-      // folded past it would be wrong (a debit without the credit before it).
-      if (event.revision !== expected) throw revisionMissing(event, expected);
-      state = this.evolve(state, this.foldable(event));
-      revision = event.revision;
-      expected++;
+    let expected = revision === 'no_stream' ? 0n : revision + 1n;
+    for (;;) {
+      const page = await this.store.readStream(stream, {
+        fromRevision: expected,
+        maxCount: CATCH_UP_PAGE,
+      });
+      for (const event of page) {
+        // A store never skips a revision: a gap is an event lost from the file, and a state
+        // folded past it would be wrong (a debit without the credit before it).
+        if (event.revision !== expected) throw revisionMissing(event, expected);
+        state = this.evolve(state, this.foldable(event));
+        revision = event.revision;
+        expected++;
+      }
+      if (page.length < CATCH_UP_PAGE) break;
+      await nextTurn();
     }
     const loaded = { state, revision };
     this.cache.set(stream, loaded);
