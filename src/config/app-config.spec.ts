@@ -23,7 +23,7 @@ describe('loadConfig', () => {
 
   it.each(['', 'abc', '-5', '0', '1.5', '2000000000'])('refuses STATE_CACHE_SIZE=%p', (size) =>
     expect(() => loadConfig({ STATE_CACHE_SIZE: size })).toThrow(
-      `STATE_CACHE_SIZE must be from 1 to 1e9, got '${size}'`,
+      `STATE_CACHE_SIZE must be from 1 to 1000000000, got '${size}'`,
     ),
   );
 

@@ -57,7 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     DEFAULT_STATE_CACHE_SIZE,
     1,
     1e9,
-    'from 1 to 1e9',
+    'from 1 to 1000000000',
   );
   const holdSweepIntervalMs = wholeNumber(
     env,
