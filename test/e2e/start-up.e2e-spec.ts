@@ -196,7 +196,7 @@ describe('Start-up (e2e, real process)', () => {
       expect(refusal).toContain(
         `points-ledger did not start: Cannot open ${path}: file is not a database (SQLITE_NOTADB).`,
       );
-      expect(refusal).toContain('a webhooks.db is moved aside');
+      expect(refusal).toContain('with the service stopped, move it aside;');
       expect(refusal).not.toMatch(/^\s+at /m);
     } finally {
       rmSync(path);

@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
+import { basename } from 'node:path';
+import { WEBHOOKS_FILE } from '../../config/data-dir-files';
 import { codeOf, messageOf } from '../../shared/application/error-message';
 import type { HttpProblem } from '../../shared/http/http-error.filter';
 
@@ -80,7 +82,8 @@ export function namingTheFile(path: string, hint: string, error: unknown): unkno
   if (code === undefined || error instanceof NamedFileError) return error;
   // `hint` is for a file that cannot be reached (permissions, a full disk); damage and a lock
   // each have a cure of their own.
-  const cure = isDamage(code) ? DAMAGE_CURE : LOCK_CODES.test(code) ? LOCK_CURE : hint;
+  const damageCure = basename(path) === WEBHOOKS_FILE ? WEBHOOKS_DAMAGE_CURE : DAMAGE_CURE;
+  const cure = isDamage(code) ? damageCure : LOCK_CODES.test(code) ? LOCK_CURE : hint;
   return new NamedFileError(`Cannot open ${path}: ${messageOf(error)} (${code}). ${cure}`, code);
 }
 
@@ -88,7 +91,11 @@ const LOCK_CURE =
   'Another process holds the file locked (a tool that opened it in a transaction, or in exclusive locking mode): end that process, then try again.';
 
 const DAMAGE_CURE =
-  'The file is damaged, or is no database: `ledger rebuild` replaces a read-models.db, a webhooks.db is moved aside (its webhooks are then sent every event since their registration again), and an events.db is restored from a backup (docs/operations.md).';
+  'The file is damaged, or is no database: `ledger rebuild` replaces a read-models.db, and an events.db is restored from a backup (docs/operations.md).';
+
+/** webhooks.db is neither derived like the read models nor restored like the events. */
+const WEBHOOKS_DAMAGE_CURE =
+  'The file is damaged, or is no database: with the service stopped, move it aside; its webhooks are then sent every event since their registration again (docs/operations.md).';
 
 /**
  * Opens a database and prepares it (its first statements, pragmas, checks, migrations): when the
