@@ -1,5 +1,8 @@
 import { LookupAddress } from 'node:dns';
-import { DestinationRefused, lookupThrough, Resolver } from './webhook-request';
+import { once } from 'node:events';
+import { createServer, globalAgent, Server } from 'node:http';
+import { AddressInfo, Socket } from 'node:net';
+import { DestinationRefused, lookupThrough, postWebhook, Resolver } from './webhook-request';
 
 const resolverOf =
   (addresses: LookupAddress[], error: Error | null = null): Resolver =>
@@ -58,5 +61,61 @@ describe('lookupThrough', () => {
     const failure = Object.assign(new Error('queryA ENOTFOUND'), { code: 'ENOTFOUND' });
     expect((await lookUp(resolverOf([], failure), true)).error).toBe(failure);
     expect((await lookUp(resolverOf([]), false)).error).toMatchObject({ code: 'ENOTFOUND' });
+  });
+});
+
+describe('postWebhook', () => {
+  let server: Server;
+  let url: string;
+  /** Connections the receiver accepted. */
+  let connections: number;
+  /** The body each answer carries. */
+  let answerBody: string;
+
+  beforeEach(async () => {
+    connections = 0;
+    answerBody = 'ok';
+    server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.end(answerBody));
+    });
+    server.on('connection', () => connections++);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  });
+  afterEach(async () => {
+    server.closeAllConnections();
+    server.close();
+    await once(server, 'close');
+  });
+
+  const post = () =>
+    postWebhook({
+      url,
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(5_000),
+      publicOnly: false,
+    });
+
+  it('sends the deliveries to one receiver over one kept connection', async () => {
+    // The connection goes back to the agent's pool once the answer's body is read.
+    const freed = once(globalAgent, 'free');
+    expect(await post()).toBe(200);
+    await freed;
+    expect(await post()).toBe(200);
+    expect(connections).toBe(1);
+  });
+
+  it('closes a connection whose answer is too long to be worth reading', async () => {
+    answerBody = 'x'.repeat(1024 * 1024);
+    const closed = new Promise((resolve) =>
+      server.once('connection', (socket: Socket) => socket.on('close', resolve)),
+    );
+    expect(await post()).toBe(200);
+    await closed;
+    expect(await post()).toBe(200);
+    expect(connections).toBe(2);
   });
 });

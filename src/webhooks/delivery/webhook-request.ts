@@ -58,8 +58,11 @@ export interface WebhookRequest {
   resolve?: Resolver;
 }
 
+/** The longest answer body read to keep its connection for the next delivery. */
+const MAX_DRAINED_BYTES = 64 * 1024;
+
 /**
- * POSTs a webhook and resolves with the status of the answer, whose body is not read. Redirects
+ * POSTs a webhook and resolves with the status of the answer, whose body is not kept. Redirects
  * are not followed (a 3xx is the status). With `publicOnly`, an address in the URL is judged
  * before connecting and a name's addresses when the socket resolves it.
  */
@@ -85,7 +88,15 @@ export function postWebhook(request: WebhookRequest): Promise<number> {
       },
       (response) => {
         resolve(response.statusCode ?? 0);
-        response.destroy();
+        // The body is read and dropped, so that the connection serves the next delivery (Node's
+        // agent keeps it alive). A long body is not worth it: its connection is closed instead,
+        // as is one still sending when the attempt's signal aborts.
+        let read = 0;
+        response.on('error', () => {}); // the status is what counts, and it is in
+        response.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          if (read > MAX_DRAINED_BYTES) response.destroy();
+        });
       },
     );
     outgoing.on('error', reject);
