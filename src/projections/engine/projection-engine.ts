@@ -198,7 +198,8 @@ export class ProjectionEngine implements ProjectionRunner {
         if (!this.running || this.restartRequested) break;
         this.noteOrigin(recorded.id);
         this.fold(decode(recorded, Number(recorded.position)));
-        if (this.overfull(this.maxPendingRows)) await this.commitNow('full');
+        // Every projection, as at an idle turn: live commits keep them at one position.
+        if (this.overfull(this.maxPendingRows)) await this.commitNow('all');
         this.armIdleCheck();
         if (++sinceYield >= YIELD_EVERY) {
           // A burst of live events arrives without a macrotask in between: let HTTP in.
@@ -298,18 +299,19 @@ export class ProjectionEngine implements ProjectionRunner {
   }
 
   /**
-   * At an idle turn: commit every projection if the pace allows, else only those a reader waits
-   * for, and the rest once the pace allows.
+   * At an idle turn: commit every projection if the pace allows or a reader waits for one. Always
+   * every projection, so that they stand at one position in each commit: an answer that reads
+   * several in one snapshot (the analytics summary: wallets, analytics and redemption counts) never
+   * sees one ahead of another.
    */
   private commitWhenDue(): void {
     const every = this.options.liveCommitEveryMs ?? 0;
     const wait = this.lastLiveCommit + every - Date.now();
-    if (wait <= 0) {
+    if (wait <= 0 || this.entries.some((e) => hasUnstored(e) && waitedFor(e))) {
       this.lastLiveCommit = Date.now();
       void this.commitNow('all');
       return;
     }
-    if (this.entries.some((e) => hasUnstored(e) && waitedFor(e))) void this.commitNow('waited');
     if (!this.paceTimer) {
       this.paceTimer = setTimeout(() => {
         this.paceTimer = undefined;
@@ -359,10 +361,10 @@ export class ProjectionEngine implements ProjectionRunner {
   }
 
   /**
-   * Commits the projections that have something new and are in `scope`: all of them, those holding
-   * many changed rows ('full'), or those a reader waits for ('waited').
+   * Commits the projections that have something new and are in `scope`: all of them, or while
+   * catching up those holding many changed rows ('full').
    */
-  private async commitNow(scope: 'all' | 'full' | 'waited'): Promise<void> {
+  private async commitNow(scope: 'all' | 'full'): Promise<void> {
     while (this.inFlight) await this.inFlight;
     if (!this.running || this.restartRequested) return;
     const all = scope === 'all';
@@ -370,7 +372,6 @@ export class ProjectionEngine implements ProjectionRunner {
     const inScope: Record<typeof scope, (entry: Entry) => boolean> = {
       all: () => true,
       full: (e) => e.projection.pending() >= minPending,
-      waited: waitedFor,
     };
     const { set, parts } = planCommit(this.entries, inScope[scope]);
     if (parts.length === 0 && (!all || this.uncommitted === 0)) return;
