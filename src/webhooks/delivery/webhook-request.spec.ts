@@ -1,6 +1,6 @@
 import { LookupAddress } from 'node:dns';
 import { once } from 'node:events';
-import { createServer, globalAgent, Server } from 'node:http';
+import { createServer, globalAgent, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import { DestinationRefused, lookupThrough, postWebhook, Resolver } from './webhook-request';
 
@@ -71,13 +71,16 @@ describe('postWebhook', () => {
   let connections: number;
   /** The body each answer carries. */
   let answerBody: string;
+  /** How the receiver answers a delivery: by default at once, with `answerBody`. */
+  let answer: (request: IncomingMessage, response: ServerResponse) => void;
 
   beforeEach(async () => {
     connections = 0;
     answerBody = 'ok';
+    answer = (_request, response) => response.end(answerBody);
     server = createServer((request, response) => {
       request.resume();
-      request.on('end', () => response.end(answerBody));
+      request.on('end', () => answer(request, response));
     });
     server.on('connection', () => connections++);
     server.listen(0, '127.0.0.1');
@@ -90,12 +93,12 @@ describe('postWebhook', () => {
     await once(server, 'close');
   });
 
-  const post = () =>
+  const post = (signal = AbortSignal.timeout(5_000)) =>
     postWebhook({
       url,
       headers: { 'content-type': 'application/json' },
       body: '{}',
-      signal: AbortSignal.timeout(5_000),
+      signal,
       publicOnly: false,
     });
 
@@ -117,5 +120,42 @@ describe('postWebhook', () => {
     await closed;
     expect(await post()).toBe(200);
     expect(connections).toBe(2);
+  });
+
+  it('sends again on a new connection when the kept one turns out closed', async () => {
+    // The receiver drops a connection when a second delivery arrives on it, as one whose idle
+    // timeout ran out at that moment does.
+    const served = new WeakSet<Socket>();
+    answer = (request, response) => {
+      if (served.has(request.socket)) return request.socket.destroy();
+      served.add(request.socket);
+      response.end('ok');
+    };
+    const freed = once(globalAgent, 'free');
+    expect(await post()).toBe(200);
+    await freed;
+    expect(await post()).toBe(200);
+    expect(connections).toBe(2);
+  });
+
+  it('closes a connection whose answer does not end within its time', async () => {
+    answer = (_request, response) => {
+      response.writeHead(200, { 'content-length': '100' });
+      response.write('partial'); // and never the rest
+    };
+    jest.useFakeTimers({
+      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance', 'Date'],
+    });
+    try {
+      const closed = new Promise((resolve) =>
+        server.once('connection', (socket: Socket) => socket.on('close', resolve)),
+      );
+      // A signal that never aborts, as the attempt's may be collected once the answer is in.
+      expect(await post(new AbortController().signal)).toBe(200);
+      jest.advanceTimersByTime(1_000);
+      await closed;
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { lookup as dnsLookup, LookupAddress } from 'node:dns';
-import { request as httpRequest } from 'node:http';
+import { IncomingMessage, request as httpRequest, RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { LookupFunction } from 'node:net';
 import { isPublicAddress, privateHostProblem } from '../destination';
@@ -58,8 +58,12 @@ export interface WebhookRequest {
   resolve?: Resolver;
 }
 
-/** The longest answer body read to keep its connection for the next delivery. */
+/** The longest answer body read, and how long it may take, to keep its connection. */
 const MAX_DRAINED_BYTES = 64 * 1024;
+const MAX_DRAIN_MS = 1_000;
+
+/** A kept connection that the receiver had closed when it was reused: no answer came on it. */
+class StaleConnection extends Error {}
 
 /**
  * POSTs a webhook and resolves with the status of the answer, whose body is not kept. Redirects
@@ -77,29 +81,54 @@ export function postWebhook(request: WebhookRequest): Promise<number> {
     request.publicOnly || request.resolve
       ? lookupThrough(request.resolve ?? resolveAll, request.publicOnly)
       : undefined;
+  const options: RequestOptions = {
+    method: 'POST',
+    headers: { ...request.headers, 'content-length': Buffer.byteLength(request.body) },
+    signal: request.signal,
+    ...(lookup ? { lookup } : {}),
+  };
+  return post(send, target, options, request.body).catch((error: unknown) => {
+    // Receivers may close an idle connection just as it is reused. Once more on a connection of
+    // its own: a receiver that did get the first one tells the two apart by the message id.
+    if (!(error instanceof StaleConnection)) throw error;
+    return post(send, target, { ...options, agent: false }, request.body);
+  });
+}
+
+function post(
+  send: typeof httpRequest,
+  target: URL,
+  options: RequestOptions,
+  body: string,
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const outgoing = send(
-      target,
-      {
-        method: 'POST',
-        headers: { ...request.headers, 'content-length': Buffer.byteLength(request.body) },
-        signal: request.signal,
-        ...(lookup ? { lookup } : {}),
-      },
-      (response) => {
-        resolve(response.statusCode ?? 0);
-        // The body is read and dropped, so that the connection serves the next delivery (Node's
-        // agent keeps it alive). A long body is not worth it: its connection is closed instead,
-        // as is one still sending when the attempt's signal aborts.
-        let read = 0;
-        response.on('error', () => {}); // the status is what counts, and it is in
-        response.on('data', (chunk: Buffer) => {
-          read += chunk.length;
-          if (read > MAX_DRAINED_BYTES) response.destroy();
-        });
-      },
+    const outgoing = send(target, options, (response) => {
+      resolve(response.statusCode ?? 0);
+      drain(response);
+    });
+    outgoing.on('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        outgoing.reusedSocket && error.code === 'ECONNRESET'
+          ? new StaleConnection(error.message)
+          : error,
+      ),
     );
-    outgoing.on('error', reject);
-    outgoing.end(request.body);
+    outgoing.end(body);
+  });
+}
+
+/**
+ * Reads and drops the answer's body, so that its connection serves the next delivery (Node's
+ * agent keeps it alive). A long or slow body is not worth it: its connection is closed instead.
+ */
+function drain(response: IncomingMessage): void {
+  // A timer of its own: the attempt's signal may be collected once the answer is in.
+  const deadline = setTimeout(() => response.destroy(), MAX_DRAIN_MS).unref();
+  let read = 0;
+  response.on('error', () => {}); // the status is what counts, and it is in
+  response.on('close', () => clearTimeout(deadline));
+  response.on('data', (chunk: Buffer) => {
+    read += chunk.length;
+    if (read > MAX_DRAINED_BYTES) response.destroy();
   });
 }
