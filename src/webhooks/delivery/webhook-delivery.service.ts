@@ -153,9 +153,10 @@ export class WebhookDelivery implements OnApplicationBootstrap, OnModuleDestroy 
     for (const attempt of started) attempt.catch((error: unknown) => this.failed(error));
     let pruneLeft = false;
     if (now - this.lastPrune > PRUNE_EVERY_MS) {
-      // A full batch may leave more to prune: the next round goes on at once.
+      this.lastPrune = now; // set first: a prune that throws waits its hour too
       pruneLeft = this.outbox!.prune(now - KEEP_FINISHED_MS, PRUNE_BATCH) === PRUNE_BATCH;
-      if (!pruneLeft) this.lastPrune = now;
+      // A full batch may leave more to prune: the next round goes on at once.
+      if (pruneLeft) this.lastPrune = 0;
     }
     return read > 0 || pruneLeft;
   }
