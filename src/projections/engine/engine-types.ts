@@ -17,9 +17,9 @@ export interface EngineOptions {
    */
   maxPendingRows?: number;
   /**
-   * Live, commit at most this often (default 0: at every idle turn). A projection that a reader
-   * waits for (`waitFor`, `hurry`) commits at once, alone. Fewer, larger commits write each hot
-   * page once.
+   * Live, commit at most this often (default 0: at every idle turn). When a reader waits for a
+   * projection (`waitFor`, `hurry`), every projection commits at once. Fewer, larger commits write
+   * each hot page once.
    */
   liveCommitEveryMs?: number;
   /** Called every few thousand events and after every commit: the position read, events read. */

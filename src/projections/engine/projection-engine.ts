@@ -273,8 +273,8 @@ export class ProjectionEngine implements ProjectionRunner {
   }
 
   /**
-   * Readers wait for `position` in `names`: those commit at every idle turn, alone and not at the
-   * live pace, until it is stored.
+   * Readers wait for `position` in `names`: every projection commits at the next idle turn, not at
+   * the live pace, until those have stored it.
    */
   hurry(position: number, names: readonly string[]): void {
     if (!this.running) return;

@@ -36,8 +36,8 @@ const engine: ProjectionEngine = new ProjectionEngine(store, readModels, ALL_PRO
   // Rows are written here, not by yet another thread: live commits are small, and on a busy
   // machine one more thread to wake costs the request path more than it saves (docs/api.md).
   sink: new InlineWriteSink(readModels.db),
-  // Live rows commit at most every 250 ms, except those of a projection that a read waits for
-  // (the service asks then): fewer, larger commits write each hot page once (docs/read-models.md).
+  // Live rows commit at most every 250 ms, or at once when a read waits (the service asks then):
+  // fewer, larger commits write each hot page once (docs/read-models.md).
   liveCommitEveryMs: LIVE_COMMIT_EVERY_MS,
   retryDelayMs,
   log: {

@@ -62,7 +62,7 @@ export interface WebhookRequest {
 const MAX_DRAINED_BYTES = 64 * 1024;
 const MAX_DRAIN_MS = 1_000;
 
-/** A kept connection that the receiver had closed when it was reused: no answer came on it. */
+/** A kept connection reset before any answer came on it: most often closed by the receiver as it was reused. */
 class StaleConnection extends Error {}
 
 /**
