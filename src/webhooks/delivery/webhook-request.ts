@@ -62,7 +62,10 @@ export interface WebhookRequest {
 const MAX_DRAINED_BYTES = 64 * 1024;
 const MAX_DRAIN_MS = 1_000;
 
-/** A kept connection reset before any answer came on it: most often closed by the receiver as it was reused. */
+/**
+ * A kept connection reset before any answer came on it: most often the receiver closed it as it
+ * was reused.
+ */
 class StaleConnection extends Error {}
 
 /**
