@@ -123,12 +123,14 @@ export async function walletBalance(options: WalletBalanceOptions): Promise<numb
     refs = await recordedMemberRefs(store);
     // A position not written yet has no balance: answered now, it would change later.
     const { position } = options;
-    const head = position === undefined ? undefined : await store.headPosition();
-    if (position !== undefined && head !== undefined && position > head) {
-      io.err.write(
-        `ledger: balance --position ${position} is past the head of $all (${head}): no balance stands there yet\n`,
-      );
-      return PAST_THE_HEAD;
+    if (position !== undefined) {
+      const head = await store.headPosition();
+      if (position > head) {
+        io.err.write(
+          `ledger: balance --position ${position} is past the head of $all (${head}): no balance stands there yet\n`,
+        );
+        return PAST_THE_HEAD;
+      }
     }
   } catch (error) {
     throw namingDamage(options.eventsPath, error);
