@@ -1,6 +1,6 @@
 import { messageOf } from '../../shared/application/error-message';
 import { signatureOf, signingSecretOf } from '../webhook-signing';
-import { DeliveryRow, DueWebhook, EndpointRow, webhookKey, WebhookOutbox } from './webhook-outbox';
+import { DeliveryRow, EndpointRow, webhookKey, WebhookOutbox } from './webhook-outbox';
 import { PREVIOUS_SECRET_VALID_MS } from '../endpoint/webhook.events';
 import { DestinationRefused, postWebhook, Resolver } from './webhook-request';
 
@@ -102,12 +102,18 @@ export class WebhookDeliverer {
   startDue(nowMs = this.clock(), onSettled?: () => void): Array<Promise<void>> {
     if (this.stopping.signal.aborted) return [];
     const started: Array<Promise<void>> = [];
-    const turnOf = (w: DueWebhook) => this.lastTurn.get(webhookKey(w.tenant, w.webhookId)) ?? 0;
-    const due = this.outbox.dueWebhooks(nowMs).sort((a, b) => turnOf(a) - turnOf(b));
-    for (const webhook of due) {
+    // Each webhook's key and turn found once, not in every comparison of the sort (a stable one:
+    // among equal turns, the one due longest stays first).
+    const due = this.outbox
+      .dueWebhooks(nowMs)
+      .map((webhook) => {
+        const key = webhookKey(webhook.tenant, webhook.webhookId);
+        return { webhook, key, turn: this.lastTurn.get(key) ?? 0 };
+      })
+      .sort((a, b) => a.turn - b.turn);
+    for (const { webhook, key } of due) {
       const room = this.maxInFlight - this.inFlight.size;
       if (room <= 0) break;
-      const key = webhookKey(webhook.tenant, webhook.webhookId);
       const busy = this.byWebhook.of(key);
       const quota = Math.min(
         this.maxPerWebhook - busy,

@@ -331,8 +331,9 @@ export class WebhookOutbox {
   /** The webhook may have a delivery due at `at` (an early guess costs one look). */
   dueBy(tenant: string, webhookId: string, at: number): void {
     const due = this.dueMap();
-    const known = due.get(webhookKey(tenant, webhookId));
-    if (!known) due.set(webhookKey(tenant, webhookId), { tenant, webhookId, at });
+    const key = webhookKey(tenant, webhookId);
+    const known = due.get(key);
+    if (!known) due.set(key, { tenant, webhookId, at });
     else if (at < known.at) known.at = at;
   }
 
