@@ -37,6 +37,11 @@ describe('loadConfig', () => {
   it('reads an empty DATA_DIR as unset, not as the current directory', () =>
     expect(loadConfig({ DATA_DIR: '' }).dataDir).toBe(resolve('./data')));
 
+  it('reads an empty HOST as unset: the default interface, named in the log', () => {
+    expect(loadConfig({ HOST: '' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+  });
+
   it('has one DATA_DIR rule, which the ledger CLI shares: unset or empty is ./data', () => {
     expect(dataDirFrom({})).toBe(resolve('./data'));
     expect(dataDirFrom({ DATA_DIR: '' })).toBe(resolve('./data'));

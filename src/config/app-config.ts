@@ -92,7 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!webhooks.usingDevelopmentKey) signingKeyApart(webhooks.signingKey, auth);
   return {
     port,
-    host: env.HOST ?? '0.0.0.0',
+    // Empty is unset, as for DATA_DIR: '' would listen on every interface and log http://:port.
+    host: env.HOST || '0.0.0.0',
     dataDir: dataDirFrom(env),
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING || undefined,
     sqliteSynchronous: synchronous,
