@@ -4,9 +4,8 @@ import type { Tenant } from '../auth/principal';
 import { parseTenantKey, tenantKey } from '../auth/tenancy';
 import { isSubscriberStream } from '../ledger/streams';
 import type { RecordedEvent } from '../event-store/event-store.port';
-import { namingDamage } from './data-files';
 import type { CliIo, EventsReading } from './ledger';
-import { pagesOfAll } from './read-all-pages';
+import { namingReadDamage, pagesOfAll } from './read-all-pages';
 
 export interface ExportArguments {
   /** Only the events whose metadata names this environment and organization. */
@@ -137,7 +136,7 @@ export async function exportEvents(options: ExportEventsOptions): Promise<number
       await new Promise((resolve) => setImmediate(resolve));
     }
   } catch (error) {
-    throw namingDamage(options.eventsPath, error);
+    throw namingReadDamage(options.eventsPath, error);
   } finally {
     out.dispose();
   }

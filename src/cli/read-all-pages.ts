@@ -16,10 +16,23 @@ export interface PagesOfAllOptions {
 }
 
 /**
+ * `$all` read short of the head found at the start. SQLite reads a damaged page of the events
+ * table as the end of it: a read that stopped there would pass for a whole one.
+ */
+export class EndedBeforeHeadError extends Error {
+  constructor(last: bigint, head: bigint) {
+    const read =
+      last < 0n ? 'no event could be read' : `the events could be read up to position ${last} only`;
+    super(`${read}, short of the head of $all at position ${head}`);
+  }
+}
+
+/**
  * The events of `$all` after `after` up to `head`, in pages of at most PAGE events, none empty:
  * one page in memory at a time, whatever the store holds. Each read starts at the last position
  * read, inclusive, so that it names a position the store has (EventStoreDB positions are not
- * dense); that event is skipped.
+ * dense); that event is skipped. A read that finds nothing more before the head throws
+ * EndedBeforeHeadError.
  */
 export async function* pagesOfAll(
   store: EventStore,
@@ -34,10 +47,19 @@ export async function* pagesOfAll(
     });
     const from = last;
     const events = page.filter((e) => e.position > from && e.position <= options.head);
-    if (events.length === 0) return; // the head was found, yet nothing is left to read up to it
+    if (events.length === 0) throw new EndedBeforeHeadError(last, options.head);
     yield events;
     last = events[events.length - 1].position;
   }
+}
+
+/** `error` of a read of `$all`, naming the file that could not be read whole (namingDamage). */
+export function namingReadDamage(path: string | undefined, error: unknown): unknown {
+  if (path === undefined || !(error instanceof EndedBeforeHeadError))
+    return namingDamage(path, error);
+  return new Error(
+    `${path} is damaged: ${error.message}. \`ledger check\` says where; an events.db is restored from a backup (docs/operations.md).`,
+  );
 }
 
 /**
@@ -68,7 +90,7 @@ export async function visitAllWithProgress(
       });
     }
   } catch (error) {
-    throw namingDamage(options.eventsPath, error);
+    throw namingReadDamage(options.eventsPath, error);
   } finally {
     bar.done();
   }

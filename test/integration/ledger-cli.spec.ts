@@ -435,6 +435,46 @@ describe('ledger CLI (integration)', () => {
     expect(existsSync(target)).toBe(false);
   });
 
+  it('audits, exports and seals nothing as whole when a damaged page ends the read short of the head', async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    for (let member = 0; member < 200; member++) {
+      const events = Array.from({ length: 10 }, () => credited(`m${member}`, 1));
+      await store.append(`wallet-sandbox.acme.m${member}`, events, 'no_stream');
+    }
+    await store.close();
+    // Garbage over the cells of a leaf of the events table, a quarter in: SQLite then takes a
+    // row key out of order for the end of the table, and a read of $all stops there, no error.
+    const db = new Database(path, { readonly: true });
+    const leaves = db
+      .prepare(
+        "SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' ORDER BY path",
+      )
+      .all() as { pageno: number }[];
+    db.close();
+    const file = openSync(path, 'r+');
+    const page = leaves[Math.floor(leaves.length / 4)].pageno;
+    writeSync(
+      file,
+      Buffer.alloc(800, Buffer.from('deadbeef', 'hex')),
+      0,
+      800,
+      (page - 1) * 4096 + 200,
+    );
+    closeSync(file);
+
+    const shortOfHead = new RegExp(
+      `could not run: ${path} is damaged: the events could be read up to position \\d+ only, short of the head of \\$all at position 2000\\. \`ledger check\` says where`,
+    );
+    for (const argv of [['audit'], ['export'], ['seal', join(dir, 'the.seal')]]) {
+      const ran = await run(argv);
+      expect({ argv, code: ran.code }).toEqual({ argv, code: 3 });
+      expect(ran.err).toMatch(shortOfHead);
+    }
+    expect(existsSync(join(dir, 'the.seal'))).toBe(false);
+    expect((await run(['check'])).code).toBe(1);
+  });
+
   it('keeps no backup of an events.db that holds no events table, and exits 1', async () => {
     writeFileSync(join(dir, 'events.db'), '');
     const target = join(dir, 'backup.db');
