@@ -38,7 +38,7 @@ import {
   namingDamage,
   openExplained,
 } from './data-files';
-import { eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
+import { duplicateEventIds, eventLogGaps } from '../infrastructure/sqlite/event-log-gaps';
 import { NOT_COMPARED, verifyReadModels } from './verify-read-models';
 import { auditEvents } from './audit-events';
 import { checkSeal, sealEvents } from './seal-events';
@@ -270,7 +270,8 @@ function check(env: NodeJS.ProcessEnv, dataDir: string, io: CliIo): number {
       continue;
     }
     const damage = openExplained(path, () => damageIn(path));
-    if (damage.length === 0 && name === EVENTS_FILE) damage.push(...eventLogGaps(path));
+    if (damage.length === 0 && name === EVENTS_FILE)
+      damage.push(...eventLogGaps(path), ...duplicateEventIds(path));
     io.out.write(`  ${name.padEnd(16)} ${damage.length === 0 ? 'ok' : 'DAMAGED'}\n`);
     for (const line of damage) io.out.write(`    ${line}\n`);
     if (damage.length > 0) damaged++;

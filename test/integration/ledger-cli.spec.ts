@@ -489,6 +489,24 @@ describe('ledger CLI (integration)', () => {
     expect(existsSync(target)).toBe(false);
   });
 
+  it('finds an event stored twice, which every replay would count twice', async () => {
+    const path = join(dir, 'events.db');
+    const store = SqliteEventStore.open({ path });
+    await store.append('wallet-sandbox.acme.a', [credited('a', 10), credited('a', 5)], 'no_stream');
+    await store.close();
+    // A copy of the first credit as the stream's next event: positions and revisions stay whole.
+    const db = new Database(path);
+    db.exec(`INSERT INTO events (position, stream, revision, id, type, data, metadata, created)
+             SELECT 3, stream, 2, id, type, data, metadata, created FROM events WHERE position = 1`);
+    const { id } = db.prepare('SELECT id FROM events WHERE position = 1').get() as { id: string };
+    db.close();
+    const found = await run(['check']);
+    expect(found.code).toBe(1);
+    expect(found.out).toContain(
+      `  events.db        DAMAGED\n    event id ${id} is stored 2 times, at positions 1, 3\n`,
+    );
+  });
+
   it('checks the files it finds, and names a file that is not a database at all', async () => {
     // No events.db on the embedded store: nothing to check is a failure (a mistyped DATA_DIR).
     expect(await run(['check'])).toEqual({

@@ -30,3 +30,25 @@ export function eventLogGaps(path: string, limit = 10): string[] {
     return gaps;
   });
 }
+
+/**
+ * Event ids stored more than once. A command makes a new id for each event it decides, and the store
+ * writes a batch again only where it is not stored yet (an idempotent re-append), so a second copy
+ * is a row put there by hand, whose points every replay counts twice. No index keeps ids apart, as
+ * it would cost every append: this groups the whole table, about a second a million events, which
+ * is why `ledger check` runs it and a start does not. At most `limit` ids are named.
+ */
+export function duplicateEventIds(path: string, limit = 10): string[] {
+  return readDatabaseFile(path, (db) => {
+    if (!hasTable(db, 'events')) return [];
+    const copies = db
+      .prepare(
+        `SELECT id, count(*) AS count, group_concat(position, ', ') AS positions FROM events
+         GROUP BY id HAVING count > 1 LIMIT ${limit}`,
+      )
+      .all() as Array<{ id: string; count: number; positions: string }>;
+    return copies.map(
+      (c) => `event id ${c.id} is stored ${c.count} times, at positions ${c.positions}`,
+    );
+  });
+}
