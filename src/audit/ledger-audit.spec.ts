@@ -147,7 +147,7 @@ describe('LedgerAudit', () => {
         { rule: 'revision-gap', stream: WALLET, revision: 2n, position: 2n },
       ]);
       expect(audited(skipped)[0].message).toBe(
-        'revision 2 comes after 0: 1 missing; the rest of this stream is not audited',
+        'revision 2 comes after 0: 1 missing, or later in $all than it; the rest of this stream is not audited',
       );
       const repeated = [base[0], { ...base[1], revision: 0n }];
       expect(audited(repeated).map((v) => [v.rule, v.message])).toEqual([

@@ -166,7 +166,7 @@ export class LedgerAudit {
     if (event.revision !== stream.next) {
       const message =
         event.revision > stream.next
-          ? `revision ${event.revision} comes after ${stream.next - 1n}: ${event.revision - stream.next} missing`
+          ? `revision ${event.revision} comes after ${stream.next - 1n}: ${event.revision - stream.next} missing, or later in $all than it`
           : `revision ${event.revision} again, after ${stream.next - 1n}`;
       return stop({ rule: 'revision-gap', message });
     }
