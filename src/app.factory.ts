@@ -5,6 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { StartRefused } from './config/start-refused';
 import { EventsFeed } from './events-feed/events-feed';
 import {
   CORS_ALLOWED_HEADERS,
@@ -43,6 +44,17 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export interface CreateAppOptions {
   logger?: LogLevel[] | false;
   requestTimeoutMs?: number;
+}
+
+/**
+ * Nest logs an error that fails its start (ExceptionHandler); a refused start is reported by whoever
+ * called createApp (main.ts, in one line), so Nest's copy of it is left out. A bug keeps its stack.
+ */
+class StartLogger extends ConsoleLogger {
+  override error(message: unknown, ...rest: unknown[]): void {
+    if (message instanceof StartRefused) return;
+    super.error(message, ...rest);
+  }
 }
 
 /** Builds the HTTP application; main.ts and the end-to-end tests share it. */
@@ -110,7 +122,7 @@ export async function createApp(
   const logLevels = options.logger ?? ['log', 'warn', 'error'];
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     // Colours only on a terminal: in a file or a log collector they are escape codes in every line.
-    logger: logLevels && new ConsoleLogger({ logLevels, colors: process.stdout.isTTY === true }),
+    logger: logLevels && new StartLogger({ logLevels, colors: process.stdout.isTTY === true }),
     bufferLogs: false,
     // A start that fails (a rebuild holds the read models) throws to the caller, which reports it.
     abortOnError: false,
