@@ -246,6 +246,31 @@ describe('Held points (e2e)', () => {
     });
   });
 
+  it("spends the units of the member's own expired hold on the offer it redeems again", async () => {
+    const offer = await createOffer(org, { pointsPrice: 30, maxTotal: 1, maxPerMember: null });
+    await credit(org, 'gus', 30);
+    const created = await org('POST', '/v1/redemptions', {
+      externalUserID: 'gus',
+      offer,
+      delayPointsDeduction: true,
+      holdExpiresAt: new Date(Date.now() + HOUR).toISOString(),
+    });
+    expect(created.status).toBe(201);
+    await t.app.get(HoldSweeper).stop();
+    await laterBy(2 * HOUR, async () => {
+      // The hold's points and its unit both come back in this write, which spends them again.
+      const again = await org('POST', '/v1/redemptions', { externalUserID: 'gus', offer });
+      expect([again.status, again.body.error]).toEqual([201, undefined]);
+      const expired = await org('GET', `/v1/redemptions/${created.body.id}`);
+      expect(expired.body).toMatchObject({ status: 'CANCELED', hold: { state: 'EXPIRED' } });
+      expect((await org('GET', '/v1/wallet?externalUserID=gus')).body).toMatchObject({
+        balance: 0,
+        pending: 0,
+      });
+      expect((await org('GET', `/v1/offers/${offer}`)).body.remainingStock).toBe(0);
+    });
+  });
+
   it('records an expiry that a refused write found, so the reads agree with the refusal', async () => {
     const offer = await createOffer(org, { pointsPrice: 40, maxTotal: 1, maxPerMember: null });
     await credit(org, 'fay', 40);

@@ -25,7 +25,7 @@ import {
   OfferEvent,
 } from './offer.events';
 import { validatePriceShape } from './offer.pricing';
-import { offerUnavailability, toOfferSnapshot } from './offer.snapshot';
+import { fewerUnitsRemain, offerUnavailability, toOfferSnapshot } from './offer.snapshot';
 import { DefinedOffer, evolveOffer, initialOfferState, OfferState } from './offer.state';
 
 type Decision = OfferEvent[] | DomainError;
@@ -181,7 +181,7 @@ function reserveStock({ data: d }: ReserveOfferStock, state: OfferState): Decisi
   if (snapshot.remainingStock !== null && d.units > snapshot.remainingStock) {
     return new DomainError(
       'OFFER_UNAVAILABLE',
-      `Only ${snapshot.remainingStock} units of offer ${offer.offerId} remain`,
+      fewerUnitsRemain(snapshot.remainingStock, offer.offerId),
       {
         offerId: offer.offerId,
         reason: 'OUT_OF_STOCK',

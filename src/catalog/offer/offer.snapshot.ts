@@ -16,6 +16,12 @@ export function remainingStock(offer: OfferDefinition, reservedUnits: number): n
   return offer.maxTotal === null ? null : Math.max(0, offer.maxTotal - reservedUnits);
 }
 
+/** The message of a redemption refused for more units than remain. */
+export const fewerUnitsRemain = (remaining: number, offerId: string) =>
+  remaining === 1
+    ? `Only 1 unit of offer ${offerId} remains`
+    : `Only ${remaining} units of offer ${offerId} remain`;
+
 export function effectiveStatus(
   offer: OfferDefinition,
   reservedUnits: number,

@@ -1,11 +1,12 @@
 import { decideOffer } from '../../catalog/offer/offer.decider';
 import type { OfferEvent } from '../../catalog/offer/offer.events';
-import { evolveOffer, type OfferState } from '../../catalog/offer/offer.state';
+import { type DefinedOffer, evolveOffer, type OfferState } from '../../catalog/offer/offer.state';
 import type { EventContext } from '../../event-store/envelope';
 import { LocksNeeded, type PlannedAppend } from '../../shared/application/command-executor';
 import type { Versioned } from '../../shared/application/state-cache';
 import { isDomainError } from '../../shared/domain/domain-error';
 import { offerStream } from '../streams';
+import { expiredHolds } from '../wallet/wallet.holds';
 import type { WalletEvent } from '../wallet/wallet.events';
 import { walletOf, type WalletState } from '../wallet/wallet.state';
 import type { Aggregates } from './aggregates';
@@ -52,6 +53,26 @@ export async function stockReleases(
     changes.set(stream, change);
   }
   return [...changes.values()];
+}
+
+/**
+ * The offer once the wallet's holds expired at `now` have given their units back. A decision on
+ * the wallet releases those holds in its own append (decideWalletOutcome), their stock with them
+ * (stockReleases): a redemption of the same offer in that decision may count on those units.
+ */
+export function offerAfterExpiredHolds(
+  offer: DefinedOffer,
+  wallet: WalletState,
+  now: string,
+): DefinedOffer {
+  let state: OfferState = offer;
+  for (const event of expiredHolds(wallet, now)) {
+    if (event.type !== 'RedemptionCanceled') continue;
+    const { redemptionId } = event.data;
+    const released = decideOffer({ type: 'ReleaseOfferStock', data: { redemptionId, now } }, state);
+    if (!isDomainError(released)) state = released.reduce(evolveOffer, state);
+  }
+  return state as DefinedOffer; // a release never takes an offer's definition away
 }
 
 export function planOfferChanges(

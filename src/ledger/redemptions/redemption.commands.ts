@@ -30,7 +30,12 @@ import { decideWallet, decideWalletOutcome } from '../wallet/wallet.decider';
 import { Actor, RedemptionStatus } from '../wallet/wallet.events';
 import { walletOf, WalletState } from '../wallet/wallet.state';
 import { evolveOffer } from '../../catalog/offer/offer.state';
-import { planOfferChanges, planWalletDecision, stockReleases } from '../application/stock-releases';
+import {
+  offerAfterExpiredHolds,
+  planOfferChanges,
+  planWalletDecision,
+  stockReleases,
+} from '../application/stock-releases';
 import { redemptionView } from './redemption.view';
 
 export interface CreateRedemptionInput {
@@ -95,8 +100,11 @@ export class RedemptionCommands {
         // Stock set on the offer since the locks were chosen: queue on its lock, not race on it.
         if (offerLoaded.state.offer.maxTotal !== null && !held.includes(offer))
           throw new LocksNeeded([wallet, offer]);
-        const snapshot = toOfferSnapshot(offerLoaded.state);
         const walletLoaded = await wallets.load(wallet);
+        // The member's own expired holds give their units back in this append (stockReleases).
+        const snapshot = toOfferSnapshot(
+          offerAfterExpiredHolds(offerLoaded.state, walletLoaded.state, now),
+        );
         const events = decideWallet(
           {
             type: 'CreateRedemption',

@@ -179,6 +179,14 @@ describe('wallet: creating a redemption', () => {
       expect(costOf(redeem(units, { quantity: 3 }), [credited(500)])).toBe(120);
     });
 
+    it('refuses more units than remain, naming how many do', () => {
+      const few = (remainingStock: number) => ({ ...units, remainingStock });
+      const one = spec.given([credited(500)]).when(redeem(few(1), { quantity: 2 }));
+      expect(one.then('OFFER_UNAVAILABLE').message).toBe('Only 1 unit of offer offer-1 remains');
+      const two = spec.given([credited(500)]).when(redeem(few(2), { quantity: 3 }));
+      expect(two.then('OFFER_UNAVAILABLE').message).toBe('Only 2 units of offer offer-1 remain');
+    });
+
     it('charges amount x pointsPerAmountUnit within the bounds, inclusive', () => {
       expect(costOf(redeem(amounts, { amount: '10.00' }), [credited(5000)])).toBe(100);
       expect(costOf(redeem(amounts, { amount: '55.5' }), [credited(5000)])).toBe(555);

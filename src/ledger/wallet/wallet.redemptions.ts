@@ -1,5 +1,5 @@
 import { priceRedemption } from '../../catalog/offer/offer.pricing';
-import { offerUnavailability } from '../../catalog/offer/offer.snapshot';
+import { fewerUnitsRemain, offerUnavailability } from '../../catalog/offer/offer.snapshot';
 import { DomainError, isDomainError, validationFailed } from '../../shared/domain/domain-error';
 import {
   compareInstants,
@@ -60,16 +60,12 @@ export function createRedemption({ data: d }: CreateRedemption, state: WalletSta
   const price = priceRedemption(offer, { quantity: d.quantity, amount: d.amount });
   if (isDomainError(price)) return price;
   if (offer.remainingStock !== null && price.units > offer.remainingStock) {
-    return new DomainError(
-      'OFFER_UNAVAILABLE',
-      `Only ${offer.remainingStock} units of offer ${offer.id} remain`,
-      {
-        offerId: offer.id,
-        reason: 'OUT_OF_STOCK',
-        remainingStock: offer.remainingStock,
-        requested: price.units,
-      },
-    );
+    return new DomainError('OFFER_UNAVAILABLE', fewerUnitsRemain(offer.remainingStock, offer.id), {
+      offerId: offer.id,
+      reason: 'OUT_OF_STOCK',
+      remainingStock: offer.remainingStock,
+      requested: price.units,
+    });
   }
   const extras = redemptionExtras(d);
   if (isDomainError(extras)) return extras;
