@@ -68,6 +68,16 @@ describe('MemberTokenIssuer', () => {
     });
   });
 
+  it('lives at least its lifetime, whatever the millisecond it is minted at', () => {
+    const late = new Date(NOW.getTime() + 991);
+    const { token, expiresAt } = issuer(SECRET, 1).mint(TENANT, 'user-1', late);
+    expect(expiresAt.toISOString()).toBe('2030-01-01T00:00:02.000Z');
+    expect(issuer(SECRET, 1).verify(token, new Date(late.getTime() + 999)).ok).toBe(true);
+    expect(issuer(SECRET, 1).mint(TENANT, 'user-1', NOW).expiresAt.toISOString()).toBe(
+      '2030-01-01T00:00:01.000Z',
+    );
+  });
+
   it('mints and verifies a token for the longest orgId and externalUserID', () => {
     // 64 + 128 * 4 bytes of UTF-8 in the payload: its base64url text is well past 800 characters.
     const tenant: Tenant = { orgId: 'o'.repeat(64), environment: 'sandbox' };

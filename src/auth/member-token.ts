@@ -96,7 +96,9 @@ export class MemberTokenIssuer {
       environment: tenant.environment,
       externalUserID,
       iat,
-      exp: iat + this.ttlSeconds,
+      // Rounded up, so that a token lives at least ttlSeconds: from iat, rounded down, a token of
+      // MEMBER_TOKEN_TTL_SECONDS=1 minted late in a second lived a few milliseconds.
+      exp: Math.ceil(now.getTime() / 1000) + this.ttlSeconds,
       ...(keyId === undefined ? {} : { kid: this.keyTag(keyId) }),
     };
     if (!isPayload(payload))

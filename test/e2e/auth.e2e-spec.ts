@@ -125,11 +125,12 @@ describe('auth (e2e)', () => {
       expect(Object.keys(body).sort()).toEqual(['accessToken', 'expiresAt']);
       expect(body.accessToken.startsWith('expys_')).toBe(false);
       expect(body.expiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
-      // Minted between `before` and `after`; exp is whole seconds, so up to 1 s earlier than mint + TTL.
+      // Minted between `before` and `after`; exp is whole seconds rounded up, so at most 1 s later
+      // than mint + TTL, and never earlier.
       const after = Date.now();
       const expiresAt = Date.parse(body.expiresAt);
-      expect(expiresAt).toBeGreaterThan(before + 900_000 - 1000);
-      expect(expiresAt).toBeLessThanOrEqual(after + 900_000);
+      expect(expiresAt).toBeGreaterThanOrEqual(before + 900_000);
+      expect(expiresAt).toBeLessThan(after + 900_000 + 1000);
     }
   });
 
