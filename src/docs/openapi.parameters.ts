@@ -119,7 +119,10 @@ export const PARAMETERS: Record<string, Json> = {
     true,
   ),
   ToQuery: query('to', 'A date (midnight UTC) or an instant with a zone.', dateOrInstant(), true),
-  IntervalQuery: query('interval', 'Bucket size.', { ...enumOf(INTERVALS), default: 'day' }),
+  IntervalQuery: query('interval', 'Bucket size; empty: day.', {
+    ...orEmpty(enumOf(INTERVALS)),
+    default: 'day',
+  }),
   FeedAfter: query(
     'after',
     'A position of $all (decimal digits), exclusive: a nextCursor of this route. Absent or ' +

@@ -440,6 +440,20 @@ describe('Read routes (e2e)', () => {
     expect(zoned.body.buckets.map((b: { startTime: string }) => b.startTime)).toEqual([
       '2024-01-02T00:00:00.000Z',
     ]);
+    // A zone's + sent unencoded arrives as a space: the message says how to send it.
+    const plus = await org(
+      'GET',
+      '/v1/analytics/timeseries?from=2024-01-01T00:00:00+05:30&to=2024-01-03',
+    );
+    expect(plus.body.error.details.fields[0].problems[0]).toContain(
+      '(in a query, + is sent as %2B)',
+    );
+    // An empty interval is the default, as other optional query parameters read it.
+    const empty = await org(
+      'GET',
+      '/v1/analytics/timeseries?from=2024-01-01&to=2024-01-03&interval=',
+    );
+    expect([empty.status, empty.body.buckets.length]).toEqual([200, 2]);
   });
 
   it('answers unknown ids 404, member tokens on org routes 403, bad queries 400 with a code', async () => {

@@ -89,7 +89,7 @@ export class AnalyticsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     sendExactJson(reply);
-    const interval = query.interval ?? 'day';
+    const interval = query.interval || 'day';
     const { starts, toMs } = bucketStarts(query, interval);
     await this.freshness.of([ANALYTICS]);
     return this.queries.timeseries(tenantKey(principal.tenant), interval, starts, toMs);

@@ -21,12 +21,17 @@ export function isDateOrInstant(value: unknown): value is string {
   return isIsoInstant(value);
 }
 
+/** A `+` in a query string decodes as a space (an email's `ada+x@…`, a phone's `+1…`, a zone's `+05:30`). */
+export const PLUS_HINT = '(in a query, + is sent as %2B)';
+
 export const IsDateOrInstant = () =>
   ValidateBy({
     name: 'isDateOrInstant',
     validator: {
       validate: (value) => isDateOrInstant(value),
-      defaultMessage: () =>
-        '$property must be a date (2024-01-15) or an instant with a zone (2024-01-15T10:30:00Z)',
+      defaultMessage: (args) =>
+        `$property must be a date (2024-01-15) or an instant with a zone (2024-01-15T10:30:00Z)${
+          typeof args?.value === 'string' && args.value.includes(' ') ? ` ${PLUS_HINT}` : ''
+        }`,
     },
   });

@@ -10,7 +10,7 @@ import { PROFILE_TEXT_LIMITS } from '../../ledger/wallet/wallet.events';
 import { HasNoControlCharacters, IsText } from '../../shared/http/dto-rules';
 import { isNonEmptyString } from '../../shared/domain/values';
 import { PageQuery } from '../shared/paging';
-import { IsOptionalExternalUserIDQuery } from '../shared/query-rules';
+import { IsOptionalExternalUserIDQuery, PLUS_HINT } from '../shared/query-rules';
 
 /** `?externalUserID`: a member's own (or omitted); required of an organization. */
 export class MemberQuery {
@@ -22,9 +22,6 @@ export class TransactionsQuery extends PageQuery {
   @IsOptionalExternalUserIDQuery()
   externalUserID?: string;
 }
-
-/** A `+` in a query string decodes as a space (an email's `ada+x@…`, a phone's `+1…`). */
-const PLUS_HINT = '(in a query, + is sent as %2B)';
 
 /**
  * A lookup alias: a value a profile could hold (`rule` is the profile's own), or a 400. An empty
