@@ -157,7 +157,8 @@ describe('loadAuthConfig', () => {
     const padded = `a${' '.repeat(30)}b${'\t'.repeat(10)}c`;
     expect(() => loadAuthConfig({ MEMBER_TOKEN_SECRET: padded })).toThrow(/white space/);
     expect(() => loadAuthConfig({ ORG_API_KEYS: 'acme:nope' })).toThrow(/ORG_API_KEYS entry 1/);
-    for (const ttl of ['0', '-5', '1.5', 'abc', '604801']) {
+    // Empty or padded is refused, as for every number the service reads (wholeNumber).
+    for (const ttl of ['0', '-5', '1.5', 'abc', '604801', '', ' 60', '60\n']) {
       expect(() => loadAuthConfig({ MEMBER_TOKEN_TTL_SECONDS: ttl })).toThrow(
         /MEMBER_TOKEN_TTL_SECONDS/,
       );

@@ -1,4 +1,5 @@
 import { DEV_OPERATOR_API_KEY, OperatorKeys, parseOperatorApiKeys } from './operator-keys';
+import { wholeNumber } from '../config/whole-number';
 import { DEV_ORG_API_KEY, OrgKeyRegistry, developmentOrgKeys, parseOrgApiKeys } from './org-keys';
 import { RateLimits, loadRateLimits } from './rate-limit';
 
@@ -80,17 +81,6 @@ export function weakSecretProblem(
     return `${name} must not be one of the keys of OPERATOR_API_KEYS`;
   }
   return null;
-}
-
-function ttlFrom(value: string | undefined): number {
-  if (value === undefined || value.trim() === '') return DEFAULT_MEMBER_TOKEN_TTL_SECONDS;
-  const ttl = Number(value);
-  if (!/^\d+$/.test(value.trim()) || ttl < 1 || ttl > MAX_TTL_SECONDS) {
-    throw new Error(
-      `MEMBER_TOKEN_TTL_SECONDS must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS}, got '${value}'`,
-    );
-  }
-  return ttl;
 }
 
 const DEVELOPMENT_OPERATOR_KEYS = new OperatorKeys([DEV_OPERATOR_API_KEY]);
@@ -184,7 +174,15 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
     orgKeys,
     operatorKeys,
     memberTokenSecret,
-    memberTokenTtlSeconds: ttlFrom(env.MEMBER_TOKEN_TTL_SECONDS),
+    // Read as the other numbers are (wholeNumber): an empty or padded value stops the start.
+    memberTokenTtlSeconds: wholeNumber(
+      env,
+      'MEMBER_TOKEN_TTL_SECONDS',
+      DEFAULT_MEMBER_TOKEN_TTL_SECONDS,
+      1,
+      MAX_TTL_SECONDS,
+      `a whole number of seconds from 1 to ${MAX_TTL_SECONDS}`,
+    ),
     rateLimits: loadRateLimits(env),
     usingDevelopmentDefaults: defaulted.length > 0,
     developmentDefaults: defaulted,
