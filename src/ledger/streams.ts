@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sha256Hex } from '../shared/application/sha256';
 
 /**
  * Stream names and ids. Streams are `category-<tenantKey>.<id>` (EventStoreDB's category-id form:
@@ -63,8 +64,21 @@ function randomHex(length: number): string {
   return randomUUID().replace(/-/g, '').slice(0, length);
 }
 
-export function newRedemptionId(ref: string): string {
-  return `red_${ref}${randomHex(16)}`;
+/**
+ * A new redemption's id. Under an Idempotency-Key it is the key's, the same on every retry and
+ * replica. Where stock is reserved in one append and the redemption written in the next
+ * (EventStoreDB), an attempt that lost its wallet write to conflicts leaves its reservation; the
+ * retry finds that reservation under the same id and uses it, instead of reserving again under a
+ * new one and leaving the first held forever.
+ */
+export function newRedemptionId(
+  ref: string,
+  idempotency?: { tenantKey: string; key: string },
+): string {
+  const tail = idempotency
+    ? sha256Hex(`redemption\n${idempotency.tenantKey}\n${idempotency.key}`).slice(0, 16)
+    : randomHex(16);
+  return `red_${ref}${tail}`;
 }
 
 /** The member digest a redemption id carries, or null when the id is not one of ours. */

@@ -9,7 +9,7 @@ import { MemberCommands } from '../../src/ledger/members/member.commands';
 import { RedemptionCommands } from '../../src/ledger/redemptions/redemption.commands';
 import { offerStream, walletStream } from '../../src/ledger/streams';
 import { walletOf } from '../../src/ledger/wallet/wallet.state';
-import { ExecutionResult } from '../../src/shared/application/command-executor';
+import { ContentionError, ExecutionResult } from '../../src/shared/application/command-executor';
 import { CommandRequest } from '../../src/shared/http/command-request';
 
 const TENANT = { orgId: 'acme', environment: 'sandbox' as const };
@@ -77,6 +77,28 @@ function replica(path: string) {
     redemptions: new RedemptionCommands(aggregates),
     close: () => store.close(),
   };
+}
+
+/**
+ * The store as EventStoreDB offers it, one append at a time (no appendAtomically), whose appends to
+ * wallet streams conflict for as long as `walletsBusy` says: another replica writing them.
+ */
+function sequentialWithBusyWallets(path: string) {
+  const store = SqliteEventStore.open({ path, writer: 'inline' });
+  const busy = { walletsBusy: false };
+  const port: EventStore = {
+    append: (stream, events, expected) =>
+      busy.walletsBusy && stream.startsWith('wallet-')
+        ? Promise.reject(new WrongExpectedVersionError(stream, expected, 'no_stream'))
+        : store.append(stream, events, expected),
+    readStream: (...args) => store.readStream(...args),
+    readAll: (...args) => store.readAll(...args),
+    subscribeToAll: (...args) => store.subscribeToAll(...args),
+    headPosition: () => store.headPosition(),
+    close: () => store.close(),
+  };
+  const aggregates = new Aggregates(port);
+  return { store, aggregates, busy, redemptions: new RedemptionCommands(aggregates) };
 }
 
 const codeOf = (r: ExecutionResult) =>
@@ -164,5 +186,43 @@ describe('Two replicas of the command side on one event store', () => {
     );
     expect(balances.sort((x, y) => x - y)).toEqual([90, 100]);
     expect(a.conflicts() + b.conflicts()).toBeGreaterThan(0);
+  });
+});
+
+describe('A redemption whose wallet write kept conflicting, retried with its key (sequential appends)', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'points-ledger-retry-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finishes on the stock its first attempt reserved, and reserves no second unit', async () => {
+    const path = join(dir, 'events.db');
+    const setup = replica(path);
+    const limited = offer({ pointsPrice: 10, maxTotal: 5 });
+    expect((await setup.offers.create(orgRequest(), limited, 'off_kept')).outcome.status).toBe(201);
+    await setup.members.credit(orgRequest(), 'dee', 100, null);
+    await setup.close();
+
+    const busy = sequentialWithBusyWallets(path);
+    busy.busy.walletsBusy = true;
+    // The stock is reserved, then every wallet append conflicts: the client is told to retry.
+    await expect(
+      busy.redemptions.create(orgRequest('dee-1'), 'dee', { offerId: 'off_kept' }),
+    ).rejects.toThrow(ContentionError);
+    busy.busy.walletsBusy = false;
+    // The wallet moves on meanwhile, so the recorded decision cannot be finished as recorded.
+    const other = replica(path);
+    expect((await other.members.credit(orgRequest(), 'dee', 5, null)).outcome.status).toBe(200);
+    await other.close();
+    const retried = await busy.redemptions.create(orgRequest('dee-1'), 'dee', {
+      offerId: 'off_kept',
+    });
+    expect(codeOf(retried)).toBe('created');
+
+    const offerEvents = await busy.store.readStream(offerStream(TENANT_KEY, 'off_kept'));
+    const reserved = offerEvents.filter((e) => e.type === 'OfferStockReserved');
+    expect(reserved.map((e) => (e.data as { redemptionId: string }).redemptionId)).toEqual([
+      (retried.outcome.body as { id: string }).id,
+    ]);
+    await busy.store.close();
   });
 });

@@ -79,7 +79,7 @@ export class RedemptionCommands {
     const ref = await memberRefs.of(req.tenantKey, externalUserID);
     const wallet = walletStream(req.tenantKey, ref);
     const offer = offerStream(req.tenantKey, input.offerId);
-    const redemptionId = newRedemptionId(ref);
+    const redemptionId = newRedemptionId(ref, req.idempotency);
     const transactionId = newTransactionId();
     const stockLimited = (await offers.load(offer)).state;
     const locks =
