@@ -27,6 +27,23 @@ export class EventStoreUnavailableError extends Error {
 }
 
 /**
+ * The event store's head stands before an event this process has read: the store was replaced,
+ * restored or pointed at another cluster while the service ran. Serving it would fork the ledger
+ * (balances back to older figures, old Idempotency-Keys run again), so the store refuses every
+ * operation from then on; a restart checks it against the read models again (docs/operations.md).
+ */
+export class EventStoreLostEventsError extends EventStoreUnavailableError {
+  constructor(
+    readonly seen: bigint,
+    readonly head: bigint,
+  ) {
+    super(
+      `The event store lost events: its head is at position ${head}, before position ${seen}, which this service has read. It was replaced, restored or pointed elsewhere; nothing more is served or written until a restart finds its events back (docs/operations.md)`,
+    );
+  }
+}
+
+/**
  * An event of the stream cannot be read by this version of the service: its stored body is damaged
  * (the store throws it from `readStream`), or the aggregate folding the stream does not know its
  * type, its schema version or the shape of its data (AggregateStore). Nothing was written: a

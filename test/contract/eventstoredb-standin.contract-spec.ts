@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import {
   EventData,
   EventStore,
+  EventStoreLostEventsError,
   NO_STREAM,
   RecordedEvent,
   WrongExpectedVersionError,
@@ -133,6 +134,53 @@ describe('EventStoreDB adapter via gRPC stand-in: connection drops', () => {
       written.length === 0 ? NO_STREAM : 0n,
     );
     expect(next.nextExpectedRevision).toBe(BigInt(written.length));
+  });
+});
+
+describe('EventStoreDB adapter via gRPC stand-in: a store back without its events', () => {
+  it('refuses everything once a subscription resumes onto a head before what it read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'points-ledger-esdb-lost-'));
+    const kept = SqliteEventStore.open({ path: join(dir, 'kept.db') });
+    const empty = SqliteEventStore.open({ path: join(dir, 'empty.db') });
+    // What the server serves, swapped as a restore or a failover to the wrong cluster would.
+    let served: EventStore = kept;
+    const swappable: EventStore = {
+      append: (...args) => served.append(...args),
+      readStream: (...args) => served.readStream(...args),
+      readAll: (...args) => served.readAll(...args),
+      subscribeToAll: (...args) => served.subscribeToAll(...args),
+      headPosition: () => served.headPosition(),
+      close: async () => undefined,
+    };
+    const standIn = await startEsdbStandIn(swappable);
+    const adapter = new EventStoreDbEventStore(standIn.connectionString, {
+      resume: { initialDelayMs: 10, maxDelayMs: 200 },
+    });
+    try {
+      for (let i = 0; i < 3; i++) await adapter.append(`kept-${i}`, [event('Tick')], NO_STREAM);
+      const subscription = adapter.subscribeToAll();
+      const iterator = subscription[Symbol.asyncIterator]();
+      for (let i = 0; i < 3; i++) expect((await iterator.next()).done).toBe(false);
+
+      served = empty;
+      standIn.dropConnections();
+      await expect(iterator.next()).rejects.toThrow(EventStoreLostEventsError);
+      // The command side is refused too: a write here would start a second history.
+      await expect(adapter.append('kept-0', [event('Tick')], NO_STREAM)).rejects.toThrow(
+        /The event store lost events: its head is at position -1, before position 3/,
+      );
+      // Latched until a restart, also once the events are served again.
+      served = kept;
+      await expect(adapter.headPosition()).rejects.toThrow(EventStoreLostEventsError);
+      await expect(adapter.readStream('kept-0')).rejects.toThrow(EventStoreLostEventsError);
+      expect(await empty.headPosition()).toBe(-1n);
+    } finally {
+      await adapter.close();
+      await standIn.stop();
+      await kept.close();
+      await empty.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -33,6 +33,7 @@ import {
 } from './eventstoredb-mapping';
 import {
   DEFAULT_RESUME_OPTIONS,
+  LostEventsLatch,
   ResumeOptions,
   ResumingSubscription,
 } from './resuming-subscription';
@@ -58,6 +59,8 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly resume: ResumeOptions;
   private readonly pageSize: number;
   private readonly subscriptions = new Set<ResumingSubscription>();
+  /** Set when a subscription resumed onto a store behind it: every operation refuses from then on. */
+  private readonly lost: LostEventsLatch = {};
 
   /**
    * The client connects lazily (and reconnects by itself), so this neither waits for nor requires
@@ -85,6 +88,7 @@ export class EventStoreDbEventStore implements EventStore {
     events: readonly EventData[],
     expectedRevision: ExpectedRevision,
   ): Promise<AppendResult> {
+    this.refuseIfLost();
     const proposed = events.map((e) =>
       jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: e.metadata }),
     );
@@ -103,6 +107,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.refuseIfLost();
     const direction = options.direction ?? 'forwards';
     const fromRevision = options.fromRevision ?? (direction === 'forwards' ? 'start' : 'end');
     if (options.maxCount !== undefined && options.maxCount <= 0) return [];
@@ -129,6 +134,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.refuseIfLost();
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
     if (maxCount <= 0) return [];
     const keep = (e: RecordedEvent) => matchesFilter(options.filter, e.stream, e.type);
@@ -146,6 +152,7 @@ export class EventStoreDbEventStore implements EventStore {
       options.filter,
       this.resume,
       (s) => this.subscriptions.delete(s),
+      this.lost,
     );
     this.subscriptions.add(subscription);
     return subscription;
@@ -157,8 +164,13 @@ export class EventStoreDbEventStore implements EventStore {
    * further reads made, each wider, up to a page.
    */
   async headPosition(): Promise<bigint> {
+    this.refuseIfLost();
     const [last] = await this.readAllBackwards('end', 1, () => true, HEAD_FIRST_READ);
     return last ? last.position : -1n;
+  }
+
+  private refuseIfLost(): void {
+    if (this.lost.error) throw this.lost.error;
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@ import {
 } from '@eventstore/db-client';
 import {
   EventFilter,
+  EventStoreLostEventsError,
   EventStoreUnavailableError,
   RecordedEvent,
   Subscription,
@@ -36,6 +37,11 @@ export const DEFAULT_RESUME_OPTIONS: ResumeOptions = {
 
 const CLOSED = Symbol('closed');
 
+/** Set once the store is found to have lost events; shared by a store and its subscriptions. */
+export interface LostEventsLatch {
+  error?: EventStoreLostEventsError;
+}
+
 /**
  * A subscription to `$all` that survives connection drops: it remembers the position of the last
  * event it delivered and, when the client's subscription fails with a connection-level error (or
@@ -66,6 +72,7 @@ export class ResumingSubscription implements Subscription {
     private readonly filter: EventFilter | undefined,
     private readonly options: ResumeOptions,
     private readonly onClose: (subscription: ResumingSubscription) => void,
+    private readonly lost: LostEventsLatch = {},
   ) {
     if (start === 'end') {
       this.pendingHead = resolveEnd();
@@ -99,6 +106,8 @@ export class ResumingSubscription implements Subscription {
       while (!this.closed) {
         let failure: unknown;
         try {
+          if (this.lost.error) throw this.lost.error;
+          if (failures > 0 && typeof this.last === 'bigint') await this.checkNotBehind(this.last);
           if (this.last === undefined) {
             const head = await Promise.race([
               this.pendingHead ?? this.resolveEnd(),
@@ -167,6 +176,16 @@ export class ResumingSubscription implements Subscription {
       if (this.current === subscription) this.current = undefined;
       await cancel(subscription);
     }
+  }
+
+  /**
+   * Before resuming from `last`: a store whose head now stands before it lost events (replaced or
+   * restored while the connection was down). Resuming would wait past its head for events that
+   * will never come, while the command side writes a second history into it.
+   */
+  private async checkNotBehind(last: bigint): Promise<void> {
+    const head = await this.resolveEnd();
+    if (head < last) throw (this.lost.error ??= new EventStoreLostEventsError(last, head));
   }
 
   /** Waits, unless the subscription is closed first. */

@@ -2,6 +2,7 @@ import { DomainError, DomainErrorCode } from '../domain/domain-error';
 import type { FastifyRequest } from 'fastify';
 import type { AuthenticatedRequest } from '../../auth/auth.decorators';
 import {
+  EventStoreLostEventsError,
   EventStoreUnavailableError,
   StreamUnreadableError,
 } from '../../event-store/event-store.errors';
@@ -75,6 +76,16 @@ export function applicationProblem(
   }
   if (error instanceof ContentionError)
     return { status: 409, code: 'CONFLICT', message: error.message };
+  if (error instanceof EventStoreLostEventsError) {
+    return {
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      message:
+        'The event store lost events this service has read: nothing is served or written until it holds them again and the service is restarted',
+      // The positions are the operator's, in the log, not a tenant's to see.
+      log: error.message,
+    };
+  }
   if (error instanceof EventStoreUnavailableError) {
     return {
       status: 503,
