@@ -55,7 +55,8 @@ export const PARAMETERS: Record<string, Json> = {
     maximum: 100,
     default: DEFAULT_LIMIT,
   }),
-  Cursor: query(
+  // Not `Cursor`, the schema's name: generators that put both in one namespace would clash.
+  CursorQuery: query(
     'cursor',
     'The nextCursor of the page before (same route and filters; else 400 INVALID_CURSOR). ' +
       'Empty: the first page.',

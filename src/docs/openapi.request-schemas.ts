@@ -60,7 +60,7 @@ const UpsertMemberRequest = requestObject({
   attributes: described(
     'Replaces the stored object. At most 16 KiB serialized, 32 levels deep, whole numbers ' +
       'within ±(2^53-1) (else 422). Not null: {} empties it.',
-    { type: 'object' },
+    { type: 'object', additionalProperties: true },
   ),
   email: described('null clears it.', nullable(email)),
   phone: described('null clears it.', nullable(phone)),

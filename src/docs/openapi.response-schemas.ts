@@ -9,8 +9,10 @@ import { closedObject, described, enumOf, Json, nullable, schemaRef } from './op
 
 /*
  * What the service answers. Every object is closed (additionalProperties: false) except member
- * attributes and error details, whose fields are the client's or the error's own.
+ * attributes, event metadata and error details, whose fields are the client's, the event's or the
+ * error's own: those say additionalProperties: true, as generators read a bare object as empty.
  */
+const openObject = { type: 'object', additionalProperties: true };
 
 const instant = schemaRef('Instant');
 const points = { type: 'integer', minimum: 0 };
@@ -156,7 +158,7 @@ const MemberSummary = closedObject({
   externalUserID: { type: 'string' },
   displayName: { type: ['string', 'null'] },
   tier: described('"default" while unset.', { type: 'string' }),
-  attributes: { type: 'object' },
+  attributes: openObject,
   email: { type: ['string', 'null'] },
   phone: { type: ['string', 'null'] },
   posAccountId: { type: ['string', 'null'] },
@@ -273,7 +275,7 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
           id: { type: 'string' },
           type: { type: 'string' },
           data: described('As written (docs/events.md).', {}),
-          metadata: described('As written (docs/events.md).', { type: 'object' }),
+          metadata: described('As written (docs/events.md).', openObject),
           createdAt: instant,
           unreadable: described(
             'Only on an event whose stored body is damaged: why. Its data and metadata read as {}.',
@@ -365,7 +367,7 @@ export const RESPONSE_SCHEMAS: Record<string, Json> = {
         details: described(
           '400 VALIDATION_FAILED: { fields: [{ field, problems }] }; 422: { field, ... }; ' +
             'other codes: values that explain them.',
-          { type: 'object' },
+          openObject,
         ),
       },
       { optional: ['details'] },

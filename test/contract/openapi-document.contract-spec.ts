@@ -69,6 +69,29 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('says of every object schema which properties it holds, so generators type none as empty', () => {
+    // openapi-typescript reads `{ "type": "object" }` alone as Record<string, never>.
+    const bare: string[] = [];
+    const visit = (node: unknown, at: string) => {
+      if (Array.isArray(node)) return node.forEach((item, i) => visit(item, `${at}/${i}`));
+      if (node === null || typeof node !== 'object') return;
+      const schema = node as Record<string, unknown>;
+      const type = schema.type;
+      const isObject = type === 'object' || (Array.isArray(type) && type.includes('object'));
+      const says = ['properties', 'additionalProperties', 'patternProperties', '$ref'];
+      if (isObject && !says.some((key) => key in schema)) bare.push(at);
+      for (const [key, value] of Object.entries(schema)) visit(value, `${at}/${key}`);
+    };
+    visit(document, '#');
+    expect(bare).toEqual([]);
+  });
+
+  it('names no parameter as a schema is named, as generators put both in one namespace', () => {
+    const schemas = Object.keys(document.components.schemas);
+    const clashes = Object.keys(document.components.parameters).filter((p) => schemas.includes(p));
+    expect(clashes).toEqual([]);
+  });
+
   it('compiles every schema under Ajv in strict draft 2020-12 mode', () => {
     const schemas: Array<[string, object]> = [];
     for (const [name, schema] of Object.entries<object>(document.components.schemas))

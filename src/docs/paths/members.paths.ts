@@ -31,7 +31,14 @@ export const MEMBER_PATHS: Record<string, Json> = {
         '/v1/members/{externalUserID} answers. Filters combine; an alias may be shared by ' +
         'several members.',
       security: SECURITY.orgOnly,
-      parameters: ['Limit', 'Cursor', 'TierQuery', 'EmailQuery', 'PhoneQuery', 'PosAccountIdQuery'],
+      parameters: [
+        'Limit',
+        'CursorQuery',
+        'TierQuery',
+        'EmailQuery',
+        'PhoneQuery',
+        'PosAccountIdQuery',
+      ],
       success: { status: 200, description: 'A page of members.', schema: 'MemberList' },
       errors: PAGED_READ_ERRORS,
     }),

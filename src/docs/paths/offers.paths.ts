@@ -25,7 +25,7 @@ export const OFFER_PATHS: Record<string, Json> = {
       summary: 'The catalog',
       description: 'Newest first. A member sees ACTIVE offers only (OUT_OF_STOCK ones included).',
       security: SECURITY.orgOrMember,
-      parameters: ['Limit', 'Cursor'],
+      parameters: ['Limit', 'CursorQuery'],
       success: { status: 200, description: 'A page of offers.', schema: 'OfferList' },
       errors: PAGED_READ_ERRORS,
     }),

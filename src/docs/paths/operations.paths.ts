@@ -140,7 +140,11 @@ export const OPERATIONS_PATHS: Record<string, Json> = {
       security: SECURITY.anyCredential,
       parameters: [parameterRef('RequestId')],
       responses: {
-        200: answer(200, 'The OpenAPI 3.1 document, as JSON.', json({ type: 'object' })),
+        200: answer(
+          200,
+          'The OpenAPI 3.1 document, as JSON.',
+          json({ type: 'object', additionalProperties: true }),
+        ),
         ...PUBLIC_ERRORS,
       },
     },

@@ -36,7 +36,7 @@ export const REDEMPTION_PATHS: Record<string, Json> = {
       security: SECURITY.orgOrMember,
       parameters: [
         'Limit',
-        'Cursor',
+        'CursorQuery',
         'ExternalUserIDQuery',
         'RedemptionStatusQuery',
         'OfferIdQuery',

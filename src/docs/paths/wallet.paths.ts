@@ -46,7 +46,7 @@ export const WALLET_PATHS: Record<string, Json> = {
       summary: "A member's points ledger",
       description: 'Newest first.',
       security: SECURITY.orgOrMember,
-      parameters: ['Limit', 'Cursor', 'ExternalUserIDQuery'],
+      parameters: ['Limit', 'CursorQuery', 'ExternalUserIDQuery'],
       success: { status: 200, description: 'A page of transactions.', schema: 'TransactionList' },
       errors: mergeErrors(PAGED_READ_ERRORS, OTHER_MEMBER),
     }),
