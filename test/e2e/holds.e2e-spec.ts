@@ -33,6 +33,24 @@ describe('Held points (e2e)', () => {
   };
   const wallet = async () => (await member('GET', '/v1/wallet')).body;
 
+  /**
+   * A one-unit offer of `price` points, and `name`'s hold on it for an hour, with the sweeper
+   * stopped: the member's next write is what finds the hold expired.
+   */
+  const heldLastUnit = async (name: string, price: number) => {
+    const offer = await createOffer(org, { pointsPrice: price, maxTotal: 1, maxPerMember: null });
+    await credit(org, name, price);
+    const created = await org('POST', '/v1/redemptions', {
+      externalUserID: name,
+      offer,
+      delayPointsDeduction: true,
+      holdExpiresAt: new Date(Date.now() + HOUR).toISOString(),
+    });
+    expect(created.status).toBe(201);
+    await t.app.get(HoldSweeper).stop();
+    return { offer, id: created.body.id as string };
+  };
+
   it('holds the points as pending, spends only what is available, and applies them as a debit', async () => {
     const before = await wallet();
     const held = await hold();
@@ -247,21 +265,12 @@ describe('Held points (e2e)', () => {
   });
 
   it("spends the units of the member's own expired hold on the offer it redeems again", async () => {
-    const offer = await createOffer(org, { pointsPrice: 30, maxTotal: 1, maxPerMember: null });
-    await credit(org, 'gus', 30);
-    const created = await org('POST', '/v1/redemptions', {
-      externalUserID: 'gus',
-      offer,
-      delayPointsDeduction: true,
-      holdExpiresAt: new Date(Date.now() + HOUR).toISOString(),
-    });
-    expect(created.status).toBe(201);
-    await t.app.get(HoldSweeper).stop();
+    const { offer, id } = await heldLastUnit('gus', 30);
     await laterBy(2 * HOUR, async () => {
       // The hold's points and its unit both come back in this write, which spends them again.
       const again = await org('POST', '/v1/redemptions', { externalUserID: 'gus', offer });
       expect([again.status, again.body.error]).toEqual([201, undefined]);
-      const expired = await org('GET', `/v1/redemptions/${created.body.id}`);
+      const expired = await org('GET', `/v1/redemptions/${id}`);
       expect(expired.body).toMatchObject({ status: 'CANCELED', hold: { state: 'EXPIRED' } });
       expect((await org('GET', '/v1/wallet?externalUserID=gus')).body).toMatchObject({
         balance: 0,
@@ -272,22 +281,13 @@ describe('Held points (e2e)', () => {
   });
 
   it('records an expiry that a refused write found, so the reads agree with the refusal', async () => {
-    const offer = await createOffer(org, { pointsPrice: 40, maxTotal: 1, maxPerMember: null });
-    await credit(org, 'fay', 40);
-    const created = await org('POST', '/v1/redemptions', {
-      externalUserID: 'fay',
-      offer,
-      delayPointsDeduction: true,
-      holdExpiresAt: new Date(Date.now() + HOUR).toISOString(),
-    });
-    expect(created.status).toBe(201);
-    await t.app.get(HoldSweeper).stop();
+    const { offer, id } = await heldLastUnit('fay', 40);
     await laterBy(2 * HOUR, async () => {
       // The cancel finds the hold expired, so its redemption canceled: "already canceled", and
       // the expiry is written with the refusal (it used to be dropped, the reads still HELD).
-      const cancel = await org('POST', `/v1/redemptions/${created.body.id}/cancel`, {});
+      const cancel = await org('POST', `/v1/redemptions/${id}/cancel`, {});
       expect([cancel.status, cancel.body.error.code]).toEqual([409, 'REDEMPTION_ALREADY_CANCELED']);
-      const read = await org('GET', `/v1/redemptions/${created.body.id}`);
+      const read = await org('GET', `/v1/redemptions/${id}`);
       expect(read.body).toMatchObject({ status: 'CANCELED', hold: { state: 'EXPIRED' } });
       expect((await org('GET', '/v1/wallet?externalUserID=fay')).body).toMatchObject({
         balance: 40,
