@@ -137,50 +137,84 @@ describe('EventStoreDB adapter via gRPC stand-in: connection drops', () => {
   });
 });
 
-describe('EventStoreDB adapter via gRPC stand-in: a store back without its events', () => {
-  it('refuses everything once a subscription resumes onto a head before what it read', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'points-ledger-esdb-lost-'));
-    const kept = SqliteEventStore.open({ path: join(dir, 'kept.db') });
-    const empty = SqliteEventStore.open({ path: join(dir, 'empty.db') });
-    // What the server serves, swapped as a restore or a failover to the wrong cluster would.
-    let served: EventStore = kept;
+describe('EventStoreDB adapter via gRPC stand-in: a store behind what was read', () => {
+  let dir: string;
+  let kept: SqliteEventStore;
+  let empty: SqliteEventStore;
+  /** What the server serves, swapped as a restore or a failover to the wrong cluster would. */
+  let served: EventStore;
+  /** Head reads (backwards from the end) still to answer with nothing, as a lagging node. */
+  let laggingHeadReads: number;
+  let standIn: EsdbStandIn;
+  let adapter: EventStoreDbEventStore | undefined;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'points-ledger-esdb-behind-'));
+    kept = SqliteEventStore.open({ path: join(dir, 'kept.db') });
+    empty = SqliteEventStore.open({ path: join(dir, 'empty.db') });
+    served = kept;
+    laggingHeadReads = 0;
     const swappable: EventStore = {
       append: (...args) => served.append(...args),
       readStream: (...args) => served.readStream(...args),
-      readAll: (...args) => served.readAll(...args),
+      readAll: async (options) => {
+        if (options?.direction === 'backwards' && laggingHeadReads > 0) {
+          laggingHeadReads--;
+          return [];
+        }
+        return served.readAll(options);
+      },
       subscribeToAll: (...args) => served.subscribeToAll(...args),
       headPosition: () => served.headPosition(),
       close: async () => undefined,
     };
-    const standIn = await startEsdbStandIn(swappable);
-    const adapter = new EventStoreDbEventStore(standIn.connectionString, {
-      resume: { initialDelayMs: 10, maxDelayMs: 200 },
-    });
-    try {
-      for (let i = 0; i < 3; i++) await adapter.append(`kept-${i}`, [event('Tick')], NO_STREAM);
-      const subscription = adapter.subscribeToAll();
-      const iterator = subscription[Symbol.asyncIterator]();
-      for (let i = 0; i < 3; i++) expect((await iterator.next()).done).toBe(false);
+    standIn = await startEsdbStandIn(swappable);
+  });
+  afterEach(async () => {
+    await adapter?.close();
+    await standIn.stop();
+    await kept.close();
+    await empty.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-      served = empty;
-      standIn.dropConnections();
-      await expect(iterator.next()).rejects.toThrow(EventStoreLostEventsError);
-      // The command side is refused too: a write here would start a second history.
-      await expect(adapter.append('kept-0', [event('Tick')], NO_STREAM)).rejects.toThrow(
-        /The event store lost events: its head is at position -1, before position 3/,
-      );
-      // Latched until a restart, also once the events are served again.
-      served = kept;
-      await expect(adapter.headPosition()).rejects.toThrow(EventStoreLostEventsError);
-      await expect(adapter.readStream('kept-0')).rejects.toThrow(EventStoreLostEventsError);
-      expect(await empty.headPosition()).toBe(-1n);
-    } finally {
-      await adapter.close();
-      await standIn.stop();
-      await kept.close();
-      await empty.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+  /** An adapter that has written and read three events through a subscription. */
+  const readThree = async (lostAfterMs: number) => {
+    adapter = new EventStoreDbEventStore(standIn.connectionString, {
+      resume: { initialDelayMs: 10, maxDelayMs: 50, maxAttempts: 50, lostAfterMs },
+    });
+    for (let i = 0; i < 3; i++) await adapter.append(`kept-${i}`, [event('Tick')], NO_STREAM);
+    const iterator = adapter.subscribeToAll()[Symbol.asyncIterator]();
+    for (let i = 0; i < 3; i++) expect((await iterator.next()).done).toBe(false);
+    return { adapter, iterator };
+  };
+
+  it('refuses everything once the head stays before what a subscription read', async () => {
+    const { adapter, iterator } = await readThree(200);
+    served = empty;
+    standIn.dropConnections();
+    await expect(iterator.next()).rejects.toThrow(EventStoreLostEventsError);
+    // The command side is refused too: a write here would start a second history.
+    await expect(adapter.append('kept-0', [event('Tick')], NO_STREAM)).rejects.toThrow(
+      /The event store lost events: its head is at position -1, before position 3/,
+    );
+    // Latched until a restart, also once the events are served again.
+    served = kept;
+    await expect(adapter.headPosition()).rejects.toThrow(EventStoreLostEventsError);
+    await expect(adapter.readStream('kept-0')).rejects.toThrow(EventStoreLostEventsError);
+    expect(await empty.headPosition()).toBe(-1n);
+  });
+
+  it('waits for a node that lags behind what it read, then follows it again', async () => {
+    const { adapter, iterator } = await readThree(60_000);
+    laggingHeadReads = 3;
+    standIn.dropConnections();
+    await kept.append('kept-3', [event('Tick')], NO_STREAM);
+    const next = await iterator.next();
+    expect(next.value?.stream).toBe('kept-3');
+    expect(laggingHeadReads).toBe(0); // the lag was seen, and waited out
+    await adapter.append('kept-4', [event('Tick')], NO_STREAM);
+    expect((await iterator.next()).value?.stream).toBe('kept-4');
   });
 });
 

@@ -12,6 +12,7 @@ import {
   AppendResult,
   EventData,
   EventStore,
+  EventStoreUnavailableError,
   ExpectedRevision,
   ReadAllOptions,
   ReadStreamOptions,
@@ -59,7 +60,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly resume: ResumeOptions;
   private readonly pageSize: number;
   private readonly subscriptions = new Set<ResumingSubscription>();
-  /** Set when a subscription resumed onto a store behind it: every operation refuses from then on. */
+  /** What subscriptions found of the head: behind (writes wait), or lost events (all refused). */
   private readonly lost: LostEventsLatch = {};
 
   /**
@@ -89,6 +90,10 @@ export class EventStoreDbEventStore implements EventStore {
     expectedRevision: ExpectedRevision,
   ): Promise<AppendResult> {
     this.refuseIfLost();
+    if (this.lost.behindSince !== undefined)
+      throw new EventStoreUnavailableError(
+        'EventStoreDB is behind events this service has read (a lagging node, or a store that lost them): writes wait until it catches up',
+      );
     const proposed = events.map((e) =>
       jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: e.metadata }),
     );

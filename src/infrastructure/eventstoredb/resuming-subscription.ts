@@ -27,19 +27,36 @@ export interface ResumeOptions {
   maxDelayMs: number;
   /** Consecutive failed attempts (no confirmation or event in between) before the iteration throws. */
   maxAttempts: number;
+  /**
+   * How long the store's head may stay before an event the subscription delivered before the
+   * store is taken to have lost events. A lagging node (follower reads) catches up in that time;
+   * a store that was replaced or restored does not.
+   */
+  lostAfterMs: number;
 }
 
 export const DEFAULT_RESUME_OPTIONS: ResumeOptions = {
   initialDelayMs: 50,
   maxDelayMs: 5000,
   maxAttempts: 10,
+  lostAfterMs: 10_000,
 };
 
 const CLOSED = Symbol('closed');
 
-/** Set once the store is found to have lost events; shared by a store and its subscriptions. */
+/** What the subscriptions of a store found of its head; shared by the store and them. */
 export interface LostEventsLatch {
+  /** Since when the head has stood before an event a subscription delivered (ms), if it does. */
+  behindSince?: number;
+  /** Set once it stood there for lostAfterMs: the store lost events, for good. */
   error?: EventStoreLostEventsError;
+}
+
+/** The head stands before what a subscription delivered: retried, unless it stays there. */
+export class StoreBehindError extends EventStoreUnavailableError {
+  constructor(last: bigint, head: bigint) {
+    super(`EventStoreDB's head is at position ${head}, before position ${last}, already read`);
+  }
 }
 
 /**
@@ -107,7 +124,7 @@ export class ResumingSubscription implements Subscription {
         let failure: unknown;
         try {
           if (this.lost.error) throw this.lost.error;
-          if (failures > 0 && typeof this.last === 'bigint') await this.checkNotBehind(this.last);
+          if (typeof this.last === 'bigint') await this.checkNotBehind(this.last);
           if (this.last === undefined) {
             const head = await Promise.race([
               this.pendingHead ?? this.resolveEnd(),
@@ -121,7 +138,8 @@ export class ResumingSubscription implements Subscription {
         } catch (error) {
           this.pendingHead = undefined;
           if (this.closed) return;
-          if (!isTransientError(error)) throw toPortError(error);
+          if (!isTransientError(error) && !(error instanceof StoreBehindError))
+            throw toPortError(error);
           failure = error;
         }
         if (this.closed) return;
@@ -179,13 +197,21 @@ export class ResumingSubscription implements Subscription {
   }
 
   /**
-   * Before resuming from `last`: a store whose head now stands before it lost events (replaced or
-   * restored while the connection was down). Resuming would wait past its head for events that
-   * will never come, while the command side writes a second history into it.
+   * Before following from `last`: a head before it is a node that lags, or a store that lost
+   * events (replaced or restored while the connection was down). Following would wait past its
+   * head for events that may never come, while the command side wrote a second history into it:
+   * writes wait (LostEventsLatch.behindSince) and the check is retried; a head still behind after
+   * lostAfterMs is a store that lost events, for good.
    */
   private async checkNotBehind(last: bigint): Promise<void> {
     const head = await this.resolveEnd();
-    if (head < last) throw (this.lost.error ??= new EventStoreLostEventsError(last, head));
+    if (head >= last) {
+      this.lost.behindSince = undefined;
+      return;
+    }
+    const since = (this.lost.behindSince ??= Date.now());
+    if (Date.now() - since < this.options.lostAfterMs) throw new StoreBehindError(last, head);
+    throw (this.lost.error ??= new EventStoreLostEventsError(last, head));
   }
 
   /** Waits, unless the subscription is closed first. */
