@@ -197,7 +197,8 @@ describe('A redemption whose wallet write kept conflicting, retried with its key
   it('finishes on the stock its first attempt reserved, and reserves no second unit', async () => {
     const path = join(dir, 'events.db');
     const setup = replica(path);
-    const limited = offer({ pointsPrice: 10, maxTotal: 5 });
+    // The last unit: the retry must count the unit its first attempt reserved as its own.
+    const limited = offer({ pointsPrice: 10, maxTotal: 1 });
     expect((await setup.offers.create(orgRequest(), limited, 'off_kept')).outcome.status).toBe(201);
     await setup.members.credit(orgRequest(), 'dee', 100, null);
     await setup.close();
@@ -224,5 +225,47 @@ describe('A redemption whose wallet write kept conflicting, retried with its key
       (retried.outcome.body as { id: string }).id,
     ]);
     await busy.store.close();
+  });
+});
+
+describe('Two replicas appending one by one (EventStoreDB), one with a stale wallet', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'points-ledger-stale-'))));
+  afterEach(() => {
+    jest.useRealTimers();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('never frees the stock of a hold that another replica applied, taking it for expired', async () => {
+    const path = join(dir, 'events.db');
+    const a = sequentialWithBusyWallets(path);
+    const b = sequentialWithBusyWallets(path);
+    const setup = replica(path);
+    await setup.offers.create(orgRequest(), offer({ pointsPrice: 10, maxTotal: 1 }), 'off_one');
+    for (const m of ['hal', 'ivy']) await setup.members.credit(orgRequest(), m, 100, null);
+    await setup.close();
+
+    const held = await a.redemptions.create(orgRequest(), 'hal', {
+      offerId: 'off_one',
+      delayPointsDeduction: true,
+      holdExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    const holdId = (held.outcome.body as { id: string }).id;
+    // B applies the hold: it keeps its unit for good. A still holds the wallet with it HELD.
+    expect((await b.redemptions.apply(orgRequest(), holdId, null)).outcome.status).toBe(200);
+
+    // Past the hold's expiry, as A's stale wallet sees it: it would take it for expired.
+    jest.useFakeTimers({
+      now: Date.now() + 2 * 3_600_000,
+      advanceTimers: true,
+      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'],
+    });
+    const again = await a.redemptions.create(orgRequest(), 'hal', { offerId: 'off_one' });
+    const other = await b.redemptions.create(orgRequest(), 'ivy', { offerId: 'off_one' });
+    expect([codeOf(again), codeOf(other)]).toEqual(['OFFER_UNAVAILABLE', 'OFFER_UNAVAILABLE']);
+    const offerEvents = await a.store.readStream(offerStream(TENANT_KEY, 'off_one'));
+    expect(offerEvents.map((e) => e.type)).not.toContain('OfferStockReleased');
+    await a.store.close();
+    await b.store.close();
   });
 });

@@ -55,20 +55,21 @@ export async function stockReleases(
   return [...changes.values()];
 }
 
-/**
- * The offer once the wallet's holds expired at `now` have given their units back. A decision on
- * the wallet releases those holds in its own append (decideWalletOutcome), their stock with them
- * (stockReleases): a redemption of the same offer in that decision may count on those units.
- */
-export function offerAfterExpiredHolds(
+/** The redemptions whose holds expired at `now`: a decision on the wallet cancels them. */
+export function expiredHoldIds(wallet: WalletState, now: string): string[] {
+  return expiredHolds(wallet, now).flatMap((e) =>
+    e.type === 'RedemptionCanceled' ? [e.data.redemptionId] : [],
+  );
+}
+
+/** The offer with the units of these redemptions given back, as their releases would leave it. */
+export function offerWithout(
   offer: DefinedOffer,
-  wallet: WalletState,
+  redemptionIds: readonly string[],
   now: string,
 ): DefinedOffer {
   let state: OfferState = offer;
-  for (const event of expiredHolds(wallet, now)) {
-    if (event.type !== 'RedemptionCanceled') continue;
-    const { redemptionId } = event.data;
+  for (const redemptionId of redemptionIds) {
     const released = decideOffer({ type: 'ReleaseOfferStock', data: { redemptionId, now } }, state);
     if (!isDomainError(released)) state = released.reduce(evolveOffer, state);
   }

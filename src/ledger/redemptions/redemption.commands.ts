@@ -31,7 +31,8 @@ import { Actor, RedemptionStatus } from '../wallet/wallet.events';
 import { walletOf, WalletState } from '../wallet/wallet.state';
 import { evolveOffer } from '../../catalog/offer/offer.state';
 import {
-  offerAfterExpiredHolds,
+  expiredHoldIds,
+  offerWithout,
   planOfferChanges,
   planWalletDecision,
   stockReleases,
@@ -49,6 +50,10 @@ export interface CreateRedemptionInput {
 }
 
 const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);
+
+/** The revision a stream stands at once `count` events are appended to it as loaded. */
+const revisionAfter = (loaded: Versioned<unknown>, count: number): bigint =>
+  (loaded.revision === 'no_stream' ? -1n : loaded.revision) + BigInt(count);
 
 /** The view of one redemption in a wallet state (after the events of a decision). */
 function answer(
@@ -101,9 +106,25 @@ export class RedemptionCommands {
         if (offerLoaded.state.offer.maxTotal !== null && !held.includes(offer))
           throw new LocksNeeded([wallet, offer]);
         const walletLoaded = await wallets.load(wallet);
-        // The member's own expired holds give their units back in this append (stockReleases).
+        // Another attempt of this keyed request wrote it already (a replica that followed its
+        // record): it is the answer, and the stock it reserved stays with it.
+        if (walletOf(walletLoaded.state).redemptions.has(redemptionId))
+          return answer(walletLoaded.state, redemptionId, 201, []);
+        const reserved = offerLoaded.state.reservations.has(redemptionId);
+        const atomic = executor.appendsAtomically;
+        // The stock as this request may count it: the units an earlier attempt of it reserved are
+        // its own; and where its appends are one transaction, so are the units of the member's
+        // expired holds, which it releases. One by one (EventStoreDB), those are released only
+        // after the wallet's append: a stale view of the wallet must never free stock.
         const snapshot = toOfferSnapshot(
-          offerAfterExpiredHolds(offerLoaded.state, walletLoaded.state, now),
+          offerWithout(
+            offerLoaded.state,
+            [
+              ...(reserved ? [redemptionId] : []),
+              ...(atomic ? expiredHoldIds(walletLoaded.state, now) : []),
+            ],
+            now,
+          ),
         );
         const events = decideWallet(
           {
@@ -125,7 +146,6 @@ export class RedemptionCommands {
           },
           walletLoaded.state,
         );
-        const reserved = offerLoaded.state.reservations.has(redemptionId);
         if (isDomainError(events)) {
           const release = reserved
             ? this.releaseStock(offer, offerLoaded, redemptionId, now, context)
@@ -141,21 +161,36 @@ export class RedemptionCommands {
           held,
           now,
         );
+        // The reservation goes before the wallet's append, which it guards.
+        const reservation: PlannedAppend[] = [];
         if (offerLoaded.state.offer.maxTotal !== null && !reserved) {
           const units = events.find((e) => e.type === 'RedemptionCreated')?.data.quantity ?? 1;
-          let own = changes.find((c) => c.stream === offer);
-          if (own === undefined)
-            changes.push((own = { stream: offer, loaded: offerLoaded, events: [] }));
-          const stock = decideOffer(
-            { type: 'ReserveOfferStock', data: { redemptionId, units, now } },
-            own.events.reduce(evolveOffer, own.loaded.state),
-          );
-          if (isDomainError(stock)) return refusal(stock, req.requestId);
-          own.events.push(...stock);
+          const own = changes.find((c) => c.stream === offer);
+          const reserve = (state: OfferState) =>
+            decideOffer({ type: 'ReserveOfferStock', data: { redemptionId, units, now } }, state);
+          if (atomic && own) {
+            // One transaction: the releases, then the reservation on the units they gave back.
+            const stock = reserve(own.events.reduce(evolveOffer, own.loaded.state));
+            if (isDomainError(stock)) return refusal(stock, req.requestId);
+            own.events.push(...stock);
+          } else {
+            const stock = reserve(offerLoaded.state);
+            if (isDomainError(stock)) return refusal(stock, req.requestId);
+            const planned = offers.plan(offer, offerLoaded, stock, context);
+            reservation.push(planned);
+            // A release on this offer follows the wallet's append, on top of the reservation.
+            if (own)
+              own.loaded = {
+                state: planned.state,
+                revision: revisionAfter(offerLoaded, stock.length),
+              };
+          }
         }
-        const appends = planOfferChanges(this.aggregates, changes, context);
         const debit = wallets.plan(wallet, walletLoaded, events, context);
-        appends.push(debit);
+        const releases = planOfferChanges(this.aggregates, changes, context);
+        const appends = atomic
+          ? [...reservation, ...releases, debit]
+          : [...reservation, debit, ...releases];
         return answer(debit.state, redemptionId, 201, appends);
       },
       req.idempotency,

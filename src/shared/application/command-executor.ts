@@ -138,6 +138,11 @@ export class CommandExecutor {
     private readonly clock: Clock = wallClock,
   ) {}
 
+  /** Whether a decision's appends go to the store in one transaction (SQLite), or one by one. */
+  get appendsAtomically(): boolean {
+    return this.store.appendAtomically !== undefined;
+  }
+
   /** `locks` name the streams the decision will write, so that local requests queue, not conflict. */
   async run(
     locks: readonly string[],
