@@ -162,6 +162,18 @@ describe('Two replicas of the command side on one event store', () => {
     expect(a.conflicts() + b.conflicts()).toBeGreaterThan(0);
   });
 
+  it('decides a refusal on what the other replica wrote, not on its own stale wallet', async () => {
+    await a.offers.create(orgRequest(), offer({ pointsPrice: 30 }), 'off_late');
+    const early = await a.redemptions.create(orgRequest('uma-1'), 'uma', { offerId: 'off_late' });
+    expect(codeOf(early)).toBe('INSUFFICIENT_POINTS');
+    // B credits the wallet that A holds in its cache with a balance of 0.
+    expect((await b.members.credit(orgRequest(), 'uma', 100, null)).outcome.status).toBe(200);
+    for (const key of ['uma-2', undefined]) {
+      const late = await a.redemptions.create(orgRequest(key), 'uma', { offerId: 'off_late' });
+      expect(codeOf(late)).toBe('created');
+    }
+  });
+
   it('never sells the last unit of an offer twice when members redeem it on both at once', async () => {
     const limited = offer({ pointsPrice: 10, maxTotal: 1 });
     expect((await a.offers.create(orgRequest(), limited, 'off_last')).outcome.status).toBe(201);

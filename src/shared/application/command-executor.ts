@@ -200,6 +200,7 @@ export class CommandExecutor {
   private async decideAndApply(held: readonly string[], decide: Decide): Promise<ExecutionResult> {
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const decision = await decide({ held, now: this.clock() });
+      if (decision.appends.length === 0 && (await this.movedOn(held))) continue;
       const position = await this.apply(decision.appends);
       if (position !== undefined) return { outcome: decision.outcome, replayed: false, position };
     }
@@ -215,6 +216,7 @@ export class CommandExecutor {
   ): Promise<ExecutionResult> {
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const ours = await decide({ held, now: this.clock() });
+      if (ours.appends.length === 0 && (await this.movedOn(held))) continue;
       const atomic = this.atomic(ours.appends);
       const record: DecisionRecord = {
         fingerprint: scope.fingerprint,
@@ -266,6 +268,26 @@ export class CommandExecutor {
       }
     }
     throw new ContentionError('The command kept conflicting with concurrent writes; retry it');
+  }
+
+  /**
+   * Whether a stream the decision holds the lock of has events past the revision of its cached
+   * state: another replica wrote it. An expected revision catches that for a decision that
+   * writes; one that writes nothing (a refusal) would stand on the stale state, and, under a key,
+   * be recorded and replayed for good. Marks such streams stale, to be read again.
+   */
+  private async movedOn(held: readonly string[]): Promise<boolean> {
+    let moved = false;
+    for (const stream of held) {
+      const cached = this.cache.get(stream);
+      if (!cached) continue;
+      const fromRevision = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
+      const [next] = await this.store.readStream(stream, { fromRevision, maxCount: 1 });
+      if (next === undefined) continue;
+      this.cache.markStale(stream);
+      moved = true;
+    }
+    return moved;
   }
 
   /**
