@@ -96,7 +96,7 @@ export function readSeal(file: string): { header: SealHeader; streams: SealedStr
     if (
       header?.format !== SEAL_FORMAT ||
       typeof header.head !== 'string' ||
-      !/^\d+$/.test(header.head) ||
+      !/^(-1|\d+)$/.test(header.head) || // -1: a store that held no event yet
       typeof header.sealedAt !== 'string' ||
       !Number.isSafeInteger(header.events)
     )

@@ -85,6 +85,18 @@ describe('ledger seal and check-seal (integration)', () => {
     ).toBe(header.root);
   });
 
+  it('checks the seal of a store that held no event yet', async () => {
+    await SqliteEventStore.open({ path: eventsPath() }).close();
+    expect((await run(['seal', sealFile])).code).toBe(0);
+    expect(JSON.parse(readFileSync(sealFile, 'utf8').split('\n')[0])).toMatchObject({
+      head: '-1',
+      events: 0,
+    });
+    await writeLedger();
+    const checked = await run(['check-seal', sealFile]);
+    expect([checked.code, checked.out]).toEqual([0, expect.stringContaining('all as sealed')]);
+  });
+
   it('still finds the events as sealed once more are written after the seal', async () => {
     await writeLedger();
     expect((await run(['seal', sealFile])).code).toBe(0);
