@@ -448,6 +448,9 @@ describe('Read routes (e2e)', () => {
     expect(plus.body.error.details.fields[0].problems[0]).toContain(
       '(in a query, + is sent as %2B)',
     );
+    // Not for a space that no encoded + would mend.
+    const spaced = await org('GET', '/v1/analytics/timeseries?from=2024-01-01%20&to=2024-01-03');
+    expect(spaced.body.error.details.fields[0].problems[0]).not.toContain('%2B');
     // An empty interval is the default, as other optional query parameters read it.
     const empty = await org(
       'GET',

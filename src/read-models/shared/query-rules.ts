@@ -24,6 +24,9 @@ export function isDateOrInstant(value: unknown): value is string {
 /** A `+` in a query string decodes as a space (an email's `ada+x@…`, a phone's `+1…`, a zone's `+05:30`). */
 export const PLUS_HINT = '(in a query, + is sent as %2B)';
 
+/** A zone such as `+05:30` sent unencoded: its `+` arrives as a space. */
+const DECODED_PLUS_ZONE = /\d \d{2}:\d{2}$/;
+
 export const IsDateOrInstant = () =>
   ValidateBy({
     name: 'isDateOrInstant',
@@ -31,7 +34,9 @@ export const IsDateOrInstant = () =>
       validate: (value) => isDateOrInstant(value),
       defaultMessage: (args) =>
         `$property must be a date (2024-01-15) or an instant with a zone (2024-01-15T10:30:00Z)${
-          typeof args?.value === 'string' && args.value.includes(' ') ? ` ${PLUS_HINT}` : ''
+          typeof args?.value === 'string' && DECODED_PLUS_ZONE.test(args.value)
+            ? ` ${PLUS_HINT}`
+            : ''
         }`,
     },
   });
