@@ -98,7 +98,13 @@ function sequentialWithBusyWallets(path: string) {
     close: () => store.close(),
   };
   const aggregates = new Aggregates(port);
-  return { store, aggregates, busy, redemptions: new RedemptionCommands(aggregates) };
+  return {
+    store,
+    aggregates,
+    busy,
+    offers: new OfferCommands(aggregates),
+    redemptions: new RedemptionCommands(aggregates),
+  };
 }
 
 const codeOf = (r: ExecutionResult) =>
@@ -246,6 +252,53 @@ describe('Two replicas appending one by one (EventStoreDB), one with a stale wal
   afterEach(() => {
     jest.useRealTimers();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('redeems an offer it does not lock on its definition as written, not as cached', async () => {
+    const path = join(dir, 'events.db');
+    const [a, b] = [sequentialWithBusyWallets(path), sequentialWithBusyWallets(path)];
+    await a.offers.create(orgRequest(), offer({ pointsPrice: 1 }), 'off_open');
+    const members = new MemberCommands(a.aggregates);
+    for (const m of ['jo', 'kit']) await members.credit(orgRequest(), m, 10, null);
+    expect(codeOf(await a.redemptions.create(orgRequest(), 'jo', { offerId: 'off_open' }))).toBe(
+      'created',
+    );
+    // B closes the offer; A holds it in its cache as ACTIVE, with no expected revision on it.
+    await b.offers.update(orgRequest(), 'off_open', { status: 'INACTIVE' });
+    const late = await a.redemptions.create(orgRequest('kit-1'), 'kit', { offerId: 'off_open' });
+    expect(codeOf(late)).toBe('OFFER_UNAVAILABLE');
+    await a.store.close();
+    await b.store.close();
+  });
+
+  it("releases an expired hold's stock that it learns of from the store, not from its cache", async () => {
+    const path = join(dir, 'events.db');
+    const [a, b] = [sequentialWithBusyWallets(path), sequentialWithBusyWallets(path)];
+    await a.offers.create(orgRequest(), offer({ pointsPrice: 1 }), 'off_free');
+    await a.offers.create(orgRequest(), offer({ pointsPrice: 1, maxTotal: 2 }), 'off_two');
+    const members = new MemberCommands(a.aggregates);
+    for (const m of ['lou', 'max', 'ned']) await members.credit(orgRequest(), m, 10, null);
+    // A caches the two-unit offer with lou's unit; B then holds max's unit, which A does not know.
+    await a.redemptions.create(orgRequest(), 'lou', { offerId: 'off_two' });
+    await b.redemptions.create(orgRequest(), 'max', {
+      offerId: 'off_two',
+      delayPointsDeduction: true,
+      holdExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    jest.useFakeTimers({
+      now: Date.now() + 2 * 3_600_000,
+      advanceTimers: true,
+      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'],
+    });
+    // max's next write, on A, expires the hold: its unit must go back to the offer.
+    expect(codeOf(await a.redemptions.create(orgRequest(), 'max', { offerId: 'off_free' }))).toBe(
+      'created',
+    );
+    expect(codeOf(await b.redemptions.create(orgRequest(), 'ned', { offerId: 'off_two' }))).toBe(
+      'created',
+    );
+    await a.store.close();
+    await b.store.close();
   });
 
   it('never frees the stock of a hold that another replica applied, taking it for expired', async () => {

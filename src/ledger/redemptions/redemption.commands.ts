@@ -96,7 +96,10 @@ export class RedemptionCommands {
       locks,
       async ({ held, now }) => {
         const context = eventContext(req, now, { externalUserID });
-        const offerLoaded = await offers.load(offer);
+        const atomic = executor.appendsAtomically;
+        // Appended one by one (EventStoreDB), other replicas write too: an offer this redemption
+        // does not lock (no stock) has no expected revision to catch a stale cached definition.
+        const offerLoaded = atomic ? await offers.load(offer) : await offers.loadFresh(offer);
         if (
           offerLoaded.state.status === 'absent' ||
           !visibleTo(req.principal.kind, offerLoaded.state.offer)
@@ -111,7 +114,6 @@ export class RedemptionCommands {
         if (walletOf(walletLoaded.state).redemptions.has(redemptionId))
           return answer(walletLoaded.state, redemptionId, 201, []);
         const reserved = offerLoaded.state.reservations.has(redemptionId);
-        const atomic = executor.appendsAtomically;
         // The stock as this request may count it: the units an earlier attempt of it reserved are
         // its own; and where its appends are one transaction, so are the units of the member's
         // expired holds, which it releases. One by one (EventStoreDB), those are released only

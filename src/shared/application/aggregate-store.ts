@@ -47,6 +47,18 @@ export class AggregateStore<S, E extends TypedEvent> {
   }
 
   /**
+   * The stream as the store holds it now: the cached state, and whatever was written past it. For
+   * a stream a decision reads without writing it (no expected revision of its own) on a store that
+   * other replicas write too: a cached state could otherwise be trusted for good.
+   */
+  async loadFresh(stream: string): Promise<Versioned<S>> {
+    return this.catchUp(
+      stream,
+      this.cache.get<S>(stream) ?? { state: this.initialState, revision: 'no_stream' },
+    );
+  }
+
+  /**
    * Folds whatever the stream holds past `from`, a page at a time with a turn of the event loop
    * between pages: a cold load of a long stream (a wallet of years, every reservation of a large
    * offer) takes ~35 µs an event, and must not hold every other request for the whole of it.

@@ -280,7 +280,8 @@ export class CommandExecutor {
     let moved = false;
     for (const stream of held) {
       const cached = this.cache.get(stream);
-      if (!cached) continue;
+      // Not cached, or marked stale and not read again: the decision did not read it.
+      if (!cached || cached.stale) continue;
       const fromRevision = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
       const [next] = await this.store.readStream(stream, { fromRevision, maxCount: 1 });
       if (next === undefined) continue;
