@@ -6,7 +6,7 @@ import { OfferState, evolveOffer, initialOfferState } from '../../catalog/offer/
 import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
 import { AggregateStore } from '../../shared/application/aggregate-store';
 import { CommandExecutor } from '../../shared/application/command-executor';
-import { StateCache } from '../../shared/application/state-cache';
+import { StateCache, Versioned } from '../../shared/application/state-cache';
 import { MemberRefsOfStore } from '../member-refs';
 import { walletEventProblem } from '../wallet/wallet.event-shape';
 import { WalletEvent } from '../wallet/wallet.events';
@@ -60,5 +60,17 @@ export class Aggregates {
     );
     this.executor = new CommandExecutor(store, this.cache);
     this.memberRefs = new MemberRefsOfStore(store);
+  }
+
+  /**
+   * An offer as the store holds it now. Appended one by one (EventStoreDB), other replicas write
+   * too, and a decision that reads an offer without appending on its revision (a redemption of an
+   * offer it does not lock, the release of a hold's stock planned from it) must not trust a cached
+   * state; on the embedded store only this process writes, and the cache is the store.
+   */
+  offerAsWritten(stream: string): Promise<Versioned<OfferState>> {
+    return this.executor.appendsAtomically
+      ? this.offers.load(stream)
+      : this.offers.loadFresh(stream);
   }
 }

@@ -41,12 +41,9 @@ export async function stockReleases(
     const stream = offerStream(tenantKey, entry.offerId);
     let change = changes.get(stream);
     if (change === undefined) {
-      // One by one (EventStoreDB), the release follows the wallet's append on its own expected
-      // revision: planned on a stale offer, it would miss the reservation or conflict, and the
-      // stock would stay reserved for a canceled redemption.
-      const loaded = aggregates.executor.appendsAtomically
-        ? await aggregates.offers.load(stream)
-        : await aggregates.offers.loadFresh(stream);
+      // Planned on a stale offer, a release would miss the reservation or conflict, and the stock
+      // would stay reserved for a canceled redemption.
+      const loaded = await aggregates.offerAsWritten(stream);
       change = { stream, loaded, events: [] };
     }
     const state = change.events.reduce(evolveOffer, change.loaded.state);

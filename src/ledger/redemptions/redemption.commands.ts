@@ -51,10 +51,6 @@ export interface CreateRedemptionInput {
 
 const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);
 
-/** The revision a stream stands at once `count` events are appended to it as loaded. */
-const revisionAfter = (loaded: Versioned<unknown>, count: number): bigint =>
-  (loaded.revision === 'no_stream' ? -1n : loaded.revision) + BigInt(count);
-
 /** The view of one redemption in a wallet state (after the events of a decision). */
 function answer(
   state: WalletState,
@@ -97,9 +93,8 @@ export class RedemptionCommands {
       async ({ held, now }) => {
         const context = eventContext(req, now, { externalUserID });
         const atomic = executor.appendsAtomically;
-        // Appended one by one (EventStoreDB), other replicas write too: an offer this redemption
-        // does not lock (no stock) has no expected revision to catch a stale cached definition.
-        const offerLoaded = atomic ? await offers.load(offer) : await offers.loadFresh(offer);
+        // An offer it does not lock (no stock) has no expected revision to catch a stale definition.
+        const offerLoaded = await this.aggregates.offerAsWritten(offer);
         if (
           offerLoaded.state.status === 'absent' ||
           !visibleTo(req.principal.kind, offerLoaded.state.offer)
@@ -181,11 +176,7 @@ export class RedemptionCommands {
             const planned = offers.plan(offer, offerLoaded, stock, context);
             reservation.push(planned);
             // A release on this offer follows the wallet's append, on top of the reservation.
-            if (own)
-              own.loaded = {
-                state: planned.state,
-                revision: revisionAfter(offerLoaded, stock.length),
-              };
+            if (own) own.loaded = { state: planned.state, revision: planned.revision };
           }
         }
         const debit = wallets.plan(wallet, walletLoaded, events, context);

@@ -8,7 +8,7 @@ import {
 import { StreamUnreadableError } from '../../event-store/event-store.errors';
 import { EventStore, RecordedEvent } from '../../event-store/event-store.port';
 import { PlannedAppend } from './command-executor';
-import { StateCache, Versioned } from './state-cache';
+import { nextRevision, StateCache, Versioned } from './state-cache';
 
 /** Events a load folds between two turns of the event loop (about 20 ms of a cold load). */
 export const CATCH_UP_PAGE = 512;
@@ -65,7 +65,7 @@ export class AggregateStore<S, E extends TypedEvent> {
    */
   private async catchUp(stream: string, from: Versioned<S>): Promise<Versioned<S>> {
     let { state, revision } = from;
-    let expected = revision === 'no_stream' ? 0n : revision + 1n;
+    let expected = nextRevision(revision);
     for (;;) {
       const page = await this.store.readStream(stream, {
         fromRevision: expected,
@@ -101,13 +101,15 @@ export class AggregateStore<S, E extends TypedEvent> {
     loaded: Versioned<S>,
     events: readonly E[],
     context: EventContext,
-  ): PlannedAppend & { readonly state: S } {
+  ): PlannedAppend & { readonly state: S; readonly revision: bigint } {
     const state = events.reduce(this.evolve, loaded.state);
     return {
       stream,
       expectedRevision: loaded.revision,
       events: events.map((e) => toEventData(e, context)),
       state,
+      // The stream's revision once these are written: another append may be planned on top.
+      revision: nextRevision(loaded.revision) + BigInt(events.length - 1),
       onApplied: (result) =>
         this.cache.set(stream, { state, revision: result.nextExpectedRevision }),
     };

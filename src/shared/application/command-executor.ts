@@ -11,7 +11,7 @@ import {
 import { KeyedMutex } from './keyed-mutex';
 import { LruCache } from './lru-cache';
 import { sha256Hex } from './sha256';
-import { StateCache } from './state-cache';
+import { nextRevision, StateCache } from './state-cache';
 
 /** One append a decision needs; `onApplied` lets the decider's loader update its cache. */
 export interface PlannedAppend {
@@ -282,7 +282,7 @@ export class CommandExecutor {
       const cached = this.cache.get(stream);
       // Not cached, or marked stale and not read again: the decision did not read it.
       if (!cached || cached.stale) continue;
-      const fromRevision = cached.revision === 'no_stream' ? 0n : cached.revision + 1n;
+      const fromRevision = nextRevision(cached.revision);
       const [next] = await this.store.readStream(stream, { fromRevision, maxCount: 1 });
       if (next === undefined) continue;
       this.cache.markStale(stream);

@@ -8,6 +8,10 @@ export interface Versioned<S> {
   stale?: true;
 }
 
+/** The revision the next event appended after `revision` gets. */
+export const nextRevision = (revision: bigint | 'no_stream'): bigint =>
+  revision === 'no_stream' ? 0n : revision + 1n;
+
 /** STATE_CACHE_SIZE when unset. */
 export const DEFAULT_STATE_CACHE_SIZE = 100_000;
 
