@@ -11,6 +11,7 @@ import { offerStream, walletStream } from '../../src/ledger/streams';
 import { walletOf } from '../../src/ledger/wallet/wallet.state';
 import { ContentionError, ExecutionResult } from '../../src/shared/application/command-executor';
 import { CommandRequest } from '../../src/shared/http/command-request';
+import { delegatingStore } from '../support/delegating-store';
 
 const TENANT = { orgId: 'acme', environment: 'sandbox' as const };
 const TENANT_KEY = 'sandbox.acme';
@@ -49,13 +50,9 @@ function countingConflicts(store: SqliteEventStore): { port: EventStore; conflic
       throw error;
     });
   const port: EventStore = {
+    ...delegatingStore(() => store),
     append: (...args) => counted(store.append(...args)),
     appendAtomically: (appends) => counted(store.appendAtomically(appends)),
-    readStream: (...args) => store.readStream(...args),
-    readAll: (...args) => store.readAll(...args),
-    subscribeToAll: (...args) => store.subscribeToAll(...args),
-    headPosition: () => store.headPosition(),
-    close: () => store.close(),
   };
   return { port, conflicts: () => conflicts };
 }
@@ -87,15 +84,11 @@ function sequentialWithBusyWallets(path: string) {
   const store = SqliteEventStore.open({ path, writer: 'inline' });
   const busy = { walletsBusy: false };
   const port: EventStore = {
+    ...delegatingStore(() => store),
     append: (stream, events, expected) =>
       busy.walletsBusy && stream.startsWith('wallet-')
         ? Promise.reject(new WrongExpectedVersionError(stream, expected, 'no_stream'))
         : store.append(stream, events, expected),
-    readStream: (...args) => store.readStream(...args),
-    readAll: (...args) => store.readAll(...args),
-    subscribeToAll: (...args) => store.subscribeToAll(...args),
-    headPosition: () => store.headPosition(),
-    close: () => store.close(),
   };
   const aggregates = new Aggregates(port);
   return {
