@@ -64,15 +64,17 @@ function countingConflicts(store: SqliteEventStore): { port: EventStore; conflic
 function replica(path: string) {
   const store = SqliteEventStore.open({ path, writer: 'inline' });
   const { port, conflicts } = countingConflicts(store);
+  return { store, conflicts, ...commandSide(port), close: () => store.close() };
+}
+
+/** The command side on `port`, as the app builds it: its own state cache, executor and lock. */
+function commandSide(port: EventStore) {
   const aggregates = new Aggregates(port);
   return {
-    store,
     aggregates,
-    conflicts,
     members: new MemberCommands(aggregates),
     offers: new OfferCommands(aggregates),
     redemptions: new RedemptionCommands(aggregates),
-    close: () => store.close(),
   };
 }
 
@@ -90,14 +92,7 @@ function sequentialWithBusyWallets(path: string) {
         ? Promise.reject(new WrongExpectedVersionError(stream, expected, 'no_stream'))
         : store.append(stream, events, expected),
   };
-  const aggregates = new Aggregates(port);
-  return {
-    store,
-    aggregates,
-    busy,
-    offers: new OfferCommands(aggregates),
-    redemptions: new RedemptionCommands(aggregates),
-  };
+  return { store, busy, ...commandSide(port) };
 }
 
 const codeOf = (r: ExecutionResult) =>
@@ -251,8 +246,7 @@ describe('Two replicas appending one by one (EventStoreDB), one with a stale wal
     const path = join(dir, 'events.db');
     const [a, b] = [sequentialWithBusyWallets(path), sequentialWithBusyWallets(path)];
     await a.offers.create(orgRequest(), offer({ pointsPrice: 1 }), 'off_open');
-    const members = new MemberCommands(a.aggregates);
-    for (const m of ['jo', 'kit']) await members.credit(orgRequest(), m, 10, null);
+    for (const m of ['jo', 'kit']) await a.members.credit(orgRequest(), m, 10, null);
     expect(codeOf(await a.redemptions.create(orgRequest(), 'jo', { offerId: 'off_open' }))).toBe(
       'created',
     );
@@ -269,8 +263,7 @@ describe('Two replicas appending one by one (EventStoreDB), one with a stale wal
     const [a, b] = [sequentialWithBusyWallets(path), sequentialWithBusyWallets(path)];
     await a.offers.create(orgRequest(), offer({ pointsPrice: 1 }), 'off_free');
     await a.offers.create(orgRequest(), offer({ pointsPrice: 1, maxTotal: 2 }), 'off_two');
-    const members = new MemberCommands(a.aggregates);
-    for (const m of ['lou', 'max', 'ned']) await members.credit(orgRequest(), m, 10, null);
+    for (const m of ['lou', 'max', 'ned']) await a.members.credit(orgRequest(), m, 10, null);
     // A caches the two-unit offer with lou's unit; B then holds max's unit, which A does not know.
     await a.redemptions.create(orgRequest(), 'lou', { offerId: 'off_two' });
     await b.redemptions.create(orgRequest(), 'max', {
