@@ -310,6 +310,26 @@ export const READ_MODEL_MIGRATIONS: readonly Migration[] = [
         WHERE json_extract(artifact, '$.couponCode') IS NOT NULL;
     `,
   },
+  {
+    version: 11,
+    name: 'stock left by canceled redemptions',
+    // rm_stock_left: the redemptions of an offer with a stock (rm_redemptions.remaining_stock set)
+    // that are canceled (canceled_ms, epoch milliseconds, and offer_id) or whose stock is released
+    // (released = 1), but not both yet. A cancel and its release come together, in either order;
+    // where they are two appends (EventStoreDB), a release lost between them leaves a row with
+    // released = 0, which the sweeper reads by rm_stock_left_by_cancel and gives its stock back.
+    sql: `
+      CREATE TABLE rm_stock_left (
+        tenant         TEXT NOT NULL,
+        redemption_id  TEXT NOT NULL,
+        offer_id       TEXT,
+        canceled_ms    INTEGER,
+        released       INTEGER NOT NULL,
+        PRIMARY KEY (tenant, redemption_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX rm_stock_left_by_cancel ON rm_stock_left (canceled_ms) WHERE released = 0;
+    `,
+  },
 ];
 
 /** Tables that are bookkeeping, not read models: left out of row-for-row comparisons. */

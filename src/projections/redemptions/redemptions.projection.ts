@@ -14,6 +14,7 @@ import type { RedemptionReversed } from '../../ledger/wallet/wallet.events';
 import type { PriceModel } from '../../catalog/offer/offer.events';
 import type { Hold } from '../../ledger/wallet/wallet.state';
 import { instantMs } from '../../shared/domain/values';
+import { LeftStock } from './left-stock';
 
 /**
  * rm_holds: the holds still HELD, by their expiry, for the sweeper. Kept as the last word per key
@@ -83,10 +84,13 @@ export interface RedemptionRow extends Cached {
   fulfilment: string | null;
   /** A DELAYED redemption's hold as JSON (wallet.state.ts's Hold); null for one debited at once. */
   hold: string | null;
+  /** Whether its offer had a stock (remaining_stock set): it then reserved units, which a cancel frees. */
+  stockLimited: boolean;
   stored: boolean;
 }
 
-type StoredRow = Omit<RedemptionRow, 'stored' | 'reversed'> & {
+type StoredRow = Omit<RedemptionRow, 'stored' | 'reversed' | 'stockLimited'> & {
+  stockLimited: number;
   reversedPoints: number;
   reversedUnits: number | null;
   reversedAmount: string | null;
@@ -97,16 +101,18 @@ type StoredRow = Omit<RedemptionRow, 'stored' | 'reversed'> & {
  * One projection for three read models that must agree: the redemption records (rm_redemptions),
  * each one's status history (rm_redemption_history) and the counts per status per organization,
  * member and offer (rm_redemption_counts). Written together, a count never disagrees with a list.
- * Every rule mirrors evolveWallet (wallet.state.ts), including what it ignores.
+ * Every rule mirrors evolveWallet (wallet.state.ts), including what it ignores. Of the offers'
+ * streams it reads the releases of stock only, for rm_stock_left.
  */
 export class RedemptionsProjection implements Projection {
   readonly name = REDEMPTIONS;
-  readonly categories = ['wallet'];
+  readonly categories = ['wallet', 'offer'];
   private readonly rows: RowCache<RedemptionRow>;
   private readonly counts: RedemptionCounts;
   private readonly history: Appends;
   private readonly snapshots: OfferSnapshots;
   private readonly holds: ActiveHolds;
+  private readonly leftStock = new LeftStock();
 
   constructor(db: Database.Database) {
     const load = db.prepare(
@@ -114,7 +120,8 @@ export class RedemptionsProjection implements Projection {
          NULL AS fixed, updated_at AS updatedAt, canceled_at AS canceledAt, start_at AS startAt,
          end_at AS endAt, points_debited AS pointsDebited, points_refunded AS pointsRefunded,
          quantity, amount, reversed_points AS reversedPoints, reversed_units AS reversedUnits,
-         reversed_amount AS reversedAmount, reversal_state AS reversalState, fulfilment, hold
+         reversed_amount AS reversedAmount, reversal_state AS reversalState, fulfilment, hold,
+         remaining_stock IS NOT NULL AS stockLimited
        FROM rm_redemptions WHERE tenant = ? AND id = ?`,
     );
     this.history = new Appends(
@@ -140,7 +147,7 @@ export class RedemptionsProjection implements Projection {
         amount: reversedAmount,
         state: reversalState,
       };
-      return { ...rest, reversed, stored: true };
+      return { ...rest, reversed, stockLimited: rest.stockLimited === 1, stored: true };
     };
     this.rows = new RowCache(500_000, loadRow, (r, out) => {
       if (r.stored) {
@@ -190,6 +197,7 @@ export class RedemptionsProjection implements Projection {
 
   apply(event: ProjectedEvent): void {
     const data = record(event.data);
+    if (event.category === 'offer') return this.applyOffer(event, data);
     switch (event.type) {
       case 'RedemptionCreated':
         return this.created(event, data);
@@ -222,6 +230,8 @@ export class RedemptionsProjection implements Projection {
         const at = str(data, 'canceledAt');
         this.move(event, row, 'CANCELED', at);
         row.canceledAt = at;
+        if (row.stockLimited)
+          this.leftStock.canceled(row.tenant, row.id, row.offerId, instantMs(at));
         return;
       }
       case 'RedemptionReversed': {
@@ -286,6 +296,7 @@ export class RedemptionsProjection implements Projection {
 
   write(out: WriteSetBuilder): void {
     this.holds.write(out);
+    this.leftStock.write(out);
     this.snapshots.write(out);
     this.rows.write(out);
     this.history.write(out);
@@ -298,7 +309,8 @@ export class RedemptionsProjection implements Projection {
       this.history.pending +
       this.counts.pending +
       this.snapshots.pending +
-      this.holds.pending
+      this.holds.pending +
+      this.leftStock.pending
     );
   }
 
@@ -311,6 +323,7 @@ export class RedemptionsProjection implements Projection {
     this.rows.reset(empty);
     this.history.reset();
     this.holds.reset();
+    this.leftStock.reset();
     this.snapshots.reset();
     this.counts.reset(empty);
   }
@@ -360,6 +373,7 @@ export class RedemptionsProjection implements Projection {
       }),
       fulfilment: null,
       hold: null,
+      stockLimited: remainingStock !== null,
       stored: false,
     };
     this.rows.put(event.tenant, id, row);
@@ -368,6 +382,24 @@ export class RedemptionsProjection implements Projection {
     for (const c of this.counts.rowsOf(row)) {
       c.byStatus[submitted]++;
       c.total++;
+    }
+  }
+
+  /** A release of the stock of a redemption this projection knows, for rm_stock_left. */
+  private applyOffer(event: ProjectedEvent, data: Record<string, unknown>): void {
+    switch (event.type) {
+      case 'OfferStockReleased': {
+        const row = this.rows.find(event.tenant, str(data, 'redemptionId'));
+        // Not created (a refused request gave its reservation back), or it reserved nothing.
+        if (row?.stockLimited) this.leftStock.released(row.tenant, row.id);
+        return;
+      }
+      case 'OfferCreated':
+      case 'OfferUpdated':
+      case 'OfferStockReserved':
+        return;
+      default:
+        unhandled(this.name, event);
     }
   }
 
