@@ -219,11 +219,18 @@ describe('Held points (e2e)', () => {
     // The read side has seen the hold (a GET waits for the write), so rm_holds lists it.
     expect((await dan('GET', '/v1/wallet')).body.pending).toBe(10);
     const sweeper = t.app.get(HoldSweeper);
-    expect(await sweeper.sweepOnce(new Date())).toBe(0);
-    expect(await sweeper.sweepOnce(new Date(Date.now() + 2 * HOUR))).toBe(1);
+    expect(await sweeper.sweepOnce(new Date())).toEqual({ holds: 0, stock: 0 });
+    // The hold's cancel and its stock's release are one transaction here: no stock is left.
+    expect(await sweeper.sweepOnce(new Date(Date.now() + 2 * HOUR))).toEqual({
+      holds: 1,
+      stock: 0,
+    });
     // Swept already: a second sweep finds it released, and writes nothing.
     const head = await headPosition(t.baseUrl);
-    expect(await sweeper.sweepOnce(new Date(Date.now() + 2 * HOUR))).toBe(0);
+    expect(await sweeper.sweepOnce(new Date(Date.now() + 2 * HOUR))).toEqual({
+      holds: 0,
+      stock: 0,
+    });
     expect(await headPosition(t.baseUrl)).toBe(head);
     const swept = await dan('GET', `/v1/redemptions/${id}`);
     expect(swept.body).toMatchObject({ status: 'CANCELED', hold: { state: 'EXPIRED' } });

@@ -7,11 +7,14 @@ import { SqliteEventStore } from '../../src/infrastructure/sqlite/sqlite-event-s
 import { Aggregates } from '../../src/ledger/application/aggregates';
 import { MemberCommands } from '../../src/ledger/members/member.commands';
 import { RedemptionCommands } from '../../src/ledger/redemptions/redemption.commands';
-import { offerStream, walletStream } from '../../src/ledger/streams';
+import { memberRefOfRedemption, offerStream, walletStream } from '../../src/ledger/streams';
 import { walletOf } from '../../src/ledger/wallet/wallet.state';
 import { ContentionError, ExecutionResult } from '../../src/shared/application/command-executor';
 import { CommandRequest } from '../../src/shared/http/command-request';
+import { ReadModelDb } from '../../src/projections/read-model-db';
+import { HoldSweeper } from '../../src/read-models/holds/hold-sweeper';
 import { delegatingStore } from '../support/delegating-store';
+import { projectToHead } from '../support/read-models';
 
 const TENANT = { orgId: 'acme', environment: 'sandbox' as const };
 const TENANT_KEY = 'sandbox.acme';
@@ -318,5 +321,90 @@ describe('Two replicas appending one by one (EventStoreDB), one with a stale wal
     expect(offerEvents.map((e) => e.type)).not.toContain('OfferStockReleased');
     await a.store.close();
     await b.store.close();
+  });
+});
+
+describe('A release lost after its cancel landed (sequential appends)', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'points-ledger-left-stock-'))));
+  afterEach(() => {
+    jest.useRealTimers();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /**
+   * The store one append at a time, whose first release of stock conflicts: another replica wrote
+   * the offer between the wallet's append, which cancels a hold, and the release that follows it.
+   */
+  function sequentialWithOneLostRelease(path: string) {
+    const store = SqliteEventStore.open({ path, writer: 'inline' });
+    let lost = 0;
+    const port: EventStore = {
+      ...delegatingStore(() => store),
+      append: (stream, events, expected) => {
+        if (lost === 0 && events.some((e) => e.type === 'OfferStockReleased')) {
+          lost++;
+          return Promise.reject(new WrongExpectedVersionError(stream, expected, 'no_stream'));
+        }
+        return store.append(stream, events, expected);
+      },
+    };
+    return { store, lost: () => lost, ...commandSide(port) };
+  }
+
+  it('gives the stock back through the sweeper, which finds it left in rm_stock_left', async () => {
+    const path = join(dir, 'events.db');
+    const a = sequentialWithOneLostRelease(path);
+    await a.offers.create(orgRequest(), offer({ pointsPrice: 10, maxTotal: 1 }), 'off_one');
+    await a.offers.create(orgRequest(), offer({ pointsPrice: 1 }), 'off_free');
+    for (const m of ['hal', 'ivy']) await a.members.credit(orgRequest(), m, 100, null);
+    const held = await a.redemptions.create(orgRequest(), 'hal', {
+      offerId: 'off_one',
+      delayPointsDeduction: true,
+      holdExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    const holdId = (held.outcome.body as { id: string }).id;
+    jest.useFakeTimers({
+      now: Date.now() + 2 * 3_600_000,
+      advanceTimers: true,
+      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'],
+    });
+    // hal's next write cancels the expired hold; the release of its unit that follows conflicts.
+    expect(codeOf(await a.redemptions.create(orgRequest(), 'hal', { offerId: 'off_free' }))).toBe(
+      'created',
+    );
+    expect(a.lost()).toBe(1);
+    const ref = memberRefOfRedemption(holdId)!;
+    const wallet = await a.aggregates.wallets.load(walletStream(TENANT_KEY, ref));
+    expect(walletOf(wallet.state).redemptions.get(holdId)?.status).toBe('CANCELED');
+    const stock = await a.aggregates.offerAsWritten(offerStream(TENANT_KEY, 'off_one'));
+    expect(stock.state.status !== 'absent' && stock.state.reservations.has(holdId)).toBe(true);
+    expect(codeOf(await a.redemptions.create(orgRequest(), 'ivy', { offerId: 'off_one' }))).toBe(
+      'OFFER_UNAVAILABLE',
+    );
+
+    const readModels = ReadModelDb.open({ path: join(dir, 'read-models.db') });
+    try {
+      await projectToHead(a.store, readModels);
+      const sweeper = new HoldSweeper(readModels, { holdSweepIntervalMs: 0 }, a.redemptions);
+      // Within the grace, a cancel's own release may still be on its way: left alone.
+      expect(await sweeper.sweepOnce(new Date())).toEqual({ holds: 0, stock: 0 });
+      const later = new Date(Date.now() + 120_000);
+      expect(await sweeper.sweepOnce(later)).toEqual({ holds: 0, stock: 1 });
+      const released = (await a.store.readStream(offerStream(TENANT_KEY, 'off_one'))).at(-1);
+      expect(released?.type).toBe('OfferStockReleased');
+      expect(released?.data).toMatchObject({ redemptionId: holdId, units: 1 });
+      expect(released?.metadata).toMatchObject({ actor: 'system', externalUserID: 'hal' });
+      expect(codeOf(await a.redemptions.create(orgRequest(), 'ivy', { offerId: 'off_one' }))).toBe(
+        'created',
+      );
+      // Projected, the release ends the row: the next sweep finds nothing to do.
+      await projectToHead(a.store, readModels);
+      expect(await sweeper.sweepOnce(later)).toEqual({ holds: 0, stock: 0 });
+      expect(readModels.db.prepare('SELECT * FROM rm_stock_left').all()).toEqual([]);
+    } finally {
+      readModels.close();
+      await a.store.close();
+    }
   });
 });

@@ -96,7 +96,7 @@ describe('ledger audit (integration)', () => {
       await held({ holdExpiresAt: new Date(Date.now() + 60_000).toISOString() });
       expect((await org('GET', '/v1/wallet?externalUserID=ada')).body.pending).toBe(20);
       const later = new Date(Date.now() + 120_000);
-      expect(await app.app.get(HoldSweeper).sweepOnce(later)).toBe(1);
+      expect((await app.app.get(HoldSweeper).sweepOnce(later)).holds).toBe(1);
       // An archived member forfeits its balance, and the refund of a later cancel too.
       await credit(org, 'bob', 150);
       const bobs = await post('/v1/redemptions', { offer: stocked, externalUserID: 'bob' });

@@ -16,6 +16,7 @@ import { CommandRequest, eventContext } from '../../shared/http/command-request'
 import { Aggregates } from '../application/aggregates';
 import { accepted, isDomainError, refusal } from '../application/decisions';
 import { parseTenantKey } from '../../auth/tenancy';
+import type { Tenant } from '../../auth/principal';
 import { compareInstants } from '../../shared/domain/values';
 import {
   memberRefOfRedemption,
@@ -50,6 +51,21 @@ export interface CreateRedemptionInput {
 }
 
 const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);
+
+/** The context of what the service decides on its own (the sweeper): no request, no key. */
+function systemContext(tenant: Tenant, occurredAt: string, externalUserID: string): EventContext {
+  return {
+    occurredAt,
+    requestId: null,
+    idempotencyKey: null,
+    actor: 'system',
+    environment: tenant.environment,
+    orgId: tenant.orgId,
+    correlationId: null,
+    causationId: null,
+    externalUserID,
+  };
+}
 
 /** The view of one redemption in a wallet state (after the events of a decision). */
 function answer(
@@ -258,17 +274,7 @@ export class RedemptionCommands {
       const first = events[0].type === 'RedemptionCanceled' ? events[0].data.redemptionId : '';
       const member = walletOf(loaded.state).redemptions.get(first)?.created.externalUserID;
       if (member === undefined) return accepted(200, 0, []);
-      const context: EventContext = {
-        occurredAt: when,
-        requestId: null,
-        idempotencyKey: null,
-        actor: 'system',
-        environment: tenant.environment,
-        orgId: tenant.orgId,
-        correlationId: null,
-        causationId: null,
-        externalUserID: member,
-      };
+      const context = systemContext(tenant, when, member);
       const { appends } = await planWalletDecision(
         this.aggregates,
         tenantKey,
@@ -281,6 +287,34 @@ export class RedemptionCommands {
       );
       const released = events.filter((e) => e.type === 'PointsHoldReleased').length;
       return accepted(200, released, appends);
+    });
+    return result.outcome.body as number;
+  }
+
+  /**
+   * The sweeper's command for stock that a canceled redemption still holds: where a cancel and its
+   * release are two appends (EventStoreDB), the release can be lost to a conflict or a crash after
+   * the cancel landed. Releases it if the wallet has the redemption canceled and the offer, as
+   * written, still reserves its units; answers how many redemptions' stock it released (0 or 1).
+   */
+  async releaseLeftStock(
+    tenantKey: string,
+    redemptionId: string,
+    offerId: string,
+  ): Promise<number> {
+    const { wallets, executor } = this.aggregates;
+    const tenant = parseTenantKey(tenantKey);
+    const ref = memberRefOfRedemption(redemptionId);
+    if (tenant === undefined || ref === null) return 0;
+    const wallet = walletStream(tenantKey, ref);
+    const offer = offerStream(tenantKey, offerId);
+    const result = await executor.run([wallet, offer], async ({ now }) => {
+      const entry = walletOf((await wallets.load(wallet)).state).redemptions.get(redemptionId);
+      if (entry?.status !== 'CANCELED' || entry.offerId !== offerId) return accepted(200, 0, []);
+      const context = systemContext(tenant, now, entry.created.externalUserID);
+      const offerLoaded = await this.aggregates.offerAsWritten(offer);
+      const release = this.releaseStock(offer, offerLoaded, redemptionId, now, context);
+      return accepted(200, release.length, release);
     });
     return result.outcome.body as number;
   }
