@@ -98,6 +98,21 @@ function sequentialWithBusyWallets(path: string) {
   return { store, busy, ...commandSide(port) };
 }
 
+/** A redemption's points held, not debited, for an hour from now. */
+const heldForAnHour = () => ({
+  delayPointsDeduction: true,
+  holdExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+});
+
+/** The clock two hours on (timers still run), past the expiry of heldForAnHour's holds. */
+function twoHoursOn(): void {
+  jest.useFakeTimers({
+    now: Date.now() + 2 * 3_600_000,
+    advanceTimers: true,
+    doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'],
+  });
+}
+
 const codeOf = (r: ExecutionResult) =>
   r.outcome.status === 201 ? 'created' : (r.outcome.body as { error: { code: string } }).error.code;
 
@@ -271,14 +286,9 @@ describe('Two replicas appending one by one (EventStoreDB), one with a stale wal
     await a.redemptions.create(orgRequest(), 'lou', { offerId: 'off_two' });
     await b.redemptions.create(orgRequest(), 'max', {
       offerId: 'off_two',
-      delayPointsDeduction: true,
-      holdExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      ...heldForAnHour(),
     });
-    jest.useFakeTimers({
-      now: Date.now() + 2 * 3_600_000,
-      advanceTimers: true,
-      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'],
-    });
+    twoHoursOn();
     // max's next write, on A, expires the hold: its unit must go back to the offer.
     expect(codeOf(await a.redemptions.create(orgRequest(), 'max', { offerId: 'off_free' }))).toBe(
       'created',
@@ -301,19 +311,14 @@ describe('Two replicas appending one by one (EventStoreDB), one with a stale wal
 
     const held = await a.redemptions.create(orgRequest(), 'hal', {
       offerId: 'off_one',
-      delayPointsDeduction: true,
-      holdExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      ...heldForAnHour(),
     });
     const holdId = (held.outcome.body as { id: string }).id;
     // B applies the hold: it keeps its unit for good. A still holds the wallet with it HELD.
     expect((await b.redemptions.apply(orgRequest(), holdId, null)).outcome.status).toBe(200);
 
     // Past the hold's expiry, as A's stale wallet sees it: it would take it for expired.
-    jest.useFakeTimers({
-      now: Date.now() + 2 * 3_600_000,
-      advanceTimers: true,
-      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'],
-    });
+    twoHoursOn();
     const again = await a.redemptions.create(orgRequest(), 'hal', { offerId: 'off_one' });
     const other = await b.redemptions.create(orgRequest(), 'ivy', { offerId: 'off_one' });
     expect([codeOf(again), codeOf(other)]).toEqual(['OFFER_UNAVAILABLE', 'OFFER_UNAVAILABLE']);
@@ -360,15 +365,10 @@ describe('A release lost after its cancel landed (sequential appends)', () => {
     for (const m of ['hal', 'ivy']) await a.members.credit(orgRequest(), m, 100, null);
     const held = await a.redemptions.create(orgRequest(), 'hal', {
       offerId: 'off_one',
-      delayPointsDeduction: true,
-      holdExpiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      ...heldForAnHour(),
     });
     const holdId = (held.outcome.body as { id: string }).id;
-    jest.useFakeTimers({
-      now: Date.now() + 2 * 3_600_000,
-      advanceTimers: true,
-      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'],
-    });
+    twoHoursOn();
     // hal's next write cancels the expired hold; the release of its unit that follows conflicts.
     expect(codeOf(await a.redemptions.create(orgRequest(), 'hal', { offerId: 'off_free' }))).toBe(
       'created',
