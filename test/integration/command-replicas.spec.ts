@@ -357,6 +357,25 @@ describe('A release lost after its cancel landed (sequential appends)', () => {
     return { store, lost: () => lost, ...commandSide(port) };
   }
 
+  it.each([
+    ['without a key', undefined],
+    ['under a key', 'hal-credit-1'],
+  ])('credits once %s when the release its expired hold calls for conflicts', async (_how, key) => {
+    const a = sequentialWithOneLostRelease(join(dir, 'events.db'));
+    await a.offers.create(orgRequest(), offer({ pointsPrice: 10, maxTotal: 1 }), 'off_one');
+    await a.members.credit(orgRequest(), 'hal', 100, null);
+    await a.redemptions.create(orgRequest(), 'hal', { offerId: 'off_one', ...heldForAnHour() });
+    twoHoursOn();
+    // The credit's wallet append cancels the expired hold; the release that follows conflicts.
+    const credited = await a.members.credit(orgRequest(key), 'hal', 5, null);
+    expect(credited.outcome).toMatchObject({ status: 200, body: { balance: 105 } });
+    expect(a.lost()).toBe(1);
+    const types = (await a.store.readAll()).map((e) => e.type);
+    expect(types.filter((t) => t === 'PointsCredited')).toHaveLength(2); // the 100 and the 5
+    expect(types.filter((t) => t === 'IdempotentCommandDecided')).toHaveLength(key ? 1 : 0);
+    await a.store.close();
+  });
+
   it('gives the stock back through the sweeper, which finds it left in rm_stock_left', async () => {
     const path = join(dir, 'events.db');
     const a = sequentialWithOneLostRelease(path);

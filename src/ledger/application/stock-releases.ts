@@ -78,6 +78,10 @@ export function offerWithout(
   return state as DefinedOffer; // a release never takes an offer's definition away
 }
 
+/**
+ * The releases' appends. One by one (EventStoreDB) they follow the wallet's append, whose answer
+ * stands if one of them conflicts: they are follow-ups (PlannedAppend.followUp).
+ */
 export function planOfferChanges(
   aggregates: Aggregates,
   changes: readonly OfferChange[],
@@ -85,7 +89,10 @@ export function planOfferChanges(
 ): PlannedAppend[] {
   return changes
     .filter((c) => c.events.length > 0)
-    .map((c) => aggregates.offers.plan(c.stream, c.loaded, c.events, context));
+    .map((c) => ({
+      ...aggregates.offers.plan(c.stream, c.loaded, c.events, context),
+      followUp: true,
+    }));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventStore } from '../../event-store';
+import { EventStore, WrongExpectedVersionError } from '../../event-store';
 import { SqliteEventStore } from '../../infrastructure/sqlite/sqlite-event-store';
 import {
   CommandExecutor,
@@ -329,5 +329,62 @@ describe.each([
       expect(retried).toMatchObject({ replayed: false, outcome: { body: { n: maxAttempts + 1 } } });
       expect(await store.readStream('c-8')).toHaveLength(maxAttempts + 1);
     });
+  });
+});
+
+describe.each([
+  ['without a key', undefined],
+  ['with a key', 'k-follow'],
+])('CommandExecutor appending one by one, a follow-up that conflicts (%s)', (_how, key) => {
+  let sqlite: SqliteEventStore;
+  beforeEach(() => (sqlite = SqliteEventStore.open({ path: ':memory:' })));
+  afterEach(() => sqlite.close());
+
+  /** Appends one by one; the first append to `stream` conflicts: another writer got there first. */
+  function withOneConflictOn(stream: string): EventStore {
+    let conflicted = false;
+    return {
+      ...withoutAtomicAppends(sqlite),
+      append: (name, events, expected) => {
+        if (name !== stream || conflicted) return sqlite.append(name, events, expected);
+        conflicted = true;
+        return Promise.reject(new WrongExpectedVersionError(name, expected, 0n));
+      },
+    };
+  }
+
+  /** The counter's decision on 'c-1', then one append on `second`, a follow-up or not. */
+  function withSecondAppend(store: EventStore, second: string, followUp: boolean) {
+    const calls = { count: 0 };
+    const counter = counterDecision(store, 'c-1', calls);
+    const decide = async (): Promise<Decision> => {
+      const decision = await counter();
+      const events = [{ id: randomUUID(), type: 'Released', data: {} }];
+      const append = { stream: second, expectedRevision: 'any' as const, events, followUp };
+      return { ...decision, appends: [...decision.appends, append] };
+    };
+    return { calls, decide };
+  }
+
+  it('keeps the decision whose first append landed: it is not decided and written twice', async () => {
+    const store = withOneConflictOn('o-1');
+    const { calls, decide } = withSecondAppend(store, 'o-1', true);
+    const executor = new CommandExecutor(store, new StateCache());
+    const result = await executor.run(['c'], decide, key === undefined ? undefined : scope(key));
+    expect(result).toMatchObject({ replayed: false, outcome: { body: { n: 1 } } });
+    expect(calls.count).toBe(1);
+    expect(await sqlite.readStream('c-1')).toHaveLength(1);
+    expect(await sqlite.readStream('o-1')).toHaveLength(0); // left to its repair
+  });
+
+  it.each([
+    ['an append that is no follow-up conflicts', 'o-2', false],
+    ['its first append conflicts', 'c-1', true],
+  ])('decides again when %s', async (_what, conflicting, followUp) => {
+    const store = withOneConflictOn(conflicting);
+    const { calls, decide } = withSecondAppend(store, 'o-2', followUp);
+    const executor = new CommandExecutor(store, new StateCache());
+    await executor.run(['c'], decide, key === undefined ? undefined : scope(key));
+    expect(calls.count).toBe(2);
   });
 });

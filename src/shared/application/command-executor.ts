@@ -19,6 +19,14 @@ export interface PlannedAppend {
   expectedRevision: ExpectedRevision;
   events: EventData[];
   onApplied?: (result: AppendResult) => void;
+  /**
+   * An append that follows the decision, after all the others, and that its answer does not
+   * depend on (the release of stock a wallet's cancel frees). Where appends go one by one, the
+   * others have landed when it conflicts: deciding again would apply them twice (a credit, a
+   * reversal), so the decision stands and the follow-up is left to its repair (the sweeper gives
+   * a canceled redemption's stock back: rm_stock_left).
+   */
+  followUp?: boolean;
 }
 
 /** The answer a command gives, kept verbatim so that a retry gets exactly the same one. */
@@ -101,7 +109,12 @@ interface DecisionRecord {
   /** True when written in one transaction with its appends: they are then certainly there. */
   atomic: boolean;
   /** The appends, kept only when written before them, so that a retry can finish the job. */
-  appends: Array<{ stream: string; expectedRevision: string; events: EventData[] }>;
+  appends: Array<{
+    stream: string;
+    expectedRevision: string;
+    events: EventData[];
+    followUp?: boolean;
+  }>;
   outcome: Outcome;
 }
 
@@ -223,10 +236,11 @@ export class CommandExecutor {
         atomic,
         appends: atomic
           ? []
-          : ours.appends.map(({ stream, events, expectedRevision }) => ({
+          : ours.appends.map(({ stream, events, expectedRevision, followUp }) => ({
               stream,
               events,
               expectedRevision: revisionToJson(expectedRevision),
+              ...(followUp ? { followUp } : {}),
             })),
         outcome: ours.outcome,
       };
@@ -329,25 +343,41 @@ export class CommandExecutor {
     return last && { record: last.data as unknown as DecisionRecord, revision: last.revision };
   }
 
-  /** Applies appends (atomically where the store can); undefined when one conflicted. */
+  /**
+   * Applies appends (atomically where the store can); undefined when one conflicted, except a
+   * follow-up after appends that landed, which is left to its repair (PlannedAppend.followUp).
+   */
   private async apply(appends: readonly PlannedAppend[]): Promise<bigint | null | undefined> {
-    try {
-      if (this.store.appendAtomically && appends.length > 1) {
+    if (this.store.appendAtomically && appends.length > 1) {
+      try {
         return this.applied(appends, await this.store.appendAtomically(appends));
+      } catch (error) {
+        return this.conflicted(error);
       }
-      const results: AppendResult[] = [];
-      for (const planned of appends) {
-        results.push(
-          await this.store.append(planned.stream, planned.events, planned.expectedRevision),
-        );
-        this.applied([planned], results.slice(-1));
-      }
-      return results.at(-1)?.position ?? null;
-    } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError)) throw error;
-      this.cache.markStale(error.stream);
-      return undefined;
     }
+    let position: bigint | null = null;
+    let landed = false;
+    for (const planned of appends) {
+      const { stream, events, expectedRevision } = planned;
+      try {
+        position = this.applied(
+          [planned],
+          [await this.store.append(stream, events, expectedRevision)],
+        );
+        landed = true;
+      } catch (error) {
+        this.conflicted(error);
+        if (!planned.followUp || !landed) return undefined;
+      }
+    }
+    return position;
+  }
+
+  /** Rethrows what is not an expected-revision conflict; marks the conflicting stream stale. */
+  private conflicted(error: unknown): undefined {
+    if (!(error instanceof WrongExpectedVersionError)) throw error;
+    this.cache.markStale(error.stream);
+    return undefined;
   }
 
   /** Lets each append's loader fold what was written; returns the last position written. */
