@@ -287,6 +287,34 @@ describe('Projection engine (integration)', () => {
     });
   });
 
+  it('stops only the projections that read an offer event it cannot apply, not redemptions', async () => {
+    const engine = engineOn();
+    engine.start();
+    const created = createdWith({ offerId: 'off_1', title: 'Kayak', pointsPrice: 10 })[0].data;
+    const offerEvent = (type: string, metadata: Record<string, unknown>) => ({
+      id: randomUUID(),
+      type,
+      data: created,
+      metadata: { schemaVersion: 1, occurredAt: '2024-03-01T12:00:00.000Z', ...metadata },
+    });
+    // Redemptions reads only the releases of offer streams: neither of these is one.
+    await store.append('offer-sandbox.acme.off_1', [offerEvent('OfferCreated', {})], 'any');
+    const bad = Number(await store.headPosition());
+    await store.append('offer-sandbox.acme.off_1', [offerEvent('OfferRenamed', TENANT)], 'any');
+    await appendCredits(store, ['a']);
+
+    await toHead(engine, ['wallets', 'transactions', 'redemptions', 'analytics']);
+    const status = Object.fromEntries(engine.status().map((s) => [s.name, s]));
+    expect(status.offers).toMatchObject({
+      status: 'stopped',
+      error: { position: bad, message: 'OfferCreated: metadata has no environment and orgId' },
+    });
+    expect(status.redemptions).toMatchObject({
+      status: 'running',
+      checkpoint: Number(await store.headPosition()),
+    });
+  });
+
   it('keeps what a projection folded before the event it stops on, in a catch-up and a rebuild too', async () => {
     await appendCredits(store, ['a', 'b']);
     await store.append('wallet-sandbox.acme.c', [credited('c', 'ten')], 'any');

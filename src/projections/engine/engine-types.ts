@@ -49,6 +49,8 @@ export interface EngineOptions {
 export interface Entry {
   projection: Projection;
   categories: ReadonlySet<string>;
+  /** Projection.onlyTypes, by category. */
+  onlyTypes: ReadonlyMap<string, ReadonlySet<string>>;
   /** Last position folded in memory, and last position stored with its rows. */
   applied: number;
   committed: number;

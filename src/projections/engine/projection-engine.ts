@@ -28,6 +28,12 @@ export type { EngineOptions, ProjectionStatus } from './engine-types';
 
 const YIELD_EVERY = 2000;
 const CATCH_UP_PAGE = 2000;
+
+/** Whether a projection reads this event of a category it reads (Projection.onlyTypes). */
+function reads(entry: Entry, event: ProjectedEvent): boolean {
+  const only = entry.onlyTypes.get(event.category);
+  return only === undefined || only.has(event.type);
+}
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -93,6 +99,12 @@ export class ProjectionEngine implements ProjectionRunner {
       return {
         projection,
         categories: new Set(projection.categories),
+        onlyTypes: new Map(
+          Object.entries(projection.onlyTypes ?? {}).map(([category, types]) => [
+            category,
+            new Set(types),
+          ]),
+        ),
         applied: -1,
         committed: -1,
         error: null,
@@ -332,7 +344,7 @@ export class ProjectionEngine implements ProjectionRunner {
           continue;
         }
       }
-      if (entry.categories.has(event.category)) {
+      if (entry.categories.has(event.category) && reads(entry, event)) {
         try {
           if (event.invalid) throw new Error(event.invalid);
           entry.projection.apply(event);

@@ -33,6 +33,11 @@ export interface Projection {
   readonly name: string;
   /** Stream categories it reads; events of other categories only move its checkpoint. */
   readonly categories: readonly string[];
+  /**
+   * Of a category it reads only a few event types of, those types: its other events only move
+   * the checkpoint, so that one this projection has no use for can never stop it.
+   */
+  readonly onlyTypes?: Readonly<Record<string, readonly string[]>>;
   apply(event: ProjectedEvent): void;
   write(out: WriteSetBuilder): void;
   /** How many changed rows it holds, not yet written. */

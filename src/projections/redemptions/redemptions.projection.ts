@@ -107,6 +107,7 @@ type StoredRow = Omit<RedemptionRow, 'stored' | 'reversed' | 'stockLimited'> & {
 export class RedemptionsProjection implements Projection {
   readonly name = REDEMPTIONS;
   readonly categories = ['wallet', 'offer'];
+  readonly onlyTypes = { offer: ['OfferStockReleased'] };
   private readonly rows: RowCache<RedemptionRow>;
   private readonly counts: RedemptionCounts;
   private readonly history: Appends;
@@ -387,20 +388,10 @@ export class RedemptionsProjection implements Projection {
 
   /** A release of the stock of a redemption this projection knows, for rm_stock_left. */
   private applyOffer(event: ProjectedEvent, data: Record<string, unknown>): void {
-    switch (event.type) {
-      case 'OfferStockReleased': {
-        const row = this.rows.find(event.tenant, str(data, 'redemptionId'));
-        // Not created (a refused request gave its reservation back), or it reserved nothing.
-        if (row?.stockLimited) this.leftStock.released(row.tenant, row.id);
-        return;
-      }
-      case 'OfferCreated':
-      case 'OfferUpdated':
-      case 'OfferStockReserved':
-        return;
-      default:
-        unhandled(this.name, event);
-    }
+    if (event.type !== 'OfferStockReleased') return unhandled(this.name, event);
+    const row = this.rows.find(event.tenant, str(data, 'redemptionId'));
+    // Not created (a refused request gave its reservation back), or it reserved nothing.
+    if (row?.stockLimited) this.leftStock.released(row.tenant, row.id);
   }
 
   /** As evolveWallet's endHold: a HELD hold applied or released; anything else changes nothing. */
