@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -409,7 +410,12 @@ describe('A release lost after its cancel landed (sequential appends)', () => {
       // Within the grace, a cancel's own release may still be on its way: left alone.
       expect(await sweeper.sweepOnce(new Date())).toEqual({ holds: 0, stock: 0 });
       const later = new Date(Date.now() + 120_000);
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
       expect(await sweeper.sweepOnce(later)).toEqual({ holds: 0, stock: 1 });
+      expect(warn).toHaveBeenCalledWith(
+        `Gave back the stock canceled redemption ${TENANT_KEY}/${holdId} still held`,
+      );
+      warn.mockRestore();
       const released = (await a.store.readStream(offerStream(TENANT_KEY, 'off_one'))).at(-1);
       expect(released?.type).toBe('OfferStockReleased');
       expect(released?.data).toMatchObject({ redemptionId: holdId, units: 1 });

@@ -116,7 +116,10 @@ export class HoldSweeper {
     for (const { tenant, id, offerId } of rows) {
       if (this.stopped) break;
       try {
-        released += await this.redemptions.releaseLeftStock(tenant, id, offerId);
+        if ((await this.redemptions.releaseLeftStock(tenant, id, offerId)) === 0) continue;
+        released++;
+        // Worth an operator's eye: a release was lost (docs/operations.md, Watching it).
+        this.logger.warn(`Gave back the stock canceled redemption ${tenant}/${id} still held`);
       } catch (error) {
         // The row stays in rm_stock_left for the next sweep.
         this.logger.warn(`Stock of canceled ${tenant}/${id} not released: ${messageOf(error)}`);
