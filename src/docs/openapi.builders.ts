@@ -21,6 +21,13 @@ export function closedObject(
   };
 }
 
+/**
+ * An object whose fields are not the API's (member attributes, event metadata, error details, the
+ * OpenAPI document itself): `additionalProperties: true` said outright, as generators read a bare
+ * object as an empty one.
+ */
+export const openObject: Json = { type: 'object', additionalProperties: true };
+
 /** A request body object: every field optional unless named in `required`, no unknown field. */
 export function requestObject(
   properties: Record<string, Json>,

@@ -17,6 +17,7 @@ import {
   Json,
   NO_CONTROL,
   nullable,
+  openObject,
   requestObject,
   schemaRef,
   SINGLE_LINE,
@@ -60,7 +61,7 @@ const UpsertMemberRequest = requestObject({
   attributes: described(
     'Replaces the stored object. At most 16 KiB serialized, 32 levels deep, whole numbers ' +
       'within ±(2^53-1) (else 422). Not null: {} empties it.',
-    { type: 'object', additionalProperties: true },
+    openObject,
   ),
   email: described('null clears it.', nullable(email)),
   phone: described('null clears it.', nullable(phone)),

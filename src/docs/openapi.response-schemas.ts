@@ -5,14 +5,21 @@ import { REDEMPTION_STATUSES, REVERSAL_STATES } from '../ledger/wallet/wallet.ev
 import { COUPON_CODE_SHAPE } from '../ledger/streams';
 import { HOLD_STATES } from '../ledger/wallet/wallet.state';
 import { statusColumn } from '../projections/redemptions/redemption-counts';
-import { closedObject, described, enumOf, Json, nullable, schemaRef } from './openapi.builders';
+import {
+  closedObject,
+  described,
+  enumOf,
+  Json,
+  nullable,
+  openObject,
+  schemaRef,
+} from './openapi.builders';
 
 /*
  * What the service answers. Every object is closed (additionalProperties: false) except member
  * attributes, event metadata and error details, whose fields are the client's, the event's or the
- * error's own: those say additionalProperties: true, as generators read a bare object as empty.
+ * error's own: those are openObject.
  */
-const openObject = { type: 'object', additionalProperties: true };
 
 const instant = schemaRef('Instant');
 const points = { type: 'integer', minimum: 0 };

@@ -1,4 +1,4 @@
-import { closedObject, enumOf, Json, schemaRef } from '../openapi.builders';
+import { closedObject, enumOf, Json, openObject, schemaRef } from '../openapi.builders';
 import { errorResponses, errorSchema, responseHeaders } from '../openapi.errors';
 import { parameterRef, SECURITY } from '../openapi.parameters';
 
@@ -140,11 +140,7 @@ export const OPERATIONS_PATHS: Record<string, Json> = {
       security: SECURITY.anyCredential,
       parameters: [parameterRef('RequestId')],
       responses: {
-        200: answer(
-          200,
-          'The OpenAPI 3.1 document, as JSON.',
-          json({ type: 'object', additionalProperties: true }),
-        ),
+        200: answer(200, 'The OpenAPI 3.1 document, as JSON.', json(openObject)),
         ...PUBLIC_ERRORS,
       },
     },
