@@ -320,10 +320,10 @@ export class CommandExecutor {
         const [record, ...results] = await this.store.appendAtomically!([recordAppend, ...appends]);
         return { position: this.applied(appends, results), recorded: record.nextExpectedRevision };
       } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError) || error.stream === recordAppend.stream)
+        // A conflict on the record is another decision's for this key: runOnce follows it.
+        if (error instanceof WrongExpectedVersionError && error.stream === recordAppend.stream)
           throw error;
-        this.cache.markStale(error.stream);
-        return { position: undefined };
+        return { position: this.conflicted(error) };
       }
     }
     const { stream, events, expectedRevision } = recordAppend;
@@ -333,7 +333,7 @@ export class CommandExecutor {
 
   /** Whether a decision and its appends go to the store in one transaction. */
   private atomic(appends: readonly PlannedAppend[]): boolean {
-    return this.store.appendAtomically !== undefined && appends.length > 0;
+    return this.appendsAtomically && appends.length > 0;
   }
 
   private async latestRecord(
