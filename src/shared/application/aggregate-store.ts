@@ -43,7 +43,7 @@ export class AggregateStore<S, E extends TypedEvent> {
   async load(stream: string): Promise<Versioned<S>> {
     const cached = this.cache.get<S>(stream);
     if (cached && !cached.stale) return cached;
-    return this.catchUp(stream, cached ?? { state: this.initialState, revision: 'no_stream' });
+    return this.loadFresh(stream);
   }
 
   /**
