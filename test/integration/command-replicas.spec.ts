@@ -114,6 +114,20 @@ function twoHoursOn(): void {
   });
 }
 
+/**
+ * A directory of its own for each test of the describe block that calls this, removed after the
+ * test with the real clock back; answers the path of a file in it.
+ */
+function eachTestInItsOwnDir(prefix: string): (file: string) => string {
+  let dir = '';
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), prefix))));
+  afterEach(() => {
+    jest.useRealTimers();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return (file) => join(dir, file);
+}
+
 const codeOf = (r: ExecutionResult) =>
   r.outcome.status === 201 ? 'created' : (r.outcome.body as { error: { code: string } }).error.code;
 
@@ -215,12 +229,10 @@ describe('Two replicas of the command side on one event store', () => {
 });
 
 describe('A redemption whose wallet write kept conflicting, retried with its key (sequential appends)', () => {
-  let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'points-ledger-retry-'))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const fileIn = eachTestInItsOwnDir('points-ledger-retry-');
 
   it('finishes on the stock its first attempt reserved, and reserves no second unit', async () => {
-    const path = join(dir, 'events.db');
+    const path = fileIn('events.db');
     const setup = replica(path);
     // The last unit: the retry must count the unit its first attempt reserved as its own.
     const limited = offer({ pointsPrice: 10, maxTotal: 1 });
@@ -254,15 +266,10 @@ describe('A redemption whose wallet write kept conflicting, retried with its key
 });
 
 describe('Two replicas appending one by one (EventStoreDB), one with a stale wallet', () => {
-  let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'points-ledger-stale-'))));
-  afterEach(() => {
-    jest.useRealTimers();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fileIn = eachTestInItsOwnDir('points-ledger-stale-');
 
   it('redeems an offer it does not lock on its definition as written, not as cached', async () => {
-    const path = join(dir, 'events.db');
+    const path = fileIn('events.db');
     const [a, b] = [sequentialWithBusyWallets(path), sequentialWithBusyWallets(path)];
     await a.offers.create(orgRequest(), offer({ pointsPrice: 1 }), 'off_open');
     for (const m of ['jo', 'kit']) await a.members.credit(orgRequest(), m, 10, null);
@@ -278,7 +285,7 @@ describe('Two replicas appending one by one (EventStoreDB), one with a stale wal
   });
 
   it("releases an expired hold's stock that it learns of from the store, not from its cache", async () => {
-    const path = join(dir, 'events.db');
+    const path = fileIn('events.db');
     const [a, b] = [sequentialWithBusyWallets(path), sequentialWithBusyWallets(path)];
     await a.offers.create(orgRequest(), offer({ pointsPrice: 1 }), 'off_free');
     await a.offers.create(orgRequest(), offer({ pointsPrice: 1, maxTotal: 2 }), 'off_two');
@@ -302,7 +309,7 @@ describe('Two replicas appending one by one (EventStoreDB), one with a stale wal
   });
 
   it('never frees the stock of a hold that another replica applied, taking it for expired', async () => {
-    const path = join(dir, 'events.db');
+    const path = fileIn('events.db');
     const a = sequentialWithBusyWallets(path);
     const b = sequentialWithBusyWallets(path);
     const setup = replica(path);
@@ -331,12 +338,7 @@ describe('Two replicas appending one by one (EventStoreDB), one with a stale wal
 });
 
 describe('A release lost after its cancel landed (sequential appends)', () => {
-  let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'points-ledger-left-stock-'))));
-  afterEach(() => {
-    jest.useRealTimers();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fileIn = eachTestInItsOwnDir('points-ledger-left-stock-');
 
   /**
    * The store one append at a time, whose first release of stock conflicts: another replica wrote
@@ -362,7 +364,7 @@ describe('A release lost after its cancel landed (sequential appends)', () => {
     ['without a key', undefined],
     ['under a key', 'hal-credit-1'],
   ])('credits once %s when the release its expired hold calls for conflicts', async (_how, key) => {
-    const a = sequentialWithOneLostRelease(join(dir, 'events.db'));
+    const a = sequentialWithOneLostRelease(fileIn('events.db'));
     await a.offers.create(orgRequest(), offer({ pointsPrice: 10, maxTotal: 1 }), 'off_one');
     await a.members.credit(orgRequest(), 'hal', 100, null);
     await a.redemptions.create(orgRequest(), 'hal', { offerId: 'off_one', ...heldForAnHour() });
@@ -378,7 +380,7 @@ describe('A release lost after its cancel landed (sequential appends)', () => {
   });
 
   it('gives the stock back through the sweeper, which finds it left in rm_stock_left', async () => {
-    const path = join(dir, 'events.db');
+    const path = fileIn('events.db');
     const a = sequentialWithOneLostRelease(path);
     await a.offers.create(orgRequest(), offer({ pointsPrice: 10, maxTotal: 1 }), 'off_one');
     await a.offers.create(orgRequest(), offer({ pointsPrice: 1 }), 'off_free');
@@ -403,7 +405,7 @@ describe('A release lost after its cancel landed (sequential appends)', () => {
       'OFFER_UNAVAILABLE',
     );
 
-    const readModels = ReadModelDb.open({ path: join(dir, 'read-models.db') });
+    const readModels = ReadModelDb.open({ path: fileIn('read-models.db') });
     try {
       await projectToHead(a.store, readModels);
       const sweeper = new HoldSweeper(readModels, { holdSweepIntervalMs: 0 }, a.redemptions);
